@@ -1,0 +1,133 @@
+"""Wiring shared by ``python -m bot`` and the tests: one place builds the dispatcher.
+
+:func:`open_app` opens the database (applying migrations), compiles the catalogs and builds
+the long-lived services; :func:`create_dispatcher` hands them to the handlers by name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.utils.i18n import I18n
+
+from bot.clock import Clock, SystemClock
+from bot.commands import set_menus
+from bot.config import Settings
+from bot.db import Database, apply_migrations
+from bot.db.fsm_storage import SQLiteStorage
+from bot.db.repositories.jobs import JobRunRepo
+from bot.db.repositories.profiles import ProfileRepo
+from bot.db.repositories.reference import ReferenceRepo
+from bot.db.repositories.users import UserRepo
+from bot.i18n import create_i18n
+from bot.inflight import InFlightUpdates, TrackingDispatcher
+from bot.middlewares import ActorMiddleware
+from bot.services.reference import ReferenceData
+from bot.services.scheduler import JobScheduler
+
+ABANDONED_SIGNUP_AFTER = timedelta(days=30)
+SHUTDOWN_GRACE = timedelta(seconds=30)
+
+
+@dataclass
+class App:
+    """Everything long-lived; handlers receive its parts by name."""
+
+    settings: Settings
+    db: Database
+    clock: Clock
+    i18n: I18n
+    reference: ReferenceData
+    users: UserRepo
+    profiles: ProfileRepo
+    jobs: JobScheduler
+    start_scheduler: bool = True
+    in_flight: InFlightUpdates = field(default_factory=InFlightUpdates)
+    extras: dict[str, object] = field(default_factory=dict)
+
+    def workflow_data(self) -> dict[str, object]:
+        return {
+            "settings": self.settings,
+            "db": self.db,
+            "clock": self.clock,
+            "i18n": self.i18n,
+            "reference": self.reference,
+            "users": self.users,
+            "profiles": self.profiles,
+            "jobs": self.jobs,
+            "app": self,
+            **self.extras,
+        }
+
+    async def close(self) -> None:
+        await self.jobs.stop()
+        await self.db.close()
+
+
+async def open_app(settings: Settings, clock: Clock | None = None, *,
+                   start_scheduler: bool = True) -> App:
+    clock = clock or SystemClock()
+    db = await Database.open(settings.database_path)
+    await apply_migrations(db)
+    i18n = create_i18n(settings.default_locale)
+    users = UserRepo(db)
+    profiles = ProfileRepo(db)
+    jobs = JobScheduler(JobRunRepo(db), clock)
+    app = App(
+        settings=settings,
+        db=db,
+        clock=clock,
+        i18n=i18n,
+        reference=await ReferenceData.load(ReferenceRepo(db)),
+        users=users,
+        profiles=profiles,
+        jobs=jobs,
+        start_scheduler=start_scheduler,
+    )
+    register_jobs(app)
+    return app
+
+
+def register_jobs(app: App) -> None:
+    async def cleanup_abandoned_signups(now) -> None:  # type: ignore[no-untyped-def]
+        await app.profiles.delete_abandoned_drafts(now - ABANDONED_SIGNUP_AFTER)
+
+    app.jobs.add("cleanup_abandoned_signups", timedelta(hours=6), cleanup_abandoned_signups)
+
+
+def create_bot(settings: Settings) -> Bot:
+    session = None
+    if settings.bot_api_url.rstrip("/") != "https://api.telegram.org":
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url))
+    return Bot(
+        token=settings.bot_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
+    )
+
+
+def create_dispatcher(app: App) -> Dispatcher:
+    from handlers import get_routers
+
+    dp = TrackingDispatcher(app.in_flight, storage=SQLiteStorage(app.db, app.clock), **app.workflow_data())
+    dp.update.outer_middleware(ActorMiddleware(app.users, app.i18n, app.settings.admin_ids))
+    dp.include_routers(*get_routers())
+
+    async def on_startup(bot: Bot) -> None:
+        await set_menus(bot, app.i18n)
+        if app.start_scheduler:
+            app.jobs.start()
+
+    async def on_shutdown() -> None:
+        await app.in_flight.wait_idle(timeout=SHUTDOWN_GRACE.total_seconds())
+        await app.jobs.stop()
+
+    dp.startup.register(on_startup)
+    dp.shutdown.register(on_shutdown)
+    return dp

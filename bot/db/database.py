@@ -1,0 +1,112 @@
+"""One shared aiosqlite connection, made safe for many coroutines.
+
+aiosqlite runs every statement on one thread, but coroutines interleave between statements:
+without a lock, one coroutine's ``BEGIN`` fails or silently merges with another's. So every
+statement and every transaction takes one asyncio lock; a statement issued by the task that
+already holds a transaction joins it instead of waiting for itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+Params = Sequence[Any] | dict[str, Any]
+
+
+class Database:
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._conn = connection
+        self._lock = asyncio.Lock()
+        self._tx_owner: asyncio.Task[Any] | None = None
+
+    @classmethod
+    async def open(cls, path: Path | str) -> Database:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        conn = await aiosqlite.connect(str(path), isolation_level=None)
+        conn.row_factory = aiosqlite.Row
+        await conn.execute("PRAGMA journal_mode=WAL")
+        await conn.execute("PRAGMA foreign_keys=ON")
+        await conn.execute("PRAGMA busy_timeout=5000")
+        await conn.execute("PRAGMA synchronous=NORMAL")
+        return cls(conn)
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self._conn.close()
+
+    def _in_own_transaction(self) -> bool:
+        return self._tx_owner is not None and self._tx_owner is asyncio.current_task()
+
+    @asynccontextmanager
+    async def _statement_lock(self) -> AsyncIterator[None]:
+        if self._in_own_transaction():
+            yield
+            return
+        async with self._lock:
+            yield
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        """All statements inside run atomically; nested use joins the outer transaction.
+
+        Never await a Telegram call inside: the lock would hold every other update back.
+        """
+        if self._in_own_transaction():
+            yield
+            return
+        async with self._lock:
+            self._tx_owner = asyncio.current_task()
+            try:
+                await self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield
+                except BaseException:
+                    await self._conn.execute("ROLLBACK")
+                    raise
+                await self._conn.execute("COMMIT")
+            finally:
+                self._tx_owner = None
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; returns the number of changed rows."""
+        async with self._statement_lock():
+            cursor = await self._conn.execute(sql, params)
+            rowcount = cursor.rowcount
+            await cursor.close()
+            return rowcount
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        """Run one INSERT; returns the new row id."""
+        async with self._statement_lock():
+            cursor = await self._conn.execute(sql, params)
+            row_id = cursor.lastrowid
+            await cursor.close()
+            return int(row_id or 0)
+
+    async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
+        async with self._statement_lock():
+            await self._conn.executemany(sql, rows)
+
+    async def execute_script(self, script: str) -> None:
+        async with self._statement_lock():
+            await self._conn.executescript(script)
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+        async with self._statement_lock():
+            async with self._conn.execute(sql, params) as cursor:
+                return await cursor.fetchone()
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+        async with self._statement_lock():
+            return list(await self._conn.execute_fetchall(sql, params))
+
+    async def fetch_value(self, sql: str, params: Params = ()) -> Any:
+        row = await self.fetch_one(sql, params)
+        return None if row is None else row[0]

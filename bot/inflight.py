@@ -1,0 +1,62 @@
+"""Tracks updates being handled, so shutdown can let them finish before closing anything.
+
+aiogram's polling stops taking updates on SIGTERM but does not wait for handlers already
+running; :meth:`InFlightUpdates.wait_idle` does. Listeners hear of each finished update
+(the end-to-end tests use this to know the bot is done with what a user sent).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.types import Update
+
+Listener = Callable[[int], None]
+
+
+class InFlightUpdates:
+    def __init__(self) -> None:
+        self._active: set[int] = set()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._listeners: list[Listener] = []
+
+    def add_listener(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    @property
+    def active(self) -> int:
+        return len(self._active)
+
+    async def wait_idle(self, timeout: float) -> bool:
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    async def track(self, update_id: int, work: Awaitable[Any]) -> Any:
+        self._active.add(update_id)
+        self._idle.clear()
+        try:
+            return await work
+        finally:
+            self._active.discard(update_id)
+            if not self._active:
+                self._idle.set()
+            for listener in self._listeners:
+                listener(update_id)
+
+
+class TrackingDispatcher(Dispatcher):
+    """A dispatcher that knows which updates it is still handling (errors included)."""
+
+    def __init__(self, in_flight: InFlightUpdates, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.in_flight = in_flight
+
+    async def feed_update(self, bot: Bot, update: Update, **kwargs: Any) -> Any:
+        return await self.in_flight.track(update.update_id, super().feed_update(bot, update, **kwargs))

@@ -1,0 +1,41 @@
+"""Keyboard builders. They take labels already translated by the caller."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.callbacks import LanguageCb
+from bot.i18n import LANGUAGE_NAMES
+
+Choice = tuple[str, CallbackData | str]
+
+
+def button(text: str, data: CallbackData | str) -> InlineKeyboardButton:
+    packed = data.pack() if isinstance(data, CallbackData) else data
+    return InlineKeyboardButton(text=text, callback_data=packed)
+
+
+def url_button(text: str, url: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, url=url)
+
+
+def rows(*lines: Iterable[InlineKeyboardButton]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[list(line) for line in lines if line])
+
+
+def column(choices: Iterable[Choice], width: int = 1) -> list[list[InlineKeyboardButton]]:
+    """Lay out choices in rows of ``width`` buttons."""
+    buttons = [button(text, data) for text, data in choices]
+    return [buttons[i : i + width] for i in range(0, len(buttons), width)]
+
+
+def language_picker(selected: str | None) -> InlineKeyboardMarkup:
+    """Each language in its own name; Telegram's guess is marked, never imposed."""
+    choices = [
+        (("✓ " if code == selected else "") + name, LanguageCb(code=code))
+        for code, name in LANGUAGE_NAMES.items()
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=column(choices, width=2))

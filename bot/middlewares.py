@@ -1,0 +1,54 @@
+"""The one outer middleware: who is acting, in which language, and ids for the logs.
+
+It reads her account (one query) but never writes on every update; the only write is to
+clear an "unreachable" mark once she writes to the bot again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject, Update, User
+from aiogram.utils.i18n import I18n
+
+from bot.db.repositories.users import UserRepo
+from bot.i18n import pick_locale
+from bot.logging_setup import update_id_var, user_id_var
+from bot.services.roles import Actor
+
+
+class ActorMiddleware(BaseMiddleware):
+    def __init__(self, users: UserRepo, i18n: I18n, admin_ids: frozenset[int]) -> None:
+        self._users = users
+        self._i18n = i18n
+        self._admin_ids = admin_ids
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        update_token = update_id_var.set(event.update_id if isinstance(event, Update) else None)
+        user: User | None = data.get("event_from_user")
+        user_token = user_id_var.set(user.id if user else None)
+        try:
+            locale = self._i18n.default_locale
+            if user is not None and not user.is_bot:
+                account = await self._users.get_account(user.id)
+                locale = pick_locale(
+                    account.locale if account else None, user.language_code, locale
+                )
+                if account is not None and account.unreachable:
+                    await self._users.mark_reachable(user.id)
+                data["actor"] = Actor.from_account(user.id, locale, account, self._admin_ids)
+            else:
+                data["actor"] = None
+            data["locale"] = locale
+            with self._i18n.context(), self._i18n.use_locale(locale):
+                return await handler(event, data)
+        finally:
+            update_id_var.reset(update_token)
+            user_id_var.reset(user_token)

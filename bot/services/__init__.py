@@ -1,0 +1,1 @@
+"""Domain services: the bot's rules, with no aiogram types inside."""

@@ -1,0 +1,18 @@
+"""One router per feature; :func:`get_routers` builds them fresh, in the order they are tried.
+
+Routers are made by factories rather than at import time because a router can belong to one
+dispatcher only, and the tests start the bot many times in one process.
+"""
+
+from aiogram import Router
+
+
+def get_routers() -> list[Router]:
+    from handlers import common, errors, fallback, start
+
+    return [
+        errors.create_router(),
+        common.create_router(),  # /cancel and /help first: they work from any state
+        start.create_router(),
+        fallback.create_router(),  # last: whatever nobody else took
+    ]

@@ -1,0 +1,66 @@
+"""Commands that work from anywhere: /cancel leaves any flow, /help lists what she may do."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.services.roles import Actor
+
+
+
+async def cmd_cancel(message: Message, state: FSMContext) -> None:
+    had_state = await state.get_state() is not None
+    await state.clear()
+    if had_state:
+        await message.answer(
+            _("Cancelled. Nothing you already saved is lost: /start takes you back to it.")
+        )
+    else:
+        await message.answer(_("There is nothing to cancel. /help lists what you can do."))
+
+
+def help_text(actor: Actor) -> str:
+    lines = [
+        _("<b>What I can do for you</b>"),
+        "",
+        _("/start — begin or continue your registration"),
+        _("/profile — see and edit your profile"),
+        _("/language — change the language"),
+        _("/mydata — get everything stored about you as a file"),
+        _("/delete_me — delete your data and leave the association's chats"),
+        _("/cancel — stop what you are doing"),
+    ]
+    if actor.is_member:
+        lines += ["", _("<b>For members</b>"), _("/members — find colleagues in the directory")]
+    if actor.is_staff:
+        lines += [
+            "",
+            _("<b>For coordinators</b>"),
+            _("/pending — applications waiting for your decision"),
+            _("/invite — create an invitation code"),
+            _("/invites — list and revoke invitation codes"),
+        ]
+    if actor.is_admin:
+        lines += [
+            "",
+            _("<b>For administrators</b>"),
+            _("/coordinators — appoint and remove country coordinators"),
+            _("/audit — the log of privileged actions"),
+        ]
+    return "\n".join(lines)
+
+
+async def cmd_help(message: Message, actor: Actor) -> None:
+    await message.answer(help_text(actor))
+
+
+def create_router() -> Router:
+    router = Router(name="common")
+    router.message.filter(F.chat.type == "private")
+    router.message.register(cmd_cancel, Command("cancel"))
+    router.message.register(cmd_help, Command("help"))
+    return router
