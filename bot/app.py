@@ -21,15 +21,23 @@ from bot.commands import set_menus
 from bot.config import Settings
 from bot.db import Database, apply_migrations
 from bot.db.fsm_storage import SQLiteStorage
+from bot.db.repositories.audit import AuditRepo
+from bot.db.repositories.invites import InviteRepo
 from bot.db.repositories.jobs import JobRunRepo
+from bot.db.repositories.personal_data import PersonalDataRepo
 from bot.db.repositories.profiles import ProfileRepo
 from bot.db.repositories.reference import ReferenceRepo
+from bot.db.repositories.roles import CoordinatorRepo
 from bot.db.repositories.users import UserRepo
 from bot.i18n import create_i18n
 from bot.inflight import InFlightUpdates, TrackingDispatcher
 from bot.middlewares import ActorMiddleware
+from bot.notifier import Notifier
+from bot.services.invites import InviteService
+from bot.services.onboarding import OnboardingService
 from bot.services.reference import ReferenceData
 from bot.services.scheduler import JobScheduler
+from bot.services.verification import VerificationService
 
 ABANDONED_SIGNUP_AFTER = timedelta(days=30)
 SHUTDOWN_GRACE = timedelta(seconds=30)
@@ -46,6 +54,13 @@ class App:
     reference: ReferenceData
     users: UserRepo
     profiles: ProfileRepo
+    coordinators: CoordinatorRepo
+    audit: AuditRepo
+    personal_data: PersonalDataRepo
+    invites: InviteService
+    onboarding: OnboardingService
+    verification: VerificationService
+    notifier: Notifier
     jobs: JobScheduler
     start_scheduler: bool = True
     in_flight: InFlightUpdates = field(default_factory=InFlightUpdates)
@@ -57,9 +72,16 @@ class App:
             "db": self.db,
             "clock": self.clock,
             "i18n": self.i18n,
-            "reference": self.reference,
+            "ref": self.reference,
             "users": self.users,
             "profiles": self.profiles,
+            "coordinators": self.coordinators,
+            "audit": self.audit,
+            "personal_data": self.personal_data,
+            "invites": self.invites,
+            "onboarding": self.onboarding,
+            "verification": self.verification,
+            "notifier": self.notifier,
             "jobs": self.jobs,
             "app": self,
             **self.extras,
@@ -78,7 +100,9 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
     i18n = create_i18n(settings.default_locale)
     users = UserRepo(db)
     profiles = ProfileRepo(db)
-    jobs = JobScheduler(JobRunRepo(db), clock)
+    coordinators = CoordinatorRepo(db)
+    audit = AuditRepo(db)
+    admins = settings.admin_ids
     app = App(
         settings=settings,
         db=db,
@@ -87,7 +111,14 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
         reference=await ReferenceData.load(ReferenceRepo(db)),
         users=users,
         profiles=profiles,
-        jobs=jobs,
+        coordinators=coordinators,
+        audit=audit,
+        personal_data=PersonalDataRepo(db),
+        invites=InviteService(InviteRepo(db), audit),
+        onboarding=OnboardingService(db, profiles, InviteRepo(db), coordinators, audit, admins),
+        verification=VerificationService(db, profiles, coordinators, audit, admins),
+        notifier=Notifier(users, i18n),
+        jobs=JobScheduler(JobRunRepo(db), clock),
         start_scheduler=start_scheduler,
     )
     register_jobs(app)

@@ -13,3 +13,58 @@ from aiogram.filters.callback_data import CallbackData
 
 class LanguageCb(CallbackData, prefix="l1"):
     code: str
+
+
+class WizardAction(str, Enum):
+    ACCEPT = "a"
+    DECLINE = "d"
+    PICK = "p"
+    TOGGLE = "t"
+    DONE = "k"
+    BACK = "b"
+    SKIP = "s"
+    EDIT = "e"
+    SUBMIT = "u"
+
+
+class WizardCb(CallbackData, prefix="w1"):
+    action: WizardAction
+    step: str
+    value: str = ""
+
+
+class ReviewAction(str, Enum):
+    APPROVE = "a"
+    REJECT = "r"
+    ASK = "q"
+    REASON = "n"
+    SUSPEND = "s"
+    REINSTATE = "i"
+    APPOINT = "c"
+    DISMISS = "x"
+
+
+class ReviewCb(CallbackData, prefix="r1"):
+    action: ReviewAction
+    member_id: int
+    value: str = ""
+
+
+class PrivacyCb(CallbackData, prefix="p1"):
+    action: str  # "delete" (confirmed) or "keep"
+
+
+class PageCb(CallbackData, prefix="g1"):
+    view: str  # "audit", "members"
+    page: int
+
+
+class FilterCb(CallbackData, prefix="f1"):
+    kind: str  # country, agency, expertise, language, search, clear
+    value: str = ""
+
+
+class InviteCb(CallbackData, prefix="i1"):
+    action: str  # country, uses, days, revoke
+    value: str = ""
+    code_id: int = 0

@@ -8,11 +8,13 @@ from aiogram import Router
 
 
 def get_routers() -> list[Router]:
-    from handlers import common, errors, fallback, start
+    from handlers import common, errors, fallback, onboarding, start, verification
 
     return [
         errors.create_router(),
         common.create_router(),  # /cancel and /help first: they work from any state
         start.create_router(),
+        verification.create_router(),
+        onboarding.create_router(),
         fallback.create_router(),  # last: whatever nobody else took
     ]

@@ -660,6 +660,10 @@ class UserHandle:
             for btn in msg.buttons():
                 if btn["text"] == label:
                     return msg, btn
+        for msg in candidates:  # a toggle's mark is not part of what she reads as its name
+            for btn in msg.buttons():
+                if btn["text"].removeprefix("✓ ").removeprefix("✗ ") == label:
+                    return msg, btn
         seen = [m.button_labels() for m in candidates[:3]]
         raise AssertionError(f"no button {label!r} for user {self.id}; latest buttons: {seen}")
 

@@ -1,0 +1,67 @@
+"""Invitation codes. Only a hash of each code is stored; a use is taken atomically."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.clock import from_db, to_db
+from bot.db.database import Database
+
+
+@dataclass(frozen=True)
+class InviteCode:
+    id: int
+    hint: str
+    country_code: str
+    max_uses: int
+    used_count: int
+    expires_at: datetime
+    revoked: bool
+
+
+def _code(row) -> InviteCode:  # type: ignore[no-untyped-def]
+    return InviteCode(row["id"], row["hint"], row["country_code"], row["max_uses"],
+                      row["used_count"], from_db(row["expires_at"]), row["revoked_at"] is not None)
+
+
+class InviteRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def create(self, code_hash: str, hint: str, country_code: str, created_by: int,
+                     max_uses: int, expires_at: datetime, now: datetime) -> int:
+        return await self._db.insert(
+            "INSERT INTO invite_codes (code_hash, hint, country_code, created_by, max_uses, "
+            "expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (code_hash, hint, country_code, created_by, max_uses, to_db(expires_at), to_db(now)))
+
+    async def find(self, code_hash: str) -> InviteCode | None:
+        row = await self._db.fetch_one("SELECT * FROM invite_codes WHERE code_hash = ?",
+                                       (code_hash,))
+        return None if row is None else _code(row)
+
+    async def get(self, code_id: int) -> InviteCode | None:
+        row = await self._db.fetch_one("SELECT * FROM invite_codes WHERE id = ?", (code_id,))
+        return None if row is None else _code(row)
+
+    async def take_use(self, code_id: int, now: datetime) -> bool:
+        """Take one use if the code is still valid; the check and the count are one statement."""
+        return await self._db.execute(
+            "UPDATE invite_codes SET used_count = used_count + 1 WHERE id = ? "
+            "AND used_count < max_uses AND revoked_at IS NULL AND expires_at > ?",
+            (code_id, to_db(now))) == 1
+
+    async def revoke(self, code_id: int, now: datetime) -> bool:
+        return await self._db.execute(
+            "UPDATE invite_codes SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+            (to_db(now), code_id)) == 1
+
+    async def active(self, country_code: str | None, now: datetime) -> list[InviteCode]:
+        sql = ("SELECT * FROM invite_codes WHERE revoked_at IS NULL AND expires_at > ? "
+               "AND used_count < max_uses")
+        params: list[object] = [to_db(now)]
+        if country_code is not None:
+            sql += " AND country_code = ?"
+            params.append(country_code)
+        return [_code(r) for r in await self._db.fetch_all(sql + " ORDER BY id", params)]

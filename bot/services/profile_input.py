@@ -1,0 +1,76 @@
+"""Checks on what she types into the profile; each problem has a code the handler explains."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class InputProblem(Enum):
+    EMPTY = "empty"
+    TOO_LONG = "too_long"
+    TOO_SHORT = "too_short"
+    NO_LETTERS = "no_letters"
+    NOT_A_NUMBER = "not_a_number"
+    OUT_OF_RANGE = "out_of_range"
+
+
+NAME_MAX = 100
+AGENCY_MAX = 100
+POSITION_MAX = 100
+BIO_MAX = 500
+YEARS_MAX = 45
+
+
+def _has_letters(text: str) -> bool:
+    return any(ch.isalpha() for ch in text)
+
+
+def _clean(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def check_name(text: str | None) -> tuple[str | None, InputProblem | None]:
+    value = _clean(text)
+    if not value:
+        return None, InputProblem.EMPTY
+    if len(value) > NAME_MAX:
+        return None, InputProblem.TOO_LONG
+    if not _has_letters(value):
+        return None, InputProblem.NO_LETTERS
+    if len(value) < 2:
+        return None, InputProblem.TOO_SHORT
+    return value, None
+
+
+def check_short_text(text: str | None, limit: int) -> tuple[str | None, InputProblem | None]:
+    value = _clean(text)
+    if not value:
+        return None, InputProblem.EMPTY
+    if len(value) > limit:
+        return None, InputProblem.TOO_LONG
+    if not _has_letters(value):
+        return None, InputProblem.NO_LETTERS
+    return value, None
+
+
+def check_bio(text: str | None) -> tuple[str | None, InputProblem | None]:
+    value = (text or "").strip()
+    if not value:
+        return None, InputProblem.EMPTY
+    if len(value) > BIO_MAX:
+        return None, InputProblem.TOO_LONG
+    if not _has_letters(value):
+        return None, InputProblem.NO_LETTERS
+    return value, None
+
+
+def check_years(text: str | None) -> tuple[int | None, InputProblem | None]:
+    value = _clean(text)
+    if not value:
+        return None, InputProblem.EMPTY
+    if not value.isdigit() or len(value) > 3:
+        return None, InputProblem.NOT_A_NUMBER
+    years = int(value)
+    if years > YEARS_MAX:
+        return None, InputProblem.OUT_OF_RANGE
+    return years, None

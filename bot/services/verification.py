@@ -1,0 +1,117 @@
+"""Privileged decisions on members, each checked against the actor's role when it runs.
+
+Button data only names the member; whether the presser may act is read from the database
+(and ``ADMIN_IDS``) inside the same transaction that changes the member, so forged, replayed,
+double-pressed or forwarded buttons change nothing. Every attempt lands in the audit log,
+refused ones included.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+from bot.db.database import Database
+from bot.db.repositories.audit import AuditRepo
+from bot.db.repositories.profiles import ProfileRepo
+from bot.db.repositories.roles import CoordinatorRepo
+
+
+class Decision(Enum):
+    APPROVE = "approve"
+    REJECT = "reject"
+    ASK_INFO = "ask_info"
+    SUSPEND = "suspend"
+    REINSTATE = "reinstate"
+
+
+# decision -> (states it applies to, resulting state)
+TRANSITIONS: dict[Decision, tuple[tuple[str, ...], str]] = {
+    Decision.APPROVE: (("pending", "needs_info"), "approved"),
+    Decision.REJECT: (("pending", "needs_info"), "rejected"),
+    Decision.ASK_INFO: (("pending",), "needs_info"),
+    Decision.SUSPEND: (("approved",), "suspended"),
+    Decision.REINSTATE: (("suspended",), "approved"),
+}
+
+
+class Outcome(Enum):
+    DONE = "done"
+    FORBIDDEN = "forbidden"
+    ALREADY_DECIDED = "already_decided"
+    NOT_FOUND = "not_found"
+
+
+@dataclass(frozen=True)
+class DecisionResult:
+    outcome: Outcome
+    member_id: int
+    country_code: str | None = None
+    status: str | None = None
+
+
+class VerificationService:
+    def __init__(self, db: Database, profiles: ProfileRepo, coordinators: CoordinatorRepo,
+                 audit: AuditRepo, admin_ids: frozenset[int]) -> None:
+        self._db = db
+        self._profiles = profiles
+        self._coordinators = coordinators
+        self._audit = audit
+        self._admin_ids = admin_ids
+
+    async def may_manage(self, actor_id: int, country_code: str | None) -> bool:
+        if actor_id in self._admin_ids:
+            return True
+        own = await self._coordinators.country_of(actor_id)
+        return own is not None and own == country_code
+
+    async def decide(self, actor_id: int, member_id: int, decision: Decision, now: datetime,
+                     note: str | None = None) -> DecisionResult:
+        expected, new_status = TRANSITIONS[decision]
+        async with self._db.transaction():
+            profile = await self._profiles.get(member_id)
+            if profile is None:
+                await self._audit.record(now, actor_id, decision.value, target_id=member_id,
+                                         outcome=Outcome.NOT_FOUND.value)
+                return DecisionResult(Outcome.NOT_FOUND, member_id)
+            country = profile.country_code
+            if actor_id == member_id or not await self.may_manage(actor_id, country):
+                await self._audit.record(now, actor_id, decision.value, target_id=member_id,
+                                         country_code=country, outcome=Outcome.FORBIDDEN.value)
+                return DecisionResult(Outcome.FORBIDDEN, member_id, country, profile.status)
+            changed = await self._profiles.set_status(
+                member_id, now, new_status, expected=expected, decided_by=actor_id, note=note)
+            outcome = Outcome.DONE if changed else Outcome.ALREADY_DECIDED
+            await self._audit.record(now, actor_id, decision.value, target_id=member_id,
+                                     country_code=country, outcome=outcome.value)
+            return DecisionResult(outcome, member_id, country,
+                                  new_status if changed else profile.status)
+
+    async def appoint_coordinator(self, actor_id: int, member_id: int, country_code: str,
+                                  now: datetime) -> Outcome:
+        async with self._db.transaction():
+            if actor_id not in self._admin_ids:
+                await self._audit.record(now, actor_id, "appoint_coordinator", target_id=member_id,
+                                         country_code=country_code, outcome="forbidden")
+                return Outcome.FORBIDDEN
+            profile = await self._profiles.get(member_id)
+            if profile is None or profile.status != "approved":
+                return Outcome.NOT_FOUND
+            await self._coordinators.appoint(member_id, country_code, actor_id, now)
+            await self._audit.record(now, actor_id, "appoint_coordinator", target_id=member_id,
+                                     country_code=country_code)
+            return Outcome.DONE
+
+    async def remove_coordinator(self, actor_id: int, member_id: int, now: datetime) -> Outcome:
+        async with self._db.transaction():
+            if actor_id not in self._admin_ids:
+                await self._audit.record(now, actor_id, "remove_coordinator", target_id=member_id,
+                                         outcome="forbidden")
+                return Outcome.FORBIDDEN
+            country = await self._coordinators.country_of(member_id)
+            if not await self._coordinators.remove(member_id):
+                return Outcome.ALREADY_DECIDED
+            await self._audit.record(now, actor_id, "remove_coordinator", target_id=member_id,
+                                     country_code=country)
+            return Outcome.DONE

@@ -1,0 +1,98 @@
+"""Texts shared by several handlers and jobs: profile cards and input problems.
+
+Everything she typed is HTML-escaped here, once, at the point where it meets markup.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiogram.utils.i18n import gettext as _
+
+from bot.db.repositories.profiles import Profile
+from bot.services.profile_input import BIO_MAX, NAME_MAX, YEARS_MAX, InputProblem
+from bot.services.reference import ReferenceData
+
+
+def problem_text(problem: InputProblem, limit: int = NAME_MAX) -> str:
+    if problem is InputProblem.EMPTY:
+        return _("The answer is empty. Please type it in a message.")
+    if problem is InputProblem.TOO_LONG:
+        return _("That is too long: please keep it under {limit} characters.").format(limit=limit)
+    if problem is InputProblem.TOO_SHORT:
+        return _("That is too short. Please write it out in full.")
+    if problem is InputProblem.NO_LETTERS:
+        return _("Please use words: numbers or emoji alone are not accepted here.")
+    if problem is InputProblem.NOT_A_NUMBER:
+        return _("Please send a whole number of years, for example 12.")
+    return _("Please send a number from 0 to {max}.").format(max=YEARS_MAX)
+
+
+def status_text(status: str) -> str:
+    return {
+        "draft": _("registration not finished"),
+        "pending": _("under review"),
+        "needs_info": _("more information requested"),
+        "approved": _("member"),
+        "rejected": _("application declined"),
+        "suspended": _("membership suspended"),
+    }.get(status, status)
+
+
+def agency_text(profile: Profile, ref: ReferenceData, locale: str) -> str:
+    if profile.agency_code is None:
+        return "—"
+    if profile.agency_code in ref.other_agency_codes and profile.agency_other:
+        return escape(profile.agency_other)
+    return escape(ref.agency(profile.agency_code, locale))
+
+
+def profile_card(profile: Profile, ref: ReferenceData, locale: str, *,
+                 visible_only: bool = False, with_status: bool = False) -> str:
+    """Her profile as others (``visible_only``) or she herself and reviewers see it."""
+    def show(name: str) -> bool:
+        return not visible_only or profile.shows(name)
+
+    dash = "—"
+    lines: list[str] = []
+    if show("name"):
+        lines.append("<b>" + escape(profile.full_name or dash) + "</b>")
+    if profile.country_code:
+        lines.append(_("Country: {country}").format(
+            country=escape(ref.country(profile.country_code, locale))))
+    if show("agency"):
+        lines.append(_("Agency: {agency}").format(agency=agency_text(profile, ref, locale)))
+    if show("position") and (profile.position or not visible_only):
+        lines.append(_("Position or rank: {position}").format(
+            position=escape(profile.position or dash)))
+    if show("years") and profile.years_of_service is not None:
+        lines.append(_("Years of service: {years}").format(years=profile.years_of_service))
+    if show("expertise"):
+        areas = ", ".join(escape(ref.expertise(c, locale)) for c in profile.expertise) or dash
+        lines.append(_("Expertise: {areas}").format(areas=areas))
+    if show("languages"):
+        spoken = ", ".join(escape(ref.language(c, locale)) for c in profile.languages) or dash
+        lines.append(_("Languages: {languages}").format(languages=spoken))
+    if show("bio") and (profile.bio or not visible_only):
+        lines.append(_("About: {bio}").format(bio=escape(profile.bio or dash)))
+    if not visible_only:
+        shown = ", ".join(field_label(name) for name in sorted(profile.visible_fields)) or dash
+        lines.append(_("Other members see: {fields}").format(fields=shown))
+    if with_status:
+        lines.append(_("Status: {status}").format(status=status_text(profile.status)))
+    return "\n".join(lines)
+
+
+def field_label(name: str) -> str:
+    return {
+        "name": _("full name"),
+        "agency": _("agency"),
+        "position": _("position or rank"),
+        "years": _("years of service"),
+        "expertise": _("expertise"),
+        "languages": _("languages"),
+        "bio": _("about me"),
+    }[name]
+
+
+BIO_LIMIT = BIO_MAX

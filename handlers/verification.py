@@ -1,0 +1,265 @@
+"""Reviewing applications: Approve / Reject (with a reason) / Ask for more information, /pending.
+
+```mermaid
+stateDiagram-v2
+    pending --> approved: Approve
+    pending --> rejected: Reject + reason (picked or typed)
+    pending --> needs_info: Ask + question (typed)
+    needs_info --> pending: she edits and sends again
+    approved --> suspended: Suspend (from /members)
+    suspended --> approved: Reinstate
+```
+The role is checked by :class:`VerificationService` when the button is pressed, not when the
+card was sent.
+"""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import ReviewAction, ReviewCb
+from bot.clock import Clock
+from bot.db.repositories.profiles import ProfileRepo
+from bot.keyboards import button, rows
+from bot.notifier import Notifier
+from bot.services.profile_input import check_short_text
+from bot.services.reference import ReferenceData
+from bot.services.roles import Actor
+from bot.services.verification import Decision, DecisionResult, Outcome, VerificationService
+from bot.texts import profile_card
+
+REASON_MAX = 300
+PRESET_REASONS = ("1", "2", "3")
+
+
+class ReviewForm(StatesGroup):
+    reason = State()
+    question = State()
+    suspend_reason = State()
+
+
+def preset_reason(code: str) -> str:
+    return {
+        "1": _("We could not confirm that you serve in one of the association's agencies."),
+        "2": _("The profile is incomplete or unclear."),
+        "3": _("This looks like a second application from the same person."),
+    }.get(code, "")
+
+
+def review_keyboard(member_id: int) -> InlineKeyboardMarkup:
+    return rows(
+        [button(_("Approve"), ReviewCb(action=ReviewAction.APPROVE, member_id=member_id)),
+         button(_("Reject"), ReviewCb(action=ReviewAction.REJECT, member_id=member_id))],
+        [button(_("Ask for more information"),
+                ReviewCb(action=ReviewAction.ASK, member_id=member_id))],
+    )
+
+
+async def application_card(profiles: ProfileRepo, ref: ReferenceData, member_id: int,
+                           locale: str) -> tuple[str, InlineKeyboardMarkup | None]:
+    profile = await profiles.get(member_id)
+    if profile is None:
+        return _("This application no longer exists."), None
+    text = _("<b>New application</b>") + "\n\n" + profile_card(profile, ref, locale)
+    if profile.decision_note and profile.status == "pending":
+        text += "\n\n" + _("Earlier note: {note}").format(note=_escape(profile.decision_note))
+    return text, review_keyboard(member_id)
+
+
+def _escape(text: str) -> str:
+    from html import escape
+
+    return escape(text)
+
+
+async def notify_reviewers(bot: Bot, notifier: Notifier, profiles: ProfileRepo,
+                           ref: ReferenceData, member_id: int, reviewers: list[int]) -> None:
+    async def render(locale: str, member: int):  # type: ignore[no-untyped-def]
+        return await application_card(profiles, ref, member, locale)
+
+    await notifier.send(bot, [r for r in reviewers if r != member_id], render, member_id)
+
+
+async def tell_member(bot: Bot, notifier: Notifier, member_id: int, result: DecisionResult,
+                      note: str | None) -> None:
+    async def render(locale: str, status: str):  # type: ignore[no-untyped-def]
+        if status == "approved" and result.status == "approved":
+            return _("Your application has been approved. Welcome to the association! "
+                     "/help shows what you can do now."), None
+        if status == "rejected":
+            reason = preset_reason(note or "") or _escape(note or "")
+            return _("Your application was not approved. Reason: {reason}\n"
+                     "You can correct your profile with /profile and send it again."
+                     ).format(reason=reason), None
+        if status == "needs_info":
+            return _("The coordinator asks for more information: {question}\n"
+                     "Please update your profile with /profile and send it again."
+                     ).format(question=_escape(note or "")), None
+        if status == "suspended":
+            return _("Your membership has been suspended. Reason: {reason}").format(
+                reason=_escape(note or "")), None
+        return _("Your membership has been reinstated. Welcome back!"), None
+
+    await notifier.send(bot, [member_id], render, result.status or "")
+
+
+def outcome_text(outcome: Outcome) -> str:
+    if outcome is Outcome.FORBIDDEN:
+        return _("You are not allowed to do this.")
+    if outcome is Outcome.ALREADY_DECIDED:
+        return _("This has already been handled.")
+    return _("This member no longer exists.")
+
+
+def decision_done_text(decision: Decision) -> str:
+    return {
+        Decision.APPROVE: _("Approved."),
+        Decision.REJECT: _("Rejected."),
+        Decision.ASK_INFO: _("Your question has been sent."),
+        Decision.SUSPEND: _("Membership suspended."),
+        Decision.REINSTATE: _("Membership reinstated."),
+    }[decision]
+
+
+async def apply_decision(bot: Bot, actor: Actor, member_id: int, decision: Decision,
+                         note: str | None, verification: VerificationService,
+                         notifier: Notifier, clock: Clock) -> DecisionResult:
+    result = await verification.decide(actor.user_id, member_id, decision, clock.now(), note)
+    if result.outcome is Outcome.DONE:
+        await tell_member(bot, notifier, member_id, result, note)
+    return result
+
+
+async def cb_review(query: CallbackQuery, callback_data: ReviewCb, actor: Actor,
+                    state: FSMContext, bot: Bot, verification: VerificationService,
+                    notifier: Notifier, profiles: ProfileRepo, clock: Clock) -> None:
+    member_id = callback_data.member_id
+    action = callback_data.action
+    message = query.message if isinstance(query.message, Message) else None
+    profile = await profiles.get(member_id)
+    country = profile.country_code if profile else None
+    if not await verification.may_manage(actor.user_id, country) or actor.user_id == member_id:
+        # Refused before anything else happens; the service logs refusals of decisions.
+        if action in (ReviewAction.APPROVE, ReviewAction.SUSPEND, ReviewAction.REINSTATE):
+            await verification.decide(actor.user_id, member_id, _decision(action), clock.now())
+        await query.answer(_("You are not allowed to do this."), show_alert=True)
+        return
+    if action in (ReviewAction.APPROVE, ReviewAction.REINSTATE) or (
+            action is ReviewAction.REASON and callback_data.value in PRESET_REASONS):
+        decision = Decision.REJECT if action is ReviewAction.REASON else _decision(action)
+        note = callback_data.value if action is ReviewAction.REASON else None
+        result = await apply_decision(bot, actor, member_id, decision, note, verification,
+                                      notifier, clock)
+        if result.outcome is not Outcome.DONE:
+            await query.answer(outcome_text(result.outcome), show_alert=True)
+            return
+        await query.answer(decision_done_text(decision))
+        if message is not None:
+            await message.edit_reply_markup(reply_markup=None)
+            await message.answer(decision_done_text(decision))
+        return
+    if profile is None:
+        await query.answer(outcome_text(Outcome.NOT_FOUND), show_alert=True)
+        return
+    expected = {"approved"} if action is ReviewAction.SUSPEND else {"pending", "needs_info"}
+    if action is ReviewAction.ASK:
+        expected = {"pending"}
+    if profile.status not in expected:
+        await query.answer(outcome_text(Outcome.ALREADY_DECIDED), show_alert=True)
+        return
+    await query.answer()
+    if action is ReviewAction.REJECT:
+        keyboard = rows(
+            *[[button(preset_reason(code), ReviewCb(action=ReviewAction.REASON,
+                                                    member_id=member_id, value=code))]
+              for code in PRESET_REASONS],
+            [button(_("Type a reason"), ReviewCb(action=ReviewAction.REASON,
+                                                 member_id=member_id, value="t"))],
+        )
+        if message is not None:
+            await message.answer(_("Why is the application rejected?"), reply_markup=keyboard)
+        return
+    form = {ReviewAction.ASK: ReviewForm.question, ReviewAction.REASON: ReviewForm.reason,
+            ReviewAction.SUSPEND: ReviewForm.suspend_reason}.get(action)
+    if form is None:
+        return
+    await state.set_state(form)
+    await state.update_data(member_id=member_id)
+    if message is not None:
+        prompt = {
+            ReviewForm.question: _("Type your question for the applicant."),
+            ReviewForm.reason: _("Type the reason for rejecting the application."),
+            ReviewForm.suspend_reason: _("Type the reason for suspending the membership."),
+        }[form]
+        await message.answer(prompt + " " + _("(/cancel to stop)"))
+
+
+def _decision(action: ReviewAction) -> Decision:
+    return {ReviewAction.APPROVE: Decision.APPROVE, ReviewAction.REJECT: Decision.REJECT,
+            ReviewAction.REASON: Decision.REJECT, ReviewAction.ASK: Decision.ASK_INFO,
+            ReviewAction.SUSPEND: Decision.SUSPEND,
+            ReviewAction.REINSTATE: Decision.REINSTATE}[action]
+
+
+async def on_typed_note(message: Message, actor: Actor, state: FSMContext, bot: Bot,
+                        verification: VerificationService, notifier: Notifier,
+                        clock: Clock) -> None:
+    current = await state.get_state()
+    value, problem = check_short_text(message.text, REASON_MAX)
+    if problem is not None:
+        from bot.texts import problem_text
+
+        await message.answer(problem_text(problem, REASON_MAX))
+        return
+    data = await state.get_data()
+    member_id = int(data.get("member_id", 0))
+    decision = {ReviewForm.question.state: Decision.ASK_INFO,
+                ReviewForm.reason.state: Decision.REJECT,
+                ReviewForm.suspend_reason.state: Decision.SUSPEND}[current]
+    await state.clear()
+    result = await apply_decision(bot, actor, member_id, decision, value, verification, notifier,
+                                  clock)
+    if result.outcome is not Outcome.DONE:
+        await message.answer(outcome_text(result.outcome))
+        return
+    await message.answer(decision_done_text(decision))
+
+
+async def on_non_text_note(message: Message) -> None:
+    await message.answer(_("Please answer with a text message.") + " " + _("(/cancel to stop)"))
+
+
+async def cmd_pending(message: Message, actor: Actor, profiles: ProfileRepo,
+                      ref: ReferenceData) -> None:
+    if not actor.is_staff:
+        await message.answer(_("This command is for coordinators."))
+        return
+    country = None if actor.is_admin else actor.coordinator_country
+    waiting = await profiles.waiting_for_review(country, limit=10)
+    total = await profiles.count_waiting(country)
+    if not waiting:
+        await message.answer(_("No applications are waiting. 🎉"))
+        return
+    await message.answer(_("{count} application is waiting for review.",
+                           "{count} applications are waiting for review.", total
+                           ).format(count=total))
+    for member_id in waiting:
+        text, keyboard = await application_card(profiles, ref, member_id, actor.locale)
+        await message.answer(text, reply_markup=keyboard)
+
+
+def create_router() -> Router:
+    router = Router(name="verification")
+    router.message.filter(F.chat.type == "private")
+    router.message.register(cmd_pending, Command("pending"))
+    router.callback_query.register(cb_review, ReviewCb.filter())
+    notes = StateFilter(ReviewForm.reason, ReviewForm.question, ReviewForm.suspend_reason)
+    router.message.register(on_typed_note, notes, F.text, ~F.text.startswith("/"))
+    router.message.register(on_non_text_note, notes, ~F.text.startswith("/"))
+    return router

@@ -1,0 +1,67 @@
+"""Every user-facing string is translated in all seven catalogs, with the same placeholders."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from bot.config import SUPPORTED_LOCALES
+from bot.i18n import LOCALES_DIR
+
+ROOT = Path(__file__).resolve().parents[1]
+KEYWORDS = {"_": (1, 2), "__": (1, 2), "N_": None, "ngettext": (1, 2)}
+PLACEHOLDER = re.compile(r"\{[a-z_][a-z0-9_]*\}")
+
+
+def source_messages() -> set[str]:
+    found: set[str] = set()
+    for folder in ("bot", "handlers"):
+        for _file, _line, message, _comments, _ctx in extract_from_dir(
+            ROOT / folder, keywords=KEYWORDS, comment_tags=()
+        ):
+            found.add(message[0] if isinstance(message, tuple) else message)
+    return found
+
+
+def load(locale: str):  # type: ignore[no-untyped-def]
+    with (LOCALES_DIR / locale / "LC_MESSAGES" / "bot.po").open("rb") as handle:
+        return read_po(handle, locale=locale)
+
+
+def test_sources_have_messages() -> None:
+    assert len(source_messages()) > 20
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_catalog_complete(locale: str) -> None:
+    catalog = load(locale)
+    problems: list[str] = []
+    for msgid in sorted(source_messages()):
+        message = catalog.get(msgid)
+        if message is None:
+            problems.append(f"missing: {msgid!r}")
+            continue
+        if message.fuzzy:
+            problems.append(f"fuzzy: {msgid!r}")
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        if not all(strings):
+            problems.append(f"untranslated: {msgid!r}")
+            continue
+        wanted = set(PLACEHOLDER.findall(" ".join(ids)))
+        for string in strings:
+            if set(PLACEHOLDER.findall(string)) != wanted:
+                problems.append(f"placeholders differ: {msgid!r} -> {string!r}")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_plural_forms_match_locale(locale: str) -> None:
+    catalog = load(locale)
+    for message in catalog:
+        if message.id and isinstance(message.id, tuple):
+            assert len(message.string) == catalog.num_plurals, message.id

@@ -1,0 +1,84 @@
+"""Storage: migrations from an empty database, idempotent re-runs, reference data, transactions."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from bot.config import SUPPORTED_LOCALES
+from bot.db import Database, apply_migrations
+from bot.db.migrations import discover_migrations
+
+
+async def test_empty_database_upgrades_through_every_migration(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "fresh.sqlite3")
+    try:
+        assert await db.fetch_value("PRAGMA user_version") == 0
+        version = await apply_migrations(db)
+        assert version == len(discover_migrations()) == await db.fetch_value("PRAGMA user_version")
+        assert await db.fetch_value("PRAGMA foreign_keys") == 1
+        assert await db.fetch_value("PRAGMA journal_mode") == "wal"
+        # Re-running is a no-op.
+        assert await apply_migrations(db) == version
+        assert await db.fetch_value("SELECT COUNT(*) FROM countries") == 5
+    finally:
+        await db.close()
+
+
+async def test_reference_data_has_a_label_in_every_locale(db: Database) -> None:
+    rows = await db.fetch_all(
+        "SELECT kind, code, COUNT(DISTINCT locale) AS n FROM reference_labels GROUP BY kind, code"
+    )
+    assert rows and all(row["n"] == len(SUPPORTED_LOCALES) for row in rows)
+    kinds = {
+        "country": "countries", "agency": "agency_types",
+        "expertise": "expertise_areas", "language": "spoken_languages",
+    }
+    for kind, table in kinds.items():
+        codes = {r["code"] for r in await db.fetch_all(f"SELECT code FROM {table}")}
+        labelled = {r["code"] for r in rows if r["kind"] == kind}
+        assert codes == labelled, kind
+    assert {r["code"] for r in await db.fetch_all("SELECT code FROM countries")} == {
+        "KZ", "KG", "TJ", "TM", "UZ"}
+    assert await db.fetch_value("SELECT timezone FROM countries WHERE code = 'KZ'") == "Asia/Almaty"
+
+
+async def test_failed_migration_leaves_the_previous_version(tmp_path: Path) -> None:
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "0001_ok.sql").write_text("CREATE TABLE a (x INTEGER);\n")
+    (folder / "0002_broken.sql").write_text("CREATE TABLE b (y INTEGER);\nINSERT INTO nope VALUES (1);\n")
+    db = await Database.open(tmp_path / "m.sqlite3")
+    try:
+        with pytest.raises(Exception):
+            await apply_migrations(db, folder)
+        assert await db.fetch_value("PRAGMA user_version") == 1
+        assert await db.fetch_value(
+            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'b'") == 0
+    finally:
+        await db.close()
+
+
+async def test_concurrent_transactions_do_not_interleave(db: Database) -> None:
+    await db.execute("CREATE TABLE counter (n INTEGER)")
+    await db.execute("INSERT INTO counter VALUES (0)")
+
+    async def bump() -> None:
+        async with db.transaction():
+            n = await db.fetch_value("SELECT n FROM counter")
+            await asyncio.sleep(0)  # give other coroutines every chance to interleave
+            await db.execute("UPDATE counter SET n = ?", (n + 1,))
+
+    await asyncio.gather(*(bump() for _ in range(50)))
+    assert await db.fetch_value("SELECT n FROM counter") == 50
+
+
+async def test_rollback_on_error(db: Database) -> None:
+    await db.execute("CREATE TABLE t (x INTEGER)")
+    with pytest.raises(RuntimeError):
+        async with db.transaction():
+            await db.execute("INSERT INTO t VALUES (1)")
+            raise RuntimeError("boom")
+    assert await db.fetch_value("SELECT COUNT(*) FROM t") == 0
