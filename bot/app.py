@@ -58,6 +58,7 @@ class App:
     audit: AuditRepo
     personal_data: PersonalDataRepo
     invites: InviteService
+    invite_codes: InviteRepo
     onboarding: OnboardingService
     verification: VerificationService
     notifier: Notifier
@@ -79,6 +80,7 @@ class App:
             "audit": self.audit,
             "personal_data": self.personal_data,
             "invites": self.invites,
+            "invite_codes": self.invite_codes,
             "onboarding": self.onboarding,
             "verification": self.verification,
             "notifier": self.notifier,
@@ -102,6 +104,7 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
     profiles = ProfileRepo(db)
     coordinators = CoordinatorRepo(db)
     audit = AuditRepo(db)
+    invite_codes = InviteRepo(db)
     admins = settings.admin_ids
     app = App(
         settings=settings,
@@ -114,8 +117,9 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
         coordinators=coordinators,
         audit=audit,
         personal_data=PersonalDataRepo(db),
-        invites=InviteService(InviteRepo(db), audit),
-        onboarding=OnboardingService(db, profiles, InviteRepo(db), coordinators, audit, admins),
+        invites=InviteService(invite_codes, audit),
+        invite_codes=invite_codes,
+        onboarding=OnboardingService(db, profiles, invite_codes, coordinators, audit, admins),
         verification=VerificationService(db, profiles, coordinators, audit, admins),
         notifier=Notifier(users, i18n),
         jobs=JobScheduler(JobRunRepo(db), clock),

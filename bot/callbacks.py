@@ -42,6 +42,7 @@ class ReviewAction(str, Enum):
     REINSTATE = "i"
     APPOINT = "c"
     DISMISS = "x"
+    MANAGE = "m"
 
 
 class ReviewCb(CallbackData, prefix="r1"):

@@ -8,13 +8,20 @@ from aiogram import Router
 
 
 def get_routers() -> list[Router]:
-    from handlers import common, errors, fallback, onboarding, start, verification
+    from handlers import (
+        admin, common, directory, errors, fallback, invites, onboarding, privacy, start,
+        verification,
+    )
 
     return [
         errors.create_router(),
         common.create_router(),  # /cancel and /help first: they work from any state
         start.create_router(),
+        privacy.create_router(),
         verification.create_router(),
+        invites.create_router(),
+        admin.create_router(),
+        directory.create_router(),
         onboarding.create_router(),
         fallback.create_router(),  # last: whatever nobody else took
     ]

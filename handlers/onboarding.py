@@ -31,6 +31,7 @@ from bot.services.invites import InviteService
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.texts import field_label, problem_text, profile_card
+from handlers.ui import edit_text
 
 
 class Onboarding(StatesGroup):
@@ -365,7 +366,7 @@ async def cb_wizard(query: CallbackQuery, callback_data: WizardCb, actor: Actor,
         assert fresh is not None
         text, keyboard = step_view(step, fresh, ref, actor.locale)
         await query.answer()
-        await message.edit_text(text, reply_markup=keyboard)
+        await edit_text(message, text, keyboard)
         return
     if action is WizardAction.DONE and step in ("expertise", "languages", "visibility"):
         chosen = profile.expertise if step == "expertise" else profile.languages

@@ -26,6 +26,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import ReviewAction, ReviewCb
 from bot.clock import Clock
 from bot.db.repositories.profiles import ProfileRepo
+from bot.db.repositories.roles import CoordinatorRepo
 from bot.keyboards import button, rows
 from bot.notifier import Notifier
 from bot.services.profile_input import check_short_text
@@ -254,10 +255,75 @@ async def cmd_pending(message: Message, actor: Actor, profiles: ProfileRepo,
         await message.answer(text, reply_markup=keyboard)
 
 
+# ---- a member's card for staff: suspend, reinstate, appoint or remove a coordinator ----------
+
+async def member_card(profiles: ProfileRepo, ref: ReferenceData, actor: Actor, member_id: int,
+                      coordinator_country: str | None
+                      ) -> tuple[str, InlineKeyboardMarkup | None]:
+    profile = await profiles.get(member_id)
+    if profile is None:
+        return outcome_text(Outcome.NOT_FOUND), None
+    text = profile_card(profile, ref, actor.locale, with_status=True)
+    if coordinator_country:
+        text += "\n" + _("Coordinator for {country}").format(
+            country=ref.country(coordinator_country, actor.locale))
+    buttons = []
+    if profile.status == "approved":
+        buttons.append([button(_("Suspend"), ReviewCb(action=ReviewAction.SUSPEND,
+                                                      member_id=member_id))])
+    if profile.status == "suspended":
+        buttons.append([button(_("Reinstate"), ReviewCb(action=ReviewAction.REINSTATE,
+                                                        member_id=member_id))])
+    if actor.is_admin and profile.status == "approved":
+        if coordinator_country:
+            buttons.append([button(_("Remove as coordinator"),
+                                   ReviewCb(action=ReviewAction.DISMISS, member_id=member_id))])
+        else:
+            buttons.append([button(_("Make coordinator"),
+                                   ReviewCb(action=ReviewAction.APPOINT, member_id=member_id))])
+    return text, rows(*buttons) if buttons else None
+
+
+async def cb_staff(query: CallbackQuery, callback_data: ReviewCb, actor: Actor, bot: Bot,
+                   verification: VerificationService, profiles: ProfileRepo,
+                   coordinators: CoordinatorRepo, ref: ReferenceData, clock: Clock) -> None:
+    """Manage / appoint / dismiss, all re-checked against the actor's role now."""
+    member_id = callback_data.member_id
+    profile = await profiles.get(member_id)
+    message = query.message if isinstance(query.message, Message) else None
+    if callback_data.action is ReviewAction.MANAGE:
+        if profile is None or not await verification.may_manage(actor.user_id,
+                                                                profile.country_code):
+            await query.answer(_("You are not allowed to do this."), show_alert=True)
+            return
+        await query.answer()
+        text, keyboard = await member_card(profiles, ref, actor, member_id,
+                                           await coordinators.country_of(member_id))
+        if message is not None:
+            await message.answer(text, reply_markup=keyboard)
+        return
+    now = clock.now()
+    if callback_data.action is ReviewAction.APPOINT:
+        outcome = await verification.appoint_coordinator(
+            actor.user_id, member_id, profile.country_code if profile else "", now)
+        done = _("She is now a coordinator.")
+    else:
+        outcome = await verification.remove_coordinator(actor.user_id, member_id, now)
+        done = _("She is no longer a coordinator.")
+    if outcome is not Outcome.DONE:
+        await query.answer(outcome_text(outcome), show_alert=True)
+        return
+    await query.answer(done)
+    if message is not None:
+        await message.answer(done)
+
+
 def create_router() -> Router:
     router = Router(name="verification")
     router.message.filter(F.chat.type == "private")
     router.message.register(cmd_pending, Command("pending"))
+    staff_actions = (ReviewAction.MANAGE, ReviewAction.APPOINT, ReviewAction.DISMISS)
+    router.callback_query.register(cb_staff, ReviewCb.filter(F.action.in_(staff_actions)))
     router.callback_query.register(cb_review, ReviewCb.filter())
     notes = StateFilter(ReviewForm.reason, ReviewForm.question, ReviewForm.suspend_reason)
     router.message.register(on_typed_note, notes, F.text, ~F.text.startswith("/"))

@@ -7,13 +7,15 @@ from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_keywords
 from babel.messages.pofile import read_po
 
 from bot.config import SUPPORTED_LOCALES
 from bot.i18n import LOCALES_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
-KEYWORDS = {"_": (1, 2), "__": (1, 2), "N_": None, "ngettext": (1, 2)}
+# The same keywords as `make catalogs`: one-argument and plural forms of _ and __.
+KEYWORDS = parse_keywords(["_:1,1t", "_:1,2", "__:1,1t", "__:1,2", "N_"])
 PLACEHOLDER = re.compile(r"\{[a-z_][a-z0-9_]*\}")
 
 

@@ -70,6 +70,9 @@ class InviteService:
             return record, CodeProblem.USED_UP
         return record, None
 
+    async def get(self, code_id: int) -> InviteCode | None:
+        return await self._repo.get(code_id)
+
     async def revoke(self, actor_id: int, code_id: int, now: datetime) -> bool:
         done = await self._repo.revoke(code_id, now)
         await self._audit.record(now, actor_id, "revoke_invitation",

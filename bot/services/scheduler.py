@@ -64,8 +64,9 @@ class JobScheduler:
         self._scheduler.modify_job("tick", next_run_time=datetime.now(self._scheduler.timezone))
 
     async def stop(self) -> None:
-        if self._scheduler is not None and self._scheduler.running:
-            self._scheduler.shutdown(wait=False)
+        scheduler, self._scheduler = self._scheduler, None
+        if scheduler is not None and scheduler.running:
+            scheduler.shutdown(wait=False)
         async with self._tick_lock:  # let a running tick finish
             pass
 

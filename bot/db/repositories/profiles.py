@@ -167,9 +167,11 @@ class ProfileRepo:
             "AND country_code = ? AND submitted_at < ?",
             (to_db(now), country_code, to_db(submitted_before)))
 
-    async def search(self, flt: DirectoryFilter, offset: int, limit: int) -> tuple[list[int], int]:
+    async def search(self, flt: DirectoryFilter, offset: int, limit: int,
+                     include_suspended: bool = False) -> tuple[list[int], int]:
         """Approved members matching the filter, only on fields each member made visible."""
-        where = ["p.status = 'approved'"]
+        where = ["p.status IN ('approved', 'suspended')" if include_suspended
+                 else "p.status = 'approved'"]
         params: list[Any] = []
         if flt.country:
             where.append("p.country_code = ?")
