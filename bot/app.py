@@ -30,6 +30,7 @@ from bot.db.repositories.reference import ReferenceRepo
 from bot.db.repositories.roles import CoordinatorRepo
 from bot.db.repositories.users import UserRepo
 from bot.i18n import create_i18n
+from bot.jobs import register_jobs
 from bot.inflight import InFlightUpdates, TrackingDispatcher
 from bot.middlewares import ActorMiddleware
 from bot.notifier import Notifier
@@ -39,7 +40,6 @@ from bot.services.reference import ReferenceData
 from bot.services.scheduler import JobScheduler
 from bot.services.verification import VerificationService
 
-ABANDONED_SIGNUP_AFTER = timedelta(days=30)
 SHUTDOWN_GRACE = timedelta(seconds=30)
 
 
@@ -65,6 +65,7 @@ class App:
     jobs: JobScheduler
     start_scheduler: bool = True
     in_flight: InFlightUpdates = field(default_factory=InFlightUpdates)
+    bot: Bot | None = None  # known once the dispatcher starts; jobs that message people need it
     extras: dict[str, object] = field(default_factory=dict)
 
     def workflow_data(self) -> dict[str, object]:
@@ -129,13 +130,6 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
     return app
 
 
-def register_jobs(app: App) -> None:
-    async def cleanup_abandoned_signups(now) -> None:  # type: ignore[no-untyped-def]
-        await app.profiles.delete_abandoned_drafts(now - ABANDONED_SIGNUP_AFTER)
-
-    app.jobs.add("cleanup_abandoned_signups", timedelta(hours=6), cleanup_abandoned_signups)
-
-
 def create_bot(settings: Settings) -> Bot:
     session = None
     if settings.bot_api_url.rstrip("/") != "https://api.telegram.org":
@@ -155,6 +149,7 @@ def create_dispatcher(app: App) -> Dispatcher:
     dp.include_routers(*get_routers())
 
     async def on_startup(bot: Bot) -> None:
+        app.bot = bot
         await set_menus(bot, app.i18n)
         if app.start_scheduler:
             app.jobs.start()

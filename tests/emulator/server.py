@@ -442,7 +442,7 @@ class TelegramEmulator:
         return True
 
     async def m_answercallbackquery(self, p: dict[str, Any]) -> bool:
-        query_id = p["callback_query_id"]
+        query_id = str(p["callback_query_id"])  # a String that form decoding made a number
         if query_id in self.callback_answers:
             raise ApiError(400, "Bad Request: query is too old and response timeout expired "
                                 "or query ID is invalid")

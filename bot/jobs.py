@@ -1,0 +1,45 @@
+"""The periodic jobs: what each does and how often. The scheduler decides when (see services)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from aiogram.utils.i18n import gettext as _
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+ABANDONED_SIGNUP_AFTER = timedelta(days=30)
+REVIEW_REMINDER_AFTER = timedelta(days=7)
+
+
+async def cleanup_abandoned_signups(app: App, now: datetime) -> None:
+    await app.profiles.delete_abandoned_drafts(now - ABANDONED_SIGNUP_AFTER)
+
+
+async def remind_overdue_reviews(app: App, now: datetime) -> None:
+    """Applications nobody handled for 7 days: remind that country's coordinators (or admins)."""
+    if app.bot is None:
+        return
+    cutoff = now - REVIEW_REMINDER_AFTER
+    overdue = await app.profiles.overdue_reviews(submitted_before=cutoff, reminded_before=cutoff)
+    for country, count in overdue.items():
+        recipients = await app.coordinators.of_country(country) or sorted(app.settings.admin_ids)
+
+        async def render(locale: str, n: int, code: str):  # type: ignore[no-untyped-def]
+            return _("{count} application from {country} has waited more than 7 days. "
+                     "/pending shows it.",
+                     "{count} applications from {country} have waited more than 7 days. "
+                     "/pending shows them.", n).format(
+                count=n, country=app.reference.country(code, locale)), None
+
+        await app.notifier.send(app.bot, recipients, render, count, country)
+        await app.profiles.mark_reminded(country, cutoff, now)
+
+
+def register_jobs(app: App) -> None:
+    app.jobs.add("cleanup_abandoned_signups", timedelta(hours=6),
+                 lambda now: cleanup_abandoned_signups(app, now))
+    app.jobs.add("remind_overdue_reviews", timedelta(hours=1),
+                 lambda now: remind_overdue_reviews(app, now))

@@ -1,0 +1,86 @@
+"""What users do, step by step, shared by the end-to-end tests.
+
+Button labels are looked up through the bot's own catalogs in the user's language, so a test
+presses exactly the label she reads, whatever the translation says.
+"""
+
+from __future__ import annotations
+
+from bot.clock import to_db
+from bot.i18n import LANGUAGE_NAMES, use_locale
+from tests.emulator.server import UserHandle
+from tests.harness import BotHarness
+
+
+def t(harness: BotHarness, locale: str, msgid: str, **values: object) -> str:
+    assert harness.app is not None
+    with use_locale(harness.app.i18n, locale):
+        from aiogram.utils.i18n import gettext
+
+        text = gettext(msgid)
+    return text.format(**values) if values else text
+
+
+def ref_label(harness: BotHarness, kind: str, code: str, locale: str) -> str:
+    assert harness.app is not None
+    return harness.app.reference.label(kind, code, locale)
+
+
+async def seed_member(harness: BotHarness, user_id: int, country: str, *, locale: str = "en",
+                      status: str = "approved", coordinator: bool = False,
+                      name: str = "Seeded Member") -> UserHandle:
+    """A member who joined earlier (written straight to the database)."""
+    user = harness.user(user_id, "Member", language_code=locale)
+    user.user.started = True
+    now = to_db(harness.clock.now())
+    await harness.db.execute("INSERT INTO users (id, locale, created_at, last_seen_at) "
+                             "VALUES (?, ?, ?, ?)", (user_id, locale, now, now))
+    await harness.db.execute(
+        "INSERT INTO profiles (user_id, status, full_name, country_code, agency_code, "
+        "years_of_service, created_at, updated_at, decided_at) "
+        "VALUES (?, ?, ?, ?, 'police', 10, ?, ?, ?)",
+        (user_id, status, name, country, now, now, now))
+    await harness.db.execute("INSERT INTO profile_languages (user_id, code) VALUES (?, 'ru')",
+                             (user_id,))
+    await harness.db.execute("INSERT INTO profile_expertise (user_id, code) "
+                             "VALUES (?, 'cybercrime')", (user_id,))
+    if coordinator:
+        await harness.db.execute("INSERT INTO coordinators (user_id, country_code, appointed_at)"
+                                 " VALUES (?, ?, ?)", (user_id, country, now))
+    return user
+
+
+async def start_and_accept(harness: BotHarness, user: UserHandle, locale: str,
+                           start: str = "/start") -> None:
+    await user.send(start)
+    await user.press(LANGUAGE_NAMES[locale])
+    await user.press(t(harness, locale, "I agree"))
+
+
+async def fill_profile(harness: BotHarness, user: UserHandle, locale: str, *,
+                       name: str = "Aigul Bekova", country: str | None = "KG",
+                       agency: str = "border_guard", years: str = "12",
+                       expertise: str = "cybercrime", language: str = "ky",
+                       bio: str | None = "Border officer") -> None:
+    """From the name question to the summary."""
+    await user.send(name)
+    if country is not None:
+        await user.press(ref_label(harness, "country", country, locale))
+    await user.press(ref_label(harness, "agency", agency, locale))
+    await user.press(t(harness, locale, "Skip »"))
+    await user.send(years)
+    await user.press(ref_label(harness, "expertise", expertise, locale))
+    await user.press(t(harness, locale, "Done"))
+    await user.press(ref_label(harness, "language", language, locale))
+    await user.press(t(harness, locale, "Done"))
+    if bio is None:
+        await user.press(t(harness, locale, "Skip »"))
+    else:
+        await user.send(bio)
+    await user.press(t(harness, locale, "Done"))
+
+
+async def onboard(harness: BotHarness, user: UserHandle, locale: str, **answers: object) -> None:
+    await start_and_accept(harness, user, locale)
+    await fill_profile(harness, user, locale, **answers)  # type: ignore[arg-type]
+    await user.press(t(harness, locale, "Send application"))
