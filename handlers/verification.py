@@ -87,27 +87,28 @@ async def notify_reviewers(bot: Bot, notifier: Notifier, profiles: ProfileRepo,
     await notifier.send(bot, [r for r in reviewers if r != member_id], render, member_id)
 
 
-async def tell_member(bot: Bot, notifier: Notifier, member_id: int, result: DecisionResult,
+async def tell_member(bot: Bot, notifier: Notifier, member_id: int, decision: Decision,
                       note: str | None) -> None:
-    async def render(locale: str, status: str):  # type: ignore[no-untyped-def]
-        if status == "approved" and result.status == "approved":
+    """The outcome, in her language."""
+    async def render(locale: str, decided: Decision):  # type: ignore[no-untyped-def]
+        if decided is Decision.APPROVE:
             return _("Your application has been approved. Welcome to the association! "
                      "/help shows what you can do now."), None
-        if status == "rejected":
+        if decided is Decision.REJECT:
             reason = preset_reason(note or "") or _escape(note or "")
             return _("Your application was not approved. Reason: {reason}\n"
                      "You can correct your profile with /profile and send it again."
                      ).format(reason=reason), None
-        if status == "needs_info":
+        if decided is Decision.ASK_INFO:
             return _("The coordinator asks for more information: {question}\n"
                      "Please update your profile with /profile and send it again."
                      ).format(question=_escape(note or "")), None
-        if status == "suspended":
+        if decided is Decision.SUSPEND:
             return _("Your membership has been suspended. Reason: {reason}").format(
                 reason=_escape(note or "")), None
         return _("Your membership has been reinstated. Welcome back!"), None
 
-    await notifier.send(bot, [member_id], render, result.status or "")
+    await notifier.send(bot, [member_id], render, decision)
 
 
 def outcome_text(outcome: Outcome) -> str:
@@ -133,7 +134,7 @@ async def apply_decision(bot: Bot, actor: Actor, member_id: int, decision: Decis
                          notifier: Notifier, clock: Clock) -> DecisionResult:
     result = await verification.decide(actor.user_id, member_id, decision, clock.now(), note)
     if result.outcome is Outcome.DONE:
-        await tell_member(bot, notifier, member_id, result, note)
+        await tell_member(bot, notifier, member_id, decision, note)
     return result
 
 

@@ -24,8 +24,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import itertools
+import logging
 import os
 import random
+import re
 import secrets
 import signal
 import socket
@@ -37,7 +39,12 @@ from typing import Any
 import pytest
 from aiohttp import ClientConnectionError, ClientSession
 
-from tests.emulator.server import TelegramEmulator, UserHandle
+from bot.clock import FakeClock
+from bot.db import Database
+from bot.db.repositories.jobs import JobRunRepo
+from bot.services.scheduler import JobScheduler
+from tests.emulator.server import Fault, TelegramEmulator, UserHandle
+from tests.harness import BotHarness
 
 REPO = Path(__file__).resolve().parents[1]
 ADMIN_ID = 900001
@@ -132,6 +139,18 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+RECORD_START = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", re.MULTILINE)
+
+
+def crashes(log: str) -> list[str]:
+    """The log records that carry a traceback."""
+    starts = [m.start() for m in RECORD_START.finditer(log)] or [0]
+    records = [log[a:b] for a, b in zip(starts, [*starts[1:], len(log)])]
+    if starts[0] > 0:
+        records.insert(0, log[: starts[0]])
+    return [r for r in records if "Traceback" in r]
 
 
 # ----------------------------------------------------------------------- the garbage
@@ -329,6 +348,9 @@ async def test_survives_garbage_and_stops_cleanly(
         await eventually(lambda: bool(first.bot_messages), "an answer to /start", bot)
         assert "✓ Қазақша" in first.last.button_labels(), "the picker should preselect Kazakh"
 
+        # Telegram itself misbehaves mid-stream: polling must recover and lose nothing.
+        emu.faults += [Fault(error=500, method="getUpdates"), Fault(error="drop",
+                                                                    method="getUpdates")]
         garbage = await push_garbage(emu, SEED)
         assert garbage.pushed >= 300
 
@@ -350,7 +372,8 @@ async def test_survives_garbage_and_stops_cleanly(
         code = await bot.terminate()
         log = bot.stderr
         assert code == 0, f"SIGTERM should stop the bot with exit code 0\n{log}"
-        assert "Traceback" not in log, f"the bot logged a crash:\n{log}"
+        assert crashes(log) == [], f"the bot logged a crash:\n{log}"
+        assert all(f.times == 0 for f in emu.faults), "the getUpdates faults were never hit"
         assert emu.token.split(":", 1)[1] not in log, "the token's secret leaked into the logs"
         leaked = [mark for mark in garbage.canaries if mark in log]
         assert leaked == [], f"user texts reached the logs: {leaked[:5]}"
@@ -457,7 +480,62 @@ async def test_webhook_refuses_updates_without_the_secret(
         code = await bot.terminate()
         log = bot.stderr
         assert code == 0, log
-        assert "Traceback" not in log, log
+        assert crashes(log) == [], log
         assert "s3cret" not in log and emu.token.split(":", 1)[1] not in log
     finally:
         await bot.kill()
+
+
+# ------------------------------------------------------------------ shutdown and known bugs
+# A strict xfail pins a known bug: once it is fixed the test passes, pytest reports XPASS as
+# a failure, and the marker should be removed.
+
+
+async def test_scheduler_survives_being_stopped_twice(db: Database, clock: FakeClock) -> None:
+    """Both shutdown paths stop the scheduler: the dispatcher's on_shutdown, then App.close().
+
+    AsyncIOScheduler.shutdown() only schedules the shutdown, so a second stop() that merely
+    checked ``running`` shut it down twice; the second raised SchedulerNotRunningError in an
+    event-loop callback, a traceback in the log on every SIGTERM in webhook mode.
+    """
+    jobs = JobScheduler(JobRunRepo(db), clock)
+    ticked = asyncio.Event()
+    real_tick = jobs.tick
+
+    async def tick() -> list[str]:
+        try:
+            return await real_tick()
+        finally:
+            ticked.set()
+
+    jobs.tick = tick  # type: ignore[method-assign]
+    loop = asyncio.get_running_loop()
+    errors: list[dict[str, Any]] = []
+    loop.set_exception_handler(lambda _loop, context: errors.append(context))
+    try:
+        jobs.start()
+        await asyncio.wait_for(ticked.wait(), 5)  # the first tick runs at once; let it finish
+        await jobs.stop()  # the dispatcher's on_shutdown
+        await jobs.stop()  # App.close(), straight after
+        for _ in range(5):  # let the scheduled shutdown callbacks run
+            await asyncio.sleep(0)
+    finally:
+        loop.set_exception_handler(None)
+    assert [str(e.get("exception")) for e in errors] == []
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "handlers/start.py cb_language: a second tap on the same language button (a double tap, "
+    "before the keyboard disappears) edits the message to the same text; Telegram answers "
+    "'message is not modified', the handler does not expect it and the error handler logs an "
+    "ERROR with a traceback (then fails to answer the already-answered query)"))
+async def test_double_tapped_language_button_is_not_an_error(
+    harness: BotHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    user = harness.user(600200, language_code="en")
+    await user.send("/start")
+    picker, button = user.find_button("✓ English")
+    await user.press_data(button["callback_data"], picker)
+    await user.press_data(button["callback_data"], picker)  # the second tap of a double tap
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == []

@@ -390,6 +390,8 @@ class TelegramEmulator:
     async def m_senddocument(self, p: dict[str, Any]) -> dict[str, Any]:
         chat = self._chat(p["chat_id"])
         doc = p["document"]
+        if isinstance(doc, str) and doc.startswith("attach://"):
+            doc = p.get(doc.removeprefix("attach://"))
         document: dict[str, Any] = {"file_id": "doc" + secrets.token_hex(4),
                                     "file_unique_id": secrets.token_hex(4)}
         if isinstance(doc, FileField):

@@ -1,0 +1,186 @@
+"""End-to-end: every wizard step tried with bad input gets a clear message and the step again."""
+
+from __future__ import annotations
+
+from bot.callbacks import WizardAction, WizardCb
+from tests.emulator.server import UserHandle
+from tests.flows import start_and_accept
+from tests.harness import BotHarness
+
+QUESTIONS = {
+    "name": "What is your full name?",
+    "country": "Which country do you serve in?",
+    "agency": "Which agency do you work for?",
+    "agency_other": "Please type the name of your agency.",
+    "position": "What is your position or rank? (optional)",
+    "years": "How many years have you served? Send a number from 0 to 45.",
+    "expertise": "Choose your areas of expertise (one or more), then press Done.",
+    "languages": "Which languages do you speak? Choose one or more, then press Done.",
+    "bio": "Tell other members a little about yourself (optional, up to 500 characters).",
+}
+EMPTY = "The answer is empty. Please type it in a message."
+NO_LETTERS = "Please use words: numbers or emoji alone are not accepted here."
+NOT_TEXT = "Please answer with a text message."
+USE_BUTTONS = "Please use the buttons below."
+
+
+def too_long(limit: int) -> str:
+    return f"That is too long: please keep it under {limit} characters."
+
+
+async def expect(user: UserHandle, error: str, step: str) -> None:
+    messages = user.new_messages()
+    assert [m.text for m in messages[-2:]] == [error, QUESTIONS[step]], [m.text for m in messages]
+
+
+async def try_text_step(user: UserHandle, step: str, limit: int) -> None:
+    user.new_messages()
+    await user.send("   ")
+    await expect(user, EMPTY, step)
+    await user.send("x" * 5000)
+    await expect(user, too_long(limit), step)
+    await user.send("🌷🌷🌷")
+    await expect(user, NO_LETTERS, step)
+    await user.send_photo()
+    await expect(user, NOT_TEXT, step)
+    await user.send_sticker()
+    await expect(user, NOT_TEXT, step)
+    await user.send_contact()
+    await expect(user, NOT_TEXT, step)
+
+
+async def try_button_step(user: UserHandle, step: str) -> None:
+    user.new_messages()
+    await user.send("Kazakhstan")
+    await expect(user, USE_BUTTONS, step)
+    await user.send_sticker()
+    await expect(user, USE_BUTTONS, step)
+
+
+async def press_old_button(user: UserHandle, step_of_old: str, current: str) -> None:
+    user.new_messages()
+    answer = await user.press_data(WizardCb(action=WizardAction.SKIP, step=step_of_old).pack())
+    assert answer is not None and answer["text"] == "This button is from an earlier message."
+    assert user.new_messages()[-1].text == QUESTIONS[current]
+
+
+async def test_bad_input_at_every_step_keeps_earlier_answers(harness: BotHarness) -> None:
+    user = harness.user(1001, "Aigul", language_code="en")
+    await start_and_accept(harness, user, "en")
+
+    async def saved() -> dict:  # type: ignore[type-arg]
+        row = await harness.db.fetch_one("SELECT * FROM profiles WHERE user_id = 1001")
+        return dict(row)
+
+    await try_text_step(user, "name", 100)
+    await user.send("12345")
+    await expect(user, NO_LETTERS, "name")
+    await user.send("<b>Aigul</b> ' OR 1=1; DROP TABLE profiles; --")
+    assert (await saved())["full_name"] == "<b>Aigul</b> ' OR 1=1; DROP TABLE profiles; --"
+
+    await try_button_step(user, "country")
+    await press_old_button(user, "position", "country")
+    await user.press("Kazakhstan")
+
+    await try_button_step(user, "agency")
+    await user.press("Other")
+
+    await try_text_step(user, "agency_other", 100)
+    await user.send("Financial police <i>unit</i>")
+
+    await try_text_step(user, "position", 100)
+    await user.send("Major")
+
+    user.new_messages()
+    for bad in ("   ", "twelve", "<b>5</b>", "-3", "1e3"):
+        await user.send(bad)
+        assert user.new_messages()[-2].text in (EMPTY, "Please send a whole number of years, "
+                                                       "for example 12.")
+    await user.send("46")
+    await expect(user, "Please send a number from 0 to 45.", "years")
+    await user.send_photo()
+    await expect(user, NOT_TEXT, "years")
+    await user.send("0")
+
+    await try_button_step(user, "expertise")
+    user.new_messages()
+    answer = await user.press("Done")
+    assert answer is not None and answer["text"] == "Please choose at least one."
+    await user.press("Forensics")
+    await user.press("Done")
+
+    await try_button_step(user, "languages")
+    await user.press("Russian")
+    await user.press("Done")
+
+    await try_text_step(user, "bio", 500)
+    await user.send("x " * 249 + "end")  # 501 characters
+    await expect(user, too_long(500), "bio")
+    await user.send("Twenty years at the border & <script>alert(1)</script>")
+
+    row = await saved()
+    assert (row["full_name"], row["country_code"], row["agency_code"], row["agency_other"],
+            row["position"], row["years_of_service"]) == (
+        "<b>Aigul</b> ' OR 1=1; DROP TABLE profiles; --", "KZ", "other",
+        "Financial police <i>unit</i>", "Major", 0)
+    assert row["bio"] == "Twenty years at the border & <script>alert(1)</script>"
+    await user.press("Done")  # visibility
+    summary = user.last_text
+    assert "<b>Aigul</b> ' OR 1=1; DROP TABLE profiles; --" in summary  # shown, not interpreted
+    assert "Financial police <i>unit</i>" in summary
+    assert "<script>alert(1)</script>" in summary
+
+
+async def test_back_returns_to_the_previous_step_with_the_answer_kept(harness: BotHarness) -> None:
+    user = harness.user(1001, "Aigul")
+    await start_and_accept(harness, user, "en")
+    await user.send("Aigul Bekova")
+    await user.press("Kyrgyzstan")
+    await user.press("« Back")
+    assert user.last_text == QUESTIONS["country"]
+    assert "✓ Kyrgyzstan" in user.last.button_labels()
+    await user.press("« Back")
+    assert user.last_text == QUESTIONS["name"]
+    assert (await harness.db.fetch_value(
+        "SELECT full_name FROM profiles WHERE user_id = 1001")) == "Aigul Bekova"
+
+
+async def test_cancel_then_start_resumes_where_she_stopped(harness: BotHarness) -> None:
+    user = harness.user(1001, "Aigul")
+    await start_and_accept(harness, user, "en")
+    await user.send("Aigul Bekova")
+    await user.press("Kyrgyzstan")
+    await user.send("/cancel")
+    assert user.last_text.startswith("Cancelled.")
+    await user.send("Police")  # not taken as an answer any more
+    assert user.last_text == "I didn't understand that. /help lists what you can do."
+    await harness.restart()  # even a restart loses nothing
+    await user.send("/start")
+    assert user.last_text == QUESTIONS["agency"]
+    await user.press("Police")
+    assert user.last_text == QUESTIONS["position"]
+
+
+async def test_decline_privacy_keeps_only_her_language(harness: BotHarness) -> None:
+    user = harness.user(1001, "Aigul", language_code="ru")
+    await user.send("/start")
+    await user.press("English")
+    await user.press("I do not agree")
+    assert (await harness.db.fetch_value("SELECT COUNT(*) FROM profiles")) == 0
+    row = await harness.db.fetch_one("SELECT * FROM users WHERE id = 1001")
+    assert row["locale"] == "en"
+    await user.send("/start")
+    assert user.last.button_labels() == ["I agree", "I do not agree"]
+
+
+async def test_summary_edit_returns_to_summary(harness: BotHarness) -> None:
+    from tests.flows import fill_profile
+
+    user = harness.user(1001, "Aigul")
+    await start_and_accept(harness, user, "en")
+    await fill_profile(harness, user, "en")
+    await user.press("Edit name")
+    assert user.last_text == QUESTIONS["name"]
+    await user.send("Aigul Nurlanovna Bekova")
+    assert user.last_text.startswith("Please check your profile before you send it:")
+    assert "Aigul Nurlanovna Bekova" in user.last_text
