@@ -81,7 +81,7 @@ async def cb_invite(query: CallbackQuery, callback_data: InviteCb, actor: Actor,
     if action == "uses" and value in USES:
         await state.update_data(invite_uses=int(value))
         await query.answer()
-        keyboard = rows([button(_("{days} days").format(days=d),
+        keyboard = rows([button(_("{days} day", "{days} days", int(d)).format(days=d),
                                 InviteCb(action="days", value=d)) for d in DAYS])
         await message.answer(_("How long should it be valid?"), reply_markup=keyboard)
         return
@@ -101,14 +101,16 @@ async def cb_invite(query: CallbackQuery, callback_data: InviteCb, actor: Actor,
         link = f"https://t.me/{me.username}?start={created.code}"
         await query.answer()
         await message.answer(_(
-            "Invitation for {country}: {uses} use(s), valid until {date}.\n"
-            "Send this link to the colleague you invite:\n<code>{link}</code>\n"
-            "Whoever opens it and completes her profile becomes a member without review. "
-            "The link is shown only once.").format(
+            "Invitation for {country}, for one person, valid until {date}.",
+            "Invitation for {country}, for up to {uses} people, valid until {date}.",
+            int(uses)).format(
                 country=escape(ref.country(country, actor.locale)), uses=uses,
                 date=format_date(created.record.expires_at, actor.locale,
-                                 ref.country_timezones[country]),
-                link=escape(link)))
+                                 ref.country_timezones[country]))
+            + "\n" + _("Send this link to the colleague you invite:")
+            + f"\n<code>{escape(link)}</code>\n"
+            + _("Whoever opens it and completes her profile becomes a member without review. "
+                "The link is shown only once."))
         return
     if action == "revoke":
         await revoke(query, message, actor, callback_data.code_id, invites, verification,

@@ -285,8 +285,17 @@ async def member_card(profiles: ProfileRepo, ref: ReferenceData, actor: Actor, m
     return text, rows(*buttons) if buttons else None
 
 
+async def tell_new_coordinator(bot: Bot, notifier: Notifier, ref: ReferenceData, member_id: int,
+                               country: str) -> None:
+    async def render(locale: str, code: str):  # type: ignore[no-untyped-def]
+        return _("You are now a coordinator for {country}. /help shows your new commands."
+                 ).format(country=ref.country(code, locale)), None
+
+    await notifier.send(bot, [member_id], render, country)
+
+
 async def cb_staff(query: CallbackQuery, callback_data: ReviewCb, actor: Actor, bot: Bot,
-                   verification: VerificationService, profiles: ProfileRepo,
+                   notifier: Notifier, verification: VerificationService, profiles: ProfileRepo,
                    coordinators: CoordinatorRepo, ref: ReferenceData, clock: Clock) -> None:
     """Manage / appoint / dismiss, all re-checked against the actor's role now."""
     member_id = callback_data.member_id
@@ -305,9 +314,12 @@ async def cb_staff(query: CallbackQuery, callback_data: ReviewCb, actor: Actor, 
         return
     now = clock.now()
     if callback_data.action is ReviewAction.APPOINT:
-        outcome = await verification.appoint_coordinator(
-            actor.user_id, member_id, profile.country_code if profile else "", now)
+        country = profile.country_code if profile else ""
+        outcome = await verification.appoint_coordinator(actor.user_id, member_id, country or "",
+                                                         now)
         done = _("She is now a coordinator.")
+        if outcome is Outcome.DONE:
+            await tell_new_coordinator(bot, notifier, ref, member_id, country or "")
     else:
         outcome = await verification.remove_coordinator(actor.user_id, member_id, now)
         done = _("She is no longer a coordinator.")
