@@ -8,7 +8,7 @@ from bot.config import SUPPORTED_LOCALES
 from tests.flows import onboard
 from tests.harness import BotHarness
 
-NEWCOMERS = 500
+NEWCOMERS = int(__import__("os").environ.get("NEWCOMERS", "500"))
 
 
 async def test_500_newcomers_at_once(harness: BotHarness) -> None:

@@ -68,7 +68,7 @@ def check_years(text: str | None) -> tuple[int | None, InputProblem | None]:
     value = _clean(text)
     if not value:
         return None, InputProblem.EMPTY
-    if not value.isdigit() or len(value) > 3:
+    if not value.isdecimal() or len(value) > 3:  # isdigit() would let "²" through to int()
         return None, InputProblem.NOT_A_NUMBER
     years = int(value)
     if years > YEARS_MAX:

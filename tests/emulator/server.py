@@ -146,6 +146,7 @@ class TelegramEmulator:
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.callback_answers: dict[str, dict[str, Any]] = {}
         self.rate_limit: float | None = None  # messages per second overall (None: unlimited)
+        self.on_bot_message: list[Callable[[SentMessage], None]] = []  # e.g. benchmark timing
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._confirmed = 0
@@ -363,6 +364,8 @@ class TelegramEmulator:
             **extra,
         )
         chat.messages.append(msg)
+        for callback in self.on_bot_message:
+            callback(msg)
         return msg
 
     # ---- bot methods -----------------------------------------------------------------------

@@ -1,0 +1,207 @@
+"""Unit tests of the services and repositories, without Telegram."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from bot.clock import FakeClock, to_db
+from bot.db import Database
+from bot.db.repositories.audit import AuditRepo
+from bot.db.repositories.invites import InviteRepo
+from bot.db.repositories.jobs import JobRunRepo
+from bot.db.repositories.profiles import DirectoryFilter, ProfileRepo
+from bot.db.repositories.roles import CoordinatorRepo
+from bot.services.invites import CodeProblem, InviteService, hash_code
+from bot.services.onboarding import missing_required, next_step, previous_step
+from bot.services.profile_input import (
+    InputProblem, check_bio, check_name, check_short_text, check_years,
+)
+from bot.services.scheduler import JobScheduler
+from bot.services.verification import Decision, Outcome, VerificationService
+
+ADMIN = 1
+OTHER = frozenset({"other"})
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("", InputProblem.EMPTY), ("   ", InputProblem.EMPTY), (None, InputProblem.EMPTY),
+    ("x" * 101, InputProblem.TOO_LONG), ("12345", InputProblem.NO_LETTERS),
+    ("🌷🌷", InputProblem.NO_LETTERS), ("A", InputProblem.TOO_SHORT),
+])
+def test_name_problems(text: str | None, problem: InputProblem) -> None:
+    assert check_name(text) == (None, problem)
+
+
+def test_name_is_normalised() -> None:
+    assert check_name("  Aigul   Bekova ") == ("Aigul Bekova", None)
+    assert check_name("Гүлнара Ахмедова") == ("Гүлнара Ахмедова", None)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("0", (0, None)), ("45", (45, None)), (" 12 ", (12, None)),
+    ("46", (None, InputProblem.OUT_OF_RANGE)), ("-1", (None, InputProblem.NOT_A_NUMBER)),
+    ("twelve", (None, InputProblem.NOT_A_NUMBER)), ("", (None, InputProblem.EMPTY)),
+    ("1e3", (None, InputProblem.NOT_A_NUMBER)), ("²", (None, InputProblem.NOT_A_NUMBER)),
+    ("١٢", (12, None)),
+])
+def test_years(text: str, expected: tuple) -> None:  # type: ignore[type-arg]
+    assert check_years(text) == expected
+
+
+def test_bio_and_short_text_limits() -> None:
+    assert check_bio("a" * 500) == ("a" * 500, None)
+    assert check_bio("a" * 501) == (None, InputProblem.TOO_LONG)
+    assert check_short_text("Major", 100) == ("Major", None)
+    assert check_short_text("🙂", 100) == (None, InputProblem.NO_LETTERS)
+
+
+async def draft(db: Database, user_id: int = 10, **values: object) -> ProfileRepo:
+    repo = ProfileRepo(db)
+    clock = FakeClock()
+    await db.execute("INSERT INTO users (id, locale, created_at, last_seen_at) VALUES "
+                     "(?, 'en', ?, ?)", (user_id, to_db(clock.now()), to_db(clock.now())))
+    await repo.create_draft(user_id, clock.now(), step="name")
+    if values:
+        await repo.update(user_id, clock.now(), **values)
+    return repo
+
+
+async def test_wizard_order_skips_country_with_invitation_and_other_agency(db: Database) -> None:
+    repo = await draft(db, agency_code="police")
+    profile = await repo.get(10)
+    assert profile is not None
+    assert next_step("name", profile, OTHER) == "country"
+    assert next_step("agency", profile, OTHER) == "position"
+    profile.agency_code = "other"
+    assert next_step("agency", profile, OTHER) == "agency_other"
+    assert previous_step("position", profile, OTHER) == "agency_other"
+    profile.invite_code_id = 1
+    assert next_step("name", profile, OTHER) == "agency"
+    assert previous_step("agency", profile, OTHER) == "name"
+    assert previous_step("name", profile, OTHER) is None
+
+
+async def test_missing_required_answers(db: Database) -> None:
+    repo = await draft(db, full_name="A B", country_code="KZ", agency_code="other",
+                       years_of_service=3)
+    profile = await repo.get(10)
+    assert profile is not None
+    assert missing_required(profile, OTHER) == "agency_other"
+    await repo.update(10, FakeClock().now(), agency_other="Unit")
+    await repo.toggle_choice(10, "profile_expertise", "forensics")
+    profile = await repo.get(10)
+    assert profile is not None
+    assert missing_required(profile, OTHER) == "languages"
+    await repo.toggle_choice(10, "profile_languages", "ru")
+    profile = await repo.get(10)
+    assert profile is not None and missing_required(profile, OTHER) is None
+    await repo.toggle_choice(10, "profile_languages", "ru")  # toggled off again
+    profile = await repo.get(10)
+    assert profile is not None and profile.languages == []
+
+
+async def test_profile_update_rejects_unknown_columns(db: Database) -> None:
+    repo = await draft(db)
+    with pytest.raises(ValueError):
+        await repo.update(10, FakeClock().now(), status="approved")
+
+
+async def test_invitation_code_lifecycle(db: Database) -> None:
+    clock = FakeClock()
+    service = InviteService(InviteRepo(db), AuditRepo(db))
+    created = await service.create(ADMIN, "KZ", 2, timedelta(days=7), clock.now())
+    assert len(created.code) >= 16
+    assert created.record.hint == created.code[:4]
+    assert await db.fetch_value("SELECT code_hash FROM invite_codes") == hash_code(created.code)
+    assert (await service.check("nonsense", clock.now()))[1] is CodeProblem.UNKNOWN
+    assert (await service.take(created.code, clock.now()))[1] is None
+    assert (await service.take(created.code, clock.now()))[1] is None
+    assert (await service.take(created.code, clock.now()))[1] is CodeProblem.USED_UP
+    other = await service.create(ADMIN, "KZ", 1, timedelta(days=1), clock.now())
+    clock.advance(days=1)
+    assert (await service.check(other.code, clock.now()))[1] is CodeProblem.EXPIRED
+    third = await service.create(ADMIN, "KZ", 1, timedelta(days=1), clock.now())
+    assert await service.revoke(ADMIN, third.record.id, clock.now())
+    assert not await service.revoke(ADMIN, third.record.id, clock.now())
+    assert (await service.check(third.code, clock.now()))[1] is CodeProblem.REVOKED
+
+
+async def test_last_use_is_taken_once_under_concurrency(db: Database) -> None:
+    clock = FakeClock()
+    service = InviteService(InviteRepo(db), AuditRepo(db))
+    created = await service.create(ADMIN, "UZ", 3, timedelta(days=7), clock.now())
+    results = await asyncio.gather(*(service.take(created.code, clock.now()) for _ in range(20)))
+    assert sum(problem is None for _, problem in results) == 3
+    assert await db.fetch_value("SELECT used_count FROM invite_codes") == 3
+
+
+async def test_decisions_check_roles_at_run_time(db: Database) -> None:
+    clock = FakeClock()
+    profiles = await draft(db, 10, country_code="KG")
+    await profiles.set_status(10, clock.now(), "pending", submitted=True)
+    coordinators = CoordinatorRepo(db)
+    for user_id in (20, 21):
+        await db.execute("INSERT INTO users (id, locale, created_at, last_seen_at) VALUES "
+                         "(?, 'en', 'x', 'x')", (user_id,))
+    await coordinators.appoint(20, "KG", ADMIN, clock.now())
+    await coordinators.appoint(21, "KZ", ADMIN, clock.now())
+    service = VerificationService(db, profiles, coordinators, AuditRepo(db), frozenset({ADMIN}))
+    assert (await service.decide(21, 10, Decision.APPROVE, clock.now())).outcome \
+        is Outcome.FORBIDDEN
+    assert (await service.decide(10, 10, Decision.APPROVE, clock.now())).outcome \
+        is Outcome.FORBIDDEN  # nobody approves herself
+    assert (await service.decide(20, 10, Decision.ASK_INFO, clock.now(), "Which unit?")).outcome \
+        is Outcome.DONE
+    await coordinators.remove(20)  # removed between the card and the press
+    assert (await service.decide(20, 10, Decision.APPROVE, clock.now())).outcome \
+        is Outcome.FORBIDDEN
+    assert (await service.decide(ADMIN, 10, Decision.APPROVE, clock.now())).outcome \
+        is Outcome.DONE
+    assert (await service.decide(ADMIN, 10, Decision.REJECT, clock.now())).outcome \
+        is Outcome.ALREADY_DECIDED
+    assert (await service.decide(ADMIN, 99, Decision.APPROVE, clock.now())).outcome \
+        is Outcome.NOT_FOUND
+    outcomes = [r["outcome"] for r in await db.fetch_all("SELECT outcome FROM audit_log")]
+    assert outcomes == ["forbidden", "forbidden", "done", "forbidden", "done", "already_decided",
+                        "not_found"]
+
+
+async def test_directory_search_respects_visibility(db: Database) -> None:
+    clock = FakeClock()
+    repo = await draft(db, 10, country_code="KG", agency_code="police")
+    await draft(db, 11, country_code="KG", agency_code="police", visible_fields="name")
+    for user_id in (10, 11):
+        await repo.toggle_choice(user_id, "profile_languages", "ky")
+        await repo.set_status(user_id, clock.now(), "approved")
+    assert (await repo.search(DirectoryFilter(country="KG"), 0, 10))[1] == 2
+    assert (await repo.search(DirectoryFilter(agency="police"), 0, 10))[0] == [10]
+    assert (await repo.search(DirectoryFilter(language="ky"), 0, 10))[0] == [10]
+    assert (await repo.search(DirectoryFilter(country="KZ"), 0, 10))[1] == 0
+
+
+async def test_scheduler_runs_each_job_once_per_interval(db: Database) -> None:
+    clock = FakeClock()
+    runs: list[str] = []
+
+    async def job(now) -> None:  # type: ignore[no-untyped-def]
+        runs.append(to_db(now))
+
+    async def broken(now) -> None:  # type: ignore[no-untyped-def]
+        raise RuntimeError("boom")
+
+    scheduler = JobScheduler(JobRunRepo(db), clock)
+    scheduler.add("hourly", timedelta(hours=1), job)
+    scheduler.add("broken", timedelta(hours=1), broken)
+    assert await scheduler.tick() == ["hourly"]
+    clock.advance(minutes=59)
+    assert await scheduler.tick() == []
+    clock.advance(minutes=1)
+    assert await scheduler.tick() == ["hourly"]
+    # A new scheduler over the same database (a restart) knows what already ran.
+    again = JobScheduler(JobRunRepo(db), clock)
+    again.add("hourly", timedelta(hours=1), job)
+    assert await again.tick() == []
+    assert len(runs) == 2
