@@ -6,9 +6,9 @@ import asyncio
 import logging
 import sys
 
-from aiohttp import web
 from aiogram import Bot, Dispatcher
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
 
 from bot.app import create_bot, create_dispatcher, open_app
 from bot.config import Settings, SettingsError, load_settings

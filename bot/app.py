@@ -30,8 +30,8 @@ from bot.db.repositories.reference import ReferenceRepo
 from bot.db.repositories.roles import CoordinatorRepo
 from bot.db.repositories.users import UserRepo
 from bot.i18n import create_i18n
-from bot.jobs import register_jobs
 from bot.inflight import InFlightUpdates, TrackingDispatcher
+from bot.jobs import register_jobs
 from bot.middlewares import ActorMiddleware
 from bot.notifier import Notifier
 from bot.services.invites import InviteService

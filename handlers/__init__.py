@@ -9,7 +9,15 @@ from aiogram import Router
 
 def get_routers() -> list[Router]:
     from handlers import (
-        admin, common, directory, errors, fallback, invites, onboarding, privacy, start,
+        admin,
+        common,
+        directory,
+        errors,
+        fallback,
+        invites,
+        onboarding,
+        privacy,
+        start,
         verification,
     )
 

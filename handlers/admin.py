@@ -17,7 +17,7 @@ from bot.i18n import format_datetime
 from bot.keyboards import button, rows
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
-from handlers.ui import edit_text
+from handlers.ui import query_message, show
 
 AUDIT_PAGE = 10
 
@@ -70,10 +70,7 @@ async def show_audit(message: Message, actor: Actor, audit: AuditRepo, page: int
         nav.append(button(_("Next »"), PageCb(view="audit", page=page + 1)))
     text = audit_page_text(entries, total, page, actor.locale)
     keyboard = rows(nav) if nav else None
-    if edit:
-        await edit_text(message, text, keyboard)
-    else:
-        await message.answer(text, reply_markup=keyboard)
+    await show(message, text, keyboard, edit=edit)
 
 
 async def cmd_audit(message: Message, actor: Actor, audit: AuditRepo) -> None:
@@ -85,7 +82,7 @@ async def cmd_audit(message: Message, actor: Actor, audit: AuditRepo) -> None:
 
 async def cb_audit_page(query: CallbackQuery, callback_data: PageCb, actor: Actor,
                         audit: AuditRepo) -> None:
-    message = query.message if isinstance(query.message, Message) else None
+    message = query_message(query)
     if not actor.is_admin or message is None:
         await query.answer(admins_only_text(), show_alert=True)
         return

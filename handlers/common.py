@@ -11,7 +11,6 @@ from aiogram.utils.i18n import gettext as _
 from bot.services.roles import Actor
 
 
-
 async def cmd_cancel(message: Message, state: FSMContext) -> None:
     had_state = await state.get_state() is not None
     await state.clear()

@@ -19,7 +19,7 @@ from bot.keyboards import button, rows
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.texts import profile_card, status_text
-from handlers.ui import edit_text
+from handlers.ui import edit_text, query_message, show
 
 PAGE_SIZE = 5
 FILTER_KINDS = ("country", "agency", "expertise", "language")
@@ -76,7 +76,7 @@ async def cmd_members(message: Message, actor: Actor, state: FSMContext,
 
 async def cb_filter(query: CallbackQuery, callback_data: FilterCb, actor: Actor,
                     state: FSMContext, ref: ReferenceData, profiles: ProfileRepo) -> None:
-    message = query.message if isinstance(query.message, Message) else None
+    message = query_message(query)
     if not actor.is_member or message is None:
         await query.answer(members_only_text(), show_alert=True)
         return
@@ -135,15 +135,12 @@ async def show_page(message: Message, actor: Actor, flt: DirectoryFilter, page: 
         nav.append(button(_("Next »"), PageCb(view="members", page=page + 1)))
     keyboard = rows(manage, nav) if manage or nav else None
     text = header + "\n\n" + "\n\n".join(cards)
-    if edit:
-        await edit_text(message, text, keyboard)
-    else:
-        await message.answer(text, reply_markup=keyboard)
+    await show(message, text, keyboard, edit=edit)
 
 
 async def cb_members_page(query: CallbackQuery, callback_data: PageCb, actor: Actor,
                           state: FSMContext, ref: ReferenceData, profiles: ProfileRepo) -> None:
-    message = query.message if isinstance(query.message, Message) else None
+    message = query_message(query)
     if not actor.is_member or message is None:
         await query.answer(members_only_text(), show_alert=True)
         return

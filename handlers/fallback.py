@@ -7,7 +7,6 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 
-
 async def unknown_command(message: Message) -> None:
     await message.answer(_("I don't know this command. /help lists what you can do."))
 

@@ -31,6 +31,7 @@ from bot.services.invites import InviteService
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.services.verification import VerificationService
+from handlers.ui import query_message
 
 USES = ("1", "5", "20", "50")
 DAYS = ("7", "30", "90")
@@ -64,7 +65,7 @@ async def cb_invite(query: CallbackQuery, callback_data: InviteCb, actor: Actor,
                     state: FSMContext, bot: Bot, invites: InviteService,
                     verification: VerificationService, ref: ReferenceData,
                     clock: Clock) -> None:
-    message = query.message if isinstance(query.message, Message) else None
+    message = query_message(query)
     if message is None or not actor.is_staff:
         await query.answer(_("You are not allowed to do this."), show_alert=True)
         return

@@ -17,21 +17,31 @@ from bot.callbacks import WizardAction, WizardCb
 from bot.clock import Clock
 from bot.db.repositories.profiles import VISIBLE_FIELD_NAMES, Profile, ProfileRepo
 from bot.db.repositories.users import UserRepo
-from bot.notifier import Notifier
 from bot.keyboards import button, rows
+from bot.notifier import Notifier
+from bot.services.invites import InviteService
 from bot.services.onboarding import (
-    OPTIONAL_STEPS, STEPS, TEXT_STEPS, OnboardingService, missing_required, next_step,
+    OPTIONAL_STEPS,
+    TEXT_STEPS,
+    OnboardingService,
+    missing_required,
+    next_step,
     previous_step,
 )
 from bot.services.profile_input import (
-    AGENCY_MAX, BIO_MAX, NAME_MAX, POSITION_MAX, check_bio, check_name, check_short_text,
+    AGENCY_MAX,
+    BIO_MAX,
+    NAME_MAX,
+    POSITION_MAX,
+    check_bio,
+    check_name,
+    check_short_text,
     check_years,
 )
-from bot.services.invites import InviteService
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.texts import field_label, problem_text, profile_card
-from handlers.ui import edit_text
+from handlers.ui import edit_text, query_message
 
 
 class Onboarding(StatesGroup):
@@ -289,7 +299,7 @@ async def cb_wizard(query: CallbackQuery, callback_data: WizardCb, actor: Actor,
                     state: FSMContext, profiles: ProfileRepo, users: UserRepo,
                     ref: ReferenceData, clock: Clock, bot: Bot, notifier: Notifier,
                     onboarding: OnboardingService, invites: InviteService) -> None:
-    message = query.message if isinstance(query.message, Message) else None
+    message = query_message(query)
     if message is None:
         await query.answer(_("This button is no longer valid."), show_alert=True)
         return

@@ -15,6 +15,7 @@ from bot.clock import Clock
 from bot.db.repositories.personal_data import PersonalDataRepo
 from bot.keyboards import button, rows
 from bot.services.roles import Actor
+from handlers.ui import query_message
 
 
 async def cmd_mydata(message: Message, actor: Actor, personal_data: PersonalDataRepo) -> None:
@@ -43,7 +44,7 @@ async def cmd_delete_me(message: Message, actor: Actor) -> None:
 
 async def cb_delete_me(query: CallbackQuery, callback_data: PrivacyCb, actor: Actor,
                        state: FSMContext, personal_data: PersonalDataRepo, clock: Clock) -> None:
-    message = query.message if isinstance(query.message, Message) else None
+    message = query_message(query)
     if callback_data.action != "delete":
         await query.answer()
         if message is not None:

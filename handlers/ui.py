@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 
 async def edit_text(message: Message, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
@@ -13,3 +13,17 @@ async def edit_text(message: Message, text: str, keyboard: InlineKeyboardMarkup 
     except TelegramBadRequest as exc:
         if "message is not modified" not in exc.message:
             raise
+
+
+async def show(message: Message, text: str, keyboard: InlineKeyboardMarkup | None, *,
+               edit: bool) -> None:
+    """Replace the message (paging through a list) or send a new one."""
+    if edit:
+        await edit_text(message, text, keyboard)
+    else:
+        await message.answer(text, reply_markup=keyboard)
+
+
+def query_message(query: CallbackQuery) -> Message | None:
+    """The message a button belongs to, if it is still accessible (not older than 48 hours)."""
+    return query.message if isinstance(query.message, Message) else None

@@ -20,7 +20,6 @@ from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import ReviewAction, ReviewCb
@@ -34,6 +33,7 @@ from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.services.verification import Decision, DecisionResult, Outcome, VerificationService
 from bot.texts import profile_card
+from handlers.ui import query_message
 
 REASON_MAX = 300
 PRESET_REASONS = ("1", "2", "3")
@@ -143,7 +143,7 @@ async def cb_review(query: CallbackQuery, callback_data: ReviewCb, actor: Actor,
                     notifier: Notifier, profiles: ProfileRepo, clock: Clock) -> None:
     member_id = callback_data.member_id
     action = callback_data.action
-    message = query.message if isinstance(query.message, Message) else None
+    message = query_message(query)
     profile = await profiles.get(member_id)
     country = profile.country_code if profile else None
     if not await verification.may_manage(actor.user_id, country) or actor.user_id == member_id:
@@ -300,7 +300,7 @@ async def cb_staff(query: CallbackQuery, callback_data: ReviewCb, actor: Actor, 
     """Manage / appoint / dismiss, all re-checked against the actor's role now."""
     member_id = callback_data.member_id
     profile = await profiles.get(member_id)
-    message = query.message if isinstance(query.message, Message) else None
+    message = query_message(query)
     if callback_data.action is ReviewAction.MANAGE:
         if profile is None or not await verification.may_manage(actor.user_id,
                                                                 profile.country_code):

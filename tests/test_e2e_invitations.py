@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 from tests.emulator.server import UserHandle
 from tests.flows import fill_profile, seed_member, start_and_accept, t

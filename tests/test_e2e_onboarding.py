@@ -124,3 +124,26 @@ async def test_pending_lists_applications_of_her_country_only(harness: BotHarnes
     assert texts[0] == "1 application is waiting for review."
     assert any("Kyrgyz Applicant" in text for text in texts)
     assert not any("Kazakh Applicant" in text for text in texts)
+
+
+async def test_country_change_goes_back_to_verification(harness: BotHarness) -> None:
+    kg = await seed_member(harness, 500, "KG", coordinator=True)
+    uz = await seed_member(harness, 501, "UZ", coordinator=True)
+    member = await seed_member(harness, 601, "KG", name="Moving Member")
+    await member.send("/profile")
+    assert "Moving Member" in member.last_text
+    await member.press("Edit years")
+    await member.send("11")
+    assert (await harness.db.fetch_value(
+        "SELECT status FROM profiles WHERE user_id = 601")) == "approved"
+    kg.new_messages()
+    await member.press("Edit country")
+    await member.press("Uzbekistan")
+    row = await harness.db.fetch_one(
+        "SELECT status, country_code, years_of_service FROM profiles WHERE user_id = 601")
+    assert (row["status"], row["country_code"], row["years_of_service"]) == ("pending", "UZ", 11)
+    assert "Moving Member" in uz.last_text and "New application" in uz.last_text
+    assert not kg.new_messages()
+    await member.send("/members")
+    assert member.last_text == ("The directory is open to members once their application is "
+                                "approved.")

@@ -12,6 +12,9 @@ secret redaction, signal handling, exit codes, webhook mode.
   the variable (never a traceback, never the secret itself).
 * ``test_webhook_*``: in webhook mode it registers its webhook with the secret and refuses
   updates that do not carry it.
+* ``test_scheduler_survives_being_stopped_twice`` pins a shutdown bug the entry point showed
+  (a traceback on SIGTERM); ``test_double_tapped_language_button_is_not_an_error`` is a
+  strict xfail for a known handler bug the garbage run would otherwise trip over.
 
 The bot runs with a clean environment in a scratch working directory (``PYTHONPATH`` points
 at the repository) so that a developer's ``.env`` in the repository cannot change what is
@@ -109,7 +112,7 @@ def bot_env(emulator: TelegramEmulator | None, tmp_path: Path, **extra: str) -> 
     if emulator is not None:
         env.update(BOT_TOKEN=emulator.token, BOT_API_URL=emulator.base_url)
     env.update(extra)
-    return {key: value for key, value in env.items() if value is not None}
+    return env
 
 
 async def eventually(condition: Callable[[], bool], what: str, bot: BotProcess,
@@ -133,6 +136,7 @@ async def emulator_with_secret_token() -> AsyncIterator[TelegramEmulator]:
     await emu.start()
     yield emu
     await emu.stop()
+    assert emu.violations == [], "the bot sent requests that break the Bot API schema"
 
 
 def free_port() -> int:
@@ -258,11 +262,10 @@ def missing_message(emu: TelegramEmulator, user: UserHandle, message_id: int) ->
             "reply_markup": {"inline_keyboard": [[{"text": "x", "callback_data": "l1:ru"}]]}}
 
 
-async def push_garbage(emu: TelegramEmulator, rng_seed: int) -> Garbage:
-    g = Garbage(emu, rng_seed)
-    rng = g.rng
+async def push_messages(g: Garbage) -> list[UserHandle]:
+    """The first wave: everything people can send, from people the bot never met."""
+    emu, rng = g.emu, g.rng
     users = [g.new_user() for _ in range(40)]
-    other_ids = [u.id for u in users] + [ADMIN_ID, 1, 2**31, 10**15]
 
     # Random unicode text, and the same user writing again and again.
     for _ in range(80):
@@ -273,7 +276,8 @@ async def push_garbage(emu: TelegramEmulator, rng_seed: int) -> Garbage:
     # Commands that do not exist, or are mangled.
     for _ in range(40):
         command = rng.choice([
-            "/" + g.canary(), "/admin", "/root " + g.canary(), "/HELP", "/Start", "/start@other_bot",
+            "/" + g.canary(), "/admin", "/root " + g.canary(), "/HELP", "/Start",
+            "/start@other_bot",
             "/delete_me", "/pending", "/" + "a" * 64, "/ " + g.canary(), "//" + g.canary(),
             "/" + g.unicode(8), "/audit " + g.canary(),
         ])
@@ -296,20 +300,6 @@ async def push_garbage(emu: TelegramEmulator, rng_seed: int) -> Garbage:
         if any(not m.from_bot for m in user.chat.messages):
             await user.edit_last_message(g.text(rng.randint(1, 100)))
             g.pushed += 1
-    # Forged callback data on her own messages, on messages that never existed, on
-    # inaccessible messages (date 0), and on inline messages.
-    for _ in range(60):
-        user = rng.choice(users)
-        where = rng.choice(["missing", "inaccessible", "inline"])
-        message: dict[str, Any] | None
-        if where == "missing":
-            message = missing_message(emu, user, rng.randrange(10**6, 10**7))
-        elif where == "inaccessible":
-            message = {"chat": user.chat.as_json(), "message_id": rng.randrange(1, 10**6),
-                       "date": 0}
-        else:
-            message = None
-        await g.callback(user, g.forged_data(other_ids), message=message)
     # Join requests from strangers for a group, and group chatter from people it never met.
     group = emu.group(-1001234567890, "Border Guards")
     for _ in range(20):
@@ -330,7 +320,28 @@ async def push_garbage(emu: TelegramEmulator, rng_seed: int) -> Garbage:
             "message_id": 500 + n, "date": int(emu.clock()), "chat": group.as_json(),
             **sender, "text": rng.choice(["/start", "/help", "/start@association_test_bot"])
             + " " + g.text(20)}}, wait=False)
-    return g
+    return users
+
+
+async def push_button_presses(g: Garbage, users: list[UserHandle]) -> None:
+    """The second wave: forged button data on the bot's real messages (now that there are
+    some), on messages that never existed, on inaccessible (date 0) and on inline messages."""
+    emu, rng = g.emu, g.rng
+    other_ids = [u.id for u in users] + [ADMIN_ID, 1, 2**31, 10**15]
+    for _ in range(80):
+        user = rng.choice(users)
+        where = rng.choice(["own", "own", "missing", "inaccessible", "inline"])
+        message: dict[str, Any] | None
+        if where == "own" and user.bot_messages:
+            message = emu._message_json(user.chat, rng.choice(user.bot_messages))
+        elif where == "inaccessible":
+            message = {"chat": user.chat.as_json(), "message_id": rng.randrange(1, 10**6),
+                       "date": 0}
+        elif where == "inline":
+            message = None
+        else:
+            message = missing_message(emu, user, rng.randrange(10**6, 10**7))
+        await g.callback(user, g.forged_data(other_ids), message=message)
 
 
 # -------------------------------------------------------------------------- the tests
@@ -346,26 +357,30 @@ async def test_survives_garbage_and_stops_cleanly(
         first = emu.user(600001, "Aigul", language_code="kk")
         await first.send("/start", wait=False)
         await eventually(lambda: bool(first.bot_messages), "an answer to /start", bot)
-        assert "✓ Қазақша" in first.last.button_labels(), "the picker should preselect Kazakh"
+        assert "✓ Қазақша" in first.last.button_labels(), "Kazakh should be preselected"
 
         # Telegram itself misbehaves mid-stream: polling must recover and lose nothing.
         emu.faults += [Fault(error=500, method="getUpdates"), Fault(error="drop",
                                                                     method="getUpdates")]
-        garbage = await push_garbage(emu, SEED)
+        garbage = Garbage(emu, SEED)
+
+        def messages_answered() -> bool:
+            return all(sum(1 for m in emu.chats[user_id].messages if m.from_bot) >= owed
+                       for user_id, owed in garbage.owed_replies.items())
+
+        def presses_answered() -> bool:
+            return all(query_id in emu.callback_answers for query_id in garbage.query_ids)
+
+        users = await push_messages(garbage)
+        await eventually(messages_answered, "an answer to every private message", bot)
+        await push_button_presses(garbage, users)
         assert garbage.pushed >= 300
 
         latecomer = emu.user(600002, "Dilnoza", language_code="uz")
         await latecomer.send("/start", wait=False)
         await eventually(lambda: bool(latecomer.bot_messages), "a new user's /start", bot)
         assert "✓ Oʻzbekcha" in latecomer.last.button_labels()
-
-        def everyone_answered() -> bool:
-            for user_id, owed in garbage.owed_replies.items():
-                if sum(1 for m in emu.chats[user_id].messages if m.from_bot) < owed:
-                    return False
-            return all(query_id in emu.callback_answers for query_id in garbage.query_ids)
-
-        await eventually(everyone_answered, "an answer to every message and button press", bot)
+        await eventually(presses_answered, "an answer to every button press", bot)
         assert emu.violations == [], "the bot broke the Bot API schema"
         assert bot.returncode is None, "the bot died"
 
@@ -436,6 +451,7 @@ async def test_webhook_refuses_updates_without_the_secret(
     user.user.started = True
 
     def update(update_id: int, text: str) -> dict[str, Any]:
+        # Built as UserHandle.send builds it, but POSTed to the bot instead of queued.
         entities = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
         return {"update_id": update_id, "message": user._user_message(text=text,
                                                                       entities=entities)}

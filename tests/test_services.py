@@ -17,7 +17,11 @@ from bot.db.repositories.roles import CoordinatorRepo
 from bot.services.invites import CodeProblem, InviteService, hash_code
 from bot.services.onboarding import missing_required, next_step, previous_step
 from bot.services.profile_input import (
-    InputProblem, check_bio, check_name, check_short_text, check_years,
+    InputProblem,
+    check_bio,
+    check_name,
+    check_short_text,
+    check_years,
 )
 from bot.services.scheduler import JobScheduler
 from bot.services.verification import Decision, Outcome, VerificationService

@@ -29,21 +29,10 @@ def _clean(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
-def check_name(text: str | None) -> tuple[str | None, InputProblem | None]:
-    value = _clean(text)
-    if not value:
-        return None, InputProblem.EMPTY
-    if len(value) > NAME_MAX:
-        return None, InputProblem.TOO_LONG
-    if not _has_letters(value):
-        return None, InputProblem.NO_LETTERS
-    if len(value) < 2:
-        return None, InputProblem.TOO_SHORT
-    return value, None
-
-
-def check_short_text(text: str | None, limit: int) -> tuple[str | None, InputProblem | None]:
-    value = _clean(text)
+def check_short_text(text: str | None, limit: int, *, keep_lines: bool = False
+                     ) -> tuple[str | None, InputProblem | None]:
+    """A free-text answer: not empty, at most ``limit`` characters, with some letters in it."""
+    value = (text or "").strip() if keep_lines else _clean(text)
     if not value:
         return None, InputProblem.EMPTY
     if len(value) > limit:
@@ -53,15 +42,15 @@ def check_short_text(text: str | None, limit: int) -> tuple[str | None, InputPro
     return value, None
 
 
+def check_name(text: str | None) -> tuple[str | None, InputProblem | None]:
+    value, problem = check_short_text(text, NAME_MAX)
+    if value is not None and len(value) < 2:
+        return None, InputProblem.TOO_SHORT
+    return value, problem
+
+
 def check_bio(text: str | None) -> tuple[str | None, InputProblem | None]:
-    value = (text or "").strip()
-    if not value:
-        return None, InputProblem.EMPTY
-    if len(value) > BIO_MAX:
-        return None, InputProblem.TOO_LONG
-    if not _has_letters(value):
-        return None, InputProblem.NO_LETTERS
-    return value, None
+    return check_short_text(text, BIO_MAX, keep_lines=True)
 
 
 def check_years(text: str | None) -> tuple[int | None, InputProblem | None]:

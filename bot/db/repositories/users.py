@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.clock import to_db
 from bot.db.database import Database
-from datetime import datetime
 
 
 @dataclass(frozen=True)
