@@ -21,7 +21,9 @@ from bot.commands import set_menus
 from bot.config import Settings
 from bot.db import Database, apply_migrations
 from bot.db.fsm_storage import SQLiteStorage
+from bot.chat_removals import RemovalRunner
 from bot.db.repositories.audit import AuditRepo
+from bot.db.repositories.chats import ChatRepo
 from bot.db.repositories.invites import InviteRepo
 from bot.db.repositories.jobs import JobRunRepo
 from bot.db.repositories.personal_data import PersonalDataRepo
@@ -34,7 +36,9 @@ from bot.inflight import InFlightUpdates, TrackingDispatcher
 from bot.jobs import register_jobs
 from bot.middlewares import ActorMiddleware
 from bot.notifier import Notifier
+from bot.services.chat_access import ChatAccessService
 from bot.services.invites import InviteService
+from bot.services.privacy import PrivacyService
 from bot.services.onboarding import OnboardingService
 from bot.services.reference import ReferenceData
 from bot.services.scheduler import JobScheduler
@@ -62,6 +66,10 @@ class App:
     onboarding: OnboardingService
     verification: VerificationService
     notifier: Notifier
+    chats: ChatRepo
+    chat_access: ChatAccessService
+    removals: RemovalRunner
+    privacy: PrivacyService
     jobs: JobScheduler
     start_scheduler: bool = True
     in_flight: InFlightUpdates = field(default_factory=InFlightUpdates)
@@ -85,6 +93,11 @@ class App:
             "onboarding": self.onboarding,
             "verification": self.verification,
             "notifier": self.notifier,
+            "chats": self.chats,
+            "chat_access": self.chat_access,
+            "removals": self.removals,
+            "privacy": self.privacy,
+            "admin_ids": self.settings.admin_ids,
             "jobs": self.jobs,
             "app": self,
             **self.extras,
@@ -107,6 +120,10 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
     audit = AuditRepo(db)
     invite_codes = InviteRepo(db)
     admins = settings.admin_ids
+    chats = ChatRepo(db)
+    chat_access = ChatAccessService(chats, users, coordinators, admins)
+    notifier = Notifier(users, i18n)
+    personal_data = PersonalDataRepo(db)
     app = App(
         settings=settings,
         db=db,
@@ -117,12 +134,17 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
         profiles=profiles,
         coordinators=coordinators,
         audit=audit,
-        personal_data=PersonalDataRepo(db),
+        personal_data=personal_data,
         invites=InviteService(invite_codes, audit),
         invite_codes=invite_codes,
-        onboarding=OnboardingService(db, profiles, invite_codes, coordinators, audit, admins),
-        verification=VerificationService(db, profiles, coordinators, audit, admins),
-        notifier=Notifier(users, i18n),
+        onboarding=OnboardingService(db, profiles, invite_codes, coordinators, audit, admins,
+                                     chat_access),
+        verification=VerificationService(db, profiles, coordinators, audit, admins, chat_access),
+        notifier=notifier,
+        chats=chats,
+        chat_access=chat_access,
+        removals=RemovalRunner(chat_access, notifier),
+        privacy=PrivacyService(db, personal_data, users, coordinators, chat_access),
         jobs=JobScheduler(JobRunRepo(db), clock),
         start_scheduler=start_scheduler,
     )

@@ -69,3 +69,10 @@ class InviteCb(CallbackData, prefix="i1"):
     action: str  # country, uses, days, revoke
     value: str = ""
     code_id: int = 0
+
+
+class ChatCb(CallbackData, prefix="c1"):
+    action: str  # bind, scope, unbind, join, post, publish, drop, remove
+    chat_id: int
+    value: str = ""
+    user_id: int = 0

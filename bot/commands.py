@@ -16,6 +16,7 @@ def menu_commands() -> list[BotCommand]:
         BotCommand(command="start", description=_("Begin or continue")),
         BotCommand(command="profile", description=_("My profile")),
         BotCommand(command="members", description=_("Member directory")),
+        BotCommand(command="chats", description=_("The association's chats")),
         BotCommand(command="language", description=_("Change the language")),
         BotCommand(command="help", description=_("What I can do")),
         BotCommand(command="mydata", description=_("My stored data")),

@@ -38,8 +38,50 @@ async def remind_overdue_reviews(app: App, now: datetime) -> None:
         await app.profiles.mark_reminded(country, cutoff, now)
 
 
+async def flush_chat_removals(app: App, now: datetime) -> None:
+    """Finish removals queued earlier, including those a crash or restart interrupted."""
+    if app.bot is not None:
+        await app.removals.flush(app.bot)
+
+
+async def reconcile_chats(app: App, now: datetime) -> None:
+    """Daily: who the bot knows to be in each chat against who is entitled; tell admins."""
+    if app.bot is None:
+        return
+    from bot.telegram_chats import TelegramChats
+
+    intruders = await app.chat_access.reconcile(TelegramChats(app.bot), now)
+    if not intruders:
+        return
+    await app.removals.flush(app.bot)
+    from bot.callbacks import ChatCb
+    from bot.keyboards import button, rows
+
+    async def render(locale: str, found):  # type: ignore[no-untyped-def]
+        from html import escape
+
+        lines = [_("Chat check: people in the association's chats who are not entitled to be "
+                   "there:")]
+        buttons = []
+        for item in found:
+            state = _("removed") if item.removed else _("waiting for your decision")
+            lines.append(f"• {escape(item.chat.title)}: #{item.user_id} — {state}")
+            if not item.removed:
+                buttons.append([button(_("Remove #{id} from «{title}»").format(
+                    id=item.user_id, title=item.chat.title[:24]),
+                    ChatCb(action="remove", chat_id=item.chat.chat_id, user_id=item.user_id))])
+        return "\n".join(lines), rows(*buttons) if buttons else None
+
+    recipients = await app.chat_access.coordinators_for(
+        {None} | {item.chat.country_code for item in intruders})
+    await app.notifier.send(app.bot, recipients, render, intruders)
+
+
 def register_jobs(app: App) -> None:
     app.jobs.add("cleanup_abandoned_signups", timedelta(hours=6),
                  lambda now: cleanup_abandoned_signups(app, now))
     app.jobs.add("remind_overdue_reviews", timedelta(hours=1),
                  lambda now: remind_overdue_reviews(app, now))
+    app.jobs.add("flush_chat_removals", timedelta(minutes=1),
+                 lambda now: flush_chat_removals(app, now))
+    app.jobs.add("reconcile_chats", timedelta(days=1), lambda now: reconcile_chats(app, now))

@@ -10,6 +10,7 @@ from aiogram import Router
 def get_routers() -> list[Router]:
     from handlers import (
         admin,
+        chats,
         common,
         directory,
         errors,
@@ -30,6 +31,7 @@ def get_routers() -> list[Router]:
         invites.create_router(),
         admin.create_router(),
         directory.create_router(),
+        chats.create_router(),
         onboarding.create_router(),
         fallback.create_router(),  # last: whatever nobody else took
     ]

@@ -34,7 +34,8 @@ def help_text(actor: Actor) -> str:
         _("/cancel — stop what you are doing"),
     ]
     if actor.is_member:
-        lines += ["", _("<b>For members</b>"), _("/members — find colleagues in the directory")]
+        lines += ["", _("<b>For members</b>"), _("/members — find colleagues in the directory"),
+                  _("/chats — join the association's chats")]
     if actor.is_staff:
         lines += [
             "",
@@ -42,6 +43,7 @@ def help_text(actor: Actor) -> str:
             _("/pending — applications waiting for your decision"),
             _("/invite — create an invitation code"),
             _("/invites — list and revoke invitation codes"),
+            _("/post — post a message to your country's chat"),
         ]
     if actor.is_admin:
         lines += [
@@ -49,6 +51,7 @@ def help_text(actor: Actor) -> str:
             _("<b>For administrators</b>"),
             _("/coordinators — appoint and remove country coordinators"),
             _("/audit — the log of privileged actions"),
+            _("/channels — bind the association's chats and check the bot's rights"),
         ]
     return "\n".join(lines)
 

@@ -6,6 +6,8 @@ draft itself (``wizard_step``), so /cancel, a restart or /start days later resum
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -18,6 +20,7 @@ from bot.clock import Clock
 from bot.db.repositories.profiles import VISIBLE_FIELD_NAMES, Profile, ProfileRepo
 from bot.db.repositories.users import UserRepo
 from bot.keyboards import button, rows
+from bot.chat_removals import RemovalRunner
 from bot.notifier import Notifier
 from bot.services.invites import InviteService
 from bot.services.onboarding import (
@@ -183,47 +186,64 @@ async def show_privacy(target: Message) -> None:
 
 # ---- moving through the steps --------------------------------------------------------------
 
-async def advance(message: Message, profile_id: int, current: str, state: FSMContext,
-                  profiles: ProfileRepo, ref: ReferenceData, clock: Clock, locale: str,
-                  bot: Bot, notifier: Notifier, onboarding: OnboardingService) -> None:
+@dataclass
+class Wizard:
+    """One update's view of the wizard: who answers, where, and the services it needs."""
+
+    message: Message
+    actor: Actor
+    state: FSMContext
+    profiles: ProfileRepo
+    ref: ReferenceData
+    clock: Clock
+    bot: Bot
+    notifier: Notifier
+    onboarding: OnboardingService
+    removals: RemovalRunner
+
+    async def show(self, profile: Profile) -> None:
+        await show_step(self.message, profile, self.ref, self.actor.locale)
+
+
+async def advance(wiz: Wizard, current: str) -> None:
     """After an answer: the next step, or back to the summary or profile when editing."""
-    profile = await profiles.get(profile_id)
+    profile = await wiz.profiles.get(wiz.actor.user_id)
     assert profile is not None
-    data = await state.get_data()
-    editing = bool(data.get("editing"))
-    target = next_step(current, profile, ref.other_agency_codes)
+    editing = bool((await wiz.state.get_data()).get("editing"))
+    target = next_step(current, profile, wiz.ref.other_agency_codes)
     if editing and not (current == "agency" and target == "agency_other"):
         target = "summary"
     if profile.status != "draft" and target == "summary":
-        await finish_edit(message, profile, state, profiles, ref, clock, locale, bot, notifier,
-                          onboarding, current)
+        await finish_edit(wiz, profile, current)
         return
-    await profiles.update(profile_id, clock.now(), wizard_step=target)
+    await wiz.profiles.update(profile.user_id, wiz.clock.now(), wizard_step=target)
     profile.wizard_step = target
     if target == "summary":
-        await state.update_data(editing=False)
-    await show_step(message, profile, ref, locale)
+        await wiz.state.update_data(editing=False)
+    await wiz.show(profile)
 
 
-async def finish_edit(message: Message, profile: Profile, state: FSMContext,
-                      profiles: ProfileRepo, ref: ReferenceData, clock: Clock, locale: str,
-                      bot: Bot, notifier: Notifier, onboarding: OnboardingService, step: str) -> None:
-    await profiles.update(profile.user_id, clock.now(), wizard_step=None)
-    await state.clear()
-    data_country = profile.country_code
-    text, keyboard = profile_view(profile, ref, locale)
-    await message.answer(_("Saved.") + "\n\n" + text, reply_markup=keyboard)
-    if step == "country" and profile.status == "approved":
-        from handlers.verification import notify_reviewers
+async def finish_edit(wiz: Wizard, profile: Profile, step: str) -> None:
+    """A member's edit is saved; a new country means verification again."""
+    await wiz.profiles.update(profile.user_id, wiz.clock.now(), wizard_step=None)
+    old_country = (await wiz.state.get_data()).get("old_country")
+    await wiz.state.clear()
+    text, keyboard = profile_view(profile, wiz.ref, wiz.actor.locale)
+    await wiz.message.answer(_("Saved.") + "\n\n" + text, reply_markup=keyboard)
+    moved = step == "country" and old_country and old_country != profile.country_code
+    if not moved or profile.status != "approved":
+        return
+    if not await wiz.onboarding.reverify_after_country_change(profile.user_id, old_country,
+                                                              wiz.clock.now()):
+        return
+    from handlers.verification import notify_reviewers
 
-        now = clock.now()
-        await profiles.set_status(profile.user_id, now, "pending", expected=("approved",),
-                                  submitted=True)
-        await message.answer(_(
-            "You changed your country, so your membership will be verified again by that "
-            "country's coordinator. Until then, member features are paused."))
-        await notify_reviewers(bot, notifier, profiles, ref, profile.user_id,
-                               await onboarding.reviewers_of(data_country))
+    await wiz.message.answer(_(
+        "You changed your country, so your membership will be verified again by that "
+        "country's coordinator. Until then, member features are paused."))
+    await notify_reviewers(wiz.bot, wiz.notifier, wiz.profiles, wiz.ref, profile.user_id,
+                           await wiz.onboarding.reviewers_of(profile.country_code))
+    await wiz.removals.flush(wiz.bot)
 
 
 async def cmd_profile(message: Message, actor: Actor, profiles: ProfileRepo, state: FSMContext,
@@ -242,7 +262,7 @@ async def cmd_profile(message: Message, actor: Actor, profiles: ProfileRepo, sta
 
 async def on_text_answer(message: Message, actor: Actor, state: FSMContext, profiles: ProfileRepo,
                          ref: ReferenceData, clock: Clock, bot: Bot, notifier: Notifier,
-                         onboarding: OnboardingService) -> None:
+                         onboarding: OnboardingService, removals: RemovalRunner) -> None:
     profile = await profiles.get(actor.user_id)
     if profile is None or profile.wizard_step is None:
         await state.clear()
@@ -278,8 +298,8 @@ async def on_text_answer(message: Message, actor: Actor, state: FSMContext, prof
         await show_step(message, profile, ref, actor.locale)
         return
     await profiles.update(actor.user_id, now, **{column: value})
-    await advance(message, actor.user_id, step, state, profiles, ref, clock, actor.locale, bot,
-                  notifier, onboarding)
+    await advance(Wizard(message, actor, state, profiles, ref, clock, bot, notifier, onboarding,
+                         removals), step)
 
 
 async def on_non_text_answer(message: Message, actor: Actor, profiles: ProfileRepo,
@@ -298,7 +318,8 @@ async def on_non_text_answer(message: Message, actor: Actor, profiles: ProfileRe
 async def cb_wizard(query: CallbackQuery, callback_data: WizardCb, actor: Actor,
                     state: FSMContext, profiles: ProfileRepo, users: UserRepo,
                     ref: ReferenceData, clock: Clock, bot: Bot, notifier: Notifier,
-                    onboarding: OnboardingService, invites: InviteService) -> None:
+                    onboarding: OnboardingService, invites: InviteService,
+                    removals: RemovalRunner) -> None:
     message = query_message(query)
     if message is None:
         await query.answer(_("This button is no longer valid."), show_alert=True)
@@ -313,6 +334,7 @@ async def cb_wizard(query: CallbackQuery, callback_data: WizardCb, actor: Actor,
         return
     action = callback_data.action
     now = clock.now()
+    wiz = Wizard(message, actor, state, profiles, ref, clock, bot, notifier, onboarding, removals)
     if action is WizardAction.EDIT:
         if callback_data.step not in EDITABLE or (
                 callback_data.step == "country" and profile.invite_code_id
@@ -328,7 +350,7 @@ async def cb_wizard(query: CallbackQuery, callback_data: WizardCb, actor: Actor,
         return
     if action is WizardAction.SUBMIT:
         await query.answer()
-        await submit(message, actor, profile, state, profiles, ref, clock, bot, notifier, onboarding)
+        await submit(wiz, profile)
         return
     if profile.wizard_step != callback_data.step:
         await query.answer(_("This button is from an earlier message."))
@@ -348,17 +370,17 @@ async def cb_wizard(query: CallbackQuery, callback_data: WizardCb, actor: Actor,
         column = "position" if step == "position" else "bio"
         await profiles.update(actor.user_id, now, **{column: None})
         await query.answer()
-        await advance(message, actor.user_id, step, state, profiles, ref, clock, actor.locale,
-                      bot, notifier, onboarding)
+        await advance(wiz, step)
         return
     if action is WizardAction.PICK and (
             (step == "country" and value in ref.country_codes)
             or (step == "agency" and value in ref.agency_codes)):
         column = "country_code" if step == "country" else "agency_code"
+        if step == "country" and profile.status != "draft":
+            await state.update_data(old_country=profile.country_code)
         await profiles.update(actor.user_id, now, **{column: value})
         await query.answer()
-        await advance(message, actor.user_id, step, state, profiles, ref, clock, actor.locale,
-                      bot, notifier, onboarding)
+        await advance(wiz, step)
         return
     if action is WizardAction.TOGGLE:
         if step == "expertise" and value in ref.expertise_codes:
@@ -384,8 +406,7 @@ async def cb_wizard(query: CallbackQuery, callback_data: WizardCb, actor: Actor,
             await query.answer(_("Please choose at least one."), show_alert=True)
             return
         await query.answer()
-        await advance(message, actor.user_id, step, state, profiles, ref, clock, actor.locale,
-                      bot, notifier, onboarding)
+        await advance(wiz, step)
         return
     await query.answer(_("This button is no longer valid."), show_alert=True)
 
@@ -420,34 +441,33 @@ async def on_privacy(query: CallbackQuery, message: Message, callback_data: Wiza
     await show_step(message, profile, ref, actor.locale)
 
 
-async def submit(message: Message, actor: Actor, profile: Profile, state: FSMContext,
-                 profiles: ProfileRepo, ref: ReferenceData, clock: Clock, bot: Bot,
-                 notifier: Notifier, onboarding: OnboardingService) -> None:
-    missing = missing_required(profile, ref.other_agency_codes)
+async def submit(wiz: Wizard, profile: Profile) -> None:
+    missing = missing_required(profile, wiz.ref.other_agency_codes)
     if missing is not None:
-        await message.answer(_("Some required answers are missing. Let's fill them in."))
-        await profiles.update(actor.user_id, clock.now(), wizard_step=missing)
-        await state.set_state(Onboarding.filling)
+        await wiz.message.answer(_("Some required answers are missing. Let's fill them in."))
+        await wiz.profiles.update(profile.user_id, wiz.clock.now(), wizard_step=missing)
+        await wiz.state.set_state(Onboarding.filling)
         profile.wizard_step = missing
-        await show_step(message, profile, ref, actor.locale)
+        await wiz.show(profile)
         return
-    result = await onboarding.submit(actor.user_id, clock.now())
+    result = await wiz.onboarding.submit(profile.user_id, wiz.clock.now())
     if result is None:
-        await message.answer(_("This button is no longer valid."))
+        await wiz.message.answer(_("This button is no longer valid."))
         return
-    await state.clear()
-    await message.edit_reply_markup(reply_markup=None)
+    await wiz.state.clear()
+    await wiz.message.edit_reply_markup(reply_markup=None)
     if result.status == "approved":
-        await message.answer(_(
+        await wiz.message.answer(_(
             "Welcome to the association! Your invitation confirmed your membership. "
             "/help shows what you can do now."))
         return
-    await message.answer(_(
+    await wiz.message.answer(_(
         "Thank you! Your application is under review by your country's coordinator. "
         "I will let you know the outcome here."))
     from handlers.verification import notify_reviewers
 
-    await notify_reviewers(bot, notifier, profiles, ref, actor.user_id, result.reviewers)
+    await notify_reviewers(wiz.bot, wiz.notifier, wiz.profiles, wiz.ref, profile.user_id,
+                           result.reviewers)
 
 
 def create_router() -> Router:

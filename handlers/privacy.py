@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import PrivacyCb
+from bot.chat_removals import RemovalRunner
 from bot.clock import Clock
 from bot.db.repositories.personal_data import PersonalDataRepo
 from bot.keyboards import button, rows
+from bot.services.privacy import PrivacyService
 from bot.services.roles import Actor
 from handlers.ui import query_message
 
@@ -43,7 +45,8 @@ async def cmd_delete_me(message: Message, actor: Actor) -> None:
 
 
 async def cb_delete_me(query: CallbackQuery, callback_data: PrivacyCb, actor: Actor,
-                       state: FSMContext, personal_data: PersonalDataRepo, clock: Clock) -> None:
+                       state: FSMContext, privacy: PrivacyService, removals: RemovalRunner,
+                       bot: Bot, clock: Clock) -> None:
     message = query_message(query)
     if callback_data.action != "delete":
         await query.answer()
@@ -54,12 +57,13 @@ async def cb_delete_me(query: CallbackQuery, callback_data: PrivacyCb, actor: Ac
         await query.answer(_("We store nothing about you."), show_alert=True)
         return
     await state.clear()
-    await personal_data.erase(actor.user_id)
+    await privacy.delete_member(actor.user_id, clock.now())
     await query.answer()
     if message is not None:
         await message.edit_text(_(
             "Your data has been deleted. Thank you for having been part of the association. "
             "If you ever want to come back, press /start."))
+    await removals.flush(bot)
 
 
 def create_router() -> Router:

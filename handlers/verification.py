@@ -23,6 +23,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import ReviewAction, ReviewCb
+from bot.chat_removals import RemovalRunner
 from bot.clock import Clock
 from bot.db.repositories.profiles import ProfileRepo
 from bot.db.repositories.roles import CoordinatorRepo
@@ -93,7 +94,8 @@ async def tell_member(bot: Bot, notifier: Notifier, member_id: int, decision: De
     async def render(locale: str, decided: Decision):  # type: ignore[no-untyped-def]
         if decided is Decision.APPROVE:
             return _("Your application has been approved. Welcome to the association! "
-                     "/help shows what you can do now."), None
+                     "/help shows what you can do now.") + "\n" + _(
+                "Join the association's chats with /chats."), None
         if decided is Decision.REJECT:
             reason = preset_reason(note or "") or _escape(note or "")
             return _("Your application was not approved. Reason: {reason}\n"
@@ -131,16 +133,19 @@ def decision_done_text(decision: Decision) -> str:
 
 async def apply_decision(bot: Bot, actor: Actor, member_id: int, decision: Decision,
                          note: str | None, verification: VerificationService,
-                         notifier: Notifier, clock: Clock) -> DecisionResult:
+                         notifier: Notifier, removals: RemovalRunner,
+                         clock: Clock) -> DecisionResult:
     result = await verification.decide(actor.user_id, member_id, decision, clock.now(), note)
     if result.outcome is Outcome.DONE:
         await tell_member(bot, notifier, member_id, decision, note)
+        await removals.flush(bot)
     return result
 
 
 async def cb_review(query: CallbackQuery, callback_data: ReviewCb, actor: Actor,
                     state: FSMContext, bot: Bot, verification: VerificationService,
-                    notifier: Notifier, profiles: ProfileRepo, clock: Clock) -> None:
+                    notifier: Notifier, removals: RemovalRunner, profiles: ProfileRepo,
+                    clock: Clock) -> None:
     member_id = callback_data.member_id
     action = callback_data.action
     message = query_message(query)
@@ -157,7 +162,7 @@ async def cb_review(query: CallbackQuery, callback_data: ReviewCb, actor: Actor,
         decision = Decision.REJECT if action is ReviewAction.REASON else _decision(action)
         note = callback_data.value if action is ReviewAction.REASON else None
         result = await apply_decision(bot, actor, member_id, decision, note, verification,
-                                      notifier, clock)
+                                      notifier, removals, clock)
         if result.outcome is not Outcome.DONE:
             await query.answer(outcome_text(result.outcome), show_alert=True)
             return
@@ -211,7 +216,7 @@ def _decision(action: ReviewAction) -> Decision:
 
 async def on_typed_note(message: Message, actor: Actor, state: FSMContext, bot: Bot,
                         verification: VerificationService, notifier: Notifier,
-                        clock: Clock) -> None:
+                        removals: RemovalRunner, clock: Clock) -> None:
     current = await state.get_state()
     value, problem = check_short_text(message.text, REASON_MAX)
     if problem is not None:
@@ -226,7 +231,7 @@ async def on_typed_note(message: Message, actor: Actor, state: FSMContext, bot: 
                 ReviewForm.suspend_reason.state: Decision.SUSPEND}[current]
     await state.clear()
     result = await apply_decision(bot, actor, member_id, decision, value, verification, notifier,
-                                  clock)
+                                  removals, clock)
     if result.outcome is not Outcome.DONE:
         await message.answer(outcome_text(result.outcome))
         return

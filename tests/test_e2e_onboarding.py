@@ -34,7 +34,7 @@ async def test_newcomer_in_her_language_is_approved_by_her_coordinator(
     await coordinator.press(t(harness, "ru", "Approve"), card)
     row = await harness.db.fetch_one("SELECT status, decided_by FROM profiles WHERE user_id = 1001")
     assert (row["status"], row["decided_by"]) == ("approved", 500)
-    assert user.last_text == t(harness, locale, APPROVED)
+    assert user.last_text.startswith(t(harness, locale, APPROVED))
     if locale != "en":
         assert user.last_text != APPROVED
 

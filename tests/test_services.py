@@ -10,10 +10,13 @@ import pytest
 from bot.clock import FakeClock, to_db
 from bot.db import Database
 from bot.db.repositories.audit import AuditRepo
+from bot.db.repositories.chats import ChatRepo
 from bot.db.repositories.invites import InviteRepo
 from bot.db.repositories.jobs import JobRunRepo
 from bot.db.repositories.profiles import DirectoryFilter, ProfileRepo
 from bot.db.repositories.roles import CoordinatorRepo
+from bot.db.repositories.users import UserRepo
+from bot.services.chat_access import ChatAccessService
 from bot.services.invites import CodeProblem, InviteService, hash_code
 from bot.services.onboarding import missing_required, next_step, previous_step
 from bot.services.profile_input import (
@@ -152,7 +155,9 @@ async def test_decisions_check_roles_at_run_time(db: Database) -> None:
                          "(?, 'en', 'x', 'x')", (user_id,))
     await coordinators.appoint(20, "KG", ADMIN, clock.now())
     await coordinators.appoint(21, "KZ", ADMIN, clock.now())
-    service = VerificationService(db, profiles, coordinators, AuditRepo(db), frozenset({ADMIN}))
+    service = VerificationService(db, profiles, coordinators, AuditRepo(db), frozenset({ADMIN}),
+                                  ChatAccessService(ChatRepo(db), UserRepo(db), coordinators,
+                                                    frozenset({ADMIN})))
     assert (await service.decide(21, 10, Decision.APPROVE, clock.now())).outcome \
         is Outcome.FORBIDDEN
     assert (await service.decide(10, 10, Decision.APPROVE, clock.now())).outcome \

@@ -33,6 +33,7 @@ from bot.db.repositories.audit import AuditRepo
 from bot.db.repositories.invites import InviteRepo
 from bot.db.repositories.profiles import Profile, ProfileRepo
 from bot.db.repositories.roles import CoordinatorRepo
+from bot.services.chat_access import ChatAccessService
 
 STEPS: tuple[str, ...] = (
     "name", "country", "agency", "agency_other", "position", "years", "expertise",
@@ -91,7 +92,9 @@ class Submission:
 
 class OnboardingService:
     def __init__(self, db: Database, profiles: ProfileRepo, invites: InviteRepo,
-                 coordinators: CoordinatorRepo, audit: AuditRepo, admin_ids: frozenset[int]):
+                 coordinators: CoordinatorRepo, audit: AuditRepo, admin_ids: frozenset[int],
+                 chat_access: ChatAccessService):
+        self._chat_access = chat_access
         self._db = db
         self._profiles = profiles
         self._invites = invites
@@ -122,3 +125,17 @@ class OnboardingService:
     async def reviewers_of(self, country_code: str | None) -> list[int]:
         coordinators = await self._coordinators.of_country(country_code) if country_code else []
         return sorted(set(coordinators) | set(self._admin_ids))
+
+    async def reverify_after_country_change(self, user_id: int, old_country: str | None,
+                                            now: datetime) -> bool:
+        """A member who moved is verified again; until then she leaves the association's chats."""
+        async with self._db.transaction():
+            if not await self._profiles.set_status(user_id, now, "pending",
+                                                   expected=("approved",), submitted=True):
+                return False
+            old_coordinators = await self._coordinators.of_country(old_country) \
+                if old_country else []
+            await self._chat_access.queue_removals(
+                user_id, "country_changed", old_coordinators[0] if old_coordinators else None,
+                now)
+        return True

@@ -16,6 +16,7 @@ from bot.db.database import Database
 from bot.db.repositories.audit import AuditRepo
 from bot.db.repositories.profiles import ProfileRepo
 from bot.db.repositories.roles import CoordinatorRepo
+from bot.services.chat_access import ChatAccessService
 
 
 class Decision(Enum):
@@ -53,7 +54,9 @@ class DecisionResult:
 
 class VerificationService:
     def __init__(self, db: Database, profiles: ProfileRepo, coordinators: CoordinatorRepo,
-                 audit: AuditRepo, admin_ids: frozenset[int]) -> None:
+                 audit: AuditRepo, admin_ids: frozenset[int],
+                 chat_access: ChatAccessService) -> None:
+        self._chat_access = chat_access
         self._db = db
         self._profiles = profiles
         self._coordinators = coordinators
@@ -83,6 +86,8 @@ class VerificationService:
             changed = await self._profiles.set_status(
                 member_id, now, new_status, expected=expected, decided_by=actor_id, note=note)
             outcome = Outcome.DONE if changed else Outcome.ALREADY_DECIDED
+            if changed and decision is Decision.SUSPEND:
+                await self._chat_access.queue_removals(member_id, "suspended", actor_id, now)
             await self._audit.record(now, actor_id, decision.value, target_id=member_id,
                                      country_code=country, outcome=outcome.value)
             return DecisionResult(outcome, member_id, country,

@@ -14,6 +14,7 @@ PERSONAL_TABLES: dict[str, str] = {
     "profile_languages": "user_id",
     "coordinators": "user_id",
     "fsm_states": "user_id",
+    "chat_members": "user_id",
 }
 # Rows about others that mention her: the mention is cut, the row stays.
 MENTIONS: dict[str, tuple[str, ...]] = {

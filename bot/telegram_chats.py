@@ -1,0 +1,47 @@
+"""The :class:`ChatGateway` over aiogram: what the chat rules need from Telegram."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramAPIError, TelegramNetworkError, TelegramRetryAfter, TelegramServerError,
+)
+
+from bot.services.chat_access import ChatGatewayError
+
+
+def _wrap(exc: TelegramAPIError) -> ChatGatewayError:
+    retryable = isinstance(exc, TelegramNetworkError | TelegramRetryAfter | TelegramServerError)
+    return ChatGatewayError(type(exc).__name__, retryable=retryable)
+
+
+class TelegramChats:
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+
+    async def create_join_link(self, chat_id: int, name: str, expire_at: datetime) -> str:
+        try:
+            link = await self._bot.create_chat_invite_link(
+                chat_id, name=name[:32], expire_date=expire_at, creates_join_request=True)
+        except TelegramAPIError as exc:
+            raise _wrap(exc) from exc
+        return link.invite_link
+
+    async def member_status(self, chat_id: int, user_id: int) -> str:
+        try:
+            member = await self._bot.get_chat_member(chat_id, user_id)
+        except TelegramAPIError as exc:
+            raise _wrap(exc) from exc
+        if member.status == "restricted" and not getattr(member, "is_member", True):
+            return "left"
+        return str(member.status)
+
+    async def remove(self, chat_id: int, user_id: int) -> None:
+        """Ban, then unban at once: she is out, and may come back if reinstated."""
+        try:
+            await self._bot.ban_chat_member(chat_id, user_id)
+            await self._bot.unban_chat_member(chat_id, user_id, only_if_banned=True)
+        except TelegramAPIError as exc:
+            raise _wrap(exc) from exc

@@ -1,0 +1,365 @@
+"""The association's chats: binding them, letting members in, and who may stay.
+
+```mermaid
+stateDiagram-v2
+    [*] --> Offered: the bot is made admin of a chat (my_chat_member)
+    Offered --> Bound: an administrator picks a country or "regional"
+    Bound --> Bound: /channels shows rights; a group that becomes a supergroup is followed
+    Bound --> [*]: Unbind, or the bot is removed
+```
+Members press a button (/chats) for a personal link that only creates a join request; the
+request is approved only if she is entitled at that moment; strangers are declined and told
+nothing. /post lets coordinators post to their country's chat.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiogram import Bot, F, Router
+from aiogram.enums import ChatMemberStatus
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import (
+    CallbackQuery, ChatJoinRequest, ChatMemberAdministrator, ChatMemberUpdated,
+    InlineKeyboardMarkup, Message,
+)
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import ChatCb
+from bot.chat_removals import RemovalRunner
+from bot.clock import Clock
+from bot.db.repositories.audit import AuditRepo
+from bot.db.repositories.chats import ChatRepo, KnownChat
+from bot.keyboards import button, rows, url_button
+from bot.notifier import Notifier
+from bot.services.chat_access import ChatAccessService, JoinLinkOutcome
+from bot.services.reference import ReferenceData
+from bot.services.roles import Actor
+from bot.telegram_chats import TelegramChats
+from handlers.ui import query_message
+
+POST_MAX = 4000
+
+
+class PostForm(StatesGroup):
+    text = State()
+
+
+def scope_name(chat: KnownChat, ref: ReferenceData, locale: str) -> str:
+    if not chat.bound:
+        return _("not bound")
+    if chat.country_code is None:
+        return _("regional chat")
+    return _("chat of {country}").format(country=ref.country(chat.country_code, locale))
+
+
+def missing_rights(chat: KnownChat) -> list[str]:
+    missing = []
+    if not chat.is_admin:
+        return [_("the bot is not an administrator")]
+    if not chat.can_invite:
+        missing.append(_("invite users via link"))
+    if not chat.can_restrict:
+        missing.append(_("ban users"))
+    if chat.chat_type == "channel" and not chat.can_post:
+        missing.append(_("post messages"))
+    return missing
+
+
+def bind_keyboard(chat_id: int, ref: ReferenceData, locale: str) -> InlineKeyboardMarkup:
+    lines = [[button(ref.country(code, locale), ChatCb(action="scope", chat_id=chat_id,
+                                                        value=code))]
+             for code in ref.country_codes]
+    lines.append([button(_("Regional chat"), ChatCb(action="scope", chat_id=chat_id, value="R"))])
+    return rows(*lines)
+
+
+# ---- the bot's own membership ----------------------------------------------------------------
+
+async def on_bot_membership(event: ChatMemberUpdated, bot: Bot, chats: ChatRepo, clock: Clock,
+                            notifier: Notifier, ref: ReferenceData, admin_ids: frozenset[int]
+                            ) -> None:
+    member = event.new_chat_member
+    rights = member if isinstance(member, ChatMemberAdministrator) else None
+    status = str(member.status)
+    await chats.record_bot_status(
+        event.chat.id, event.chat.title or str(event.chat.id), str(event.chat.type), status,
+        bool(rights and rights.can_invite_users), bool(rights and rights.can_restrict_members),
+        bool(rights and (rights.can_post_messages or event.chat.type != "channel")),
+        clock.now())
+    chat = await chats.get(event.chat.id)
+    assert chat is not None
+    if status in (ChatMemberStatus.LEFT, ChatMemberStatus.KICKED):
+        if await chats.unbind(chat.chat_id):
+            async def render_gone(locale: str, title: str):  # type: ignore[no-untyped-def]
+                return _("The bot was removed from «{title}»; the chat is no longer bound."
+                         ).format(title=escape(title)), None
+
+            await notifier.send(bot, sorted(admin_ids), render_gone, chat.title)
+        return
+    if event.from_user.id not in admin_ids or chat.bound:
+        return
+
+    async def render_offer(locale: str, known: KnownChat):  # type: ignore[no-untyped-def]
+        text = _("I was added to «{title}». Which of the association's chats is it?").format(
+            title=escape(known.title))
+        problems = missing_rights(known)
+        if problems:
+            text += "\n\n" + _("⚠️ I still need these rights there: {rights}.").format(
+                rights=", ".join(problems))
+        return text, bind_keyboard(known.chat_id, ref, locale)
+
+    await notifier.send(bot, [event.from_user.id], render_offer, chat)
+
+
+async def on_member_change(event: ChatMemberUpdated, chats: ChatRepo, clock: Clock) -> None:
+    """Someone joined or left a chat: remember it for reconciliation."""
+    if await chats.get(event.chat.id) is None or event.new_chat_member.user.is_bot:
+        return
+    await chats.set_member(event.chat.id, event.new_chat_member.user.id,
+                           str(event.new_chat_member.status), clock.now())
+
+
+async def on_migrate(message: Message, chats: ChatRepo) -> None:
+    """A group became a supergroup: follow it to its new id."""
+    assert message.migrate_to_chat_id is not None
+    await chats.migrate(message.chat.id, message.migrate_to_chat_id, "supergroup")
+
+
+# ---- administrators: /channels ---------------------------------------------------------------
+
+def channels_view(all_chats: list[KnownChat], ref: ReferenceData, locale: str
+                  ) -> tuple[str, InlineKeyboardMarkup | None]:
+    lines = [_("<b>The association's chats</b>")]
+    buttons = []
+    for chat in all_chats:
+        if chat.bot_status in ("left", "kicked"):
+            continue
+        line = f"• {escape(chat.title)} — {scope_name(chat, ref, locale)}"
+        problems = missing_rights(chat)
+        if problems:
+            line += "\n  " + _("⚠️ I still need these rights there: {rights}.").format(
+                rights=", ".join(problems))
+        lines.append(line)
+        if chat.bound:
+            buttons.append([button(_("Unbind «{title}»").format(title=chat.title[:30]),
+                                   ChatCb(action="unbind", chat_id=chat.chat_id))])
+        else:
+            buttons.append([button(_("Bind «{title}»").format(title=chat.title[:30]),
+                                   ChatCb(action="bind", chat_id=chat.chat_id))])
+    if len(lines) == 1:
+        lines.append(_("I am not in any chat yet. Add me to a chat as an administrator."))
+    return "\n".join(lines), rows(*buttons) if buttons else None
+
+
+async def cmd_channels(message: Message, actor: Actor, chats: ChatRepo,
+                       ref: ReferenceData) -> None:
+    if not actor.is_admin:
+        await message.answer(_("This command is for administrators."))
+        return
+    text, keyboard = channels_view(await chats.all(), ref, actor.locale)
+    await message.answer(text, reply_markup=keyboard)
+
+
+async def cb_chat_admin(query: CallbackQuery, callback_data: ChatCb, actor: Actor,
+                        chats: ChatRepo, ref: ReferenceData, clock: Clock, audit: AuditRepo,
+                        removals: RemovalRunner, chat_access: ChatAccessService,
+                        bot: Bot) -> None:
+    message = query_message(query)
+    if not actor.is_admin or message is None:
+        await query.answer(_("You are not allowed to do this."), show_alert=True)
+        return
+    chat = await chats.get(callback_data.chat_id)
+    if chat is None:
+        await query.answer(_("This button is no longer valid."), show_alert=True)
+        return
+    now = clock.now()
+    if callback_data.action == "bind":
+        await query.answer()
+        await message.answer(_("Which of the association's chats is «{title}»?").format(
+            title=escape(chat.title)), reply_markup=bind_keyboard(chat.chat_id, ref, actor.locale))
+        return
+    if callback_data.action == "scope":
+        value = callback_data.value
+        if value != "R" and value not in ref.country_codes:
+            await query.answer(_("This button is no longer valid."), show_alert=True)
+            return
+        country = None if value == "R" else value
+        await chats.bind(chat.chat_id, country, actor.user_id, now)
+        await audit.record(now, actor.user_id, "bind_chat", country_code=country,
+                           details=f"chat {chat.chat_id}")
+        bound = await chats.get(chat.chat_id)
+        assert bound is not None
+        await query.answer()
+        text = _("«{title}» is now the {scope}.").format(
+            title=escape(chat.title), scope=scope_name(bound, ref, actor.locale))
+        problems = missing_rights(bound)
+        if problems:
+            text += "\n" + _("⚠️ I still need these rights there: {rights}.").format(
+                rights=", ".join(problems))
+        await message.edit_text(text)
+        return
+    if callback_data.action == "unbind":
+        done = await chats.unbind(chat.chat_id)
+        if done:
+            await audit.record(now, actor.user_id, "unbind_chat", details=f"chat {chat.chat_id}")
+        await query.answer(_("Unbound.") if done else _("This has already been handled."))
+        text, keyboard = channels_view(await chats.all(), ref, actor.locale)
+        await message.answer(text, reply_markup=keyboard)
+        return
+    if callback_data.action == "remove":
+        queued = await chat_access.remove_intruder(callback_data.user_id, chat.chat_id,
+                                                   actor.user_id, now)
+        await query.answer(_("Removing.") if queued else _("This has already been handled."))
+        if queued:
+            await audit.record(now, actor.user_id, "remove_from_chat",
+                               target_id=callback_data.user_id, country_code=chat.country_code)
+            await removals.flush(bot)
+        return
+    await query.answer(_("This button is no longer valid."), show_alert=True)
+
+
+# ---- members: /chats and join requests -------------------------------------------------------
+
+async def cmd_chats(message: Message, actor: Actor, chat_access: ChatAccessService,
+                    ref: ReferenceData) -> None:
+    entitled = await chat_access.entitled_chats(actor.user_id)
+    if not actor.is_member:
+        await message.answer(_("The association's chats are open to members once their "
+                               "application is approved."))
+        return
+    if not entitled:
+        await message.answer(_("The association's chats are not set up yet."))
+        return
+    keyboard = rows(*[[button(f"{chat.title} — {scope_name(chat, ref, actor.locale)}",
+                              ChatCb(action="join", chat_id=chat.chat_id))]
+                      for chat in entitled])
+    await message.answer(_("Press a chat to get your personal invitation link."),
+                         reply_markup=keyboard)
+
+
+async def cb_join(query: CallbackQuery, callback_data: ChatCb, actor: Actor, bot: Bot,
+                  chat_access: ChatAccessService, clock: Clock) -> None:
+    message = query_message(query)
+    result = await chat_access.join_link(actor.user_id, callback_data.chat_id, TelegramChats(bot),
+                                         clock.now())
+    if result.outcome is JoinLinkOutcome.NOT_ENTITLED:
+        await query.answer(_("You are not allowed to do this."), show_alert=True)
+        return
+    if result.outcome is JoinLinkOutcome.ALREADY_IN:
+        await query.answer(_("You are already in this chat."), show_alert=True)
+        return
+    if result.outcome is JoinLinkOutcome.FAILED or message is None or result.url is None:
+        await query.answer(_("Sorry, something went wrong on our side. Please try again in a "
+                             "moment."), show_alert=True)
+        return
+    await query.answer()
+    await message.answer(
+        _("Your personal link, valid for 24 hours. It sends a join request, which I approve "
+          "at once. Please do not share it."),
+        reply_markup=rows([url_button(_("Join the chat"), result.url)]),
+        protect_content=True)
+
+
+async def on_join_request(request: ChatJoinRequest, chat_access: ChatAccessService,
+                          clock: Clock) -> None:
+    """Approve only members entitled now; decline anyone else without a word."""
+    if await chat_access.admit(request.from_user.id, request.chat.id, clock.now()):
+        await request.approve()
+    else:
+        await request.decline()
+
+
+# ---- coordinators: /post ---------------------------------------------------------------------
+
+async def postable_chats(actor: Actor, chats: ChatRepo) -> list[KnownChat]:
+    bound = await chats.bound()
+    if actor.is_admin:
+        return bound
+    return [c for c in bound if c.country_code is not None
+            and c.country_code == actor.coordinator_country]
+
+
+async def cmd_post(message: Message, actor: Actor, chats: ChatRepo, ref: ReferenceData) -> None:
+    targets = await postable_chats(actor, chats) if actor.is_staff else []
+    if not actor.is_staff:
+        await message.answer(_("This command is for coordinators."))
+        return
+    if not targets:
+        await message.answer(_("The association's chats are not set up yet."))
+        return
+    keyboard = rows(*[[button(f"{c.title} — {scope_name(c, ref, actor.locale)}",
+                              ChatCb(action="post", chat_id=c.chat_id))] for c in targets])
+    await message.answer(_("Where should the message go?"), reply_markup=keyboard)
+
+
+async def cb_post(query: CallbackQuery, callback_data: ChatCb, actor: Actor, state: FSMContext,
+                  chats: ChatRepo, bot: Bot, clock: Clock, audit: AuditRepo) -> None:
+    message = query_message(query)
+    allowed = {c.chat_id for c in await postable_chats(actor, chats)} if actor.is_staff else set()
+    if callback_data.chat_id not in allowed or message is None:
+        await query.answer(_("You are not allowed to do this."), show_alert=True)
+        return
+    data = await state.get_data()
+    if callback_data.action == "post":
+        await state.set_state(PostForm.text)
+        await state.update_data(post_chat=callback_data.chat_id, post_text=None)
+        await query.answer()
+        await message.answer(_("Send the text of the message (formatting is kept). "
+                               "/cancel to stop."))
+        return
+    text = data.get("post_text")
+    if data.get("post_chat") != callback_data.chat_id or not text:
+        await query.answer(_("This button is from an earlier message."), show_alert=True)
+        return
+    await state.clear()
+    await query.answer()
+    if callback_data.action == "drop":
+        await message.edit_text(_("Nothing was sent."))
+        return
+    await bot.send_message(callback_data.chat_id, text)
+    now = clock.now()
+    chat = await chats.get(callback_data.chat_id)
+    await audit.record(now, actor.user_id, "post_to_chat",
+                       country_code=chat.country_code if chat else None,
+                       details=f"chat {callback_data.chat_id}")
+    await message.edit_reply_markup(reply_markup=None)
+    await message.answer(_("Posted."))
+
+
+async def on_post_text(message: Message, state: FSMContext) -> None:
+    text = message.html_text if message.text else None
+    if not text or len(text) > POST_MAX:
+        await message.answer(_("Please send a text message of up to {limit} characters.").format(
+            limit=POST_MAX))
+        return
+    data = await state.get_data()
+    chat_id = int(data.get("post_chat", 0))
+    await state.update_data(post_text=text)
+    await message.answer(_("This is how it will look:"))
+    await message.answer(text, reply_markup=rows([
+        button(_("Publish"), ChatCb(action="publish", chat_id=chat_id)),
+        button(_("Cancel"), ChatCb(action="drop", chat_id=chat_id)),
+    ]))
+
+
+def create_router() -> Router:
+    router = Router(name="chats")
+    groups = F.chat.type.in_({"group", "supergroup", "channel"})
+    router.my_chat_member.register(on_bot_membership, groups)
+    router.chat_member.register(on_member_change, groups)
+    router.message.register(on_migrate, F.migrate_to_chat_id)
+    router.chat_join_request.register(on_join_request)
+    private = F.chat.type == "private"
+    router.message.register(cmd_channels, Command("channels"), private)
+    router.message.register(cmd_chats, Command("chats"), private)
+    router.message.register(cmd_post, Command("post"), private)
+    router.message.register(on_post_text, StateFilter(PostForm.text), private,
+                            ~F.text.startswith("/"))
+    router.callback_query.register(cb_join, ChatCb.filter(F.action == "join"))
+    router.callback_query.register(
+        cb_post, ChatCb.filter(F.action.in_({"post", "publish", "drop"})))
+    router.callback_query.register(cb_chat_admin, ChatCb.filter())
+    return router
