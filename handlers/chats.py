@@ -37,6 +37,7 @@ from bot.notifier import Notifier
 from bot.services.chat_access import ChatAccessService, JoinLinkOutcome
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
+from bot.services.verification import VerificationService
 from bot.telegram_chats import TelegramChats
 from handlers.ui import query_message
 
@@ -164,9 +165,8 @@ async def cmd_channels(message: Message, actor: Actor, chats: ChatRepo,
 
 
 async def cb_chat_admin(query: CallbackQuery, callback_data: ChatCb, actor: Actor,
-                        chats: ChatRepo, ref: ReferenceData, clock: Clock, audit: AuditRepo,
-                        removals: RemovalRunner, chat_access: ChatAccessService,
-                        bot: Bot) -> None:
+                        chats: ChatRepo, ref: ReferenceData, clock: Clock,
+                        audit: AuditRepo) -> None:
     message = query_message(query)
     if not actor.is_admin or message is None:
         await query.answer(_("You are not allowed to do this."), show_alert=True)
@@ -209,16 +209,29 @@ async def cb_chat_admin(query: CallbackQuery, callback_data: ChatCb, actor: Acto
         text, keyboard = channels_view(await chats.all(), ref, actor.locale)
         await message.answer(text, reply_markup=keyboard)
         return
-    if callback_data.action == "remove":
-        queued = await chat_access.remove_intruder(callback_data.user_id, chat.chat_id,
-                                                   actor.user_id, now)
-        await query.answer(_("Removing.") if queued else _("This has already been handled."))
-        if queued:
-            await audit.record(now, actor.user_id, "remove_from_chat",
-                               target_id=callback_data.user_id, country_code=chat.country_code)
-            await removals.flush(bot)
-        return
     await query.answer(_("This button is no longer valid."), show_alert=True)
+
+
+async def cb_remove_intruder(query: CallbackQuery, callback_data: ChatCb, actor: Actor,
+                             chats: ChatRepo, chat_access: ChatAccessService,
+                             verification: VerificationService, removals: RemovalRunner,
+                             audit: AuditRepo, clock: Clock, bot: Bot) -> None:
+    """After reconciliation: the country's coordinator (or an admin) confirms a removal."""
+    chat = await chats.get(callback_data.chat_id)
+    if chat is None or not chat.bound or not (
+            actor.is_admin or (chat.country_code is not None
+                               and await verification.may_manage(actor.user_id,
+                                                                 chat.country_code))):
+        await query.answer(_("You are not allowed to do this."), show_alert=True)
+        return
+    now = clock.now()
+    queued = await chat_access.remove_intruder(callback_data.user_id, chat.chat_id,
+                                               actor.user_id, now)
+    await query.answer(_("Removing.") if queued else _("This has already been handled."))
+    if queued:
+        await audit.record(now, actor.user_id, "remove_from_chat",
+                           target_id=callback_data.user_id, country_code=chat.country_code)
+        await removals.flush(bot)
 
 
 # ---- members: /chats and join requests -------------------------------------------------------
@@ -361,5 +374,6 @@ def create_router() -> Router:
     router.callback_query.register(cb_join, ChatCb.filter(F.action == "join"))
     router.callback_query.register(
         cb_post, ChatCb.filter(F.action.in_({"post", "publish", "drop"})))
+    router.callback_query.register(cb_remove_intruder, ChatCb.filter(F.action == "remove"))
     router.callback_query.register(cb_chat_admin, ChatCb.filter())
     return router

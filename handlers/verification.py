@@ -133,12 +133,10 @@ def decision_done_text(decision: Decision) -> str:
 
 async def apply_decision(bot: Bot, actor: Actor, member_id: int, decision: Decision,
                          note: str | None, verification: VerificationService,
-                         notifier: Notifier, removals: RemovalRunner,
-                         clock: Clock) -> DecisionResult:
+                         notifier: Notifier, clock: Clock) -> DecisionResult:
     result = await verification.decide(actor.user_id, member_id, decision, clock.now(), note)
     if result.outcome is Outcome.DONE:
         await tell_member(bot, notifier, member_id, decision, note)
-        await removals.flush(bot)
     return result
 
 
@@ -162,7 +160,7 @@ async def cb_review(query: CallbackQuery, callback_data: ReviewCb, actor: Actor,
         decision = Decision.REJECT if action is ReviewAction.REASON else _decision(action)
         note = callback_data.value if action is ReviewAction.REASON else None
         result = await apply_decision(bot, actor, member_id, decision, note, verification,
-                                      notifier, removals, clock)
+                                      notifier, clock)
         if result.outcome is not Outcome.DONE:
             await query.answer(outcome_text(result.outcome), show_alert=True)
             return
@@ -170,6 +168,7 @@ async def cb_review(query: CallbackQuery, callback_data: ReviewCb, actor: Actor,
         if message is not None:
             await message.edit_reply_markup(reply_markup=None)
             await message.answer(decision_done_text(decision))
+        await removals.flush(bot)
         return
     if profile is None:
         await query.answer(outcome_text(Outcome.NOT_FOUND), show_alert=True)
@@ -231,11 +230,12 @@ async def on_typed_note(message: Message, actor: Actor, state: FSMContext, bot: 
                 ReviewForm.suspend_reason.state: Decision.SUSPEND}[current]
     await state.clear()
     result = await apply_decision(bot, actor, member_id, decision, value, verification, notifier,
-                                  removals, clock)
+                                  clock)
     if result.outcome is not Outcome.DONE:
         await message.answer(outcome_text(result.outcome))
         return
     await message.answer(decision_done_text(decision))
+    await removals.flush(bot)
 
 
 async def on_non_text_note(message: Message) -> None:

@@ -318,6 +318,51 @@ class TelegramEmulator:
             self.chats[chat_id] = Chat(chat_id, chat_type, title=title)
         return self.chats[chat_id]
 
+    async def add_bot(self, chat: Chat, by: UserHandle, *, admin: bool = True,
+                      can_invite_users: bool = True, can_restrict_members: bool = True,
+                      can_post_messages: bool = True) -> int:
+        """Someone adds the bot to a chat (as an administrator with these rights, or not)."""
+        bot_id = self.bot_user["id"]
+        old = self._member_json(chat, bot_id)
+        chat.members[bot_id] = "administrator" if admin else "member"
+        chat.admin_rights = {"can_invite_users": can_invite_users,
+                             "can_restrict_members": can_restrict_members}
+        if chat.type == "channel":
+            chat.admin_rights["can_post_messages"] = can_post_messages
+        return await self._push_member_update("my_chat_member", chat, by.user, old,
+                                              self._member_json(chat, bot_id))
+
+    async def remove_bot(self, chat: Chat, by: UserHandle) -> int:
+        bot_id = self.bot_user["id"]
+        old = self._member_json(chat, bot_id)
+        chat.members[bot_id] = "left"
+        return await self._push_member_update("my_chat_member", chat, by.user, old,
+                                              self._member_json(chat, bot_id))
+
+    async def plant_member(self, chat: Chat, user: UserHandle, by: UserHandle) -> int:
+        """Someone adds a person to the chat directly, past the bot's join requests."""
+        old = self._member_json(chat, user.id)
+        chat.members[user.id] = "member"
+        return await self._push_member_update("chat_member", chat, by.user, old,
+                                              self._member_json(chat, user.id))
+
+    async def migrate_to_supergroup(self, chat: Chat, new_id: int, by: UserHandle) -> Chat:
+        """A group becomes a supergroup with a new id; the old group says so."""
+        new = Chat(new_id, "supergroup", title=chat.title, members=dict(chat.members),
+                   admin_rights=dict(chat.admin_rights))
+        self.chats[new_id] = new
+        chat.members[self.bot_user["id"]] = "left"
+        await self.push_update({"message": {
+            "message_id": next(chat._next_message_id), "date": int(self.clock()),
+            "chat": chat.as_json(), "from": by.user.as_json(), "migrate_to_chat_id": new_id}})
+        return new
+
+    async def _push_member_update(self, kind: str, chat: Chat, by: EmuUser,
+                                  old: dict[str, Any], new: dict[str, Any]) -> int:
+        return await self.push_update({kind: {
+            "chat": chat.as_json(), "from": by.as_json(), "date": int(self.clock()),
+            "old_chat_member": old, "new_chat_member": new}})
+
     def _chat(self, chat_id: Any) -> Chat:
         if isinstance(chat_id, str) and chat_id.lstrip("-").isdigit():
             chat_id = int(chat_id)
@@ -387,6 +432,12 @@ class TelegramEmulator:
 
     async def m_sendmessage(self, p: dict[str, Any]) -> dict[str, Any]:
         chat = self._chat(p["chat_id"])
+        if chat.type == "channel":
+            self._require_right(chat, "can_post_messages", "need administrator rights in the "
+                                                          "channel chat")
+        elif chat.type != "private" and chat.members.get(self.bot_user["id"], "left") in (
+                "left", "kicked"):
+            raise ApiError(403, "Forbidden: bot is not a member of the group chat")
         msg = self._store_bot_message(chat, p)
         return self._message_json(chat, msg)
 
@@ -461,13 +512,12 @@ class TelegramEmulator:
                                         "unique_gifts": False, "premium_subscription": False,
                                         "gifts_from_channels": False}}
 
-    async def m_getchatmember(self, p: dict[str, Any]) -> dict[str, Any]:
-        chat = self._chat(p["chat_id"])
-        user_id = int(p["user_id"])
+    def _member_json(self, chat: Chat, user_id: int, status: str | None = None
+                     ) -> dict[str, Any]:
         user_json = self.bot_user if user_id == self.bot_user["id"] else (
             self.users[user_id].as_json() if user_id in self.users
             else {"id": user_id, "is_bot": False, "first_name": "Unknown"})
-        status = chat.members.get(user_id, "left")
+        status = status or chat.members.get(user_id, "left")
         member: dict[str, Any] = {"status": status, "user": user_json}
         if status == "administrator":
             member.update({"can_be_edited": False, "is_anonymous": False,
@@ -475,16 +525,34 @@ class TelegramEmulator:
                            "can_manage_video_chats": False, "can_restrict_members": False,
                            "can_promote_members": False, "can_change_info": False,
                            "can_invite_users": False, "can_post_stories": False,
-                           "can_edit_stories": False, "can_delete_stories": False})
-            member.update(chat.admin_rights)
+                           "can_edit_stories": False, "can_delete_stories": False,
+                           # Bot API 10.3 (aiogram 3.31 requires it; api.json is 10.1)
+                           "can_send_welcome_messages": False})
+            if user_id == self.bot_user["id"]:
+                member.update(chat.admin_rights)
         elif status == "kicked":
             member["until_date"] = 0
         elif status == "restricted":
             member.update({"is_member": True, "until_date": 0})
         return member
 
+    async def m_getchatmember(self, p: dict[str, Any]) -> dict[str, Any]:
+        chat = self._chat(p["chat_id"])
+        return self._member_json(chat, int(p["user_id"]))
+
+    def _require_right(self, chat: Chat, right: str, description: str) -> None:
+        """Group methods need the bot to be an administrator with the right in question."""
+        if chat.type == "private":
+            return
+        status = chat.members.get(self.bot_user["id"], "left")
+        if status in ("left", "kicked"):
+            raise ApiError(403, "Forbidden: bot is not a member of the chat")
+        if status != "administrator" or not chat.admin_rights.get(right):
+            raise ApiError(400, f"Bad Request: {description}")
+
     async def m_createchatinvitelink(self, p: dict[str, Any]) -> dict[str, Any]:
         chat = self._chat(p["chat_id"])
+        self._require_right(chat, "can_invite_users", "not enough rights to manage chat invite link")
         if p.get("creates_join_request") and p.get("member_limit"):
             raise ApiError(400, "Bad Request: can't combine member_limit with join requests")
         link = f"https://t.me/+{secrets.token_urlsafe(12)}"
@@ -507,6 +575,7 @@ class TelegramEmulator:
 
     async def m_approvechatjoinrequest(self, p: dict[str, Any]) -> bool:
         chat = self._chat(p["chat_id"])
+        self._require_right(chat, "can_invite_users", "not enough rights")
         user_id = int(p["user_id"])
         if user_id not in chat.pending_requests:
             raise ApiError(400, "Bad Request: HIDE_REQUESTER_MISSING")
@@ -516,6 +585,7 @@ class TelegramEmulator:
 
     async def m_declinechatjoinrequest(self, p: dict[str, Any]) -> bool:
         chat = self._chat(p["chat_id"])
+        self._require_right(chat, "can_invite_users", "not enough rights")
         user_id = int(p["user_id"])
         if user_id not in chat.pending_requests:
             raise ApiError(400, "Bad Request: HIDE_REQUESTER_MISSING")
@@ -524,11 +594,15 @@ class TelegramEmulator:
 
     async def m_banchatmember(self, p: dict[str, Any]) -> bool:
         chat = self._chat(p["chat_id"])
+        self._require_right(chat, "can_restrict_members",
+                            "not enough rights to restrict/unrestrict chat member")
         chat.members[int(p["user_id"])] = "kicked"
         return True
 
     async def m_unbanchatmember(self, p: dict[str, Any]) -> bool:
         chat = self._chat(p["chat_id"])
+        self._require_right(chat, "can_restrict_members",
+                            "not enough rights to restrict/unrestrict chat member")
         user_id = int(p["user_id"])
         if chat.members.get(user_id) == "kicked" or not p.get("only_if_banned"):
             chat.members[user_id] = "left"

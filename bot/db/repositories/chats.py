@@ -71,8 +71,8 @@ class ChatRepo:
     async def all(self) -> list[KnownChat]:
         rows = await self._db.fetch_all(
             f"SELECT {_CHAT_COLUMNS} FROM known_chats k LEFT JOIN bound_chats b "
-            "ON b.chat_id = k.chat_id ORDER BY b.chat_id IS NULL, IFNULL(b.country_code, ''), "
-            "k.title")
+            "ON b.chat_id = k.chat_id LEFT JOIN countries c ON c.code = b.country_code "
+            "ORDER BY b.chat_id IS NULL, b.country_code IS NULL, c.position, k.title")
         return [_chat(r) for r in rows]
 
     async def bound(self) -> list[KnownChat]:
