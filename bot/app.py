@@ -74,6 +74,7 @@ class App:
     start_scheduler: bool = True
     in_flight: InFlightUpdates = field(default_factory=InFlightUpdates)
     bot: Bot | None = None  # known once the dispatcher starts; jobs that message people need it
+    fsm_storage: SQLiteStorage | None = None
     extras: dict[str, object] = field(default_factory=dict)
 
     def workflow_data(self) -> dict[str, object]:
@@ -166,7 +167,8 @@ def create_bot(settings: Settings) -> Bot:
 def create_dispatcher(app: App) -> Dispatcher:
     from handlers import get_routers
 
-    dp = TrackingDispatcher(app.in_flight, storage=SQLiteStorage(app.db, app.clock), **app.workflow_data())
+    app.fsm_storage = SQLiteStorage(app.db, app.clock)
+    dp = TrackingDispatcher(app.in_flight, storage=app.fsm_storage, **app.workflow_data())
     dp.update.outer_middleware(ActorMiddleware(app.users, app.i18n, app.settings.admin_ids))
     dp.include_routers(*get_routers())
 

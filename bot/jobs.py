@@ -15,7 +15,9 @@ REVIEW_REMINDER_AFTER = timedelta(days=7)
 
 
 async def cleanup_abandoned_signups(app: App, now: datetime) -> None:
-    await app.profiles.delete_abandoned_drafts(now - ABANDONED_SIGNUP_AFTER)
+    gone = await app.profiles.delete_abandoned_drafts(now - ABANDONED_SIGNUP_AFTER)
+    if app.fsm_storage is not None:
+        app.fsm_storage.forget(gone)
 
 
 async def remind_overdue_reviews(app: App, now: datetime) -> None:

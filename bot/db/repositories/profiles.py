@@ -197,8 +197,10 @@ class ProfileRepo:
             "LIMIT ? OFFSET ?", (*params, limit, offset))
         return [row["user_id"] for row in rows], total
 
-    async def delete_abandoned_drafts(self, idle_since: datetime) -> int:
-        """Forget sign-ups never finished and untouched since ``idle_since``; keeps the language."""
+    async def delete_abandoned_drafts(self, idle_since: datetime) -> list[int]:
+        """Forget sign-ups never finished and untouched since ``idle_since``; keeps the language.
+
+        Returns whose drafts went."""
         async with self._db.transaction():
             stale = await self._db.fetch_all(
                 "SELECT user_id FROM profiles WHERE status = 'draft' AND updated_at < ?",
@@ -209,4 +211,4 @@ class ProfileRepo:
                 marks = ",".join("?" * len(ids))
                 await self._db.execute(f"DELETE FROM profiles WHERE user_id IN ({marks})", ids)
                 await self._db.execute(f"DELETE FROM fsm_states WHERE user_id IN ({marks})", ids)
-        return len(ids)
+        return ids
