@@ -2,10 +2,10 @@
 
 Latency is measured per user, from pushing her update into the emulator to the bot's first
 message to her chat arriving at the emulator (``TelegramEmulator.on_bot_message``). It is
-measured for our bot (the real ``create_dispatcher`` on a fresh temporary database, as
-``python -m bot`` builds it) and, in the same run, for a bare aiogram echo bot started the
-same way (same emulator, long polling, same process), so the ratio between the two shows
-what our handlers, middleware and database cost on top of aiogram and the emulator.
+measured for our bot (``python -m bot`` on a fresh temporary database) and, in the same run,
+for a bare aiogram echo bot started the same way (its own process, long polling the same
+emulator), so the ratio between the two shows what our handlers, middleware and database
+cost on top of aiogram. The emulator stays in this process, off the bots' event loops.
 
     python bench/first_reply.py            # 500 users
     python bench/first_reply.py --quick    # 100 users
@@ -18,6 +18,8 @@ The last line is machine-readable:
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import asyncio
 import gc
 import math
@@ -28,61 +30,83 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
-from aiogram import Bot, Dispatcher  # noqa: E402
-from aiogram.client.session.aiohttp import AiohttpSession  # noqa: E402
-from aiogram.client.telegram import TelegramAPIServer  # noqa: E402
-from aiogram.types import Message  # noqa: E402
 
-from bot.app import create_bot, create_dispatcher, open_app  # noqa: E402
 from tests.emulator.server import SentMessage, TelegramEmulator  # noqa: E402
-from tests.harness import make_settings  # noqa: E402
 
 WARM_UP_USERS = 10
 REPLY_TIMEOUT = 300.0
 
+ECHO_BOT = """
+import asyncio, os
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.types import Message
+
+dp = Dispatcher()
+
+@dp.message()
+async def echo(message: Message) -> None:
+    await message.answer(message.text or "?")
+
+async def main() -> None:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(os.environ["BOT_API_URL"]))
+    await dp.start_polling(Bot(os.environ["BOT_TOKEN"], session=session))
+
+asyncio.run(main())
+"""
+
+
 @asynccontextmanager
-async def polling(emu: TelegramEmulator, dp: Dispatcher, bot: Bot) -> AsyncIterator[None]:
+async def process(emu: TelegramEmulator, args: list[str], env: dict[str, str]
+                  ) -> AsyncIterator[None]:
+    """A bot in its own process, as it runs in production, polling the emulator.
+
+    Running both bots as processes keeps the emulator's own work (it validates every
+    request) off the bot's event loop, so the figures are the bot's, not the emulator's.
+    """
     emu.polling.clear()
-    task = asyncio.create_task(dp.start_polling(bot, handle_signals=False, polling_timeout=5))
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, *args, env=env, stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
     try:
-        await asyncio.wait_for(emu.polling.wait(), timeout=30)
+        await asyncio.wait_for(emu.polling.wait(), timeout=60)
         yield
     finally:
-        await dp.stop_polling()
-        await asyncio.wait_for(task, timeout=30)
+        proc.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(proc.wait(), timeout=30)
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
+
+
+def bot_env(emu: TelegramEmulator, tmp: str) -> dict[str, str]:
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(ROOT),
+        "BOT_TOKEN": emu.token,
+        "BOT_API_URL": emu.base_url,
+        "DATABASE_PATH": str(Path(tmp) / "bot.sqlite3"),
+        "LOG_LEVEL": "WARNING",
+    }
 
 
 @asynccontextmanager
 async def our_bot(emu: TelegramEmulator) -> AsyncIterator[None]:
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-        settings = make_settings(emu, Path(tmp) / "bot.sqlite3")
-        app = await open_app(settings, start_scheduler=False)
-        bot = create_bot(settings)
-        try:
-            async with polling(emu, create_dispatcher(app), bot):
-                yield
-        finally:
-            await bot.session.close()
-            await app.close()
+        async with process(emu, ["-m", "bot"], bot_env(emu, tmp)):
+            yield
 
 
 @asynccontextmanager
 async def echo_bot(emu: TelegramEmulator) -> AsyncIterator[None]:
-    dp = Dispatcher()
-
-    @dp.message()
-    async def echo(message: Message) -> None:
-        await message.answer(message.text or "?")
-
-    session = AiohttpSession(api=TelegramAPIServer.from_base(emu.base_url))
-    bot = Bot(token=emu.token, session=session)
-    try:
-        async with polling(emu, dp, bot):
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        async with process(emu, ["-c", ECHO_BOT], bot_env(emu, tmp)):
             yield
-    finally:
-        await bot.session.close()
 
 
 async def burst(emu: TelegramEmulator, first_user_id: int, users: int) -> list[float]:

@@ -41,7 +41,7 @@ async def run_webhook(dp: Dispatcher, bot: Bot, settings: Settings) -> None:
         )
 
     webapp.on_startup.append(register_webhook)
-    runner = web.AppRunner(webapp, handle_signals=True)
+    runner = web.AppRunner(webapp)
     await runner.setup()
     site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
     await site.start()

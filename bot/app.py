@@ -6,6 +6,7 @@ the long-lived services; :func:`create_dispatcher` hands them to the handlers by
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -24,6 +25,7 @@ from bot.db.fsm_storage import SQLiteStorage
 from bot.chat_removals import RemovalRunner
 from bot.db.repositories.audit import AuditRepo
 from bot.db.repositories.chats import ChatRepo
+from bot.db.repositories.outbox import OutboxRepo
 from bot.db.repositories.invites import InviteRepo
 from bot.db.repositories.jobs import JobRunRepo
 from bot.db.repositories.personal_data import PersonalDataRepo
@@ -31,12 +33,14 @@ from bot.db.repositories.profiles import ProfileRepo
 from bot.db.repositories.reference import ReferenceRepo
 from bot.db.repositories.roles import CoordinatorRepo
 from bot.db.repositories.users import UserRepo
-from bot.i18n import create_i18n
+from bot.i18n import create_i18n, localized
+from bot.telegram_delivery import ProgressReporter, TelegramSender
 from bot.inflight import InFlightUpdates, TrackingDispatcher
 from bot.jobs import register_jobs
 from bot.middlewares import ActorMiddleware
 from bot.notifier import Notifier
 from bot.services.chat_access import ChatAccessService
+from bot.services.delivery import DeliveryService, Pacer
 from bot.services.invites import InviteService
 from bot.services.privacy import PrivacyService
 from bot.services.onboarding import OnboardingService
@@ -70,11 +74,14 @@ class App:
     chat_access: ChatAccessService
     removals: RemovalRunner
     privacy: PrivacyService
+    outbox: OutboxRepo
+    delivery: DeliveryService
     jobs: JobScheduler
     start_scheduler: bool = True
     in_flight: InFlightUpdates = field(default_factory=InFlightUpdates)
     bot: Bot | None = None  # known once the dispatcher starts; jobs that message people need it
     fsm_storage: SQLiteStorage | None = None
+    sender: TelegramSender | None = None
     extras: dict[str, object] = field(default_factory=dict)
 
     def workflow_data(self) -> dict[str, object]:
@@ -99,18 +106,21 @@ class App:
             "removals": self.removals,
             "privacy": self.privacy,
             "admin_ids": self.settings.admin_ids,
+            "outbox": self.outbox,
+            "delivery": self.delivery,
             "jobs": self.jobs,
             "app": self,
             **self.extras,
         }
 
     async def close(self) -> None:
+        await self.delivery.stop()
         await self.jobs.stop()
         await self.db.close()
 
 
 async def open_app(settings: Settings, clock: Clock | None = None, *,
-                   start_scheduler: bool = True) -> App:
+                   start_scheduler: bool = True, pacer: Pacer | None = None) -> App:
     clock = clock or SystemClock()
     db = await Database.open(settings.database_path)
     await apply_migrations(db)
@@ -125,6 +135,7 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
     chat_access = ChatAccessService(chats, users, coordinators, admins)
     notifier = Notifier(users, i18n)
     personal_data = PersonalDataRepo(db)
+    outbox = OutboxRepo(db)
     app = App(
         settings=settings,
         db=db,
@@ -146,6 +157,8 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
         chat_access=chat_access,
         removals=RemovalRunner(chat_access, notifier),
         privacy=PrivacyService(db, personal_data, users, coordinators, chat_access),
+        outbox=outbox,
+        delivery=DeliveryService(outbox, users, clock, rate=settings.delivery_rate, pacer=pacer),
         jobs=JobScheduler(JobRunRepo(db), clock),
         start_scheduler=start_scheduler,
     )
@@ -153,7 +166,30 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
     return app
 
 
+# aiogram parses every answer as ``Response[<return type>]``; pydantic keeps such generic
+# classes only weakly, so under a burst of updates the collector can drop one and the next
+# call rebuilds it (about 15 ms each). Holding them for the life of the process avoids that.
+_RESPONSE_MODELS: list[type] = []
+
+
+def _keep_response_models() -> None:
+    if _RESPONSE_MODELS:
+        return
+    from aiogram import methods
+    from aiogram.client.session.base import Response
+
+    used = [
+        methods.GetUpdates, methods.GetMe, methods.SendMessage, methods.EditMessageText,
+        methods.EditMessageReplyMarkup, methods.AnswerCallbackQuery, methods.SendDocument,
+        methods.SetMyCommands, methods.DeleteWebhook, methods.SetWebhook,
+        methods.CreateChatInviteLink, methods.GetChatMember, methods.BanChatMember,
+        methods.UnbanChatMember, methods.ApproveChatJoinRequest, methods.DeclineChatJoinRequest,
+    ]
+    _RESPONSE_MODELS.extend(Response[m.__returning__] for m in used)  # type: ignore[misc]
+
+
 def create_bot(settings: Settings) -> Bot:
+    _keep_response_models()
     session = None
     if settings.bot_api_url.rstrip("/") != "https://api.telegram.org":
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url))
@@ -167,6 +203,9 @@ def create_bot(settings: Settings) -> Bot:
 def create_dispatcher(app: App) -> Dispatcher:
     from handlers import get_routers
 
+    from handlers.announce import render_announcement
+
+    app.delivery.register("announcement", localized(app.i18n, render_announcement))
     app.fsm_storage = SQLiteStorage(app.db, app.clock)
     dp = TrackingDispatcher(app.in_flight, storage=app.fsm_storage, **app.workflow_data())
     dp.update.outer_middleware(ActorMiddleware(app.users, app.i18n, app.settings.admin_ids))
@@ -175,11 +214,21 @@ def create_dispatcher(app: App) -> Dispatcher:
     async def on_startup(bot: Bot) -> None:
         app.bot = bot
         await set_menus(bot, app.i18n)
+        await app.fsm_storage.preload()
+        app.sender = TelegramSender(bot)
+        app.delivery.on_progress(ProgressReporter(bot, app.outbox, app.users, app.i18n))
+        await app.delivery.recover()
         if app.start_scheduler:
             app.jobs.start()
+            app.delivery.start(app.sender)
+        # Everything built so far (modules, aiogram's pydantic models, reference data) lives
+        # as long as the process: keep it out of the collector's full passes, which otherwise
+        # walk it again and again while a burst of updates allocates.
+        gc.freeze()
 
     async def on_shutdown() -> None:
         await app.in_flight.wait_idle(timeout=SHUTDOWN_GRACE.total_seconds())
+        await app.delivery.stop()
         await app.jobs.stop()
 
     dp.startup.register(on_startup)

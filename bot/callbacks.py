@@ -76,3 +76,8 @@ class ChatCb(CallbackData, prefix="c1"):
     chat_id: int
     value: str = ""
     user_id: int = 0
+
+
+class AnnounceCb(CallbackData, prefix="a1"):
+    action: str  # audience, send, drop
+    value: str = ""

@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     webhook_host: str = "0.0.0.0"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     log_level: str = "INFO"
+    delivery_rate: float = Field(default=30.0, gt=0, le=1000)
 
     @field_validator("bot_token")
     @classmethod

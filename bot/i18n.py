@@ -6,10 +6,11 @@ files at start-up when they are missing or older than their source.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import I18n
@@ -21,6 +22,7 @@ from babel.numbers import format_decimal
 
 from bot.config import SUPPORTED_LOCALES
 
+R = TypeVar("R")
 LOCALES_DIR = Path(__file__).resolve().parents[1] / "locales"
 DOMAIN = "bot"
 
@@ -74,6 +76,16 @@ def use_locale(i18n: I18n, locale: str) -> Iterator[None]:
     """Render in the recipient's locale (background jobs never use the sender's)."""
     with i18n.context(), i18n.use_locale(locale):
         yield
+
+
+def localized(i18n: I18n, render: Callable[[dict[str, Any], str], R]
+              ) -> Callable[[dict[str, Any], str], R]:
+    """Wrap a renderer so that its texts come out in the recipient's locale."""
+    def render_in(payload: dict[str, Any], locale: str) -> R:
+        with use_locale(i18n, locale):
+            return render(payload, locale)
+
+    return render_in
 
 
 def format_datetime(moment: datetime, locale: str, timezone: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -32,8 +33,11 @@ def column(choices: Iterable[Choice], width: int = 1) -> list[list[InlineKeyboar
     return [buttons[i : i + width] for i in range(0, len(buttons), width)]
 
 
+@lru_cache(maxsize=16)
 def language_picker(selected: str | None) -> InlineKeyboardMarkup:
-    """Each language in its own name; Telegram's guess is marked, never imposed."""
+    """Each language in its own name; Telegram's guess is marked, never imposed.
+
+    Built once per pre-selection: it is the first thing every newcomer gets."""
     choices = [
         (("✓ " if code == selected else "") + name, LanguageCb(code=code))
         for code, name in LANGUAGE_NAMES.items()

@@ -23,6 +23,10 @@ class ContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.update_id = update_id_var.get() or "-"
         record.user_id = user_id_var.get() or "-"
+        if "Content:" in str(record.msg) and record.name.startswith("aiogram"):
+            # aiogram appends the whole undecodable response (members' texts) to this error.
+            record.msg = str(record.getMessage()).split("Content:", 1)[0] + "Content: (omitted)"
+            record.args = None
         if self._secrets:
             message = record.getMessage()
             redacted = message

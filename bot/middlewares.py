@@ -13,7 +13,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update, User
 from aiogram.utils.i18n import I18n
 
-from bot.db.repositories.users import UserRepo
+from bot.db.repositories.users import AccountLoader, UserRepo
 from bot.i18n import pick_locale
 from bot.logging_setup import update_id_var, user_id_var
 from bot.services.roles import Actor
@@ -22,6 +22,7 @@ from bot.services.roles import Actor
 class ActorMiddleware(BaseMiddleware):
     def __init__(self, users: UserRepo, i18n: I18n, admin_ids: frozenset[int]) -> None:
         self._users = users
+        self._accounts = AccountLoader(users)
         self._i18n = i18n
         self._admin_ids = admin_ids
 
@@ -37,7 +38,7 @@ class ActorMiddleware(BaseMiddleware):
         try:
             locale = self._i18n.default_locale
             if user is not None and not user.is_bot:
-                account = await self._users.get_account(user.id)
+                account = await self._accounts.get(user.id)
                 locale = pick_locale(
                     account.locale if account else None, user.language_code, locale
                 )
@@ -47,8 +48,15 @@ class ActorMiddleware(BaseMiddleware):
             else:
                 data["actor"] = None
             data["locale"] = locale
-            with self._i18n.context(), self._i18n.use_locale(locale):
+            # What ``i18n.context()`` and ``i18n.use_locale()`` do, without two generator-based
+            # context managers on every update.
+            i18n_token = I18n.set_current(self._i18n)
+            locale_token = self._i18n.ctx_locale.set(locale)
+            try:
                 return await handler(event, data)
+            finally:
+                self._i18n.ctx_locale.reset(locale_token)
+                I18n.reset_current(i18n_token)
         finally:
             update_id_var.reset(update_token)
             user_id_var.reset(user_token)

@@ -10,6 +10,7 @@ from aiogram import Router
 def get_routers() -> list[Router]:
     from handlers import (
         admin,
+        announce,
         chats,
         common,
         directory,
@@ -32,6 +33,7 @@ def get_routers() -> list[Router]:
         admin.create_router(),
         directory.create_router(),
         chats.create_router(),
+        announce.create_router(),
         onboarding.create_router(),
         fallback.create_router(),  # last: whatever nobody else took
     ]

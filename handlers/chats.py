@@ -14,10 +14,12 @@ nothing. /post lets coordinators post to their country's chat.
 
 from __future__ import annotations
 
+import logging
 from html import escape
 
 from aiogram import Bot, F, Router
 from aiogram.enums import ChatMemberStatus
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -42,6 +44,7 @@ from bot.telegram_chats import TelegramChats
 from handlers.ui import query_message
 
 POST_MAX = 4000
+logger = logging.getLogger(__name__)
 
 
 class PostForm(StatesGroup):
@@ -279,10 +282,17 @@ async def cb_join(query: CallbackQuery, callback_data: ChatCb, actor: Actor, bot
 async def on_join_request(request: ChatJoinRequest, chat_access: ChatAccessService,
                           clock: Clock) -> None:
     """Approve only members entitled now; decline anyone else without a word."""
-    if await chat_access.admit(request.from_user.id, request.chat.id, clock.now()):
-        await request.approve()
-    else:
-        await request.decline()
+    try:
+        if await chat_access.admit(request.from_user.id, request.chat.id, clock.now()):
+            await request.approve()
+        else:
+            await request.decline()
+    except TelegramBadRequest as exc:
+        # Resolved elsewhere first (a human admin, or a repeated update): nothing to do.
+        if not any(code in exc.message for code in ("HIDE_REQUESTER_MISSING",
+                                                    "USER_ALREADY_PARTICIPANT")):
+            raise
+        logger.info("join request in chat %s was already resolved", request.chat.id)
 
 
 # ---- coordinators: /post ---------------------------------------------------------------------

@@ -33,6 +33,7 @@ from bot.services.invites import CodeProblem, InviteService
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from handlers.common import help_text
+from handlers.ui import edit_text
 from handlers.onboarding import Onboarding, show_privacy, show_step
 
 INVITE_KEY = "invite_code"
@@ -143,8 +144,9 @@ async def cb_language(query: CallbackQuery, callback_data: LanguageCb, actor: Ac
         await query.answer()
         if not isinstance(query.message, Message):
             return
-        await query.message.edit_text(
-            _("Language: {language}").format(language=LANGUAGE_NAMES[callback_data.code]))
+        await edit_text(query.message,
+                        _("Language: {language}").format(language=LANGUAGE_NAMES[callback_data.code]),
+                        None)
         if not actor.is_registered:
             chosen = Actor(**{**actor.__dict__, "locale": callback_data.code,
                               "is_registered": True})

@@ -6,12 +6,17 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 
+# Answers to an edit that mean "nothing to do": a double tap, or a message gone meanwhile.
+HARMLESS_EDIT_ERRORS = ("message is not modified", "message to edit not found",
+                        "message can't be edited")
+
+
 async def edit_text(message: Message, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
     """Edit in place; pressing the same choice twice is not an error for her."""
     try:
         await message.edit_text(text, reply_markup=keyboard)
     except TelegramBadRequest as exc:
-        if "message is not modified" not in exc.message:
+        if not any(harmless in exc.message for harmless in HARMLESS_EDIT_ERRORS):
             raise
 
 

@@ -10,6 +10,7 @@ from aiogram import Bot, Dispatcher
 from bot.app import App, create_bot, create_dispatcher, open_app
 from bot.clock import FakeClock
 from bot.config import Settings
+from bot.services.delivery import FakePacer
 from tests.emulator.server import TelegramEmulator, UserHandle
 
 ADMIN_ID = 900001
@@ -38,9 +39,11 @@ class BotHarness:
         self.dp: Dispatcher | None = None
         self.bot: Bot | None = None
         self._task: asyncio.Task[None] | None = None
+        self.pacer = FakePacer()  # the delivery engine keeps its limits in fake time
 
     async def start(self) -> BotHarness:
-        self.app = await open_app(self.settings, self.clock, start_scheduler=False)
+        self.app = await open_app(self.settings, self.clock, start_scheduler=False,
+                                  pacer=self.pacer)
         self.dp = create_dispatcher(self.app)
         self.bot = create_bot(self.settings)
         self.emu.polling.clear()
@@ -63,6 +66,11 @@ class BotHarness:
     async def restart(self) -> None:
         await self.stop()
         await self.start()
+
+    async def deliver(self) -> int:
+        """Run the delivery engine until nothing is due (what its background task does)."""
+        assert self.app is not None and self.app.sender is not None
+        return await self.app.delivery.drain(self.app.sender)
 
     async def tick(self) -> list[str]:
         """One scheduler tick at the fake clock's time (what APScheduler does every minute)."""

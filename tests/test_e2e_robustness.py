@@ -13,8 +13,8 @@ secret redaction, signal handling, exit codes, webhook mode.
 * ``test_webhook_*``: in webhook mode it registers its webhook with the secret and refuses
   updates that do not carry it.
 * ``test_scheduler_survives_being_stopped_twice`` pins a shutdown bug the entry point showed
-  (a traceback on SIGTERM); ``test_double_tapped_language_button_is_not_an_error`` is a
-  strict xfail for a known handler bug the garbage run would otherwise trip over.
+  (a traceback on SIGTERM); the two tests below it pin handler bugs found the same way (a
+  double-tapped button, a join request resolved elsewhere first).
 
 The bot runs with a clean environment in a scratch working directory (``PYTHONPATH`` points
 at the repository) so that a developer's ``.env`` in the repository cannot change what is
@@ -302,8 +302,12 @@ async def push_messages(g: Garbage) -> list[UserHandle]:
             g.pushed += 1
     # Join requests from strangers for a group, and group chatter from people it never met.
     group = emu.group(-1001234567890, "Border Guards")
+    # Someone it never met makes it an administrator there (it gets join requests only then).
+    await emu.add_bot(group, by=g.new_user())
+    g.pushed += 1
     for _ in range(20):
         stranger = g.new_user()
+        group.pending_requests.add(stranger.id)  # as Telegram has it while the request is open
         g.pushed += 1
         await emu.push_update({"chat_join_request": {
             "chat": group.as_json(), "from": stranger.user.as_json(), "user_chat_id": stranger.id,
@@ -502,9 +506,7 @@ async def test_webhook_refuses_updates_without_the_secret(
         await bot.kill()
 
 
-# ------------------------------------------------------------------ shutdown and known bugs
-# A strict xfail pins a known bug: once it is fixed the test passes, pytest reports XPASS as
-# a failure, and the marker should be removed.
+# ------------------------------------------------------------------ shutdown and edge cases
 
 
 async def test_scheduler_survives_being_stopped_twice(db: Database, clock: FakeClock) -> None:
@@ -540,11 +542,6 @@ async def test_scheduler_survives_being_stopped_twice(db: Database, clock: FakeC
     assert [str(e.get("exception")) for e in errors] == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "handlers/start.py cb_language: a second tap on the same language button (a double tap, "
-    "before the keyboard disappears) edits the message to the same text; Telegram answers "
-    "'message is not modified', the handler does not expect it and the error handler logs an "
-    "ERROR with a traceback (then fails to answer the already-answered query)"))
 async def test_double_tapped_language_button_is_not_an_error(
     harness: BotHarness, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -553,5 +550,19 @@ async def test_double_tapped_language_button_is_not_an_error(
     picker, button = user.find_button("✓ English")
     await user.press_data(button["callback_data"], picker)
     await user.press_data(button["callback_data"], picker)  # the second tap of a double tap
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == []
+
+
+async def test_join_request_resolved_elsewhere_is_not_an_error(
+    harness: BotHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    group = harness.emu.group(-1001234567891, "Border Guards")
+    await harness.emu.add_bot(group, by=harness.user(600301))
+    stranger = harness.user(600300, language_code="en")
+    # No pending request in the emulator: somebody else has already dealt with it.
+    await harness.emu.push_update({"chat_join_request": {
+        "chat": group.as_json(), "from": stranger.user.as_json(), "user_chat_id": stranger.id,
+        "date": int(harness.emu.clock())}})
     errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert errors == []

@@ -63,6 +63,10 @@ class VerificationService:
         self._audit = audit
         self._admin_ids = admin_ids
 
+    @property
+    def admin_ids(self) -> frozenset[int]:
+        return self._admin_ids
+
     async def may_manage(self, actor_id: int, country_code: str | None) -> bool:
         if actor_id in self._admin_ids:
             return True

@@ -15,6 +15,7 @@ PERSONAL_TABLES: dict[str, str] = {
     "coordinators": "user_id",
     "fsm_states": "user_id",
     "chat_members": "user_id",
+    "outbox": "recipient_id",
 }
 # Rows about others that mention her: the mention is cut, the row stays.
 MENTIONS: dict[str, tuple[str, ...]] = {
@@ -22,6 +23,7 @@ MENTIONS: dict[str, tuple[str, ...]] = {
     "profiles": ("decided_by",),
     "invite_codes": ("created_by",),
     "coordinators": ("appointed_by",),
+    "broadcasts": ("created_by", "progress_chat_id"),
 }
 
 

@@ -197,6 +197,16 @@ class ProfileRepo:
             "LIMIT ? OFFSET ?", (*params, limit, offset))
         return [row["user_id"] for row in rows], total
 
+    async def approved_members(self, countries: list[str] | None) -> list[int]:
+        """Approved members of these countries (all countries when None)."""
+        sql = "SELECT user_id FROM profiles WHERE status = 'approved'"
+        params: list[Any] = []
+        if countries is not None:
+            sql += f" AND country_code IN ({','.join('?' * len(countries))})"
+            params += countries
+        return [row["user_id"] for row in await self._db.fetch_all(sql + " ORDER BY user_id",
+                                                                    params)]
+
     async def delete_abandoned_drafts(self, idle_since: datetime) -> list[int]:
         """Forget sign-ups never finished and untouched since ``idle_since``; keeps the language.
 

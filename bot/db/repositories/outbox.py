@@ -1,0 +1,119 @@
+"""The outbox: broadcasts and one row per recipient, the delivery engine's source of truth."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.clock import to_db
+from bot.db.database import Database
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    broadcast_id: int
+    recipient_id: int
+    kind: str
+    payload: dict[str, Any]
+    locale: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Broadcast:
+    id: int
+    kind: str
+    payload: dict[str, Any]
+    created_by: int | None
+    finished: bool
+    progress_chat_id: int | None
+    progress_message_id: int | None
+
+
+class OutboxRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def create(self, kind: str, payload: dict[str, Any], recipients: list[int],
+                     created_by: int | None, now: datetime) -> int:
+        """A broadcast and its rows in one transaction; unreachable people are settled at once."""
+        stamp = to_db(now)
+        async with self._db.transaction():
+            broadcast_id = await self._db.insert(
+                "INSERT INTO broadcasts (kind, payload, created_by, created_at) VALUES (?, ?, ?, ?)",
+                (kind, json.dumps(payload, ensure_ascii=False), created_by, stamp))
+            await self._db.execute_many(
+                "INSERT OR IGNORE INTO outbox (broadcast_id, recipient_id, status, updated_at) "
+                "SELECT ?, id, CASE WHEN unreachable_at IS NULL THEN 'pending' "
+                "ELSE 'unreachable' END, ? FROM users WHERE id = ?",
+                [(broadcast_id, stamp, recipient) for recipient in recipients])
+        return broadcast_id
+
+    async def set_progress_message(self, broadcast_id: int, chat_id: int, message_id: int) -> None:
+        await self._db.execute(
+            "UPDATE broadcasts SET progress_chat_id = ?, progress_message_id = ? WHERE id = ?",
+            (chat_id, message_id, broadcast_id))
+
+    async def get(self, broadcast_id: int) -> Broadcast | None:
+        row = await self._db.fetch_one("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,))
+        if row is None:
+            return None
+        return Broadcast(row["id"], row["kind"], json.loads(row["payload"]), row["created_by"],
+                         row["finished_at"] is not None, row["progress_chat_id"],
+                         row["progress_message_id"])
+
+    async def requeue_in_flight(self) -> int:
+        """After a crash: rows claimed but never settled go out again (they may repeat)."""
+        return await self._db.execute(
+            "UPDATE outbox SET status = 'pending' WHERE status = 'sending'")
+
+    async def due(self, now: datetime, limit: int) -> list[OutboxItem]:
+        rows = await self._db.fetch_all(
+            "SELECT o.id, o.broadcast_id, o.recipient_id, o.attempts, b.kind, b.payload, "
+            "u.locale FROM outbox o JOIN broadcasts b ON b.id = o.broadcast_id "
+            "JOIN users u ON u.id = o.recipient_id "
+            "WHERE o.status = 'pending' AND (o.not_before IS NULL OR o.not_before <= ?) "
+            "ORDER BY o.id LIMIT ?", (to_db(now), limit))
+        payloads: dict[int, dict[str, Any]] = {}
+        items = []
+        for r in rows:
+            payload = payloads.setdefault(r["broadcast_id"], json.loads(r["payload"]))
+            items.append(OutboxItem(r["id"], r["broadcast_id"], r["recipient_id"], r["kind"],
+                                    payload, r["locale"], r["attempts"]))
+        return items
+
+    async def next_due_at(self) -> str | None:
+        return await self._db.fetch_value(
+            "SELECT MIN(IFNULL(not_before, '')) FROM outbox WHERE status = 'pending'")
+
+    async def claim(self, item_id: int, now: datetime) -> bool:
+        return await self._db.execute(
+            "UPDATE outbox SET status = 'sending', updated_at = ? WHERE id = ? "
+            "AND status = 'pending'", (to_db(now), item_id)) == 1
+
+    async def settle(self, item_id: int, status: str, now: datetime, *, attempts: int | None = None,
+                     not_before: datetime | None = None, error: str | None = None) -> None:
+        await self._db.execute(
+            "UPDATE outbox SET status = ?, updated_at = ?, attempts = IFNULL(?, attempts), "
+            "not_before = ?, error = ? WHERE id = ?",
+            (status, to_db(now), attempts, to_db(not_before) if not_before else None, error,
+             item_id))
+
+    async def counts(self, broadcast_id: int) -> dict[str, int]:
+        rows = await self._db.fetch_all(
+            "SELECT status, COUNT(*) AS n FROM outbox WHERE broadcast_id = ? GROUP BY status",
+            (broadcast_id,))
+        return {row["status"]: row["n"] for row in rows}
+
+    async def finish_if_done(self, broadcast_id: int, now: datetime) -> bool:
+        return await self._db.execute(
+            "UPDATE broadcasts SET finished_at = ? WHERE id = ? AND finished_at IS NULL "
+            "AND NOT EXISTS (SELECT 1 FROM outbox WHERE broadcast_id = ? "
+            "AND status IN ('pending', 'sending'))", (to_db(now), broadcast_id, broadcast_id)) == 1
+
+    async def unfinished(self) -> list[int]:
+        rows = await self._db.fetch_all("SELECT id FROM broadcasts WHERE finished_at IS NULL")
+        return [r["id"] for r in rows]

@@ -1,0 +1,271 @@
+"""The delivery engine: one sender for every broadcast, within Telegram's limits, losing nothing.
+
+```mermaid
+stateDiagram-v2
+    pending --> sending: claimed (committed) just before the Telegram call
+    sending --> sent: Telegram accepted it
+    sending --> pending: 429 (the whole sender pauses for retry_after) / 5xx, network (backoff)
+    sending --> unreachable: 403 (blocked or deactivated; nothing more until she writes again)
+    sending --> failed: 400, or retries used up
+    sending --> pending: found at start-up (the process died mid-call; may repeat once)
+```
+The outbox in SQLite is the source of truth; this module holds no Telegram types. Messages are
+rendered for each recipient at send time, in her language, by the renderer registered for the
+broadcast's kind. Telegram is reached through :class:`Sender`, never inside a transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import Enum
+from typing import Any, Protocol
+
+from bot.clock import Clock
+from bot.db.repositories.outbox import OutboxItem, OutboxRepo
+from bot.db.repositories.users import UserRepo
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+PROGRESS_EVERY = 3.0  # seconds between edits of the sender's progress message
+
+
+class FailureKind(Enum):
+    RETRY_AFTER = "retry_after"
+    BLOCKED = "blocked"
+    TRANSIENT = "transient"
+    PERMANENT = "permanent"
+
+
+class DeliveryError(Exception):
+    def __init__(self, kind: FailureKind, retry_after: float = 0.0, detail: str = "") -> None:
+        super().__init__(detail or kind.value)
+        self.kind = kind
+        self.retry_after = retry_after
+
+
+class Sender(Protocol):
+    async def send(self, chat_id: int, text: str, keyboard: Any | None) -> None: ...
+
+
+Rendered = tuple[str, Any | None]
+Renderer = Callable[[dict[str, Any], str], Rendered]
+ProgressHook = Callable[[int, dict[str, int], bool], Awaitable[None]]
+
+
+class Pacer:
+    """Real time for pacing; tests pass a :class:`FakePacer`."""
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+class FakePacer(Pacer):
+    """Time that passes only when somebody waits: limits are kept, nobody really waits."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept = 0.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        self.slept += seconds
+        await asyncio.sleep(0)
+
+
+@dataclass
+class RateLimiter:
+    """About ``rate`` messages a second overall, at most one a second to the same chat."""
+
+    rate: float
+    pacer: Pacer
+    per_chat_interval: float = 1.0
+    _next_slot: float = 0.0
+    _paused_until: float = 0.0
+    _last_per_chat: dict[int, float] = field(default_factory=dict)
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def pause(self, seconds: float) -> None:
+        """A 429: nobody sends anything until it has passed."""
+        self._paused_until = max(self._paused_until, self.pacer.monotonic() + seconds)
+
+    async def wait_turn(self, chat_id: int) -> None:
+        async with self._lock:
+            now = self.pacer.monotonic()
+            slot = max(now, self._next_slot, self._paused_until,
+                       self._last_per_chat.get(chat_id, -1e9) + self.per_chat_interval)
+            self._next_slot = slot + 1.0 / self.rate
+            self._last_per_chat[chat_id] = slot
+            if len(self._last_per_chat) > 10_000:
+                horizon = now - self.per_chat_interval
+                self._last_per_chat = {k: v for k, v in self._last_per_chat.items() if v > horizon}
+        delay = slot - self.pacer.monotonic()
+        if delay > 0:
+            await self.pacer.sleep(delay)
+        # A 429 that arrived while we waited for our slot still holds us back.
+        while (pause := self._paused_until - self.pacer.monotonic()) > 0:
+            await self.pacer.sleep(pause)
+
+
+class DeliveryService:
+    def __init__(self, outbox: OutboxRepo, users: UserRepo, clock: Clock, *, rate: float = 30.0,
+                 workers: int = 8, pacer: Pacer | None = None) -> None:
+        self._outbox = outbox
+        self._users = users
+        self._clock = clock
+        self._pacer = pacer or Pacer()
+        self.limiter = RateLimiter(rate, self._pacer)
+        self._workers = workers
+        self._renderers: dict[str, Renderer] = {}
+        self._progress: ProgressHook | None = None
+        self._last_progress: dict[int, float] = {}
+        self._wake = asyncio.Event()
+        self._drain_lock = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
+        self.requeued_at_start = 0
+
+    def register(self, kind: str, renderer: Renderer) -> None:
+        self._renderers[kind] = renderer
+
+    def on_progress(self, hook: ProgressHook) -> None:
+        self._progress = hook
+
+    async def enqueue(self, kind: str, payload: dict[str, Any], recipients: list[int],
+                      created_by: int | None) -> int:
+        if kind not in self._renderers:
+            raise ValueError(f"no renderer for {kind!r}")
+        broadcast_id = await self._outbox.create(kind, payload, sorted(set(recipients)),
+                                                 created_by, self._clock.now())
+        self._wake.set()
+        return broadcast_id
+
+    # ---- running ---------------------------------------------------------------------------
+
+    async def recover(self) -> int:
+        """At start-up: what was claimed when the process died goes out again."""
+        self.requeued_at_start = await self._outbox.requeue_in_flight()
+        if self.requeued_at_start:
+            logger.warning("re-sending %s messages that were in flight at the last stop",
+                           self.requeued_at_start)
+        return self.requeued_at_start
+
+    def start(self, sender: Sender) -> None:
+        self._task = asyncio.create_task(self._run_forever(sender))
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+
+    async def _run_forever(self, sender: Sender) -> None:
+        while True:
+            try:
+                await self.drain(sender)
+            except Exception:
+                logger.exception("delivery run failed; trying again shortly")
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=1.0)
+            except TimeoutError:
+                pass
+
+    async def drain(self, sender: Sender) -> int:
+        """Send everything due now (retries wait for their time); returns how many were sent."""
+        async with self._drain_lock:
+            sent = 0
+            while True:
+                batch = await self._outbox.due(self._clock.now(), limit=self._workers * 25)
+                if not batch:
+                    break
+                queue: asyncio.Queue[OutboxItem] = asyncio.Queue()
+                for item in batch:
+                    queue.put_nowait(item)
+                results = await asyncio.gather(
+                    *(self._worker(queue, sender) for _ in range(min(self._workers, len(batch)))))
+                sent += sum(results)
+                await self._report({item.broadcast_id for item in batch})
+            return sent
+
+    async def _worker(self, queue: asyncio.Queue[OutboxItem], sender: Sender) -> int:
+        sent = 0
+        while not queue.empty():
+            item = queue.get_nowait()
+            if await self._deliver(item, sender):
+                sent += 1
+        return sent
+
+    async def _deliver(self, item: OutboxItem, sender: Sender) -> bool:
+        renderer = self._renderers.get(item.kind)
+        now = self._clock.now()
+        if renderer is None:
+            await self._outbox.settle(item.id, "failed", now, error="no renderer")
+            return False
+        await self.limiter.wait_turn(item.recipient_id)
+        if not await self._outbox.claim(item.id, self._clock.now()):
+            return False  # someone else settled it meanwhile
+        try:
+            text, keyboard = renderer(item.payload, item.locale)
+            await sender.send(item.recipient_id, text, keyboard)
+        except DeliveryError as exc:
+            await self._failed(item, exc)
+            return False
+        except Exception as exc:  # a rendering bug must not stop the whole broadcast
+            logger.exception("could not render or send outbox item %s", item.id)
+            await self._outbox.settle(item.id, "failed", self._clock.now(),
+                                      error=type(exc).__name__)
+            return False
+        await self._outbox.settle(item.id, "sent", self._clock.now())
+        return True
+
+    async def _failed(self, item: OutboxItem, exc: DeliveryError) -> None:
+        now = self._clock.now()
+        if exc.kind is FailureKind.RETRY_AFTER:
+            self.limiter.pause(exc.retry_after)
+            await self._outbox.settle(item.id, "pending", now)
+            return
+        if exc.kind is FailureKind.BLOCKED:
+            await self._users.mark_unreachable(item.recipient_id, now)
+            await self._outbox.settle(item.id, "unreachable", now, error=str(exc))
+            return
+        attempts = item.attempts + 1
+        if exc.kind is FailureKind.TRANSIENT and attempts < MAX_ATTEMPTS:
+            backoff = timedelta(seconds=2 ** attempts)
+            await self._outbox.settle(item.id, "pending", now, attempts=attempts,
+                                      not_before=now + backoff, error=str(exc))
+            return
+        await self._outbox.settle(item.id, "failed", now, attempts=attempts, error=str(exc))
+
+    async def _report(self, broadcast_ids: set[int]) -> None:
+        if self._progress is None:
+            return
+        for broadcast_id in broadcast_ids:
+            finished = await self._outbox.finish_if_done(broadcast_id, self._clock.now())
+            moment = self._pacer.monotonic()
+            if not finished and moment - self._last_progress.get(broadcast_id, -1e9) \
+                    < PROGRESS_EVERY:
+                continue
+            self._last_progress[broadcast_id] = moment
+            try:
+                await self._progress(broadcast_id, await self._outbox.counts(broadcast_id),
+                                     finished)
+            except Exception:
+                logger.exception("progress report for broadcast %s failed", broadcast_id)
+
+    async def counts(self, broadcast_id: int) -> dict[str, int]:
+        return await self._outbox.counts(broadcast_id)
+
