@@ -1,0 +1,196 @@
+"""The delivery engine without Telegram: limits, 429/403/5xx, crash recovery, exactly-once."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from bot.clock import FakeClock, to_db
+from bot.db import Database
+from bot.db.repositories.outbox import OutboxRepo
+from bot.db.repositories.users import UserRepo
+from bot.services.delivery import (
+    MAX_ATTEMPTS, DeliveryError, DeliveryService, FailureKind, FakePacer, RateLimiter,
+)
+
+RECIPIENTS = list(range(1000, 1100))
+
+
+class FakeSender:
+    """Records what each chat received; raises what the test scripts for given chats."""
+
+    def __init__(self, pacer: FakePacer) -> None:
+        self.pacer = pacer
+        self.received: Counter[int] = Counter()
+        self.times: dict[int, list[float]] = {}
+        self.script: dict[int, list[DeliveryError]] = {}
+        self.blocked: set[int] = set()
+
+    async def send(self, chat_id: int, text: str, keyboard: Any | None) -> None:
+        if chat_id in self.blocked:
+            raise DeliveryError(FailureKind.BLOCKED)
+        planned = self.script.get(chat_id)
+        if planned:
+            raise planned.pop(0)
+        self.received[chat_id] += 1
+        self.times.setdefault(chat_id, []).append(self.pacer.now)
+
+
+async def make(db: Database, clock: FakeClock, rate: float = 30.0
+               ) -> tuple[DeliveryService, FakeSender, FakePacer]:
+    pacer = FakePacer()
+    stamp = to_db(clock.now())
+    await db.execute_many("INSERT OR IGNORE INTO users (id, locale, created_at, last_seen_at) "
+                          "VALUES (?, ?, ?, ?)",
+                          [(r, ["ru", "en", "kk"][r % 3], stamp, stamp) for r in RECIPIENTS])
+    service = DeliveryService(OutboxRepo(db), UserRepo(db), clock, rate=rate, pacer=pacer)
+    service.register("note", lambda payload, locale: (f"[{locale}] {payload['text']}", None))
+    return service, FakeSender(pacer), pacer
+
+
+async def test_everyone_gets_one_copy_in_her_language_at_the_limit(db: Database) -> None:
+    clock = FakeClock()
+    service, sender, pacer = await make(db, clock, rate=30)
+    seen: list[tuple[str, Any]] = []
+
+    async def progress(broadcast_id: int, counts: dict[str, int], finished: bool) -> None:
+        seen.append((counts.get("sent", 0), finished))
+
+    service.on_progress(progress)
+    broadcast = await service.enqueue("note", {"text": "hi"}, RECIPIENTS + RECIPIENTS[:5], 1)
+    assert await service.drain(sender) == 100
+    assert set(sender.received.values()) == {1} and len(sender.received) == 100
+    # 100 messages at 30/s take 99/30 s of (fake) time, never less.
+    assert pacer.now == pytest.approx(99 / 30, abs=1e-6)
+    assert await service.counts(broadcast) == {"sent": 100}
+    assert seen[-1] == (100, True)
+
+
+async def test_rendering_uses_each_recipients_language(db: Database) -> None:
+    clock = FakeClock()
+    service, _, _ = await make(db, clock)
+    texts: dict[int, str] = {}
+
+    class Capture:
+        async def send(self, chat_id: int, text: str, keyboard: Any | None) -> None:
+            texts[chat_id] = text
+
+    await service.enqueue("note", {"text": "hi"}, RECIPIENTS[:3], 1)
+    await service.drain(Capture())
+    assert texts == {1000: "[en] hi", 1001: "[kk] hi", 1002: "[ru] hi"}
+
+
+async def test_429_pauses_the_whole_sender_and_loses_nothing(db: Database) -> None:
+    clock = FakeClock()
+    service, sender, pacer = await make(db, clock, rate=1000)
+    for chat in (1010, 1011, 1050):
+        sender.script[chat] = [DeliveryError(FailureKind.RETRY_AFTER, retry_after=5)]
+    await service.enqueue("note", {"text": "hi"}, RECIPIENTS, 1)
+    await service.drain(sender)
+    assert sum(sender.received.values()) == 100 and set(sender.received.values()) == {1}
+    # After the first 429 nobody was sent anything for 5 s: the last sends come after pauses.
+    assert pacer.now >= 10  # 1010 and 1011 failed together (one pause), 1050 later
+    first_after_pause = min(t for times in sender.times.values() for t in times if t >= 5)
+    assert first_after_pause >= 5
+
+
+async def test_403_marks_unreachable_until_she_writes_again(db: Database) -> None:
+    clock = FakeClock()
+    service, sender, _ = await make(db, clock, rate=1000)
+    sender.blocked = set(RECIPIENTS[::10])  # 10%
+    first = await service.enqueue("note", {"text": "one"}, RECIPIENTS, 1)
+    await service.drain(sender)
+    assert await service.counts(first) == {"sent": 90, "unreachable": 10}
+    unreachable = await db.fetch_all("SELECT id FROM users WHERE unreachable_at IS NOT NULL")
+    assert sorted(r["id"] for r in unreachable) == sorted(sender.blocked)
+    # The next broadcast does not even try them.
+    second = await service.enqueue("note", {"text": "two"}, RECIPIENTS, 1)
+    await service.drain(sender)
+    assert await service.counts(second) == {"sent": 90, "unreachable": 10}
+    # She writes to the bot again: she is reachable for the next one.
+    await UserRepo(db).mark_reachable(1000)
+    sender.blocked.discard(1000)
+    third = await service.enqueue("note", {"text": "three"}, RECIPIENTS, 1)
+    await service.drain(sender)
+    assert (await service.counts(third))["sent"] == 91
+
+
+async def test_5xx_is_retried_with_backoff_then_recorded(db: Database) -> None:
+    clock = FakeClock()
+    service, sender, _ = await make(db, clock, rate=1000)
+    sender.script[1001] = [DeliveryError(FailureKind.TRANSIENT)] * 2
+    sender.script[1002] = [DeliveryError(FailureKind.TRANSIENT)] * 10
+    sender.script[1003] = [DeliveryError(FailureKind.PERMANENT)]
+    broadcast = await service.enqueue("note", {"text": "hi"}, RECIPIENTS[:5], 1)
+    await service.drain(sender)
+    assert sender.received[1001] == 0  # waiting for its backoff
+    for _ in range(MAX_ATTEMPTS + 1):
+        clock.advance(minutes=1)
+        await service.drain(sender)
+    assert sender.received[1001] == 1
+    counts = await service.counts(broadcast)
+    assert counts == {"sent": 3, "failed": 2}
+    attempts = await db.fetch_value(
+        "SELECT attempts FROM outbox WHERE recipient_id = 1002")
+    assert attempts == MAX_ATTEMPTS
+
+
+async def test_a_crash_mid_broadcast_repeats_only_what_was_in_flight(db: Database) -> None:
+    clock = FakeClock()
+    service, sender, _ = await make(db, clock, rate=1000)
+
+    class Crash(BaseException):
+        """Not an error the engine could handle: the process is gone."""
+
+    class DyingSender(FakeSender):
+        """The process dies during its 41st call, after Telegram got it: every call under
+        way or later never returns to record anything."""
+
+        dead = False
+
+        async def send(self, chat_id: int, text: str, keyboard: Any | None) -> None:
+            if self.dead:
+                raise Crash()
+            await super().send(chat_id, text, keyboard)
+            if sum(self.received.values()) == 41:
+                self.dead = True
+                raise Crash()
+
+    dying = DyingSender(sender.pacer)
+    await service.enqueue("note", {"text": "hi"}, RECIPIENTS, 1)
+    with pytest.raises(Crash):
+        await service.drain(dying)
+    in_flight = await db.fetch_value("SELECT COUNT(*) FROM outbox WHERE status = 'sending'")
+    assert 1 <= in_flight <= 8  # the workers' calls under way at the moment of the crash
+    restarted, _, _ = await make(db, clock, rate=1000)
+    assert await restarted.recover() == in_flight
+    dying.dead = False
+    await restarted.drain(dying)
+    total = dying.received
+    assert set(total) == set(RECIPIENTS)  # nobody lost
+    duplicates = sum(n - 1 for n in total.values())
+    assert duplicates <= in_flight
+
+
+async def test_limiter_spaces_sends_overall_and_per_chat() -> None:
+    pacer = FakePacer()
+    limiter = RateLimiter(rate=10, pacer=pacer)
+    moments: list[tuple[int, float]] = []
+    for chat in (1, 2, 1, 3, 1):
+        await limiter.wait_turn(chat)
+        moments.append((chat, pacer.now))
+    overall = [t for _, t in moments]
+    assert all(b - a >= 0.1 - 1e-9 for a, b in zip(overall, overall[1:], strict=False))
+    same_chat = [t for chat, t in moments if chat == 1]
+    assert same_chat == pytest.approx([0.0, 1.0, 2.0])
+    limiter.pause(5)
+    await limiter.wait_turn(4)
+    assert pacer.now == pytest.approx(7.0)  # 2.0 + the 5 s pause
+
+
+async def test_unknown_kind_is_refused(db: Database) -> None:
+    service, _, _ = await make(db, FakeClock())
+    with pytest.raises(ValueError):
+        await service.enqueue("nonsense", {}, RECIPIENTS, 1)
