@@ -11,6 +11,7 @@ Telegram would.
 from __future__ import annotations
 
 import asyncio
+import collections
 import itertools
 import json
 import secrets
@@ -146,6 +147,9 @@ class TelegramEmulator:
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.callback_answers: dict[str, dict[str, Any]] = {}
         self.rate_limit: float | None = None  # messages per second overall (None: unlimited)
+        self.rate_limited = 0  # 429s the limit gave
+        self._sent_times: collections.deque[float] = collections.deque()
+        self._sent_per_chat: dict[int, collections.deque[float]] = {}
         self.on_bot_message: list[Callable[[SentMessage], None]] = []  # e.g. benchmark timing
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
@@ -218,6 +222,11 @@ class TelegramEmulator:
                     request.transport.abort()
                 return web.Response(status=500)
             return self._error(_fault_error(fault))
+        if self.rate_limit and method.lower().startswith("send"):
+            limited = self._over_limit(chat_id)
+            if limited is not None:
+                self.rate_limited += 1
+                return self._error(limited)
         handler = getattr(self, "m_" + method.lower(), None)
         if handler is None:
             self.violations.append(f"{method}: the emulator does not implement this method")
@@ -227,6 +236,26 @@ class TelegramEmulator:
         except ApiError as exc:
             return self._error(exc)
         return web.json_response({"ok": True, "result": result})
+
+    def _over_limit(self, chat_id: Any) -> ApiError | None:
+        """Telegram's limits: about ``rate_limit`` messages a second overall, one a second per
+        private chat, twenty a minute per group."""
+        now = time.monotonic()
+        window = self._sent_times
+        while window and now - window[0] >= 1.0:
+            window.popleft()
+        if len(window) >= (self.rate_limit or 0):
+            return ApiError(429, "Too Many Requests: retry after 1", retry_after=1)
+        if isinstance(chat_id, int):
+            recent = self._sent_per_chat.setdefault(chat_id, collections.deque())
+            span, allowed = (60.0, 20) if chat_id < 0 else (1.0, 1)
+            while recent and now - recent[0] >= span:
+                recent.popleft()
+            if len(recent) >= allowed:
+                return ApiError(429, "Too Many Requests: retry after 1", retry_after=1)
+            recent.append(now)
+        window.append(now)
+        return None
 
     @staticmethod
     async def _read_params(request: web.Request) -> dict[str, Any]:
@@ -687,10 +716,17 @@ class UserHandle:
         return {"message_id": msg.message_id, "date": int(self.emu.clock()),
                 "chat": self.chat.as_json(), "from": self.user.as_json(), **content}
 
-    async def send(self, text: str, *, wait: bool = True) -> int:
+    async def send(self, text: str, *, wait: bool = True,
+                   bold: str | None = None) -> int:
+        """Send text; ``bold`` marks a part of it bold, as the Telegram app would."""
         self.user.started = True
         self.user.blocked_bot = False
         content: dict[str, Any] = {"text": text}
+        if bold is not None:
+            start = text.index(bold)
+            content["entities"] = [{"type": "bold",
+                                    "offset": len(text[:start].encode("utf-16-le")) // 2,
+                                    "length": len(bold.encode("utf-16-le")) // 2}]
         if text.startswith("/"):
             command = text.split()[0]
             content["entities"] = [{"type": "bot_command", "offset": 0,
