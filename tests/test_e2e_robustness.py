@@ -28,14 +28,12 @@ import asyncio
 import base64
 import itertools
 import logging
-import os
 import random
 import re
 import secrets
-import signal
 import socket
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -48,85 +46,10 @@ from bot.db.repositories.jobs import JobRunRepo
 from bot.services.scheduler import JobScheduler
 from tests.emulator.server import Fault, TelegramEmulator, UserHandle
 from tests.harness import BotHarness
+from tests.processes import ADMIN_ID, EXIT_TIMEOUT, BotProcess, bot_env, eventually
 
-REPO = Path(__file__).resolve().parents[1]
-ADMIN_ID = 900001
 START_TIMEOUT = 30.0
-REPLY_TIMEOUT = 30.0
-EXIT_TIMEOUT = 20.0
 SEED = 20240611
-
-
-# ------------------------------------------------------------------------------ plumbing
-
-
-class BotProcess:
-    """``python -m bot`` with its output in files (a pipe nobody reads would block it)."""
-
-    def __init__(self, tmp_path: Path, env: dict[str, str]) -> None:
-        self.tmp_path = tmp_path
-        self.env = env
-        self.stdout_path = tmp_path / "bot.stdout"
-        self.stderr_path = tmp_path / "bot.stderr"
-        self.proc: asyncio.subprocess.Process | None = None
-
-    async def start(self) -> BotProcess:
-        with self.stdout_path.open("wb") as out, self.stderr_path.open("wb") as err:
-            self.proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", cwd=self.tmp_path, env=self.env,
-                stdin=asyncio.subprocess.DEVNULL, stdout=out, stderr=err,
-            )
-        return self
-
-    @property
-    def stderr(self) -> str:
-        return self.stderr_path.read_text(encoding="utf-8", errors="replace")
-
-    @property
-    def returncode(self) -> int | None:
-        assert self.proc is not None
-        return self.proc.returncode
-
-    async def terminate(self) -> int:
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            return await asyncio.wait_for(self.proc.wait(), EXIT_TIMEOUT)
-        except TimeoutError:
-            raise AssertionError(
-                f"the bot did not exit within {EXIT_TIMEOUT} s of SIGTERM\n{self.stderr}"
-            ) from None
-
-    async def kill(self) -> None:
-        if self.proc is not None and self.proc.returncode is None:
-            self.proc.kill()
-            await self.proc.wait()
-
-
-def bot_env(emulator: TelegramEmulator | None, tmp_path: Path, **extra: str) -> dict[str, str]:
-    """Only what the bot needs: nothing from the developer's environment leaks in."""
-    env = {key: os.environ[key] for key in ("PATH", "HOME", "TMPDIR") if key in os.environ}
-    env.update(PYTHONPATH=str(REPO), PYTHONIOENCODING="utf-8", PYTHONUNBUFFERED="1",
-               DATABASE_PATH=str(tmp_path / "bot.sqlite3"), ADMIN_IDS=str(ADMIN_ID),
-               LOG_LEVEL="INFO")
-    if emulator is not None:
-        env.update(BOT_TOKEN=emulator.token, BOT_API_URL=emulator.base_url)
-    env.update(extra)
-    return env
-
-
-async def eventually(condition: Callable[[], bool], what: str, bot: BotProcess,
-                     timeout: float = REPLY_TIMEOUT) -> None:
-    """Wait for another process to bring the emulator into a state (polled: see docstring)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if bot.returncode is not None:
-            raise AssertionError(f"the bot exited ({bot.returncode}) while waiting for {what}"
-                                 f"\n{bot.stderr}")
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}\n{bot.stderr}")
-        await asyncio.sleep(0.05)
 
 
 @pytest.fixture
