@@ -44,6 +44,7 @@ def help_text(actor: Actor) -> str:
             _("/invite — create an invitation code"),
             _("/invites — list and revoke invitation codes"),
             _("/post — post a message to your country's chat"),
+            _("/announce — send an announcement to members"),
         ]
     if actor.is_admin:
         lines += [
