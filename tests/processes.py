@@ -88,3 +88,27 @@ async def eventually(condition: Callable[[], bool], what: str, bot: BotProcess,
         if loop.time() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}\n{bot.stderr}")
         await asyncio.sleep(0.05)
+
+
+async def seed_approved_members(db_path: Path, ids: list[int], locales: tuple[str, ...] = ("en",)
+                                ) -> None:
+    """A database as a running association would have it: approved members of Kazakhstan."""
+    from datetime import UTC, datetime
+
+    from bot.clock import to_db
+    from bot.db import Database, apply_migrations
+
+    db = await Database.open(db_path)
+    try:
+        await apply_migrations(db)
+        stamp = to_db(datetime(2026, 1, 1, tzinfo=UTC))
+        await db.execute_many("INSERT INTO users (id, locale, created_at, last_seen_at) "
+                              "VALUES (?, ?, ?, ?)",
+                              [(i, locales[i % len(locales)], stamp, stamp) for i in ids])
+        await db.execute_many(
+            "INSERT INTO profiles (user_id, status, full_name, country_code, agency_code, "
+            "years_of_service, created_at, updated_at) "
+            "VALUES (?, 'approved', 'Member', 'KZ', 'police', 5, ?, ?)",
+            [(i, stamp, stamp) for i in ids])
+    finally:
+        await db.close()

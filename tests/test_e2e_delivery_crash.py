@@ -10,33 +10,13 @@ from __future__ import annotations
 import signal
 import sqlite3
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.clock import to_db
-from bot.db import Database, apply_migrations
 from tests.emulator.server import Fault, TelegramEmulator, UserHandle
-from tests.processes import ADMIN_ID, BotProcess, bot_env, eventually
+from tests.processes import ADMIN_ID, BotProcess, bot_env, eventually, seed_approved_members
 
 MEMBERS = 300
 TEXT = "Delivery check 7f3a"
-
-
-async def seed(db_path: Path) -> None:
-    db = await Database.open(db_path)
-    try:
-        await apply_migrations(db)
-        stamp = to_db(datetime(2026, 1, 1, tzinfo=UTC))
-        ids = [ADMIN_ID] + [5000 + n for n in range(MEMBERS)]
-        await db.execute_many("INSERT INTO users (id, locale, created_at, last_seen_at) "
-                              "VALUES (?, 'en', ?, ?)", [(i, stamp, stamp) for i in ids])
-        await db.execute_many(
-            "INSERT INTO profiles (user_id, status, full_name, country_code, agency_code, "
-            "years_of_service, created_at, updated_at) "
-            "VALUES (?, 'approved', 'Member', 'KZ', 'police', 5, ?, ?)",
-            [(i, stamp, stamp) for i in ids])
-    finally:
-        await db.close()
 
 
 def copies(users: list[UserHandle]) -> Counter[int]:
@@ -45,7 +25,8 @@ def copies(users: list[UserHandle]) -> Counter[int]:
 
 async def test_sigkill_mid_broadcast_loses_nothing(emulator: TelegramEmulator,
                                                    tmp_path: Path) -> None:
-    await seed(tmp_path / "bot.sqlite3")
+    await seed_approved_members(tmp_path / "bot.sqlite3",
+                                [ADMIN_ID] + [5000 + n for n in range(MEMBERS)])
     admin = emulator.user(ADMIN_ID, "Admin")
     members = [emulator.user(5000 + n, f"M{n}") for n in range(MEMBERS)]
     for member in members:

@@ -602,23 +602,22 @@ class TelegramEmulator:
         data["is_revoked"] = True
         return data
 
-    async def m_approvechatjoinrequest(self, p: dict[str, Any]) -> bool:
+    def _resolve_join_request(self, p: dict[str, Any]) -> tuple[Chat, int]:
         chat = self._chat(p["chat_id"])
         self._require_right(chat, "can_invite_users", "not enough rights")
         user_id = int(p["user_id"])
         if user_id not in chat.pending_requests:
             raise ApiError(400, "Bad Request: HIDE_REQUESTER_MISSING")
         chat.pending_requests.discard(user_id)
+        return chat, user_id
+
+    async def m_approvechatjoinrequest(self, p: dict[str, Any]) -> bool:
+        chat, user_id = self._resolve_join_request(p)
         chat.members[user_id] = "member"
         return True
 
     async def m_declinechatjoinrequest(self, p: dict[str, Any]) -> bool:
-        chat = self._chat(p["chat_id"])
-        self._require_right(chat, "can_invite_users", "not enough rights")
-        user_id = int(p["user_id"])
-        if user_id not in chat.pending_requests:
-            raise ApiError(400, "Bad Request: HIDE_REQUESTER_MISSING")
-        chat.pending_requests.discard(user_id)
+        self._resolve_join_request(p)
         return True
 
     async def m_banchatmember(self, p: dict[str, Any]) -> bool:
