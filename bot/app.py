@@ -25,6 +25,7 @@ from bot.db.fsm_storage import SQLiteStorage
 from bot.chat_removals import RemovalRunner
 from bot.db.repositories.audit import AuditRepo
 from bot.db.repositories.chats import ChatRepo
+from bot.db.repositories.events import EventRepo
 from bot.db.repositories.outbox import OutboxRepo
 from bot.db.repositories.invites import InviteRepo
 from bot.db.repositories.jobs import JobRunRepo
@@ -41,6 +42,7 @@ from bot.middlewares import ActorMiddleware
 from bot.notifier import Notifier
 from bot.services.chat_access import ChatAccessService
 from bot.services.delivery import DeliveryService, Pacer
+from bot.services.events import EventService
 from bot.services.invites import InviteService
 from bot.services.privacy import PrivacyService
 from bot.services.onboarding import OnboardingService
@@ -76,6 +78,8 @@ class App:
     privacy: PrivacyService
     outbox: OutboxRepo
     delivery: DeliveryService
+    events: EventRepo
+    event_service: EventService
     jobs: JobScheduler
     start_scheduler: bool = True
     in_flight: InFlightUpdates = field(default_factory=InFlightUpdates)
@@ -108,6 +112,8 @@ class App:
             "admin_ids": self.settings.admin_ids,
             "outbox": self.outbox,
             "delivery": self.delivery,
+            "events": self.events,
+            "event_service": self.event_service,
             "jobs": self.jobs,
             "app": self,
             **self.extras,
@@ -136,6 +142,8 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
     notifier = Notifier(users, i18n)
     personal_data = PersonalDataRepo(db)
     outbox = OutboxRepo(db)
+    delivery = DeliveryService(outbox, users, clock, rate=settings.delivery_rate, pacer=pacer)
+    events = EventRepo(db)
     app = App(
         settings=settings,
         db=db,
@@ -158,7 +166,9 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
         removals=RemovalRunner(chat_access, notifier),
         privacy=PrivacyService(db, personal_data, users, coordinators, chat_access),
         outbox=outbox,
-        delivery=DeliveryService(outbox, users, clock, rate=settings.delivery_rate, pacer=pacer),
+        delivery=delivery,
+        events=events,
+        event_service=EventService(db, events, delivery, clock),
         jobs=JobScheduler(JobRunRepo(db), clock),
         start_scheduler=start_scheduler,
     )
@@ -204,8 +214,15 @@ def create_dispatcher(app: App) -> Dispatcher:
     from handlers import get_routers
 
     from handlers.announce import render_announcement
+    from handlers.events import (
+        render_cancelled, render_event, render_feedback, render_reminder,
+    )
 
-    app.delivery.register("announcement", localized(app.i18n, render_announcement))
+    for kind, renderer in (("announcement", render_announcement), ("event", render_event),
+                           ("event_reminder", render_reminder),
+                           ("event_cancelled", render_cancelled),
+                           ("event_feedback", render_feedback)):
+        app.delivery.register(kind, localized(app.i18n, renderer))
     app.fsm_storage = SQLiteStorage(app.db, app.clock)
     dp = TrackingDispatcher(app.in_flight, storage=app.fsm_storage, **app.workflow_data())
     dp.update.outer_middleware(ActorMiddleware(app.users, app.i18n, app.settings.admin_ids))

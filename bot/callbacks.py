@@ -81,3 +81,9 @@ class ChatCb(CallbackData, prefix="c1"):
 class AnnounceCb(CallbackData, prefix="a1"):
     action: str  # audience, send, drop
     value: str = ""
+
+
+class EventCb(CallbackData, prefix="e1"):
+    action: str  # tz, dur, aud, publish, drop, rsvp, ics, rate, cancel, csv, stats
+    event_id: int = 0
+    value: str = ""

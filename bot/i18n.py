@@ -78,12 +78,12 @@ def use_locale(i18n: I18n, locale: str) -> Iterator[None]:
         yield
 
 
-def localized(i18n: I18n, render: Callable[[dict[str, Any], str], R]
-              ) -> Callable[[dict[str, Any], str], R]:
+def localized(i18n: I18n, render: Callable[[dict[str, Any], Any], R]
+              ) -> Callable[[dict[str, Any], Any], R]:
     """Wrap a renderer so that its texts come out in the recipient's locale."""
-    def render_in(payload: dict[str, Any], locale: str) -> R:
-        with use_locale(i18n, locale):
-            return render(payload, locale)
+    def render_in(payload: dict[str, Any], recipient: Any) -> R:
+        with use_locale(i18n, recipient.locale):
+            return render(payload, recipient)
 
     return render_in
 

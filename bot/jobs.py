@@ -79,6 +79,10 @@ async def reconcile_chats(app: App, now: datetime) -> None:
     await app.notifier.send(app.bot, recipients, render, intruders)
 
 
+async def event_reminders(app: App, now: datetime) -> None:
+    await app.event_service.send_due_reminders(now)
+
+
 def register_jobs(app: App) -> None:
     app.jobs.add("cleanup_abandoned_signups", timedelta(hours=6),
                  lambda now: cleanup_abandoned_signups(app, now))
@@ -87,3 +91,4 @@ def register_jobs(app: App) -> None:
     app.jobs.add("flush_chat_removals", timedelta(minutes=1),
                  lambda now: flush_chat_removals(app, now))
     app.jobs.add("reconcile_chats", timedelta(days=1), lambda now: reconcile_chats(app, now))
+    app.jobs.add("event_reminders", timedelta(minutes=1), lambda now: event_reminders(app, now))

@@ -15,6 +15,7 @@ def get_routers() -> list[Router]:
         common,
         directory,
         errors,
+        events,
         fallback,
         invites,
         onboarding,
@@ -34,6 +35,7 @@ def get_routers() -> list[Router]:
         directory.create_router(),
         chats.create_router(),
         announce.create_router(),
+        events.create_router(),
         onboarding.create_router(),
         fallback.create_router(),  # last: whatever nobody else took
     ]

@@ -24,7 +24,7 @@ from bot.db.repositories.audit import AuditRepo
 from bot.db.repositories.outbox import OutboxRepo
 from bot.db.repositories.profiles import ProfileRepo
 from bot.keyboards import button, rows
-from bot.services.delivery import DeliveryService
+from bot.services.delivery import DeliveryService, Recipient
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.services.verification import VerificationService
@@ -39,7 +39,7 @@ class AnnounceForm(StatesGroup):
     text = State()
 
 
-def render_announcement(payload: dict, locale: str) -> tuple[str, None]:  # type: ignore[type-arg]
+def render_announcement(payload: dict, recipient: Recipient | None) -> tuple[str, None]:  # type: ignore[type-arg]
     """What a member receives, rendered at send time in her language."""
     return _("📢 <b>Announcement from the association</b>") + "\n\n" + payload["html"], None
 
@@ -124,7 +124,7 @@ async def on_announcement_text(message: Message, state: FSMContext) -> None:
             limit=ANNOUNCEMENT_MAX))
         return
     await state.update_data(announce_html=html)
-    text, _keyboard = render_announcement({"html": html}, "")
+    text, _keyboard = render_announcement({"html": html}, None)
     await message.answer(_("This is how it will look:"))
     await message.answer(text, reply_markup=rows([
         button(_("Send"), AnnounceCb(action="send")),

@@ -35,7 +35,8 @@ def help_text(actor: Actor) -> str:
     ]
     if actor.is_member:
         lines += ["", _("<b>For members</b>"), _("/members — find colleagues in the directory"),
-                  _("/chats — join the association's chats")]
+                  _("/chats — join the association's chats"),
+                  _("/events — upcoming events and your answers")]
     if actor.is_staff:
         lines += [
             "",
@@ -45,6 +46,7 @@ def help_text(actor: Actor) -> str:
             _("/invites — list and revoke invitation codes"),
             _("/post — post a message to your country's chat"),
             _("/announce — send an announcement to members"),
+            _("/newevent — announce an event"),
         ]
     if actor.is_admin:
         lines += [

@@ -46,7 +46,7 @@ async def make(db: Database, clock: FakeClock, rate: float = 30.0
                           "VALUES (?, ?, ?, ?)",
                           [(r, ["ru", "en", "kk"][r % 3], stamp, stamp) for r in RECIPIENTS])
     service = DeliveryService(OutboxRepo(db), UserRepo(db), clock, rate=rate, pacer=pacer)
-    service.register("note", lambda payload, locale: (f"[{locale}] {payload['text']}", None))
+    service.register("note", lambda payload, to: (f"[{to.locale}] {payload['text']}", None))
     return service, FakeSender(pacer), pacer
 
 

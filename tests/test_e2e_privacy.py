@@ -80,4 +80,5 @@ async def _dump(harness: BotHarness):  # type: ignore[no-untyped-def]
 
 def test_every_personal_table_is_exported_and_erased() -> None:
     assert set(PERSONAL_TABLES) == {"users", "profiles", "profile_expertise", "profile_languages",
-                                    "coordinators", "fsm_states", "chat_members", "outbox"}
+                                    "coordinators", "fsm_states", "chat_members", "outbox",
+                                    "event_answers"}

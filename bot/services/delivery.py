@@ -56,8 +56,17 @@ class Sender(Protocol):
     async def send(self, chat_id: int, text: str, keyboard: Any | None) -> None: ...
 
 
+@dataclass(frozen=True)
+class Recipient:
+    """What a message is rendered for: her language and her time zone."""
+
+    user_id: int
+    locale: str
+    timezone: str
+
+
 Rendered = tuple[str, Any | None]
-Renderer = Callable[[dict[str, Any], str], Rendered]
+Renderer = Callable[[dict[str, Any], Recipient], Rendered]
 ProgressHook = Callable[[int, dict[str, int], bool], Awaitable[None]]
 
 
@@ -226,7 +235,8 @@ class DeliveryService:
         if not await self._outbox.claim(item.id, self._clock.now()):
             return False  # someone else settled it meanwhile
         try:
-            text, keyboard = renderer(item.payload, item.locale)
+            text, keyboard = renderer(item.payload, Recipient(item.recipient_id, item.locale,
+                                                               item.timezone))
             await sender.send(item.recipient_id, text, keyboard)
         except DeliveryError as exc:
             await self._failed(item, exc)

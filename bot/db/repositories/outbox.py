@@ -10,6 +10,8 @@ from typing import Any
 from bot.clock import to_db
 from bot.db.database import Database
 
+DEFAULT_TIMEZONE = "Asia/Almaty"  # for the few without a country yet (staff)
+
 
 @dataclass(frozen=True)
 class OutboxItem:
@@ -19,6 +21,7 @@ class OutboxItem:
     kind: str
     payload: dict[str, Any]
     locale: str
+    timezone: str
     attempts: int
 
 
@@ -73,16 +76,18 @@ class OutboxRepo:
     async def due(self, now: datetime, limit: int) -> list[OutboxItem]:
         rows = await self._db.fetch_all(
             "SELECT o.id, o.broadcast_id, o.recipient_id, o.attempts, b.kind, b.payload, "
-            "u.locale FROM outbox o JOIN broadcasts b ON b.id = o.broadcast_id "
-            "JOIN users u ON u.id = o.recipient_id "
+            "u.locale, IFNULL(c.timezone, ?) AS timezone FROM outbox o "
+            "JOIN broadcasts b ON b.id = o.broadcast_id JOIN users u ON u.id = o.recipient_id "
+            "LEFT JOIN profiles p ON p.user_id = o.recipient_id "
+            "LEFT JOIN countries c ON c.code = p.country_code "
             "WHERE o.status = 'pending' AND (o.not_before IS NULL OR o.not_before <= ?) "
-            "ORDER BY o.id LIMIT ?", (to_db(now), limit))
+            "ORDER BY o.id LIMIT ?", (DEFAULT_TIMEZONE, to_db(now), limit))
         payloads: dict[int, dict[str, Any]] = {}
         items = []
         for r in rows:
             payload = payloads.setdefault(r["broadcast_id"], json.loads(r["payload"]))
             items.append(OutboxItem(r["id"], r["broadcast_id"], r["recipient_id"], r["kind"],
-                                    payload, r["locale"], r["attempts"]))
+                                    payload, r["locale"], r["timezone"], r["attempts"]))
         return items
 
     async def next_due_at(self) -> str | None:

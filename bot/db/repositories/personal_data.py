@@ -16,6 +16,7 @@ PERSONAL_TABLES: dict[str, str] = {
     "fsm_states": "user_id",
     "chat_members": "user_id",
     "outbox": "recipient_id",
+    "event_answers": "user_id",
 }
 # Rows about others that mention her: the mention is cut, the row stays.
 MENTIONS: dict[str, tuple[str, ...]] = {
@@ -24,6 +25,7 @@ MENTIONS: dict[str, tuple[str, ...]] = {
     "invite_codes": ("created_by",),
     "coordinators": ("appointed_by",),
     "broadcasts": ("created_by", "progress_chat_id"),
+    "events": ("created_by",),
 }
 
 

@@ -1,0 +1,98 @@
+"""Events: reading what a coordinator typed, reminders at the right moments, the calendar file.
+
+Reminders are rows in the outbox like every broadcast; what is due is decided from the events
+table and the injected clock, and each reminder is marked done in the same transaction that
+queues it, so a restart neither loses nor repeats one. Past events are never reminded.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar
+from icalendar import Event as CalendarEvent
+
+from bot.clock import Clock
+from bot.db.database import Database
+from bot.db.repositories.events import Event, EventRepo
+from bot.services.delivery import DeliveryService
+
+_FORMS = (
+    re.compile(r"^(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})\s+(?P<H>\d{1,2})[:.](?P<M>\d{2})$"),
+    re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})[\sT]+(?P<H>\d{1,2}):(?P<M>\d{2})$"),
+    re.compile(r"^(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})\s+(?P<H>\d{1,2}):(?P<M>\d{2})$"),
+)
+REMINDERS = (("reminded_24h_at", timedelta(hours=24)), ("reminded_1h_at", timedelta(hours=1)))
+
+
+def parse_start(text: str | None, timezone: str) -> datetime | None:
+    """``25.12.2026 14:00``, ``2026-12-25 14:00`` or ``25/12/2026 14:00`` in that time zone."""
+    value = " ".join((text or "").split())
+    for form in _FORMS:
+        match = form.match(value)
+        if match:
+            try:
+                local = datetime(int(match["y"]), int(match["m"]), int(match["d"]),
+                                 int(match["H"]), int(match["M"]), tzinfo=ZoneInfo(timezone))
+            except ValueError:
+                return None
+            return local.astimezone(ZoneInfo("UTC"))
+    return None
+
+
+def calendar_file(event: Event) -> bytes:
+    """An iCalendar file whose start is right in every calendar app (UTC inside)."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Association bot//EN")
+    calendar.add("version", "2.0")
+    entry = CalendarEvent()
+    entry.add("uid", f"event-{event.id}@association-bot")
+    entry.add("summary", event.title)
+    entry.add("description", event.description)
+    entry.add("location", event.place)
+    entry.add("dtstart", event.starts_at)
+    entry.add("dtend", event.starts_at + timedelta(minutes=event.duration_minutes))
+    entry.add("dtstamp", event.starts_at)
+    calendar.add_component(entry)
+    return calendar.to_ical()
+
+
+class EventService:
+    def __init__(self, db: Database, events: EventRepo, delivery: DeliveryService,
+                 clock: Clock) -> None:
+        self._db = db
+        self._events = events
+        self._delivery = delivery
+        self._clock = clock
+
+    async def send_due_reminders(self, now: datetime) -> int:
+        """Queue the 24-hour and 1-hour reminders and the after-event question that are due."""
+        queued = 0
+        # The day-before reminder is skipped for an event less than an hour away: the
+        # hour-before one covers it.
+        work = [(column, "event_reminder", await self._events.due_for(
+            column, now + before, now, now + timedelta(hours=1) if before > timedelta(hours=1)
+            else now)) for column, before in REMINDERS]
+        work.append(("feedback_sent_at", "event_feedback",
+                     await self._events.due_for("feedback_sent_at", now, now)))
+        for column, kind, events in work:
+            for event in events:
+                async with self._db.transaction():  # marked done together with the queueing
+                    recipients = await self._events.attendees(event.id)
+                    await self._events.mark(event.id, column, now)
+                    if recipients:
+                        await self._delivery.enqueue(kind, event.payload(), recipients, None)
+                        queued += 1
+        return queued
+
+    async def cancel(self, event: Event) -> int:
+        """Cancel and tell everyone who answered Going or Maybe, in her language."""
+        async with self._db.transaction():
+            if not await self._events.cancel(event.id):
+                return -1
+            recipients = await self._events.attendees(event.id)
+            if recipients:
+                await self._delivery.enqueue("event_cancelled", event.payload(), recipients, None)
+        return len(recipients)

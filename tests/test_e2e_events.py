@@ -1,0 +1,153 @@
+"""End-to-end: events — publish, local times, answers, calendar file, reminders, cancel."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from icalendar import Calendar
+
+from bot.i18n import format_datetime
+from tests.emulator.server import UserHandle
+from tests.flows import seed_member, t
+from tests.harness import ADMIN_ID, BotHarness
+
+START_UTC = datetime(2026, 1, 20, 8, 0, tzinfo=UTC)  # 14:00 in Bishkek
+
+
+async def publish(harness: BotHarness, admin: UserHandle, audience: str = "All members") -> None:
+    await admin.send("/newevent")
+    await admin.send("Border cooperation seminar")
+    await admin.send("Two days on joint patrols & <risk> analysis")
+    await admin.send("next tuesday")  # not a date: asked again
+    assert admin.last_text == "Please send the date and time like 25.12.2026 14:00."
+    await admin.send("01.01.2026 10:00")  # in the past for the clock (2026-01-15)
+    assert admin.last_text == "That moment has passed. Please send a date in the future."
+    await admin.send("20.01.2026 14:00")
+    await admin.press("Asia/Bishkek")
+    await admin.press("2 hours")
+    await admin.send("Bishkek, OSCE office")
+    await admin.press(audience)
+    preview = admin.last_text
+    assert "Border cooperation seminar" in preview and "<risk>" in preview
+    await admin.press("Publish")
+    assert admin.last_text == "Published. /events shows the answers."
+    await harness.deliver()
+
+
+def card(user: UserHandle):  # type: ignore[no-untyped-def]
+    return next(m for m in user.bot_messages if "Border cooperation seminar" in (m.text or "")
+                and m.buttons())
+
+
+async def test_members_see_the_event_in_their_language_and_time_zone(harness: BotHarness) -> None:
+    admin = await seed_member(harness, ADMIN_ID, "KZ")
+    kazakh = await seed_member(harness, 601, "KZ", locale="kk")
+    kyrgyz = await seed_member(harness, 602, "KG", locale="ru")
+    uzbek = await seed_member(harness, 603, "UZ", locale="en")
+    await publish(harness, admin)
+    expectations = {kazakh: ("kk", "Asia/Almaty"), kyrgyz: ("ru", "Asia/Bishkek"),
+                    uzbek: ("en", "Asia/Tashkent")}
+    for user, (locale, zone) in expectations.items():
+        text = card(user).text or ""
+        assert format_datetime(START_UTC, locale, zone) in text
+        assert t(harness, locale, "Add to calendar") in card(user).button_labels()
+    assert "13:00" in (card(kazakh).text or "") and "14:00" in (card(kyrgyz).text or "")
+
+    # She answers, and changes her mind.
+    await kyrgyz.press(t(harness, "ru", "Going"), card(kyrgyz))
+    await kyrgyz.press(t(harness, "ru", "Maybe"), card(kyrgyz))
+    assert "✓ " + t(harness, "ru", "Maybe") in card(kyrgyz).button_labels()
+    assert await harness.db.fetch_value(
+        "SELECT answer FROM event_answers WHERE user_id = 602") == "maybe"
+
+    # The calendar file parses and starts at the right moment in UTC.
+    await uzbek.press("Add to calendar", card(uzbek))
+    document = uzbek.last.document
+    assert document is not None and document["file_name"].endswith(".ics")
+    calendar = Calendar.from_ical(document["content"])
+    event = next(iter(calendar.walk("VEVENT")))
+    assert event.decoded("dtstart") == START_UTC
+    assert event.decoded("dtend") == START_UTC + timedelta(hours=2)
+
+
+async def test_reminders_come_at_the_right_moments_to_going_and_maybe(harness: BotHarness) -> None:
+    admin = await seed_member(harness, ADMIN_ID, "KZ")
+    going = await seed_member(harness, 601, "KZ", locale="en")
+    maybe = await seed_member(harness, 602, "KG", locale="ru")
+    cannot = await seed_member(harness, 603, "UZ", locale="en")
+    await publish(harness, admin)
+    await going.press("Going", card(going))
+    await maybe.press(t(harness, "ru", "Maybe"), card(maybe))
+    await cannot.press("Can't", card(cannot))
+
+    def reminders(user: UserHandle) -> int:
+        return sum(text.startswith("⏰") for text in user.all_texts())
+
+    harness.clock.set(START_UTC - timedelta(hours=24, minutes=1))
+    await harness.tick()
+    await harness.deliver()
+    assert reminders(going) == 0
+    harness.clock.advance(minutes=2)
+    await harness.tick()
+    await harness.deliver()
+    assert (reminders(going), reminders(maybe), reminders(cannot)) == (1, 1, 0)
+    assert maybe.last_text.startswith(t(harness, "ru", "⏰ Reminder"))
+    await harness.restart()  # nothing is repeated after a restart
+    await harness.tick()
+    await harness.deliver()
+    assert reminders(going) == 1
+    harness.clock.set(START_UTC - timedelta(minutes=59))
+    await harness.tick()
+    await harness.deliver()
+    assert (reminders(going), reminders(maybe), reminders(cannot)) == (2, 2, 0)
+    # After the event: one tap "How was it?".
+    harness.clock.set(START_UTC + timedelta(hours=2, minutes=1))
+    await harness.tick()
+    await harness.deliver()
+    await going.press("4")
+    assert await harness.db.fetch_value(
+        "SELECT rating FROM event_answers WHERE user_id = 601") == 4
+    assert reminders(going) == 2
+
+
+async def test_no_reminder_for_past_events_and_cancel_notifies(harness: BotHarness) -> None:
+    admin = await seed_member(harness, ADMIN_ID, "KZ")
+    member = await seed_member(harness, 601, "KG", locale="ky")
+    await publish(harness, admin)
+    await member.press(t(harness, "ky", "Going"), card(member))
+    harness.clock.set(START_UTC + timedelta(days=3))  # the bot was down across the event
+    await harness.tick()
+    await harness.deliver()
+    assert not any(text.startswith("⏰") for text in member.all_texts())
+
+    other_admin_view = admin
+    harness.clock.set(START_UTC - timedelta(days=2))
+    await other_admin_view.send("/events")
+    await other_admin_view.press("Answers")
+    assert "Going: 1" in other_admin_view.last_text
+    await other_admin_view.press("Attendee list")
+    csv_text = other_admin_view.last.document["content"].decode("utf-8-sig")  # type: ignore[index]
+    assert "Seeded Member,KG,going" in csv_text
+    await other_admin_view.press("Cancel event")
+    await harness.deliver()
+    assert member.last_text.startswith(t(harness, "ky", "❌ This event has been cancelled:"))
+
+
+async def test_members_and_other_countries_cannot_create_or_target(harness: BotHarness) -> None:
+    member = await seed_member(harness, 601, "KG")
+    await member.send("/newevent")
+    assert member.last_text == "This command is for coordinators."
+    coordinator = await seed_member(harness, 500, "KG", coordinator=True)
+    await coordinator.send("/newevent")
+    await coordinator.send("Local meeting")
+    await coordinator.send("About the spring plan")
+    await coordinator.send("2026-02-01 10:00")
+    await coordinator.press("Asia/Bishkek")
+    await coordinator.press("1 hour")
+    await coordinator.send("Osh")
+    assert coordinator.last.button_labels() == ["Kyrgyzstan"]
+    from bot.callbacks import EventCb
+
+    answer = await coordinator.press_data(EventCb(action="aud", value="*").pack())
+    assert answer is not None
+    assert coordinator.last_text == "You are not allowed to do this."
