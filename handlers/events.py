@@ -35,6 +35,7 @@ from bot.callbacks import EventCb
 from bot.clock import Clock, from_db, to_db
 from bot.db.repositories.audit import AuditRepo
 from bot.db.repositories.events import ANSWERS, Event, EventRepo
+from bot.db.repositories.outbox import OutboxRepo
 from bot.db.repositories.profiles import ProfileRepo
 from bot.i18n import format_datetime
 from bot.keyboards import button, rows
@@ -44,6 +45,7 @@ from bot.services.profile_input import check_short_text
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.services.verification import VerificationService
+from bot.telegram_delivery import progress_text
 from bot.texts import problem_text
 from handlers.ui import query_message
 
@@ -181,7 +183,7 @@ async def on_event_non_text(message: Message) -> None:
 
 async def cb_event_form(query: CallbackQuery, callback_data: EventCb, actor: Actor,
                         state: FSMContext, ref: ReferenceData, events: EventRepo,
-                        delivery: DeliveryService, profiles: ProfileRepo,
+                        delivery: DeliveryService, outbox: OutboxRepo, profiles: ProfileRepo,
                         verification: VerificationService, audit: AuditRepo,
                         clock: Clock) -> None:
     message = query_message(query)
@@ -240,13 +242,17 @@ async def cb_event_form(query: CallbackQuery, callback_data: EventCb, actor: Act
                                        data["timezone"], data["duration"], data["place"], now)
         event = await events.get(event_id)
         assert event is not None
-        recipients = await profiles.approved_members(None if audience == ALL else [audience])
-        await delivery.enqueue("event", event.payload(), recipients, actor.user_id)
+        recipients = [r for r in await profiles.approved_members(
+            None if audience == ALL else [audience]) if r != actor.user_id]
+        broadcast_id = await delivery.enqueue("event", event.payload(), recipients, actor.user_id)
         await audit.record(now, actor.user_id, "publish_event",
                            country_code=None if audience == ALL else audience,
                            details=f"event #{event_id}")
         await message.edit_reply_markup(reply_markup=None)
         await message.answer(_("Published. /events shows the answers."))
+        progress = await message.answer(progress_text(await delivery.counts(broadcast_id), False,
+                                                      actor.locale))
+        await outbox.set_progress_message(broadcast_id, actor.user_id, progress.message_id)
 
 
 # ---- members ---------------------------------------------------------------------------------

@@ -30,8 +30,9 @@ async def publish(harness: BotHarness, admin: UserHandle, audience: str = "All m
     preview = admin.last_text
     assert "Border cooperation seminar" in preview and "<risk>" in preview
     await admin.press("Publish")
-    assert admin.last_text == "Published. /events shows the answers."
+    assert "Published. /events shows the answers." in admin.all_texts()
     await harness.deliver()
+    assert admin.last_text.startswith("Delivery finished:")
 
 
 def card(user: UserHandle):  # type: ignore[no-untyped-def]
