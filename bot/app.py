@@ -25,6 +25,7 @@ from bot.db.fsm_storage import SQLiteStorage
 from bot.chat_removals import RemovalRunner
 from bot.db.repositories.audit import AuditRepo
 from bot.db.repositories.chats import ChatRepo
+from bot.db.repositories.digest import DigestRepo
 from bot.db.repositories.events import EventRepo
 from bot.db.repositories.outbox import OutboxRepo
 from bot.db.repositories.invites import InviteRepo
@@ -42,6 +43,7 @@ from bot.middlewares import ActorMiddleware
 from bot.notifier import Notifier
 from bot.services.chat_access import ChatAccessService
 from bot.services.delivery import DeliveryService, Pacer
+from bot.services.digest import DigestService
 from bot.services.events import EventService
 from bot.services.invites import InviteService
 from bot.services.privacy import PrivacyService
@@ -80,6 +82,8 @@ class App:
     delivery: DeliveryService
     events: EventRepo
     event_service: EventService
+    digest: DigestRepo
+    digest_service: DigestService
     jobs: JobScheduler
     start_scheduler: bool = True
     in_flight: InFlightUpdates = field(default_factory=InFlightUpdates)
@@ -114,6 +118,7 @@ class App:
             "delivery": self.delivery,
             "events": self.events,
             "event_service": self.event_service,
+            "digest": self.digest,
             "jobs": self.jobs,
             "app": self,
             **self.extras,
@@ -144,12 +149,14 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
     outbox = OutboxRepo(db)
     delivery = DeliveryService(outbox, users, clock, rate=settings.delivery_rate, pacer=pacer)
     events = EventRepo(db)
+    digest = DigestRepo(db)
+    reference = await ReferenceData.load(ReferenceRepo(db))
     app = App(
         settings=settings,
         db=db,
         clock=clock,
         i18n=i18n,
-        reference=await ReferenceData.load(ReferenceRepo(db)),
+        reference=reference,
         users=users,
         profiles=profiles,
         coordinators=coordinators,
@@ -169,6 +176,8 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
         delivery=delivery,
         events=events,
         event_service=EventService(db, events, delivery, clock),
+        digest=digest,
+        digest_service=DigestService(db, digest, events, delivery, reference.country_timezones),
         jobs=JobScheduler(JobRunRepo(db), clock),
         start_scheduler=start_scheduler,
     )
@@ -214,6 +223,7 @@ def create_dispatcher(app: App) -> Dispatcher:
     from handlers import get_routers
 
     from handlers.announce import render_announcement
+    from handlers.digest import render_digest
     from handlers.events import (
         render_cancelled, render_event, render_feedback, render_reminder,
     )
@@ -221,7 +231,7 @@ def create_dispatcher(app: App) -> Dispatcher:
     for kind, renderer in (("announcement", render_announcement), ("event", render_event),
                            ("event_reminder", render_reminder),
                            ("event_cancelled", render_cancelled),
-                           ("event_feedback", render_feedback)):
+                           ("event_feedback", render_feedback), ("digest", render_digest)):
         app.delivery.register(kind, localized(app.i18n, renderer))
     app.fsm_storage = SQLiteStorage(app.db, app.clock)
     dp = TrackingDispatcher(app.in_flight, storage=app.fsm_storage, **app.workflow_data())

@@ -87,3 +87,7 @@ class EventCb(CallbackData, prefix="e1"):
     action: str  # tz, dur, aud, publish, drop, rsvp, ics, rate, cancel, csv, stats
     event_id: int = 0
     value: str = ""
+
+
+class DigestCb(CallbackData, prefix="d1"):
+    action: str  # on, off

@@ -83,6 +83,10 @@ async def event_reminders(app: App, now: datetime) -> None:
     await app.event_service.send_due_reminders(now)
 
 
+async def weekly_digest(app: App, now: datetime) -> None:
+    await app.digest_service.send_due(now)
+
+
 def register_jobs(app: App) -> None:
     app.jobs.add("cleanup_abandoned_signups", timedelta(hours=6),
                  lambda now: cleanup_abandoned_signups(app, now))
@@ -92,3 +96,4 @@ def register_jobs(app: App) -> None:
                  lambda now: flush_chat_removals(app, now))
     app.jobs.add("reconcile_chats", timedelta(days=1), lambda now: reconcile_chats(app, now))
     app.jobs.add("event_reminders", timedelta(minutes=1), lambda now: event_reminders(app, now))
+    app.jobs.add("weekly_digest", timedelta(minutes=10), lambda now: weekly_digest(app, now))

@@ -13,6 +13,7 @@ def get_routers() -> list[Router]:
         announce,
         chats,
         common,
+        digest,
         directory,
         errors,
         events,
@@ -36,6 +37,7 @@ def get_routers() -> list[Router]:
         chats.create_router(),
         announce.create_router(),
         events.create_router(),
+        digest.create_router(),
         onboarding.create_router(),
         fallback.create_router(),  # last: whatever nobody else took
     ]

@@ -36,7 +36,8 @@ def help_text(actor: Actor) -> str:
     if actor.is_member:
         lines += ["", _("<b>For members</b>"), _("/members — find colleagues in the directory"),
                   _("/chats — join the association's chats"),
-                  _("/events — upcoming events and your answers")]
+                  _("/events — upcoming events and your answers"),
+                  _("/digest — the weekly digest on or off")]
     if actor.is_staff:
         lines += [
             "",

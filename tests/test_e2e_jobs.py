@@ -8,7 +8,7 @@ from tests.flows import onboard, seed_member, start_and_accept
 from tests.harness import BotHarness
 
 ALL_JOBS = ["cleanup_abandoned_signups", "event_reminders", "flush_chat_removals",
-            "reconcile_chats", "remind_overdue_reviews"]
+            "reconcile_chats", "remind_overdue_reviews", "weekly_digest"]
 OVERDUE = "1 application from Kyrgyzstan has waited more than 7 days. /pending shows it."
 
 

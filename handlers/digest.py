@@ -1,0 +1,80 @@
+"""The weekly digest as members read it, and /digest to switch it on or off."""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import DigestCb
+from bot.clock import from_db
+from bot.db.repositories.digest import DigestRepo
+from bot.i18n import format_datetime
+from bot.keyboards import button, rows
+from bot.services.delivery import Recipient
+from bot.services.roles import Actor
+from handlers.ui import edit_text, query_message
+
+
+def render_digest(payload: dict, to: Recipient) -> tuple[str, InlineKeyboardMarkup]:  # type: ignore[type-arg]
+    """Rendered for each reader in her language, with event times in her zone."""
+    lines = [_("🗓 <b>Your weekly digest</b>"), ""]
+    if payload["events"]:
+        lines.append(_("<b>Coming events</b>"))
+        for event in payload["events"]:
+            when = format_datetime(from_db(event["starts_at"]), to.locale, to.timezone)
+            lines.append(f"• {escape(event['title'])} — {when}")
+    else:
+        lines.append(_("No events in the next two weeks."))
+    lines.append("")
+    count = int(payload["new_members"])
+    if count:
+        lines.append(_("{count} new member joined in your country this week.",
+                       "{count} new members joined in your country this week.", count
+                       ).format(count=count))
+        if payload["new_member_names"]:
+            lines.append(", ".join(escape(name) for name in payload["new_member_names"]))
+    else:
+        lines.append(_("No new members this week."))
+    lines += ["", _("/events shows the details.")]
+    return "\n".join(lines), rows([button(_("Stop the weekly digest"), DigestCb(action="off"))])
+
+
+def status_view(enabled: bool) -> tuple[str, InlineKeyboardMarkup]:
+    if enabled:
+        return _("The weekly digest is on: every Monday morning."), rows(
+            [button(_("Turn it off"), DigestCb(action="off"))])
+    return _("The weekly digest is off."), rows([button(_("Turn it on"), DigestCb(action="on"))])
+
+
+async def cmd_digest(message: Message, actor: Actor, digest: DigestRepo) -> None:
+    if not actor.is_member:
+        await message.answer(_("The directory is open to members once their application is "
+                               "approved."))
+        return
+    text, keyboard = status_view(await digest.enabled(actor.user_id))
+    await message.answer(text, reply_markup=keyboard)
+
+
+async def cb_digest(query: CallbackQuery, callback_data: DigestCb, actor: Actor,
+                    digest: DigestRepo) -> None:
+    if not actor.is_registered or callback_data.action not in ("on", "off"):
+        await query.answer(_("This button is no longer valid."), show_alert=True)
+        return
+    enabled = callback_data.action == "on"
+    await digest.set_enabled(actor.user_id, enabled)
+    text, keyboard = status_view(enabled)
+    await query.answer(text)
+    message = query_message(query)
+    if message is not None:
+        await edit_text(message, text, keyboard)
+
+
+def create_router() -> Router:
+    router = Router(name="digest")
+    router.message.register(cmd_digest, Command("digest"), F.chat.type == "private")
+    router.callback_query.register(cb_digest, DigestCb.filter())
+    return router
