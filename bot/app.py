@@ -12,7 +12,6 @@ from datetime import timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.utils.i18n import I18n
@@ -37,6 +36,7 @@ from bot.db.repositories.roles import CoordinatorRepo
 from bot.db.repositories.users import UserRepo
 from bot.i18n import create_i18n, localized
 from bot.telegram_delivery import ProgressReporter, TelegramSender
+from bot.telegram_session import BotSession
 from bot.inflight import InFlightUpdates, TrackingDispatcher
 from bot.jobs import register_jobs
 from bot.middlewares import ActorMiddleware
@@ -209,9 +209,9 @@ def _keep_response_models() -> None:
 
 def create_bot(settings: Settings) -> Bot:
     _keep_response_models()
-    session = None
+    session = BotSession()
     if settings.bot_api_url.rstrip("/") != "https://api.telegram.org":
-        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url))
+        session = BotSession(api=TelegramAPIServer.from_base(settings.bot_api_url))
     return Bot(
         token=settings.bot_token.get_secret_value(),
         session=session,

@@ -10,6 +10,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import LanguageCb
 from bot.i18n import LANGUAGE_NAMES
+from bot.telegram_session import static_keyboard
 
 Choice = tuple[str, CallbackData | str]
 
@@ -42,4 +43,4 @@ def language_picker(selected: str | None) -> InlineKeyboardMarkup:
         (("✓ " if code == selected else "") + name, LanguageCb(code=code))
         for code, name in LANGUAGE_NAMES.items()
     ]
-    return InlineKeyboardMarkup(inline_keyboard=column(choices, width=2))
+    return static_keyboard(InlineKeyboardMarkup(inline_keyboard=column(choices, width=2)))

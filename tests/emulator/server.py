@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import functools
 import itertools
 import json
 import secrets
@@ -23,7 +24,11 @@ from typing import Any
 from aiohttp import web
 from aiohttp.web_request import FileField
 
-from tests.emulator.validation import parse_telegram_html, validate_request
+from tests.emulator.validation import parse_telegram_html as _parse_telegram_html
+from tests.emulator.validation import validate_request
+
+# Users see the plain text of each message; a broadcast parses the same HTML many times.
+parse_telegram_html = functools.lru_cache(maxsize=1024)(_parse_telegram_html)
 
 BOT_ID = 7000000001
 

@@ -844,7 +844,33 @@ def _method_rules(method: str, values: Mapping[str, object]) -> Errors:
     return errors
 
 
+# Ids do not change whether a request is valid; everything else is part of the memo key.
+_ID_PARAMS = frozenset({"chat_id", "user_id", "message_id", "callback_query_id", "offset"})
+_MEMO: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[str, ...]] = {}
+_MEMO_SIZE = 4096
+
+
 def validate_request(method: str, params: Mapping[str, object]) -> list[str]:
+    """Everything Telegram would reject in this request; an empty list means valid.
+
+    The same request to another chat is as valid as the first one, so results for requests
+    made only of text fields are remembered (a broadcast validates its message once).
+    """
+    if not all(isinstance(value, str) for value in params.values()):
+        return _validate_request(method, params)
+    key = (method, tuple(sorted(
+        (name, "#" if name in _ID_PARAMS and value.lstrip("-").isdigit() else value)
+        for name, value in params.items()  # type: ignore[misc]
+    )))
+    cached = _MEMO.get(key)
+    if cached is None:
+        cached = tuple(_validate_request(method, params))
+        if len(_MEMO) < _MEMO_SIZE:
+            _MEMO[key] = cached
+    return list(cached)
+
+
+def _validate_request(method: str, params: Mapping[str, object]) -> list[str]:
     """Everything Telegram would reject in this request; an empty list means valid.
 
     ``params`` holds form fields as received (strings, JSON strings, file parts) or
