@@ -225,12 +225,13 @@ def create_dispatcher(app: App) -> Dispatcher:
     from handlers.announce import render_announcement
     from handlers.digest import render_digest
     from handlers.events import (
-        render_cancelled, render_event, render_feedback, render_reminder,
+        render_cancelled, render_changed, render_event, render_feedback, render_reminder,
     )
 
     for kind, renderer in (("announcement", render_announcement), ("event", render_event),
                            ("event_reminder", render_reminder),
                            ("event_cancelled", render_cancelled),
+                           ("event_changed", render_changed),
                            ("event_feedback", render_feedback), ("digest", render_digest)):
         app.delivery.register(kind, localized(app.i18n, renderer))
     app.fsm_storage = SQLiteStorage(app.db, app.clock)

@@ -59,6 +59,10 @@ class EventForm(StatesGroup):
     description = State()
     start = State()
     place = State()
+    edit = State()
+
+
+EDITABLE = ("title", "description", "starts_at", "place")
 
 
 def answer_label(answer: str) -> str:
@@ -106,6 +110,18 @@ def render_reminder(payload: dict, to: Recipient) -> tuple[str, InlineKeyboardMa
 def render_cancelled(payload: dict, to: Recipient) -> tuple[str, None]:  # type: ignore[type-arg]
     return (_("❌ This event has been cancelled:") + "\n\n"
             + card_text(payload, to.locale, to.timezone)), None
+
+
+def render_changed(payload: dict, to: Recipient) -> tuple[str, InlineKeyboardMarkup]:  # type: ignore[type-arg]
+    return (_("✏️ This event has changed:") + "\n\n"
+            + card_text(payload, to.locale, to.timezone),
+            rows([button(_("Add to calendar"), EventCb(action="ics",
+                                                       event_id=payload["event_id"]))]))
+
+
+def field_name(field: str) -> str:
+    return {"title": _("Title"), "description": _("Description"), "starts_at": _("Start"),
+            "place": _("Place")}[field]
 
 
 def render_feedback(payload: dict, to: Recipient) -> tuple[str, InlineKeyboardMarkup]:  # type: ignore[type-arg]
@@ -318,14 +334,17 @@ async def cmd_events(message: Message, actor: Actor, events: EventRepo, ref: Ref
                 None if event.audience == ALL else event.audience) and actor.is_staff:
             keyboard.inline_keyboard.append([
                 button(_("Answers"), EventCb(action="stats", event_id=event.id)),
-                button(_("Attendee list"), EventCb(action="csv", event_id=event.id)),
+                button(_("Attendee list"), EventCb(action="csv", event_id=event.id))])
+            keyboard.inline_keyboard.append([
+                button(_("Edit"), EventCb(action="edit", event_id=event.id)),
                 button(_("Cancel event"), EventCb(action="cancel", event_id=event.id))])
         await message.answer(card_text(event.payload(), actor.locale, zone),
                              reply_markup=keyboard)
 
 
 async def cb_event_staff(query: CallbackQuery, callback_data: EventCb, actor: Actor,
-                         events: EventRepo, event_service: EventService, ref: ReferenceData,
+                         state: FSMContext, events: EventRepo, event_service: EventService,
+                         ref: ReferenceData,
                          verification: VerificationService, audit: AuditRepo,
                          clock: Clock) -> None:
     message = query_message(query)
@@ -359,6 +378,18 @@ async def cb_event_staff(query: CallbackQuery, callback_data: EventCb, actor: Ac
                               filename=f"event-{event.id}-attendees.csv"),
             protect_content=True)
         return
+    if callback_data.action == "edit":
+        await message.answer(_("What should change?"), reply_markup=rows(
+            *[[button(field_name(f), EventCb(action="editf", event_id=event.id, value=f))]
+              for f in EDITABLE]))
+        return
+    if callback_data.action == "editf" and callback_data.value in EDITABLE:
+        await state.set_state(EventForm.edit)
+        await state.update_data(edit_event=event.id, edit_field=callback_data.value)
+        hint = _("When does it start? Send the date and time like 25.12.2026 14:00.") \
+            if callback_data.value == "starts_at" else _("Send the new text.")
+        await message.answer(hint + " " + _("(/cancel to stop)"))
+        return
     if callback_data.action == "cancel":
         told = await event_service.cancel(event)
         if told < 0:
@@ -370,12 +401,53 @@ async def cb_event_staff(query: CallbackQuery, callback_data: EventCb, actor: Ac
                                "are being told."))
 
 
+async def on_event_edit(message: Message, actor: Actor, state: FSMContext, events: EventRepo,
+                        event_service: EventService, verification: VerificationService,
+                        audit: AuditRepo, clock: Clock) -> None:
+    data = await state.get_data()
+    event = await events.get(int(data.get("edit_event", 0)))
+    field = data.get("edit_field")
+    if event is None or field not in EDITABLE or not (
+            actor.is_admin or actor.user_id == event.created_by
+            or (event.audience != ALL and await verification.may_manage(actor.user_id,
+                                                                          event.audience))):
+        await state.clear()
+        await message.answer(_("You are not allowed to do this."))
+        return
+    value: object
+    if field == "starts_at":
+        value = parse_start(message.text, event.timezone)
+        if value is None:
+            await message.answer(_("Please send the date and time like 25.12.2026 14:00."))
+            return
+        if value <= clock.now():
+            await message.answer(_("That moment has passed. Please send a date in the future."))
+            return
+    else:
+        limit = {"title": TITLE_MAX, "description": DESCRIPTION_MAX, "place": PLACE_MAX}[field]
+        value, problem = check_short_text(message.text, limit, keep_lines=True)
+        if problem is not None:
+            await message.answer(problem_text(problem, limit))
+            return
+    await state.clear()
+    told = await event_service.change(event, field, value)
+    if told < 0:
+        await message.answer(_("This has already been handled."))
+        return
+    await audit.record(clock.now(), actor.user_id, "edit_event",
+                       details=f"event #{event.id}: {field}")
+    await message.answer(_("Saved; those who answered Going or Maybe are being told."))
+
+
 def create_router() -> Router:
     router = Router(name="events")
     private = F.chat.type == "private"
     router.message.register(cmd_newevent, Command("newevent"), private)
     router.message.register(cmd_events, Command("events"), private)
-    form = StateFilter(EventForm.title, EventForm.description, EventForm.start, EventForm.place)
+    form = StateFilter(EventForm.title, EventForm.description, EventForm.start, EventForm.place,
+                       EventForm.edit)
+    router.message.register(on_event_edit, StateFilter(EventForm.edit), private, F.text,
+                            ~F.text.startswith("/"))
     router.message.register(on_event_text, form, private, F.text, ~F.text.startswith("/"))
     router.message.register(on_event_non_text, form, private, ~F.text.startswith("/"))
     router.callback_query.register(
@@ -383,7 +455,8 @@ def create_router() -> Router:
     router.callback_query.register(
         cb_event_member, EventCb.filter(F.action.in_({"rsvp", "ics", "rate"})))
     router.callback_query.register(
-        cb_event_staff, EventCb.filter(F.action.in_({"stats", "csv", "cancel"})))
+        cb_event_staff, EventCb.filter(F.action.in_({"stats", "csv", "cancel", "edit",
+                                                      "editf"})))
     return router
 
 

@@ -152,3 +152,30 @@ async def test_members_and_other_countries_cannot_create_or_target(harness: BotH
     answer = await coordinator.press_data(EventCb(action="aud", value="*").pack())
     assert answer is not None
     assert coordinator.last_text == "You are not allowed to do this."
+
+
+async def test_edit_tells_going_and_maybe_in_their_language(harness: BotHarness) -> None:
+    admin = await seed_member(harness, ADMIN_ID, "KZ")
+    going = await seed_member(harness, 601, "KG", locale="ru")
+    declined = await seed_member(harness, 602, "KZ", locale="en")
+    await publish(harness, admin)
+    await going.press(t(harness, "ru", "Going"), card(going))
+    await declined.press("Can't", card(declined))
+    await admin.send("/events")
+    await admin.press("Edit")
+    await admin.press("Start")
+    await admin.send("21.01.2026 15:00")
+    assert admin.last_text == "Saved; those who answered Going or Maybe are being told."
+    await harness.deliver()
+    new_start = datetime(2026, 1, 21, 9, 0, tzinfo=UTC)  # 15:00 in Bishkek
+    changed = going.last_text
+    assert changed.startswith(t(harness, "ru", "✏️ This event has changed:"))
+    assert format_datetime(new_start, "ru", "Asia/Bishkek") in changed
+    assert not any(text.startswith("✏️") for text in declined.all_texts())
+    # Reminders follow the new time.
+    harness.clock.set(new_start - timedelta(minutes=59))
+    await harness.tick()
+    await harness.deliver()
+    assert going.last_text.startswith(t(harness, "ru", "⏰ Reminder"))
+    log = await harness.db.fetch_value("SELECT details FROM audit_log WHERE action = 'edit_event'")
+    assert log.endswith("starts_at")

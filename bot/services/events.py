@@ -96,3 +96,15 @@ class EventService:
             if recipients:
                 await self._delivery.enqueue("event_cancelled", event.payload(), recipients, None)
         return len(recipients)
+
+    async def change(self, event: Event, field: str, value: object) -> int:
+        """Change a detail and tell everyone who answered Going or Maybe; -1 if not possible."""
+        async with self._db.transaction():
+            if not await self._events.update_field(event.id, field, value):
+                return -1
+            changed = await self._events.get(event.id)
+            assert changed is not None
+            recipients = await self._events.attendees(event.id)
+            if recipients:
+                await self._delivery.enqueue("event_changed", changed.payload(), recipients, None)
+        return len(recipients)

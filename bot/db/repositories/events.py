@@ -63,6 +63,16 @@ class EventRepo:
         return [_event(r) for r in await self._db.fetch_all(sql + " ORDER BY starts_at LIMIT 20",
                                                              params)]
 
+    async def update_field(self, event_id: int, field: str, value: object) -> bool:
+        """Change one detail of a published event; a new start time re-arms its reminders."""
+        if field not in ("title", "description", "place", "starts_at"):
+            raise ValueError(field)
+        extra = ", reminded_24h_at = NULL, reminded_1h_at = NULL" if field == "starts_at" else ""
+        stored = to_db(value) if isinstance(value, datetime) else value
+        return await self._db.execute(
+            f"UPDATE events SET {field} = ?{extra} WHERE id = ? AND status = 'published'",
+            (stored, event_id)) == 1
+
     async def cancel(self, event_id: int) -> bool:
         return await self._db.execute("UPDATE events SET status = 'cancelled' WHERE id = ? "
                                       "AND status = 'published'", (event_id,)) == 1
