@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     log_level: str = "INFO"
     delivery_rate: float = Field(default=30.0, gt=0, le=1000)
+    reconcile_auto_remove: bool = False
 
     @field_validator("bot_token")
     @classmethod

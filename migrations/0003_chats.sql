@@ -37,9 +37,3 @@ ALTER TABLE chat_removals ADD COLUMN chat_id INTEGER;
 ALTER TABLE chat_removals ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE chat_removals ADD COLUMN report_to INTEGER;
 CREATE UNIQUE INDEX chat_removals_once ON chat_removals (user_id, chat_id) WHERE done_at IS NULL;
-
--- Settings an administrator can change in the bot.
-CREATE TABLE bot_settings (
-    name TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);

@@ -237,3 +237,21 @@ async def test_missing_invite_right_gives_a_clear_answer(harness: BotHarness) ->
     await member.send("/chats")
     answer = await member.press("Kazakhstan officers — chat of Kazakhstan")
     assert answer is not None and answer["text"].startswith("Sorry, something went wrong")
+
+
+async def test_reconciliation_can_remove_strangers_automatically(
+        emulator, tmp_path, clock) -> None:  # type: ignore[no-untyped-def]
+    from tests.harness import make_settings
+
+    running = BotHarness(emulator, make_settings(emulator, tmp_path / "auto.sqlite3",
+                                                 reconcile_auto_remove=True), clock)
+    await running.start()
+    try:
+        admin, kz, _, _ = await setup_chats(running)
+        stranger = running.user(999, "Planted")
+        await running.emu.plant_member(kz, stranger, by=admin)
+        await running.tick()
+        assert kz.members[999] == "left"
+        assert "Kazakhstan officers: #999 — removed" in admin.last_text
+    finally:
+        await running.stop()

@@ -24,7 +24,6 @@ from bot.db.repositories.users import AccountRow, UserRepo
 JOIN_LINK_VALID = timedelta(hours=24)
 MAX_REMOVAL_ATTEMPTS = 5
 IN_CHAT = frozenset({"member", "administrator", "creator", "restricted"})
-AUTO_REMOVE_SETTING = "reconcile_auto_remove"
 
 
 class ChatGatewayError(Exception):
@@ -77,7 +76,8 @@ def entitled_scopes(account: AccountRow | None) -> set[str | None]:
 
 class ChatAccessService:
     def __init__(self, chats: ChatRepo, users: UserRepo, coordinators: CoordinatorRepo,
-                 admin_ids: frozenset[int]) -> None:
+                 admin_ids: frozenset[int], *, auto_remove: bool = False) -> None:
+        self._auto_remove = auto_remove
         self._chats = chats
         self._users = users
         self._coordinators = coordinators
@@ -137,7 +137,7 @@ class ChatAccessService:
 
     async def reconcile(self, gateway: ChatGateway, now: datetime) -> list[Intruder]:
         """Check the members the bot knows about in each bound chat against who is entitled."""
-        auto = await self._chats.setting(AUTO_REMOVE_SETTING) == "1"
+        auto = self._auto_remove
         found: list[Intruder] = []
         for chat in await self._chats.bound():
             for user_id in await self._chats.members_of(chat.chat_id):

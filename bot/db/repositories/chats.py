@@ -159,14 +159,3 @@ class ChatRepo:
 
     async def give_up_removal(self, removal_id: int) -> None:
         await self._db.execute("DELETE FROM chat_removals WHERE id = ?", (removal_id,))
-
-    # ---- settings --------------------------------------------------------------------------
-
-    async def setting(self, name: str) -> str | None:
-        return await self._db.fetch_value("SELECT value FROM bot_settings WHERE name = ?",
-                                          (name,))
-
-    async def set_setting(self, name: str, value: str) -> None:
-        await self._db.execute("INSERT INTO bot_settings (name, value) VALUES (?, ?) "
-                               "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                               (name, value))
