@@ -188,6 +188,11 @@ async def test_limiter_spaces_sends_overall_and_per_chat() -> None:
     limiter.pause(5)
     await limiter.wait_turn(4)
     assert pacer.now == pytest.approx(7.0)  # 2.0 + the 5 s pause
+    group = []
+    for _ in range(3):
+        await limiter.wait_turn(-100)
+        group.append(pacer.now)
+    assert [b - a for a, b in zip(group, group[1:], strict=False)] == pytest.approx([3.0, 3.0])
 
 
 async def test_unknown_kind_is_refused(db: Database) -> None:

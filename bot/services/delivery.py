@@ -98,11 +98,13 @@ class FakePacer(Pacer):
 
 @dataclass
 class RateLimiter:
-    """About ``rate`` messages a second overall, at most one a second to the same chat."""
+    """About ``rate`` messages a second overall, at most one a second to the same person and
+    twenty a minute to the same group (groups have negative ids)."""
 
     rate: float
     pacer: Pacer
     per_chat_interval: float = 1.0
+    per_group_interval: float = 3.0
     _next_slot: float = 0.0
     _paused_until: float = 0.0
     _last_per_chat: dict[int, float] = field(default_factory=dict)
@@ -117,12 +119,13 @@ class RateLimiter:
         while True:
             async with self._lock:
                 now = self.pacer.monotonic()
+                interval = self.per_group_interval if chat_id < 0 else self.per_chat_interval
                 slot = max(now, self._next_slot, self._paused_until,
-                           self._last_per_chat.get(chat_id, -1e9) + self.per_chat_interval)
+                           self._last_per_chat.get(chat_id, -1e9) + interval)
                 self._next_slot = slot + 1.0 / self.rate
                 self._last_per_chat[chat_id] = slot
                 if len(self._last_per_chat) > 10_000:
-                    horizon = now - self.per_chat_interval
+                    horizon = now - self.per_group_interval
                     self._last_per_chat = {k: v for k, v in self._last_per_chat.items()
                                            if v > horizon}
             delay = slot - self.pacer.monotonic()
