@@ -43,6 +43,8 @@ class ReviewAction(str, Enum):
     APPOINT = "c"
     DISMISS = "x"
     MANAGE = "m"
+    REGION_ON = "g"
+    REGION_OFF = "h"
 
 
 class ReviewCb(CallbackData, prefix="r1"):

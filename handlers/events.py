@@ -24,7 +24,8 @@ import io
 from datetime import timedelta
 from html import escape
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -34,13 +35,15 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import EventCb
 from bot.clock import Clock, from_db, to_db
 from bot.db.repositories.audit import AuditRepo
+from bot.db.repositories.chats import ChatRepo, KnownChat
 from bot.db.repositories.events import ANSWERS, Event, EventRepo
 from bot.db.repositories.outbox import OutboxRepo
 from bot.db.repositories.profiles import ProfileRepo
-from bot.i18n import format_datetime
+from bot.db.repositories.roles import CoordinatorRepo
+from bot.i18n import LANGUAGE_NAMES, format_datetime
 from bot.keyboards import button, rows
 from bot.services.delivery import DeliveryService, Recipient
-from bot.services.events import EventService, calendar_file, parse_start
+from bot.services.events import Audience, EventService, calendar_file, parse_start
 from bot.services.profile_input import check_short_text
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
@@ -60,6 +63,8 @@ class EventForm(StatesGroup):
     start = State()
     place = State()
     edit = State()
+    tr_title = State()
+    tr_description = State()
 
 
 EDITABLE = ("title", "description", "starts_at", "place")
@@ -75,6 +80,10 @@ def duration_label(minutes: int) -> str:
 
 
 def card_text(payload: dict, locale: str, timezone: str) -> str:  # type: ignore[type-arg]
+    """The card in her language: the organiser's translation if there is one, else the
+    original title and description; the time always in her zone and locale."""
+    translated = (payload.get("texts") or {}).get(locale) or {}
+    payload = {**payload, **translated}
     start = from_db(payload["starts_at"])
     end = start + timedelta(minutes=int(payload["duration"]))
     when = format_datetime(start, locale, timezone)
@@ -133,6 +142,51 @@ def render_feedback(payload: dict, to: Recipient) -> tuple[str, InlineKeyboardMa
 
 # ---- /newevent ---------------------------------------------------------------------------
 
+async def may_target(actor: Actor, audience: Audience, coordinators: CoordinatorRepo) -> bool:
+    """Administrators reach anyone; a coordinator her country, or everyone if allowed."""
+    if actor.is_admin:
+        return True
+    if not actor.coordinator_country or audience.expertise:
+        return False
+    if audience.single_country == actor.coordinator_country:
+        return True
+    return audience.countries is None and await coordinators.may_publish_region(actor.user_id)
+
+
+async def audience_keyboard(actor: Actor, data: dict, ref: ReferenceData,  # type: ignore[type-arg]
+                            coordinators: CoordinatorRepo) -> InlineKeyboardMarkup:
+    lines = []
+    if actor.is_admin or await may_target(actor, Audience(), coordinators):
+        lines.append([button(_("All members"), EventCb(action="aud", value=ALL))])
+    if actor.is_admin:
+        chosen = set(data.get("aud_countries", []))
+        lines += [[button(("✓ " if c in chosen else "") + ref.country(c, actor.locale),
+                          EventCb(action="audt", value=c))] for c in ref.country_codes]
+        if chosen:
+            lines.append([button(_("Done"), EventCb(action="audok"))])
+        lines.append([button(_("Members with an area of expertise"), EventCb(action="audx"))])
+    elif actor.coordinator_country:
+        lines.append([button(ref.country(actor.coordinator_country, actor.locale),
+                             EventCb(action="aud", value=actor.coordinator_country))])
+    return rows(*lines)
+
+
+async def show_preview(message: Message, actor: Actor, data: dict,  # type: ignore[type-arg]
+                       ref: ReferenceData) -> None:
+    preview = {"event_id": 0, "title": data["title"], "description": data["description"],
+               "starts_at": data["starts_at"], "duration": data["duration"],
+               "place": data["place"], "texts": data.get("texts", {})}
+    text = card_text(preview, actor.locale, data["timezone"])
+    if data.get("texts"):
+        text += "\n\n" + _("Also in: {languages}").format(languages=", ".join(
+            LANGUAGE_NAMES[code] for code in sorted(data["texts"])))
+    await message.answer(_("This is how it will look:"))
+    await message.answer(text, reply_markup=rows(
+        [button(_("Publish"), EventCb(action="publish"))],
+        [button(_("Add a translation"), EventCb(action="tr"))],
+        [button(_("Discard"), EventCb(action="drop"))]))
+
+
 async def cmd_newevent(message: Message, actor: Actor, state: FSMContext) -> None:
     if not actor.is_staff:
         await message.answer(_("This command is for coordinators."))
@@ -143,11 +197,12 @@ async def cmd_newevent(message: Message, actor: Actor, state: FSMContext) -> Non
 
 
 async def on_event_text(message: Message, actor: Actor, state: FSMContext, ref: ReferenceData,
-                        clock: Clock) -> None:
+                        coordinators: CoordinatorRepo, clock: Clock) -> None:
     current = await state.get_state()
     data = dict((await state.get_data()).get("event", {}))
     limits = {EventForm.title.state: TITLE_MAX, EventForm.description.state: DESCRIPTION_MAX,
-              EventForm.place.state: PLACE_MAX}
+              EventForm.place.state: PLACE_MAX, EventForm.tr_title.state: TITLE_MAX,
+              EventForm.tr_description.state: DESCRIPTION_MAX}
     if current == EventForm.start.state:
         zone = ref.country_timezones.get(actor.coordinator_country or actor.country_code or "",
                                          "Asia/Almaty")
@@ -178,17 +233,22 @@ async def on_event_text(message: Message, actor: Actor, state: FSMContext, ref: 
         await state.set_state(EventForm.start)
         await message.answer(_("When does it start? Send the date and time like "
                                "25.12.2026 14:00."))
-    else:
+    elif current == EventForm.place.state:
         data["place"] = value
         await state.update_data(event=data)
-        choices = [[button(ref.country(actor.coordinator_country, actor.locale),
-                           EventCb(action="aud", value=actor.coordinator_country))]] \
-            if actor.coordinator_country and not actor.is_admin else []
-        if actor.is_admin:
-            choices = [[button(_("All members"), EventCb(action="aud", value=ALL))]] + [
-                [button(ref.country(c, actor.locale), EventCb(action="aud", value=c))]
-                for c in ref.country_codes]
-        await message.answer(_("Who is the event for?"), reply_markup=rows(*choices))
+        await message.answer(_("Who is the event for?"),
+                             reply_markup=await audience_keyboard(actor, data, ref, coordinators))
+        return
+    elif current == EventForm.tr_title.state:
+        data.setdefault("texts", {})[data["tr_locale"]] = {"title": value}
+        await state.set_state(EventForm.tr_description)
+        await message.answer(_("Now the description in {language}.").format(
+            language=LANGUAGE_NAMES[data["tr_locale"]]))
+    else:
+        data["texts"][data["tr_locale"]]["description"] = value
+        await state.update_data(event=data)
+        await state.set_state(None)
+        await show_preview(message, actor, data, ref)
         return
     await state.update_data(event=data)
 
@@ -200,7 +260,7 @@ async def on_event_non_text(message: Message) -> None:
 async def cb_event_form(query: CallbackQuery, callback_data: EventCb, actor: Actor,
                         state: FSMContext, ref: ReferenceData, events: EventRepo,
                         delivery: DeliveryService, outbox: OutboxRepo, profiles: ProfileRepo,
-                        verification: VerificationService, audit: AuditRepo,
+                        coordinators: CoordinatorRepo, chats: ChatRepo, audit: AuditRepo,
                         clock: Clock) -> None:
     message = query_message(query)
     data = dict((await state.get_data()).get("event", {}))
@@ -223,22 +283,45 @@ async def cb_event_form(query: CallbackQuery, callback_data: EventCb, actor: Act
         await state.set_state(EventForm.place)
         await message.answer(_("Where? Send the place or the online link."))
         return
+    if action == "audt" and actor.is_admin and value in ref.country_codes:
+        chosen = set(data.get("aud_countries", [])) ^ {value}
+        data["aud_countries"] = sorted(chosen)
+        await state.update_data(event=data)
+        await message.edit_reply_markup(
+            reply_markup=await audience_keyboard(actor, data, ref, coordinators))
+        return
+    if action == "audx" and actor.is_admin and not value:
+        await message.answer(_("Which area of expertise?"), reply_markup=rows(
+            *[[button(ref.expertise(c, actor.locale), EventCb(action="audx", value=c))]
+              for c in ref.expertise_codes]))
+        return
+    audience: Audience | None = None
     if action == "aud" and (value == ALL or value in ref.country_codes):
-        if not (actor.is_admin if value == ALL
-                else await verification.may_manage(actor.user_id, value)):
+        audience = Audience.parse(value)
+    elif action == "audok" and data.get("aud_countries"):
+        audience = Audience(countries=tuple(data["aud_countries"]))
+    elif action == "audx" and value in ref.expertise_codes:
+        audience = Audience(expertise=value)
+    if audience is not None:
+        if not await may_target(actor, audience, coordinators):
             await message.answer(_("You are not allowed to do this."))
             return
-        data["audience"] = value
+        data["audience"] = audience.encode()
         await state.update_data(event=data)
         await state.set_state(None)
-        preview = {"event_id": 0, "title": data["title"], "description": data["description"],
-                   "starts_at": data["starts_at"], "duration": data["duration"],
-                   "place": data["place"]}
-        await message.answer(_("This is how it will look:"))
-        await message.answer(card_text(preview, actor.locale, data["timezone"]),
-                             reply_markup=rows([
-                                 button(_("Publish"), EventCb(action="publish")),
-                                 button(_("Discard"), EventCb(action="drop"))]))
+        await show_preview(message, actor, data, ref)
+        return
+    if action == "tr" and "audience" in data:
+        await message.answer(_("In which language?"), reply_markup=rows(
+            *[[button(name, EventCb(action="trl", value=code))]
+              for code, name in LANGUAGE_NAMES.items()]))
+        return
+    if action == "trl" and value in LANGUAGE_NAMES and "audience" in data:
+        data["tr_locale"] = value
+        await state.update_data(event=data)
+        await state.set_state(EventForm.tr_title)
+        await message.answer(_("The title in {language}?").format(language=LANGUAGE_NAMES[value])
+                             + " " + _("(/cancel to stop)"))
         return
     if action == "drop":
         await state.clear()
@@ -246,26 +329,37 @@ async def cb_event_form(query: CallbackQuery, callback_data: EventCb, actor: Act
         await message.answer(_("Nothing was sent."))
         return
     if action == "publish" and {"title", "audience", "starts_at", "duration", "place"} <= set(data):
-        audience = data["audience"]
-        if not (actor.is_admin if audience == ALL
-                else await verification.may_manage(actor.user_id, audience)):
+        target = Audience.parse(data["audience"])
+        if not await may_target(actor, target, coordinators):  # the role, checked again now
             await message.answer(_("You are not allowed to do this."))
             return
         await state.clear()
         now = clock.now()
-        event_id = await events.create(actor.user_id, audience, data["title"],
+        texts = {code: t for code, t in data.get("texts", {}).items()
+                 if t.get("title") and t.get("description")}
+        event_id = await events.create(actor.user_id, target.encode(), data["title"],
                                        data["description"], from_db(data["starts_at"]),
-                                       data["timezone"], data["duration"], data["place"], now)
+                                       data["timezone"], data["duration"], data["place"], now,
+                                       texts)
         event = await events.get(event_id)
         assert event is not None
-        recipients = [r for r in await profiles.approved_members(
-            None if audience == ALL else [audience]) if r != actor.user_id]
+        if target.expertise:
+            everyone = await profiles.approved_with_expertise(target.expertise)
+        else:
+            everyone = await profiles.approved_members(
+                list(target.countries) if target.countries else None)
+        recipients = [r for r in everyone if r != actor.user_id]
         broadcast_id = await delivery.enqueue("event", event.payload(), recipients, actor.user_id)
         await audit.record(now, actor.user_id, "publish_event",
-                           country_code=None if audience == ALL else audience,
-                           details=f"event #{event_id}")
+                           country_code=target.single_country,
+                           details=f"event #{event_id} for {target.encode()}")
         await message.edit_reply_markup(reply_markup=None)
-        await message.answer(_("Published. /events shows the answers."))
+        chat_targets = await chats_for(target, chats)
+        await message.answer(
+            _("Published. /events shows the answers."),
+            reply_markup=rows([button(_("Also post it to the association's chats"),
+                                      EventCb(action="tochats", event_id=event_id))])
+            if chat_targets else None)
         progress = await message.answer(progress_text(await delivery.counts(broadcast_id), False,
                                                       actor.locale))
         await outbox.set_progress_message(broadcast_id, actor.user_id, progress.message_id)
@@ -273,16 +367,38 @@ async def cb_event_form(query: CallbackQuery, callback_data: EventCb, actor: Act
 
 # ---- members ---------------------------------------------------------------------------------
 
-async def may_see(actor: Actor, event: Event) -> bool:
-    return actor.is_admin or (actor.is_member and (event.audience == ALL or event.audience in (
-        actor.country_code, actor.coordinator_country)))
+async def chats_for(audience: Audience, chats: ChatRepo) -> list[KnownChat]:
+    """The bound chats whose people the event is for (none for an expertise audience)."""
+    if audience.expertise:
+        return []
+    bound = await chats.bound()
+    if audience.countries is None:
+        return [c for c in bound if c.country_code is None]
+    return [c for c in bound if c.country_code in audience.countries]
+
+
+def may_see(actor: Actor, event: Event, expertise: list[str]) -> bool:
+    if actor.is_admin or actor.user_id == event.created_by:
+        return True
+    audience = Audience.parse(event.audience)
+    return actor.is_member and (audience.includes(actor.country_code, expertise)
+                                or audience.includes(actor.coordinator_country, expertise))
+
+
+async def may_manage_event(actor: Actor, event: Event,
+                           verification: VerificationService) -> bool:
+    if actor.is_admin or actor.user_id == event.created_by:
+        return True
+    country = Audience.parse(event.audience).single_country
+    return country is not None and await verification.may_manage(actor.user_id, country)
 
 
 async def cb_event_member(query: CallbackQuery, callback_data: EventCb, actor: Actor,
-                          events: EventRepo, clock: Clock) -> None:
+                          events: EventRepo, profiles: ProfileRepo, clock: Clock) -> None:
     message = query_message(query)
     event = await events.get(callback_data.event_id)
-    if event is None or not await may_see(actor, event):
+    profile = await profiles.get(actor.user_id)
+    if event is None or not may_see(actor, event, profile.expertise if profile else []):
         await query.answer(_("This button is no longer valid."), show_alert=True)
         return
     if callback_data.action == "ics":
@@ -314,24 +430,24 @@ async def cb_event_member(query: CallbackQuery, callback_data: EventCb, actor: A
     await query.answer(_("This button is no longer valid."), show_alert=True)
 
 
-async def cmd_events(message: Message, actor: Actor, events: EventRepo, ref: ReferenceData,
+async def cmd_events(message: Message, actor: Actor, events: EventRepo, profiles: ProfileRepo,
+                     verification: VerificationService, ref: ReferenceData,
                      clock: Clock) -> None:
     if not actor.is_member:
         await message.answer(_("The directory is open to members once their application is "
                                "approved."))
         return
-    audiences = None if actor.is_admin else [ALL] + [c for c in (actor.country_code,
-                                                                 actor.coordinator_country) if c]
-    upcoming = await events.upcoming(clock.now(), audiences)
+    profile = await profiles.get(actor.user_id)
+    expertise = profile.expertise if profile else []
+    upcoming = [e for e in await events.upcoming(clock.now()) if may_see(actor, e, expertise)]
     if not upcoming:
         await message.answer(_("No upcoming events."))
         return
     zone = ref.country_timezones.get(actor.country_code or "", "Asia/Almaty")
-    for event in upcoming:
+    for event in upcoming[:20]:
         chosen = await events.answer_of(event.id, actor.user_id)
         keyboard = answer_keyboard(event.id, chosen)
-        if actor.user_id == event.created_by or actor.manages(
-                None if event.audience == ALL else event.audience) and actor.is_staff:
+        if actor.is_staff and await may_manage_event(actor, event, verification):
             keyboard.inline_keyboard.append([
                 button(_("Answers"), EventCb(action="stats", event_id=event.id)),
                 button(_("Attendee list"), EventCb(action="csv", event_id=event.id))])
@@ -344,16 +460,13 @@ async def cmd_events(message: Message, actor: Actor, events: EventRepo, ref: Ref
 
 async def cb_event_staff(query: CallbackQuery, callback_data: EventCb, actor: Actor,
                          state: FSMContext, events: EventRepo, event_service: EventService,
-                         ref: ReferenceData,
+                         chats: ChatRepo, bot: Bot, ref: ReferenceData,
                          verification: VerificationService, audit: AuditRepo,
                          clock: Clock) -> None:
     message = query_message(query)
     event = await events.get(callback_data.event_id)
-    allowed = event is not None and (
-        actor.is_admin or actor.user_id == event.created_by
-        or (event.audience != ALL and await verification.may_manage(actor.user_id,
-                                                                      event.audience)))
-    if event is None or not allowed or message is None:
+    if event is None or message is None or not await may_manage_event(actor, event,
+                                                                       verification):
         await query.answer(_("You are not allowed to do this."), show_alert=True)
         return
     await query.answer()
@@ -377,6 +490,20 @@ async def cb_event_staff(query: CallbackQuery, callback_data: EventCb, actor: Ac
             BufferedInputFile(buffer.getvalue().encode("utf-8-sig"),
                               filename=f"event-{event.id}-attendees.csv"),
             protect_content=True)
+        return
+    if callback_data.action == "tochats":
+        posted = []
+        for chat in await chats_for(Audience.parse(event.audience), chats):
+            try:
+                await bot.send_message(chat.chat_id, card_text(event.payload(), actor.locale,
+                                                               event.timezone))
+            except TelegramAPIError:
+                continue
+            posted.append(escape(chat.title))
+        await message.edit_reply_markup(reply_markup=None)
+        await message.answer(_("Posted to: {chats}").format(chats=", ".join(posted))
+                             if posted else _("Sorry, something went wrong on our side. Please "
+                                              "try again in a moment."))
         return
     if callback_data.action == "edit":
         await message.answer(_("What should change?"), reply_markup=rows(
@@ -407,10 +534,8 @@ async def on_event_edit(message: Message, actor: Actor, state: FSMContext, event
     data = await state.get_data()
     event = await events.get(int(data.get("edit_event", 0)))
     field = data.get("edit_field")
-    if event is None or field not in EDITABLE or not (
-            actor.is_admin or actor.user_id == event.created_by
-            or (event.audience != ALL and await verification.may_manage(actor.user_id,
-                                                                          event.audience))):
+    if event is None or field not in EDITABLE or not await may_manage_event(actor, event,
+                                                                             verification):
         await state.clear()
         await message.answer(_("You are not allowed to do this."))
         return
@@ -445,18 +570,19 @@ def create_router() -> Router:
     router.message.register(cmd_newevent, Command("newevent"), private)
     router.message.register(cmd_events, Command("events"), private)
     form = StateFilter(EventForm.title, EventForm.description, EventForm.start, EventForm.place,
-                       EventForm.edit)
+                       EventForm.edit, EventForm.tr_title, EventForm.tr_description)
     router.message.register(on_event_edit, StateFilter(EventForm.edit), private, F.text,
                             ~F.text.startswith("/"))
     router.message.register(on_event_text, form, private, F.text, ~F.text.startswith("/"))
     router.message.register(on_event_non_text, form, private, ~F.text.startswith("/"))
     router.callback_query.register(
-        cb_event_form, EventCb.filter(F.action.in_({"tz", "dur", "aud", "publish", "drop"})))
+        cb_event_form, EventCb.filter(F.action.in_({"tz", "dur", "aud", "audt", "audok", "audx",
+                                                     "tr", "trl", "publish", "drop"})))
     router.callback_query.register(
         cb_event_member, EventCb.filter(F.action.in_({"rsvp", "ics", "rate"})))
     router.callback_query.register(
         cb_event_staff, EventCb.filter(F.action.in_({"stats", "csv", "cancel", "edit",
-                                                      "editf"})))
+                                                      "editf", "tochats"})))
     return router
 
 

@@ -264,7 +264,7 @@ async def cmd_pending(message: Message, actor: Actor, profiles: ProfileRepo,
 # ---- a member's card for staff: suspend, reinstate, appoint or remove a coordinator ----------
 
 async def member_card(profiles: ProfileRepo, ref: ReferenceData, actor: Actor, member_id: int,
-                      coordinator_country: str | None
+                      coordinator_country: str | None, may_publish_region: bool = False
                       ) -> tuple[str, InlineKeyboardMarkup | None]:
     profile = await profiles.get(member_id)
     if profile is None:
@@ -284,6 +284,11 @@ async def member_card(profiles: ProfileRepo, ref: ReferenceData, actor: Actor, m
         if coordinator_country:
             buttons.append([button(_("Remove as coordinator"),
                                    ReviewCb(action=ReviewAction.DISMISS, member_id=member_id))])
+            region = ReviewAction.REGION_OFF if may_publish_region else ReviewAction.REGION_ON
+            buttons.append([button(
+                _("Withdraw: events for the whole region") if may_publish_region
+                else _("Allow events for the whole region"),
+                ReviewCb(action=region, member_id=member_id))])
         else:
             buttons.append([button(_("Make coordinator"),
                                    ReviewCb(action=ReviewAction.APPOINT, member_id=member_id))])
@@ -313,11 +318,24 @@ async def cb_staff(query: CallbackQuery, callback_data: ReviewCb, actor: Actor, 
             return
         await query.answer()
         text, keyboard = await member_card(profiles, ref, actor, member_id,
-                                           await coordinators.country_of(member_id))
+                                           await coordinators.country_of(member_id),
+                                           await coordinators.may_publish_region(member_id))
         if message is not None:
             await message.answer(text, reply_markup=keyboard)
         return
     now = clock.now()
+    if callback_data.action in (ReviewAction.REGION_ON, ReviewAction.REGION_OFF):
+        allowed = callback_data.action is ReviewAction.REGION_ON
+        outcome = await verification.allow_region_events(actor.user_id, member_id, allowed, now)
+        if outcome is not Outcome.DONE:
+            await query.answer(outcome_text(outcome), show_alert=True)
+            return
+        done = _("She may now publish events for the whole region.") if allowed \
+            else _("She publishes events for her country only.")
+        await query.answer(done)
+        if message is not None:
+            await message.answer(done)
+        return
     if callback_data.action is ReviewAction.APPOINT:
         country = profile.country_code if profile else ""
         outcome = await verification.appoint_coordinator(actor.user_id, member_id, country or "",
@@ -340,7 +358,8 @@ def create_router() -> Router:
     router = Router(name="verification")
     router.message.filter(F.chat.type == "private")
     router.message.register(cmd_pending, Command("pending"))
-    staff_actions = (ReviewAction.MANAGE, ReviewAction.APPOINT, ReviewAction.DISMISS)
+    staff_actions = (ReviewAction.MANAGE, ReviewAction.APPOINT, ReviewAction.DISMISS,
+                     ReviewAction.REGION_ON, ReviewAction.REGION_OFF)
     router.callback_query.register(cb_staff, ReviewCb.filter(F.action.in_(staff_actions)))
     router.callback_query.register(cb_review, ReviewCb.filter())
     notes = StateFilter(ReviewForm.reason, ReviewForm.question, ReviewForm.suspend_reason)

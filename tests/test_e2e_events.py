@@ -179,3 +179,71 @@ async def test_edit_tells_going_and_maybe_in_their_language(harness: BotHarness)
     assert going.last_text.startswith(t(harness, "ru", "⏰ Reminder"))
     log = await harness.db.fetch_value("SELECT details FROM audit_log WHERE action = 'edit_event'")
     assert log.endswith("starts_at")
+
+
+async def fill_event(sender: UserHandle, title: str = "Regional training") -> None:
+    await sender.send("/newevent")
+    await sender.send(title)
+    await sender.send("A day of exercises")
+    await sender.send("2026-02-10 10:00")
+    await sender.press(sender.last.button_labels()[0].removeprefix("✓ "))
+    await sender.press("1 hour")
+    await sender.send("Almaty")
+
+
+async def test_audiences_translations_and_chat_posting(harness: BotHarness) -> None:
+    from tests.test_e2e_chats import setup_chats
+
+    admin, kz_chat, _, _ = await setup_chats(harness)
+    kazakh = await seed_member(harness, 601, "KZ", locale="kk")
+    kyrgyz = await seed_member(harness, 602, "KG", locale="ru")
+    uzbek = await seed_member(harness, 603, "UZ", locale="en")
+    await harness.db.execute("DELETE FROM profile_expertise WHERE user_id = 603")
+    # Chosen countries: Kazakhstan and Kyrgyzstan only; with a Kazakh title and description.
+    await fill_event(admin)
+    await admin.press("Kazakhstan")
+    await admin.press("Kyrgyzstan")
+    await admin.press("Done")
+    await admin.press("Add a translation")
+    await admin.press("Қазақша")
+    await admin.send("Өңірлік оқу-жаттығу")
+    await admin.send("Жаттығулар күні")
+    assert "Also in: Қазақша" in admin.last_text
+    await admin.press("Publish")
+    await harness.deliver()
+    assert any("Өңірлік оқу-жаттығу" in text for text in kazakh.all_texts())
+    assert any("Regional training" in text for text in kyrgyz.all_texts())
+    assert not any("Regional training" in text for text in uzbek.all_texts())
+    await admin.press("Also post it to the association's chats")
+    assert [m.text for m in kz_chat.messages if m.from_bot][0].startswith("📅 Regional training")
+    # An area of expertise: only members with it.
+    await fill_event(admin, "Cyber workshop")
+    await admin.press("Members with an area of expertise")
+    await admin.press("Cybercrime")
+    await admin.press("Publish")
+    await harness.deliver()
+    assert any("Cyber workshop" in text for text in kyrgyz.all_texts())
+    assert not any("Cyber workshop" in text for text in uzbek.all_texts())
+
+
+async def test_region_wide_events_need_an_administrators_permission(harness: BotHarness) -> None:
+    admin = await seed_member(harness, ADMIN_ID, "KZ")
+    coordinator = await seed_member(harness, 500, "KG", coordinator=True, name="Coord KG")
+    await fill_event(coordinator)
+    assert coordinator.last.button_labels() == ["Kyrgyzstan"]
+    await coordinator.send("/cancel")
+    await admin.send("/members")
+    await admin.press("Search")
+    await admin.press("⚙ 1")
+    await admin.press("Allow events for the whole region")
+    assert admin.last_text == "She may now publish events for the whole region."
+    await fill_event(coordinator)
+    assert coordinator.last.button_labels() == ["All members", "Kyrgyzstan"]
+    await coordinator.press("All members")
+    await coordinator.press("Publish")
+    assert "Published. /events shows the answers." in coordinator.all_texts()
+    from bot.callbacks import ReviewAction, ReviewCb
+
+    answer = await coordinator.press_data(
+        ReviewCb(action=ReviewAction.REGION_ON, member_id=500).pack())
+    assert answer is not None and answer["text"] == "You are not allowed to do this."

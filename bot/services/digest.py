@@ -14,10 +14,17 @@ from bot.db.database import Database
 from bot.db.repositories.digest import DigestRepo
 from bot.db.repositories.events import EventRepo
 from bot.services.delivery import DeliveryService
+from bot.services.events import Audience
 
 SEND_FROM_HOUR = 9  # her morning
 SEND_UNTIL_HOUR = 12  # a bot that was down all morning sends next week instead of at night
 LOOK_AHEAD = timedelta(days=14)
+
+
+def for_whole_country(audience: str, country: str) -> bool:
+    """Events for everyone in that country (not those for one area of expertise)."""
+    parsed = Audience.parse(audience)
+    return parsed.expertise is None and parsed.includes(country, [])
 
 
 class DigestService:
@@ -45,8 +52,9 @@ class DigestService:
                 readers = await self._digest.readers(country)
                 if not readers:
                     continue
-                upcoming = [e for e in await self._events.upcoming(now, ["*", country])
-                            if e.starts_at <= now + LOOK_AHEAD]
+                upcoming = [e for e in await self._events.upcoming(now)
+                            if e.starts_at <= now + LOOK_AHEAD and for_whole_country(e.audience,
+                                                                                    country)]
                 names, joined = await self._digest.new_members(country, now - timedelta(days=7))
                 payload = {"country": country, "events": [e.payload() for e in upcoming],
                            "new_member_names": names, "new_members": joined}

@@ -8,6 +8,7 @@ queues it, so a restart neither loses nor repeats one. Past events are never rem
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,42 @@ _FORMS = (
     re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})[\sT]+(?P<H>\d{1,2}):(?P<M>\d{2})$"),
     re.compile(r"^(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})\s+(?P<H>\d{1,2}):(?P<M>\d{2})$"),
 )
+ALL = "*"
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who an event is for: everyone, some countries, or members with an area of expertise.
+
+    Stored as text: ``*``, ``KZ,KG`` or ``x:cybercrime``.
+    """
+
+    countries: tuple[str, ...] | None = None  # None: every country
+    expertise: str | None = None
+
+    @classmethod
+    def parse(cls, raw: str) -> Audience:
+        if raw == ALL:
+            return cls()
+        if raw.startswith("x:"):
+            return cls(expertise=raw[2:])
+        return cls(countries=tuple(sorted(filter(None, raw.split(",")))))
+
+    def encode(self) -> str:
+        if self.expertise:
+            return "x:" + self.expertise
+        return ",".join(self.countries) if self.countries else ALL
+
+    @property
+    def single_country(self) -> str | None:
+        return self.countries[0] if self.countries and len(self.countries) == 1 else None
+
+    def includes(self, country: str | None, expertise: list[str]) -> bool:
+        if self.expertise:
+            return self.expertise in expertise
+        return self.countries is None or country in self.countries
+
+
 REMINDERS = (("reminded_24h_at", timedelta(hours=24)), ("reminded_1h_at", timedelta(hours=1)))
 
 

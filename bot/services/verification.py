@@ -124,3 +124,17 @@ class VerificationService:
             await self._audit.record(now, actor_id, "remove_coordinator", target_id=member_id,
                                      country_code=country)
             return Outcome.DONE
+
+    async def allow_region_events(self, actor_id: int, member_id: int, allowed: bool,
+                                  now: datetime) -> Outcome:
+        """Administrators let a coordinator publish events for the whole region (or not)."""
+        async with self._db.transaction():
+            if actor_id not in self._admin_ids:
+                await self._audit.record(now, actor_id, "allow_region_events",
+                                         target_id=member_id, outcome="forbidden")
+                return Outcome.FORBIDDEN
+            if not await self._coordinators.set_may_publish_region(member_id, allowed):
+                return Outcome.NOT_FOUND
+            await self._audit.record(now, actor_id, "allow_region_events", target_id=member_id,
+                                     details="allowed" if allowed else "withdrawn")
+            return Outcome.DONE

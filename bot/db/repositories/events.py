@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,18 +24,19 @@ class Event:
     duration_minutes: int
     place: str
     status: str
+    texts: dict[str, dict[str, str]]  # locale -> {"title", "description"} in that language
 
     def payload(self) -> dict[str, object]:
         """What the delivery engine needs to render it for anyone, at any later time."""
         return {"event_id": self.id, "title": self.title, "description": self.description,
                 "starts_at": to_db(self.starts_at), "duration": self.duration_minutes,
-                "place": self.place}
+                "place": self.place, "texts": self.texts}
 
 
 def _event(row) -> Event:  # type: ignore[no-untyped-def]
     return Event(row["id"], row["created_by"], row["audience"], row["title"], row["description"],
                  from_db(row["starts_at"]), row["timezone"], row["duration_minutes"], row["place"],
-                 row["status"])
+                 row["status"], json.loads(row["texts"] or "{}"))
 
 
 class EventRepo:
@@ -43,25 +45,23 @@ class EventRepo:
 
     async def create(self, created_by: int, audience: str, title: str, description: str,
                      starts_at: datetime, timezone: str, duration_minutes: int, place: str,
-                     now: datetime) -> int:
+                     now: datetime, texts: dict[str, dict[str, str]] | None = None) -> int:
         return await self._db.insert(
             "INSERT INTO events (created_by, audience, title, description, starts_at, timezone, "
-            "duration_minutes, place, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "duration_minutes, place, created_at, texts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (created_by, audience, title, description, to_db(starts_at), timezone,
-             duration_minutes, place, to_db(now)))
+             duration_minutes, place, to_db(now), json.dumps(texts or {}, ensure_ascii=False)))
 
     async def get(self, event_id: int) -> Event | None:
         row = await self._db.fetch_one("SELECT * FROM events WHERE id = ?", (event_id,))
         return None if row is None else _event(row)
 
-    async def upcoming(self, now: datetime, audiences: list[str] | None) -> list[Event]:
-        sql = "SELECT * FROM events WHERE status = 'published' AND starts_at > ?"
-        params: list[object] = [to_db(now)]
-        if audiences is not None:
-            sql += f" AND audience IN ({','.join('?' * len(audiences))})"
-            params += audiences
-        return [_event(r) for r in await self._db.fetch_all(sql + " ORDER BY starts_at LIMIT 20",
-                                                             params)]
+    async def upcoming(self, now: datetime, limit: int = 50) -> list[Event]:
+        """Published events still ahead; callers keep those whose audience includes them."""
+        rows = await self._db.fetch_all(
+            "SELECT * FROM events WHERE status = 'published' AND starts_at > ? "
+            "ORDER BY starts_at LIMIT ?", (to_db(now), limit))
+        return [_event(r) for r in rows]
 
     async def update_field(self, event_id: int, field: str, value: object) -> bool:
         """Change one detail of a published event; a new start time re-arms its reminders."""

@@ -207,6 +207,12 @@ class ProfileRepo:
         return [row["user_id"] for row in await self._db.fetch_all(sql + " ORDER BY user_id",
                                                                     params)]
 
+    async def approved_with_expertise(self, code: str) -> list[int]:
+        rows = await self._db.fetch_all(
+            "SELECT p.user_id FROM profiles p JOIN profile_expertise x ON x.user_id = p.user_id "
+            "WHERE p.status = 'approved' AND x.code = ? ORDER BY p.user_id", (code,))
+        return [row["user_id"] for row in rows]
+
     async def delete_abandoned_drafts(self, idle_since: datetime) -> list[int]:
         """Forget sign-ups never finished and untouched since ``idle_since``; keeps the language.
 

@@ -35,5 +35,14 @@ class CoordinatorRepo:
             "appointed_at = excluded.appointed_at",
             (user_id, country_code, by, to_db(now)))
 
+    async def may_publish_region(self, user_id: int) -> bool:
+        return bool(await self._db.fetch_value(
+            "SELECT may_publish_region FROM coordinators WHERE user_id = ?", (user_id,)))
+
+    async def set_may_publish_region(self, user_id: int, allowed: bool) -> bool:
+        return await self._db.execute(
+            "UPDATE coordinators SET may_publish_region = ? WHERE user_id = ?",
+            (int(allowed), user_id)) == 1
+
     async def remove(self, user_id: int) -> bool:
         return await self._db.execute("DELETE FROM coordinators WHERE user_id = ?", (user_id,)) == 1
