@@ -65,6 +65,7 @@ class EventForm(StatesGroup):
     edit = State()
     tr_title = State()
     tr_description = State()
+    draft_edit = State()
 
 
 EDITABLE = ("title", "description", "starts_at", "place")
@@ -183,7 +184,8 @@ async def show_preview(message: Message, actor: Actor, data: dict,  # type: igno
     await message.answer(_("This is how it will look:"))
     await message.answer(text, reply_markup=rows(
         [button(_("Publish"), EventCb(action="publish"))],
-        [button(_("Add a translation"), EventCb(action="tr"))],
+        [button(_("Edit"), EventCb(action="dedit")),
+         button(_("Add a translation"), EventCb(action="tr"))],
         [button(_("Discard"), EventCb(action="drop"))]))
 
 
@@ -203,6 +205,9 @@ async def on_event_text(message: Message, actor: Actor, state: FSMContext, ref: 
     limits = {EventForm.title.state: TITLE_MAX, EventForm.description.state: DESCRIPTION_MAX,
               EventForm.place.state: PLACE_MAX, EventForm.tr_title.state: TITLE_MAX,
               EventForm.tr_description.state: DESCRIPTION_MAX}
+    if current == EventForm.draft_edit.state:
+        await edit_draft(message, state, data, ref, actor, clock)
+        return
     if current == EventForm.start.state:
         zone = ref.country_timezones.get(actor.coordinator_country or actor.country_code or "",
                                          "Asia/Almaty")
@@ -251,6 +256,32 @@ async def on_event_text(message: Message, actor: Actor, state: FSMContext, ref: 
         await show_preview(message, actor, data, ref)
         return
     await state.update_data(event=data)
+
+
+async def edit_draft(message: Message, state: FSMContext, data: dict,  # type: ignore[type-arg]
+                     ref: ReferenceData, actor: Actor, clock: Clock) -> None:
+    """Change one answer of an event not yet published, then show the preview again."""
+    field = data.get("draft_field")
+    if field == "starts_at":
+        start = parse_start(message.text, data["timezone"])
+        if start is None:
+            await message.answer(_("Please send the date and time like 25.12.2026 14:00."))
+            return
+        if start <= clock.now():
+            await message.answer(_("That moment has passed. Please send a date in the future."))
+            return
+        data["start_local"] = " ".join((message.text or "").split())
+        data["starts_at"] = to_db(start)
+    else:
+        limit = {"title": TITLE_MAX, "description": DESCRIPTION_MAX, "place": PLACE_MAX}[field]
+        value, problem = check_short_text(message.text, limit, keep_lines=True)
+        if problem is not None:
+            await message.answer(problem_text(problem, limit))
+            return
+        data[field] = value
+    await state.update_data(event=data)
+    await state.set_state(None)
+    await show_preview(message, actor, data, ref)
 
 
 async def on_event_non_text(message: Message) -> None:
@@ -310,6 +341,18 @@ async def cb_event_form(query: CallbackQuery, callback_data: EventCb, actor: Act
         await state.update_data(event=data)
         await state.set_state(None)
         await show_preview(message, actor, data, ref)
+        return
+    if action == "dedit" and "audience" in data:
+        await message.answer(_("What should change?"), reply_markup=rows(
+            *[[button(field_name(f), EventCb(action="deditf", value=f))] for f in EDITABLE]))
+        return
+    if action == "deditf" and value in EDITABLE and "audience" in data:
+        data["draft_field"] = value
+        await state.update_data(event=data)
+        await state.set_state(EventForm.draft_edit)
+        hint = _("When does it start? Send the date and time like 25.12.2026 14:00.") \
+            if value == "starts_at" else _("Send the new text.")
+        await message.answer(hint + " " + _("(/cancel to stop)"))
         return
     if action == "tr" and "audience" in data:
         await message.answer(_("In which language?"), reply_markup=rows(
@@ -570,14 +613,16 @@ def create_router() -> Router:
     router.message.register(cmd_newevent, Command("newevent"), private)
     router.message.register(cmd_events, Command("events"), private)
     form = StateFilter(EventForm.title, EventForm.description, EventForm.start, EventForm.place,
-                       EventForm.edit, EventForm.tr_title, EventForm.tr_description)
+                       EventForm.edit, EventForm.tr_title, EventForm.tr_description,
+                       EventForm.draft_edit)
     router.message.register(on_event_edit, StateFilter(EventForm.edit), private, F.text,
                             ~F.text.startswith("/"))
     router.message.register(on_event_text, form, private, F.text, ~F.text.startswith("/"))
     router.message.register(on_event_non_text, form, private, ~F.text.startswith("/"))
     router.callback_query.register(
         cb_event_form, EventCb.filter(F.action.in_({"tz", "dur", "aud", "audt", "audok", "audx",
-                                                     "tr", "trl", "publish", "drop"})))
+                                                     "tr", "trl", "dedit", "deditf", "publish",
+                                                     "drop"})))
     router.callback_query.register(
         cb_event_member, EventCb.filter(F.action.in_({"rsvp", "ics", "rate"})))
     router.callback_query.register(

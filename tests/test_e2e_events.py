@@ -204,6 +204,10 @@ async def test_audiences_translations_and_chat_posting(harness: BotHarness) -> N
     await admin.press("Kazakhstan")
     await admin.press("Kyrgyzstan")
     await admin.press("Done")
+    await admin.press("Edit")  # before publishing: fix the place in the preview
+    await admin.press("Place")
+    await admin.send("Almaty, Academy of the Border Service")
+    assert "Almaty, Academy of the Border Service" in admin.last_text
     await admin.press("Add a translation")
     await admin.press("Қазақша")
     await admin.send("Өңірлік оқу-жаттығу")
