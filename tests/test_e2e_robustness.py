@@ -74,7 +74,7 @@ RECORD_START = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", re.MULTILINE)
 def crashes(log: str) -> list[str]:
     """The log records that carry a traceback."""
     starts = [m.start() for m in RECORD_START.finditer(log)] or [0]
-    records = [log[a:b] for a, b in zip(starts, [*starts[1:], len(log)])]
+    records = [log[a:b] for a, b in zip(starts, [*starts[1:], len(log)], strict=True)]
     if starts[0] > 0:
         records.insert(0, log[: starts[0]])
     return [r for r in records if "Traceback" in r]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -52,7 +53,7 @@ async def test_failed_migration_leaves_the_previous_version(tmp_path: Path) -> N
     (folder / "0002_broken.sql").write_text("CREATE TABLE b (y INTEGER);\nINSERT INTO nope VALUES (1);\n")
     db = await Database.open(tmp_path / "m.sqlite3")
     try:
-        with pytest.raises(Exception):
+        with pytest.raises(sqlite3.OperationalError, match="no such table: nope"):
             await apply_migrations(db, folder)
         assert await db.fetch_value("PRAGMA user_version") == 1
         assert await db.fetch_value(
