@@ -72,6 +72,16 @@ async def main(settings: Settings) -> None:
         logger.info("stopped")
 
 
+def run(coroutine) -> None:  # type: ignore[no-untyped-def]
+    """uvloop where it exists (Linux, macOS): a faster event loop for the same code."""
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(coroutine)
+    else:
+        uvloop.run(coroutine)
+
+
 def cli() -> int:
     try:
         settings = load_settings()
@@ -83,7 +93,7 @@ def cli() -> int:
         secrets.append(settings.webhook_secret.get_secret_value())
     setup_logging(settings.log_level, secrets)
     try:
-        asyncio.run(main(settings))
+        run(main(settings))
     except KeyboardInterrupt:
         pass
     return 0
