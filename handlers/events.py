@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 from html import escape
 
 from aiogram import Bot, F, Router
@@ -143,6 +143,18 @@ def render_feedback(payload: dict, to: Recipient) -> tuple[str, InlineKeyboardMa
 
 # ---- /newevent ---------------------------------------------------------------------------
 
+async def future_start(message: Message, timezone: str, clock: Clock) -> datetime | None:
+    """The start she typed, in the event's zone; or None after telling her what is wrong."""
+    start = parse_start(message.text, timezone)
+    if start is None:
+        await message.answer(_("Please send the date and time like 25.12.2026 14:00."))
+        return None
+    if start <= clock.now():
+        await message.answer(_("That moment has passed. Please send a date in the future."))
+        return None
+    return start
+
+
 async def may_target(actor: Actor, audience: Audience, coordinators: CoordinatorRepo) -> bool:
     """Administrators reach anyone; a coordinator her country, or everyone if allowed."""
     if actor.is_admin:
@@ -211,12 +223,8 @@ async def on_event_text(message: Message, actor: Actor, state: FSMContext, ref: 
     if current == EventForm.start.state:
         zone = ref.country_timezones.get(actor.coordinator_country or actor.country_code or "",
                                          "Asia/Almaty")
-        start = parse_start(message.text, zone)
+        start = await future_start(message, zone, clock)
         if start is None:
-            await message.answer(_("Please send the date and time like 25.12.2026 14:00."))
-            return
-        if start <= clock.now():
-            await message.answer(_("That moment has passed. Please send a date in the future."))
             return
         data["start_local"] = " ".join((message.text or "").split())
         await state.update_data(event=data)
@@ -263,12 +271,8 @@ async def edit_draft(message: Message, state: FSMContext, data: dict,  # type: i
     """Change one answer of an event not yet published, then show the preview again."""
     field = data.get("draft_field")
     if field == "starts_at":
-        start = parse_start(message.text, data["timezone"])
+        start = await future_start(message, data["timezone"], clock)
         if start is None:
-            await message.answer(_("Please send the date and time like 25.12.2026 14:00."))
-            return
-        if start <= clock.now():
-            await message.answer(_("That moment has passed. Please send a date in the future."))
             return
         data["start_local"] = " ".join((message.text or "").split())
         data["starts_at"] = to_db(start)
@@ -584,12 +588,8 @@ async def on_event_edit(message: Message, actor: Actor, state: FSMContext, event
         return
     value: object
     if field == "starts_at":
-        value = parse_start(message.text, event.timezone)
+        value = await future_start(message, event.timezone, clock)
         if value is None:
-            await message.answer(_("Please send the date and time like 25.12.2026 14:00."))
-            return
-        if value <= clock.now():
-            await message.answer(_("That moment has passed. Please send a date in the future."))
             return
     else:
         limit = {"title": TITLE_MAX, "description": DESCRIPTION_MAX, "place": PLACE_MAX}[field]
