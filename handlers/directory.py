@@ -74,11 +74,19 @@ async def cmd_members(message: Message, actor: Actor, state: FSMContext,
     await message.answer(text, reply_markup=keyboard)
 
 
-async def cb_filter(query: CallbackQuery, callback_data: FilterCb, actor: Actor,
-                    state: FSMContext, ref: ReferenceData, profiles: ProfileRepo) -> None:
+async def member_message(query: CallbackQuery, actor: Actor) -> Message | None:
+    """The message of a directory button, if a member is pressing it (else she is told)."""
     message = query_message(query)
     if not actor.is_member or message is None:
         await query.answer(members_only_text(), show_alert=True)
+        return None
+    return message
+
+
+async def cb_filter(query: CallbackQuery, callback_data: FilterCb, actor: Actor,
+                    state: FSMContext, ref: ReferenceData, profiles: ProfileRepo) -> None:
+    message = await member_message(query, actor)
+    if message is None:
         return
     kind, value = callback_data.kind, callback_data.value
     data = await state.get_data()
@@ -140,9 +148,8 @@ async def show_page(message: Message, actor: Actor, flt: DirectoryFilter, page: 
 
 async def cb_members_page(query: CallbackQuery, callback_data: PageCb, actor: Actor,
                           state: FSMContext, ref: ReferenceData, profiles: ProfileRepo) -> None:
-    message = query_message(query)
-    if not actor.is_member or message is None:
-        await query.answer(members_only_text(), show_alert=True)
+    message = await member_message(query, actor)
+    if message is None:
         return
     await query.answer()
     await show_page(message, actor, _filters(await state.get_data()), callback_data.page, ref,

@@ -266,23 +266,29 @@ async def on_event_text(message: Message, actor: Actor, state: FSMContext, ref: 
     await state.update_data(event=data)
 
 
+async def read_field(message: Message, field: str, timezone: str, clock: Clock
+                     ) -> str | datetime | None:
+    """A new value for one of an event's fields, or None after telling her what is wrong."""
+    if field == "starts_at":
+        return await future_start(message, timezone, clock)
+    limit = {"title": TITLE_MAX, "description": DESCRIPTION_MAX, "place": PLACE_MAX}[field]
+    value, problem = check_short_text(message.text, limit, keep_lines=True)
+    if problem is not None:
+        await message.answer(problem_text(problem, limit))
+    return value
+
+
 async def edit_draft(message: Message, state: FSMContext, data: dict,  # type: ignore[type-arg]
                      ref: ReferenceData, actor: Actor, clock: Clock) -> None:
     """Change one answer of an event not yet published, then show the preview again."""
     field = data.get("draft_field")
-    if field == "starts_at":
-        start = await future_start(message, data["timezone"], clock)
-        if start is None:
-            return
+    value = await read_field(message, field, data["timezone"], clock)
+    if value is None:
+        return
+    if isinstance(value, datetime):
         data["start_local"] = " ".join((message.text or "").split())
-        data["starts_at"] = to_db(start)
-    else:
-        limit = {"title": TITLE_MAX, "description": DESCRIPTION_MAX, "place": PLACE_MAX}[field]
-        value, problem = check_short_text(message.text, limit, keep_lines=True)
-        if problem is not None:
-            await message.answer(problem_text(problem, limit))
-            return
-        data[field] = value
+        value = to_db(value)
+    data[field] = value
     await state.update_data(event=data)
     await state.set_state(None)
     await show_preview(message, actor, data, ref)
@@ -586,17 +592,9 @@ async def on_event_edit(message: Message, actor: Actor, state: FSMContext, event
         await state.clear()
         await message.answer(_("You are not allowed to do this."))
         return
-    value: object
-    if field == "starts_at":
-        value = await future_start(message, event.timezone, clock)
-        if value is None:
-            return
-    else:
-        limit = {"title": TITLE_MAX, "description": DESCRIPTION_MAX, "place": PLACE_MAX}[field]
-        value, problem = check_short_text(message.text, limit, keep_lines=True)
-        if problem is not None:
-            await message.answer(problem_text(problem, limit))
-            return
+    value = await read_field(message, field, event.timezone, clock)
+    if value is None:
+        return
     await state.clear()
     told = await event_service.change(event, field, value)
     if told < 0:
