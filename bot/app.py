@@ -24,9 +24,12 @@ from bot.db.fsm_storage import SQLiteStorage
 from bot.chat_removals import RemovalRunner
 from bot.db.repositories.audit import AuditRepo
 from bot.db.repositories.chats import ChatRepo
+from bot.db.repositories.coffee import CoffeeRepo
 from bot.db.repositories.digest import DigestRepo
 from bot.db.repositories.events import EventRepo
+from bot.db.repositories.mentorship import MentorshipRepo
 from bot.db.repositories.outbox import OutboxRepo
+from bot.db.repositories.introductions import IntroRepo
 from bot.db.repositories.invites import InviteRepo
 from bot.db.repositories.jobs import JobRunRepo
 from bot.db.repositories.personal_data import PersonalDataRepo
@@ -42,10 +45,13 @@ from bot.jobs import register_jobs
 from bot.middlewares import ActorMiddleware
 from bot.notifier import Notifier
 from bot.services.chat_access import ChatAccessService
+from bot.services.coffee import CoffeeService
 from bot.services.delivery import DeliveryService, Pacer
 from bot.services.digest import DigestService
 from bot.services.events import EventService
+from bot.services.introductions import IntroductionService
 from bot.services.invites import InviteService
+from bot.services.mentorship import MentorshipService
 from bot.services.privacy import PrivacyService
 from bot.services.onboarding import OnboardingService
 from bot.services.reference import ReferenceData
@@ -84,6 +90,12 @@ class App:
     event_service: EventService
     digest: DigestRepo
     digest_service: DigestService
+    mentorship: MentorshipRepo
+    mentorship_service: MentorshipService
+    intros: IntroRepo
+    intro_service: IntroductionService
+    coffee: CoffeeRepo
+    coffee_service: CoffeeService
     jobs: JobScheduler
     start_scheduler: bool = True
     in_flight: InFlightUpdates = field(default_factory=InFlightUpdates)
@@ -119,6 +131,12 @@ class App:
             "events": self.events,
             "event_service": self.event_service,
             "digest": self.digest,
+            "mentorship": self.mentorship,
+            "mentorship_service": self.mentorship_service,
+            "intros": self.intros,
+            "intro_service": self.intro_service,
+            "coffee": self.coffee,
+            "coffee_service": self.coffee_service,
             "jobs": self.jobs,
             "app": self,
             **self.extras,
@@ -152,6 +170,9 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
     events = EventRepo(db)
     digest = DigestRepo(db)
     reference = await ReferenceData.load(ReferenceRepo(db))
+    mentorship = MentorshipRepo(db)
+    intros = IntroRepo(db)
+    coffee = CoffeeRepo(db)
     app = App(
         settings=settings,
         db=db,
@@ -179,6 +200,12 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
         event_service=EventService(db, events, delivery, clock),
         digest=digest,
         digest_service=DigestService(db, digest, events, delivery, reference.country_timezones),
+        mentorship=mentorship,
+        mentorship_service=MentorshipService(db, mentorship, audit, delivery, clock),
+        intros=intros,
+        intro_service=IntroductionService(db, intros, delivery, clock),
+        coffee=coffee,
+        coffee_service=CoffeeService(db, coffee, delivery),
         jobs=JobScheduler(JobRunRepo(db), clock),
         start_scheduler=start_scheduler,
     )
@@ -221,7 +248,7 @@ def create_bot(settings: Settings) -> Bot:
 
 
 def create_dispatcher(app: App) -> Dispatcher:
-    from handlers import get_routers
+    from handlers import coffee, get_routers, introductions, mentorship
 
     from handlers.announce import render_announcement
     from handlers.digest import render_digest
@@ -233,7 +260,10 @@ def create_dispatcher(app: App) -> Dispatcher:
                            ("event_reminder", render_reminder),
                            ("event_cancelled", render_cancelled),
                            ("event_changed", render_changed),
-                           ("event_feedback", render_feedback), ("digest", render_digest)):
+                           ("event_feedback", render_feedback), ("digest", render_digest),
+                           *mentorship.renderers(app).items(),
+                           *introductions.renderers(app).items(),
+                           *coffee.renderers(app).items()):
         app.delivery.register(kind, localized(app.i18n, renderer))
     app.fsm_storage = SQLiteStorage(app.db, app.clock)
     dp = TrackingDispatcher(app.in_flight, storage=app.fsm_storage, **app.workflow_data())

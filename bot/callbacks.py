@@ -93,3 +93,22 @@ class EventCb(CallbackData, prefix="e1"):
 
 class DigestCb(CallbackData, prefix="d1"):
     action: str  # on, off
+
+
+class MentorCb(CallbackData, prefix="m1"):
+    action: str  # see handlers.mentorship
+    value: str = ""
+    pair_id: int = 0
+
+
+class IntroCb(CallbackData, prefix="n1"):
+    action: str  # country, expertise, language, ask, agree, decline, block, toggle, unblock
+    value: str = ""
+    intro_id: int = 0
+
+
+class CoffeeCb(CallbackData, prefix="k1"):
+    action: str  # join, leave, skip, met
+    value: str = ""
+    round_id: int = 0
+    group_id: int = 0

@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     delivery_rate: float = Field(default=30.0, gt=0, le=1000)
     reconcile_auto_remove: bool = False
+    mentor_round_days: int = Field(default=7, ge=1, le=90)
 
     @field_validator("bot_token")
     @classmethod

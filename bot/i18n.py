@@ -6,6 +6,7 @@ files at start-up when they are missing or older than their source.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -81,6 +82,13 @@ def use_locale(i18n: I18n, locale: str) -> Iterator[None]:
 def localized(i18n: I18n, render: Callable[[dict[str, Any], Any], R]
               ) -> Callable[[dict[str, Any], Any], R]:
     """Wrap a renderer so that its texts come out in the recipient's locale."""
+    if inspect.iscoroutinefunction(render):
+        async def render_in_async(payload: dict[str, Any], recipient: Any) -> Any:
+            with use_locale(i18n, recipient.locale):
+                return await render(payload, recipient)
+
+        return render_in_async  # type: ignore[return-value]
+
     def render_in(payload: dict[str, Any], recipient: Any) -> R:
         with use_locale(i18n, recipient.locale):
             return render(payload, recipient)

@@ -87,6 +87,22 @@ async def weekly_digest(app: App, now: datetime) -> None:
     await app.digest_service.send_due(now)
 
 
+async def mentorship_round(app: App, now: datetime) -> None:
+    """Weekly: everyone still waiting for a mentor, assigned at once (see services)."""
+    await app.mentorship_service.run_round(seed=int(now.timestamp()) // 86400)
+
+
+async def matching_upkeep(app: App, now: datetime) -> None:
+    """Proposals and introduction requests unanswered for 3 days lapse; check-ins go out."""
+    await app.mentorship_service.expire_proposals(now)
+    await app.intro_service.expire(now)
+    await app.mentorship_service.send_checkins(now)
+
+
+async def coffee_rounds(app: App, now: datetime) -> None:
+    await app.coffee_service.run_due(now)
+
+
 def register_jobs(app: App) -> None:
     app.jobs.add("cleanup_abandoned_signups", timedelta(hours=6),
                  lambda now: cleanup_abandoned_signups(app, now))
@@ -97,3 +113,8 @@ def register_jobs(app: App) -> None:
     app.jobs.add("reconcile_chats", timedelta(days=1), lambda now: reconcile_chats(app, now))
     app.jobs.add("event_reminders", timedelta(minutes=1), lambda now: event_reminders(app, now))
     app.jobs.add("weekly_digest", timedelta(minutes=10), lambda now: weekly_digest(app, now))
+    app.jobs.add("mentorship_round", timedelta(days=app.settings.mentor_round_days),
+                 lambda now: mentorship_round(app, now))
+    app.jobs.add("matching_upkeep", timedelta(minutes=10),
+                 lambda now: matching_upkeep(app, now))
+    app.jobs.add("coffee_rounds", timedelta(minutes=10), lambda now: coffee_rounds(app, now))

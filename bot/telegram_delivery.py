@@ -22,9 +22,11 @@ class TelegramSender:
     def __init__(self, bot: Bot) -> None:
         self._bot = bot
 
-    async def send(self, chat_id: int, text: str, keyboard: Any | None) -> None:
+    async def send(self, chat_id: int, text: str, keyboard: Any | None, *,
+                   protect: bool = False) -> None:
         try:
-            await self._bot.send_message(chat_id, text, reply_markup=keyboard)
+            await self._bot.send_message(chat_id, text, reply_markup=keyboard,
+                                         protect_content=protect or None)
         except TelegramRetryAfter as exc:
             raise DeliveryError(FailureKind.RETRY_AFTER, exc.retry_after, "429") from exc
         except TelegramForbiddenError as exc:

@@ -96,3 +96,28 @@ def field_label(name: str) -> str:
 
 
 BIO_LIMIT = BIO_MAX
+
+
+def contact_text(user_id: int, name: str | None, username: str | None) -> str:
+    """How to reach her, shared only after both sides agreed: her @username, or a link that
+    opens a chat with her."""
+    shown = escape(name or _("Member"))
+    if username:
+        return f"{shown} — @{escape(username)}"
+    return f'<a href="tg://user?id={int(user_id)}">{shown}</a>'
+
+
+def availability_text(code: str) -> str:
+    return {
+        "monthly": _("about an hour a month"),
+        "twice_monthly": _("twice a month"),
+        "weekly": _("every week"),
+    }.get(code, code)
+
+
+def country_preference_text(code: str) -> str:
+    return {
+        "same": _("from my country"),
+        "other": _("from another country"),
+        "any": _("any country"),
+    }.get(code, code)

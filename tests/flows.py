@@ -28,22 +28,28 @@ def ref_label(harness: BotHarness, kind: str, code: str, locale: str) -> str:
 
 async def seed_member(harness: BotHarness, user_id: int, country: str, *, locale: str = "en",
                       status: str = "approved", coordinator: bool = False,
-                      name: str = "Seeded Member") -> UserHandle:
+                      name: str = "Seeded Member", username: str | None = None,
+                      agency: str = "police", years: int = 10,
+                      languages: tuple[str, ...] = ("ru",),
+                      expertise: tuple[str, ...] = ("cybercrime",),
+                      hidden: tuple[str, ...] = ()) -> UserHandle:
     """A member who joined earlier (written straight to the database)."""
-    user = harness.user(user_id, "Member", language_code=locale)
+    user = harness.user(user_id, "Member", language_code=locale, username=username)
     user.user.started = True
     now = to_db(harness.clock.now())
+    visible = ",".join(f for f in ("name", "agency", "position", "years", "expertise",
+                                   "languages", "bio") if f not in hidden)
     await harness.db.execute("INSERT INTO users (id, locale, created_at, last_seen_at) "
                              "VALUES (?, ?, ?, ?)", (user_id, locale, now, now))
     await harness.db.execute(
         "INSERT INTO profiles (user_id, status, full_name, country_code, agency_code, "
-        "years_of_service, created_at, updated_at, decided_at) "
-        "VALUES (?, ?, ?, ?, 'police', 10, ?, ?, ?)",
-        (user_id, status, name, country, now, now, now))
-    await harness.db.execute("INSERT INTO profile_languages (user_id, code) VALUES (?, 'ru')",
-                             (user_id,))
-    await harness.db.execute("INSERT INTO profile_expertise (user_id, code) "
-                             "VALUES (?, 'cybercrime')", (user_id,))
+        "years_of_service, visible_fields, created_at, updated_at, decided_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (user_id, status, name, country, agency, years, visible, now, now, now))
+    await harness.db.execute_many("INSERT INTO profile_languages (user_id, code) VALUES (?, ?)",
+                                  [(user_id, code) for code in languages])
+    await harness.db.execute_many("INSERT INTO profile_expertise (user_id, code) VALUES (?, ?)",
+                                  [(user_id, code) for code in expertise])
     if coordinator:
         await harness.db.execute("INSERT INTO coordinators (user_id, country_code, appointed_at)"
                                  " VALUES (?, ?, ?)", (user_id, country, now))

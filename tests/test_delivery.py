@@ -28,7 +28,8 @@ class FakeSender:
         self.script: dict[int, list[DeliveryError]] = {}
         self.blocked: set[int] = set()
 
-    async def send(self, chat_id: int, text: str, keyboard: Any | None) -> None:
+    async def send(self, chat_id: int, text: str, keyboard: Any | None, *,
+                   protect: bool = False) -> None:
         if chat_id in self.blocked:
             raise DeliveryError(FailureKind.BLOCKED)
         planned = self.script.get(chat_id)
@@ -74,7 +75,8 @@ async def test_rendering_uses_each_recipients_language(db: Database) -> None:
     texts: dict[int, str] = {}
 
     class Capture:
-        async def send(self, chat_id: int, text: str, keyboard: Any | None) -> None:
+        async def send(self, chat_id: int, text: str, keyboard: Any | None, *,
+                       protect: bool = False) -> None:
             texts[chat_id] = text
 
     await service.enqueue("note", {"text": "hi"}, RECIPIENTS[:3], 1)
@@ -150,7 +152,8 @@ async def test_a_crash_mid_broadcast_repeats_only_what_was_in_flight(db: Databas
 
         dead = False
 
-        async def send(self, chat_id: int, text: str, keyboard: Any | None) -> None:
+        async def send(self, chat_id: int, text: str, keyboard: Any | None, *,
+                       protect: bool = False) -> None:
             if self.dead:
                 raise Crash()
             await super().send(chat_id, text, keyboard)

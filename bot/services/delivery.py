@@ -17,6 +17,7 @@ broadcast's kind. Telegram is reached through :class:`Sender`, never inside a tr
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -53,7 +54,8 @@ class DeliveryError(Exception):
 
 
 class Sender(Protocol):
-    async def send(self, chat_id: int, text: str, keyboard: Any | None) -> None: ...
+    async def send(self, chat_id: int, text: str, keyboard: Any | None, *,
+                   protect: bool = False) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -65,8 +67,19 @@ class Recipient:
     timezone: str
 
 
-Rendered = tuple[str, Any | None]
-Renderer = Callable[[dict[str, Any], Recipient], Rendered]
+@dataclass(frozen=True)
+class Protected:
+    """A rendered message that must not be forwarded or saved (contacts shared on consent)."""
+
+    text: str
+    keyboard: Any | None = None
+
+
+# A renderer returns (text, keyboard) or Protected; an async one reads what it shows at send
+# time (so no personal data waits in a payload) and returns None when the message no longer
+# makes sense (the pair or request it was about is gone).
+Rendered = tuple[str, Any | None] | Protected
+Renderer = Callable[[dict[str, Any], Recipient], Rendered | Awaitable[Rendered | None]]
 ProgressHook = Callable[[int, dict[str, int], bool], Awaitable[None]]
 
 
@@ -238,9 +251,18 @@ class DeliveryService:
         if not await self._outbox.claim(item.id, self._clock.now()):
             return False  # someone else settled it meanwhile
         try:
-            text, keyboard = renderer(item.payload, Recipient(item.recipient_id, item.locale,
-                                                               item.timezone))
-            await sender.send(item.recipient_id, text, keyboard)
+            rendered = renderer(item.payload, Recipient(item.recipient_id, item.locale,
+                                                        item.timezone))
+            if inspect.isawaitable(rendered):
+                rendered = await rendered
+            if rendered is None:
+                await self._outbox.settle(item.id, "failed", self._clock.now(), error="obsolete")
+                return False
+            if isinstance(rendered, Protected):
+                await sender.send(item.recipient_id, rendered.text, rendered.keyboard,
+                                  protect=True)
+            else:
+                await sender.send(item.recipient_id, *rendered)
         except DeliveryError as exc:
             await self._failed(item, exc)
             return False

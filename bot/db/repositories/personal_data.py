@@ -6,17 +6,30 @@ from typing import Any
 
 from bot.db.database import Database
 
-# table -> column that names her; the export and the erasure both follow this map.
-PERSONAL_TABLES: dict[str, str] = {
-    "users": "id",
-    "profiles": "user_id",
-    "profile_expertise": "user_id",
-    "profile_languages": "user_id",
-    "coordinators": "user_id",
-    "fsm_states": "user_id",
-    "chat_members": "user_id",
-    "outbox": "recipient_id",
-    "event_answers": "user_id",
+# table -> columns that name her (a row naming her in any of them is hers); the export and
+# the erasure both follow this map. A pair or an introduction is erased whole: it means
+# nothing without her.
+PERSONAL_TABLES: dict[str, tuple[str, ...]] = {
+    "users": ("id",),
+    "profiles": ("user_id",),
+    "profile_expertise": ("user_id",),
+    "profile_languages": ("user_id",),
+    "coordinators": ("user_id",),
+    "fsm_states": ("user_id",),
+    "chat_members": ("user_id",),
+    "outbox": ("recipient_id",),
+    "event_answers": ("user_id",),
+    "member_settings": ("user_id",),
+    "member_blocks": ("user_id", "blocked_id"),
+    "mentor_offers": ("user_id",),
+    "mentor_areas": ("user_id",),
+    "mentee_requests": ("user_id",),
+    "mentee_goals": ("user_id",),
+    "mentor_pairs": ("mentee_id", "mentor_id"),
+    "pair_ratings": ("rater_id",),
+    "intro_requests": ("requester_id", "target_id"),
+    "coffee_skips": ("user_id",),
+    "coffee_members": ("user_id",),
 }
 # Rows about others that mention her: the mention is cut, the row stays.
 MENTIONS: dict[str, tuple[str, ...]] = {
@@ -29,15 +42,19 @@ MENTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _naming(columns: tuple[str, ...]) -> str:
+    return " OR ".join(f"{column} = ?" for column in columns)
+
+
 class PersonalDataRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
 
     async def export(self, user_id: int) -> dict[str, list[dict[str, Any]]]:
         data: dict[str, list[dict[str, Any]]] = {}
-        for table, column in PERSONAL_TABLES.items():
-            rows = await self._db.fetch_all(f"SELECT * FROM {table} WHERE {column} = ?",
-                                            (user_id,))
+        for table, columns in PERSONAL_TABLES.items():
+            rows = await self._db.fetch_all(
+                f"SELECT * FROM {table} WHERE {_naming(columns)}", (user_id,) * len(columns))
             data[table] = [dict(row) for row in rows]
         rows = await self._db.fetch_all(
             "SELECT * FROM audit_log WHERE actor_id = ? OR target_id = ? ORDER BY id",
@@ -51,8 +68,9 @@ class PersonalDataRepo:
                 for column in columns:
                     await self._db.execute(
                         f"UPDATE {table} SET {column} = NULL WHERE {column} = ?", (user_id,))
-            for table, column in reversed(PERSONAL_TABLES.items()):
-                await self._db.execute(f"DELETE FROM {table} WHERE {column} = ?", (user_id,))
+            for table, columns in reversed(PERSONAL_TABLES.items()):
+                await self._db.execute(f"DELETE FROM {table} WHERE {_naming(columns)}",
+                                       (user_id,) * len(columns))
             await self._db.execute(
                 "INSERT INTO counters (name, value) VALUES ('members_deleted', 1) "
                 "ON CONFLICT (name) DO UPDATE SET value = value + 1")

@@ -1,0 +1,174 @@
+"""Peer introductions, and what every matching feature respects: her settings and her blocks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.clock import from_db, to_db
+from bot.db.database import Database
+
+
+@dataclass(frozen=True)
+class Settings:
+    intros_enabled: bool = True
+    coffee_opt_in: bool = False
+    username: str | None = None
+
+
+@dataclass(frozen=True)
+class Introduction:
+    id: int
+    requester_id: int
+    target_id: int | None
+    country_code: str | None
+    expertise_code: str | None
+    language_code: str | None
+    reason: str
+    candidates: tuple[int, ...]
+    status: str
+    expires_at: datetime | None
+
+
+def _intro(row: Any) -> Introduction:
+    return Introduction(row["id"], row["requester_id"], row["target_id"], row["country_code"],
+                        row["expertise_code"], row["language_code"], row["reason"],
+                        tuple(int(x) for x in row["candidates"].split(",") if x),
+                        row["status"], from_db(row["expires_at"]) if row["expires_at"] else None)
+
+
+class IntroRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # ---- settings and blocks ---------------------------------------------------------------
+
+    async def settings(self, user_id: int) -> Settings:
+        row = await self._db.fetch_one(
+            "SELECT intros_enabled, coffee_opt_in, username FROM member_settings "
+            "WHERE user_id = ?", (user_id,))
+        if row is None:
+            return Settings()
+        return Settings(bool(row[0]), bool(row[1]), row[2])
+
+    async def update_settings(self, user_id: int, now: datetime, **values: Any) -> None:
+        allowed = {"intros_enabled", "coffee_opt_in", "username"}
+        if not values or set(values) - allowed:
+            raise ValueError(values)
+        columns = ", ".join(values)
+        marks = ", ".join("?" * len(values))
+        updates = ", ".join(f"{name} = excluded.{name}" for name in values)
+        await self._db.execute(
+            f"INSERT INTO member_settings (user_id, {columns}, updated_at) "
+            f"VALUES (?, {marks}, ?) ON CONFLICT (user_id) DO UPDATE SET {updates}, "
+            "updated_at = excluded.updated_at", (user_id, *values.values(), to_db(now)))
+
+    async def usernames(self, user_ids: list[int]) -> dict[int, str | None]:
+        if not user_ids:
+            return {}
+        rows = await self._db.fetch_all(
+            f"SELECT user_id, username FROM member_settings WHERE user_id IN "
+            f"({','.join('?' * len(user_ids))})", user_ids)
+        found = {r[0]: r[1] for r in rows}
+        return {user_id: found.get(user_id) for user_id in user_ids}
+
+    async def block(self, user_id: int, blocked_id: int, now: datetime) -> None:
+        await self._db.execute(
+            "INSERT OR IGNORE INTO member_blocks (user_id, blocked_id, created_at) "
+            "VALUES (?, ?, ?)", (user_id, blocked_id, to_db(now)))
+
+    async def unblock_all(self, user_id: int) -> int:
+        return await self._db.execute("DELETE FROM member_blocks WHERE user_id = ?", (user_id,))
+
+    async def count_blocked(self, user_id: int) -> int:
+        return int(await self._db.fetch_value(
+            "SELECT COUNT(*) FROM member_blocks WHERE user_id = ?", (user_id,)))
+
+    async def blocked_either_way(self, user_id: int) -> set[int]:
+        rows = await self._db.fetch_all(
+            "SELECT blocked_id FROM member_blocks WHERE user_id = ? UNION "
+            "SELECT user_id FROM member_blocks WHERE blocked_id = ?", (user_id, user_id))
+        return {r[0] for r in rows}
+
+    # ---- introductions ---------------------------------------------------------------------
+
+    async def find_people(self, requester_id: int, country: str | None, expertise: str | None,
+                          language: str | None, limit: int) -> list[int]:
+        """Approved members with introductions on who fit on the fields they show, excluding
+        herself, people blocked either way and anyone she already asked."""
+        sql = ["SELECT p.user_id FROM profiles p LEFT JOIN member_settings s "
+               "ON s.user_id = p.user_id WHERE p.status = 'approved' AND p.user_id != ? "
+               "AND IFNULL(s.intros_enabled, 1) = 1 "
+               "AND p.user_id NOT IN (SELECT blocked_id FROM member_blocks WHERE user_id = ?) "
+               "AND p.user_id NOT IN (SELECT user_id FROM member_blocks WHERE blocked_id = ?) "
+               "AND p.user_id NOT IN (SELECT target_id FROM intro_requests "
+               "WHERE requester_id = ? AND target_id IS NOT NULL)"]
+        params: list[Any] = [requester_id] * 4
+        if country:
+            sql.append("AND p.country_code = ?")
+            params.append(country)
+        if expertise:
+            sql.append("AND instr(p.visible_fields, 'expertise') AND EXISTS (SELECT 1 FROM "
+                       "profile_expertise e WHERE e.user_id = p.user_id AND e.code = ?)")
+            params.append(expertise)
+        if language:
+            sql.append("AND instr(p.visible_fields, 'languages') AND EXISTS (SELECT 1 FROM "
+                       "profile_languages l WHERE l.user_id = p.user_id AND l.code = ?)")
+            params.append(language)
+        sql.append("ORDER BY p.decided_at DESC, p.user_id LIMIT ?")
+        params.append(limit)
+        return [r[0] for r in await self._db.fetch_all(" ".join(sql), params)]
+
+    async def opened_since(self, requester_id: int, since: datetime) -> int:
+        return int(await self._db.fetch_value(
+            "SELECT COUNT(*) FROM intro_requests WHERE requester_id = ? AND created_at >= ? "
+            "AND parent_id IS NULL",
+            (requester_id, to_db(since))))
+
+    async def create(self, requester_id: int, country: str | None, expertise: str | None,
+                     language: str | None, reason: str, candidates: list[int],
+                     now: datetime) -> int:
+        return await self._db.insert(
+            "INSERT INTO intro_requests (requester_id, country_code, expertise_code, "
+            "language_code, reason, candidates, status, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, 'choosing', ?)",
+            (requester_id, country, expertise, language, reason,
+             ",".join(map(str, candidates)), to_db(now)))
+
+    async def get(self, intro_id: int) -> Introduction | None:
+        row = await self._db.fetch_one("SELECT * FROM intro_requests WHERE id = ?", (intro_id,))
+        return _intro(row) if row else None
+
+    async def ask(self, intro_id: int, target_id: int, now: datetime, expires_at: datetime
+                  ) -> bool:
+        return await self._db.execute(
+            "UPDATE intro_requests SET status = 'asked', target_id = ?, asked_at = ?, "
+            "expires_at = ? WHERE id = ? AND status = 'choosing'",
+            (target_id, to_db(now), to_db(expires_at), intro_id)) == 1
+
+    async def decide(self, intro_id: int, expected: str, status: str, now: datetime) -> bool:
+        return await self._db.execute(
+            "UPDATE intro_requests SET status = ?, decided_at = ? WHERE id = ? AND status = ?",
+            (status, to_db(now), intro_id, expected)) == 1
+
+    async def reopen(self, intro_id: int, candidates: list[int], now: datetime) -> int:
+        """After a decline or no answer she may pick another of the people who fit."""
+        return await self._db.insert(
+            "INSERT INTO intro_requests (parent_id, requester_id, country_code, expertise_code, "
+            "language_code, reason, candidates, status, created_at) SELECT IFNULL(parent_id, "
+            "id), requester_id, country_code, expertise_code, language_code, reason, ?, "
+            "'choosing', ? FROM intro_requests WHERE id = ?",
+            (",".join(map(str, candidates)), to_db(now), intro_id))
+
+    async def expired(self, now: datetime) -> list[Introduction]:
+        rows = await self._db.fetch_all(
+            "SELECT * FROM intro_requests WHERE status = 'asked' AND expires_at <= ? ORDER BY id",
+            (to_db(now),))
+        return [_intro(r) for r in rows]
+
+    async def latest_choosing(self, requester_id: int) -> Introduction | None:
+        row = await self._db.fetch_one(
+            "SELECT * FROM intro_requests WHERE requester_id = ? AND status = 'choosing' "
+            "ORDER BY id DESC LIMIT 1", (requester_id,))
+        return _intro(row) if row else None

@@ -1,0 +1,332 @@
+"""Mentor offers, mentee requests, pairs and their ratings: the mentorship programme's rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.clock import from_db, to_db
+from bot.db.database import Database
+
+OPEN_PAIR = ("proposed", "active", "paused")  # a pair that takes one of the mentor's places
+RUNNING_PAIR = ("active", "paused")
+
+
+@dataclass(frozen=True)
+class Offer:
+    user_id: int
+    capacity: int
+    availability: str
+    paused: bool
+    areas: tuple[str, ...]
+    taken: int  # places taken by proposed, active and paused pairs
+
+
+@dataclass(frozen=True)
+class Request:
+    user_id: int
+    goal_text: str
+    country_preference: str
+    paused: bool
+    goals: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Pair:
+    id: int
+    mentee_id: int
+    mentor_id: int
+    status: str
+    source: str
+    proposed_at: datetime
+    expires_at: datetime
+    started_at: datetime | None
+    next_checkin_at: datetime | None
+    last_checkin_at: datetime | None
+    mentor_answered_at: datetime | None
+    mentor_silent: int
+
+    def other(self, user_id: int) -> int:
+        return self.mentor_id if user_id == self.mentee_id else self.mentee_id
+
+    def role_of(self, user_id: int) -> str | None:
+        if user_id == self.mentee_id:
+            return "mentee"
+        return "mentor" if user_id == self.mentor_id else None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What the matching engine needs of a member (hidden agency or years are None)."""
+
+    user_id: int
+    country: str
+    agency: str | None
+    years: int | None
+    languages: frozenset[str]
+    codes: frozenset[str]  # a mentor's areas or a mentee's goals
+    free_places: int = 0
+    country_preference: str = "any"
+
+
+def _when(value: str | None) -> datetime | None:
+    return from_db(value) if value else None
+
+
+def _pair(row: Any) -> Pair:
+    return Pair(row["id"], row["mentee_id"], row["mentor_id"], row["status"], row["source"],
+                from_db(row["proposed_at"]), from_db(row["expires_at"]),
+                _when(row["started_at"]), _when(row["next_checkin_at"]),
+                _when(row["last_checkin_at"]), _when(row["mentor_answered_at"]),
+                row["mentor_silent"])
+
+
+def _split(value: str | None) -> frozenset[str]:
+    return frozenset(filter(None, (value or "").split(",")))
+
+
+# A member's profile fields as the engine may use them: hidden fields are left out.
+_CANDIDATE_COLUMNS = (
+    "p.user_id, p.country_code, "
+    "CASE WHEN instr(p.visible_fields, 'agency') THEN p.agency_code END AS agency, "
+    "CASE WHEN instr(p.visible_fields, 'years') THEN p.years_of_service END AS years, "
+    "(SELECT group_concat(code) FROM profile_languages l WHERE l.user_id = p.user_id) AS langs")
+
+
+class MentorshipRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # ---- offers and requests ---------------------------------------------------------------
+
+    async def offer(self, user_id: int) -> Offer | None:
+        row = await self._db.fetch_one(
+            "SELECT o.*, (SELECT group_concat(code) FROM mentor_areas a "
+            "WHERE a.user_id = o.user_id) AS areas, (SELECT COUNT(*) FROM mentor_pairs m "
+            "WHERE m.mentor_id = o.user_id AND m.status IN ('proposed', 'active', 'paused')) "
+            "AS taken FROM mentor_offers o WHERE o.user_id = ?", (user_id,))
+        if row is None:
+            return None
+        return Offer(row["user_id"], row["capacity"], row["availability"], bool(row["paused"]),
+                     tuple(sorted(_split(row["areas"]))), row["taken"])
+
+    async def save_offer(self, user_id: int, capacity: int, availability: str,
+                         areas: list[str], now: datetime) -> None:
+        stamp = to_db(now)
+        async with self._db.transaction():
+            await self._db.execute(
+                "INSERT INTO mentor_offers (user_id, capacity, availability, created_at, "
+                "updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET "
+                "capacity = excluded.capacity, availability = excluded.availability, "
+                "paused = 0, updated_at = excluded.updated_at",
+                (user_id, capacity, availability, stamp, stamp))
+            await self._db.execute("DELETE FROM mentor_areas WHERE user_id = ?", (user_id,))
+            await self._db.execute_many(
+                "INSERT INTO mentor_areas (user_id, code) VALUES (?, ?)",
+                [(user_id, code) for code in sorted(set(areas))])
+
+    async def request(self, user_id: int) -> Request | None:
+        row = await self._db.fetch_one(
+            "SELECT r.*, (SELECT group_concat(code) FROM mentee_goals g "
+            "WHERE g.user_id = r.user_id) AS goals FROM mentee_requests r WHERE r.user_id = ?",
+            (user_id,))
+        if row is None:
+            return None
+        return Request(row["user_id"], row["goal_text"], row["country_preference"],
+                       bool(row["paused"]), tuple(sorted(_split(row["goals"]))))
+
+    async def save_request(self, user_id: int, goals: list[str], goal_text: str,
+                           country_preference: str, now: datetime) -> None:
+        stamp = to_db(now)
+        async with self._db.transaction():
+            await self._db.execute(
+                "INSERT INTO mentee_requests (user_id, goal_text, country_preference, "
+                "created_at, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE "
+                "SET goal_text = excluded.goal_text, paused = 0, "
+                "country_preference = excluded.country_preference, "
+                "updated_at = excluded.updated_at",
+                (user_id, goal_text, country_preference, stamp, stamp))
+            await self._db.execute("DELETE FROM mentee_goals WHERE user_id = ?", (user_id,))
+            await self._db.execute_many(
+                "INSERT INTO mentee_goals (user_id, code) VALUES (?, ?)",
+                [(user_id, code) for code in sorted(set(goals))])
+
+    async def set_paused(self, table: str, user_id: int, paused: bool, now: datetime) -> bool:
+        if table not in ("mentor_offers", "mentee_requests"):
+            raise ValueError(table)
+        return await self._db.execute(
+            f"UPDATE {table} SET paused = ?, updated_at = ? WHERE user_id = ?",
+            (int(paused), to_db(now), user_id)) == 1
+
+    async def withdraw(self, table: str, user_id: int) -> bool:
+        if table not in ("mentor_offers", "mentee_requests"):
+            raise ValueError(table)
+        return await self._db.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,)) == 1
+
+    # ---- what the engine reads -------------------------------------------------------------
+
+    async def available_mentors(self, only: int | None = None) -> list[Candidate]:
+        """Approved mentors, not paused, with their free places (those with none included)."""
+        sql = (f"SELECT {_CANDIDATE_COLUMNS}, o.capacity - (SELECT COUNT(*) FROM mentor_pairs m "
+               "WHERE m.mentor_id = o.user_id AND m.status IN ('proposed', 'active', 'paused')) "
+               "AS free, (SELECT group_concat(code) FROM mentor_areas a "
+               "WHERE a.user_id = o.user_id) AS codes FROM mentor_offers o "
+               "JOIN profiles p ON p.user_id = o.user_id "
+               "WHERE o.paused = 0 AND p.status = 'approved'")
+        params: tuple[Any, ...] = ()
+        if only is not None:
+            sql += " AND o.user_id = ?"
+            params = (only,)
+        rows = await self._db.fetch_all(sql, params)
+        return [Candidate(r["user_id"], r["country_code"], r["agency"], r["years"],
+                          _split(r["langs"]), _split(r["codes"]), free_places=max(0, r["free"]))
+                for r in rows]
+
+    async def waiting_mentees(self, only: int | None = None) -> list[Candidate]:
+        """Approved members looking for a mentor, not paused, with no proposal or pair open."""
+        sql = (f"SELECT {_CANDIDATE_COLUMNS}, r.country_preference, "
+               "(SELECT group_concat(code) FROM mentee_goals g WHERE g.user_id = r.user_id) "
+               "AS codes FROM mentee_requests r JOIN profiles p ON p.user_id = r.user_id "
+               "WHERE r.paused = 0 AND p.status = 'approved' AND NOT EXISTS (SELECT 1 FROM "
+               "mentor_pairs m WHERE m.mentee_id = r.user_id "
+               "AND m.status IN ('proposed', 'active', 'paused'))")
+        params: tuple[Any, ...] = ()
+        if only is not None:
+            sql += " AND r.user_id = ?"
+            params = (only,)
+        rows = await self._db.fetch_all(sql, params)
+        return [Candidate(r["user_id"], r["country_code"], r["agency"], r["years"],
+                          _split(r["langs"]), _split(r["codes"]),
+                          country_preference=r["country_preference"]) for r in rows]
+
+    async def excluded_pairs(self, mentee_id: int | None = None) -> frozenset[tuple[int, int]]:
+        """(mentee, mentor) pairs never to propose: any earlier pair, and blocks either way."""
+        if mentee_id is None:
+            pairs = await self._db.fetch_all("SELECT mentee_id, mentor_id FROM mentor_pairs")
+            blocks = await self._db.fetch_all("SELECT user_id, blocked_id FROM member_blocks")
+        else:
+            pairs = await self._db.fetch_all(
+                "SELECT mentee_id, mentor_id FROM mentor_pairs WHERE mentee_id = ?", (mentee_id,))
+            blocks = await self._db.fetch_all(
+                "SELECT user_id, blocked_id FROM member_blocks WHERE user_id = ? "
+                "OR blocked_id = ?", (mentee_id, mentee_id))
+        found = {(r[0], r[1]) for r in pairs}
+        for a, b in ((r[0], r[1]) for r in blocks):
+            found |= {(a, b), (b, a)}
+        return frozenset(found)
+
+    # ---- pairs -----------------------------------------------------------------------------
+
+    async def propose(self, mentee_id: int, mentor_id: int, source: str, score: int,
+                      now: datetime, expires_at: datetime) -> int | None:
+        """A proposal, unless the pair existed before or either side is no longer free."""
+        async with self._db.transaction():
+            busy = await self._db.fetch_value(
+                "SELECT COUNT(*) FROM mentor_pairs WHERE (mentee_id = ? AND status IN "
+                "('proposed', 'active', 'paused')) OR (mentee_id = ? AND mentor_id = ?)",
+                (mentee_id, mentee_id, mentor_id))
+            free = await self._db.fetch_value(
+                "SELECT o.capacity - (SELECT COUNT(*) FROM mentor_pairs m WHERE m.mentor_id = "
+                "o.user_id AND m.status IN ('proposed', 'active', 'paused')) "
+                "FROM mentor_offers o WHERE o.user_id = ? AND o.paused = 0", (mentor_id,))
+            if busy or not free or free < 1:
+                return None
+            return await self._db.insert(
+                "INSERT INTO mentor_pairs (mentee_id, mentor_id, status, source, score, "
+                "proposed_at, expires_at) VALUES (?, ?, 'proposed', ?, ?, ?, ?)",
+                (mentee_id, mentor_id, source, score, to_db(now), to_db(expires_at)))
+
+    async def get(self, pair_id: int) -> Pair | None:
+        row = await self._db.fetch_one("SELECT * FROM mentor_pairs WHERE id = ?", (pair_id,))
+        return _pair(row) if row else None
+
+    async def pairs_of(self, user_id: int, statuses: tuple[str, ...] = OPEN_PAIR) -> list[Pair]:
+        rows = await self._db.fetch_all(
+            f"SELECT * FROM mentor_pairs WHERE (mentee_id = ? OR mentor_id = ?) "
+            f"AND status IN ({','.join('?' * len(statuses))}) ORDER BY id",
+            (user_id, user_id, *statuses))
+        return [_pair(r) for r in rows]
+
+    async def move(self, pair_id: int, expected: tuple[str, ...], status: str, now: datetime,
+                   **stamps: Any) -> bool:
+        """Change a pair's status if it is still in one of the ``expected`` ones."""
+        allowed = {"started_at", "ended_at", "next_checkin_at"}
+        if set(stamps) - allowed:
+            raise ValueError(stamps)
+        sets = "".join(f", {name} = ?" for name in stamps)
+        values = [to_db(v) if isinstance(v, datetime) else v for v in stamps.values()]
+        return await self._db.execute(
+            f"UPDATE mentor_pairs SET status = ?{sets} WHERE id = ? "
+            f"AND status IN ({','.join('?' * len(expected))})",
+            (status, *values, pair_id, *expected)) == 1
+
+    async def expired_proposals(self, now: datetime) -> list[Pair]:
+        rows = await self._db.fetch_all(
+            "SELECT * FROM mentor_pairs WHERE status = 'proposed' AND expires_at <= ? "
+            "ORDER BY id", (to_db(now),))
+        return [_pair(r) for r in rows]
+
+    async def due_checkins(self, now: datetime) -> list[Pair]:
+        rows = await self._db.fetch_all(
+            "SELECT * FROM mentor_pairs WHERE status = 'active' AND next_checkin_at <= ? "
+            "ORDER BY id", (to_db(now),))
+        return [_pair(r) for r in rows]
+
+    async def record_checkin(self, pair: Pair, now: datetime, next_at: datetime,
+                             mentor_silent: int) -> bool:
+        return await self._db.execute(
+            "UPDATE mentor_pairs SET last_checkin_at = ?, next_checkin_at = ?, "
+            "mentor_silent = ? WHERE id = ? AND next_checkin_at = ?",
+            (to_db(now), to_db(next_at), mentor_silent, pair.id,
+             to_db(pair.next_checkin_at) if pair.next_checkin_at else None)) == 1
+
+    async def mentor_answered(self, pair_id: int, now: datetime) -> None:
+        await self._db.execute(
+            "UPDATE mentor_pairs SET mentor_answered_at = ?, mentor_silent = 0 WHERE id = ?",
+            (to_db(now), pair_id))
+
+    # ---- ratings and the coordinators' view ------------------------------------------------
+
+    async def rate(self, pair_id: int, rater_id: int, country: str | None, rating: int,
+                   now: datetime) -> bool:
+        return await self._db.execute(
+            "INSERT OR IGNORE INTO pair_ratings (pair_id, rater_id, country_code, rating, "
+            "created_at) VALUES (?, ?, ?, ?, ?)",
+            (pair_id, rater_id, country, rating, to_db(now))) == 1
+
+    async def comment(self, pair_id: int, rater_id: int, comment: str) -> bool:
+        return await self._db.execute(
+            "UPDATE pair_ratings SET comment = ? WHERE pair_id = ? AND rater_id = ? "
+            "AND comment IS NULL", (comment, pair_id, rater_id)) == 1
+
+    async def overview(self) -> dict[str, dict[str, float]]:
+        """Per country: active pairs (by the mentee's country), waiting mentees, mentors with
+        free places, ratings given and their average."""
+        figures: dict[str, dict[str, float]] = {}
+
+        def put(rows: list[Any], name: str) -> None:
+            for row in rows:
+                figures.setdefault(row[0], {})[name] = row[1]
+
+        put(await self._db.fetch_all(
+            "SELECT p.country_code, COUNT(*) FROM mentor_pairs m JOIN profiles p "
+            "ON p.user_id = m.mentee_id WHERE m.status IN ('active', 'paused') "
+            "GROUP BY p.country_code"), "active")
+        put(await self._db.fetch_all(
+            "SELECT p.country_code, COUNT(*) FROM mentee_requests r JOIN profiles p "
+            "ON p.user_id = r.user_id WHERE r.paused = 0 AND p.status = 'approved' AND NOT "
+            "EXISTS (SELECT 1 FROM mentor_pairs m WHERE m.mentee_id = r.user_id AND m.status "
+            "IN ('proposed', 'active', 'paused')) GROUP BY p.country_code"), "waiting")
+        put(await self._db.fetch_all(
+            "SELECT p.country_code, COUNT(*) FROM mentor_offers o JOIN profiles p "
+            "ON p.user_id = o.user_id WHERE o.paused = 0 AND p.status = 'approved' AND "
+            "o.capacity > (SELECT COUNT(*) FROM mentor_pairs m WHERE m.mentor_id = o.user_id "
+            "AND m.status IN ('proposed', 'active', 'paused')) GROUP BY p.country_code"),
+            "mentors_free")
+        put(await self._db.fetch_all(
+            "SELECT country_code, COUNT(*) FROM pair_ratings GROUP BY country_code"), "ratings")
+        put(await self._db.fetch_all(
+            "SELECT country_code, SUM(rating) FROM pair_ratings GROUP BY country_code"),
+            "rating_sum")
+        return figures

@@ -1,0 +1,224 @@
+"""The mentorship programme: suggestions, consent, weekly rounds, check-ins and endings.
+
+```mermaid
+stateDiagram-v2
+    [*] --> proposed: she asks a suggested mentor / the weekly round
+    proposed --> active: the mentor accepts (contacts go to both, protected)
+    proposed --> declined: the mentor declines (the mentee just gets the next suggestion)
+    proposed --> expired: no answer in 3 days (the same for the mentee)
+    active --> paused: either side
+    paused --> active: either side
+    active --> completed: either side, goals reached
+    active --> ended: either side; or the mentee asks for a new match after a silent mentor
+    paused --> ended
+```
+Nothing here talks to Telegram: messages are queued in the outbox with only ids in their
+payload and rendered at send time in the recipient's language (see ``handlers.mentorship``).
+The weekly round's optimal assignment runs in a worker thread, off the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+
+from bot.clock import Clock
+from bot.db.database import Database
+from bot.db.repositories.audit import AuditRepo
+from bot.db.repositories.mentorship import Candidate, MentorshipRepo, Pair
+from bot.services.delivery import DeliveryService
+from bot.services.matching import (
+    Match, MenteeRequest, MentorOffer, Person, assign, evaluate, suggest,
+)
+
+PROPOSAL_TIMEOUT = timedelta(days=3)
+FIRST_CHECKIN = timedelta(days=14)
+CHECKIN_EVERY = timedelta(days=30)
+SILENT_CHECKINS = 2  # a mentor silent at this many check-ins in a row: offer a new match
+SUGGESTIONS = 3
+
+
+class Outcome(Enum):
+    DONE = "done"
+    GONE = "gone"            # the proposal or pair is no longer in a state that allows it
+    NOT_YOURS = "not_yours"  # she is not a side of this pair
+    NOT_ALLOWED = "not_allowed"
+
+
+def _person(c: Candidate) -> Person:
+    return Person(c.user_id, c.country, c.agency, c.years, c.languages)
+
+
+def mentor_offer(c: Candidate) -> MentorOffer:
+    return MentorOffer(_person(c), c.codes, c.free_places)
+
+
+def mentee_request(c: Candidate) -> MenteeRequest:
+    return MenteeRequest(_person(c), c.codes, c.country_preference)
+
+
+@dataclass(frozen=True)
+class RoundResult:
+    waiting: int
+    mentors: int
+    proposed: int
+    total_score: int
+
+
+class MentorshipService:
+    def __init__(self, db: Database, repo: MentorshipRepo, audit: AuditRepo,
+                 delivery: DeliveryService, clock: Clock) -> None:
+        self._db = db
+        self._repo = repo
+        self._audit = audit
+        self._delivery = delivery
+        self._clock = clock
+
+    # ---- on request ------------------------------------------------------------------------
+
+    async def suggestions(self, mentee_id: int) -> list[Match]:
+        """Up to three mentors for her now (empty if she is not waiting for one)."""
+        mentee = await self._repo.waiting_mentees(only=mentee_id)
+        if not mentee:
+            return []
+        mentors = [mentor_offer(c) for c in await self._repo.available_mentors()]
+        excluded = await self._repo.excluded_pairs(mentee_id)
+        return suggest(mentee_request(mentee[0]), mentors, excluded, limit=SUGGESTIONS)
+
+    async def ask(self, mentee_id: int, mentor_id: int) -> int | None:
+        """She asks a suggested mentor: checked again now, then the mentor gets the proposal."""
+        mentee = await self._repo.waiting_mentees(only=mentee_id)
+        mentor = await self._repo.available_mentors(only=mentor_id)
+        if not mentee or not mentor or mentor[0].free_places < 1:
+            return None
+        excluded = await self._repo.excluded_pairs(mentee_id)
+        match = evaluate(mentee_request(mentee[0]), mentor_offer(mentor[0]), excluded)
+        if match is None:
+            return None
+        return await self._propose(match, "request")
+
+    async def _propose(self, match: Match, source: str) -> int | None:
+        now = self._clock.now()
+        async with self._db.transaction():
+            pair_id = await self._repo.propose(match.mentee_id, match.mentor_id, source,
+                                               match.score, now, now + PROPOSAL_TIMEOUT)
+            if pair_id is not None:
+                await self._delivery.enqueue("mentor_proposal", {"pair_id": pair_id},
+                                             [match.mentor_id], None)
+        return pair_id
+
+    async def answer(self, pair_id: int, mentor_id: int, accept: bool) -> Outcome:
+        """The proposed mentor's answer; only she may give it, and only once."""
+        pair = await self._repo.get(pair_id)
+        if pair is None:
+            return Outcome.GONE
+        if pair.mentor_id != mentor_id:
+            await self._audit.record(self._clock.now(), mentor_id, "mentor_answer",
+                                     outcome="refused")
+            return Outcome.NOT_YOURS
+        now = self._clock.now()
+        async with self._db.transaction():
+            if accept:
+                if not await self._repo.move(pair_id, ("proposed",), "active", now,
+                                             started_at=now, next_checkin_at=now + FIRST_CHECKIN):
+                    return Outcome.GONE
+                await self._delivery.enqueue("mentor_contacts", {"pair_id": pair_id},
+                                             [pair.mentee_id, pair.mentor_id], None)
+                return Outcome.DONE
+            if not await self._repo.move(pair_id, ("proposed",), "declined", now, ended_at=now):
+                return Outcome.GONE
+            await self._offer_next(pair.mentee_id)
+        return Outcome.DONE
+
+    async def _offer_next(self, mentee_id: int) -> None:
+        """What the mentee gets after a decline or no answer: simply other suggestions."""
+        await self._delivery.enqueue("mentor_next", {}, [mentee_id], None)
+
+    async def expire_proposals(self, now: datetime) -> int:
+        expired = 0
+        for pair in await self._repo.expired_proposals(now):
+            async with self._db.transaction():
+                if await self._repo.move(pair.id, ("proposed",), "expired", now, ended_at=now):
+                    await self._offer_next(pair.mentee_id)
+                    expired += 1
+        return expired
+
+    # ---- the weekly round ------------------------------------------------------------------
+
+    async def run_round(self, *, seed: int = 0) -> RoundResult:
+        """Everyone still waiting, assigned at once to maximise the total score."""
+        mentees = [mentee_request(c) for c in await self._repo.waiting_mentees()]
+        mentors = [mentor_offer(c) for c in await self._repo.available_mentors()
+                   if c.free_places > 0]
+        excluded = await self._repo.excluded_pairs()
+        matches = await asyncio.to_thread(assign, mentees, mentors, excluded, seed=seed)
+        proposed = 0
+        for match in matches:
+            if await self._propose(match, "round") is not None:
+                proposed += 1
+        return RoundResult(len(mentees), len(mentors), proposed,
+                           sum(m.score for m in matches))
+
+    # ---- running pairs ---------------------------------------------------------------------
+
+    async def send_checkins(self, now: datetime) -> int:
+        """Check-ins after two weeks and then monthly; a mentor silent twice in a row means
+        the mentee is offered a new match."""
+        sent = 0
+        for pair in await self._repo.due_checkins(now):
+            silent = pair.mentor_silent
+            if pair.last_checkin_at is not None and (
+                    pair.mentor_answered_at is None
+                    or pair.mentor_answered_at < pair.last_checkin_at):
+                silent += 1
+            async with self._db.transaction():
+                if not await self._repo.record_checkin(pair, now, now + CHECKIN_EVERY, silent):
+                    continue
+                if silent >= SILENT_CHECKINS:  # the mentee gets the offer of a new match
+                    await self._delivery.enqueue("mentor_checkin", {"pair_id": pair.id},
+                                                 [pair.mentor_id], None)
+                    await self._delivery.enqueue("mentor_silent", {"pair_id": pair.id},
+                                                 [pair.mentee_id], None)
+                else:
+                    await self._delivery.enqueue("mentor_checkin", {"pair_id": pair.id},
+                                                 [pair.mentee_id, pair.mentor_id], None)
+            sent += 1
+        return sent
+
+    async def side_of(self, pair_id: int, user_id: int) -> Pair | None:
+        pair = await self._repo.get(pair_id)
+        if pair is None or pair.role_of(user_id) is None:
+            return None
+        return pair
+
+    async def checkin_answer(self, pair: Pair, user_id: int) -> None:
+        if user_id == pair.mentor_id:
+            await self._repo.mentor_answered(pair.id, self._clock.now())
+
+    async def pause(self, pair: Pair, user_id: int, paused: bool) -> bool:
+        now = self._clock.now()
+        if paused:
+            return await self._repo.move(pair.id, ("active",), "paused", now)
+        return await self._repo.move(pair.id, ("paused",), "active", now,
+                                     next_checkin_at=now + CHECKIN_EVERY)
+
+    async def end(self, pair: Pair, user_id: int, completed: bool) -> bool:
+        """Either side ends the pair: both are asked for a 1–5 rating, the other is told."""
+        now = self._clock.now()
+        status = "completed" if completed else "ended"
+        async with self._db.transaction():
+            expected = ("active",) if completed else ("active", "paused")
+            if not await self._repo.move(pair.id, expected, status, now, ended_at=now):
+                return False
+            await self._delivery.enqueue("mentor_ended", {"pair_id": pair.id, "by": user_id},
+                                         [pair.other(user_id)], None)
+            await self._delivery.enqueue("mentor_rate", {"pair_id": pair.id},
+                                         [pair.mentee_id, pair.mentor_id], None)
+        return True
+
+    async def rate(self, pair: Pair, user_id: int, country: str | None, rating: int) -> bool:
+        if pair.status not in ("completed", "ended") or not 1 <= rating <= 5:
+            return False
+        return await self._repo.rate(pair.id, user_id, country, rating, self._clock.now())

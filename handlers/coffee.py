@@ -1,0 +1,167 @@
+"""/coffee: opt in to fortnightly coffee rounds, skip one, and say whether you met.
+
+Opting in is her consent to share her name and contact with the partners of each round;
+she can leave at any time, and a round she skipped pairs her with nobody.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import CoffeeCb
+from bot.clock import Clock
+from bot.db.repositories.coffee import CoffeeRepo
+from bot.db.repositories.introductions import IntroRepo
+from bot.db.repositories.profiles import ProfileRepo
+from bot.i18n import format_datetime
+from bot.keyboards import button, rows
+from bot.services.coffee import CoffeeService
+from bot.services.delivery import Protected, Recipient
+from bot.services.reference import ReferenceData
+from bot.services.roles import Actor
+from bot.texts import contact_text, profile_card
+from handlers.directory import member_message, members_only_text
+from handlers.ui import edit_text
+
+
+def coffee_text(opted_in: bool, next_at: str) -> str:
+    lines = [_("<b>Coffee rounds</b>"),
+             _("Every two weeks I pair members who share a language, across borders where "
+               "possible, for an informal half-hour talk. Your partner gets your name and "
+               "Telegram contact, and you get hers.")]
+    if opted_in:
+        lines.append(_("You take part. Next round: {when}.").format(when=next_at))
+    else:
+        lines.append(_("You do not take part."))
+    return "\n\n".join(lines)
+
+
+def coffee_keyboard(opted_in: bool, round_id: int) -> InlineKeyboardMarkup:
+    if not opted_in:
+        return rows([button(_("Join coffee rounds"), CoffeeCb(action="join"))])
+    return rows([button(_("Skip the next round"), CoffeeCb(action="skip", round_id=round_id))],
+                [button(_("Leave coffee rounds"), CoffeeCb(action="leave"))])
+
+
+async def status(actor: Actor, intros: IntroRepo, coffee_service: CoffeeService,
+                 ref: ReferenceData, clock: Clock) -> tuple[str, InlineKeyboardMarkup]:
+    settings = await intros.settings(actor.user_id)
+    upcoming = await coffee_service.next_round(clock.now())
+    zone = ref.country_timezones.get(actor.country_code or "", "Asia/Almaty")
+    when = format_datetime(upcoming.pair_at, actor.locale, zone)
+    return (coffee_text(settings.coffee_opt_in, when),
+            coffee_keyboard(settings.coffee_opt_in, upcoming.id))
+
+
+async def cmd_coffee(message: Message, actor: Actor, intros: IntroRepo,
+                     coffee_service: CoffeeService, ref: ReferenceData, clock: Clock) -> None:
+    if not actor.is_member:
+        await message.answer(members_only_text())
+        return
+    text, keyboard = await status(actor, intros, coffee_service, ref, clock)
+    await message.answer(text, reply_markup=keyboard)
+
+
+async def cb_coffee(query: CallbackQuery, callback_data: CoffeeCb, actor: Actor,
+                    intros: IntroRepo, coffee: CoffeeRepo, coffee_service: CoffeeService,
+                    ref: ReferenceData, clock: Clock) -> None:
+    message = await member_message(query, actor)
+    if message is None:
+        return
+    action = callback_data.action
+    if action in ("join", "leave"):
+        await intros.update_settings(actor.user_id, clock.now(), coffee_opt_in=action == "join",
+                                     username=query.from_user.username)
+        await query.answer()
+        text, keyboard = await status(actor, intros, coffee_service, ref, clock)
+        await edit_text(message, text, keyboard)
+        return
+    if action == "skip":
+        round_ = await coffee.get(callback_data.round_id)
+        if round_ is None or round_.paired:
+            await query.answer(_("This round has already been paired."), show_alert=True)
+            return
+        await coffee.skip(round_.id, actor.user_id)
+        await query.answer()
+        await edit_text(message, (message.html_text or "") + "\n\n" + _(
+            "✓ You skip this round. See you in the next one!"), None)
+        return
+    if action == "met" and callback_data.value in ("yes", "no"):
+        if not await coffee.answer_met(callback_data.group_id, actor.user_id,
+                                       callback_data.value):
+            await query.answer(_("This button is not meant for you."), show_alert=True)
+            return
+        await query.answer()
+        await edit_text(message, (message.html_text or "") + "\n\n" + (
+            _("Wonderful, thank you!") if callback_data.value == "yes"
+            else _("Thank you for telling me. Perhaps next time!")), None)
+        return
+    await query.answer(_("This button is no longer valid."), show_alert=True)
+
+
+def renderers(app: Any) -> dict[str, Any]:
+    repo: CoffeeRepo = app.coffee
+    profiles: ProfileRepo = app.profiles
+    ref: ReferenceData = app.reference
+    intros: IntroRepo = app.intros
+
+    async def group_of(round_id: int, user_id: int) -> tuple[int, list[int]] | None:
+        for group_id, members in (await repo.groups_of_round(round_id)).items():
+            if user_id in members:
+                return group_id, members
+        return None
+
+    async def notice(payload: dict[str, Any], to: Recipient) -> Any:
+        round_ = await repo.get(payload["round_id"])
+        if round_ is None or round_.paired:
+            return None
+        return (_("☕ Tomorrow is a coffee round: I will pair you with a member to talk with. "
+                  "Busy this time?"),
+                rows([button(_("Skip this round"), CoffeeCb(action="skip",
+                                                            round_id=round_.id))]))
+
+    async def match(payload: dict[str, Any], to: Recipient) -> Any:
+        found = await group_of(payload["round_id"], to.user_id)
+        if found is None:
+            return _("☕ This coffee round I could not find you a partner who shares a "
+                     "language and whom you have not met recently. Next time!"), None
+        _group_id, members = found
+        partners = [m for m in members if m != to.user_id]
+        names = await intros.usernames(partners)
+        cards = []
+        for partner_id in partners:
+            partner = await profiles.get(partner_id)
+            if partner is None:
+                continue
+            cards.append(profile_card(partner, ref, to.locale, visible_only=True) + "\n"
+                         + _("Contact: {contact}").format(contact=contact_text(
+                             partner_id, partner.full_name, names[partner_id])))
+        head = (_("☕ Your coffee partner this round:") if len(partners) == 1
+                else _("☕ This round you are three:"))
+        return Protected("\n\n".join([head, *cards, _(
+            "Write to say hello and agree on half an hour this week or next.")]))
+
+    async def followup(payload: dict[str, Any], to: Recipient) -> Any:
+        found = await group_of(payload["round_id"], to.user_id)
+        if found is None:
+            return None
+        group_id, _members = found
+        return (_("☕ Did you meet your coffee partner?"),
+                rows([button(_("Yes, we met"), CoffeeCb(action="met", value="yes",
+                                                        group_id=group_id)),
+                      button(_("Not this time"), CoffeeCb(action="met", value="no",
+                                                          group_id=group_id))]))
+
+    return {"coffee_notice": notice, "coffee_match": match, "coffee_followup": followup}
+
+
+def create_router() -> Router:
+    router = Router(name="coffee")
+    router.message.register(cmd_coffee, Command("coffee"), F.chat.type == "private")
+    router.callback_query.register(cb_coffee, CoffeeCb.filter())
+    return router

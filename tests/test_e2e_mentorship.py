@@ -1,0 +1,255 @@
+"""End-to-end: mentorship — offer, request, suggestions, consent, decline, timeout, the weekly
+round, check-ins, a silent mentor, ending with a rating, and the coordinators' overview.
+
+Privacy is checked on everything each side received: before both agreed, no message to either
+contains the other's username, id link or a field she hid.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.emulator.server import SentMessage, UserHandle
+from tests.flows import ref_label, seed_member, t
+from tests.harness import ADMIN_ID, BotHarness
+
+
+async def offer_to_mentor(harness: BotHarness, mentor: UserHandle, locale: str = "en", *,
+                          places: str = "2", area: str = "cybercrime") -> None:
+    await mentor.send("/mentorship")
+    await mentor.press(t(harness, locale, "Offer to mentor"))
+    await mentor.press(places)
+    await mentor.press(ref_label(harness, "expertise", area, locale))
+    await mentor.press(t(harness, locale, "Done"))
+    await mentor.press(t(harness, locale, "twice a month"))
+    assert mentor.last_text.startswith(t(harness, locale, "Thank you! You are on the list of "
+                                                          "mentors.")[:20])
+
+
+async def look_for_mentor(harness: BotHarness, mentee: UserHandle, locale: str = "en", *,
+                          goal: str = "cybercrime", where: str = "any country") -> None:
+    await mentee.send("/mentorship")
+    await mentee.press(t(harness, locale, "Find a mentor"))
+    await mentee.press(ref_label(harness, "expertise", goal, locale))
+    await mentee.press(t(harness, locale, "Done"))
+    await mentee.send("I want to learn <how> to investigate crypto fraud")
+    await mentee.press(t(harness, locale, where))
+
+
+def texts_of(messages: list[SentMessage]) -> str:
+    return "\n".join((m.html or m.text or "") for m in messages)
+
+
+def assert_nothing_of(user: UserHandle, other_id: int, *secrets: str) -> None:
+    """Everything she received so far: no id link and none of the other's hidden things."""
+    everything = texts_of(user.bot_messages)
+    assert f"tg://user?id={other_id}" not in everything
+    for secret in secrets:
+        assert secret not in everything, secret
+
+
+async def test_request_suggestions_consent_and_contacts(harness: BotHarness) -> None:
+    mentor = await seed_member(harness, 701, "KZ", locale="en", name="Dana Hidden-Name",
+                               username="dana_kz", agency="border_guard", years=20,
+                               languages=("ru", "kk"), hidden=("name",))
+    mentee = await seed_member(harness, 702, "KG", locale="ru", name="Elnura Secret",
+                               username="elnura_kg", years=4, languages=("ru", "ky"),
+                               hidden=("name", "agency"))
+    await offer_to_mentor(harness, mentor)
+    await look_for_mentor(harness, mentee, "ru")
+
+    suggestion = mentee.last
+    assert t(harness, "ru", "Mentors who could suit you:") in (suggestion.text or "")
+    why = t(harness, "ru", "Why: {reasons}", reasons="")
+    assert why in (suggestion.text or "")
+    # The reasons, in her language, from what the mentor shows.
+    assert ref_label(harness, "expertise", "cybercrime", "ru") in (suggestion.text or "")
+    assert t(harness, "ru", "{years} years of service", years=20) in (suggestion.text or "")
+    assert ref_label(harness, "agency", "border_guard", "ru") in (suggestion.text or "")
+    assert "<how>" not in (mentor.last.text or "")
+
+    await mentee.press(t(harness, "ru", "Ask mentor {number}", number=1))
+    await harness.deliver()
+    proposal = mentor.last
+    assert "I want to learn <how> to investigate crypto fraud" in (proposal.text or "")
+    assert t(harness, "en", "Accept") in proposal.button_labels()
+    assert_nothing_of(mentor, 702, "Elnura Secret", "elnura_kg")
+    assert_nothing_of(mentee, 701, "Dana Hidden-Name", "dana_kz")
+
+    # A stranger pressing the mentor's button, and a forged answer, change nothing.
+    stranger = await seed_member(harness, 703, "UZ")
+    accept = next(b for b in proposal.buttons() if b["text"] == "Accept")["callback_data"]
+    answer = await stranger.press_data(accept, proposal)
+    assert answer is not None and answer["text"] == t(harness, "en",
+                                                      "This button is not meant for you.")
+    assert await harness.db.fetch_value("SELECT status FROM mentor_pairs") == "proposed"
+
+    await mentor.press("Accept", proposal)
+    await harness.deliver()
+    assert await harness.db.fetch_value("SELECT status FROM mentor_pairs") == "active"
+    mentee_contact, mentor_contact = mentee.last, mentor.last
+    assert "@dana_kz" in (mentee_contact.text or "") and mentee_contact.protect_content
+    assert "@elnura_kg" in (mentor_contact.text or "") and mentor_contact.protect_content
+    assert t(harness, "ru", "A first message you could send:") in (mentee_contact.text or "")
+    # Pressing Accept again is harmless.
+    answer = await mentor.press_data(accept, proposal)
+    assert answer is not None and answer["text"] == t(harness, "en",
+                                                      "This request is no longer open.")
+
+
+async def test_decline_and_timeout_look_like_a_next_suggestion(harness: BotHarness) -> None:
+    best = await seed_member(harness, 711, "KZ", name="Best Mentor", username="best",
+                             agency="border_guard", years=25, languages=("ru", "kk"))
+    second = await seed_member(harness, 712, "TJ", name="Second Mentor", username="second",
+                               agency="prosecutor", years=15)
+    mentee = await seed_member(harness, 713, "KG", name="Keen Mentee", years=3)
+    await offer_to_mentor(harness, best)
+    await offer_to_mentor(harness, second)
+    await look_for_mentor(harness, mentee)
+    cards = mentee.last.text or ""
+    assert cards.index("Best Mentor") < cards.index("Second Mentor")  # best first
+
+    await mentee.press("Ask mentor 1")
+    await harness.deliver()
+    await best.press("Decline")
+    await harness.deliver()
+    follow_up = mentee.last.text or ""
+    assert follow_up.startswith("Here are more mentors who could suit you:")
+    assert "Second Mentor" in follow_up and "Best Mentor" not in follow_up
+    assert not any("declin" in text.lower() for text in mentee.all_texts())
+
+    await mentee.press("Ask mentor 1")
+    await harness.deliver()
+    assert "Accept" in second.last.button_labels()
+    harness.clock.advance(days=3, minutes=5)
+    await harness.tick()
+    await harness.deliver()
+    assert mentee.last_text.startswith("There is no other suggestion for you right now.")
+    statuses = await harness.db.fetch_all(
+        "SELECT mentor_id, status FROM mentor_pairs ORDER BY mentor_id")
+    assert [tuple(r) for r in statuses] == [(711, "declined"), (712, "expired")]
+    # The lapsed proposal can no longer be accepted.
+    answer = await second.press_data(second.find_button("Accept")[1]["callback_data"])
+    assert answer is not None and answer["text"] == "This request is no longer open."
+    # Neither is proposed again to her.
+    await mentee.send("/mentorship")
+    await mentee.press("Show suggestions")
+    assert mentee.last_text.startswith("No mentor fits your goals and languages right now.")
+
+
+async def test_weekly_round_assigns_within_capacity(harness: BotHarness) -> None:
+    mentor = await seed_member(harness, 721, "KZ", name="Round Mentor", agency="interior",
+                               years=30)
+    other_language = await seed_member(harness, 722, "TM", name="Turkmen Mentor", years=30,
+                                       languages=("tk",))
+    mentees = [await seed_member(harness, 730 + n, "UZ", name=f"Waiting {n}", years=2)
+               for n in range(3)]
+    await offer_to_mentor(harness, mentor, places="2")
+    await offer_to_mentor(harness, other_language, places="3")
+    for mentee in mentees:
+        await look_for_mentor(harness, mentee)
+    harness.clock.advance(days=7)
+    assert "mentorship_round" in await harness.tick()
+    await harness.deliver()
+    rows = await harness.db.fetch_all(
+        "SELECT mentor_id, source FROM mentor_pairs WHERE status = 'proposed'")
+    assert sorted(tuple(r) for r in rows) == [(721, "round"), (721, "round")]
+    proposals = [m for m in mentor.bot_messages if "Accept" in m.button_labels()]
+    assert len(proposals) == 2
+    assert not any("Accept" in m.button_labels() for m in other_language.bot_messages)
+
+
+async def test_checkins_silent_mentor_rematch_rating_and_overview(harness: BotHarness) -> None:
+    mentor = await seed_member(harness, 741, "KZ", name="Busy Mentor", username="busy",
+                               agency="interior", years=30)
+    mentee = await seed_member(harness, 742, "KZ", locale="kk", name="Patient Mentee",
+                               years=1)
+    await offer_to_mentor(harness, mentor)
+    await look_for_mentor(harness, mentee, "kk")
+    await mentee.press(t(harness, "kk", "Ask mentor {number}", number=1))
+    await harness.deliver()
+    await mentor.press("Accept")
+    await harness.deliver()
+
+    harness.clock.advance(days=14, minutes=1)
+    await harness.tick()
+    await harness.deliver()
+    question = t(harness, "kk", "How is your mentorship with {name} going? Have you met?",
+                 name="Busy Mentor")
+    assert mentee.last_text == question
+    assert mentor.last_text.startswith("How is your mentorship with Patient Mentee going?")
+    await mentee.press(t(harness, "kk", "We have met"))
+    # The mentor does not answer this check-in, nor the next one.
+    for _month in range(2):
+        harness.clock.advance(days=30, minutes=1)
+        await harness.tick()
+        await harness.deliver()
+    offer = t(harness, "kk", "Your mentor has not answered the last two check-ins. Would you "
+                             "like a new mentor?")
+    assert mentee.last_text == offer
+    assert await harness.db.fetch_value("SELECT mentor_silent FROM mentor_pairs") == 2
+
+    await mentee.press(t(harness, "kk", "Find me a new mentor"))
+    await harness.deliver()
+    assert await harness.db.fetch_value("SELECT status FROM mentor_pairs") == "ended"
+    assert "Patient Mentee has closed your mentorship." in mentor.all_texts()[-2]
+    rating_message, four = mentor.find_button("4")
+    await mentor.press("4", rating_message)
+    await mentor.send("Too busy this season, sorry")
+    await mentee.press("5")
+    await mentee.press(t(harness, "kk", "Skip »"))
+    ratings = await harness.db.fetch_all(
+        "SELECT rater_id, rating, comment FROM pair_ratings ORDER BY rater_id")
+    assert [tuple(r) for r in ratings] == [(741, 4, "Too busy this season, sorry"),
+                                           (742, 5, None)]
+    answer = await mentor.press_data(four["callback_data"], rating_message)
+    assert answer is not None and answer["text"] == "You have already rated this mentorship."
+
+    # Coordinators see figures by country; beyond one country small numbers are hidden.
+    coordinator = await seed_member(harness, 749, "KZ", coordinator=True, name="Coord")
+    await coordinator.send("/mentorship")
+    await coordinator.press("Programme overview")
+    overview = coordinator.last_text
+    assert "Kazakhstan: active pairs 0 · waiting mentees 1 · mentors with free places 1 · " \
+           "ratings 2, average —" in overview
+    admin = await seed_member(harness, ADMIN_ID, "KZ", name="Admin")
+    await admin.send("/mentorship")
+    await admin.press("Programme overview")
+    assert "Kazakhstan: active pairs <5 · waiting mentees <5" in admin.last_text
+    assert "Busy Mentor" not in overview and "Too busy" not in admin.last_text
+    # A member pressing the same (forged) button gets nothing.
+    member = await seed_member(harness, 750, "KG")
+    await member.send("/mentorship")
+    assert not member.has_button("Programme overview")
+    await member.press_data("m1:overview::0", member.last)
+    assert member.last_text == "This command is for coordinators."
+
+
+async def test_pause_and_end_by_either_side(harness: BotHarness) -> None:
+    mentor = await seed_member(harness, 761, "KZ", name="Mentor P", years=30, agency="interior")
+    mentee = await seed_member(harness, 762, "KG", name="Mentee P", years=3)
+    await offer_to_mentor(harness, mentor, places="1")
+    await look_for_mentor(harness, mentee)
+    await mentee.press("Ask mentor 1")
+    await harness.deliver()
+    await mentor.press("Accept")
+    await harness.deliver()
+    await mentee.send("/mentorship")
+    await mentee.press("My mentorships (1)")
+    assert mentee.last_text == "Your mentor: Mentor P (active)"
+    await mentee.press("Pause")
+    assert await harness.db.fetch_value("SELECT status FROM mentor_pairs") == "paused"
+    harness.clock.advance(days=20)
+    await harness.tick()
+    await harness.deliver()
+    assert not any("How is your mentorship" in text for text in mentee.all_texts())
+    await mentor.send("/mentorship")
+    await mentor.press("My mentorships (1)")
+    await mentor.press("Resume")
+    await mentor.press("Goals reached")
+    await harness.deliver()
+    assert await harness.db.fetch_value("SELECT status FROM mentor_pairs") == "completed"
+    assert "Mentor P has closed your mentorship." in "\n".join(mentee.all_texts())
+    # Her place is free again.
+    await mentor.send("/mentorship")
+    assert "You mentor: 0 of 1 places taken, open." in mentor.last_text
