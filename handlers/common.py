@@ -37,6 +37,9 @@ def help_text(actor: Actor) -> str:
         lines += ["", _("<b>For members</b>"), _("/members — find colleagues in the directory"),
                   _("/chats — join the association's chats"),
                   _("/events — upcoming events and your answers"),
+                  _("/mentorship — find a mentor or offer to mentor"),
+                  _("/introduce — ask to meet a member, with her consent"),
+                  _("/coffee — coffee rounds with members across borders"),
                   _("/digest — the weekly digest on or off")]
     if actor.is_staff:
         lines += [
@@ -48,6 +51,7 @@ def help_text(actor: Actor) -> str:
             _("/post — post a message to your country's chat"),
             _("/announce — send an announcement to members"),
             _("/newevent — announce an event"),
+            _("/mentorship — the mentorship programme's figures"),
         ]
     if actor.is_admin:
         lines += [

@@ -177,7 +177,7 @@ def _pair_for_trio(round_: _Round, odd_one: Position, pairs: Sequence[Pair],
 
 def pair_members(members: Sequence[CoffeeMember], recent_pairs: frozenset[frozenset[int]],
                  *, seed: int = 0) -> list[tuple[int, ...]]:
-    """Groups of two (one of three if that places the odd one out) as sorted user-id tuples.
+    """Groups of two (of three where that places someone left out) as sorted user-id tuples.
 
     ``recent_pairs`` holds pairs who met in the last rounds or blocked each other; they are
     never put in one group. Members who cannot be placed are left out. Deterministic per seed.
@@ -190,9 +190,11 @@ def pair_members(members: Sequence[CoffeeMember], recent_pairs: frozenset[frozen
         pairs, unmatched = _match_in_blocks(round_, rng)
     pairs.sort()
     groups: list[tuple[Position, ...]] = list(pairs)
-    if len(unmatched) == 1:
-        joined = _pair_for_trio(round_, unmatched[0], pairs, rng)
+    open_pairs = list(pairs)
+    for odd_one in unmatched:  # each one left out joins a pair she may meet, one per pair
+        joined = _pair_for_trio(round_, odd_one, open_pairs, rng)
         if joined is not None:
+            open_pairs.remove(joined)
             groups.remove(joined)
-            groups.append((*joined, unmatched[0]))
+            groups.append((*joined, odd_one))
     return sorted(tuple(sorted(round_.members[p].user_id for p in group)) for group in groups)

@@ -95,7 +95,8 @@ def _is_more_senior(mentee_years: int | None, mentor_years: int | None) -> bool:
 
 
 def _is_other_agency(mentee_agency: str | None, mentor_agency: str | None) -> bool:
-    return mentee_agency is not None and mentor_agency is not None and mentee_agency != mentor_agency
+    both_known = mentee_agency is not None and mentor_agency is not None
+    return both_known and mentee_agency != mentor_agency
 
 
 def _score(reasons: Reasons) -> int:

@@ -1,0 +1,158 @@
+"""End-to-end: peer introductions — consent, refusal, timeout, blocks, the weekly limit, and
+switching introductions off. Contacts only after consent, and never a hidden field before."""
+
+from __future__ import annotations
+
+from tests.emulator.server import UserHandle
+from tests.flows import ref_label, seed_member, t
+from tests.harness import BotHarness
+from tests.test_e2e_mentorship import assert_nothing_of, look_for_mentor, offer_to_mentor
+
+
+async def ask_to_meet(harness: BotHarness, user: UserHandle, *, country: str | None = "TJ",
+                      expertise: str | None = "border_management", language: str | None = "ru",
+                      reason: str = "We plan a joint <training> on border posts",
+                      locale: str = "en") -> None:
+    await user.send("/introduce")
+    await user.press(t(harness, locale, "Ask to meet someone"))
+    for kind, code in (("country", country), ("expertise", expertise), ("language", language)):
+        await user.press(ref_label(harness, kind, code, locale) if code
+                         else t(harness, locale, "any"))
+    await user.send(reason)
+
+
+async def test_introduction_with_consent(harness: BotHarness) -> None:
+    requester = await seed_member(harness, 801, "KZ", locale="ru", name="Asel Hidden",
+                                  username="asel_kz", hidden=("name",))
+    target = await seed_member(harness, 802, "TJ", locale="tg", name="Nigora Visible",
+                               username="nigora_tj", expertise=("border_management",))
+    await seed_member(harness, 803, "TJ", name="Wrong Area", expertise=("forensics",))
+    await seed_member(harness, 804, "KG", name="Wrong Country",
+                      expertise=("border_management",))
+    await ask_to_meet(harness, requester, locale="ru")
+    offered = requester.last.text or ""
+    assert "Nigora Visible" in offered
+    assert "Wrong Area" not in offered and "Wrong Country" not in offered
+    assert "@nigora_tj" not in offered
+
+    await requester.press(t(harness, "ru", "Ask member {number}", number=1))
+    await harness.deliver()
+    request = target.last.text or ""
+    assert "We plan a joint <training> on border posts" in request
+    assert_nothing_of(target, 801, "Asel Hidden", "asel_kz")
+    await target.press(t(harness, "tg", "Agree"))
+    await harness.deliver()
+    assert "@nigora_tj" in requester.last_text and requester.last.protect_content
+    assert "@asel_kz" in target.last_text and target.last.protect_content
+    assert await harness.db.fetch_value("SELECT status FROM intro_requests") == "accepted"
+
+
+async def test_refusal_and_timeout_offer_the_others(harness: BotHarness) -> None:
+    requester = await seed_member(harness, 811, "KZ", name="Requester")
+    first = await seed_member(harness, 812, "TJ", name="First Fit", username="first_fit",
+                              expertise=("border_management",))
+    second = await seed_member(harness, 813, "TJ", name="Second Fit",
+                               expertise=("border_management",))
+    await ask_to_meet(harness, requester)
+    await requester.press("Ask member 1")
+    await harness.deliver()
+    asked, other = (first, second) if first.bot_messages else (second, first)
+    await asked.press("Not now")
+    await harness.deliver()
+    text = requester.last_text
+    assert text.startswith("That introduction did not work out this time.")
+    assert "declin" not in text.lower()
+    await requester.press("Ask member 1")
+    await harness.deliver()
+    assert "Agree" in other.last.button_labels()
+    harness.clock.advance(days=3, minutes=11)
+    await harness.tick()
+    await harness.deliver()
+    assert requester.last_text.startswith("That introduction did not work out this time. "
+                                          "Nobody else who fits this request")
+    statuses = sorted(r[0] for r in await harness.db.fetch_all(
+        "SELECT status FROM intro_requests"))
+    assert statuses == ["declined", "expired"]
+    assert_nothing_of(requester, 812, "first_fit")
+
+
+async def test_a_blocked_person_is_never_proposed_again(harness: BotHarness) -> None:
+    pushy = await seed_member(harness, 821, "KZ", name="Pushy Member", years=2)
+    target = await seed_member(harness, 822, "TJ", name="Careful Member", years=25,
+                               agency="border_guard", expertise=("border_management",
+                                                                 "cybercrime"))
+    await ask_to_meet(harness, pushy)
+    await pushy.press("Ask member 1")
+    await harness.deliver()
+    await target.press("Block this person")
+    await harness.deliver()
+    assert await harness.db.fetch_value("SELECT COUNT(*) FROM member_blocks") == 1
+    # Not in introductions, whatever she asks…
+    await ask_to_meet(harness, pushy, country=None, expertise=None, language=None)
+    assert pushy.last_text == ("Nobody who fits this request can be asked right now. Try fewer "
+                               "conditions: /introduce")
+    # …nor as a mentor.
+    await offer_to_mentor(harness, target)
+    await look_for_mentor(harness, pushy)
+    assert "Careful Member" not in pushy.last_text
+    assert pushy.last_text.startswith("No mentor fits your goals")
+    # Unblocking makes her a possible mentor again (an introduction once asked is not
+    # proposed twice).
+    await target.send("/introduce")
+    assert "People you blocked: 1." in target.last_text
+    await target.press("Unblock everyone")
+    await pushy.send("/mentorship")
+    await pushy.press("Show suggestions")
+    assert "Careful Member" in pushy.last_text
+
+
+async def test_weekly_limit_and_switching_off(harness: BotHarness) -> None:
+    requester = await seed_member(harness, 831, "KZ", name="Eager")
+    for n in range(7):
+        await seed_member(harness, 840 + n, "TJ", name=f"Fit {n}",
+                          expertise=("border_management",))
+    quiet = await seed_member(harness, 850, "TJ", name="Quiet One",
+                              expertise=("border_management",))
+    await quiet.send("/introduce")
+    await quiet.press("Switch off requests to me")
+    assert "Others can ask to meet you: off." in quiet.last_text
+    for _n in range(5):
+        await ask_to_meet(harness, requester)
+        assert requester.last_text.startswith("Members who fit your request:")
+        assert "Quiet One" not in requester.last_text
+    await ask_to_meet(harness, requester)
+    assert requester.last_text == ("You have made 5 requests this week. Please wait a few days "
+                                   "before the next one.")
+    harness.clock.advance(days=7, minutes=1)
+    await ask_to_meet(harness, requester)
+    assert requester.last_text.startswith("Members who fit your request:")
+
+
+async def test_bad_input_and_strangers(harness: BotHarness) -> None:
+    requester = await seed_member(harness, 861, "KZ", name="Typist")
+    target = await seed_member(harness, 862, "TJ", name="Target",
+                               expertise=("border_management",))
+    await requester.send("/introduce")
+    await requester.press("Ask to meet someone")
+    await requester.press_data("n1:country:XX:0")  # forged country
+    assert requester.last_text == "This button is no longer valid."
+    await requester.press("any")
+    await requester.press("any")
+    await requester.press("any")
+    await requester.send_sticker()
+    assert requester.last_text == "Please answer with a text message."
+    await requester.send("x" * 301)
+    assert requester.last_text == "That is too long: please keep it under 300 characters."
+    await requester.send("Exchange on patrol practice")
+    await requester.press("Ask member 1")
+    await harness.deliver()
+    # A stranger and the requester herself cannot answer in the target's place.
+    agree = target.find_button("Agree")[1]["callback_data"]
+    answer = await requester.press_data(agree, requester.last)
+    assert answer is not None and answer["text"] == "This button is not meant for you."
+    applicant = await seed_member(harness, 863, "KZ", status="pending")
+    answer = await applicant.press_data(agree, applicant.last if applicant.bot_messages
+                                        else target.last)
+    assert answer is not None and answer["text"] == ("The directory is open to members once "
+                                                      "their application is approved.")
+    assert await harness.db.fetch_value("SELECT status FROM intro_requests") == "asked"
