@@ -26,7 +26,7 @@ from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.texts import contact_text, profile_card
 from handlers.directory import member_message, members_only_text
-from handlers.ui import edit_text
+from handlers.ui import append_note, edit_text
 
 
 def coffee_text(opted_in: bool, next_at: str) -> str:
@@ -88,8 +88,8 @@ async def cb_coffee(query: CallbackQuery, callback_data: CoffeeCb, actor: Actor,
             return
         await coffee.skip(round_.id, actor.user_id)
         await query.answer()
-        await edit_text(message, (message.html_text or "") + "\n\n" + _(
-            "✓ You skip this round. See you in the next one!"), None)
+        await append_note(message, _(
+            "✓ You skip this round. See you in the next one!"))
         return
     if action == "met" and callback_data.value in ("yes", "no"):
         if not await coffee.answer_met(callback_data.group_id, actor.user_id,
@@ -97,9 +97,9 @@ async def cb_coffee(query: CallbackQuery, callback_data: CoffeeCb, actor: Actor,
             await query.answer(_("This button is not meant for you."), show_alert=True)
             return
         await query.answer()
-        await edit_text(message, (message.html_text or "") + "\n\n" + (
+        await append_note(message, (
             _("Wonderful, thank you!") if callback_data.value == "yes"
-            else _("Thank you for telling me. Perhaps next time!")), None)
+            else _("Thank you for telling me. Perhaps next time!")))
         return
     await query.answer(_("This button is no longer valid."), show_alert=True)
 

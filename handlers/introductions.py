@@ -29,7 +29,7 @@ from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.texts import contact_text, problem_text, profile_card
 from handlers.directory import member_message, members_only_text
-from handlers.ui import edit_text
+from handlers.ui import append_note, ask_for_text, edit_text
 
 REASON_MAX = 300
 STEPS = ("country", "expertise", "language")
@@ -175,10 +175,6 @@ async def on_reason(message: Message, actor: Actor, state: FSMContext, ref: Refe
     await message.answer(text, reply_markup=keyboard)
 
 
-async def on_reason_non_text(message: Message) -> None:
-    await message.answer(_("Please answer with a text message."))
-
-
 async def cb_intro_ask(query: CallbackQuery, callback_data: IntroCb, actor: Actor,
                        intro_service: IntroductionService, intros: IntroRepo,
                        clock: Clock) -> None:
@@ -188,7 +184,7 @@ async def cb_intro_ask(query: CallbackQuery, callback_data: IntroCb, actor: Acto
     if not callback_data.value.isdecimal():
         await query.answer(_("This button is no longer valid."), show_alert=True)
         return
-    await intros.update_settings(actor.user_id, clock.now(), username=query.from_user.username)
+    await intros.remember_username(actor.user_id, query.from_user.username, clock.now())
     outcome = await intro_service.ask(callback_data.intro_id, actor.user_id,
                                       int(callback_data.value))
     if outcome is IntroOutcome.NOT_YOURS:
@@ -198,8 +194,8 @@ async def cb_intro_ask(query: CallbackQuery, callback_data: IntroCb, actor: Acto
         await query.answer(_("This request is no longer open."), show_alert=True)
         return
     await query.answer()
-    await edit_text(message, (message.html_text or "") + "\n\n" + _(
-        "✓ I have asked her. If she agrees, you both get each other's contacts."), None)
+    await append_note(message, _(
+        "✓ I have asked her. If she agrees, you both get each other's contacts."))
 
 
 async def cb_intro_answer(query: CallbackQuery, callback_data: IntroCb, actor: Actor,
@@ -210,8 +206,7 @@ async def cb_intro_answer(query: CallbackQuery, callback_data: IntroCb, actor: A
         return
     action = callback_data.action
     if action == "agree":
-        await intros.update_settings(actor.user_id, clock.now(),
-                                     username=query.from_user.username)
+        await intros.remember_username(actor.user_id, query.from_user.username, clock.now())
     outcome = await intro_service.answer(callback_data.intro_id, actor.user_id,
                                          action == "agree", block=action == "block")
     if outcome is IntroOutcome.NOT_YOURS:
@@ -224,7 +219,7 @@ async def cb_intro_answer(query: CallbackQuery, callback_data: IntroCb, actor: A
     note = {"agree": _("✓ You agreed. I am sending you both each other's contacts."),
             "decline": _("Thank you for answering. She will not be told that you declined."),
             "block": _("Done. She will not be proposed to you again.")}[action]
-    await edit_text(message, (message.html_text or "") + "\n\n" + note, None)
+    await append_note(message, note)
 
 
 def renderers(app: Any) -> dict[str, Any]:
@@ -284,7 +279,7 @@ def create_router() -> Router:
     router.message.register(cmd_introduce, Command("introduce"), private)
     router.message.register(on_reason, StateFilter(IntroForm.reason), private, F.text,
                             ~F.text.startswith("/"))
-    router.message.register(on_reason_non_text, StateFilter(IntroForm.reason), private,
+    router.message.register(ask_for_text, StateFilter(IntroForm.reason), private,
                             ~F.text.startswith("/"))
     router.callback_query.register(cb_intro_ask, IntroCb.filter(F.action == "ask"))
     router.callback_query.register(cb_intro_answer,

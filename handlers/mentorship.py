@@ -34,7 +34,7 @@ from bot.texts import (
     availability_text, contact_text, country_preference_text, problem_text, profile_card,
 )
 from handlers.directory import member_message, members_only_text
-from handlers.ui import edit_text
+from handlers.ui import append_note, ask_for_text, edit_text
 
 GOAL_MAX = 300
 COMMENT_MAX = 500
@@ -239,8 +239,7 @@ async def cb_menu(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
             and data.get("capacity"):
         await mentorship.save_offer(actor.user_id, data["capacity"], value, data["areas"],
                                     clock.now())
-        await intros.update_settings(actor.user_id, clock.now(),
-                                     username=query.from_user.username)
+        await intros.remember_username(actor.user_id, query.from_user.username, clock.now())
         await state.update_data(mentor={})
         await message.answer(_("Thank you! You are on the list of mentors. When a member asks "
                                "you, I will show you her profile and goal, and you decide."))
@@ -257,8 +256,7 @@ async def cb_menu(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
             and data.get("goal_text"):
         await mentorship.save_request(actor.user_id, data["goals"], data["goal_text"], value,
                                       clock.now())
-        await intros.update_settings(actor.user_id, clock.now(),
-                                     username=query.from_user.username)
+        await intros.remember_username(actor.user_id, query.from_user.username, clock.now())
         await state.update_data(mentor={})
         await show_suggestions(message, actor, mentorship_service, profiles, ref, mentorship)
     elif action == "suggest":
@@ -335,10 +333,6 @@ async def on_goal_text(message: Message, actor: Actor, state: FSMContext) -> Non
           for code in PREFERENCES]))
 
 
-async def on_form_non_text(message: Message) -> None:
-    await message.answer(_("Please answer with a text message."))
-
-
 # ---- proposals and pairs -----------------------------------------------------------------
 
 async def cb_ask(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
@@ -350,15 +344,15 @@ async def cb_ask(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
     if not callback_data.value.isdecimal():
         await query.answer(_("This button is no longer valid."), show_alert=True)
         return
-    await intros.update_settings(actor.user_id, clock.now(), username=query.from_user.username)
+    await intros.remember_username(actor.user_id, query.from_user.username, clock.now())
     pair_id = await mentorship_service.ask(actor.user_id, int(callback_data.value))
     if pair_id is None:
         await query.answer(_("This suggestion is no longer available. /mentorship shows "
                              "fresh ones."), show_alert=True)
         return
     await query.answer()
-    await edit_text(message, (message.html_text or "") + "\n\n" + _(
-        "✓ I have asked her. You will hear from me when she answers."), None)
+    await append_note(message, _(
+        "✓ I have asked her. You will hear from me when she answers."))
 
 
 async def cb_pair(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
@@ -371,8 +365,7 @@ async def cb_pair(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
     action = callback_data.action
     if action in ("accept", "decline"):
         if action == "accept":
-            await intros.update_settings(actor.user_id, clock.now(),
-                                         username=query.from_user.username)
+            await intros.remember_username(actor.user_id, query.from_user.username, clock.now())
         outcome = await mentorship_service.answer(callback_data.pair_id, actor.user_id,
                                                   action == "accept")
         if outcome is Outcome.NOT_YOURS:
@@ -385,7 +378,7 @@ async def cb_pair(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
         note = (_("✓ You accepted. I am sending you both each other's contacts.")
                 if action == "accept" else _("Thank you for answering. She will be offered "
                                              "another mentor."))
-        await edit_text(message, (message.html_text or "") + "\n\n" + note, None)
+        await append_note(message, note)
         return
     pair = await mentorship_service.side_of(callback_data.pair_id, actor.user_id)
     if pair is None:
@@ -396,7 +389,7 @@ async def cb_pair(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
         await query.answer()
         reply = (_("Wonderful! Thank you for telling me.") if action == "met"
                  else _("Thank you. Maybe write to her today to agree on a time?"))
-        await edit_text(message, (message.html_text or "") + "\n\n" + reply, None)
+        await append_note(message, reply)
     elif action in ("pause", "resume"):
         await mentorship_service.checkin_answer(pair, actor.user_id)
         done = await mentorship_service.pause(pair, actor.user_id, action == "pause")
@@ -408,17 +401,17 @@ async def cb_pair(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
     elif action in ("done", "end"):
         done = await mentorship_service.end(pair, actor.user_id, action == "done")
         await query.answer()
-        await edit_text(message, (message.html_text or "") + "\n\n" + (
+        await append_note(message, (
             _("This mentorship has ended. Thank you!") if done
-            else _("This mentorship is not running.")), None)
+            else _("This mentorship is not running.")))
     elif action == "rematch":
         if pair.mentee_id != actor.user_id:
             await query.answer(_("This button is not meant for you."), show_alert=True)
             return
         await mentorship_service.end(pair, actor.user_id, False)
         await query.answer()
-        await edit_text(message, (message.html_text or "") + "\n\n" + _(
-            "I have ended that mentorship. Suggestions for a new mentor follow."), None)
+        await append_note(message, _(
+            "I have ended that mentorship. Suggestions for a new mentor follow."))
         await show_suggestions(message, actor, mentorship_service, profiles, ref, mentorship)
     elif action == "rate" and callback_data.value in {"1", "2", "3", "4", "5"}:
         if not await mentorship_service.rate(pair, actor.user_id, actor.country_code,
@@ -428,14 +421,14 @@ async def cb_pair(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
         await query.answer()
         await state.set_state(MentorForm.comment)
         await state.update_data(mentor={"pair_id": pair.id})
-        await edit_text(message, (message.html_text or "") + "\n\n" + _(
+        await append_note(message, _(
             "Thank you! Anything to add for the coordinators? Send a short comment, or press "
             "Skip. They see comments and marks only together with others, never by name."),
             rows([button(_("Skip »"), MentorCb(action="nocomment", pair_id=pair.id))]))
     elif action == "nocomment":
         await state.set_state(None)
         await query.answer()
-        await edit_text(message, (message.html_text or ""), None)
+        await edit_text(message, message.html_text or "", None)
     else:
         await query.answer(_("This button is no longer valid."), show_alert=True)
 
@@ -558,7 +551,7 @@ def create_router() -> Router:
                             ~F.text.startswith("/"))
     router.message.register(on_comment, StateFilter(MentorForm.comment), private, F.text,
                             ~F.text.startswith("/"))
-    router.message.register(on_form_non_text, StateFilter(MentorForm.goal_text,
+    router.message.register(ask_for_text, StateFilter(MentorForm.goal_text,
                                                           MentorForm.comment), private,
                             ~F.text.startswith("/"))
     router.callback_query.register(cb_ask, MentorCb.filter(F.action == "ask"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
 
 
 # Answers to an edit that mean "nothing to do": a double tap, or a message gone meanwhile.
@@ -32,3 +33,16 @@ async def show(message: Message, text: str, keyboard: InlineKeyboardMarkup | Non
 def query_message(query: CallbackQuery) -> Message | None:
     """The message a button belongs to, if it is still accessible (not older than 48 hours)."""
     return query.message if isinstance(query.message, Message) else None
+
+
+async def append_note(message: Message, note: str,
+                      keyboard: InlineKeyboardMarkup | None = None) -> None:
+    """Close a question in place: its text stays, her answer is noted below, buttons go
+    (or give way to ``keyboard``)."""
+    await edit_text(message, (message.html_text or "") + "\n\n" + note, keyboard)
+
+
+async def ask_for_text(message: Message) -> None:
+    """A photo, sticker or file where a typed answer is expected."""
+    await message.answer(_("Please answer with a text message."))
+

@@ -64,6 +64,12 @@ class IntroRepo:
             f"VALUES (?, {marks}, ?) ON CONFLICT (user_id) DO UPDATE SET {updates}, "
             "updated_at = excluded.updated_at", (user_id, *values.values(), to_db(now)))
 
+    async def remember_username(self, user_id: int, username: str | None, now: datetime
+                                ) -> None:
+        """At a consent (asking, accepting, opting in): the @username she has now, so that
+        the other side can reach her once both agreed."""
+        await self.update_settings(user_id, now, username=username)
+
     async def usernames(self, user_ids: list[int]) -> dict[int, str | None]:
         if not user_ids:
             return {}
