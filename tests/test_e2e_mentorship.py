@@ -253,3 +253,68 @@ async def test_pause_and_end_by_either_side(harness: BotHarness) -> None:
     # Her place is free again.
     await mentor.send("/mentorship")
     assert "You mentor: 0 of 1 places taken, open." in mentor.last_text
+
+
+async def test_pausing_and_withdrawing_offers_and_requests(harness: BotHarness) -> None:
+    mentor = await seed_member(harness, 771, "KZ", name="Pausing Mentor", years=30,
+                               agency="interior")
+    mentee = await seed_member(harness, 772, "KG", name="Pausing Mentee", years=3)
+    await offer_to_mentor(harness, mentor)
+    await mentor.send("/mentorship")
+    await mentor.press("Pause offer")
+    assert "You mentor: 0 of 2 places taken, paused." in mentor.last_text
+    await look_for_mentor(harness, mentee)
+    assert mentee.last_text.startswith("No mentor fits your goals")
+    await mentor.press("Resume offer")
+    await mentee.send("/mentorship")
+    await mentee.press("Pause request")
+    assert "You look for a mentor (paused)." in mentee.last_text
+    await mentee.press("Show suggestions")
+    assert mentee.last_text.startswith("Your request is paused.")
+    harness.clock.advance(days=7)
+    await harness.tick()  # the weekly round leaves a paused request alone
+    assert await harness.db.fetch_value("SELECT COUNT(*) FROM mentor_pairs") == 0
+    await mentee.send("/mentorship")
+    await mentee.press("Resume request")
+    await mentee.press("Show suggestions")
+    assert "Pausing Mentor" in mentee.last_text
+    await mentor.send("/mentorship")
+    await mentor.press("Withdraw offer")
+    assert await harness.db.fetch_value("SELECT COUNT(*) FROM mentor_offers") == 0
+    await mentee.press("Ask mentor 1")  # the suggestion she still sees is gone
+    assert await harness.db.fetch_value("SELECT COUNT(*) FROM mentor_pairs") == 0
+    await mentee.send("/mentorship")
+    await mentee.press("Withdraw request")
+    assert await harness.db.fetch_value("SELECT COUNT(*) FROM mentee_requests") == 0
+
+
+async def test_wizard_bad_input(harness: BotHarness) -> None:
+    mentee = await seed_member(harness, 781, "KG", name="Typing Mentee")
+    applicant = await seed_member(harness, 782, "KG", status="pending")
+    await applicant.send("/mentorship")
+    assert applicant.last_text == ("The directory is open to members once their application "
+                                   "is approved.")
+    await mentee.send("/mentorship")
+    await mentee.press("Find a mentor")
+    await mentee.press_data("m1:goal:no_such_area:0")  # forged
+    assert mentee.last_text == "This button is no longer valid."
+    await mentee.press_data("m1:goals_ok::0")  # nothing chosen yet
+    assert mentee.last_text == "This button is no longer valid."
+    await mentee.press(ref_label(harness, "expertise", "forensics", "en"))
+    await mentee.press("Done")
+    await mentee.send_photo()
+    assert mentee.last_text == "Please answer with a text message."
+    await mentee.send("   ")
+    assert mentee.last_text == "The answer is empty. Please type it in a message."
+    await mentee.send("y" * 301)
+    assert mentee.last_text == "That is too long: please keep it under 300 characters."
+    await mentee.send("Learn forensics")
+    await mentee.press_data("m1:pref:moon:0")
+    assert mentee.last_text == "This button is no longer valid."
+    await mentee.press("from my country")
+    assert mentee.last_text.startswith("No mentor fits")
+    request = await harness.db.fetch_one("SELECT goal_text, country_preference FROM "
+                                         "mentee_requests")
+    assert tuple(request) == ("Learn forensics", "same")  # type: ignore[arg-type]
+    await mentee.press_data("m1:ask:abc:0")
+    assert await harness.db.fetch_value("SELECT COUNT(*) FROM mentor_pairs") == 0

@@ -85,3 +85,41 @@ def test_every_personal_table_is_exported_and_erased() -> None:
                                     "mentor_offers", "mentor_areas", "mentee_requests",
                                     "mentee_goals", "mentor_pairs", "pair_ratings",
                                     "intro_requests", "coffee_skips", "coffee_members"}
+
+
+async def test_matching_traces_are_exported_and_erased(harness: BotHarness) -> None:
+    from tests.test_e2e_introductions import ask_to_meet
+    from tests.test_e2e_mentorship import look_for_mentor, offer_to_mentor
+
+    mentor = await seed_member(harness, 1101, "KZ", name="Mentor Keeps", years=30,
+                               agency="interior", username="keeps")
+    leaver = await seed_member(harness, 1102, "KG", name="Leaving Member", years=2,
+                               username="leaving_user")
+    await seed_member(harness, 1103, "TJ", name="Someone", expertise=("border_management",))
+    await offer_to_mentor(harness, mentor)
+    await look_for_mentor(harness, leaver)
+    await leaver.press("Ask mentor 1")
+    await harness.deliver()
+    await mentor.press("Accept")
+    await leaver.send("/coffee")
+    await leaver.press("Join coffee rounds")
+    await ask_to_meet(harness, leaver)
+    await leaver.press("Ask member 1")
+    await harness.deliver()
+
+    await leaver.send("/mydata")
+    exported = json.loads(leaver.last.document["content"])  # type: ignore[index]
+    stored = await rows_about(harness, 1102)
+    assert {k: v for k, v in exported.items() if v} == stored
+    for table in ("mentee_requests", "mentee_goals", "mentor_pairs", "member_settings",
+                  "intro_requests"):
+        assert exported[table], table
+
+    await leaver.send("/delete_me")
+    await leaver.press("Yes, delete everything")
+    assert await rows_about(harness, 1102) == {}
+    dump = "\n".join([line async for line in _dump(harness)])
+    assert "Leaving Member" not in dump and "leaving_user" not in dump
+    # Her mentor keeps her own offer, and her place is free again.
+    await mentor.send("/mentorship")
+    assert "You mentor: 0 of 2 places taken, open." in mentor.last_text
