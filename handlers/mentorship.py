@@ -40,6 +40,7 @@ GOAL_MAX = 300
 COMMENT_MAX = 500
 AVAILABILITY = ("monthly", "twice_monthly", "weekly")
 PREFERENCES = ("same", "other", "any")
+MIN_GROUP = 5  # reports show nothing about fewer people than this
 
 
 class MentorForm(StatesGroup):
@@ -137,13 +138,14 @@ def menu_text_and_keyboard(actor: Actor, offer: Any, request: Any, pairs: list[P
 
 def small(value: float, exact: bool) -> str:
     """Reports beyond one country hide cells below 5, so that nobody can be singled out."""
-    if not exact and value < 5:
+    if not exact and value < MIN_GROUP:
         return escape("<5")
     return str(int(value))
 
 
-def overview_text(actor: Actor, figures: dict[str, dict[str, float]], ref: ReferenceData
-                  ) -> str:
+async def overview_text(actor: Actor, repo: MentorshipRepo, ref: ReferenceData) -> str:
+    """Figures by country; comments only where at least 5 ratings hide who wrote them."""
+    figures = await repo.overview()
     countries = [actor.coordinator_country] if not actor.is_admin else list(ref.country_codes)
     exact = not actor.is_admin
     lines = [_("<b>Mentorship programme</b>")]
@@ -152,7 +154,8 @@ def overview_text(actor: Actor, figures: dict[str, dict[str, float]], ref: Refer
             continue
         row = figures.get(code, {})
         ratings = row.get("ratings", 0)
-        average = (f"{row.get('rating_sum', 0) / ratings:.1f}" if ratings >= 5 else "—")
+        average = (f"{row.get('rating_sum', 0) / ratings:.1f}" if ratings >= MIN_GROUP
+                   else "—")
         lines.append(_("<b>{country}</b>: active pairs {active} · waiting mentees {waiting} · "
                        "mentors with free places {free} · ratings {ratings}, average {average}"
                        ).format(country=escape(ref.country(code, actor.locale)),
@@ -160,11 +163,15 @@ def overview_text(actor: Actor, figures: dict[str, dict[str, float]], ref: Refer
                                 waiting=small(row.get("waiting", 0), exact),
                                 free=small(row.get("mentors_free", 0), exact),
                                 ratings=small(ratings, exact), average=average))
+        if ratings >= MIN_GROUP:
+            comments = await repo.recent_comments(code, 5)
+            lines += [f"  — <i>{escape(comment)}</i>" for comment in comments]
     if not exact:
         lines.append(_("Numbers below 5 are shown as {mark}; averages need at least 5 "
                        "ratings.").format(mark=escape("<5")))
     else:
         lines.append(_("Averages need at least 5 ratings."))
+    lines.append(_("Comments are shown without names, and only once a country has 5 ratings."))
     return "\n".join(lines)
 
 
@@ -275,7 +282,7 @@ async def cb_menu(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
         if not actor.is_staff:  # checked now, whatever the button says
             await message.answer(_("This command is for coordinators."))
             return
-        await message.answer(overview_text(actor, await mentorship.overview(), ref))
+        await message.answer(await overview_text(actor, mentorship, ref))
     else:
         await message.answer(_("This button is no longer valid."))
 

@@ -318,3 +318,23 @@ async def test_wizard_bad_input(harness: BotHarness) -> None:
     assert tuple(request) == ("Learn forensics", "same")  # type: ignore[arg-type]
     await mentee.press_data("m1:ask:abc:0")
     assert await harness.db.fetch_value("SELECT COUNT(*) FROM mentor_pairs") == 0
+
+
+async def test_overview_shows_comments_only_from_five_ratings(harness: BotHarness) -> None:
+    coordinator = await seed_member(harness, 791, "KZ", coordinator=True, name="Coord KZ")
+    marks = [5, 4, 4, 3, 5]
+    for n, mark in enumerate(marks[:4]):
+        await harness.db.execute(
+            "INSERT INTO pair_ratings (pair_id, rater_id, country_code, rating, comment, "
+            "created_at) VALUES (?, ?, 'KZ', ?, ?, '2026-01-10 10:00:00')",
+            (n, 1000 + n, mark, f"Comment <{n}>"))
+    await coordinator.send("/mentorship")
+    await coordinator.press("Programme overview")
+    assert "ratings 4, average —" in coordinator.last_text
+    assert "Comment <" not in coordinator.last_text
+    await harness.db.execute(
+        "INSERT INTO pair_ratings (pair_id, rater_id, country_code, rating, created_at) "
+        "VALUES (9, 1009, 'KZ', 5, '2026-01-11 10:00:00')")
+    await coordinator.press("Programme overview")
+    assert "ratings 5, average 4.2" in coordinator.last_text
+    assert "Comment <3>" in coordinator.last_text and "1003" not in coordinator.last_text

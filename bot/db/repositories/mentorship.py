@@ -300,6 +300,12 @@ class MentorshipRepo:
             "UPDATE pair_ratings SET comment = ? WHERE pair_id = ? AND rater_id = ? "
             "AND comment IS NULL", (comment, pair_id, rater_id)) == 1
 
+    async def recent_comments(self, country: str, limit: int) -> list[str]:
+        rows = await self._db.fetch_all(
+            "SELECT comment FROM pair_ratings WHERE country_code = ? AND comment IS NOT NULL "
+            "ORDER BY created_at DESC, rowid DESC LIMIT ?", (country, limit))
+        return [r[0] for r in rows]
+
     async def overview(self) -> dict[str, dict[str, float]]:
         """Per country: active pairs (by the mentee's country), waiting mentees, mentors with
         free places, ratings given and their average."""
