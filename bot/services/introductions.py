@@ -41,14 +41,16 @@ class IntroductionService:
                     language: str | None, reason: str) -> tuple[IntroOutcome, int]:
         """A new request with up to three people who fit; (outcome, request id)."""
         now = self._clock.now()
-        if await self._repo.opened_since(requester_id, now - timedelta(days=7)) >= WEEKLY_LIMIT:
-            return IntroOutcome.LIMIT, 0
-        people = await self._repo.find_people(requester_id, country, expertise, language,
-                                              CANDIDATES)
-        if not people:
-            return IntroOutcome.NOBODY, 0
-        intro_id = await self._repo.create(requester_id, country, expertise, language, reason,
-                                           people, now)
+        async with self._db.transaction():  # two requests at once cannot both pass the limit
+            if await self._repo.opened_since(requester_id, now - timedelta(days=7)) \
+                    >= WEEKLY_LIMIT:
+                return IntroOutcome.LIMIT, 0
+            people = await self._repo.find_people(requester_id, country, expertise, language,
+                                                  CANDIDATES)
+            if not people:
+                return IntroOutcome.NOBODY, 0
+            intro_id = await self._repo.create(requester_id, country, expertise, language,
+                                               reason, people, now)
         return IntroOutcome.DONE, intro_id
 
     async def mine(self, intro_id: int, requester_id: int) -> Introduction | None:

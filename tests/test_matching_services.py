@@ -1,0 +1,140 @@
+"""Unit tests of the mentorship, introduction and coffee services over a real database."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from bot.clock import FakeClock, to_db
+from bot.db import Database
+from bot.db.repositories.audit import AuditRepo
+from bot.db.repositories.coffee import CoffeeRepo
+from bot.db.repositories.introductions import IntroRepo
+from bot.db.repositories.mentorship import MentorshipRepo
+from bot.db.repositories.outbox import OutboxRepo
+from bot.db.repositories.users import UserRepo
+from bot.services.coffee import CoffeeService, first_round_after
+from bot.services.delivery import DeliveryService
+from bot.services.introductions import IntroductionService, IntroOutcome
+from bot.services.mentorship import MentorshipService
+
+KINDS = ("mentor_proposal", "mentor_contacts", "mentor_next", "mentor_checkin", "mentor_silent",
+         "mentor_ended", "mentor_rate", "intro_request", "intro_contacts", "intro_next",
+         "coffee_notice", "coffee_match", "coffee_followup")
+
+
+async def member(db: Database, user_id: int, country: str = "KZ", years: int = 10,
+                 agency: str = "police", languages: tuple[str, ...] = ("ru",)) -> None:
+    now = "2026-01-01 00:00:00"
+    await db.execute("INSERT INTO users (id, locale, created_at, last_seen_at) "
+                     "VALUES (?, 'en', ?, ?)", (user_id, now, now))
+    await db.execute("INSERT INTO profiles (user_id, status, full_name, country_code, "
+                     "agency_code, years_of_service, created_at, updated_at) "
+                     "VALUES (?, 'approved', 'M', ?, ?, ?, ?, ?)",
+                     (user_id, country, agency, years, now, now))
+    await db.execute_many("INSERT INTO profile_languages (user_id, code) VALUES (?, ?)",
+                          [(user_id, code) for code in languages])
+    await db.execute("INSERT INTO profile_expertise (user_id, code) VALUES (?, 'cybercrime')",
+                     (user_id,))
+
+
+def delivery_for(db: Database, clock: FakeClock) -> DeliveryService:
+    delivery = DeliveryService(OutboxRepo(db), UserRepo(db), clock)
+    for kind in KINDS:
+        delivery.register(kind, lambda payload, to: ("x", None))
+    return delivery
+
+
+async def queued(db: Database, kind: str) -> list[int]:
+    rows = await db.fetch_all("SELECT o.recipient_id FROM outbox o JOIN broadcasts b ON "
+                              "b.id = o.broadcast_id WHERE b.kind = ? ORDER BY o.id", (kind,))
+    return [r[0] for r in rows]
+
+
+async def test_the_last_place_goes_to_one_mentee_only(db: Database) -> None:
+    clock = FakeClock()
+    repo = MentorshipRepo(db)
+    service = MentorshipService(db, repo, AuditRepo(db), delivery_for(db, clock), clock)
+    await member(db, 1, years=30, agency="interior")
+    await repo.save_offer(1, 1, "monthly", ["cybercrime"], clock.now())
+    for mentee in (2, 3, 4):
+        await member(db, mentee, years=2)
+        await repo.save_request(mentee, ["cybercrime"], "goal", "any", clock.now())
+    results = await asyncio.gather(*(service.ask(mentee, 1) for mentee in (2, 3, 4)))
+    assert sum(r is not None for r in results) == 1
+    assert await db.fetch_value("SELECT COUNT(*) FROM mentor_pairs") == 1
+    assert await queued(db, "mentor_proposal") == [1]
+
+
+async def test_round_respects_capacity_and_skips_excluded_pairs(db: Database) -> None:
+    clock = FakeClock()
+    repo = MentorshipRepo(db)
+    service = MentorshipService(db, repo, AuditRepo(db), delivery_for(db, clock), clock)
+    await member(db, 1, years=30, agency="interior")
+    await repo.save_offer(1, 2, "weekly", ["cybercrime"], clock.now())
+    for mentee in (2, 3, 4):
+        await member(db, mentee, years=2)
+        await repo.save_request(mentee, ["cybercrime"], "goal", "any", clock.now())
+    await IntroRepo(db).block(1, 4, clock.now())  # the mentor blocked mentee 4
+    result = await service.run_round(seed=3)
+    assert (result.waiting, result.proposed) == (3, 2)
+    pairs = await db.fetch_all("SELECT mentee_id FROM mentor_pairs ORDER BY mentee_id")
+    assert [r[0] for r in pairs] == [2, 3]
+    again = await service.run_round(seed=3)  # nobody left who may be proposed
+    assert again.proposed == 0
+
+
+async def test_silent_mentor_counts_and_answer_resets(db: Database) -> None:
+    clock = FakeClock()
+    repo = MentorshipRepo(db)
+    service = MentorshipService(db, repo, AuditRepo(db), delivery_for(db, clock), clock)
+    await member(db, 1, years=30, agency="interior")
+    await member(db, 2, years=2)
+    await repo.save_offer(1, 1, "monthly", ["cybercrime"], clock.now())
+    await repo.save_request(2, ["cybercrime"], "goal", "any", clock.now())
+    pair_id = await service.ask(2, 1)
+    assert pair_id is not None
+    await service.answer(pair_id, 1, True)
+    for _ in range(2):
+        clock.advance(days=31)
+        await service.send_checkins(clock.now())
+    pair = await repo.get(pair_id)
+    assert pair is not None and pair.mentor_silent == 1
+    await service.checkin_answer(pair, 1)  # the mentor answers: silence forgiven
+    clock.advance(days=31)
+    await service.send_checkins(clock.now())
+    assert (await repo.get(pair_id)).mentor_silent == 0  # type: ignore[union-attr]
+    assert await queued(db, "mentor_silent") == []
+    assert await service.send_checkins(clock.now()) == 0  # nothing due twice
+
+
+async def test_introduction_limit_holds_under_concurrent_requests(db: Database) -> None:
+    clock = FakeClock()
+    service = IntroductionService(db, IntroRepo(db), delivery_for(db, clock), clock)
+    for user_id in range(1, 5):
+        await member(db, user_id)
+    outcomes = await asyncio.gather(*(service.start(1, None, None, None, "why")
+                                      for _ in range(8)))
+    assert sum(o is IntroOutcome.DONE for o, _id in outcomes) == 5
+    assert sum(o is IntroOutcome.LIMIT for o, _id in outcomes) == 3
+
+
+async def test_coffee_schedule_is_fortnightly_and_survives_downtime(db: Database) -> None:
+    thursday = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
+    assert first_round_after(thursday) == datetime(2026, 1, 19, 6, 0, tzinfo=UTC)
+    sunday_late = datetime(2026, 1, 18, 7, 0, tzinfo=UTC)  # less than a day before Monday
+    assert first_round_after(sunday_late) == datetime(2026, 1, 26, 6, 0, tzinfo=UTC)
+    clock = FakeClock(thursday)
+    service = CoffeeService(db, CoffeeRepo(db), delivery_for(db, clock))
+    first = await service.next_round(clock.now())
+    clock.advance(first.pair_at - clock.now())
+    assert "paired" in await service.run_due(clock.now())
+    second = await service.next_round(clock.now())
+    assert second.pair_at - first.pair_at == timedelta(days=14)
+    # Off for six weeks: the missed round is paired late once; the next is in the future.
+    clock.advance(days=42)
+    done = await service.run_due(clock.now())
+    assert done.count("paired") == 1
+    upcoming = await service.next_round(clock.now())
+    assert upcoming.pair_at > clock.now()
+    assert to_db(upcoming.pair_at).endswith("06:00:00")
