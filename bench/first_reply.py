@@ -24,7 +24,6 @@ import signal
 import statistics
 import asyncio
 import gc
-import math
 import sys
 import tempfile
 import time
@@ -36,7 +35,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
 
-from tests.emulator.server import SentMessage, TelegramEmulator  # noqa: E402
+from bench.replies import FirstReplies, percentile  # noqa: E402
+from tests.emulator.server import TelegramEmulator  # noqa: E402
 
 WARM_UP_USERS = 10
 REPLY_TIMEOUT = 300.0
@@ -114,33 +114,13 @@ async def echo_bot(emu: TelegramEmulator) -> AsyncIterator[None]:
 async def burst(emu: TelegramEmulator, first_user_id: int, users: int) -> list[float]:
     """Every user sends /start at once; returns each one's first-reply latency in seconds."""
     handles = [emu.user(first_user_id + n, f"User{n}", language_code="en") for n in range(users)]
-    pushed: dict[int, float] = {}
-    replied: dict[int, float] = {}
-    all_replied = asyncio.Event()
-
-    def on_bot_message(msg: SentMessage) -> None:
-        if msg.chat_id in pushed and msg.chat_id not in replied:
-            replied[msg.chat_id] = time.perf_counter()
-            if len(replied) == users:
-                all_replied.set()
-
-    emu.on_bot_message.append(on_bot_message)
-    try:
+    with FirstReplies(emu, handles) as replies:
         # push_update(wait=False) does not yield to the event loop: all of them are queued
         # before the bot gets to run at all.
         for user in handles:
-            pushed[user.id] = time.perf_counter()
-            await user.send("/start", wait=False)
-        await asyncio.wait_for(all_replied.wait(), timeout=REPLY_TIMEOUT)
-    finally:
-        emu.on_bot_message.remove(on_bot_message)
-    return [replied[user_id] - pushed[user_id] for user_id in pushed]
-
-
-def percentile(values: list[float], p: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+            await replies.send_start(user)
+        await asyncio.wait_for(replies.all_replied.wait(), timeout=REPLY_TIMEOUT)
+    return replies.latencies()
 
 
 async def measure(emu: TelegramEmulator,

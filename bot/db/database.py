@@ -21,8 +21,10 @@ Params = Sequence[Any] | dict[str, Any]
 
 
 class Database:
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(self, connection: aiosqlite.Connection, path: Path | None = None) -> None:
         self._conn = connection
+        self._path = path
+        self._reader: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
         self._tx_owner: asyncio.Task[Any] | None = None
 
@@ -36,10 +38,12 @@ class Database:
         await conn.execute("PRAGMA foreign_keys=ON")
         await conn.execute("PRAGMA busy_timeout=5000")
         await conn.execute("PRAGMA synchronous=NORMAL")
-        return cls(conn)
+        return cls(conn, None if str(path) == ":memory:" else Path(path))
 
     async def close(self) -> None:
         async with self._lock:
+            if self._reader is not None:
+                await self._reader.close()
             await self._conn.close()
 
     def _in_own_transaction(self) -> bool:
@@ -100,6 +104,21 @@ class Database:
     async def fetch_all(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
         async with self._statement_lock():
             return list(await self._conn.execute_fetchall(sql, params))
+
+    async def fetch_all_in_background(self, sql: str, params: Params = ()
+                                      ) -> list[aiosqlite.Row]:
+        """A long read for a background job (a matching round reads thousands of members).
+
+        It runs on a second, read-only connection: in WAL mode it sees the last committed
+        state while the shared connection goes on serving replies, instead of holding the
+        statement lock for tens of milliseconds. (An in-memory database has no second view.)
+        """
+        if self._path is None:
+            return await self.fetch_all(sql, params)
+        if self._reader is None:
+            self._reader = await aiosqlite.connect(f"file:{self._path}?mode=ro", uri=True)
+            self._reader.row_factory = aiosqlite.Row
+        return list(await self._reader.execute_fetchall(sql, params))
 
     async def fetch_value(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetch_one(sql, params)

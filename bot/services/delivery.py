@@ -182,6 +182,15 @@ class DeliveryService:
         self._wake.set()
         return broadcast_id
 
+    async def enqueue_each(self, kind: str, items: list[tuple[dict[str, Any], int]]) -> None:
+        """Many one-person messages at once, each with its own payload (in one transaction
+        when the caller holds one)."""
+        if kind not in self._renderers:
+            raise ValueError(f"no renderer for {kind!r}")
+        if items:
+            await self._outbox.create_each(kind, items, self._clock.now())
+            self._wake.set()
+
     # ---- running ---------------------------------------------------------------------------
 
     async def recover(self) -> int:

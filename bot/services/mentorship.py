@@ -38,6 +38,7 @@ FIRST_CHECKIN = timedelta(days=14)
 CHECKIN_EVERY = timedelta(days=30)
 SILENT_CHECKINS = 2  # a mentor silent at this many check-ins in a row: offer a new match
 SUGGESTIONS = 3
+ROUND_CHUNK = 100  # proposals written per transaction (short: replies wait for the lock)
 
 
 class Outcome(Enum):
@@ -57,6 +58,13 @@ def mentor_offer(c: Candidate) -> MentorOffer:
 
 def mentee_request(c: Candidate) -> MenteeRequest:
     return MenteeRequest(_person(c), c.codes, c.country_preference)
+
+
+def _assign_candidates(waiting: list[Candidate], available: list[Candidate],
+                       excluded: frozenset[tuple[int, int]], seed: int) -> list[Match]:
+    """The round's computation, all of it in the worker thread."""
+    return assign([mentee_request(c) for c in waiting], [mentor_offer(c) for c in available],
+                  excluded, seed=seed)
 
 
 @dataclass(frozen=True)
@@ -148,18 +156,28 @@ class MentorshipService:
     # ---- the weekly round ------------------------------------------------------------------
 
     async def run_round(self, *, seed: int = 0) -> RoundResult:
-        """Everyone still waiting, assigned at once to maximise the total score."""
-        mentees = [mentee_request(c) for c in await self._repo.waiting_mentees()]
-        mentors = [mentor_offer(c) for c in await self._repo.available_mentors()
-                   if c.free_places > 0]
+        """Everyone still waiting, assigned at once to maximise the total score; the solver
+        runs in a worker thread and the proposals are written in bulk."""
+        waiting = await self._repo.waiting_mentees()
+        available = [c for c in await self._repo.available_mentors() if c.free_places > 0]
         excluded = await self._repo.excluded_pairs()
-        matches = await asyncio.to_thread(assign, mentees, mentors, excluded, seed=seed)
-        proposed = 0
-        for match in matches:
-            if await self._propose(match, "round") is not None:
-                proposed += 1
-        return RoundResult(len(mentees), len(mentors), proposed,
-                           sum(m.score for m in matches))
+        matches = await asyncio.to_thread(_assign_candidates, waiting, available, excluded, seed)
+        now = self._clock.now()
+        written: list[tuple[int, int, int, int]] = []
+        for start in range(0, len(matches), ROUND_CHUNK):
+            chunk = matches[start:start + ROUND_CHUNK]
+            async with self._db.transaction():  # short, so replies are not held back long
+                before = {pair_id for pair_id, *_rest in written}
+                rows = await self._repo.propose_many(
+                    [(m.mentee_id, m.mentor_id, m.score) for m in chunk], "round", now,
+                    now + PROPOSAL_TIMEOUT)
+                fresh = [row for row in rows if row[0] not in before]
+                await self._delivery.enqueue_each(
+                    "mentor_proposal", [({"pair_id": pair_id}, mentor)
+                                        for pair_id, _mentee, mentor, _score in fresh])
+            written += fresh
+        return RoundResult(len(waiting), len(available), len(written),
+                           sum(score for *_ids, score in written))
 
     # ---- running pairs ---------------------------------------------------------------------
 

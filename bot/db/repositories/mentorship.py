@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -84,6 +85,18 @@ def _pair(row: Any) -> Pair:
 
 def _split(value: str | None) -> frozenset[str]:
     return frozenset(filter(None, (value or "").split(",")))
+
+
+def _mentors(rows: list[Any]) -> list[Candidate]:
+    return [Candidate(r["user_id"], r["country_code"], r["agency"], r["years"],
+                      _split(r["langs"]), _split(r["codes"]), free_places=max(0, r["free"]))
+            for r in rows]
+
+
+def _mentees(rows: list[Any]) -> list[Candidate]:
+    return [Candidate(r["user_id"], r["country_code"], r["agency"], r["years"],
+                      _split(r["langs"]), _split(r["codes"]),
+                      country_preference=r["country_preference"]) for r in rows]
 
 
 # A member's profile fields as the engine may use them: hidden fields are left out.
@@ -174,14 +187,10 @@ class MentorshipRepo:
                "WHERE a.user_id = o.user_id) AS codes FROM mentor_offers o "
                "JOIN profiles p ON p.user_id = o.user_id "
                "WHERE o.paused = 0 AND p.status = 'approved'")
-        params: tuple[Any, ...] = ()
         if only is not None:
-            sql += " AND o.user_id = ?"
-            params = (only,)
-        rows = await self._db.fetch_all(sql, params)
-        return [Candidate(r["user_id"], r["country_code"], r["agency"], r["years"],
-                          _split(r["langs"]), _split(r["codes"]), free_places=max(0, r["free"]))
-                for r in rows]
+            return _mentors(await self._db.fetch_all(sql + " AND o.user_id = ?", (only,)))
+        # A round reads thousands: read beside the replies, convert in a worker thread.
+        return await asyncio.to_thread(_mentors, await self._db.fetch_all_in_background(sql))
 
     async def waiting_mentees(self, only: int | None = None) -> list[Candidate]:
         """Approved members looking for a mentor, not paused, with no proposal or pair open."""
@@ -191,20 +200,17 @@ class MentorshipRepo:
                "WHERE r.paused = 0 AND p.status = 'approved' AND NOT EXISTS (SELECT 1 FROM "
                "mentor_pairs m WHERE m.mentee_id = r.user_id "
                "AND m.status IN ('proposed', 'active', 'paused'))")
-        params: tuple[Any, ...] = ()
         if only is not None:
-            sql += " AND r.user_id = ?"
-            params = (only,)
-        rows = await self._db.fetch_all(sql, params)
-        return [Candidate(r["user_id"], r["country_code"], r["agency"], r["years"],
-                          _split(r["langs"]), _split(r["codes"]),
-                          country_preference=r["country_preference"]) for r in rows]
+            return _mentees(await self._db.fetch_all(sql + " AND r.user_id = ?", (only,)))
+        return await asyncio.to_thread(_mentees, await self._db.fetch_all_in_background(sql))
 
     async def excluded_pairs(self, mentee_id: int | None = None) -> frozenset[tuple[int, int]]:
         """(mentee, mentor) pairs never to propose: any earlier pair, and blocks either way."""
         if mentee_id is None:
-            pairs = await self._db.fetch_all("SELECT mentee_id, mentor_id FROM mentor_pairs")
-            blocks = await self._db.fetch_all("SELECT user_id, blocked_id FROM member_blocks")
+            pairs = await self._db.fetch_all_in_background(
+                "SELECT mentee_id, mentor_id FROM mentor_pairs")
+            blocks = await self._db.fetch_all_in_background(
+                "SELECT user_id, blocked_id FROM member_blocks")
         else:
             pairs = await self._db.fetch_all(
                 "SELECT mentee_id, mentor_id FROM mentor_pairs WHERE mentee_id = ?", (mentee_id,))
@@ -236,6 +242,28 @@ class MentorshipRepo:
                 "INSERT INTO mentor_pairs (mentee_id, mentor_id, status, source, score, "
                 "proposed_at, expires_at) VALUES (?, ?, 'proposed', ?, ?, ?, ?)",
                 (mentee_id, mentor_id, source, score, to_db(now), to_db(expires_at)))
+
+    async def propose_many(self, matches: list[tuple[int, int, int]], source: str,
+                           now: datetime, expires_at: datetime) -> list[tuple[int, int, int, int]]:
+        """Proposals for (mentee, mentor, score) in one statement run, each checked as in
+        :meth:`propose` (rows run in order, so earlier ones count against a mentor's places).
+        Returns (pair id, mentee, mentor, score) of those written (all of this source at
+        this moment)."""
+        stamp = to_db(now)
+        await self._db.execute_many(
+            "INSERT INTO mentor_pairs (mentee_id, mentor_id, status, source, score, "
+            "proposed_at, expires_at) SELECT ?1, ?2, 'proposed', ?3, ?4, ?5, ?6 "
+            "WHERE NOT EXISTS (SELECT 1 FROM mentor_pairs WHERE mentee_id = ?1 AND "
+            "(status IN ('proposed', 'active', 'paused') OR mentor_id = ?2)) "
+            "AND (SELECT capacity FROM mentor_offers WHERE user_id = ?2 AND paused = 0) > "
+            "(SELECT COUNT(*) FROM mentor_pairs WHERE mentor_id = ?2 "
+            "AND status IN ('proposed', 'active', 'paused'))",
+            [(mentee, mentor, source, score, stamp, to_db(expires_at))
+             for mentee, mentor, score in matches])
+        rows = await self._db.fetch_all(
+            "SELECT id, mentee_id, mentor_id, score FROM mentor_pairs WHERE source = ? "
+            "AND proposed_at = ? AND status = 'proposed' ORDER BY id", (source, stamp))
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
 
     async def get(self, pair_id: int) -> Pair | None:
         row = await self._db.fetch_one("SELECT * FROM mentor_pairs WHERE id = ?", (pair_id,))

@@ -55,6 +55,23 @@ class OutboxRepo:
                 [(broadcast_id, stamp, recipient) for recipient in recipients])
         return broadcast_id
 
+    async def create_each(self, kind: str, items: list[tuple[dict[str, Any], int]],
+                          now: datetime) -> None:
+        """One single-recipient broadcast per (payload, recipient), written in bulk (a
+        matching round proposes thousands at once). Run inside the caller's transaction."""
+        stamp = to_db(now)
+        first = int(await self._db.fetch_value(
+            "SELECT IFNULL(MAX(id), 0) + 1 FROM broadcasts"))
+        await self._db.execute_many(
+            "INSERT INTO broadcasts (id, kind, payload, created_at) VALUES (?, ?, ?, ?)",
+            [(first + n, kind, json.dumps(payload, ensure_ascii=False), stamp)
+             for n, (payload, _recipient) in enumerate(items)])
+        await self._db.execute_many(
+            "INSERT OR IGNORE INTO outbox (broadcast_id, recipient_id, status, updated_at) "
+            "SELECT ?, id, CASE WHEN unreachable_at IS NULL THEN 'pending' "
+            "ELSE 'unreachable' END, ? FROM users WHERE id = ?",
+            [(first + n, stamp, recipient) for n, (_payload, recipient) in enumerate(items)])
+
     async def set_progress_message(self, broadcast_id: int, chat_id: int, message_id: int) -> None:
         await self._db.execute(
             "UPDATE broadcasts SET progress_chat_id = ?, progress_message_id = ? WHERE id = ?",
