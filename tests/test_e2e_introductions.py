@@ -40,6 +40,7 @@ async def test_introduction_with_consent(harness: BotHarness) -> None:
     request = target.last.text or ""
     assert "We plan a joint <training> on border posts" in request
     assert_nothing_of(target, 801, "Asel Hidden", "asel_kz")
+    assert_nothing_of(requester, 802, "nigora_tj")
     await target.press(t(harness, "tg", "Agree"))
     await harness.deliver()
     assert "@nigora_tj" in requester.last_text and requester.last.protect_content

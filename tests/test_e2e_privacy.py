@@ -107,13 +107,26 @@ async def test_matching_traces_are_exported_and_erased(harness: BotHarness) -> N
     await leaver.press("Ask member 1")
     await harness.deliver()
 
+    someone = harness.user(1103, "Member")
+    await someone.press("Block this person")  # the member she asked blocks her
+
     await leaver.send("/mydata")
     exported = json.loads(leaver.last.document["content"])  # type: ignore[index]
     stored = await rows_about(harness, 1102)
-    assert {k: v for k, v in exported.items() if v} == stored
+    # Everything about her is there, row for row, except that someone blocked her…
+    assert stored.pop("member_blocks") == [
+        {"user_id": 1103, "blocked_id": 1102, "created_at": "2026-01-15 09:00:00"}]
+    assert not exported["member_blocks"]
+    assert {k: len(v) for k, v in exported.items() if v} == {k: len(v) for k, v in
+                                                             stored.items()}
     for table in ("mentee_requests", "mentee_goals", "mentor_pairs", "member_settings",
                   "intro_requests"):
         assert exported[table], table
+    # …and the others in her rows stay anonymous: no id of the mentor or the member asked.
+    assert exported["mentor_pairs"][0]["mentee_id"] == 1102
+    assert exported["mentor_pairs"][0]["mentor_id"] is None
+    text = json.dumps(exported)
+    assert "1101" not in text and "1103" not in text and "keeps" not in text
 
     await leaver.send("/delete_me")
     await leaver.press("Yes, delete everything")

@@ -42,6 +42,21 @@ MENTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Her export keeps other members anonymous: in a row naming her and someone else (a pair,
+# an introduction) the other's id is blanked; the members offered to her in an introduction
+# are not listed; and who blocked her is not hers to know (only her own blocks are).
+EXPORT_NAMING: dict[str, tuple[str, ...]] = {"member_blocks": ("user_id",)}
+EXPORT_BLANKED: dict[str, tuple[str, ...]] = {"intro_requests": ("candidates",)}
+
+
+def _anonymised(table: str, row: dict[str, Any], user_id: int) -> dict[str, Any]:
+    others = [column for column in PERSONAL_TABLES[table] if row[column] != user_id]
+    if len(PERSONAL_TABLES[table]) > 1:
+        row.update(dict.fromkeys(others))
+    row.update(dict.fromkeys(EXPORT_BLANKED.get(table, ())))
+    return row
+
+
 def _naming(columns: tuple[str, ...]) -> str:
     return " OR ".join(f"{column} = ?" for column in columns)
 
@@ -53,9 +68,10 @@ class PersonalDataRepo:
     async def export(self, user_id: int) -> dict[str, list[dict[str, Any]]]:
         data: dict[str, list[dict[str, Any]]] = {}
         for table, columns in PERSONAL_TABLES.items():
+            columns = EXPORT_NAMING.get(table, columns)
             rows = await self._db.fetch_all(
                 f"SELECT * FROM {table} WHERE {_naming(columns)}", (user_id,) * len(columns))
-            data[table] = [dict(row) for row in rows]
+            data[table] = [_anonymised(table, dict(row), user_id) for row in rows]
         rows = await self._db.fetch_all(
             "SELECT * FROM audit_log WHERE actor_id = ? OR target_id = ? ORDER BY id",
             (user_id, user_id))
