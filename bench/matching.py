@@ -6,8 +6,9 @@ goals and country preferences drawn from a fixed seed. Then:
 
 1. ``app.mentorship_service.run_round()`` runs on it, as the scheduler runs it: load the waiting
    mentees and the mentors, solve the assignment in a worker thread, write the proposals (and
-   their outbox rows) in bulk, a chunk per transaction. Its wall time is split into load / solve / write by a second run
-   on a fresh copy through an identical service whose repository records when each call ran.
+   their outbox rows) in bulk, a chunk per transaction. Its wall time is split into load /
+   solve / write by a second run on a fresh copy through an identical service whose
+   repository records when each call ran.
    The engine alone (``bot.services.matching.assign``) is timed on the same inputs.
 2. The round's total score is divided by the optimum, computed independently with
    ``scipy.optimize.linear_sum_assignment`` on the full mentee × mentor-place matrix of

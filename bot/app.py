@@ -248,7 +248,7 @@ def create_bot(settings: Settings) -> Bot:
 
 
 def create_dispatcher(app: App) -> Dispatcher:
-    from handlers import coffee, get_routers, introductions, mentorship
+    from handlers import coffee, get_routers, introductions, mentorship_messages
 
     from handlers.announce import render_announcement
     from handlers.digest import render_digest
@@ -261,7 +261,7 @@ def create_dispatcher(app: App) -> Dispatcher:
                            ("event_cancelled", render_cancelled),
                            ("event_changed", render_changed),
                            ("event_feedback", render_feedback), ("digest", render_digest),
-                           *mentorship.renderers(app).items(),
+                           *mentorship_messages.renderers(app).items(),
                            *introductions.renderers(app).items(),
                            *coffee.renderers(app).items()):
         app.delivery.register(kind, localized(app.i18n, renderer))

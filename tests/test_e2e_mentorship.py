@@ -7,7 +7,6 @@ contains the other's username, id link or a field she hid.
 
 from __future__ import annotations
 
-from datetime import timedelta
 
 from tests.emulator.server import SentMessage, UserHandle
 from tests.flows import ref_label, seed_member, t

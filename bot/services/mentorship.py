@@ -41,6 +41,15 @@ SUGGESTIONS = 3
 ROUND_CHUNK = 100  # proposals written per transaction (short: replies wait for the lock)
 
 
+class Waiting(Enum):
+    """Whether she can be given suggestions now, and if not, why."""
+
+    YES = "yes"
+    NO_REQUEST = "no_request"
+    PAUSED = "paused"
+    HAS_MENTOR = "has_mentor"  # a pair is running or a mentor is considering her
+
+
 class Outcome(Enum):
     DONE = "done"
     GONE = "gone"            # the proposal or pair is no longer in a state that allows it
@@ -94,6 +103,15 @@ class MentorshipService:
         mentors = [mentor_offer(c) for c in await self._repo.available_mentors()]
         excluded = await self._repo.excluded_pairs(mentee_id)
         return suggest(mentee_request(mentee[0]), mentors, excluded, limit=SUGGESTIONS)
+
+    async def waiting(self, mentee_id: int) -> Waiting:
+        pairs = await self._repo.pairs_of(mentee_id, ("proposed", "active", "paused"))
+        if any(pair.mentee_id == mentee_id for pair in pairs):
+            return Waiting.HAS_MENTOR
+        request = await self._repo.request(mentee_id)
+        if request is None:
+            return Waiting.NO_REQUEST
+        return Waiting.PAUSED if request.paused else Waiting.YES
 
     async def ask(self, mentee_id: int, mentor_id: int) -> int | None:
         """She asks a suggested mentor: checked again now, then the mentor gets the proposal."""
