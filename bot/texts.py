@@ -9,7 +9,8 @@ from html import escape
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.db.repositories.profiles import Profile
+from bot.db.repositories.introductions import IntroRepo
+from bot.db.repositories.profiles import Profile, ProfileRepo
 from bot.services.profile_input import BIO_MAX, NAME_MAX, YEARS_MAX, InputProblem
 from bot.services.reference import ReferenceData
 
@@ -105,6 +106,14 @@ def contact_text(user_id: int, name: str | None, username: str | None) -> str:
     if username:
         return f"{shown} — @{escape(username)}"
     return f'<a href="tg://user?id={int(user_id)}">{shown}</a>'
+
+
+async def reach_text(user_id: int, profiles: ProfileRepo, intros: IntroRepo) -> str:
+    """:func:`contact_text` for a member, from her profile and the username she consented
+    to share."""
+    person = await profiles.get(user_id)
+    username = (await intros.usernames([user_id]))[user_id]
+    return contact_text(user_id, person.full_name if person else None, username)
 
 
 def availability_text(code: str) -> str:

@@ -27,7 +27,7 @@ from bot.services.introductions import IntroductionService, IntroOutcome, WEEKLY
 from bot.services.profile_input import check_short_text
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
-from bot.texts import contact_text, problem_text, profile_card
+from bot.texts import problem_text, profile_card, reach_text
 from handlers.directory import member_message, members_only_text
 from handlers.ui import append_note, ask_for_text, edit_text
 
@@ -251,9 +251,7 @@ def renderers(app: Any) -> dict[str, Any]:
                 or to.user_id not in (intro.requester_id, intro.target_id):
             return None
         other_id = intro.target_id if to.user_id == intro.requester_id else intro.requester_id
-        other = await profiles.get(other_id)
-        username = (await repo.usernames([other_id]))[other_id]
-        reach = contact_text(other_id, other.full_name if other else None, username)
+        reach = await reach_text(other_id, profiles, repo)
         if to.user_id == intro.requester_id:
             text = _("🤝 She agreed to meet you. Write to her: {contact}").format(contact=reach)
         else:

@@ -20,7 +20,7 @@ from bot.services.delivery import Protected, Recipient
 from bot.services.matching import Match
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
-from bot.texts import agency_text, availability_text, contact_text, profile_card
+from bot.texts import agency_text, availability_text, profile_card, reach_text
 
 MIN_GROUP = 5  # reports show nothing about fewer people than this
 
@@ -208,9 +208,7 @@ def renderers(app: Any) -> dict[str, Any]:
                 to.user_id) is None:
             return None
         other_id = pair.other(to.user_id)
-        other = await profiles.get(other_id)
-        username = (await intros.usernames([other_id]))[other_id]
-        reach = contact_text(other_id, other.full_name if other else None, username)
+        reach = await reach_text(other_id, profiles, intros)
         if to.user_id == pair.mentee_id:
             intro = _("🤝 Your mentor has agreed! Write to her: {contact}").format(contact=reach)
             first = _("Hello! Thank you for agreeing to mentor me. Could we talk for half an "
