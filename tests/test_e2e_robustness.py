@@ -171,6 +171,10 @@ class Garbage:
             lambda: f"l1:{other}", lambda: f"a1:approve:{other}", lambda: f"p1:{other}:delete",
             lambda: f"{other}", lambda: "%s%s%s%n", lambda: "' OR 1=1 --",
             lambda: "\x00" * 8, lambda: "{\"code\": \"ru\"}",
+            lambda: f"m1:accept::{other}", lambda: f"m1:rate:9:{other}",
+            lambda: f"m1:ask:{other}:0", lambda: "m1:overview::0", lambda: "m1:cap:99:0",
+            lambda: f"n1:agree::{other}", lambda: f"n1:ask:{other}:{other}",
+            lambda: f"k1:met:yes:0:{other}", lambda: f"k1:skip::{other}:0",
         ]
         data = self.rng.choice(choices)()
         while len(data.encode()) > 64:
