@@ -118,7 +118,7 @@ def renderers(app: Any) -> dict[str, Any]:
 
     async def notice(payload: dict[str, Any], to: Recipient) -> Any:
         round_ = await repo.get(payload["round_id"])
-        if round_ is None or round_.paired:
+        if round_ is None or round_.paired or not (await intros.settings(to.user_id)).coffee_opt_in:
             return None
         return (_("☕ Tomorrow is a coffee round: I will pair you with a member to talk with. "
                   "Busy this time?"),

@@ -18,6 +18,7 @@ from bot.db.repositories.profiles import Profile, ProfileRepo
 from bot.keyboards import button, rows
 from bot.services.delivery import Protected, Recipient
 from bot.services.matching import Match
+from bot.services.mentorship import Waiting
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.texts import agency_text, availability_text, profile_card, reach_text
@@ -223,6 +224,8 @@ def renderers(app: Any) -> dict[str, Any]:
                                       _("I will check in with you both in two weeks.")]))
 
     async def next_suggestions(payload: dict[str, Any], to: Recipient) -> Any:
+        if await app.mentorship_service.waiting(to.user_id) is not Waiting.YES:
+            return None  # she withdrew or paused meanwhile, or the round found her a mentor
         matches = await app.mentorship_service.suggestions(to.user_id)
         return await suggestions_message(matches, profiles, ref, repo, to.locale,
                                          follow_up=True)

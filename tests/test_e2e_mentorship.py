@@ -337,3 +337,23 @@ async def test_overview_shows_comments_only_from_five_ratings(harness: BotHarnes
     await coordinator.press("Programme overview")
     assert "ratings 5, average 4.2" in coordinator.last_text
     assert "Comment <3>" in coordinator.last_text and "1003" not in coordinator.last_text
+
+
+async def test_no_next_suggestion_after_she_withdrew(harness: BotHarness) -> None:
+    mentor = await seed_member(harness, 795, "KZ", name="Late Mentor", years=30,
+                               agency="interior")
+    await seed_member(harness, 796, "TJ", name="Other Mentor", years=30, agency="interior")
+    other = harness.user(796, "Member")
+    mentee = await seed_member(harness, 797, "KG", name="Changed Mind", years=2)
+    await offer_to_mentor(harness, mentor)
+    await offer_to_mentor(harness, other)
+    await look_for_mentor(harness, mentee)
+    await mentee.press("Ask mentor 1")
+    await harness.deliver()
+    await mentee.send("/mentorship")
+    await mentee.press("Withdraw request")
+    seen = len(mentee.bot_messages)
+    asked = mentor if mentor.has_button("Decline") else other
+    await asked.press("Decline")
+    await harness.deliver()
+    assert len(mentee.bot_messages) == seen  # nothing: she is no longer looking
