@@ -71,6 +71,11 @@ def step_keyboard(step: str, ref: ReferenceData, locale: str) -> InlineKeyboardM
     return rows(*lines)
 
 
+def limit_text() -> str:
+    return _("You have made {limit} requests this week. Please wait a few days before the "
+             "next one.").format(limit=WEEKLY_LIMIT)
+
+
 def step_question(step: str) -> str:
     return {"country": _("From which country?"),
             "expertise": _("Which area of expertise?"),
@@ -106,7 +111,7 @@ async def cmd_introduce(message: Message, actor: Actor, state: FSMContext, intro
 
 async def cb_intro_form(query: CallbackQuery, callback_data: IntroCb, actor: Actor,
                         state: FSMContext, ref: ReferenceData, intros: IntroRepo,
-                        clock: Clock) -> None:
+                        intro_service: IntroductionService, clock: Clock) -> None:
     message = await member_message(query, actor)
     if message is None:
         return
@@ -127,6 +132,9 @@ async def cb_intro_form(query: CallbackQuery, callback_data: IntroCb, actor: Act
                         settings_keyboard(settings.intros_enabled, 0))
         return
     if action == "new":
+        if await intro_service.at_limit(actor.user_id):  # say so before the questions
+            await message.answer(limit_text())
+            return
         await state.update_data(intro={})
         await message.answer(step_question("country"),
                              reply_markup=step_keyboard("country", ref, actor.locale))
@@ -162,8 +170,7 @@ async def on_reason(message: Message, actor: Actor, state: FSMContext, ref: Refe
         actor.user_id, data.get("country"), data.get("expertise"), data.get("language"),
         value or "")
     if outcome is IntroOutcome.LIMIT:
-        await message.answer(_("You have made {limit} requests this week. Please wait a few "
-                               "days before the next one.").format(limit=WEEKLY_LIMIT))
+        await message.answer(limit_text())
         return
     if outcome is IntroOutcome.NOBODY:
         await message.answer(_("Nobody who fits this request can be asked right now. Try "

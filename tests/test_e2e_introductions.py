@@ -121,7 +121,8 @@ async def test_weekly_limit_and_switching_off(harness: BotHarness) -> None:
         await ask_to_meet(harness, requester)
         assert requester.last_text.startswith("Members who fit your request:")
         assert "Quiet One" not in requester.last_text
-    await ask_to_meet(harness, requester)
+    await requester.send("/introduce")
+    await requester.press("Ask to meet someone")  # told at once, not after four questions
     assert requester.last_text == ("You have made 5 requests this week. Please wait a few days "
                                    "before the next one.")
     harness.clock.advance(days=7, minutes=1)

@@ -37,13 +37,16 @@ class IntroductionService:
         self._delivery = delivery
         self._clock = clock
 
+    async def at_limit(self, requester_id: int) -> bool:
+        since = self._clock.now() - timedelta(days=7)
+        return await self._repo.opened_since(requester_id, since) >= WEEKLY_LIMIT
+
     async def start(self, requester_id: int, country: str | None, expertise: str | None,
                     language: str | None, reason: str) -> tuple[IntroOutcome, int]:
         """A new request with up to three people who fit; (outcome, request id)."""
         now = self._clock.now()
         async with self._db.transaction():  # two requests at once cannot both pass the limit
-            if await self._repo.opened_since(requester_id, now - timedelta(days=7)) \
-                    >= WEEKLY_LIMIT:
+            if await self.at_limit(requester_id):
                 return IntroOutcome.LIMIT, 0
             people = await self._repo.find_people(requester_id, country, expertise, language,
                                                   CANDIDATES)
