@@ -59,4 +59,5 @@ class TrackingDispatcher(Dispatcher):
         self.in_flight = in_flight
 
     async def feed_update(self, bot: Bot, update: Update, **kwargs: Any) -> Any:
-        return await self.in_flight.track(update.update_id, super().feed_update(bot, update, **kwargs))
+        return await self.in_flight.track(update.update_id,
+                                          super().feed_update(bot, update, **kwargs))

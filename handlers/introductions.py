@@ -28,7 +28,7 @@ from bot.services.profile_input import check_short_text
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.texts import problem_text, profile_card, reach_text
-from handlers.directory import member_message, members_only_text
+from handlers.directory import member_message, members_only_text, picked_member
 from handlers.ui import append_note, ask_for_text, edit_text
 
 REASON_MAX = 300
@@ -185,15 +185,11 @@ async def on_reason(message: Message, actor: Actor, state: FSMContext, ref: Refe
 async def cb_intro_ask(query: CallbackQuery, callback_data: IntroCb, actor: Actor,
                        intro_service: IntroductionService, intros: IntroRepo,
                        clock: Clock) -> None:
-    message = await member_message(query, actor)
-    if message is None:
+    picked = await picked_member(query, actor, callback_data.value, intros, clock)
+    if picked is None:
         return
-    if not callback_data.value.isdecimal():
-        await query.answer(_("This button is no longer valid."), show_alert=True)
-        return
-    await intros.remember_username(actor.user_id, query.from_user.username, clock.now())
-    outcome = await intro_service.ask(callback_data.intro_id, actor.user_id,
-                                      int(callback_data.value))
+    message, person_id = picked
+    outcome = await intro_service.ask(callback_data.intro_id, actor.user_id, person_id)
     if outcome is IntroOutcome.NOT_YOURS:
         await query.answer(_("This button is not meant for you."), show_alert=True)
         return

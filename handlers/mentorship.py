@@ -29,7 +29,7 @@ from bot.services.roles import Actor
 from bot.texts import (
     availability_text, country_preference_text, problem_text,
 )
-from handlers.directory import member_message, members_only_text
+from handlers.directory import member_message, members_only_text, picked_member
 from handlers.mentorship_messages import (
     menu_text_and_keyboard, other_name, overview_text, pair_keyboard, suggestions_message,
     toggle_keyboard,
@@ -193,14 +193,11 @@ async def on_goal_text(message: Message, actor: Actor, state: FSMContext) -> Non
 async def cb_ask(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
                  mentorship_service: MentorshipService, intros: IntroRepo,
                  clock: Clock) -> None:
-    message = await member_message(query, actor)
-    if message is None:
+    picked = await picked_member(query, actor, callback_data.value, intros, clock)
+    if picked is None:
         return
-    if not callback_data.value.isdecimal():
-        await query.answer(_("This button is no longer valid."), show_alert=True)
-        return
-    await intros.remember_username(actor.user_id, query.from_user.username, clock.now())
-    pair_id = await mentorship_service.ask(actor.user_id, int(callback_data.value))
+    message, mentor_id = picked
+    pair_id = await mentorship_service.ask(actor.user_id, mentor_id)
     if pair_id is None:
         await query.answer(_("This suggestion is no longer available. /mentorship shows "
                              "fresh ones."), show_alert=True)

@@ -1,4 +1,5 @@
-"""Her own data: /mydata sends all of it as a JSON file; /delete_me erases it after one confirmation."""
+"""Her own data: /mydata sends all of it as a JSON file; /delete_me erases it after one
+confirmation."""
 
 from __future__ import annotations
 

@@ -144,8 +144,8 @@ async def cb_language(query: CallbackQuery, callback_data: LanguageCb, actor: Ac
         await query.answer()
         if not isinstance(query.message, Message):
             return
-        await edit_text(query.message,
-                        _("Language: {language}").format(language=LANGUAGE_NAMES[callback_data.code]),
+        chosen_name = LANGUAGE_NAMES[callback_data.code]
+        await edit_text(query.message, _("Language: {language}").format(language=chosen_name),
                         None)
         if not actor.is_registered:
             chosen = Actor(**{**actor.__dict__, "locale": callback_data.code,

@@ -100,7 +100,8 @@ class ChatAccessService:
         try:
             if await gateway.member_status(chat_id, user_id) in IN_CHAT:
                 return JoinLink(JoinLinkOutcome.ALREADY_IN)
-            url = await gateway.create_join_link(chat_id, f"member {user_id}", now + JOIN_LINK_VALID)
+            url = await gateway.create_join_link(chat_id, f"member {user_id}",
+                                                 now + JOIN_LINK_VALID)
         except ChatGatewayError:
             return JoinLink(JoinLinkOutcome.FAILED)
         return JoinLink(JoinLinkOutcome.LINK, url)

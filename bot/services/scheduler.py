@@ -33,7 +33,8 @@ class PeriodicJob:
 
 
 class JobScheduler:
-    def __init__(self, repo: JobRunRepo, clock: Clock, tick_every: timedelta = timedelta(minutes=1)):
+    def __init__(self, repo: JobRunRepo, clock: Clock,
+                 tick_every: timedelta = timedelta(minutes=1)) -> None:
         self._repo = repo
         self._clock = clock
         self._tick_every = tick_every

@@ -46,7 +46,8 @@ class OutboxRepo:
         stamp = to_db(now)
         async with self._db.transaction():
             broadcast_id = await self._db.insert(
-                "INSERT INTO broadcasts (kind, payload, created_by, created_at) VALUES (?, ?, ?, ?)",
+                "INSERT INTO broadcasts (kind, payload, created_by, created_at) "
+                "VALUES (?, ?, ?, ?)",
                 (kind, json.dumps(payload, ensure_ascii=False), created_by, stamp))
             await self._db.execute_many(
                 "INSERT OR IGNORE INTO outbox (broadcast_id, recipient_id, status, updated_at) "

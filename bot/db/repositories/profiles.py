@@ -87,7 +87,8 @@ class ProfileRepo:
         return _profile(row, [r["code"] for r in expertise], [r["code"] for r in languages])
 
     async def create_draft(self, user_id: int, now: datetime, *, step: str,
-                           invite_code_id: int | None = None, country_code: str | None = None) -> None:
+                           invite_code_id: int | None = None,
+                           country_code: str | None = None) -> None:
         stamp = to_db(now)
         await self._db.execute(
             "INSERT INTO profiles (user_id, status, wizard_step, privacy_accepted_at, "
