@@ -231,6 +231,7 @@ def _keep_response_models() -> None:
         methods.SetMyCommands, methods.DeleteWebhook, methods.SetWebhook,
         methods.CreateChatInviteLink, methods.GetChatMember, methods.BanChatMember,
         methods.UnbanChatMember, methods.ApproveChatJoinRequest, methods.DeclineChatJoinRequest,
+        methods.GetChat,
     ]
     _RESPONSE_MODELS.extend(Response[m.__returning__] for m in used)  # type: ignore[misc]
 

@@ -7,8 +7,10 @@ still possible. Prefixes carry a version so that old buttons can be retired clea
 from __future__ import annotations
 
 from enum import Enum
+from typing import Annotated
 
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
 
 
 class LanguageCb(CallbackData, prefix="l1"):
@@ -95,20 +97,25 @@ class DigestCb(CallbackData, prefix="d1"):
     action: str  # on, off
 
 
+# Row ids in button data: a forged value outside SQLite's integers is not a valid button.
+RowId = Annotated[int, Field(ge=0, lt=2**63)]
+
+
 class MentorCb(CallbackData, prefix="m1"):
     action: str  # see handlers.mentorship
-    value: str = ""
-    pair_id: int = 0
+    value: str = ""  # a choice, or a place (1–3) in a suggestion list: never a member's id
+    pair_id: RowId = 0
+    list_id: RowId = 0
 
 
 class IntroCb(CallbackData, prefix="n1"):
     action: str  # country, expertise, language, ask, agree, decline, block, toggle, unblock
-    value: str = ""
-    intro_id: int = 0
+    value: str = ""  # a choice, or a place (1–3) among the people offered
+    intro_id: RowId = 0
 
 
 class CoffeeCb(CallbackData, prefix="k1"):
     action: str  # join, leave, skip, met
     value: str = ""
-    round_id: int = 0
-    group_id: int = 0
+    round_id: RowId = 0
+    group_id: RowId = 0

@@ -94,8 +94,8 @@ async def mentorship_round(app: App, now: datetime) -> None:
 
 async def matching_upkeep(app: App, now: datetime) -> None:
     """Proposals and introduction requests unanswered for 3 days lapse; check-ins go out."""
-    await app.mentorship_service.expire_proposals(now)
-    await app.intro_service.expire(now)
+    await app.mentorship_service.send_follow_ups(now)
+    await app.intro_service.send_follow_ups(now)
     await app.mentorship_service.send_checkins(now)
 
 

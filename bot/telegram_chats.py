@@ -29,6 +29,15 @@ class TelegramChats:
             raise _wrap(exc) from exc
         return link.invite_link
 
+    async def username_of(self, user_id: int) -> str | None:
+        """Her @username as it is now (contacts are sent only after consent; nothing of it is
+        stored). None if she has none or Telegram cannot tell."""
+        try:
+            chat = await self._bot.get_chat(user_id)
+        except TelegramAPIError:
+            return None
+        return chat.username
+
     async def member_status(self, chat_id: int, user_id: int) -> str:
         try:
             member = await self._bot.get_chat_member(chat_id, user_id)

@@ -6,13 +6,17 @@ Everything she typed is HTML-escaped here, once, at the point where it meets mar
 from __future__ import annotations
 
 from html import escape
+from typing import Protocol
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.db.repositories.introductions import IntroRepo
 from bot.db.repositories.profiles import Profile, ProfileRepo
 from bot.services.profile_input import BIO_MAX, NAME_MAX, YEARS_MAX, InputProblem
 from bot.services.reference import ReferenceData
+
+
+class UsernameLookup(Protocol):
+    async def username_of(self, user_id: int) -> str | None: ...
 
 
 def problem_text(problem: InputProblem, limit: int = NAME_MAX) -> str:
@@ -108,12 +112,11 @@ def contact_text(user_id: int, name: str | None, username: str | None) -> str:
     return f'<a href="tg://user?id={int(user_id)}">{shown}</a>'
 
 
-async def reach_text(user_id: int, profiles: ProfileRepo, intros: IntroRepo) -> str:
-    """:func:`contact_text` for a member, from her profile and the username she consented
-    to share."""
+async def reach_text(user_id: int, profiles: ProfileRepo, usernames: UsernameLookup) -> str:
+    """:func:`contact_text` for a member: her name and her @username as it is now."""
     person = await profiles.get(user_id)
-    username = (await intros.usernames([user_id]))[user_id]
-    return contact_text(user_id, person.full_name if person else None, username)
+    return contact_text(user_id, person.full_name if person else None,
+                        await usernames.username_of(user_id))
 
 
 def availability_text(code: str) -> str:

@@ -24,7 +24,8 @@ from bot.services.coffee import CoffeeService
 from bot.services.delivery import Protected, Recipient
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
-from bot.texts import contact_text, profile_card
+from bot.telegram_chats import TelegramChats
+from bot.texts import profile_card, reach_text
 from handlers.directory import member_message, members_only_text
 from handlers.ui import append_note, edit_text
 
@@ -75,8 +76,7 @@ async def cb_coffee(query: CallbackQuery, callback_data: CoffeeCb, actor: Actor,
         return
     action = callback_data.action
     if action in ("join", "leave"):
-        await intros.update_settings(actor.user_id, clock.now(), coffee_opt_in=action == "join",
-                                     username=query.from_user.username)
+        await intros.update_settings(actor.user_id, clock.now(), coffee_opt_in=action == "join")
         await query.answer()
         text, keyboard = await status(actor, intros, coffee_service, ref, clock)
         await edit_text(message, text, keyboard)
@@ -125,23 +125,32 @@ def renderers(app: Any) -> dict[str, Any]:
                 rows([button(_("Skip this round"), CoffeeCb(action="skip",
                                                             round_id=round_.id))]))
 
+    def nobody() -> tuple[str, None]:
+        return _("☕ This coffee round I could not find you a partner who shares a "
+                 "language and whom you have not met recently. Next time!"), None
+
     async def match(payload: dict[str, Any], to: Recipient) -> Any:
+        if not (await intros.settings(to.user_id)).coffee_opt_in:
+            return None  # she left the rounds since
         found = await group_of(payload["round_id"], to.user_id)
         if found is None:
-            return _("☕ This coffee round I could not find you a partner who shares a "
-                     "language and whom you have not met recently. Next time!"), None
+            return nobody()
         _group_id, members = found
-        partners = [m for m in members if m != to.user_id]
-        names = await intros.usernames(partners)
+        # Partners who left the rounds (or the association) since the pairing are left out.
+        partners = [m for m in members if m != to.user_id
+                    and (await intros.settings(m)).coffee_opt_in]
+        chats = TelegramChats(app.bot)
         cards = []
         for partner_id in partners:
             partner = await profiles.get(partner_id)
-            if partner is None:
+            if partner is None or partner.status != "approved":
                 continue
             cards.append(profile_card(partner, ref, to.locale, visible_only=True) + "\n"
-                         + _("Contact: {contact}").format(contact=contact_text(
-                             partner_id, partner.full_name, names[partner_id])))
-        head = (_("☕ Your coffee partner this round:") if len(partners) == 1
+                         + _("Contact: {contact}").format(
+                             contact=await reach_text(partner_id, profiles, chats)))
+        if not cards:
+            return nobody()
+        head = (_("☕ Your coffee partner this round:") if len(cards) == 1
                 else _("☕ This round you are three:"))
         return Protected("\n\n".join([head, *cards, _(
             "Write to say hello and agree on half an hour this week or next.")]))

@@ -14,8 +14,6 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import FilterCb, PageCb, ReviewAction, ReviewCb
-from bot.clock import Clock
-from bot.db.repositories.introductions import IntroRepo
 from bot.db.repositories.profiles import DirectoryFilter, ProfileRepo
 from bot.keyboards import button, rows
 from bot.services.reference import ReferenceData
@@ -85,17 +83,16 @@ async def member_message(query: CallbackQuery, actor: Actor) -> Message | None:
     return message
 
 
-async def picked_member(query: CallbackQuery, actor: Actor, value: str, intros: IntroRepo,
-                        clock: Clock) -> tuple[Message, int] | None:
-    """A member picks someone to ask (a mentor, a member to meet): her message and the id the
-    button names, checked; her current @username is kept for when both have agreed."""
+async def picked_place(query: CallbackQuery, actor: Actor, value: str, places: int = 3
+                       ) -> tuple[Message, int] | None:
+    """A member picks someone to ask (a mentor, a member to meet) by her place in the list
+    shown: buttons never carry a member's id. Her message and the place, checked."""
     message = await member_message(query, actor)
     if message is None:
         return None
-    if not value.isdecimal():
+    if not value.isdecimal() or not 1 <= int(value) <= places:
         await query.answer(_("This button is no longer valid."), show_alert=True)
         return None
-    await intros.remember_username(actor.user_id, query.from_user.username, clock.now())
     return message, int(value)
 
 

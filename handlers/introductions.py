@@ -27,8 +27,9 @@ from bot.services.introductions import IntroductionService, IntroOutcome, WEEKLY
 from bot.services.profile_input import check_short_text
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
+from bot.telegram_chats import TelegramChats
 from bot.texts import problem_text, profile_card, reach_text
-from handlers.directory import member_message, members_only_text, picked_member
+from handlers.directory import member_message, members_only_text, picked_place
 from handlers.ui import append_note, ask_for_text, edit_text
 
 REASON_MAX = 300
@@ -92,8 +93,7 @@ async def candidates_message(intro: Introduction, profiles: ProfileRepo, ref: Re
             continue
         cards.append(f"{number}. " + profile_card(person, ref, locale, visible_only=True))
         buttons.append([button(_("Ask member {number}").format(number=number),
-                               IntroCb(action="ask", value=str(person_id),
-                                       intro_id=intro.id))])
+                               IntroCb(action="ask", value=str(number), intro_id=intro.id))])
     return "\n\n".join(cards), rows(*buttons)
 
 
@@ -183,13 +183,12 @@ async def on_reason(message: Message, actor: Actor, state: FSMContext, ref: Refe
 
 
 async def cb_intro_ask(query: CallbackQuery, callback_data: IntroCb, actor: Actor,
-                       intro_service: IntroductionService, intros: IntroRepo,
-                       clock: Clock) -> None:
-    picked = await picked_member(query, actor, callback_data.value, intros, clock)
+                       intro_service: IntroductionService) -> None:
+    picked = await picked_place(query, actor, callback_data.value)
     if picked is None:
         return
-    message, person_id = picked
-    outcome = await intro_service.ask(callback_data.intro_id, actor.user_id, person_id)
+    message, place = picked
+    outcome = await intro_service.ask(callback_data.intro_id, actor.user_id, place)
     if outcome is IntroOutcome.NOT_YOURS:
         await query.answer(_("This button is not meant for you."), show_alert=True)
         return
@@ -202,14 +201,11 @@ async def cb_intro_ask(query: CallbackQuery, callback_data: IntroCb, actor: Acto
 
 
 async def cb_intro_answer(query: CallbackQuery, callback_data: IntroCb, actor: Actor,
-                          intro_service: IntroductionService, intros: IntroRepo,
-                          clock: Clock) -> None:
+                          intro_service: IntroductionService) -> None:
     message = await member_message(query, actor)
     if message is None:
         return
     action = callback_data.action
-    if action == "agree":
-        await intros.remember_username(actor.user_id, query.from_user.username, clock.now())
     outcome = await intro_service.answer(callback_data.intro_id, actor.user_id,
                                          action == "agree", block=action == "block")
     if outcome is IntroOutcome.NOT_YOURS:
@@ -254,7 +250,7 @@ def renderers(app: Any) -> dict[str, Any]:
                 or to.user_id not in (intro.requester_id, intro.target_id):
             return None
         other_id = intro.target_id if to.user_id == intro.requester_id else intro.requester_id
-        reach = await reach_text(other_id, profiles, repo)
+        reach = await reach_text(other_id, profiles, TelegramChats(app.bot))
         if to.user_id == intro.requester_id:
             text = _("🤝 She agreed to meet you. Write to her: {contact}").format(contact=reach)
         else:

@@ -29,7 +29,7 @@ from bot.services.roles import Actor
 from bot.texts import (
     availability_text, country_preference_text, problem_text,
 )
-from handlers.directory import member_message, members_only_text, picked_member
+from handlers.directory import member_message, members_only_text, picked_place
 from handlers.mentorship_messages import (
     menu_text_and_keyboard, other_name, overview_text, pair_keyboard, suggestions_message,
     toggle_keyboard,
@@ -95,7 +95,6 @@ async def cb_menu(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
             and data.get("capacity"):
         await mentorship.save_offer(actor.user_id, data["capacity"], value, data["areas"],
                                     clock.now())
-        await intros.remember_username(actor.user_id, query.from_user.username, clock.now())
         await state.update_data(mentor={})
         await message.answer(_("Thank you! You are on the list of mentors. When a member asks "
                                "you, I will show you her profile and goal, and you decide."))
@@ -112,18 +111,22 @@ async def cb_menu(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
             and data.get("goal_text"):
         await mentorship.save_request(actor.user_id, data["goals"], data["goal_text"], value,
                                       clock.now())
-        await intros.remember_username(actor.user_id, query.from_user.username, clock.now())
         await state.update_data(mentor={})
-        await show_suggestions(message, actor, mentorship_service, profiles, ref, mentorship)
+        await show_suggestions(message, actor, mentorship_service, profiles, ref, mentorship,
+                               clock)
     elif action == "suggest":
-        await show_suggestions(message, actor, mentorship_service, profiles, ref, mentorship)
-    elif action in ("offer_pause", "offer_resume", "seek_pause", "seek_resume"):
+        await show_suggestions(message, actor, mentorship_service, profiles, ref, mentorship,
+                               clock)
+    elif action in ("seek_pause", "seek_withdraw"):  # her open proposals end with it
+        await mentorship_service.stop_looking(actor.user_id,
+                                              withdraw=action == "seek_withdraw")
+        await refresh_menu(message, actor, mentorship)
+    elif action in ("offer_pause", "offer_resume", "seek_resume"):
         table = "mentor_offers" if action.startswith("offer") else "mentee_requests"
         await mentorship.set_paused(table, actor.user_id, action.endswith("pause"), clock.now())
         await refresh_menu(message, actor, mentorship)
-    elif action in ("offer_withdraw", "seek_withdraw"):
-        table = "mentor_offers" if action.startswith("offer") else "mentee_requests"
-        await mentorship.withdraw(table, actor.user_id)
+    elif action == "offer_withdraw":
+        await mentorship_service.withdraw_offer(actor.user_id)
         await refresh_menu(message, actor, mentorship)
     elif action == "pairs":
         await show_pairs(message, actor, mentorship, profiles)
@@ -144,8 +147,8 @@ async def refresh_menu(message: Message, actor: Actor, mentorship: MentorshipRep
 
 
 async def show_suggestions(message: Message, actor: Actor, service: MentorshipService,
-                           profiles: ProfileRepo, ref: ReferenceData, repo: MentorshipRepo
-                           ) -> None:
+                           profiles: ProfileRepo, ref: ReferenceData, repo: MentorshipRepo,
+                           clock: Clock) -> None:
     waiting = await service.waiting(actor.user_id)
     if waiting is Waiting.HAS_MENTOR:
         await message.answer(_("You already have a mentor, or a mentor is considering your "
@@ -155,9 +158,9 @@ async def show_suggestions(message: Message, actor: Actor, service: MentorshipSe
         await message.answer(_("Your request is paused. Resume it in /mentorship to get "
                                "suggestions."))
         return
-    text, keyboard = await suggestions_message(await service.suggestions(actor.user_id),
-                                               profiles, ref, repo, actor.locale,
-                                               follow_up=False)
+    text, keyboard = await suggestions_message(
+        actor.user_id, await service.suggestions(actor.user_id), profiles, ref, repo,
+        actor.locale, clock.now(), follow_up=False)
     await message.answer(text, reply_markup=keyboard)
 
 
@@ -191,13 +194,14 @@ async def on_goal_text(message: Message, actor: Actor, state: FSMContext) -> Non
 # ---- proposals and pairs -----------------------------------------------------------------
 
 async def cb_ask(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
-                 mentorship_service: MentorshipService, intros: IntroRepo,
-                 clock: Clock) -> None:
-    picked = await picked_member(query, actor, callback_data.value, intros, clock)
+                 mentorship_service: MentorshipService, mentorship: MentorshipRepo) -> None:
+    picked = await picked_place(query, actor, callback_data.value)
     if picked is None:
         return
-    message, mentor_id = picked
-    pair_id = await mentorship_service.ask(actor.user_id, mentor_id)
+    message, place = picked
+    mentor_id = await mentorship.suggested_mentor(callback_data.list_id, place, actor.user_id)
+    pair_id = None if mentor_id is None else await mentorship_service.ask(actor.user_id,
+                                                                            mentor_id)
     if pair_id is None:
         await query.answer(_("This suggestion is no longer available. /mentorship shows "
                              "fresh ones."), show_alert=True)
@@ -216,8 +220,6 @@ async def cb_pair(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
         return
     action = callback_data.action
     if action in ("accept", "decline"):
-        if action == "accept":
-            await intros.remember_username(actor.user_id, query.from_user.username, clock.now())
         outcome = await mentorship_service.answer(callback_data.pair_id, actor.user_id,
                                                   action == "accept")
         if outcome is Outcome.NOT_YOURS:
@@ -225,6 +227,10 @@ async def cb_pair(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
             return
         if outcome is Outcome.GONE:
             await query.answer(_("This request is no longer open."), show_alert=True)
+            return
+        if outcome is Outcome.FULL:
+            await query.answer(_("All your places are taken. To take her too, give yourself "
+                                 "more places in /mentorship."), show_alert=True)
             return
         await query.answer()
         note = (_("✓ You accepted. I am sending you both each other's contacts.")
@@ -264,7 +270,8 @@ async def cb_pair(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
         await query.answer()
         await append_note(message, _(
             "I have ended that mentorship. Suggestions for a new mentor follow."))
-        await show_suggestions(message, actor, mentorship_service, profiles, ref, mentorship)
+        await show_suggestions(message, actor, mentorship_service, profiles, ref, mentorship,
+                               clock)
     elif action == "rate" and callback_data.value in {"1", "2", "3", "4", "5"}:
         if not await mentorship_service.rate(pair, actor.user_id, actor.country_code,
                                              int(callback_data.value)):

@@ -6,13 +6,13 @@ language (proposals, contacts after consent, check-ins, endings, ratings).
 from __future__ import annotations
 
 from html import escape
+from datetime import datetime
 from typing import Any
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import MentorCb
-from bot.db.repositories.introductions import IntroRepo
 from bot.db.repositories.mentorship import MentorshipRepo, Pair
 from bot.db.repositories.profiles import Profile, ProfileRepo
 from bot.keyboards import button, rows
@@ -21,6 +21,7 @@ from bot.services.matching import Match
 from bot.services.mentorship import Waiting
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
+from bot.telegram_chats import TelegramChats
 from bot.texts import agency_text, availability_text, profile_card, reach_text
 
 MIN_GROUP = 5  # reports show nothing about fewer people than this
@@ -46,31 +47,37 @@ def reasons_text(match: Match, mentor: Profile, ref: ReferenceData, locale: str)
     return " · ".join(parts)
 
 
-async def suggestions_message(matches: list[Match], profiles: ProfileRepo, ref: ReferenceData,
-                              repo: MentorshipRepo, locale: str, *, follow_up: bool
+async def suggestions_message(mentee_id: int, matches: list[Match], profiles: ProfileRepo,
+                              ref: ReferenceData, repo: MentorshipRepo, locale: str,
+                              now: datetime, *, follow_up: bool
                               ) -> tuple[str, InlineKeyboardMarkup | None]:
-    if not matches:
+    """Up to three mentors with their reasons; the buttons name places in a list kept on
+    the server (never a mentor's id)."""
+    shown = []
+    for match in matches:
+        mentor = await profiles.get(match.mentor_id)
+        offer = await repo.offer(match.mentor_id)
+        if mentor is not None and offer is not None:
+            shown.append((match, mentor, offer))
+    if not shown:
         if follow_up:
             return _("There is no other suggestion for you right now. You stay on the list: "
                      "the weekly matching round will look for a mentor for you."), None
         return _("No mentor fits your goals and languages right now. You stay on the list: "
                  "the weekly matching round will look for a mentor for you."), None
+    list_id = await repo.save_suggestions(mentee_id, [m.mentor_id for m, _p, _o in shown], now)
     head = (_("Here are more mentors who could suit you:") if follow_up
             else _("Mentors who could suit you:"))
     cards = [head]
     buttons: list[list[InlineKeyboardButton]] = []
-    for number, match in enumerate(matches, start=1):
-        mentor = await profiles.get(match.mentor_id)
-        offer = await repo.offer(match.mentor_id)
-        if mentor is None or offer is None:
-            continue
+    for number, (match, mentor, offer) in enumerate(shown, start=1):
         cards.append(f"{number}. " + profile_card(mentor, ref, locale, visible_only=True)
                      + "\n" + _("Why: {reasons}").format(
                          reasons=reasons_text(match, mentor, ref, locale))
                      + "\n" + _("Available: {when}").format(
                          when=availability_text(offer.availability)))
         buttons.append([button(_("Ask mentor {number}").format(number=number),
-                               MentorCb(action="ask", value=str(match.mentor_id)))])
+                               MentorCb(action="ask", value=str(number), list_id=list_id))])
     cards.append(_("She will see your profile as other members see it, and your goal. "
                    "Contacts are shared only if she agrees."))
     return "\n\n".join(cards), rows(*buttons)
@@ -181,7 +188,6 @@ def renderers(app: Any) -> dict[str, Any]:
     repo: MentorshipRepo = app.mentorship
     profiles: ProfileRepo = app.profiles
     ref: ReferenceData = app.reference
-    intros: IntroRepo = app.intros
 
     async def proposal(payload: dict[str, Any], to: Recipient) -> Any:
         pair = await repo.get(payload["pair_id"])
@@ -209,7 +215,7 @@ def renderers(app: Any) -> dict[str, Any]:
                 to.user_id) is None:
             return None
         other_id = pair.other(to.user_id)
-        reach = await reach_text(other_id, profiles, intros)
+        reach = await reach_text(other_id, profiles, TelegramChats(app.bot))
         if to.user_id == pair.mentee_id:
             intro = _("🤝 Your mentor has agreed! Write to her: {contact}").format(contact=reach)
             first = _("Hello! Thank you for agreeing to mentor me. Could we talk for half an "
@@ -227,8 +233,8 @@ def renderers(app: Any) -> dict[str, Any]:
         if await app.mentorship_service.waiting(to.user_id) is not Waiting.YES:
             return None  # she withdrew or paused meanwhile, or the round found her a mentor
         matches = await app.mentorship_service.suggestions(to.user_id)
-        return await suggestions_message(matches, profiles, ref, repo, to.locale,
-                                         follow_up=True)
+        return await suggestions_message(to.user_id, matches, profiles, ref, repo, to.locale,
+                                         app.clock.now(), follow_up=True)
 
     async def checkin(payload: dict[str, Any], to: Recipient) -> Any:
         pair = await repo.get(payload["pair_id"])

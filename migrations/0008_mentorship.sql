@@ -1,12 +1,11 @@
 -- Mentorship offers and requests, mentor pairs and their ratings, peer introductions,
--- blocks, and fortnightly coffee rounds. Contacts are shared only after consent; the
--- username kept here is the one she had when she opted in to something that shares it.
+-- blocks, and fortnightly coffee rounds. Contacts are shared only after consent, and no
+-- username is stored: the current one is asked of Telegram when the contact is sent.
 
 CREATE TABLE member_settings (
     user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
     intros_enabled INTEGER NOT NULL DEFAULT 1,
     coffee_opt_in INTEGER NOT NULL DEFAULT 0,
-    username TEXT,
     updated_at TEXT NOT NULL
 );
 CREATE INDEX member_settings_coffee ON member_settings (coffee_opt_in);
@@ -51,8 +50,9 @@ CREATE TABLE mentee_goals (
 );
 
 -- proposed → active ⇄ paused → completed | ended; a proposal can end declined or expired
--- (both shown to the mentee only as "here is another suggestion"). One row per pair ever,
--- so an earlier or declined pair is never proposed again.
+-- (both reach the mentee only as "here is another suggestion", and only when the 3 days
+-- are over: mentee_told_at) or withdrawn (she withdrew). One row per pair ever, so an
+-- earlier or declined pair is never proposed again.
 CREATE TABLE mentor_pairs (
     id INTEGER PRIMARY KEY,
     mentee_id INTEGER NOT NULL,
@@ -69,11 +69,29 @@ CREATE TABLE mentor_pairs (
     last_checkin_at TEXT,
     mentor_answered_at TEXT,
     mentor_silent INTEGER NOT NULL DEFAULT 0,
+    mentee_told_at TEXT,
     UNIQUE (mentee_id, mentor_id)
 );
 CREATE INDEX mentor_pairs_mentor ON mentor_pairs (mentor_id, status);
 CREATE INDEX mentor_pairs_status ON mentor_pairs (status, expires_at);
 CREATE INDEX mentor_pairs_checkin ON mentor_pairs (status, next_checkin_at);
+
+-- The mentors last suggested to a mentee: buttons name a list and a place in it, never a
+-- member's id. A newer list replaces the older one.
+CREATE TABLE suggestion_lists (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    mentee_id INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX suggestion_lists_mentee ON suggestion_lists (mentee_id);
+
+CREATE TABLE suggestion_entries (
+    list_id INTEGER NOT NULL REFERENCES suggestion_lists(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    mentor_id INTEGER NOT NULL,
+    PRIMARY KEY (list_id, position)
+);
+CREATE INDEX suggestion_entries_mentor ON suggestion_entries (mentor_id);
 
 -- A 1–5 rating when a pair ends; coordinators see only averages and counts.
 CREATE TABLE pair_ratings (
@@ -87,8 +105,9 @@ CREATE TABLE pair_ratings (
 );
 
 -- choosing (she sees up to three candidates) → asked → accepted | declined | expired.
--- After a decline or no answer she may ask another of the people who fit: a follow-up row
--- (parent_id set) that does not count against her weekly limit.
+-- A decline or no answer reaches the requester when the 3 days are over (requester_told_at),
+-- and she may then ask another of the people who fit: a follow-up row (parent_id set) that
+-- does not count against her weekly limit.
 CREATE TABLE intro_requests (
     id INTEGER PRIMARY KEY,
     parent_id INTEGER,
@@ -98,16 +117,25 @@ CREATE TABLE intro_requests (
     expertise_code TEXT,
     language_code TEXT,
     reason TEXT NOT NULL,
-    candidates TEXT NOT NULL DEFAULT '',
     status TEXT NOT NULL CHECK (status IN ('choosing', 'asked', 'accepted', 'declined',
                                            'expired', 'withdrawn')),
     created_at TEXT NOT NULL,
     asked_at TEXT,
     expires_at TEXT,
-    decided_at TEXT
+    decided_at TEXT,
+    requester_told_at TEXT
 );
 CREATE INDEX intro_requests_requester ON intro_requests (requester_id, created_at);
 CREATE INDEX intro_requests_status ON intro_requests (status, expires_at);
+
+-- The members offered to the requester, by place (buttons name the place, not the member).
+CREATE TABLE intro_candidates (
+    intro_id INTEGER NOT NULL REFERENCES intro_requests(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    user_id INTEGER NOT NULL,
+    PRIMARY KEY (intro_id, position)
+);
+CREATE INDEX intro_candidates_user ON intro_candidates (user_id);
 
 CREATE TABLE coffee_rounds (
     id INTEGER PRIMARY KEY,

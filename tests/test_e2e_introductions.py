@@ -58,7 +58,15 @@ async def test_refusal_and_timeout_offer_the_others(harness: BotHarness) -> None
     await requester.press("Ask member 1")
     await harness.deliver()
     asked, other = (first, second) if first.bot_messages else (second, first)
+    seen = len(requester.bot_messages)
     await asked.press("Not now")
+    await harness.deliver()
+    harness.clock.advance(days=2)
+    await harness.tick()
+    await harness.deliver()
+    assert len(requester.bot_messages) == seen  # a refusal is not news: nothing for 3 days
+    harness.clock.advance(days=1, minutes=11)
+    await harness.tick()
     await harness.deliver()
     text = requester.last_text
     assert text.startswith("That introduction did not work out this time.")
@@ -69,6 +77,7 @@ async def test_refusal_and_timeout_offer_the_others(harness: BotHarness) -> None
     harness.clock.advance(days=3, minutes=11)
     await harness.tick()
     await harness.deliver()
+    # No answer reads exactly like the refusal did.
     assert requester.last_text.startswith("That introduction did not work out this time. "
                                           "Nobody else who fits this request")
     statuses = sorted(r[0] for r in await harness.db.fetch_all(

@@ -40,11 +40,15 @@ def texts_of(messages: list[SentMessage]) -> str:
 
 
 def assert_nothing_of(user: UserHandle, other_id: int, *secrets: str) -> None:
-    """Everything she received so far: no id link and none of the other's hidden things."""
+    """Everything she received so far, buttons included: no id, no id link and none of the
+    other's hidden things."""
     everything = texts_of(user.bot_messages)
     assert f"tg://user?id={other_id}" not in everything
     for secret in secrets:
         assert secret not in everything, secret
+    for message in user.bot_messages:
+        for pressed in message.buttons():
+            assert str(other_id) not in pressed.get("callback_data", ""), pressed
 
 
 async def test_request_suggestions_consent_and_contacts(harness: BotHarness) -> None:
@@ -102,6 +106,7 @@ async def test_decline_and_timeout_look_like_a_next_suggestion(harness: BotHarne
     second = await seed_member(harness, 712, "TJ", name="Second Mentor", username="second",
                                agency="prosecutor", years=15)
     mentee = await seed_member(harness, 713, "KG", name="Keen Mentee", years=3)
+    await harness.tick()  # this week's matching round has run: only her requests count here
     await offer_to_mentor(harness, best)
     await offer_to_mentor(harness, second)
     await look_for_mentor(harness, mentee)
@@ -110,7 +115,15 @@ async def test_decline_and_timeout_look_like_a_next_suggestion(harness: BotHarne
 
     await mentee.press("Ask mentor 1")
     await harness.deliver()
+    seen = len(mentee.bot_messages)
     await best.press("Decline")
+    await harness.deliver()
+    harness.clock.advance(days=1)
+    await harness.tick()
+    await harness.deliver()
+    assert len(mentee.bot_messages) == seen  # a decline is not news: nothing for 3 days
+    harness.clock.advance(days=2, minutes=11)
+    await harness.tick()
     await harness.deliver()
     follow_up = mentee.last.text or ""
     assert follow_up.startswith("Here are more mentors who could suit you:")
@@ -120,9 +133,10 @@ async def test_decline_and_timeout_look_like_a_next_suggestion(harness: BotHarne
     await mentee.press("Ask mentor 1")
     await harness.deliver()
     assert "Accept" in second.last.button_labels()
-    harness.clock.advance(days=3, minutes=5)
+    harness.clock.advance(days=3, minutes=11)
     await harness.tick()
     await harness.deliver()
+    # No answer reads exactly like the decline did.
     assert mentee.last_text.startswith("There is no other suggestion for you right now.")
     statuses = await harness.db.fetch_all(
         "SELECT mentor_id, status FROM mentor_pairs ORDER BY mentor_id")
@@ -220,7 +234,7 @@ async def test_checkins_silent_mentor_rematch_rating_and_overview(harness: BotHa
     member = await seed_member(harness, 750, "KG")
     await member.send("/mentorship")
     assert not member.has_button("Programme overview")
-    await member.press_data("m1:overview::0", member.last)
+    await member.press_data("m1:overview::0:0", member.last)
     assert member.last_text == "This command is for coordinators."
 
 
@@ -295,9 +309,9 @@ async def test_wizard_bad_input(harness: BotHarness) -> None:
                                    "is approved.")
     await mentee.send("/mentorship")
     await mentee.press("Find a mentor")
-    await mentee.press_data("m1:goal:no_such_area:0")  # forged
+    await mentee.press_data("m1:goal:no_such_area:0:0")  # forged
     assert mentee.last_text == "This button is no longer valid."
-    await mentee.press_data("m1:goals_ok::0")  # nothing chosen yet
+    await mentee.press_data("m1:goals_ok::0:0")  # nothing chosen yet
     assert mentee.last_text == "This button is no longer valid."
     await mentee.press(ref_label(harness, "expertise", "forensics", "en"))
     await mentee.press("Done")
@@ -308,14 +322,14 @@ async def test_wizard_bad_input(harness: BotHarness) -> None:
     await mentee.send("y" * 301)
     assert mentee.last_text == "That is too long: please keep it under 300 characters."
     await mentee.send("Learn forensics")
-    await mentee.press_data("m1:pref:moon:0")
+    await mentee.press_data("m1:pref:moon:0:0")
     assert mentee.last_text == "This button is no longer valid."
     await mentee.press("from my country")
     assert mentee.last_text.startswith("No mentor fits")
     request = await harness.db.fetch_one("SELECT goal_text, country_preference FROM "
                                          "mentee_requests")
     assert tuple(request) == ("Learn forensics", "same")  # type: ignore[arg-type]
-    await mentee.press_data("m1:ask:abc:0")
+    await mentee.press_data("m1:ask:abc:0:0")
     assert await harness.db.fetch_value("SELECT COUNT(*) FROM mentor_pairs") == 0
 
 
@@ -357,3 +371,44 @@ async def test_no_next_suggestion_after_she_withdrew(harness: BotHarness) -> Non
     await asked.press("Decline")
     await harness.deliver()
     assert len(mentee.bot_messages) == seen  # nothing: she is no longer looking
+
+
+async def test_consent_still_holds_when_the_mentor_answers(harness: BotHarness) -> None:
+    mentor = await seed_member(harness, 801, "KZ", name="Answering Mentor", years=30,
+                               agency="interior", username="answering")
+    mentees = [await seed_member(harness, 802 + n, "KG", name=f"Mentee {n}", years=2,
+                                 username=f"mentee_{n}") for n in range(3)]
+    await harness.tick()  # this week's round has run
+    await offer_to_mentor(harness, mentor, places="3")
+    for mentee in mentees:
+        await look_for_mentor(harness, mentee)
+        await mentee.press("Ask mentor 1")
+    await harness.deliver()
+    proposals = {int(m.text.split("Mentee ")[1][0]): m for m in mentor.bot_messages
+                 if "Accept" in m.button_labels() and m.text}
+
+    def accept_data(n: int) -> str:
+        return next(b for b in proposals[n].buttons() if b["text"] == "Accept")["callback_data"]
+
+    # Mentee 0 withdraws: the mentor's yes can no longer share anything.
+    await mentees[0].send("/mentorship")
+    await mentees[0].press("Withdraw request")
+    answer = await mentor.press_data(accept_data(0), proposals[0])
+    assert answer is not None and answer["text"] == "This request is no longer open."
+    await harness.deliver()
+    assert not any("mentee_0" in (m.text or "") for m in mentor.bot_messages)
+    assert not any("answering" in (m.text or "") for m in mentees[0].bot_messages)
+
+    # She takes mentee 1, then lowers her places to one: a yes beyond them is refused.
+    await mentor.press("Accept", proposals[1])
+    await offer_to_mentor(harness, mentor, places="1")
+    answer = await mentor.press_data(accept_data(2), proposals[2])
+    assert answer is not None and answer["text"] == ("All your places are taken. To take her "
+                                                     "too, give yourself more places in "
+                                                     "/mentorship.")
+    rows = await harness.db.fetch_all("SELECT mentee_id, status FROM mentor_pairs ORDER BY 1")
+    assert [tuple(r) for r in rows] == [(802, "withdrawn"), (803, "active"), (804, "proposed")]
+
+    # A forged pair id far outside any row is just a stale button.
+    answer = await mentor.press_data("m1:accept::99999999999999999999999:0", proposals[2])
+    assert answer is not None and answer["text"] == "This button is no longer valid."

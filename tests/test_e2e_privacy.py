@@ -83,8 +83,9 @@ def test_every_personal_table_is_exported_and_erased() -> None:
                                     "coordinators", "fsm_states", "chat_members", "outbox",
                                     "event_answers", "member_settings", "member_blocks",
                                     "mentor_offers", "mentor_areas", "mentee_requests",
-                                    "mentee_goals", "mentor_pairs", "pair_ratings",
-                                    "intro_requests", "coffee_skips", "coffee_members"}
+                                    "mentee_goals", "mentor_pairs", "suggestion_lists",
+                                    "suggestion_entries", "pair_ratings", "intro_requests",
+                                    "intro_candidates", "coffee_skips", "coffee_members"}
 
 
 async def test_matching_traces_are_exported_and_erased(harness: BotHarness) -> None:

@@ -138,3 +138,25 @@ async def test_coffee_schedule_is_fortnightly_and_survives_downtime(db: Database
     upcoming = await service.next_round(clock.now())
     assert upcoming.pair_at > clock.now()
     assert to_db(upcoming.pair_at).endswith("06:00:00")
+
+
+async def test_a_block_ends_an_open_proposal_and_stops_new_ones(db: Database) -> None:
+    clock = FakeClock()
+    repo = MentorshipRepo(db)
+    service = MentorshipService(db, repo, AuditRepo(db), delivery_for(db, clock), clock)
+    await member(db, 1, years=30, agency="interior")
+    await member(db, 2, years=2)
+    await repo.save_offer(1, 2, "monthly", ["cybercrime"], clock.now())
+    await repo.save_request(2, ["cybercrime"], "goal", "any", clock.now())
+    pair_id = await service.ask(2, 1)
+    assert pair_id is not None
+    await IntroRepo(db).block(2, 1, clock.now())  # the mentee blocks the mentor meanwhile
+    assert (await service.answer(pair_id, 1, True)).name == "GONE"
+    assert await queued(db, "mentor_contacts") == []
+    # A round does not propose a pair blocked after its inputs were read (the check runs in
+    # SQL as the rows are written); nor does a request.
+    await member(db, 3, years=2)
+    await repo.save_request(3, ["cybercrime"], "goal", "any", clock.now())
+    await IntroRepo(db).block(1, 3, clock.now())
+    assert await repo.propose_many([(3, 1, 50)], "round", clock.now(), clock.now()) == []
+    assert await repo.propose(3, 1, "request", 50, clock.now(), clock.now()) is None

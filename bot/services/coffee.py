@@ -93,7 +93,11 @@ class CoffeeService:
         async with self._db.transaction():
             if not await self._repo.mark(round_.id, "paired_at", now):
                 return
+            # Whoever left or skipped while the pairs were computed is not sent to anyone.
+            still = {m.user_id for m in await self._repo.participants(round_.id)}
+            groups = [group for group in groups if set(group) <= still]
             await self._repo.save_groups(round_.id, groups)
+            members = [m for m in members if m.user_id in still]
             if members:
                 # Everyone taking part hears: her partners, or that there was nobody this time.
                 await self._delivery.enqueue("coffee_match", {"round_id": round_.id},

@@ -1,9 +1,9 @@
 """Peer introductions: she describes whom she wants to meet, picks one of up to three members
 who fit and show those fields, and contacts go to both only if that member agrees.
 
-A refusal and no answer in three days look the same to the requester: she is offered the
-others who fit. A member can switch introductions off or block a person; a blocked person
-is never proposed to her, here or in mentorship and coffee rounds.
+A refusal and no answer look the same to the requester: when the three days are over she
+is offered the others who fit. A member can switch introductions off or block a person; a
+blocked person is never proposed to her, here or in mentorship and coffee rounds.
 """
 
 from __future__ import annotations
@@ -56,20 +56,16 @@ class IntroductionService:
                                                reason, people, now)
         return IntroOutcome.DONE, intro_id
 
-    async def mine(self, intro_id: int, requester_id: int) -> Introduction | None:
-        intro = await self._repo.get(intro_id)
-        return intro if intro is not None and intro.requester_id == requester_id else None
-
-    async def ask(self, intro_id: int, requester_id: int, target_id: int) -> IntroOutcome:
-        """She picks one of the people offered; that member is asked (checked again now)."""
+    async def ask(self, intro_id: int, requester_id: int, position: int) -> IntroOutcome:
+        """She picks one of the people offered (by place); that member is asked, if she still
+        fits now."""
         intro = await self._repo.get(intro_id)
         if intro is None or intro.requester_id != requester_id:
             return IntroOutcome.NOT_YOURS
-        if intro.status != "choosing" or target_id not in intro.candidates:
+        if intro.status != "choosing" or not 1 <= position <= len(intro.candidates):
             return IntroOutcome.GONE
-        still_fits = await self._repo.find_people(
-            requester_id, intro.country_code, intro.expertise_code, intro.language_code, 50)
-        if target_id not in still_fits:
+        target_id = intro.candidates[position - 1]
+        if not await self._still_fits(intro, target_id):
             return IntroOutcome.GONE
         now = self._clock.now()
         async with self._db.transaction():
@@ -78,6 +74,11 @@ class IntroductionService:
             await self._delivery.enqueue("intro_request", {"intro_id": intro_id}, [target_id],
                                          None)
         return IntroOutcome.DONE
+
+    async def _still_fits(self, intro: Introduction, person_id: int) -> bool:
+        return bool(await self._repo.find_people(
+            intro.requester_id, intro.country_code, intro.expertise_code, intro.language_code,
+            1, only=person_id))
 
     async def answer(self, intro_id: int, target_id: int, accept: bool, *,
                      block: bool = False) -> IntroOutcome:
@@ -94,25 +95,24 @@ class IntroductionService:
             if accept:
                 await self._delivery.enqueue("intro_contacts", {"intro_id": intro_id},
                                              [intro.requester_id, target_id], None)
-            else:
-                await self._offer_others(intro, now)
+            # A refusal tells the requester nothing now: she hears when the 3 days are over,
+            # exactly as if there had been no answer (see send_follow_ups).
         return IntroOutcome.DONE
 
-    async def _offer_others(self, intro: Introduction, now: datetime) -> None:
-        others = [p for p in intro.candidates if p != intro.target_id]
-        still_fit = set(await self._repo.find_people(
-            intro.requester_id, intro.country_code, intro.expertise_code, intro.language_code,
-            50))
-        others = [p for p in others if p in still_fit]
-        follow_up = await self._repo.reopen(intro.id, others, now) if others else 0
-        await self._delivery.enqueue("intro_next", {"intro_id": follow_up},
-                                     [intro.requester_id], None)
-
-    async def expire(self, now: datetime) -> int:
-        expired = 0
-        for intro in await self._repo.expired(now):
+    async def send_follow_ups(self, now: datetime) -> int:
+        """Requests whose 3 days are over without a yes: the others who fit, or nobody."""
+        told = 0
+        for intro in await self._repo.due_follow_ups(now):
             async with self._db.transaction():
-                if await self._repo.decide(intro.id, "asked", "expired", now):
-                    await self._offer_others(intro, now)
-                    expired += 1
-        return expired
+                if intro.status == "asked" and not await self._repo.decide(
+                        intro.id, "asked", "expired", now):
+                    continue
+                if not await self._repo.mark_told(intro.id, now):
+                    continue
+                others = [person for person in intro.candidates if person != intro.target_id
+                          and await self._still_fits(intro, person)]
+                follow_up = await self._repo.reopen(intro.id, others, now) if others else 0
+                await self._delivery.enqueue("intro_next", {"intro_id": follow_up},
+                                             [intro.requester_id], None)
+                told += 1
+        return told

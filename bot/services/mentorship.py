@@ -4,16 +4,19 @@
 stateDiagram-v2
     [*] --> proposed: she asks a suggested mentor / the weekly round
     proposed --> active: the mentor accepts (contacts go to both, protected)
-    proposed --> declined: the mentor declines (the mentee just gets the next suggestion)
-    proposed --> expired: no answer in 3 days (the same for the mentee)
+    proposed --> declined: the mentor declines, or withdraws her offer
+    proposed --> expired: no answer in 3 days
+    proposed --> withdrawn: the mentee stops looking
     active --> paused: either side
     paused --> active: either side
     active --> completed: either side, goals reached
     active --> ended: either side; or the mentee asks for a new match after a silent mentor
     paused --> ended
 ```
-Nothing here talks to Telegram: messages are queued in the outbox with only ids in their
-payload and rendered at send time in the recipient's language (see ``handlers.mentorship``).
+Declined or expired, the mentee hears only when the 3 days are over, and only "here are more
+mentors": a decline looks exactly like no answer. Nothing here talks to Telegram: messages
+are queued in the outbox with only ids in their payload and rendered at send time in the
+recipient's language (see ``handlers.mentorship_messages``).
 The weekly round's optimal assignment runs in a worker thread, off the event loop.
 """
 
@@ -53,6 +56,7 @@ class Waiting(Enum):
 class Outcome(Enum):
     DONE = "done"
     GONE = "gone"            # the proposal or pair is no longer in a state that allows it
+    FULL = "full"            # the mentor has no place left for it
     NOT_YOURS = "not_yours"  # she is not a side of this pair
     NOT_ALLOWED = "not_allowed"
 
@@ -146,30 +150,50 @@ class MentorshipService:
             return Outcome.NOT_YOURS
         now = self._clock.now()
         async with self._db.transaction():
-            if accept:
-                if not await self._repo.move(pair_id, ("proposed",), "active", now,
-                                             started_at=now, next_checkin_at=now + FIRST_CHECKIN):
-                    return Outcome.GONE
-                await self._delivery.enqueue("mentor_contacts", {"pair_id": pair_id},
-                                             [pair.mentee_id, pair.mentor_id], None)
-                return Outcome.DONE
-            if not await self._repo.move(pair_id, ("proposed",), "declined", now, ended_at=now):
+            if not accept:
+                # Nothing goes to the mentee now: she hears when the 3 days are over, as if
+                # there had been no answer (see send_follow_ups).
+                done = await self._repo.move(pair_id, ("proposed",), "declined", now,
+                                             ended_at=now)
+                return Outcome.DONE if done else Outcome.GONE
+            if not await self._repo.accept(pair, now, now + FIRST_CHECKIN):
+                if pair.status == "proposed" and await self._repo.is_full(mentor_id):
+                    return Outcome.FULL
                 return Outcome.GONE
-            await self._offer_next(pair.mentee_id)
+            await self._delivery.enqueue("mentor_contacts", {"pair_id": pair_id},
+                                         [pair.mentee_id, pair.mentor_id], None)
         return Outcome.DONE
 
-    async def _offer_next(self, mentee_id: int) -> None:
-        """What the mentee gets after a decline or no answer: simply other suggestions."""
-        await self._delivery.enqueue("mentor_next", {}, [mentee_id], None)
-
-    async def expire_proposals(self, now: datetime) -> int:
-        expired = 0
-        for pair in await self._repo.expired_proposals(now):
+    async def send_follow_ups(self, now: datetime) -> int:
+        """Proposals whose 3 days are over, unanswered or declined: the mentee simply gets
+        more suggestions (the same message either way)."""
+        told = 0
+        for pair in await self._repo.due_follow_ups(now):
             async with self._db.transaction():
-                if await self._repo.move(pair.id, ("proposed",), "expired", now, ended_at=now):
-                    await self._offer_next(pair.mentee_id)
-                    expired += 1
-        return expired
+                if pair.status == "proposed" and not await self._repo.move(
+                        pair.id, ("proposed",), "expired", now, ended_at=now):
+                    continue
+                if await self._repo.mark_told(pair.id, now):
+                    await self._delivery.enqueue("mentor_next", {}, [pair.mentee_id], None)
+                    told += 1
+        return told
+
+    async def stop_looking(self, mentee_id: int, *, withdraw: bool) -> None:
+        """She pauses or withdraws her request: open proposals for her end with it."""
+        now = self._clock.now()
+        async with self._db.transaction():
+            if withdraw:
+                await self._repo.withdraw("mentee_requests", mentee_id)
+            else:
+                await self._repo.set_paused("mentee_requests", mentee_id, True, now)
+            await self._repo.withdraw_proposals(now, mentee_id=mentee_id)
+
+    async def withdraw_offer(self, mentor_id: int) -> None:
+        """She stops mentoring new people: proposals waiting for her end as declined."""
+        now = self._clock.now()
+        async with self._db.transaction():
+            await self._repo.withdraw("mentor_offers", mentor_id)
+            await self._repo.withdraw_proposals(now, mentor_id=mentor_id)
 
     # ---- the weekly round ------------------------------------------------------------------
 
@@ -248,7 +272,7 @@ class MentorshipService:
             expected = ("active",) if completed else ("active", "paused")
             if not await self._repo.move(pair.id, expected, status, now, ended_at=now):
                 return False
-            await self._delivery.enqueue("mentor_ended", {"pair_id": pair.id, "by": user_id},
+            await self._delivery.enqueue("mentor_ended", {"pair_id": pair.id},
                                          [pair.other(user_id)], None)
             await self._delivery.enqueue("mentor_rate", {"pair_id": pair.id},
                                          [pair.mentee_id, pair.mentor_id], None)

@@ -14,7 +14,6 @@ from bot.db.database import Database
 class Settings:
     intros_enabled: bool = True
     coffee_opt_in: bool = False
-    username: str | None = None
 
 
 @dataclass(frozen=True)
@@ -31,10 +30,9 @@ class Introduction:
     expires_at: datetime | None
 
 
-def _intro(row: Any) -> Introduction:
+def _intro(row: Any, candidates: tuple[int, ...]) -> Introduction:
     return Introduction(row["id"], row["requester_id"], row["target_id"], row["country_code"],
-                        row["expertise_code"], row["language_code"], row["reason"],
-                        tuple(int(x) for x in row["candidates"].split(",") if x),
+                        row["expertise_code"], row["language_code"], row["reason"], candidates,
                         row["status"], from_db(row["expires_at"]) if row["expires_at"] else None)
 
 
@@ -46,14 +44,14 @@ class IntroRepo:
 
     async def settings(self, user_id: int) -> Settings:
         row = await self._db.fetch_one(
-            "SELECT intros_enabled, coffee_opt_in, username FROM member_settings "
-            "WHERE user_id = ?", (user_id,))
+            "SELECT intros_enabled, coffee_opt_in FROM member_settings WHERE user_id = ?",
+            (user_id,))
         if row is None:
             return Settings()
-        return Settings(bool(row[0]), bool(row[1]), row[2])
+        return Settings(bool(row[0]), bool(row[1]))
 
     async def update_settings(self, user_id: int, now: datetime, **values: Any) -> None:
-        allowed = {"intros_enabled", "coffee_opt_in", "username"}
+        allowed = {"intros_enabled", "coffee_opt_in"}
         if not values or set(values) - allowed:
             raise ValueError(values)
         columns = ", ".join(values)
@@ -64,25 +62,18 @@ class IntroRepo:
             f"VALUES (?, {marks}, ?) ON CONFLICT (user_id) DO UPDATE SET {updates}, "
             "updated_at = excluded.updated_at", (user_id, *values.values(), to_db(now)))
 
-    async def remember_username(self, user_id: int, username: str | None, now: datetime
-                                ) -> None:
-        """At a consent (asking, accepting, opting in): the @username she has now, so that
-        the other side can reach her once both agreed."""
-        await self.update_settings(user_id, now, username=username)
-
-    async def usernames(self, user_ids: list[int]) -> dict[int, str | None]:
-        if not user_ids:
-            return {}
-        rows = await self._db.fetch_all(
-            f"SELECT user_id, username FROM member_settings WHERE user_id IN "
-            f"({','.join('?' * len(user_ids))})", user_ids)
-        found = {r[0]: r[1] for r in rows}
-        return {user_id: found.get(user_id) for user_id in user_ids}
-
     async def block(self, user_id: int, blocked_id: int, now: datetime) -> None:
-        await self._db.execute(
-            "INSERT OR IGNORE INTO member_blocks (user_id, blocked_id, created_at) "
-            "VALUES (?, ?, ?)", (user_id, blocked_id, to_db(now)))
+        """From now on the two are never proposed to each other; a mentorship proposal
+        open between them ends (for the mentee, as a decline: told after the 3 days)."""
+        async with self._db.transaction():
+            await self._db.execute(
+                "INSERT OR IGNORE INTO member_blocks (user_id, blocked_id, created_at) "
+                "VALUES (?, ?, ?)", (user_id, blocked_id, to_db(now)))
+            await self._db.execute(
+                "UPDATE mentor_pairs SET status = 'declined', ended_at = ? "
+                "WHERE status = 'proposed' AND ((mentee_id = ? AND mentor_id = ?) "
+                "OR (mentee_id = ? AND mentor_id = ?))",
+                (to_db(now), user_id, blocked_id, blocked_id, user_id))
 
     async def unblock_all(self, user_id: int) -> int:
         return await self._db.execute("DELETE FROM member_blocks WHERE user_id = ?", (user_id,))
@@ -91,18 +82,14 @@ class IntroRepo:
         return int(await self._db.fetch_value(
             "SELECT COUNT(*) FROM member_blocks WHERE user_id = ?", (user_id,)))
 
-    async def blocked_either_way(self, user_id: int) -> set[int]:
-        rows = await self._db.fetch_all(
-            "SELECT blocked_id FROM member_blocks WHERE user_id = ? UNION "
-            "SELECT user_id FROM member_blocks WHERE blocked_id = ?", (user_id, user_id))
-        return {r[0] for r in rows}
-
     # ---- introductions ---------------------------------------------------------------------
 
     async def find_people(self, requester_id: int, country: str | None, expertise: str | None,
-                          language: str | None, limit: int) -> list[int]:
+                          language: str | None, limit: int, *, only: int | None = None
+                          ) -> list[int]:
         """Approved members with introductions on who fit on the fields they show, excluding
-        herself, people blocked either way and anyone she already asked."""
+        herself, people blocked either way and anyone she already asked (or just ``only``,
+        to check her again)."""
         sql = ["SELECT p.user_id FROM profiles p LEFT JOIN member_settings s "
                "ON s.user_id = p.user_id WHERE p.status = 'approved' AND p.user_id != ? "
                "AND IFNULL(s.intros_enabled, 1) = 1 "
@@ -122,6 +109,9 @@ class IntroRepo:
             sql.append("AND instr(p.visible_fields, 'languages') AND EXISTS (SELECT 1 FROM "
                        "profile_languages l WHERE l.user_id = p.user_id AND l.code = ?)")
             params.append(language)
+        if only is not None:
+            sql.append("AND p.user_id = ?")
+            params.append(only)
         sql.append("ORDER BY p.decided_at DESC, p.user_id LIMIT ?")
         params.append(limit)
         return [r[0] for r in await self._db.fetch_all(" ".join(sql), params)]
@@ -135,16 +125,28 @@ class IntroRepo:
     async def create(self, requester_id: int, country: str | None, expertise: str | None,
                      language: str | None, reason: str, candidates: list[int],
                      now: datetime) -> int:
-        return await self._db.insert(
-            "INSERT INTO intro_requests (requester_id, country_code, expertise_code, "
-            "language_code, reason, candidates, status, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, 'choosing', ?)",
-            (requester_id, country, expertise, language, reason,
-             ",".join(map(str, candidates)), to_db(now)))
+        async with self._db.transaction():
+            intro_id = await self._db.insert(
+                "INSERT INTO intro_requests (requester_id, country_code, expertise_code, "
+                "language_code, reason, status, created_at) VALUES (?, ?, ?, ?, ?, 'choosing', ?)",
+                (requester_id, country, expertise, language, reason, to_db(now)))
+            await self._offer(intro_id, candidates)
+        return intro_id
+
+    async def _offer(self, intro_id: int, candidates: list[int]) -> None:
+        await self._db.execute_many(
+            "INSERT INTO intro_candidates (intro_id, position, user_id) VALUES (?, ?, ?)",
+            [(intro_id, n, user_id) for n, user_id in enumerate(candidates, start=1)])
+
+    async def _load(self, row: Any) -> Introduction:
+        people = await self._db.fetch_all(
+            "SELECT user_id FROM intro_candidates WHERE intro_id = ? ORDER BY position",
+            (row["id"],))
+        return _intro(row, tuple(r[0] for r in people))
 
     async def get(self, intro_id: int) -> Introduction | None:
         row = await self._db.fetch_one("SELECT * FROM intro_requests WHERE id = ?", (intro_id,))
-        return _intro(row) if row else None
+        return await self._load(row) if row else None
 
     async def ask(self, intro_id: int, target_id: int, now: datetime, expires_at: datetime
                   ) -> bool:
@@ -160,21 +162,24 @@ class IntroRepo:
 
     async def reopen(self, intro_id: int, candidates: list[int], now: datetime) -> int:
         """After a decline or no answer she may pick another of the people who fit."""
-        return await self._db.insert(
-            "INSERT INTO intro_requests (parent_id, requester_id, country_code, expertise_code, "
-            "language_code, reason, candidates, status, created_at) SELECT IFNULL(parent_id, "
-            "id), requester_id, country_code, expertise_code, language_code, reason, ?, "
-            "'choosing', ? FROM intro_requests WHERE id = ?",
-            (",".join(map(str, candidates)), to_db(now), intro_id))
+        async with self._db.transaction():
+            follow_up = await self._db.insert(
+                "INSERT INTO intro_requests (parent_id, requester_id, country_code, "
+                "expertise_code, language_code, reason, status, created_at) SELECT "
+                "IFNULL(parent_id, id), requester_id, country_code, expertise_code, "
+                "language_code, reason, 'choosing', ? FROM intro_requests WHERE id = ?",
+                (to_db(now), intro_id))
+            await self._offer(follow_up, candidates)
+        return follow_up
 
-    async def expired(self, now: datetime) -> list[Introduction]:
+    async def due_follow_ups(self, now: datetime) -> list[Introduction]:
+        """Requests whose 3 days are over, unanswered or declined, the requester not told."""
         rows = await self._db.fetch_all(
-            "SELECT * FROM intro_requests WHERE status = 'asked' AND expires_at <= ? ORDER BY id",
-            (to_db(now),))
-        return [_intro(r) for r in rows]
+            "SELECT * FROM intro_requests WHERE status IN ('asked', 'declined') "
+            "AND expires_at <= ? AND requester_told_at IS NULL ORDER BY id", (to_db(now),))
+        return [await self._load(r) for r in rows]
 
-    async def latest_choosing(self, requester_id: int) -> Introduction | None:
-        row = await self._db.fetch_one(
-            "SELECT * FROM intro_requests WHERE requester_id = ? AND status = 'choosing' "
-            "ORDER BY id DESC LIMIT 1", (requester_id,))
-        return _intro(row) if row else None
+    async def mark_told(self, intro_id: int, now: datetime) -> bool:
+        return await self._db.execute(
+            "UPDATE intro_requests SET requester_told_at = ? WHERE id = ? "
+            "AND requester_told_at IS NULL", (to_db(now), intro_id)) == 1

@@ -99,6 +99,11 @@ def _mentees(rows: list[Any]) -> list[Candidate]:
                       country_preference=r["country_preference"]) for r in rows]
 
 
+# Whether either of two members blocked the other: (a, b, a, b).
+_BLOCKED = ("SELECT COUNT(*) FROM member_blocks WHERE (user_id = ? AND blocked_id = ?) "
+            "OR (blocked_id = ? AND user_id = ?)")
+
+
 # A member's profile fields as the engine may use them: hidden fields are left out.
 _CANDIDATE_COLUMNS = (
     "p.user_id, p.country_code, "
@@ -232,6 +237,7 @@ class MentorshipRepo:
                 "SELECT COUNT(*) FROM mentor_pairs WHERE (mentee_id = ? AND status IN "
                 "('proposed', 'active', 'paused')) OR (mentee_id = ? AND mentor_id = ?)",
                 (mentee_id, mentee_id, mentor_id))
+            busy = busy or await self._db.fetch_value(_BLOCKED, (mentee_id, mentor_id) * 2)
             free = await self._db.fetch_value(
                 "SELECT o.capacity - (SELECT COUNT(*) FROM mentor_pairs m WHERE m.mentor_id = "
                 "o.user_id AND m.status IN ('proposed', 'active', 'paused')) "
@@ -255,6 +261,8 @@ class MentorshipRepo:
             "proposed_at, expires_at) SELECT ?1, ?2, 'proposed', ?3, ?4, ?5, ?6 "
             "WHERE NOT EXISTS (SELECT 1 FROM mentor_pairs WHERE mentee_id = ?1 AND "
             "(status IN ('proposed', 'active', 'paused') OR mentor_id = ?2)) "
+            "AND NOT EXISTS (SELECT 1 FROM member_blocks WHERE (user_id = ?1 AND blocked_id = ?2)"
+            " OR (user_id = ?2 AND blocked_id = ?1)) "
             "AND (SELECT capacity FROM mentor_offers WHERE user_id = ?2 AND paused = 0) > "
             "(SELECT COUNT(*) FROM mentor_pairs WHERE mentor_id = ?2 "
             "AND status IN ('proposed', 'active', 'paused'))",
@@ -264,6 +272,71 @@ class MentorshipRepo:
             "SELECT id, mentee_id, mentor_id, score FROM mentor_pairs WHERE source = ? "
             "AND proposed_at = ? AND status = 'proposed' ORDER BY id", (source, stamp))
         return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    async def accept(self, pair: Pair, now: datetime, next_checkin_at: datetime) -> bool:
+        """The mentor's yes, if it still holds now: the proposal is open, the mentee still
+        looks for a mentor, the mentor has a place left and neither blocked the other."""
+        if await self._db.fetch_value(_BLOCKED, (pair.mentee_id, pair.mentor_id) * 2):
+            return False
+        return await self._db.execute(
+            "UPDATE mentor_pairs SET status = 'active', started_at = ?, next_checkin_at = ? "
+            "WHERE id = ? AND status = 'proposed' AND EXISTS (SELECT 1 FROM mentee_requests r "
+            "WHERE r.user_id = mentor_pairs.mentee_id AND r.paused = 0) "
+            "AND IFNULL((SELECT capacity FROM mentor_offers WHERE user_id = ?), 0) > "
+            "(SELECT COUNT(*) FROM mentor_pairs m WHERE m.mentor_id = ? "
+            "AND m.status IN ('active', 'paused'))",
+            (to_db(now), to_db(next_checkin_at), pair.id, pair.mentor_id, pair.mentor_id)) == 1
+
+    async def is_full(self, mentor_id: int) -> bool:
+        return not await self._db.fetch_value(
+            "SELECT IFNULL((SELECT capacity FROM mentor_offers WHERE user_id = ?), 0) > "
+            "(SELECT COUNT(*) FROM mentor_pairs WHERE mentor_id = ? "
+            "AND status IN ('active', 'paused'))", (mentor_id, mentor_id))
+
+    async def withdraw_proposals(self, now: datetime, *, mentee_id: int | None = None,
+                                 mentor_id: int | None = None) -> int:
+        """Open proposals end: hers when she stops looking (nothing to tell her), or to a
+        mentor who withdrew her offer (for the mentee, as a decline: told after 3 days)."""
+        if mentee_id is not None:
+            return await self._db.execute(
+                "UPDATE mentor_pairs SET status = 'withdrawn', ended_at = ?, mentee_told_at = ? "
+                "WHERE mentee_id = ? AND status = 'proposed'",
+                (to_db(now), to_db(now), mentee_id))
+        return await self._db.execute(
+            "UPDATE mentor_pairs SET status = 'declined', ended_at = ? "
+            "WHERE mentor_id = ? AND status = 'proposed'", (to_db(now), mentor_id))
+
+    async def due_follow_ups(self, now: datetime) -> list[Pair]:
+        """Proposals whose 3 days are over, declined or unanswered, the mentee not yet told."""
+        rows = await self._db.fetch_all(
+            "SELECT * FROM mentor_pairs WHERE status IN ('proposed', 'declined') "
+            "AND expires_at <= ? AND mentee_told_at IS NULL ORDER BY id", (to_db(now),))
+        return [_pair(r) for r in rows]
+
+    async def mark_told(self, pair_id: int, now: datetime) -> bool:
+        return await self._db.execute(
+            "UPDATE mentor_pairs SET mentee_told_at = ? WHERE id = ? AND mentee_told_at IS NULL",
+            (to_db(now), pair_id)) == 1
+
+    async def save_suggestions(self, mentee_id: int, mentor_ids: list[int], now: datetime
+                               ) -> int:
+        """The list her buttons point into (a newer one replaces the older)."""
+        async with self._db.transaction():
+            await self._db.execute("DELETE FROM suggestion_lists WHERE mentee_id = ?",
+                                   (mentee_id,))
+            list_id = await self._db.insert(
+                "INSERT INTO suggestion_lists (mentee_id, created_at) VALUES (?, ?)",
+                (mentee_id, to_db(now)))
+            await self._db.execute_many(
+                "INSERT INTO suggestion_entries (list_id, position, mentor_id) VALUES (?, ?, ?)",
+                [(list_id, n, mentor_id) for n, mentor_id in enumerate(mentor_ids, start=1)])
+        return list_id
+
+    async def suggested_mentor(self, list_id: int, position: int, mentee_id: int) -> int | None:
+        return await self._db.fetch_value(
+            "SELECT e.mentor_id FROM suggestion_entries e JOIN suggestion_lists l "
+            "ON l.id = e.list_id WHERE e.list_id = ? AND e.position = ? AND l.mentee_id = ?",
+            (list_id, position, mentee_id))
 
     async def get(self, pair_id: int) -> Pair | None:
         row = await self._db.fetch_one("SELECT * FROM mentor_pairs WHERE id = ?", (pair_id,))
@@ -288,12 +361,6 @@ class MentorshipRepo:
             f"UPDATE mentor_pairs SET status = ?{sets} WHERE id = ? "
             f"AND status IN ({','.join('?' * len(expected))})",
             (status, *values, pair_id, *expected)) == 1
-
-    async def expired_proposals(self, now: datetime) -> list[Pair]:
-        rows = await self._db.fetch_all(
-            "SELECT * FROM mentor_pairs WHERE status = 'proposed' AND expires_at <= ? "
-            "ORDER BY id", (to_db(now),))
-        return [_pair(r) for r in rows]
 
     async def due_checkins(self, now: datetime) -> list[Pair]:
         rows = await self._db.fetch_all(

@@ -26,8 +26,11 @@ PERSONAL_TABLES: dict[str, tuple[str, ...]] = {
     "mentee_requests": ("user_id",),
     "mentee_goals": ("user_id",),
     "mentor_pairs": ("mentee_id", "mentor_id"),
+    "suggestion_lists": ("mentee_id",),
+    "suggestion_entries": ("mentor_id",),
     "pair_ratings": ("rater_id",),
     "intro_requests": ("requester_id", "target_id"),
+    "intro_candidates": ("user_id",),
     "coffee_skips": ("user_id",),
     "coffee_members": ("user_id",),
 }
@@ -43,17 +46,14 @@ MENTIONS: dict[str, tuple[str, ...]] = {
 
 
 # Her export keeps other members anonymous: in a row naming her and someone else (a pair,
-# an introduction) the other's id is blanked; the members offered to her in an introduction
-# are not listed; and who blocked her is not hers to know (only her own blocks are).
+# an introduction) the other's id is blanked, and who blocked her is not hers to know (only
+# her own blocks are). The members offered to her are in rows that do not name her.
 EXPORT_NAMING: dict[str, tuple[str, ...]] = {"member_blocks": ("user_id",)}
-EXPORT_BLANKED: dict[str, tuple[str, ...]] = {"intro_requests": ("candidates",)}
 
 
 def _anonymised(table: str, row: dict[str, Any], user_id: int) -> dict[str, Any]:
-    others = [column for column in PERSONAL_TABLES[table] if row[column] != user_id]
     if len(PERSONAL_TABLES[table]) > 1:
-        row.update(dict.fromkeys(others))
-    row.update(dict.fromkeys(EXPORT_BLANKED.get(table, ())))
+        row.update(dict.fromkeys(c for c in PERSONAL_TABLES[table] if row[c] != user_id))
     return row
 
 
