@@ -13,6 +13,12 @@ from aiogram.filters.callback_data import CallbackData
 from pydantic import Field
 
 
+# Numbers in button data: a forged value outside SQLite's integers is not a valid button
+# (rather than an error deep in a query).
+RowId = Annotated[int, Field(ge=0, lt=2**63)]
+ChatId = Annotated[int, Field(ge=-(2**63), lt=2**63)]  # groups have negative ids
+
+
 class LanguageCb(CallbackData, prefix="l1"):
     code: str
 
@@ -51,7 +57,7 @@ class ReviewAction(str, Enum):
 
 class ReviewCb(CallbackData, prefix="r1"):
     action: ReviewAction
-    member_id: int
+    member_id: RowId
     value: str = ""
 
 
@@ -61,7 +67,7 @@ class PrivacyCb(CallbackData, prefix="p1"):
 
 class PageCb(CallbackData, prefix="g1"):
     view: str  # "audit", "members"
-    page: int
+    page: RowId
 
 
 class FilterCb(CallbackData, prefix="f1"):
@@ -72,14 +78,14 @@ class FilterCb(CallbackData, prefix="f1"):
 class InviteCb(CallbackData, prefix="i1"):
     action: str  # country, uses, days, revoke
     value: str = ""
-    code_id: int = 0
+    code_id: RowId = 0
 
 
 class ChatCb(CallbackData, prefix="c1"):
     action: str  # bind, scope, unbind, join, post, publish, drop, remove
-    chat_id: int
+    chat_id: ChatId
     value: str = ""
-    user_id: int = 0
+    user_id: RowId = 0
 
 
 class AnnounceCb(CallbackData, prefix="a1"):
@@ -89,16 +95,12 @@ class AnnounceCb(CallbackData, prefix="a1"):
 
 class EventCb(CallbackData, prefix="e1"):
     action: str  # tz, dur, aud, publish, drop, rsvp, ics, rate, cancel, csv, stats
-    event_id: int = 0
+    event_id: RowId = 0
     value: str = ""
 
 
 class DigestCb(CallbackData, prefix="d1"):
     action: str  # on, off
-
-
-# Row ids in button data: a forged value outside SQLite's integers is not a valid button.
-RowId = Annotated[int, Field(ge=0, lt=2**63)]
 
 
 class MentorCb(CallbackData, prefix="m1"):
