@@ -292,6 +292,7 @@ class Paced:
     pushed: list[float]
     replied: list[float]
     round_wall: float | None = None
+    round_began: float = 0.0
     round_result: RoundResult | None = None
     sent_during: int = 0
     replied_during: int = 0
@@ -332,6 +333,7 @@ async def paced_starts(emu: TelegramEmulator, first_user_id: int, users: int, in
                   list(replied.values()))
     if round_task is not None:
         paced.round_wall = round_ended[0] - round_began
+        paced.round_began = round_began
         paced.round_result = result
         paced.sent_during = sum(t <= round_ended[0] for t in paced.pushed)
         paced.replied_during = sum(t <= round_ended[0] for t in paced.replied)
@@ -369,6 +371,10 @@ async def latency_runs(emu: TelegramEmulator, template: Path, tmp: Path, users: 
               f"{d.round_result.proposed if d.round_result else 0} proposals; "
               f"{d.sent_during}/{users} sent and {d.replied_during}/{users} answered "
               f"before it ended)", flush=True)
+        slowest = sorted(zip(d.latencies, d.pushed, strict=True), reverse=True)[:3]
+        print("    slowest during the round: " + ", ".join(
+            f"{latency * 1e3:.0f} ms sent at +{(sent - d.round_began) * 1e3:.0f} ms"
+            for latency, sent in slowest), flush=True)
     return baselines, durings
 
 

@@ -27,6 +27,7 @@ OTHER_AGENCY_WEIGHT = 3  # both agencies known and different (outside the chain 
 _TOP_BONUS = EXTRA_LANGUAGE_WEIGHT * MAX_EXTRA_LANGUAGES + SENIORITY_WEIGHT + OTHER_AGENCY_WEIGHT
 
 _MASK_BITS = 16
+_ROWS_PER_BLOCK = 256
 _POPCOUNT16 = np.array([bin(value).count("1") for value in range(1 << _MASK_BITS)],
                        dtype=np.uint8)
 
@@ -168,13 +169,21 @@ def _bitmasks(sets: Sequence[frozenset[str]], index: dict[str, int]) -> np.ndarr
     return masks
 
 
+def _row_blocks(total: int) -> Iterable[slice]:
+    """numpy's table look-ups hold the GIL; done a few hundred rows at a time, the event
+    loop (which the round runs beside, in another thread) gets it back every few ms."""
+    return (slice(start, start + _ROWS_PER_BLOCK) for start in range(0, total, _ROWS_PER_BLOCK))
+
+
 def _overlap_counts(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     """How many codes each row set shares with each column set (via a popcount table)."""
-    counts = _POPCOUNT16[rows[:, None, 0] & cols[None, :, 0]]
-    if rows.shape[1] > 1:
-        counts = counts.astype(np.int32)
+    counts = np.empty((rows.shape[0], cols.shape[0]),
+                      dtype=np.uint8 if rows.shape[1] == 1 else np.int32)
+    for block in _row_blocks(rows.shape[0]):
+        part = _POPCOUNT16[rows[block, None, 0] & cols[None, :, 0]].astype(counts.dtype)
         for word in range(1, rows.shape[1]):
-            counts += _POPCOUNT16[rows[:, None, word] & cols[None, :, word]]
+            part += _POPCOUNT16[rows[block, None, word] & cols[None, :, word]]
+        counts[block] = part
     return counts
 
 
@@ -286,7 +295,9 @@ def _solve_slots(scores: np.ndarray, capacities: np.ndarray,
     slot_owner = np.repeat(np.arange(scores.shape[1]), capacities)
     row_order = rng.permutation(scores.shape[0])
     slot_order = slot_owner[rng.permutation(slot_owner.size)]
-    slots = scores[np.ix_(row_order, slot_order)].astype(np.float64)
+    slots = np.empty((row_order.size, slot_order.size), dtype=np.float64)
+    for block in _row_blocks(row_order.size):
+        slots[block] = scores[row_order[block]][:, slot_order]
     if slots.shape[0] > slots.shape[1]:
         picked_slots, picked_rows = linear_sum_assignment(slots.T, maximize=True)
     else:

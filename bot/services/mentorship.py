@@ -23,6 +23,10 @@ The weekly round's optimal assignment runs in a worker thread, off the event loo
 from __future__ import annotations
 
 import asyncio
+import gc
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
@@ -78,6 +82,28 @@ def _assign_candidates(waiting: list[Candidate], available: list[Candidate],
     """The round's computation, all of it in the worker thread."""
     return assign([mentee_request(c) for c in waiting], [mentor_offer(c) for c in available],
                   excluded, seed=seed)
+
+
+@contextmanager
+def _replies_first() -> Iterator[None]:
+    """While a round computes in its worker thread, replies must not queue behind it.
+
+    - The round allocates tens of thousands of short-lived objects; each brings the cyclic
+      collector's full pass nearer, and a full pass holds the GIL for tens of milliseconds.
+      They are freed by reference counting anyway, so the collector rests meanwhile.
+    - A reply passes the GIL back and forth between the event loop and the database thread
+      several times; the interpreter takes it from a busy thread only every switch
+      interval (5 ms by default), so for the round it is 1 ms.
+    """
+    was_enabled, interval = gc.isenabled(), sys.getswitchinterval()
+    gc.disable()
+    sys.setswitchinterval(min(interval, 0.001))
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(interval)
+        if was_enabled:
+            gc.enable()
 
 
 @dataclass(frozen=True)
@@ -200,6 +226,10 @@ class MentorshipService:
     async def run_round(self, *, seed: int = 0) -> RoundResult:
         """Everyone still waiting, assigned at once to maximise the total score; the solver
         runs in a worker thread and the proposals are written in bulk."""
+        with _replies_first():
+            return await self._run_round(seed)
+
+    async def _run_round(self, seed: int) -> RoundResult:
         waiting = await self._repo.waiting_mentees()
         available = [c for c in await self._repo.available_mentors() if c.free_places > 0]
         excluded = await self._repo.excluded_pairs()
