@@ -87,7 +87,7 @@ async def candidates_message(intro: Introduction, profiles: ProfileRepo, ref: Re
                              locale: str) -> tuple[str, InlineKeyboardMarkup]:
     cards = [_("Members who fit your request:")]
     buttons = []
-    for number, person_id in enumerate(intro.candidates, start=1):
+    for number, person_id in intro.places:
         person = await profiles.get(person_id)
         if person is None:
             continue

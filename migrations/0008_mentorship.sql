@@ -51,14 +51,14 @@ CREATE TABLE mentee_goals (
 
 -- proposed → active ⇄ paused → completed | ended; a proposal can end declined or expired
 -- (both reach the mentee only as "here is another suggestion", and only when the 3 days
--- are over: mentee_told_at) or withdrawn (she withdrew). One row per pair ever, so an
--- earlier or declined pair is never proposed again.
+-- are over: mentee_told_at); one she withdraws from is removed. One row per pair ever, so
+-- an earlier or declined pair is never proposed again.
 CREATE TABLE mentor_pairs (
     id INTEGER PRIMARY KEY,
     mentee_id INTEGER NOT NULL,
     mentor_id INTEGER NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('proposed', 'declined', 'expired', 'withdrawn',
-                                           'active', 'paused', 'completed', 'ended')),
+    status TEXT NOT NULL CHECK (status IN ('proposed', 'declined', 'expired', 'active',
+                                           'paused', 'completed', 'ended')),
     source TEXT NOT NULL CHECK (source IN ('request', 'round')),
     score INTEGER NOT NULL,
     proposed_at TEXT NOT NULL,
@@ -118,7 +118,7 @@ CREATE TABLE intro_requests (
     language_code TEXT,
     reason TEXT NOT NULL,
     status TEXT NOT NULL CHECK (status IN ('choosing', 'asked', 'accepted', 'declined',
-                                           'expired', 'withdrawn')),
+                                           'expired')),
     created_at TEXT NOT NULL,
     asked_at TEXT,
     expires_at TEXT,

@@ -167,3 +167,43 @@ async def test_bad_input_and_strangers(harness: BotHarness) -> None:
     assert answer is not None and answer["text"] == ("The directory is open to members once "
                                                       "their application is approved.")
     assert await harness.db.fetch_value("SELECT status FROM intro_requests") == "asked"
+
+
+async def test_a_block_ends_a_crossing_request(harness: BotHarness) -> None:
+    alpha = await seed_member(harness, 871, "KZ", name="Alpha", username="alpha",
+                              expertise=("border_management",))
+    beta = await seed_member(harness, 872, "TJ", name="Beta", username="beta",
+                             expertise=("border_management",))
+    await ask_to_meet(harness, alpha)  # Alpha asks to meet Beta…
+    await alpha.press("Ask member 1")
+    await ask_to_meet(harness, beta, country="KZ")  # …and Beta asks to meet Alpha
+    await beta.press("Ask member 1")
+    await harness.deliver()
+    request_to_beta = beta.find_button("Agree")[0]
+    await alpha.press("Block this person")  # Alpha blocks Beta on Beta's request
+    answer = await beta.press_data(
+        next(b for b in request_to_beta.buttons() if b["text"] == "Agree")["callback_data"],
+        request_to_beta)
+    assert answer is not None and answer["text"] == "This request is no longer open."
+    await harness.deliver()
+    assert not any("@alpha" in (m.text or "") for m in beta.bot_messages)
+
+
+async def test_places_stay_put_when_someone_leaves(harness: BotHarness) -> None:
+    requester = await seed_member(harness, 881, "KZ", name="Asker")
+    fits = [await seed_member(harness, 882 + n, "TJ", name=f"Fit {n}",
+                              expertise=("border_management",)) for n in range(3)]
+    await ask_to_meet(harness, requester)
+    offered = requester.last
+    names = [line.split(". ", 1)[1] for line in (offered.text or "").split("\n")
+             if line[:2] in ("1.", "2.", "3.")]
+    second = next(f for f in fits if f"Fit {fits.index(f)}" == names[1])
+    await second.send("/delete_me")
+    await second.press("Yes, delete everything")
+    answer = await requester.press_data(requester.find_button("Ask member 2", offered)[1][
+        "callback_data"], offered)
+    assert answer is not None and answer["text"] == "This request is no longer open."
+    await requester.press("Ask member 3", offered)
+    await harness.deliver()
+    third = next(f for f in fits if f"Fit {fits.index(f)}" == names[2])
+    assert "Agree" in third.last.button_labels()

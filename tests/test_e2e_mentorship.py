@@ -7,6 +7,8 @@ contains the other's username, id link or a field she hid.
 
 from __future__ import annotations
 
+import json
+
 
 from tests.emulator.server import SentMessage, UserHandle
 from tests.flows import ref_label, seed_member, t
@@ -122,6 +124,16 @@ async def test_decline_and_timeout_look_like_a_next_suggestion(harness: BotHarne
     await harness.tick()
     await harness.deliver()
     assert len(mentee.bot_messages) == seen  # a decline is not news: nothing for 3 days
+    # …not in /mentorship either, nor in her data, until the 3 days are over.
+    await mentee.send("/mentorship")
+    await mentee.press("Show suggestions")
+    assert mentee.last_text.startswith("You already have a mentor, or a mentor is "
+                                       "considering your request.")
+    await mentee.send("/mydata")
+    exported = json.loads(mentee.last.document["content"])  # type: ignore[index]
+    assert [(p["status"], p["ended_at"]) for p in exported["mentor_pairs"]] == [
+        ("proposed", None)]
+    seen = len(mentee.bot_messages)
     harness.clock.advance(days=2, minutes=11)
     await harness.tick()
     await harness.deliver()
@@ -407,8 +419,24 @@ async def test_consent_still_holds_when_the_mentor_answers(harness: BotHarness) 
                                                      "too, give yourself more places in "
                                                      "/mentorship.")
     rows = await harness.db.fetch_all("SELECT mentee_id, status FROM mentor_pairs ORDER BY 1")
-    assert [tuple(r) for r in rows] == [(802, "withdrawn"), (803, "active"), (804, "proposed")]
+    assert [tuple(r) for r in rows] == [(803, "active"), (804, "proposed")]
 
     # A forged pair id far outside any row is just a stale button.
     answer = await mentor.press_data("m1:accept::99999999999999999999999:0", proposals[2])
     assert answer is not None and answer["text"] == "This button is no longer valid."
+
+
+async def test_pausing_her_request_leaves_no_trace_with_the_mentor(harness: BotHarness) -> None:
+    mentor = await seed_member(harness, 811, "KZ", name="Patient Mentor", years=30,
+                               agency="interior")
+    mentee = await seed_member(harness, 812, "KG", name="Hesitant Mentee", years=2)
+    await harness.tick()  # this week's round has run
+    await offer_to_mentor(harness, mentor)
+    await look_for_mentor(harness, mentee)
+    await mentee.press("Ask mentor 1")
+    await mentee.send("/mentorship")
+    await mentee.press("Pause request")
+    assert await harness.db.fetch_value("SELECT COUNT(*) FROM mentor_pairs") == 0
+    await mentee.press("Resume request")
+    await mentee.press("Show suggestions")
+    assert "Patient Mentor" in mentee.last_text  # she never said no: still suggested

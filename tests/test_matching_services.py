@@ -160,3 +160,18 @@ async def test_a_block_ends_an_open_proposal_and_stops_new_ones(db: Database) ->
     await IntroRepo(db).block(1, 3, clock.now())
     assert await repo.propose_many([(3, 1, 50)], "round", clock.now(), clock.now()) == []
     assert await repo.propose(3, 1, "request", 50, clock.now(), clock.now()) is None
+
+
+async def test_no_contacts_once_a_side_is_suspended(db: Database) -> None:
+    clock = FakeClock()
+    repo = MentorshipRepo(db)
+    service = MentorshipService(db, repo, AuditRepo(db), delivery_for(db, clock), clock)
+    await member(db, 1, years=30, agency="interior")
+    await member(db, 2, years=2)
+    await repo.save_offer(1, 1, "monthly", ["cybercrime"], clock.now())
+    await repo.save_request(2, ["cybercrime"], "goal", "any", clock.now())
+    pair_id = await service.ask(2, 1)
+    assert pair_id is not None
+    await db.execute("UPDATE profiles SET status = 'suspended' WHERE user_id = 2")
+    assert (await service.answer(pair_id, 1, True)).name == "GONE"
+    assert await queued(db, "mentor_contacts") == []

@@ -62,9 +62,9 @@ class IntroductionService:
         intro = await self._repo.get(intro_id)
         if intro is None or intro.requester_id != requester_id:
             return IntroOutcome.NOT_YOURS
-        if intro.status != "choosing" or not 1 <= position <= len(intro.candidates):
+        target_id = intro.at_place(position)  # the place shown, even if someone left since
+        if intro.status != "choosing" or target_id is None:
             return IntroOutcome.GONE
-        target_id = intro.candidates[position - 1]
         if not await self._still_fits(intro, target_id):
             return IntroOutcome.GONE
         now = self._clock.now()
@@ -86,6 +86,8 @@ class IntroductionService:
         if intro is None or intro.target_id != target_id:
             return IntroOutcome.NOT_YOURS
         now = self._clock.now()
+        if accept and not await self._repo.may_meet(intro.requester_id, target_id):
+            return IntroOutcome.GONE
         async with self._db.transaction():
             status = "accepted" if accept else "declined"
             if not await self._repo.decide(intro_id, "asked", status, now):

@@ -6,7 +6,7 @@ stateDiagram-v2
     proposed --> active: the mentor accepts (contacts go to both, protected)
     proposed --> declined: the mentor declines, or withdraws her offer
     proposed --> expired: no answer in 3 days
-    proposed --> withdrawn: the mentee stops looking
+    proposed --> [*]: the mentee stops looking (as if it had never been made)
     active --> paused: either side
     paused --> active: either side
     active --> completed: either side, goals reached
@@ -84,6 +84,10 @@ def _assign_candidates(waiting: list[Candidate], available: list[Candidate],
                   excluded, seed=seed)
 
 
+_rounds_running = 0
+_settings_before: tuple[bool, float] = (True, 0.005)
+
+
 @contextmanager
 def _replies_first() -> Iterator[None]:
     """While a round computes in its worker thread, replies must not queue behind it.
@@ -94,16 +98,24 @@ def _replies_first() -> Iterator[None]:
     - A reply passes the GIL back and forth between the event loop and the database thread
       several times; the interpreter takes it from a busy thread only every switch
       interval (5 ms by default), so for the round it is 1 ms.
+
+    The first round to start saves the settings and the last to end restores them.
     """
-    was_enabled, interval = gc.isenabled(), sys.getswitchinterval()
-    gc.disable()
-    sys.setswitchinterval(min(interval, 0.001))
+    global _rounds_running, _settings_before
+    if _rounds_running == 0:
+        _settings_before = (gc.isenabled(), sys.getswitchinterval())
+        gc.disable()
+        sys.setswitchinterval(min(_settings_before[1], 0.001))
+    _rounds_running += 1
     try:
         yield
     finally:
-        sys.setswitchinterval(interval)
-        if was_enabled:
-            gc.enable()
+        _rounds_running -= 1
+        if _rounds_running == 0:
+            was_enabled, interval = _settings_before
+            sys.setswitchinterval(interval)
+            if was_enabled:
+                gc.enable()
 
 
 @dataclass(frozen=True)
@@ -135,8 +147,7 @@ class MentorshipService:
         return suggest(mentee_request(mentee[0]), mentors, excluded, limit=SUGGESTIONS)
 
     async def waiting(self, mentee_id: int) -> Waiting:
-        pairs = await self._repo.pairs_of(mentee_id, ("proposed", "active", "paused"))
-        if any(pair.mentee_id == mentee_id for pair in pairs):
+        if await self._repo.has_open_pair(mentee_id):
             return Waiting.HAS_MENTOR
         request = await self._repo.request(mentee_id)
         if request is None:

@@ -25,14 +25,21 @@ class Introduction:
     expertise_code: str | None
     language_code: str | None
     reason: str
-    candidates: tuple[int, ...]
+    places: tuple[tuple[int, int], ...]  # (place shown to her, member) of those still here
     status: str
     expires_at: datetime | None
 
+    @property
+    def candidates(self) -> tuple[int, ...]:
+        return tuple(person for _place, person in self.places)
 
-def _intro(row: Any, candidates: tuple[int, ...]) -> Introduction:
+    def at_place(self, place: int) -> int | None:
+        return dict(self.places).get(place)
+
+
+def _intro(row: Any, places: tuple[tuple[int, int], ...]) -> Introduction:
     return Introduction(row["id"], row["requester_id"], row["target_id"], row["country_code"],
-                        row["expertise_code"], row["language_code"], row["reason"], candidates,
+                        row["expertise_code"], row["language_code"], row["reason"], places,
                         row["status"], from_db(row["expires_at"]) if row["expires_at"] else None)
 
 
@@ -63,8 +70,8 @@ class IntroRepo:
             "updated_at = excluded.updated_at", (user_id, *values.values(), to_db(now)))
 
     async def block(self, user_id: int, blocked_id: int, now: datetime) -> None:
-        """From now on the two are never proposed to each other; a mentorship proposal
-        open between them ends (for the mentee, as a decline: told after the 3 days)."""
+        """From now on the two are never proposed to each other; a mentorship proposal or an
+        introduction request open between them ends as a decline (told after the 3 days)."""
         async with self._db.transaction():
             await self._db.execute(
                 "INSERT OR IGNORE INTO member_blocks (user_id, blocked_id, created_at) "
@@ -74,9 +81,22 @@ class IntroRepo:
                 "WHERE status = 'proposed' AND ((mentee_id = ? AND mentor_id = ?) "
                 "OR (mentee_id = ? AND mentor_id = ?))",
                 (to_db(now), user_id, blocked_id, blocked_id, user_id))
+            await self._db.execute(
+                "UPDATE intro_requests SET status = 'declined', decided_at = ? "
+                "WHERE status = 'asked' AND ((requester_id = ? AND target_id = ?) "
+                "OR (requester_id = ? AND target_id = ?))",
+                (to_db(now), user_id, blocked_id, blocked_id, user_id))
 
     async def unblock_all(self, user_id: int) -> int:
         return await self._db.execute("DELETE FROM member_blocks WHERE user_id = ?", (user_id,))
+
+    async def may_meet(self, first: int, second: int) -> bool:
+        """Both are members and neither blocked the other (checked when contacts go out)."""
+        return bool(await self._db.fetch_value(
+            "SELECT (SELECT COUNT(*) FROM profiles WHERE status = 'approved' "
+            "AND user_id IN (?, ?)) = 2 AND NOT EXISTS (SELECT 1 FROM member_blocks "
+            "WHERE (user_id = ? AND blocked_id = ?) OR (user_id = ? AND blocked_id = ?))",
+            (first, second, first, second, second, first)))
 
     async def count_blocked(self, user_id: int) -> int:
         return int(await self._db.fetch_value(
@@ -140,9 +160,9 @@ class IntroRepo:
 
     async def _load(self, row: Any) -> Introduction:
         people = await self._db.fetch_all(
-            "SELECT user_id FROM intro_candidates WHERE intro_id = ? ORDER BY position",
+            "SELECT position, user_id FROM intro_candidates WHERE intro_id = ? ORDER BY position",
             (row["id"],))
-        return _intro(row, tuple(r[0] for r in people))
+        return _intro(row, tuple((r[0], r[1]) for r in people))
 
     async def get(self, intro_id: int) -> Introduction | None:
         row = await self._db.fetch_one("SELECT * FROM intro_requests WHERE id = ?", (intro_id,))

@@ -12,6 +12,10 @@ from bot.db.database import Database
 
 OPEN_PAIR = ("proposed", "active", "paused")  # a pair that takes one of the mentor's places
 RUNNING_PAIR = ("active", "paused")
+# A mentee is not free for another mentor while a pair of hers is open, nor while a decline
+# has not yet reached her (until then it must look like no answer, to her and to the round).
+_HER_PAIR_OPEN = ("(status IN ('proposed', 'active', 'paused') "
+                  "OR (status = 'declined' AND mentee_told_at IS NULL))")
 
 
 @dataclass(frozen=True)
@@ -203,8 +207,7 @@ class MentorshipRepo:
                "(SELECT group_concat(code) FROM mentee_goals g WHERE g.user_id = r.user_id) "
                "AS codes FROM mentee_requests r JOIN profiles p ON p.user_id = r.user_id "
                "WHERE r.paused = 0 AND p.status = 'approved' AND NOT EXISTS (SELECT 1 FROM "
-               "mentor_pairs m WHERE m.mentee_id = r.user_id "
-               "AND m.status IN ('proposed', 'active', 'paused'))")
+               f"mentor_pairs WHERE mentee_id = r.user_id AND {_HER_PAIR_OPEN})")
         if only is not None:
             return _mentees(await self._db.fetch_all(sql + " AND r.user_id = ?", (only,)))
         return await asyncio.to_thread(_mentees, await self._db.fetch_all_in_background(sql))
@@ -234,9 +237,8 @@ class MentorshipRepo:
         """A proposal, unless the pair existed before or either side is no longer free."""
         async with self._db.transaction():
             busy = await self._db.fetch_value(
-                "SELECT COUNT(*) FROM mentor_pairs WHERE (mentee_id = ? AND status IN "
-                "('proposed', 'active', 'paused')) OR (mentee_id = ? AND mentor_id = ?)",
-                (mentee_id, mentee_id, mentor_id))
+                f"SELECT COUNT(*) FROM mentor_pairs WHERE (mentee_id = ? AND {_HER_PAIR_OPEN}) "
+                "OR (mentee_id = ? AND mentor_id = ?)", (mentee_id, mentee_id, mentor_id))
             busy = busy or await self._db.fetch_value(_BLOCKED, (mentee_id, mentor_id) * 2)
             free = await self._db.fetch_value(
                 "SELECT o.capacity - (SELECT COUNT(*) FROM mentor_pairs m WHERE m.mentor_id = "
@@ -260,7 +262,7 @@ class MentorshipRepo:
             "INSERT INTO mentor_pairs (mentee_id, mentor_id, status, source, score, "
             "proposed_at, expires_at) SELECT ?1, ?2, 'proposed', ?3, ?4, ?5, ?6 "
             "WHERE NOT EXISTS (SELECT 1 FROM mentor_pairs WHERE mentee_id = ?1 AND "
-            "(status IN ('proposed', 'active', 'paused') OR mentor_id = ?2)) "
+            f"({_HER_PAIR_OPEN} OR mentor_id = ?2)) "
             "AND NOT EXISTS (SELECT 1 FROM member_blocks WHERE (user_id = ?1 AND blocked_id = ?2)"
             " OR (user_id = ?2 AND blocked_id = ?1)) "
             "AND (SELECT capacity FROM mentor_offers WHERE user_id = ?2 AND paused = 0) > "
@@ -273,15 +275,23 @@ class MentorshipRepo:
             "AND proposed_at = ? AND status = 'proposed' ORDER BY id", (source, stamp))
         return [(r[0], r[1], r[2], r[3]) for r in rows]
 
+    async def has_open_pair(self, mentee_id: int) -> bool:
+        return bool(await self._db.fetch_value(
+            f"SELECT COUNT(*) FROM mentor_pairs WHERE mentee_id = ? AND {_HER_PAIR_OPEN}",
+            (mentee_id,)))
+
     async def accept(self, pair: Pair, now: datetime, next_checkin_at: datetime) -> bool:
         """The mentor's yes, if it still holds now: the proposal is open, the mentee still
-        looks for a mentor, the mentor has a place left and neither blocked the other."""
+        looks for a mentor, both are members, the mentor has a place left and neither
+        blocked the other."""
         if await self._db.fetch_value(_BLOCKED, (pair.mentee_id, pair.mentor_id) * 2):
             return False
         return await self._db.execute(
             "UPDATE mentor_pairs SET status = 'active', started_at = ?, next_checkin_at = ? "
             "WHERE id = ? AND status = 'proposed' AND EXISTS (SELECT 1 FROM mentee_requests r "
             "WHERE r.user_id = mentor_pairs.mentee_id AND r.paused = 0) "
+            "AND (SELECT COUNT(*) FROM profiles WHERE status = 'approved' "
+            "AND user_id IN (mentor_pairs.mentee_id, mentor_pairs.mentor_id)) = 2 "
             "AND IFNULL((SELECT capacity FROM mentor_offers WHERE user_id = ?), 0) > "
             "(SELECT COUNT(*) FROM mentor_pairs m WHERE m.mentor_id = ? "
             "AND m.status IN ('active', 'paused'))",
@@ -295,13 +305,13 @@ class MentorshipRepo:
 
     async def withdraw_proposals(self, now: datetime, *, mentee_id: int | None = None,
                                  mentor_id: int | None = None) -> int:
-        """Open proposals end: hers when she stops looking (nothing to tell her), or to a
-        mentor who withdrew her offer (for the mentee, as a decline: told after 3 days)."""
+        """Open proposals end: hers when she stops looking (removed, as if never made: the
+        mentor said nothing, so she may be proposed again later), or to a mentor who
+        withdrew her offer (for the mentee, as a decline: told after 3 days)."""
         if mentee_id is not None:
             return await self._db.execute(
-                "UPDATE mentor_pairs SET status = 'withdrawn', ended_at = ?, mentee_told_at = ? "
-                "WHERE mentee_id = ? AND status = 'proposed'",
-                (to_db(now), to_db(now), mentee_id))
+                "DELETE FROM mentor_pairs WHERE mentee_id = ? AND status = 'proposed'",
+                (mentee_id,))
         return await self._db.execute(
             "UPDATE mentor_pairs SET status = 'declined', ended_at = ? "
             "WHERE mentor_id = ? AND status = 'proposed'", (to_db(now), mentor_id))
@@ -417,8 +427,8 @@ class MentorshipRepo:
         put(await self._db.fetch_all(
             "SELECT p.country_code, COUNT(*) FROM mentee_requests r JOIN profiles p "
             "ON p.user_id = r.user_id WHERE r.paused = 0 AND p.status = 'approved' AND NOT "
-            "EXISTS (SELECT 1 FROM mentor_pairs m WHERE m.mentee_id = r.user_id AND m.status "
-            "IN ('proposed', 'active', 'paused')) GROUP BY p.country_code"), "waiting")
+            f"EXISTS (SELECT 1 FROM mentor_pairs WHERE mentee_id = r.user_id AND "
+            f"{_HER_PAIR_OPEN}) GROUP BY p.country_code"), "waiting")
         put(await self._db.fetch_all(
             "SELECT p.country_code, COUNT(*) FROM mentor_offers o JOIN profiles p "
             "ON p.user_id = o.user_id WHERE o.paused = 0 AND p.status = 'approved' AND "

@@ -51,9 +51,20 @@ MENTIONS: dict[str, tuple[str, ...]] = {
 EXPORT_NAMING: dict[str, tuple[str, ...]] = {"member_blocks": ("user_id",)}
 
 
+# A refusal reaches the one who asked only when the 3 days are over, as if unanswered; until
+# then her export shows the request as still open: (table, her column, told-at column,
+# what she sees, the column that would date the refusal).
+UNTOLD_REFUSALS = (("mentor_pairs", "mentee_id", "mentee_told_at", "proposed", "ended_at"),
+                   ("intro_requests", "requester_id", "requester_told_at", "asked", "decided_at"))
+
+
 def _anonymised(table: str, row: dict[str, Any], user_id: int) -> dict[str, Any]:
     if len(PERSONAL_TABLES[table]) > 1:
         row.update(dict.fromkeys(c for c in PERSONAL_TABLES[table] if row[c] != user_id))
+    for name, hers, told, shown, dated in UNTOLD_REFUSALS:
+        if table == name and row[hers] == user_id and row["status"] == "declined" \
+                and row[told] is None:
+            row.update({"status": shown, dated: None})
     return row
 
 
