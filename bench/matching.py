@@ -449,7 +449,7 @@ async def main(mentors: int, mentees: int, users: int, repeats: int) -> str:
                   f"greedy {greedy_total}, greedy/optimum {greedy_ratio:.4f}")
 
             # 3. reply latency with and without a round running
-            interval = max(0.002, 0.8 * round_s / users)
+            interval = max(0.005, 0.8 * round_s / users)  # a steady pace, never a burst
             print(f"replies: {users} new users send /start {interval * 1e3:.1f} ms apart, "
                   f"{repeats} run(s)", flush=True)
             baselines, durings = await latency_runs(emu, template, tmp, users, interval,
