@@ -159,7 +159,7 @@ async def cb_intro_form(query: CallbackQuery, callback_data: IntroCb, actor: Act
 
 async def on_reason(message: Message, actor: Actor, state: FSMContext, ref: ReferenceData,
                     intro_service: IntroductionService, intros: IntroRepo,
-                    profiles: ProfileRepo, clock: Clock) -> None:
+                    profiles: ProfileRepo) -> None:
     value, problem = check_short_text(message.text, REASON_MAX, keep_lines=True)
     if problem is not None:
         await message.answer(problem_text(problem, REASON_MAX))

@@ -18,7 +18,6 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import MentorCb
 from bot.clock import Clock
-from bot.db.repositories.introductions import IntroRepo
 from bot.db.repositories.mentorship import MentorshipRepo
 from bot.db.repositories.profiles import ProfileRepo
 from bot.keyboards import button, rows
@@ -64,7 +63,7 @@ async def cmd_mentorship(message: Message, actor: Actor, state: FSMContext,
 async def cb_menu(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
                   state: FSMContext, ref: ReferenceData, mentorship: MentorshipRepo,
                   mentorship_service: MentorshipService, profiles: ProfileRepo,
-                  intros: IntroRepo, clock: Clock) -> None:
+                  clock: Clock) -> None:
     message = await member_message(query, actor)
     if message is None:
         return
@@ -178,7 +177,7 @@ async def show_pairs(message: Message, actor: Actor, repo: MentorshipRepo,
         await message.answer(f"{role} ({status})", reply_markup=pair_keyboard(pair))
 
 
-async def on_goal_text(message: Message, actor: Actor, state: FSMContext) -> None:
+async def on_goal_text(message: Message, state: FSMContext) -> None:
     value, problem = check_short_text(message.text, GOAL_MAX, keep_lines=True)
     if problem is not None:
         await message.answer(problem_text(problem, GOAL_MAX))
@@ -214,7 +213,7 @@ async def cb_ask(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
 async def cb_pair(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
                   state: FSMContext, mentorship_service: MentorshipService,
                   mentorship: MentorshipRepo, profiles: ProfileRepo, ref: ReferenceData,
-                  intros: IntroRepo, clock: Clock) -> None:
+                  clock: Clock) -> None:
     message = await member_message(query, actor)
     if message is None:
         return

@@ -120,3 +120,19 @@ async def test_leaving_and_strangers(harness: BotHarness) -> None:
     assert "You do not take part." in member.last_text
     await member.press_data("k1:met:yes:0:999", member.last)  # a group she is not in
     assert await harness.db.fetch_value("SELECT COUNT(*) FROM coffee_members") == 0
+
+
+async def test_a_partner_who_left_meanwhile_is_not_introduced(harness: BotHarness) -> None:
+    stays = await seed_member(harness, 931, "KZ", name="Stays", username="stays")
+    leaves = await seed_member(harness, 932, "KG", name="Leaves", username="leaves")
+    for user in (stays, leaves):
+        await user.send("/coffee")
+        await user.press("Join coffee rounds")
+    harness.clock.advance(ROUND - harness.clock.now())
+    await harness.tick()  # paired; the messages wait in the outbox
+    await leaves.send("/coffee")
+    await leaves.press("Leave coffee rounds")
+    await harness.deliver()
+    assert stays.last_text.startswith("☕ This coffee round I could not find you a partner")
+    assert not any("@stays" in (m.text or "") for m in leaves.bot_messages)
+    assert not any("@leaves" in (m.text or "") for m in stays.bot_messages)
