@@ -209,6 +209,14 @@ def renderers(app: Any) -> dict[str, Any]:
         return text, rows([button(_("Accept"), MentorCb(action="accept", pair_id=pair.id)),
                            button(_("Decline"), MentorCb(action="decline", pair_id=pair.id))])
 
+    async def round_asked(payload: dict[str, Any], to: Recipient) -> Any:
+        pair = await repo.get(payload["pair_id"])
+        if pair is None or pair.status != "proposed" or pair.mentee_id != to.user_id:
+            return None
+        return _("The weekly matching round found a mentor who could suit you, and I have "
+                 "asked her. If she agrees, you both get each other's contacts; if not, I will "
+                 "suggest others within 3 days."), None
+
     async def contacts(payload: dict[str, Any], to: Recipient) -> Any:
         pair = await repo.get(payload["pair_id"])
         if pair is None or pair.status not in ("active", "paused") or pair.role_of(
@@ -273,6 +281,7 @@ def renderers(app: Any) -> dict[str, Any]:
             name=name), rows([button(str(n), MentorCb(action="rate", value=str(n),
                                                       pair_id=pair.id)) for n in range(1, 6)]))
 
-    return {"mentor_proposal": proposal, "mentor_contacts": contacts,
+    return {"mentor_proposal": proposal, "mentor_round_asked": round_asked,
+            "mentor_contacts": contacts,
             "mentor_next": next_suggestions, "mentor_checkin": checkin,
             "mentor_silent": silent, "mentor_ended": ended, "mentor_rate": rate}

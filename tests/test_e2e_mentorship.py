@@ -182,6 +182,11 @@ async def test_weekly_round_assigns_within_capacity(harness: BotHarness) -> None
     proposals = [m for m in mentor.bot_messages if "Accept" in m.button_labels()]
     assert len(proposals) == 2
     assert not any("Accept" in m.button_labels() for m in other_language.bot_messages)
+    told = [mentee for mentee in mentees if mentee.last_text.startswith(
+        "The weekly matching round found a mentor who could suit you")]
+    assert len(told) == 2  # the two proposed know why they wait; the third hears nothing yet
+    for mentee in told:
+        assert_nothing_of(mentee, 721)
 
 
 async def test_checkins_silent_mentor_rematch_rating_and_overview(harness: BotHarness) -> None:

@@ -18,7 +18,7 @@ from bot.services.delivery import DeliveryService
 from bot.services.introductions import IntroductionService, IntroOutcome
 from bot.services.mentorship import MentorshipService
 
-KINDS = ("mentor_proposal", "mentor_contacts", "mentor_next", "mentor_checkin", "mentor_silent",
+KINDS = ("mentor_proposal", "mentor_round_asked", "mentor_contacts", "mentor_next", "mentor_checkin", "mentor_silent",
          "mentor_ended", "mentor_rate", "intro_request", "intro_contacts", "intro_next",
          "coffee_notice", "coffee_match", "coffee_followup")
 

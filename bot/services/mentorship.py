@@ -258,6 +258,9 @@ class MentorshipService:
                 await self._delivery.enqueue_each(
                     "mentor_proposal", [({"pair_id": pair_id}, mentor)
                                         for pair_id, _mentee, mentor, _score in fresh])
+                await self._delivery.enqueue_each(  # she knows why she is waiting
+                    "mentor_round_asked", [({"pair_id": pair_id}, mentee)
+                                           for pair_id, mentee, _mentor, _score in fresh])
             written += fresh
         return RoundResult(len(waiting), len(available), len(written),
                            sum(score for *_ids, score in written))
