@@ -45,6 +45,21 @@ def delivery_for(db: Database, clock: FakeClock) -> DeliveryService:
     return delivery
 
 
+async def proposed_pair(db: Database, *, places: int
+                        ) -> tuple[FakeClock, MentorshipRepo, MentorshipService, int]:
+    """Mentor 1 (senior, another agency) offers ``places``; mentee 2 has asked her."""
+    clock = FakeClock()
+    repo = MentorshipRepo(db)
+    service = MentorshipService(db, repo, AuditRepo(db), delivery_for(db, clock), clock)
+    await member(db, 1, years=30, agency="interior")
+    await member(db, 2, years=2)
+    await repo.save_offer(1, places, "monthly", ["cybercrime"], clock.now())
+    await repo.save_request(2, ["cybercrime"], "goal", "any", clock.now())
+    pair_id = await service.ask(2, 1)
+    assert pair_id is not None
+    return clock, repo, service, pair_id
+
+
 async def queued(db: Database, kind: str) -> list[int]:
     rows = await db.fetch_all("SELECT o.recipient_id FROM outbox o JOIN broadcasts b ON "
                               "b.id = o.broadcast_id WHERE b.kind = ? ORDER BY o.id", (kind,))
@@ -85,15 +100,7 @@ async def test_round_respects_capacity_and_skips_excluded_pairs(db: Database) ->
 
 
 async def test_silent_mentor_counts_and_answer_resets(db: Database) -> None:
-    clock = FakeClock()
-    repo = MentorshipRepo(db)
-    service = MentorshipService(db, repo, AuditRepo(db), delivery_for(db, clock), clock)
-    await member(db, 1, years=30, agency="interior")
-    await member(db, 2, years=2)
-    await repo.save_offer(1, 1, "monthly", ["cybercrime"], clock.now())
-    await repo.save_request(2, ["cybercrime"], "goal", "any", clock.now())
-    pair_id = await service.ask(2, 1)
-    assert pair_id is not None
+    clock, repo, service, pair_id = await proposed_pair(db, places=1)
     await service.answer(pair_id, 1, True)
     for _ in range(2):
         clock.advance(days=31)
@@ -141,15 +148,7 @@ async def test_coffee_schedule_is_fortnightly_and_survives_downtime(db: Database
 
 
 async def test_a_block_ends_an_open_proposal_and_stops_new_ones(db: Database) -> None:
-    clock = FakeClock()
-    repo = MentorshipRepo(db)
-    service = MentorshipService(db, repo, AuditRepo(db), delivery_for(db, clock), clock)
-    await member(db, 1, years=30, agency="interior")
-    await member(db, 2, years=2)
-    await repo.save_offer(1, 2, "monthly", ["cybercrime"], clock.now())
-    await repo.save_request(2, ["cybercrime"], "goal", "any", clock.now())
-    pair_id = await service.ask(2, 1)
-    assert pair_id is not None
+    clock, repo, service, pair_id = await proposed_pair(db, places=2)
     await IntroRepo(db).block(2, 1, clock.now())  # the mentee blocks the mentor meanwhile
     assert (await service.answer(pair_id, 1, True)).name == "GONE"
     assert await queued(db, "mentor_contacts") == []
@@ -163,15 +162,7 @@ async def test_a_block_ends_an_open_proposal_and_stops_new_ones(db: Database) ->
 
 
 async def test_no_contacts_once_a_side_is_suspended(db: Database) -> None:
-    clock = FakeClock()
-    repo = MentorshipRepo(db)
-    service = MentorshipService(db, repo, AuditRepo(db), delivery_for(db, clock), clock)
-    await member(db, 1, years=30, agency="interior")
-    await member(db, 2, years=2)
-    await repo.save_offer(1, 1, "monthly", ["cybercrime"], clock.now())
-    await repo.save_request(2, ["cybercrime"], "goal", "any", clock.now())
-    pair_id = await service.ask(2, 1)
-    assert pair_id is not None
+    clock, repo, service, pair_id = await proposed_pair(db, places=1)
     await db.execute("UPDATE profiles SET status = 'suspended' WHERE user_id = 2")
     assert (await service.answer(pair_id, 1, True)).name == "GONE"
     assert await queued(db, "mentor_contacts") == []
