@@ -23,8 +23,9 @@ async def offer_to_mentor(harness: BotHarness, mentor: UserHandle, locale: str =
     await mentor.press(ref_label(harness, "expertise", area, locale))
     await mentor.press(t(harness, locale, "Done"))
     await mentor.press(t(harness, locale, "twice a month"))
-    assert mentor.last_text.startswith(t(harness, locale, "Thank you! You are on the list of "
-                                                          "mentors.")[:20])
+    assert mentor.last_text == t(harness, locale, "Thank you! You are on the list of mentors. "
+                                                  "When a member asks you, I will show you her "
+                                                  "profile and goal, and you decide.")
 
 
 async def look_for_mentor(harness: BotHarness, mentee: UserHandle, locale: str = "en", *,
