@@ -18,9 +18,9 @@ from bot.services.delivery import DeliveryService
 from bot.services.introductions import IntroductionService, IntroOutcome
 from bot.services.mentorship import MentorshipService
 
-KINDS = ("mentor_proposal", "mentor_round_asked", "mentor_contacts", "mentor_next", "mentor_checkin", "mentor_silent",
-         "mentor_ended", "mentor_rate", "intro_request", "intro_contacts", "intro_next",
-         "coffee_notice", "coffee_match", "coffee_followup")
+KINDS = ("mentor_proposal", "mentor_round_asked", "mentor_contacts", "mentor_next",
+         "mentor_checkin", "mentor_silent", "mentor_ended", "mentor_rate", "intro_request",
+         "intro_contacts", "intro_next", "coffee_notice", "coffee_match", "coffee_followup")
 
 
 async def member(db: Database, user_id: int, country: str = "KZ", years: int = 10,
