@@ -70,3 +70,26 @@ def test_plural_forms_match_locale(locale: str) -> None:
     for message in catalog:
         if message.id and isinstance(message.id, tuple):
             assert len(message.string) == catalog.num_plurals, message.id
+
+
+TAG = re.compile(r"</?[a-z]+>")
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_translations_keep_the_markup(locale: str) -> None:
+    """Texts are sent as Telegram HTML: a translation keeps the source's tags and adds no
+    stray "<" or "&" that Telegram would reject."""
+    problems: list[str] = []
+    for message in load(locale):
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        expected = sorted(TAG.findall(ids[0]))
+        for string in strings:
+            if sorted(TAG.findall(string)) != expected:
+                problems.append(f"tags differ: {ids[0]!r} -> {string!r}")
+            bare = TAG.sub("", string)
+            if "<" in bare or re.search(r"&(?!(amp|lt|gt|quot);)", bare):
+                problems.append(f"stray markup: {string!r}")
+    assert not problems, "\n".join(problems)
