@@ -29,7 +29,7 @@ from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.services.verification import VerificationService
 from bot.telegram_delivery import progress_text
-from handlers.ui import query_message
+from handlers.ui import query_message, stale_button
 
 ANNOUNCEMENT_MAX = 3500  # leaves room for the header in every language
 ALL = "*"
@@ -73,7 +73,7 @@ async def cb_announce(query: CallbackQuery, callback_data: AnnounceCb, actor: Ac
                       clock: Clock) -> None:
     message = query_message(query)
     if message is None:
-        await query.answer(_("This button is no longer valid."), show_alert=True)
+        await stale_button(query)
         return
     if callback_data.action == "audience":
         audience = callback_data.value

@@ -41,7 +41,7 @@ from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.services.verification import VerificationService
 from bot.telegram_chats import TelegramChats
-from handlers.ui import query_message
+from handlers.ui import query_message, stale_button
 
 POST_MAX = 4000
 logger = logging.getLogger(__name__)
@@ -176,7 +176,7 @@ async def cb_chat_admin(query: CallbackQuery, callback_data: ChatCb, actor: Acto
         return
     chat = await chats.get(callback_data.chat_id)
     if chat is None:
-        await query.answer(_("This button is no longer valid."), show_alert=True)
+        await stale_button(query)
         return
     now = clock.now()
     if callback_data.action == "bind":
@@ -187,7 +187,7 @@ async def cb_chat_admin(query: CallbackQuery, callback_data: ChatCb, actor: Acto
     if callback_data.action == "scope":
         value = callback_data.value
         if value != "R" and value not in ref.country_codes:
-            await query.answer(_("This button is no longer valid."), show_alert=True)
+            await stale_button(query)
             return
         country = None if value == "R" else value
         await chats.bind(chat.chat_id, country, actor.user_id, now)
@@ -212,7 +212,7 @@ async def cb_chat_admin(query: CallbackQuery, callback_data: ChatCb, actor: Acto
         text, keyboard = channels_view(await chats.all(), ref, actor.locale)
         await message.answer(text, reply_markup=keyboard)
         return
-    await query.answer(_("This button is no longer valid."), show_alert=True)
+    await stale_button(query)
 
 
 async def cb_remove_intruder(query: CallbackQuery, callback_data: ChatCb, actor: Actor,

@@ -27,7 +27,7 @@ from bot.services.roles import Actor
 from bot.telegram_chats import TelegramChats
 from bot.texts import profile_card, reach_text
 from handlers.directory import member_message, members_only_text
-from handlers.ui import append_note, edit_text
+from handlers.ui import append_note, edit_text, not_for_you, stale_button
 
 
 def coffee_text(opted_in: bool, next_at: str) -> str:
@@ -94,14 +94,14 @@ async def cb_coffee(query: CallbackQuery, callback_data: CoffeeCb, actor: Actor,
     if action == "met" and callback_data.value in ("yes", "no"):
         if not await coffee.answer_met(callback_data.group_id, actor.user_id,
                                        callback_data.value):
-            await query.answer(_("This button is not meant for you."), show_alert=True)
+            await not_for_you(query)
             return
         await query.answer()
         await append_note(message, (
             _("Wonderful, thank you!") if callback_data.value == "yes"
             else _("Thank you for telling me. Perhaps next time!")))
         return
-    await query.answer(_("This button is no longer valid."), show_alert=True)
+    await stale_button(query)
 
 
 def renderers(app: Any) -> dict[str, Any]:

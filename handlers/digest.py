@@ -16,7 +16,7 @@ from bot.i18n import format_datetime
 from bot.keyboards import button, rows
 from bot.services.delivery import Recipient
 from bot.services.roles import Actor
-from handlers.ui import edit_text, query_message
+from handlers.ui import edit_text, query_message, stale_button
 
 
 def render_digest(payload: dict, to: Recipient) -> tuple[str, InlineKeyboardMarkup]:  # type: ignore[type-arg]
@@ -62,7 +62,7 @@ async def cmd_digest(message: Message, actor: Actor, digest: DigestRepo) -> None
 async def cb_digest(query: CallbackQuery, callback_data: DigestCb, actor: Actor,
                     digest: DigestRepo) -> None:
     if not actor.is_registered or callback_data.action not in ("on", "off"):
-        await query.answer(_("This button is no longer valid."), show_alert=True)
+        await stale_button(query)
         return
     enabled = callback_data.action == "on"
     await digest.set_enabled(actor.user_id, enabled)

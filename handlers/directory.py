@@ -19,7 +19,7 @@ from bot.keyboards import button, rows
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.texts import profile_card, status_text
-from handlers.ui import edit_text, query_message, show
+from handlers.ui import edit_text, query_message, show, stale_button
 
 PAGE_SIZE = 5
 FILTER_KINDS = ("country", "agency", "expertise", "language")
@@ -91,7 +91,7 @@ async def picked_place(query: CallbackQuery, actor: Actor, value: str, places: i
     if message is None:
         return None
     if not value.isdecimal() or not 1 <= int(value) <= places:
-        await query.answer(_("This button is no longer valid."), show_alert=True)
+        await stale_button(query)
         return None
     return message, int(value)
 

@@ -50,7 +50,7 @@ from bot.services.roles import Actor
 from bot.services.verification import VerificationService
 from bot.telegram_delivery import progress_text
 from bot.texts import problem_text
-from handlers.ui import query_message
+from handlers.ui import query_message, stale_button
 
 TITLE_MAX, DESCRIPTION_MAX, PLACE_MAX = 120, 1500, 200
 DURATIONS = (60, 120, 180, 480)
@@ -452,7 +452,7 @@ async def cb_event_member(query: CallbackQuery, callback_data: EventCb, actor: A
     event = await events.get(callback_data.event_id)
     profile = await profiles.get(actor.user_id)
     if event is None or not may_see(actor, event, profile.expertise if profile else []):
-        await query.answer(_("This button is no longer valid."), show_alert=True)
+        await stale_button(query)
         return
     if callback_data.action == "ics":
         await query.answer()
@@ -480,7 +480,7 @@ async def cb_event_member(query: CallbackQuery, callback_data: EventCb, actor: A
         if done and message is not None:
             await message.edit_reply_markup(reply_markup=None)
         return
-    await query.answer(_("This button is no longer valid."), show_alert=True)
+    await stale_button(query)
 
 
 async def cmd_events(message: Message, actor: Actor, events: EventRepo, profiles: ProfileRepo,

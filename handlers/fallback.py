@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
+
+from handlers.ui import stale_button
 
 
 async def unknown_command(message: Message) -> None:
@@ -13,10 +15,6 @@ async def unknown_command(message: Message) -> None:
 
 async def stray_message(message: Message) -> None:
     await message.answer(_("I didn't understand that. /help lists what you can do."))
-
-
-async def stale_button(query: CallbackQuery) -> None:
-    await query.answer(_("This button is no longer valid."), show_alert=True)
 
 
 def create_router() -> Router:

@@ -30,7 +30,7 @@ from bot.services.roles import Actor
 from bot.telegram_chats import TelegramChats
 from bot.texts import problem_text, profile_card, reach_text
 from handlers.directory import member_message, members_only_text, picked_place
-from handlers.ui import append_note, ask_for_text, edit_text
+from handlers.ui import append_note, ask_for_text, edit_text, refused
 
 REASON_MAX = 300
 STEPS = ("country", "expertise", "language")
@@ -189,11 +189,7 @@ async def cb_intro_ask(query: CallbackQuery, callback_data: IntroCb, actor: Acto
         return
     message, place = picked
     outcome = await intro_service.ask(callback_data.intro_id, actor.user_id, place)
-    if outcome is IntroOutcome.NOT_YOURS:
-        await query.answer(_("This button is not meant for you."), show_alert=True)
-        return
-    if outcome is not IntroOutcome.DONE:
-        await query.answer(_("This request is no longer open."), show_alert=True)
+    if await refused(query, outcome):
         return
     await query.answer()
     await append_note(message, _(
@@ -208,11 +204,7 @@ async def cb_intro_answer(query: CallbackQuery, callback_data: IntroCb, actor: A
     action = callback_data.action
     outcome = await intro_service.answer(callback_data.intro_id, actor.user_id,
                                          action == "agree", block=action == "block")
-    if outcome is IntroOutcome.NOT_YOURS:
-        await query.answer(_("This button is not meant for you."), show_alert=True)
-        return
-    if outcome is IntroOutcome.GONE:
-        await query.answer(_("This request is no longer open."), show_alert=True)
+    if await refused(query, outcome):
         return
     await query.answer()
     note = {"agree": _("✓ You agreed. I am sending you both each other's contacts."),

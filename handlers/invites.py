@@ -31,7 +31,7 @@ from bot.services.invites import InviteService
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.services.verification import VerificationService
-from handlers.ui import query_message
+from handlers.ui import query_message, stale_button
 
 USES = ("1", "5", "20", "50")
 DAYS = ("7", "30", "90")
@@ -117,7 +117,7 @@ async def cb_invite(query: CallbackQuery, callback_data: InviteCb, actor: Actor,
         await revoke(query, message, actor, callback_data.code_id, invites, verification,
                      clock)
         return
-    await query.answer(_("This button is no longer valid."), show_alert=True)
+    await stale_button(query)
 
 
 async def revoke(query: CallbackQuery, message: Message, actor: Actor, code_id: int,

@@ -33,7 +33,7 @@ from handlers.mentorship_messages import (
     menu_text_and_keyboard, other_name, overview_text, pair_keyboard, suggestions_message,
     toggle_keyboard,
 )
-from handlers.ui import append_note, ask_for_text, edit_text
+from handlers.ui import append_note, ask_for_text, edit_text, not_for_you, refused, stale_button
 
 GOAL_MAX = 300
 COMMENT_MAX = 500
@@ -221,11 +221,7 @@ async def cb_pair(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
     if action in ("accept", "decline"):
         outcome = await mentorship_service.answer(callback_data.pair_id, actor.user_id,
                                                   action == "accept")
-        if outcome is Outcome.NOT_YOURS:
-            await query.answer(_("This button is not meant for you."), show_alert=True)
-            return
-        if outcome is Outcome.GONE:
-            await query.answer(_("This request is no longer open."), show_alert=True)
+        if await refused(query, outcome):
             return
         if outcome is Outcome.FULL:
             await query.answer(_("All your places are taken. To take her too, give yourself "
@@ -239,7 +235,7 @@ async def cb_pair(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
         return
     pair = await mentorship_service.side_of(callback_data.pair_id, actor.user_id)
     if pair is None:
-        await query.answer(_("This button is not meant for you."), show_alert=True)
+        await not_for_you(query)
         return
     if action in ("met", "notyet"):
         await mentorship_service.checkin_answer(pair, actor.user_id)
@@ -263,7 +259,7 @@ async def cb_pair(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
             else _("This mentorship is not running.")))
     elif action == "rematch":
         if pair.mentee_id != actor.user_id:
-            await query.answer(_("This button is not meant for you."), show_alert=True)
+            await not_for_you(query)
             return
         await mentorship_service.end(pair, actor.user_id, False)
         await query.answer()
@@ -288,7 +284,7 @@ async def cb_pair(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
         await query.answer()
         await edit_text(message, message.html_text or "", None)
     else:
-        await query.answer(_("This button is no longer valid."), show_alert=True)
+        await stale_button(query)
 
 
 async def on_comment(message: Message, actor: Actor, state: FSMContext,

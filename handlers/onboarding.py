@@ -44,7 +44,7 @@ from bot.services.profile_input import (
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.texts import field_label, problem_text, profile_card
-from handlers.ui import edit_text, query_message
+from handlers.ui import edit_text, query_message, stale_button
 
 
 class Onboarding(StatesGroup):
@@ -322,7 +322,7 @@ async def cb_wizard(query: CallbackQuery, callback_data: WizardCb, actor: Actor,
                     removals: RemovalRunner) -> None:
     message = query_message(query)
     if message is None:
-        await query.answer(_("This button is no longer valid."), show_alert=True)
+        await stale_button(query)
         return
     if callback_data.step == "privacy":
         await on_privacy(query, message, callback_data, actor, state, profiles, ref, clock,
@@ -330,7 +330,7 @@ async def cb_wizard(query: CallbackQuery, callback_data: WizardCb, actor: Actor,
         return
     profile = await profiles.get(actor.user_id)
     if profile is None:
-        await query.answer(_("This button is no longer valid."), show_alert=True)
+        await stale_button(query)
         return
     action = callback_data.action
     now = clock.now()
@@ -339,7 +339,7 @@ async def cb_wizard(query: CallbackQuery, callback_data: WizardCb, actor: Actor,
         if callback_data.step not in EDITABLE or (
                 callback_data.step == "country" and profile.invite_code_id
                 and profile.status == "draft"):
-            await query.answer(_("This button is no longer valid."), show_alert=True)
+            await stale_button(query)
             return
         await profiles.update(actor.user_id, now, wizard_step=callback_data.step)
         await state.set_state(Onboarding.filling)
@@ -392,7 +392,7 @@ async def cb_wizard(query: CallbackQuery, callback_data: WizardCb, actor: Actor,
             await profiles.update(actor.user_id, now, visible_fields=",".join(
                 n for n in VISIBLE_FIELD_NAMES if n in shown))
         else:
-            await query.answer(_("This button is no longer valid."), show_alert=True)
+            await stale_button(query)
             return
         fresh = await profiles.get(actor.user_id)
         assert fresh is not None
@@ -408,7 +408,7 @@ async def cb_wizard(query: CallbackQuery, callback_data: WizardCb, actor: Actor,
         await query.answer()
         await advance(wiz, step)
         return
-    await query.answer(_("This button is no longer valid."), show_alert=True)
+    await stale_button(query)
 
 
 async def on_privacy(query: CallbackQuery, message: Message, callback_data: WizardCb,

@@ -33,7 +33,7 @@ from bot.services.invites import CodeProblem, InviteService
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from handlers.common import help_text
-from handlers.ui import edit_text
+from handlers.ui import edit_text, stale_button
 from handlers.onboarding import Onboarding, show_privacy, show_step
 
 INVITE_KEY = "invite_code"
@@ -137,7 +137,7 @@ async def cb_language(query: CallbackQuery, callback_data: LanguageCb, actor: Ac
                       users: UserRepo, clock: Clock, i18n: I18n, state: FSMContext,
                       profiles: ProfileRepo, ref: ReferenceData) -> None:
     if callback_data.code not in SUPPORTED_LOCALES:
-        await query.answer(_("This button is no longer valid."), show_alert=True)
+        await stale_button(query)
         return
     await users.set_locale(actor.user_id, callback_data.code, clock.now())
     with use_locale(i18n, callback_data.code):

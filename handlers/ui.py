@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import Enum
+
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
@@ -46,3 +48,25 @@ async def ask_for_text(message: Message) -> None:
     """A photo, sticker or file where a typed answer is expected."""
     await message.answer(_("Please answer with a text message."))
 
+
+
+async def stale_button(query: CallbackQuery) -> None:
+    """A button from an old message, or data nobody's button carries."""
+    await query.answer(_("This button is no longer valid."), show_alert=True)
+
+
+async def not_for_you(query: CallbackQuery) -> None:
+    """Someone pressing a button meant for another member (checked on the server)."""
+    await query.answer(_("This button is not meant for you."), show_alert=True)
+
+
+async def refused(query: CallbackQuery, outcome: Enum) -> bool:
+    """Tell her why an answer did not count (another's button, or a request closed since);
+    True if it did not. Services name these outcomes ``not_yours`` and ``gone``."""
+    if outcome.value == "not_yours":
+        await not_for_you(query)
+        return True
+    if outcome.value == "gone":
+        await query.answer(_("This request is no longer open."), show_alert=True)
+        return True
+    return False
