@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
+from bot.background import replies_first
 from bot.db.database import Database
 from bot.db.repositories.coffee import CoffeeRepo, CoffeeRound
 from bot.services.coffee_pairing import CoffeeMember, pair_members
@@ -89,7 +90,9 @@ class CoffeeService:
         members = [CoffeeMember(m.user_id, m.country, m.languages)
                    for m in await self._repo.participants(round_.id)]
         recent = await self._repo.recent_pairs(NO_REPEAT_ROUNDS)
-        groups = await asyncio.to_thread(pair_members, members, recent, seed=seed + round_.id)
+        with replies_first():
+            groups = await asyncio.to_thread(pair_members, members, recent,
+                                             seed=seed + round_.id)
         async with self._db.transaction():
             if not await self._repo.mark(round_.id, "paired_at", now):
                 return

@@ -23,10 +23,6 @@ The weekly round's optimal assignment runs in a worker thread, off the event loo
 from __future__ import annotations
 
 import asyncio
-import gc
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
@@ -35,6 +31,7 @@ from bot.clock import Clock
 from bot.db.database import Database
 from bot.db.repositories.audit import AuditRepo
 from bot.db.repositories.mentorship import Candidate, MentorshipRepo, Pair
+from bot.background import replies_first
 from bot.services.delivery import DeliveryService
 from bot.services.matching import (
     Match, MenteeRequest, MentorOffer, Person, assign, evaluate, suggest,
@@ -82,40 +79,6 @@ def _assign_candidates(waiting: list[Candidate], available: list[Candidate],
     """The round's computation, all of it in the worker thread."""
     return assign([mentee_request(c) for c in waiting], [mentor_offer(c) for c in available],
                   excluded, seed=seed)
-
-
-_rounds_running = 0
-_settings_before: tuple[bool, float] = (True, 0.005)
-
-
-@contextmanager
-def _replies_first() -> Iterator[None]:
-    """While a round computes in its worker thread, replies must not queue behind it.
-
-    - The round allocates tens of thousands of short-lived objects; each brings the cyclic
-      collector's full pass nearer, and a full pass holds the GIL for tens of milliseconds.
-      They are freed by reference counting anyway, so the collector rests meanwhile.
-    - A reply passes the GIL back and forth between the event loop and the database thread
-      several times; the interpreter takes it from a busy thread only every switch
-      interval (5 ms by default), so for the round it is 1 ms.
-
-    The first round to start saves the settings and the last to end restores them.
-    """
-    global _rounds_running, _settings_before
-    if _rounds_running == 0:
-        _settings_before = (gc.isenabled(), sys.getswitchinterval())
-        gc.disable()
-        sys.setswitchinterval(min(_settings_before[1], 0.001))
-    _rounds_running += 1
-    try:
-        yield
-    finally:
-        _rounds_running -= 1
-        if _rounds_running == 0:
-            was_enabled, interval = _settings_before
-            sys.setswitchinterval(interval)
-            if was_enabled:
-                gc.enable()
 
 
 @dataclass(frozen=True)
@@ -237,7 +200,7 @@ class MentorshipService:
     async def run_round(self, *, seed: int = 0) -> RoundResult:
         """Everyone still waiting, assigned at once to maximise the total score; the solver
         runs in a worker thread and the proposals are written in bulk."""
-        with _replies_first():
+        with replies_first():
             return await self._run_round(seed)
 
     async def _run_round(self, seed: int) -> RoundResult:
