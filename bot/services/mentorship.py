@@ -213,11 +213,9 @@ class MentorshipService:
         for start in range(0, len(matches), ROUND_CHUNK):
             chunk = matches[start:start + ROUND_CHUNK]
             async with self._db.transaction():  # short, so replies are not held back long
-                before = {pair_id for pair_id, *_rest in written}
-                rows = await self._repo.propose_many(
+                fresh = await self._repo.propose_many(
                     [(m.mentee_id, m.mentor_id, m.score) for m in chunk], "round", now,
                     now + PROPOSAL_TIMEOUT)
-                fresh = [row for row in rows if row[0] not in before]
                 await self._delivery.enqueue_each(
                     "mentor_proposal", [({"pair_id": pair_id}, mentor)
                                         for pair_id, _mentee, mentor, _score in fresh])

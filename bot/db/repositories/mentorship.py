@@ -255,9 +255,18 @@ class MentorshipRepo:
                            now: datetime, expires_at: datetime) -> list[tuple[int, int, int, int]]:
         """Proposals for (mentee, mentor, score) in one statement run, each checked as in
         :meth:`propose` (rows run in order, so earlier ones count against a mentor's places).
-        Returns (pair id, mentee, mentor, score) of those written (all of this source at
-        this moment)."""
+        Returns (pair id, mentee, mentor, score) of those this call wrote."""
         stamp = to_db(now)
+        async with self._db.transaction():
+            last = await self._db.fetch_value("SELECT IFNULL(MAX(id), 0) FROM mentor_pairs")
+            await self._write_proposals(matches, source, stamp, to_db(expires_at))
+            rows = await self._db.fetch_all(
+                "SELECT id, mentee_id, mentor_id, score FROM mentor_pairs WHERE id > ? "
+                "ORDER BY id", (last,))
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    async def _write_proposals(self, matches: list[tuple[int, int, int]], source: str,
+                               stamp: str, expires: str) -> None:
         await self._db.execute_many(
             "INSERT INTO mentor_pairs (mentee_id, mentor_id, status, source, score, "
             "proposed_at, expires_at) SELECT ?1, ?2, 'proposed', ?3, ?4, ?5, ?6 "
@@ -268,12 +277,7 @@ class MentorshipRepo:
             "AND (SELECT capacity FROM mentor_offers WHERE user_id = ?2 AND paused = 0) > "
             "(SELECT COUNT(*) FROM mentor_pairs WHERE mentor_id = ?2 "
             "AND status IN ('proposed', 'active', 'paused'))",
-            [(mentee, mentor, source, score, stamp, to_db(expires_at))
-             for mentee, mentor, score in matches])
-        rows = await self._db.fetch_all(
-            "SELECT id, mentee_id, mentor_id, score FROM mentor_pairs WHERE source = ? "
-            "AND proposed_at = ? AND status = 'proposed' ORDER BY id", (source, stamp))
-        return [(r[0], r[1], r[2], r[3]) for r in rows]
+            [(mentee, mentor, source, score, stamp, expires) for mentee, mentor, score in matches])
 
     async def has_open_pair(self, mentee_id: int) -> bool:
         return bool(await self._db.fetch_value(
