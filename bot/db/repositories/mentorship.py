@@ -234,27 +234,16 @@ class MentorshipRepo:
 
     async def propose(self, mentee_id: int, mentor_id: int, source: str, score: int,
                       now: datetime, expires_at: datetime) -> int | None:
-        """A proposal, unless the pair existed before or either side is no longer free."""
-        async with self._db.transaction():
-            busy = await self._db.fetch_value(
-                f"SELECT COUNT(*) FROM mentor_pairs WHERE (mentee_id = ? AND {_HER_PAIR_OPEN}) "
-                "OR (mentee_id = ? AND mentor_id = ?)", (mentee_id, mentee_id, mentor_id))
-            busy = busy or await self._db.fetch_value(_BLOCKED, (mentee_id, mentor_id) * 2)
-            free = await self._db.fetch_value(
-                "SELECT o.capacity - (SELECT COUNT(*) FROM mentor_pairs m WHERE m.mentor_id = "
-                "o.user_id AND m.status IN ('proposed', 'active', 'paused')) "
-                "FROM mentor_offers o WHERE o.user_id = ? AND o.paused = 0", (mentor_id,))
-            if busy or not free or free < 1:
-                return None
-            return await self._db.insert(
-                "INSERT INTO mentor_pairs (mentee_id, mentor_id, status, source, score, "
-                "proposed_at, expires_at) VALUES (?, ?, 'proposed', ?, ?, ?, ?)",
-                (mentee_id, mentor_id, source, score, to_db(now), to_db(expires_at)))
+        """A proposal, unless the pair existed before, either blocked the other, or either
+        side is no longer free; its id."""
+        rows = await self.propose_many([(mentee_id, mentor_id, score)], source, now, expires_at)
+        return rows[0][0] if rows else None
 
     async def propose_many(self, matches: list[tuple[int, int, int]], source: str,
                            now: datetime, expires_at: datetime) -> list[tuple[int, int, int, int]]:
-        """Proposals for (mentee, mentor, score) in one statement run, each checked as in
-        :meth:`propose` (rows run in order, so earlier ones count against a mentor's places).
+        """Proposals for (mentee, mentor, score) in one statement run, each written only if
+        the pair never existed, neither blocked the other, the mentee has no pair open and
+        the mentor a place free (rows run in order, so earlier ones take places).
         Returns (pair id, mentee, mentor, score) of those this call wrote."""
         stamp = to_db(now)
         async with self._db.transaction():
