@@ -1,0 +1,1 @@
+-- Delivery retries (issue 10): filled in by the delivery work.

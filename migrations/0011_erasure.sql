@@ -1,0 +1,1 @@
+-- Erasure and blocks (issue 10): filled in by the erasure work.
