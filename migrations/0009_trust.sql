@@ -18,7 +18,6 @@ CREATE TABLE review_cards (
 -- tap or a second concurrent press finds the row and does nothing.
 CREATE TABLE action_claims (
     key TEXT PRIMARY KEY,
-    user_id INTEGER,
     claimed_at TEXT NOT NULL
 );
 
