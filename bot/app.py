@@ -24,6 +24,7 @@ from bot.db.fsm_storage import SQLiteStorage
 from bot.chat_removals import RemovalRunner
 from bot.db.repositories.audit import AuditRepo
 from bot.db.repositories.chats import ChatRepo
+from bot.db.repositories.claims import ClaimRepo
 from bot.db.repositories.coffee import CoffeeRepo
 from bot.db.repositories.digest import DigestRepo
 from bot.db.repositories.events import EventRepo
@@ -35,6 +36,7 @@ from bot.db.repositories.jobs import JobRunRepo
 from bot.db.repositories.personal_data import PersonalDataRepo
 from bot.db.repositories.profiles import ProfileRepo
 from bot.db.repositories.reference import ReferenceRepo
+from bot.db.repositories.review_cards import ReviewCardRepo
 from bot.db.repositories.roles import CoordinatorRepo
 from bot.db.repositories.users import UserRepo
 from bot.i18n import create_i18n, localized
@@ -55,6 +57,7 @@ from bot.services.mentorship import MentorshipService
 from bot.services.privacy import PrivacyService
 from bot.services.onboarding import OnboardingService
 from bot.services.reference import ReferenceData
+from bot.services.roles import Authority
 from bot.services.scheduler import JobScheduler
 from bot.services.verification import VerificationService
 
@@ -73,6 +76,9 @@ class App:
     users: UserRepo
     profiles: ProfileRepo
     coordinators: CoordinatorRepo
+    authority: Authority
+    claims: ClaimRepo
+    review_cards: ReviewCardRepo
     audit: AuditRepo
     personal_data: PersonalDataRepo
     invites: InviteService
@@ -114,6 +120,9 @@ class App:
             "users": self.users,
             "profiles": self.profiles,
             "coordinators": self.coordinators,
+            "authority": self.authority,
+            "claims": self.claims,
+            "review_cards": self.review_cards,
             "audit": self.audit,
             "personal_data": self.personal_data,
             "invites": self.invites,
@@ -157,6 +166,7 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
     users = UserRepo(db)
     profiles = ProfileRepo(db)
     coordinators = CoordinatorRepo(db)
+    authority = Authority(coordinators, settings.admin_ids)
     audit = AuditRepo(db)
     invite_codes = InviteRepo(db)
     admins = settings.admin_ids
@@ -182,13 +192,17 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
         users=users,
         profiles=profiles,
         coordinators=coordinators,
+        authority=authority,
+        claims=ClaimRepo(db),
+        review_cards=ReviewCardRepo(db),
         audit=audit,
         personal_data=personal_data,
         invites=InviteService(invite_codes, audit),
         invite_codes=invite_codes,
-        onboarding=OnboardingService(db, profiles, invite_codes, coordinators, audit, admins,
+        onboarding=OnboardingService(db, profiles, invite_codes, coordinators, audit, authority,
                                      chat_access),
-        verification=VerificationService(db, profiles, coordinators, audit, admins, chat_access),
+        verification=VerificationService(db, profiles, coordinators, audit, authority,
+                                         chat_access, invite_codes),
         notifier=notifier,
         chats=chats,
         chat_access=chat_access,
@@ -270,6 +284,10 @@ def create_dispatcher(app: App) -> Dispatcher:
     dp = TrackingDispatcher(app.in_flight, storage=app.fsm_storage, **app.workflow_data())
     dp.update.outer_middleware(ActorMiddleware(app.users, app.i18n, app.settings.admin_ids))
     dp.include_routers(*get_routers())
+    from handlers.onboarding import WizardDeps
+
+    dp["wizard"] = WizardDeps(app.profiles, app.reference, app.clock, app.notifier,
+                              app.onboarding, app.removals, app.review_cards)
 
     async def on_startup(bot: Bot) -> None:
         app.bot = bot

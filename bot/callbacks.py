@@ -59,6 +59,7 @@ class ReviewCb(CallbackData, prefix="r1"):
     action: ReviewAction
     member_id: RowId
     value: str = ""
+    version: RowId = 0  # the profile version the card showed
 
 
 class PrivacyCb(CallbackData, prefix="p1"):

@@ -11,6 +11,7 @@ from typing import Protocol
 from aiogram.utils.i18n import gettext as _
 
 from bot.db.repositories.profiles import Profile, ProfileRepo
+from bot.services.invites import CodeProblem
 from bot.services.profile_input import BIO_MAX, NAME_MAX, YEARS_MAX, InputProblem
 from bot.services.reference import ReferenceData
 
@@ -31,6 +32,19 @@ def problem_text(problem: InputProblem, limit: int = NAME_MAX) -> str:
     if problem is InputProblem.NOT_A_NUMBER:
         return _("Please send a whole number of years, for example 12.")
     return _("Please send a number from 0 to {max}.").format(max=YEARS_MAX)
+
+
+def code_problem_text(problem: CodeProblem) -> str:
+    return {
+        CodeProblem.UNKNOWN: _("This invitation link is not valid. Check the link, or apply "
+                               "without it: your coordinator will verify you."),
+        CodeProblem.EXPIRED: _("This invitation link has expired. Ask your coordinator for a "
+                               "new one, or apply without it."),
+        CodeProblem.REVOKED: _("This invitation link has been withdrawn. Ask your coordinator "
+                               "for a new one, or apply without it."),
+        CodeProblem.USED_UP: _("This invitation link has already been used. Ask your "
+                               "coordinator for a new one, or apply without it."),
+    }[problem]
 
 
 def status_text(status: str) -> str:

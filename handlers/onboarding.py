@@ -1,7 +1,10 @@
 """The sign-up wizard and profile editing (rules and diagram: ``bot/services/onboarding.py``).
 
-One FSM state marks "she is filling in her profile"; which question is open is kept in the
-draft itself (``wizard_step``), so /cancel, a restart or /start days later resume exactly there.
+The flow's state lives in one place: the FSM state names the open question (one State per
+step, kept in SQLite, so a restart resumes it), and the FSM data says only whether she is
+signing up or editing one answer. /cancel ends the flow; a button of a question that is not
+open (an old message, a flow that ended) only says so. Answers are saved at once in her
+profile, so /start after /cancel resumes at the first unanswered question.
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import WizardAction, WizardCb
+from bot.db.repositories.review_cards import ReviewCardRepo
 from bot.clock import Clock
+from bot.db.repositories.invites import InviteCode
 from bot.db.repositories.profiles import VISIBLE_FIELD_NAMES, Profile, ProfileRepo
-from bot.db.repositories.users import UserRepo
 from bot.keyboards import button, rows
 from bot.chat_removals import RemovalRunner
 from bot.notifier import Notifier
@@ -26,6 +30,7 @@ from bot.services.invites import InviteService
 from bot.services.onboarding import (
     OPTIONAL_STEPS,
     TEXT_STEPS,
+    CountryChange,
     OnboardingService,
     missing_required,
     next_step,
@@ -43,17 +48,48 @@ from bot.services.profile_input import (
 )
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
-from bot.texts import field_label, problem_text, profile_card
+from bot.texts import code_problem_text, field_label, problem_text, profile_card
 from handlers.ui import edit_text, query_message, stale_button
 
 
 class Onboarding(StatesGroup):
-    filling = State()
+    name = State()
+    country = State()
+    agency = State()
+    agency_other = State()
+    position = State()
+    years = State()
+    expertise = State()
+    languages = State()
+    bio = State()
+    visibility = State()
+    summary = State()
+
+
+STEP_STATES: dict[str, State] = {
+    step: getattr(Onboarding, step) for step in (
+        "name", "country", "agency", "agency_other", "position", "years", "expertise",
+        "languages", "bio", "visibility", "summary")
+}
+STATE_STEPS: dict[str, str] = {state.state: step for step, state in STEP_STATES.items()}
+TEXT_STATES = tuple(STEP_STATES[step] for step in sorted(TEXT_STEPS))
+SIGNUP, EDIT = "signup", "edit"  # FSM data "mode": the whole wizard, or one answer
+INVITE_KEY = "invite_code"  # an invitation from /start, kept until she accepts the notice
+
+
+async def open_step(state: FSMContext) -> str | None:
+    """The question open now, if she is in this flow."""
+    return STATE_STEPS.get(await state.get_state() or "")
 
 
 # ---- rendering ---------------------------------------------------------------------------
 
-def question(step: str) -> str:
+def question(step: str, profile: Profile | None = None) -> str:
+    if step == "country" and profile is not None and profile.status == "approved":
+        return _("Which country do you serve in?") + "\n\n" + _(
+            "⚠️ If you choose another country, your membership is verified again by that "
+            "country's coordinator. Until then member features are paused and you leave your "
+            "current country's chats.")
     return {
         "name": _("What is your full name?"),
         "country": _("Which country do you serve in?"),
@@ -111,7 +147,7 @@ def step_view(step: str, profile: Profile, ref: ReferenceData, locale: str
     if step in OPTIONAL_STEPS:
         nav.append(button(_("Skip »"), WizardCb(action=WizardAction.SKIP, step=step)))
     lines.append(nav)
-    return question(step), rows(*lines)
+    return question(step, profile), rows(*lines)
 
 
 EDITABLE = ("name", "country", "agency", "position", "years", "expertise", "languages", "bio",
@@ -173,8 +209,8 @@ def privacy_view() -> tuple[str, InlineKeyboardMarkup]:
     return text, keyboard
 
 
-async def show_step(target: Message, profile: Profile, ref: ReferenceData, locale: str) -> None:
-    step = profile.wizard_step or "summary"
+async def show_step(target: Message, profile: Profile, step: str, ref: ReferenceData,
+                    locale: str) -> None:
     text, keyboard = step_view(step, profile, ref, locale)
     await target.answer(text, reply_markup=keyboard)
 
@@ -186,6 +222,23 @@ async def show_privacy(target: Message) -> None:
 
 # ---- moving through the steps --------------------------------------------------------------
 
+@dataclass(frozen=True)
+class WizardDeps:
+    """What the wizard needs, built once (``create_dispatcher``) and received by name."""
+
+    profiles: ProfileRepo
+    ref: ReferenceData
+    clock: Clock
+    notifier: Notifier
+    onboarding: OnboardingService
+    removals: RemovalRunner
+    review_cards: ReviewCardRepo
+
+    def for_message(self, message: Message, actor: Actor, state: FSMContext) -> Wizard:
+        assert message.bot is not None
+        return Wizard(message, actor, state, message.bot, self)
+
+
 @dataclass
 class Wizard:
     """One update's view of the wizard: who answers, where, and the services it needs."""
@@ -193,133 +246,221 @@ class Wizard:
     message: Message
     actor: Actor
     state: FSMContext
-    profiles: ProfileRepo
-    ref: ReferenceData
-    clock: Clock
     bot: Bot
-    notifier: Notifier
-    onboarding: OnboardingService
-    removals: RemovalRunner
+    deps: WizardDeps
 
-    async def show(self, profile: Profile) -> None:
-        await show_step(self.message, profile, self.ref, self.actor.locale)
+    @property
+    def profiles(self) -> ProfileRepo:
+        return self.deps.profiles
+
+    @property
+    def ref(self) -> ReferenceData:
+        return self.deps.ref
+
+    @property
+    def clock(self) -> Clock:
+        return self.deps.clock
+
+    @property
+    def notifier(self) -> Notifier:
+        return self.deps.notifier
+
+    @property
+    def onboarding(self) -> OnboardingService:
+        return self.deps.onboarding
+
+    @property
+    def removals(self) -> RemovalRunner:
+        return self.deps.removals
+
+    @property
+    def review_cards(self) -> ReviewCardRepo:
+        return self.deps.review_cards
+
+    async def go(self, profile: Profile, step: str, mode: str | None = None) -> None:
+        """Open ``step``: the FSM state names it, and the question is shown."""
+        await self.state.set_state(STEP_STATES[step])
+        if mode is not None:
+            await self.state.update_data(mode=mode)
+        await show_step(self.message, profile, step, self.ref, self.actor.locale)
+
+
+def resume_step(profile: Profile, ref: ReferenceData) -> str:
+    """Where a draft continues after /cancel or days later: the first unanswered question."""
+    return missing_required(profile, ref.other_agency_codes) or "summary"
+
+
+async def resume_wizard(wiz: Wizard, profile: Profile) -> None:
+    step = await open_step(wiz.state)
+    if step is None or (await wiz.state.get_data()).get("mode") != SIGNUP:
+        step = resume_step(profile, wiz.ref)
+    await wiz.go(profile, step, SIGNUP)
 
 
 async def advance(wiz: Wizard, current: str) -> None:
     """After an answer: the next step, or back to the summary or profile when editing."""
     profile = await wiz.profiles.get(wiz.actor.user_id)
     assert profile is not None
-    editing = bool((await wiz.state.get_data()).get("editing"))
+    editing = (await wiz.state.get_data()).get("mode") == EDIT
     target = next_step(current, profile, wiz.ref.other_agency_codes)
     if editing and not (current == "agency" and target == "agency_other"):
         target = "summary"
     if profile.status != "draft" and target == "summary":
-        await finish_edit(wiz, profile, current)
+        await finish_edit(wiz, profile)
         return
-    await wiz.profiles.update(profile.user_id, wiz.clock.now(), wizard_step=target)
-    profile.wizard_step = target
-    if target == "summary":
-        await wiz.state.update_data(editing=False)
-    await wiz.show(profile)
+    await wiz.go(profile, target, SIGNUP if target == "summary" else None)
 
 
-async def finish_edit(wiz: Wizard, profile: Profile, step: str) -> None:
-    """A member's edit is saved; a new country means verification again."""
-    await wiz.profiles.update(profile.user_id, wiz.clock.now(), wizard_step=None)
-    old_country = (await wiz.state.get_data()).get("old_country")
+async def finish_edit(wiz: Wizard, profile: Profile) -> None:
+    """A member's edit is saved; an application under review gets a new card."""
     await wiz.state.clear()
     text, keyboard = profile_view(profile, wiz.ref, wiz.actor.locale)
     await wiz.message.answer(_("Saved.") + "\n\n" + text, reply_markup=keyboard)
-    moved = step == "country" and old_country and old_country != profile.country_code
-    if not moved or profile.status != "approved":
-        return
-    if not await wiz.onboarding.reverify_after_country_change(profile.user_id, old_country,
-                                                              wiz.clock.now()):
-        return
-    from handlers.verification import notify_reviewers
+    if profile.status == "pending":
+        from handlers.verification import notify_reviewers
 
-    await wiz.message.answer(_(
-        "You changed your country, so your membership will be verified again by that "
-        "country's coordinator. Until then, member features are paused."))
-    await notify_reviewers(wiz.bot, wiz.notifier, wiz.profiles, wiz.ref, profile.user_id,
-                           await wiz.onboarding.reviewers_of(profile.country_code))
-    await wiz.removals.flush(wiz.bot)
+        await notify_reviewers(wiz.bot, wiz.notifier, wiz.profiles, wiz.ref, profile.user_id,
+                               await wiz.onboarding.reviewers_of(profile.country_code),
+                               wiz.review_cards)
+
+
+async def pick_country(wiz: Wizard, profile: Profile, country: str) -> None:
+    """A country picked in the wizard or in an edit: only through the service's rules."""
+    result = await wiz.onboarding.change_country(profile.user_id, country, wiz.clock.now())
+    if result.outcome is CountryChange.REFUSED:
+        await wiz.state.clear()
+        await wiz.message.answer(_(
+            "Your country can't be changed now. If your membership is suspended, please "
+            "contact your country's coordinator."))
+        return
+    if profile.status == "draft" or result.outcome is CountryChange.UNCHANGED:
+        await advance(wiz, "country")
+        return
+    fresh = await wiz.profiles.get(profile.user_id)
+    assert fresh is not None
+    from handlers.verification import notify_reviewers, withdraw_cards
+
+    if result.outcome is CountryChange.REVERIFY:
+        await wiz.state.clear()
+        await wiz.message.answer(_(
+            "You changed your country, so your membership will be verified again by that "
+            "country's coordinator. Until then, member features are paused."))
+        await notify_reviewers(wiz.bot, wiz.notifier, wiz.profiles, wiz.ref, profile.user_id,
+                               result.reviewers, wiz.review_cards)
+        await wiz.removals.flush(wiz.bot)
+        return
+    if result.outcome is CountryChange.CHANGED:
+        await withdraw_cards(wiz.bot, wiz.notifier, wiz.review_cards, profile.user_id)
+    await finish_edit(wiz, fresh)  # a pending application goes to the new country's reviewers
+
+
+async def tell_coordinators_of_change(wiz: Wizard, before: Profile, field: str) -> None:
+    """An approved member renamed herself or changed agency: her coordinators are told."""
+    if before.status not in ("approved", "suspended"):
+        return
+    after = await wiz.profiles.get(before.user_id)
+    if after is None:
+        return
+    coordinators = [c for c in await wiz.onboarding.reviewers_of(after.country_code)
+                    if c != after.user_id]
+
+    async def render(locale: str):  # type: ignore[no-untyped-def]
+        from html import escape
+
+        if field == "name":
+            return _("A member of your country changed her name: {old} → {new}.").format(
+                old=escape(before.full_name or "—"), new=escape(after.full_name or "—")), None
+        old = wiz.ref.agency(before.agency_code, locale) if before.agency_code else "—"
+        new = wiz.ref.agency(after.agency_code, locale) if after.agency_code else "—"
+        return _("{name} changed her agency: {old} → {new}.").format(
+            name=escape(after.full_name or "—"), old=escape(old), new=escape(new)), None
+
+    await wiz.notifier.send(wiz.bot, coordinators, render)
 
 
 async def cmd_profile(message: Message, actor: Actor, profiles: ProfileRepo, state: FSMContext,
-                      ref: ReferenceData) -> None:
+                      ref: ReferenceData, wizard: WizardDeps) -> None:
     profile = await profiles.get(actor.user_id)
     if profile is None:
         await message.answer(_("You have no profile yet. Press /start to create one."))
         return
     if profile.status == "draft":
-        await state.set_state(Onboarding.filling)
-        await show_step(message, profile, ref, actor.locale)
+        await resume_wizard(wizard.for_message(message, actor, state), profile)
         return
+    if await open_step(state) is not None:
+        await state.clear()  # an edit left open ends here: the card below starts afresh
     text, keyboard = profile_view(profile, ref, actor.locale)
     await message.answer(text, reply_markup=keyboard)
 
 
+TEXT_COLUMNS = {"name": "full_name", "agency_other": "agency_other", "position": "position",
+                "bio": "bio", "years": "years_of_service"}
+
+
+def check_answer(step: str, text: str) -> tuple[object, object, int]:
+    if step == "name":
+        value, problem = check_name(text)
+        return value, problem, NAME_MAX
+    if step == "agency_other":
+        value, problem = check_short_text(text, AGENCY_MAX)
+        return value, problem, AGENCY_MAX
+    if step == "position":
+        value, problem = check_short_text(text, POSITION_MAX)
+        return value, problem, POSITION_MAX
+    if step == "bio":
+        value, problem = check_bio(text)
+        return value, problem, BIO_MAX
+    value, problem = check_years(text)
+    return value, problem, 45
+
+
 async def on_text_answer(message: Message, actor: Actor, state: FSMContext, profiles: ProfileRepo,
-                         ref: ReferenceData, clock: Clock, bot: Bot, notifier: Notifier,
-                         onboarding: OnboardingService, removals: RemovalRunner) -> None:
+                         ref: ReferenceData, clock: Clock, wizard: WizardDeps) -> None:
+    step = await open_step(state)
     profile = await profiles.get(actor.user_id)
-    if profile is None or profile.wizard_step is None:
+    if profile is None or step is None:
         await state.clear()
         await message.answer(_("I didn't understand that. /help lists what you can do."))
         return
-    step = profile.wizard_step
     if step not in TEXT_STEPS:
         await message.answer(_("Please use the buttons below."))
-        await show_step(message, profile, ref, actor.locale)
+        await show_step(message, profile, step, ref, actor.locale)
         return
-    if message.text is None:
-        await message.answer(_("Please answer with a text message."))
-        await show_step(message, profile, ref, actor.locale)
-        return
-    now = clock.now()
-    if step == "name":
-        value, problem = check_name(message.text)
-        limit, column = NAME_MAX, "full_name"
-    elif step == "agency_other":
-        value, problem = check_short_text(message.text, AGENCY_MAX)
-        limit, column = AGENCY_MAX, "agency_other"
-    elif step == "position":
-        value, problem = check_short_text(message.text, POSITION_MAX)
-        limit, column = POSITION_MAX, "position"
-    elif step == "bio":
-        value, problem = check_bio(message.text)
-        limit, column = BIO_MAX, "bio"
-    else:
-        value, problem = check_years(message.text)
-        limit, column = 45, "years_of_service"
+    value, problem, limit = check_answer(step, message.text or "")
     if problem is not None:
-        await message.answer(problem_text(problem, limit))
-        await show_step(message, profile, ref, actor.locale)
+        await message.answer(problem_text(problem, limit))  # type: ignore[arg-type]
+        await show_step(message, profile, step, ref, actor.locale)
         return
-    await profiles.update(actor.user_id, now, **{column: value})
-    await advance(Wizard(message, actor, state, profiles, ref, clock, bot, notifier, onboarding,
-                         removals), step)
+    await profiles.update(actor.user_id, clock.now(), **{TEXT_COLUMNS[step]: value})
+    wiz = wizard.for_message(message, actor, state)
+    if step == "name" and value != profile.full_name:
+        await tell_coordinators_of_change(wiz, profile, "name")
+    await advance(wiz, step)
 
 
-async def on_non_text_answer(message: Message, actor: Actor, profiles: ProfileRepo,
-                             ref: ReferenceData) -> None:
+async def on_non_text_answer(message: Message, actor: Actor, state: FSMContext,
+                             profiles: ProfileRepo, ref: ReferenceData) -> None:
+    step = await open_step(state)
     profile = await profiles.get(actor.user_id)
-    if profile is None or profile.wizard_step is None:
+    if profile is None or step is None:
         await message.answer(_("I didn't understand that. /help lists what you can do."))
         return
-    if profile.wizard_step in TEXT_STEPS:
+    if step in TEXT_STEPS:
         await message.answer(_("Please answer with a text message."))
     else:
         await message.answer(_("Please use the buttons below."))
-    await show_step(message, profile, ref, actor.locale)
+    await show_step(message, profile, step, ref, actor.locale)
+
+
+def may_edit(step: str, profile: Profile) -> bool:
+    if step not in EDITABLE:
+        return False
+    return not (step == "country" and profile.invite_code_id and profile.status == "draft")
 
 
 async def cb_wizard(query: CallbackQuery, callback_data: WizardCb, actor: Actor,
-                    state: FSMContext, profiles: ProfileRepo, users: UserRepo,
-                    ref: ReferenceData, clock: Clock, bot: Bot, notifier: Notifier,
-                    onboarding: OnboardingService, invites: InviteService,
-                    removals: RemovalRunner) -> None:
+                    state: FSMContext, profiles: ProfileRepo, ref: ReferenceData, clock: Clock,
+                    invites: InviteService, wizard: WizardDeps) -> None:
     message = query_message(query)
     if message is None:
         await stale_button(query)
@@ -334,37 +475,32 @@ async def cb_wizard(query: CallbackQuery, callback_data: WizardCb, actor: Actor,
         return
     action = callback_data.action
     now = clock.now()
-    wiz = Wizard(message, actor, state, profiles, ref, clock, bot, notifier, onboarding, removals)
-    if action is WizardAction.EDIT:
-        if callback_data.step not in EDITABLE or (
-                callback_data.step == "country" and profile.invite_code_id
-                and profile.status == "draft"):
+    wiz = wizard.for_message(message, actor, state)
+    if action is WizardAction.EDIT:  # an entry point: from the summary or her profile card
+        if not may_edit(callback_data.step, profile):
             await stale_button(query)
             return
-        await profiles.update(actor.user_id, now, wizard_step=callback_data.step)
-        await state.set_state(Onboarding.filling)
-        await state.update_data(editing=True)
-        profile.wizard_step = callback_data.step
+        if callback_data.step == "country" and profile.status == "suspended":
+            await query.answer(_("Your country can't be changed now. If your membership is "
+                                 "suspended, please contact your country's coordinator."),
+                               show_alert=True)
+            return
         await query.answer()
-        await show_step(message, profile, ref, actor.locale)
+        await wiz.go(profile, callback_data.step, EDIT)
         return
-    if action is WizardAction.SUBMIT:
+    if action is WizardAction.SUBMIT:  # an entry point too; the service decides atomically
         await query.answer()
         await submit(wiz, profile)
         return
-    if profile.wizard_step != callback_data.step:
-        await query.answer(_("This button is from an earlier message."))
-        if profile.wizard_step is not None:
-            await show_step(message, profile, ref, actor.locale)
-        return
     step = callback_data.step
+    if await open_step(state) != step:
+        await query.answer(_("This button is from an earlier message."), show_alert=True)
+        return
     value = callback_data.value
     if action is WizardAction.BACK:
         target = previous_step(step, profile, ref.other_agency_codes) or step
-        await profiles.update(actor.user_id, now, wizard_step=target)
-        profile.wizard_step = target
         await query.answer()
-        await show_step(message, profile, ref, actor.locale)
+        await wiz.go(profile, target)
         return
     if action is WizardAction.SKIP and step in OPTIONAL_STEPS:
         column = "position" if step == "position" else "bio"
@@ -372,14 +508,15 @@ async def cb_wizard(query: CallbackQuery, callback_data: WizardCb, actor: Actor,
         await query.answer()
         await advance(wiz, step)
         return
-    if action is WizardAction.PICK and (
-            (step == "country" and value in ref.country_codes)
-            or (step == "agency" and value in ref.agency_codes)):
-        column = "country_code" if step == "country" else "agency_code"
-        if step == "country" and profile.status != "draft":
-            await state.update_data(old_country=profile.country_code)
-        await profiles.update(actor.user_id, now, **{column: value})
+    if action is WizardAction.PICK and step == "country" and value in ref.country_codes:
         await query.answer()
+        await pick_country(wiz, profile, value)
+        return
+    if action is WizardAction.PICK and step == "agency" and value in ref.agency_codes:
+        await profiles.update(actor.user_id, now, agency_code=value)
+        await query.answer()
+        if value != profile.agency_code:
+            await tell_coordinators_of_change(wiz, profile, "agency")
         await advance(wiz, step)
         return
     if action is WizardAction.TOGGLE:
@@ -427,47 +564,63 @@ async def on_privacy(query: CallbackQuery, message: Message, callback_data: Wiza
         return
     if callback_data.action is not WizardAction.ACCEPT:
         return
-    from handlers.start import take_pending_invite
-
-    invite = await take_pending_invite(message, state, clock, invites)
+    invite = await pending_invitation(message, state, clock, invites)
     await profiles.create_draft(
-        actor.user_id, clock.now(), step="name",
+        actor.user_id, clock.now(),
         invite_code_id=invite.id if invite else None,
         country_code=invite.country_code if invite else None)
     await message.edit_reply_markup(reply_markup=None)
-    await state.set_state(Onboarding.filling)
     profile = await profiles.get(actor.user_id)
     assert profile is not None
-    await show_step(message, profile, ref, actor.locale)
+    await state.set_state(Onboarding.name)
+    await state.update_data(mode=SIGNUP)
+    await show_step(message, profile, "name", ref, actor.locale)
+
+
+async def pending_invitation(message: Message, state: FSMContext, clock: Clock,
+                             invites: InviteService) -> InviteCode | None:
+    """The invitation she started with, checked (its use is taken when she sends her profile)."""
+    code = (await state.get_data()).get(INVITE_KEY)
+    if not code:
+        return None
+    await state.update_data(**{INVITE_KEY: None})
+    record, problem = await invites.check(code, clock.now())
+    if problem is not None or record is None:
+        await message.answer(code_problem_text(problem))  # type: ignore[arg-type]
+        return None
+    await message.answer(_("Your invitation is valid: once your profile is complete, you are "
+                           "a member right away."))
+    return record
 
 
 async def submit(wiz: Wizard, profile: Profile) -> None:
     missing = missing_required(profile, wiz.ref.other_agency_codes)
     if missing is not None:
         await wiz.message.answer(_("Some required answers are missing. Let's fill them in."))
-        await wiz.profiles.update(profile.user_id, wiz.clock.now(), wizard_step=missing)
-        await wiz.state.set_state(Onboarding.filling)
-        profile.wizard_step = missing
-        await wiz.show(profile)
+        await wiz.go(profile, missing, SIGNUP)
         return
     result = await wiz.onboarding.submit(profile.user_id, wiz.clock.now())
     if result is None:
         await wiz.message.answer(_("This button is no longer valid."))
         return
     await wiz.state.clear()
-    await wiz.message.edit_reply_markup(reply_markup=None)
+    await edit_text(wiz.message, wiz.message.html_text or "", None)
     if result.status == "approved":
         await wiz.message.answer(_(
             "Welcome to the association! Your invitation confirmed your membership. "
             "/help shows what you can do now."))
         return
+    if result.invitation_lapsed:
+        await wiz.message.answer(_(
+            "Your invitation can no longer be used (it was withdrawn, used up or has "
+            "expired), so your country's coordinator will review your application."))
     await wiz.message.answer(_(
         "Thank you! Your application is under review by your country's coordinator. "
         "I will let you know the outcome here."))
     from handlers.verification import notify_reviewers
 
     await notify_reviewers(wiz.bot, wiz.notifier, wiz.profiles, wiz.ref, profile.user_id,
-                           result.reviewers)
+                           result.reviewers, wiz.review_cards)
 
 
 def create_router() -> Router:
@@ -475,7 +628,7 @@ def create_router() -> Router:
     router.message.filter(F.chat.type == "private")
     router.message.register(cmd_profile, Command("profile"))
     router.callback_query.register(cb_wizard, WizardCb.filter())
-    router.message.register(on_text_answer, StateFilter(Onboarding.filling), F.text,
+    router.message.register(on_text_answer, StateFilter(*STEP_STATES.values()), F.text,
                             ~F.text.startswith("/"))
-    router.message.register(on_non_text_answer, StateFilter(Onboarding.filling))
+    router.message.register(on_non_text_answer, StateFilter(*STEP_STATES.values()))
     return router

@@ -10,7 +10,8 @@ stateDiagram-v2
     suspended --> approved: Reinstate
 ```
 The role is checked by :class:`VerificationService` when the button is pressed, not when the
-card was sent.
+card was sent. A card carries the profile version it shows: after she edits her application
+the old card is withdrawn and its buttons refuse, so a reviewer decides on what she saw.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from bot.callbacks import ReviewAction, ReviewCb
 from bot.chat_removals import RemovalRunner
 from bot.clock import Clock
 from bot.db.repositories.profiles import ProfileRepo
+from bot.db.repositories.review_cards import ReviewCardRepo
 from bot.db.repositories.roles import CoordinatorRepo
 from bot.keyboards import button, rows
 from bot.notifier import Notifier
@@ -54,12 +56,14 @@ def preset_reason(code: str) -> str:
     }.get(code, "")
 
 
-def review_keyboard(member_id: int) -> InlineKeyboardMarkup:
+def review_keyboard(member_id: int, version: int) -> InlineKeyboardMarkup:
+    def review(action: ReviewAction) -> ReviewCb:
+        return ReviewCb(action=action, member_id=member_id, version=version)
+
     return rows(
-        [button(_("Approve"), ReviewCb(action=ReviewAction.APPROVE, member_id=member_id)),
-         button(_("Reject"), ReviewCb(action=ReviewAction.REJECT, member_id=member_id))],
-        [button(_("Ask for more information"),
-                ReviewCb(action=ReviewAction.ASK, member_id=member_id))],
+        [button(_("Approve"), review(ReviewAction.APPROVE)),
+         button(_("Reject"), review(ReviewAction.REJECT))],
+        [button(_("Ask for more information"), review(ReviewAction.ASK))],
     )
 
 
@@ -71,7 +75,7 @@ async def application_card(profiles: ProfileRepo, ref: ReferenceData, member_id:
     text = _("<b>New application</b>") + "\n\n" + profile_card(profile, ref, locale)
     if profile.decision_note and profile.status == "pending":
         text += "\n\n" + _("Earlier note: {note}").format(note=_escape(profile.decision_note))
-    return text, review_keyboard(member_id)
+    return text, review_keyboard(member_id, profile.version)
 
 
 def _escape(text: str) -> str:
@@ -81,11 +85,31 @@ def _escape(text: str) -> str:
 
 
 async def notify_reviewers(bot: Bot, notifier: Notifier, profiles: ProfileRepo,
-                           ref: ReferenceData, member_id: int, reviewers: list[int]) -> None:
+                           ref: ReferenceData, member_id: int, reviewers: list[int],
+                           cards: ReviewCardRepo) -> None:
+    """Send the application's card to its reviewers, withdrawing any earlier card first."""
+    await withdraw_cards(bot, notifier, cards, member_id)
+    profile = await profiles.get(member_id)
+    if profile is None:
+        return
+
     async def render(locale: str, member: int):  # type: ignore[no-untyped-def]
         return await application_card(profiles, ref, member, locale)
 
-    await notifier.send(bot, [r for r in reviewers if r != member_id], render, member_id)
+    sent = await notifier.send_tracked(bot, [r for r in reviewers if r != member_id], render,
+                                       member_id)
+    await cards.record(member_id, profile.version, sent)
+
+
+async def withdraw_cards(bot: Bot, notifier: Notifier, cards: ReviewCardRepo,
+                         member_id: int) -> None:
+    """Earlier cards of an application that changed or moved: text replaced, no buttons."""
+    for reviewer, message_id in await cards.take_all(member_id):
+        async def render(locale: str):  # type: ignore[no-untyped-def]
+            return _("This application was changed or moved after this card was sent. "
+                     "Any newer card replaces it."), None
+
+        await notifier.edit(bot, reviewer, message_id, render)
 
 
 async def tell_member(bot: Bot, notifier: Notifier, member_id: int, decision: Decision,
@@ -118,6 +142,9 @@ def outcome_text(outcome: Outcome) -> str:
         return _("You are not allowed to do this.")
     if outcome is Outcome.ALREADY_DECIDED:
         return _("This has already been handled.")
+    if outcome is Outcome.STALE:
+        return _("This card is out of date: the application changed after it was sent. "
+                 "Please decide on the newer card.")
     return _("This member no longer exists.")
 
 
@@ -133,8 +160,10 @@ def decision_done_text(decision: Decision) -> str:
 
 async def apply_decision(bot: Bot, actor: Actor, member_id: int, decision: Decision,
                          note: str | None, verification: VerificationService,
-                         notifier: Notifier, clock: Clock) -> DecisionResult:
-    result = await verification.decide(actor.user_id, member_id, decision, clock.now(), note)
+                         notifier: Notifier, clock: Clock, version: int | None = None
+                         ) -> DecisionResult:
+    result = await verification.decide(actor.user_id, member_id, decision, clock.now(), note,
+                                       version=version)
     if result.outcome is Outcome.DONE:
         await tell_member(bot, notifier, member_id, decision, note)
     return result
@@ -146,10 +175,11 @@ async def cb_review(query: CallbackQuery, callback_data: ReviewCb, actor: Actor,
                     clock: Clock) -> None:
     member_id = callback_data.member_id
     action = callback_data.action
+    version = callback_data.version
     message = query_message(query)
     profile = await profiles.get(member_id)
     country = profile.country_code if profile else None
-    if not await verification.may_manage(actor.user_id, country) or actor.user_id == member_id:
+    if not await verification.authority.may_decide_on(actor.user_id, member_id, country):
         # Refused before anything else happens; the service logs refusals of decisions.
         if action in (ReviewAction.APPROVE, ReviewAction.SUSPEND, ReviewAction.REINSTATE):
             await verification.decide(actor.user_id, member_id, _decision(action), clock.now())
@@ -160,7 +190,7 @@ async def cb_review(query: CallbackQuery, callback_data: ReviewCb, actor: Actor,
         decision = Decision.REJECT if action is ReviewAction.REASON else _decision(action)
         note = callback_data.value if action is ReviewAction.REASON else None
         result = await apply_decision(bot, actor, member_id, decision, note, verification,
-                                      notifier, clock)
+                                      notifier, clock, version)
         if result.outcome is not Outcome.DONE:
             await query.answer(outcome_text(result.outcome), show_alert=True)
             return
@@ -179,14 +209,18 @@ async def cb_review(query: CallbackQuery, callback_data: ReviewCb, actor: Actor,
     if profile.status not in expected:
         await query.answer(outcome_text(Outcome.ALREADY_DECIDED), show_alert=True)
         return
+    if action is not ReviewAction.SUSPEND and version != profile.version:
+        await query.answer(outcome_text(Outcome.STALE), show_alert=True)
+        return
     await query.answer()
     if action is ReviewAction.REJECT:
+        def reason(code: str) -> ReviewCb:
+            return ReviewCb(action=ReviewAction.REASON, member_id=member_id, value=code,
+                            version=version)
+
         keyboard = rows(
-            *[[button(preset_reason(code), ReviewCb(action=ReviewAction.REASON,
-                                                    member_id=member_id, value=code))]
-              for code in PRESET_REASONS],
-            [button(_("Type a reason"), ReviewCb(action=ReviewAction.REASON,
-                                                 member_id=member_id, value="t"))],
+            *[[button(preset_reason(code), reason(code))] for code in PRESET_REASONS],
+            [button(_("Type a reason"), reason("t"))],
         )
         if message is not None:
             await message.answer(_("Why is the application rejected?"), reply_markup=keyboard)
@@ -196,7 +230,7 @@ async def cb_review(query: CallbackQuery, callback_data: ReviewCb, actor: Actor,
     if form is None:
         return
     await state.set_state(form)
-    await state.update_data(member_id=member_id)
+    await state.update_data(member_id=member_id, version=version)
     if message is not None:
         prompt = {
             ReviewForm.question: _("Type your question for the applicant."),
@@ -215,7 +249,8 @@ def _decision(action: ReviewAction) -> Decision:
 
 async def on_typed_note(message: Message, actor: Actor, state: FSMContext, bot: Bot,
                         verification: VerificationService, notifier: Notifier,
-                        removals: RemovalRunner, clock: Clock) -> None:
+                        removals: RemovalRunner, clock: Clock,
+                        review_cards: ReviewCardRepo) -> None:
     current = await state.get_state()
     value, problem = check_short_text(message.text, REASON_MAX)
     if problem is not None:
@@ -225,16 +260,19 @@ async def on_typed_note(message: Message, actor: Actor, state: FSMContext, bot: 
         return
     data = await state.get_data()
     member_id = int(data.get("member_id", 0))
+    version = int(data.get("version", 0))
     decision = {ReviewForm.question.state: Decision.ASK_INFO,
                 ReviewForm.reason.state: Decision.REJECT,
                 ReviewForm.suspend_reason.state: Decision.SUSPEND}[current]
     await state.clear()
     result = await apply_decision(bot, actor, member_id, decision, value, verification, notifier,
-                                  clock)
+                                  clock, version)
     if result.outcome is not Outcome.DONE:
         await message.answer(outcome_text(result.outcome))
         return
     await message.answer(decision_done_text(decision))
+    if decision is Decision.SUSPEND:
+        await withdraw_reviewer_cards(bot, notifier, review_cards, member_id)
     await removals.flush(bot)
 
 
@@ -243,7 +281,7 @@ async def on_non_text_note(message: Message) -> None:
 
 
 async def cmd_pending(message: Message, actor: Actor, profiles: ProfileRepo,
-                      ref: ReferenceData) -> None:
+                      ref: ReferenceData, review_cards: ReviewCardRepo) -> None:
     if not actor.is_staff:
         await message.answer(_("This command is for coordinators."))
         return
@@ -257,14 +295,19 @@ async def cmd_pending(message: Message, actor: Actor, profiles: ProfileRepo,
                            "{count} applications are waiting for review.", total
                            ).format(count=total))
     for member_id in waiting:
+        profile = await profiles.get(member_id)
         text, keyboard = await application_card(profiles, ref, member_id, actor.locale)
-        await message.answer(text, reply_markup=keyboard)
+        sent = await message.answer(text, reply_markup=keyboard)
+        if profile is not None:
+            await review_cards.record(member_id, profile.version,
+                                      [(actor.user_id, sent.message_id)])
 
 
 # ---- a member's card for staff: suspend, reinstate, appoint or remove a coordinator ----------
 
 async def member_card(profiles: ProfileRepo, ref: ReferenceData, actor: Actor, member_id: int,
-                      coordinator_country: str | None, may_publish_region: bool = False
+                      coordinator_country: str | None, may_publish_region: bool = False,
+                      admin_ids: frozenset[int] = frozenset()
                       ) -> tuple[str, InlineKeyboardMarkup | None]:
     profile = await profiles.get(member_id)
     if profile is None:
@@ -274,6 +317,9 @@ async def member_card(profiles: ProfileRepo, ref: ReferenceData, actor: Actor, m
         text += "\n" + _("Coordinator for {country}").format(
             country=ref.country(coordinator_country, actor.locale))
     buttons = []
+    staff = coordinator_country is not None or member_id in admin_ids
+    if staff and not actor.is_admin:
+        return text, None  # staff are managed by administrators only
     if profile.status == "approved":
         buttons.append([button(_("Suspend"), ReviewCb(action=ReviewAction.SUSPEND,
                                                       member_id=member_id))])
@@ -304,9 +350,30 @@ async def tell_new_coordinator(bot: Bot, notifier: Notifier, ref: ReferenceData,
     await notifier.send(bot, [member_id], render, country)
 
 
+async def tell_dismissed_coordinator(bot: Bot, notifier: Notifier, cards: ReviewCardRepo,
+                                     member_id: int) -> None:
+    async def render(locale: str):  # type: ignore[no-untyped-def]
+        return _("You are no longer a coordinator. Your membership stays as it is; the "
+                 "invitation links you created no longer work."), None
+
+    await notifier.send(bot, [member_id], render)
+    await withdraw_reviewer_cards(bot, notifier, cards, member_id)
+
+
+async def withdraw_reviewer_cards(bot: Bot, notifier: Notifier, cards: ReviewCardRepo,
+                                  reviewer_id: int) -> None:
+    """A reviewer who lost her role: the cards she holds lose their buttons."""
+    async def render(locale: str):  # type: ignore[no-untyped-def]
+        return _("You can no longer decide on this application."), None
+
+    for message_id in await cards.take_by_reviewer(reviewer_id):
+        await notifier.edit(bot, reviewer_id, message_id, render)
+
+
 async def cb_staff(query: CallbackQuery, callback_data: ReviewCb, actor: Actor, bot: Bot,
                    notifier: Notifier, verification: VerificationService, profiles: ProfileRepo,
-                   coordinators: CoordinatorRepo, ref: ReferenceData, clock: Clock) -> None:
+                   coordinators: CoordinatorRepo, ref: ReferenceData, clock: Clock,
+                   review_cards: ReviewCardRepo) -> None:
     """Manage / appoint / dismiss, all re-checked against the actor's role now."""
     member_id = callback_data.member_id
     profile = await profiles.get(member_id)
@@ -319,7 +386,8 @@ async def cb_staff(query: CallbackQuery, callback_data: ReviewCb, actor: Actor, 
         await query.answer()
         text, keyboard = await member_card(profiles, ref, actor, member_id,
                                            await coordinators.country_of(member_id),
-                                           await coordinators.may_publish_region(member_id))
+                                           await coordinators.may_publish_region(member_id),
+                                           verification.admin_ids)
         if message is not None:
             await message.answer(text, reply_markup=keyboard)
         return
@@ -346,6 +414,11 @@ async def cb_staff(query: CallbackQuery, callback_data: ReviewCb, actor: Actor, 
     else:
         outcome = await verification.remove_coordinator(actor.user_id, member_id, now)
         done = _("She is no longer a coordinator.")
+        if outcome is Outcome.DONE:
+            await tell_dismissed_coordinator(bot, notifier, review_cards, member_id)
+    if outcome is Outcome.ALREADY_DECIDED:
+        await query.answer(done)
+        return
     if outcome is not Outcome.DONE:
         await query.answer(outcome_text(outcome), show_alert=True)
         return

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from tests.emulator.server import UserHandle
-from tests.flows import fill_profile, seed_member, start_and_accept, t
+from tests.flows import fill_profile, ref_label, seed_member, start_and_accept, t
 from tests.harness import BotHarness
 
 
@@ -37,11 +37,17 @@ async def test_valid_code_makes_her_a_member_of_that_country(harness: BotHarness
     assert code not in stored  # only a hash is kept
 
 
+LAPSED = ("Your invitation can no longer be used (it was withdrawn, used up or has expired), "
+          "so your country's coordinator will review your application.")
+
+
 async def test_single_use_code_cannot_be_used_twice(harness: BotHarness) -> None:
     coordinator = await seed_member(harness, 500, "TJ", coordinator=True)
     code = await create_code(coordinator)
     first, second = harness.user(1001, "A"), harness.user(1002, "B")
     await start_and_accept(harness, first, "en", start=f"/start {code}")
+    await fill_profile(harness, first, "en", country=None)
+    await first.press("Send application")  # the use is taken when she sends her profile
     await second.send(f"/start {code}")
     assert second.bot_messages[0].text == (
         "This invitation link has already been used. Ask your coordinator for a new one, "
@@ -52,15 +58,59 @@ async def test_two_people_racing_for_the_last_use(harness: BotHarness) -> None:
     coordinator = await seed_member(harness, 500, "TJ", coordinator=True)
     code = await create_code(coordinator)
     first, second = harness.user(1001, "A"), harness.user(1002, "B")
-    for user in (first, second):  # both hold a valid link before either accepts
-        await user.send(f"/start {code}")
-        await user.press("English")
+    for user in (first, second):  # both hold a valid link and fill in their profiles
+        await start_and_accept(harness, user, "en", start=f"/start {code}")
+        await fill_profile(harness, user, "en", country=None)
     import asyncio
 
-    await asyncio.gather(first.press("I agree"), second.press("I agree"))
-    rows = await harness.db.fetch_all("SELECT invite_code_id FROM profiles WHERE user_id IN (1001, 1002)")
-    assert sorted(r["invite_code_id"] is not None for r in rows) == [False, True]
+    await asyncio.gather(first.press("Send application"), second.press("Send application"))
+    rows = await harness.db.fetch_all(
+        "SELECT status FROM profiles WHERE user_id IN (1001, 1002) ORDER BY status")
+    assert [r["status"] for r in rows] == ["approved", "pending"]
     assert (await harness.db.fetch_value("SELECT used_count FROM invite_codes")) == 1
+    assert sum(LAPSED in [m.text for m in u.bot_messages] for u in (first, second)) == 1
+
+
+async def test_withdrawn_during_sign_up_falls_back_to_review(harness: BotHarness) -> None:
+    coordinator = await seed_member(harness, 500, "KZ", coordinator=True)
+    code = await create_code(coordinator, uses="5")
+    user = harness.user(1001, "A")
+    await start_and_accept(harness, user, "en", start=f"/start {code}")
+    await fill_profile(harness, user, "en", country=None)
+    await coordinator.send("/invites")
+    await coordinator.press("Withdraw #1")
+    await user.press("Send application")
+    assert LAPSED in [m.text for m in user.bot_messages]
+    assert await harness.db.fetch_value(
+        "SELECT status FROM profiles WHERE user_id = 1001") == "pending"
+    assert await harness.db.fetch_value("SELECT used_count FROM invite_codes") == 0
+    assert coordinator.last_text.startswith("New application")
+
+
+async def test_invitation_works_for_someone_who_started_on_her_own(harness: BotHarness) -> None:
+    coordinator = await seed_member(harness, 500, "UZ", coordinator=True)
+    code = await create_code(coordinator)
+    user = harness.user(1001, "A")
+    await start_and_accept(harness, user, "en")
+    await user.send("Dilnoza Karimova")
+    await user.send(f"/start {code}")
+    assert "Your invitation is valid: once your profile is complete, you are a member right " \
+           "away." in [m.text for m in user.bot_messages]
+    await user.send("/cancel")
+    await user.send("/profile")
+    await user.press(ref_label(harness, "agency", "police", "en"))
+    await user.press("Skip »")
+    await user.send("7")
+    await user.press(ref_label(harness, "expertise", "cybercrime", "en"))
+    await user.press("Done")
+    await user.press(ref_label(harness, "language", "uz", "en"))
+    await user.press("Done")
+    await user.press("Skip »")
+    await user.press("Done")
+    await user.press("Send application")
+    row = await harness.db.fetch_one(
+        "SELECT status, country_code FROM profiles WHERE user_id = 1001")
+    assert (row["status"], row["country_code"]) == ("approved", "UZ")
 
 
 async def test_expired_revoked_and_made_up_codes(harness: BotHarness) -> None:

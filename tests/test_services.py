@@ -27,6 +27,7 @@ from bot.services.profile_input import (
     check_years,
 )
 from bot.services.scheduler import JobScheduler
+from bot.services.roles import Authority
 from bot.services.verification import Decision, Outcome, VerificationService
 
 ADMIN = 1
@@ -70,7 +71,7 @@ async def draft(db: Database, user_id: int = 10, **values: object) -> ProfileRep
     clock = FakeClock()
     await db.execute("INSERT INTO users (id, locale, created_at, last_seen_at) VALUES "
                      "(?, 'en', ?, ?)", (user_id, to_db(clock.now()), to_db(clock.now())))
-    await repo.create_draft(user_id, clock.now(), step="name")
+    await repo.create_draft(user_id, clock.now())
     if values:
         await repo.update(user_id, clock.now(), **values)
     return repo
@@ -150,32 +151,71 @@ async def test_decisions_check_roles_at_run_time(db: Database) -> None:
     profiles = await draft(db, 10, country_code="KG")
     await profiles.set_status(10, clock.now(), "pending", submitted=True)
     coordinators = CoordinatorRepo(db)
-    for user_id in (20, 21):
-        await db.execute("INSERT INTO users (id, locale, created_at, last_seen_at) VALUES "
-                         "(?, 'en', 'x', 'x')", (user_id,))
-    await coordinators.appoint(20, "KG", ADMIN, clock.now())
-    await coordinators.appoint(21, "KZ", ADMIN, clock.now())
-    service = VerificationService(db, profiles, coordinators, AuditRepo(db), frozenset({ADMIN}),
+    for user_id, country in ((20, "KG"), (21, "KZ")):
+        await draft(db, user_id, country_code=country)
+        await profiles.set_status(user_id, clock.now(), "approved")
+        await coordinators.appoint(user_id, country, ADMIN, clock.now())
+    authority = Authority(coordinators, frozenset({ADMIN}))
+    service = VerificationService(db, profiles, coordinators, AuditRepo(db), authority,
                                   ChatAccessService(ChatRepo(db), UserRepo(db), coordinators,
-                                                    frozenset({ADMIN})))
-    assert (await service.decide(21, 10, Decision.APPROVE, clock.now())).outcome \
+                                                    frozenset({ADMIN})), InviteRepo(db))
+    seen = (await profiles.get(10)).version  # type: ignore[union-attr]
+    assert (await service.decide(21, 10, Decision.APPROVE, clock.now(), version=seen)).outcome \
         is Outcome.FORBIDDEN
-    assert (await service.decide(10, 10, Decision.APPROVE, clock.now())).outcome \
+    assert (await service.decide(10, 10, Decision.APPROVE, clock.now(), version=seen)).outcome \
         is Outcome.FORBIDDEN  # nobody approves herself
-    assert (await service.decide(20, 10, Decision.ASK_INFO, clock.now(), "Which unit?")).outcome \
-        is Outcome.DONE
-    await coordinators.remove(20)  # removed between the card and the press
-    assert (await service.decide(20, 10, Decision.APPROVE, clock.now())).outcome \
+    assert (await service.decide(20, 10, Decision.ASK_INFO, clock.now(), "Which unit?",
+                                 version=seen)).outcome is Outcome.DONE
+    await profiles.set_status(10, clock.now(), "pending", submitted=True)
+    await profiles.update(10, clock.now(), full_name="Someone Else")  # edited after the card
+    assert (await service.decide(20, 10, Decision.APPROVE, clock.now(), version=seen)).outcome \
+        is Outcome.STALE
+    seen = (await profiles.get(10)).version  # type: ignore[union-attr]
+    await profiles.set_status(20, clock.now(), "suspended")  # her own membership suspended
+    assert (await service.decide(20, 10, Decision.APPROVE, clock.now(), version=seen)).outcome \
         is Outcome.FORBIDDEN
-    assert (await service.decide(ADMIN, 10, Decision.APPROVE, clock.now())).outcome \
-        is Outcome.DONE
-    assert (await service.decide(ADMIN, 10, Decision.REJECT, clock.now())).outcome \
-        is Outcome.ALREADY_DECIDED
+    await profiles.set_status(20, clock.now(), "approved")
+    await coordinators.remove(20)  # removed between the card and the press
+    assert (await service.decide(20, 10, Decision.APPROVE, clock.now(), version=seen)).outcome \
+        is Outcome.FORBIDDEN
+    assert (await service.decide(21, 20, Decision.SUSPEND, clock.now())).outcome \
+        is Outcome.FORBIDDEN  # another country's coordinator
+    assert (await service.decide(ADMIN, 10, Decision.APPROVE, clock.now(), version=seen)
+            ).outcome is Outcome.DONE
+    assert (await service.decide(ADMIN, 10, Decision.REJECT, clock.now(), version=seen)
+            ).outcome is Outcome.ALREADY_DECIDED
     assert (await service.decide(ADMIN, 99, Decision.APPROVE, clock.now())).outcome \
         is Outcome.NOT_FOUND
     outcomes = [r["outcome"] for r in await db.fetch_all("SELECT outcome FROM audit_log")]
-    assert outcomes == ["forbidden", "forbidden", "done", "forbidden", "done", "already_decided",
-                        "not_found"]
+    assert outcomes == ["forbidden", "forbidden", "done", "stale", "forbidden", "forbidden",
+                        "forbidden", "done", "already_decided", "not_found"]
+
+
+async def test_staff_are_decided_on_only_by_administrators(db: Database) -> None:
+    clock = FakeClock()
+    profiles = await draft(db, 20, country_code="KZ")
+    coordinators = CoordinatorRepo(db)
+    for user_id in (20, 21, ADMIN):
+        if user_id != 20:
+            await draft(db, user_id, country_code="KZ")
+        await profiles.set_status(user_id, clock.now(), "approved")
+    await coordinators.appoint(20, "KZ", ADMIN, clock.now())
+    await coordinators.appoint(21, "KZ", ADMIN, clock.now())
+    authority = Authority(coordinators, frozenset({ADMIN}))
+    service = VerificationService(db, profiles, coordinators, AuditRepo(db), authority,
+                                  ChatAccessService(ChatRepo(db), UserRepo(db), coordinators,
+                                                    frozenset({ADMIN})), InviteRepo(db))
+    assert (await service.decide(20, ADMIN, Decision.SUSPEND, clock.now())).outcome \
+        is Outcome.FORBIDDEN  # a coordinator never suspends an administrator
+    assert (await service.decide(20, 21, Decision.SUSPEND, clock.now())).outcome \
+        is Outcome.FORBIDDEN  # nor a fellow coordinator
+    assert await coordinators.appoint(20, "KZ", ADMIN, clock.now()) is False  # idempotent
+    assert (await service.appoint_coordinator(ADMIN, 20, "KZ", clock.now())) \
+        is Outcome.ALREADY_DECIDED
+    assert (await service.decide(ADMIN, 20, Decision.SUSPEND, clock.now())).outcome \
+        is Outcome.DONE
+    assert await authority.is_staff(20) is False  # suspended: no staff rights at all
+    assert await coordinators.of_country("KZ") == [21]
 
 
 async def test_directory_search_respects_visibility(db: Database) -> None:

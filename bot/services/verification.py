@@ -14,9 +14,11 @@ from enum import Enum
 
 from bot.db.database import Database
 from bot.db.repositories.audit import AuditRepo
+from bot.db.repositories.invites import InviteRepo
 from bot.db.repositories.profiles import ProfileRepo
 from bot.db.repositories.roles import CoordinatorRepo
 from bot.services.chat_access import ChatAccessService
+from bot.services.roles import Authority
 
 
 class Decision(Enum):
@@ -42,6 +44,7 @@ class Outcome(Enum):
     FORBIDDEN = "forbidden"
     ALREADY_DECIDED = "already_decided"
     NOT_FOUND = "not_found"
+    STALE = "stale"  # the application changed after the card she pressed was sent
 
 
 @dataclass(frozen=True)
@@ -52,29 +55,36 @@ class DecisionResult:
     status: str | None = None
 
 
+# Decisions on an application must be about the version the reviewer saw.
+REVIEW_DECISIONS = frozenset({Decision.APPROVE, Decision.REJECT, Decision.ASK_INFO})
+
+
 class VerificationService:
     def __init__(self, db: Database, profiles: ProfileRepo, coordinators: CoordinatorRepo,
-                 audit: AuditRepo, admin_ids: frozenset[int],
-                 chat_access: ChatAccessService) -> None:
+                 audit: AuditRepo, authority: Authority, chat_access: ChatAccessService,
+                 invites: InviteRepo) -> None:
         self._chat_access = chat_access
         self._db = db
         self._profiles = profiles
         self._coordinators = coordinators
         self._audit = audit
-        self._admin_ids = admin_ids
+        self._authority = authority
+        self._invites = invites
 
     @property
     def admin_ids(self) -> frozenset[int]:
-        return self._admin_ids
+        return self._authority.admin_ids
+
+    @property
+    def authority(self) -> Authority:
+        return self._authority
 
     async def may_manage(self, actor_id: int, country_code: str | None) -> bool:
-        if actor_id in self._admin_ids:
-            return True
-        own = await self._coordinators.country_of(actor_id)
-        return own is not None and own == country_code
+        return await self._authority.may_manage(actor_id, country_code)
 
     async def decide(self, actor_id: int, member_id: int, decision: Decision, now: datetime,
-                     note: str | None = None) -> DecisionResult:
+                     note: str | None = None, version: int | None = None) -> DecisionResult:
+        """``version``: the profile version on the card she pressed (required for reviews)."""
         expected, new_status = TRANSITIONS[decision]
         async with self._db.transaction():
             profile = await self._profiles.get(member_id)
@@ -83,12 +93,18 @@ class VerificationService:
                                          outcome=Outcome.NOT_FOUND.value)
                 return DecisionResult(Outcome.NOT_FOUND, member_id)
             country = profile.country_code
-            if actor_id == member_id or not await self.may_manage(actor_id, country):
+            if not await self._authority.may_decide_on(actor_id, member_id, country):
                 await self._audit.record(now, actor_id, decision.value, target_id=member_id,
                                          country_code=country, outcome=Outcome.FORBIDDEN.value)
                 return DecisionResult(Outcome.FORBIDDEN, member_id, country, profile.status)
+            if decision in REVIEW_DECISIONS and profile.status in expected \
+                    and version != profile.version:
+                await self._audit.record(now, actor_id, decision.value, target_id=member_id,
+                                         country_code=country, outcome=Outcome.STALE.value)
+                return DecisionResult(Outcome.STALE, member_id, country, profile.status)
             changed = await self._profiles.set_status(
-                member_id, now, new_status, expected=expected, decided_by=actor_id, note=note)
+                member_id, now, new_status, expected=expected, decided_by=actor_id, note=note,
+                version=profile.version if decision in REVIEW_DECISIONS else None)
             outcome = Outcome.DONE if changed else Outcome.ALREADY_DECIDED
             if changed and decision is Decision.SUSPEND:
                 await self._chat_access.queue_removals(member_id, "suspended", actor_id, now)
@@ -99,37 +115,43 @@ class VerificationService:
 
     async def appoint_coordinator(self, actor_id: int, member_id: int, country_code: str,
                                   now: datetime) -> Outcome:
+        """Idempotent: appointing her again for the same country changes and tells nothing."""
         async with self._db.transaction():
-            if actor_id not in self._admin_ids:
+            if not self._authority.is_admin(actor_id):
                 await self._audit.record(now, actor_id, "appoint_coordinator", target_id=member_id,
                                          country_code=country_code, outcome="forbidden")
                 return Outcome.FORBIDDEN
             profile = await self._profiles.get(member_id)
-            if profile is None or profile.status != "approved":
+            if profile is None or profile.status != "approved" \
+                    or profile.country_code != country_code:
                 return Outcome.NOT_FOUND
-            await self._coordinators.appoint(member_id, country_code, actor_id, now)
+            if not await self._coordinators.appoint(member_id, country_code, actor_id, now):
+                return Outcome.ALREADY_DECIDED
             await self._audit.record(now, actor_id, "appoint_coordinator", target_id=member_id,
                                      country_code=country_code)
             return Outcome.DONE
 
     async def remove_coordinator(self, actor_id: int, member_id: int, now: datetime) -> Outcome:
+        """Her powers end at once, and so do the invitations she created."""
         async with self._db.transaction():
-            if actor_id not in self._admin_ids:
+            if not self._authority.is_admin(actor_id):
                 await self._audit.record(now, actor_id, "remove_coordinator", target_id=member_id,
                                          outcome="forbidden")
                 return Outcome.FORBIDDEN
             country = await self._coordinators.country_of(member_id)
             if not await self._coordinators.remove(member_id):
                 return Outcome.ALREADY_DECIDED
+            revoked = await self._invites.revoke_created_by(member_id, now)
             await self._audit.record(now, actor_id, "remove_coordinator", target_id=member_id,
-                                     country_code=country)
+                                     country_code=country,
+                                     details=f"invitations revoked: {revoked}")
             return Outcome.DONE
 
     async def allow_region_events(self, actor_id: int, member_id: int, allowed: bool,
                                   now: datetime) -> Outcome:
         """Administrators let a coordinator publish events for the whole region (or not)."""
         async with self._db.transaction():
-            if actor_id not in self._admin_ids:
+            if not self._authority.is_admin(actor_id):
                 await self._audit.record(now, actor_id, "allow_region_events",
                                          target_id=member_id, outcome="forbidden")
                 return Outcome.FORBIDDEN

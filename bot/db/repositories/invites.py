@@ -18,11 +18,13 @@ class InviteCode:
     used_count: int
     expires_at: datetime
     revoked: bool
+    created_by: int | None = None
 
 
 def _code(row) -> InviteCode:  # type: ignore[no-untyped-def]
     return InviteCode(row["id"], row["hint"], row["country_code"], row["max_uses"],
-                      row["used_count"], from_db(row["expires_at"]), row["revoked_at"] is not None)
+                      row["used_count"], from_db(row["expires_at"]), row["revoked_at"] is not None,
+                      row["created_by"])
 
 
 class InviteRepo:
@@ -56,6 +58,12 @@ class InviteRepo:
         return await self._db.execute(
             "UPDATE invite_codes SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
             (to_db(now), code_id)) == 1
+
+    async def revoke_created_by(self, user_id: int, now: datetime) -> int:
+        """Withdraw every invitation she created that still works; returns how many."""
+        return await self._db.execute(
+            "UPDATE invite_codes SET revoked_at = ? WHERE created_by = ? AND revoked_at IS NULL",
+            (to_db(now), user_id))
 
     async def active(self, country_code: str | None, now: datetime) -> list[InviteCode]:
         sql = ("SELECT * FROM invite_codes WHERE revoked_at IS NULL AND expires_at > ? "

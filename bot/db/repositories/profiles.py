@@ -10,7 +10,7 @@ from bot.clock import to_db
 from bot.db.database import Database
 
 EDITABLE_COLUMNS = frozenset({
-    "wizard_step", "privacy_accepted_at", "full_name", "country_code", "agency_code",
+    "privacy_accepted_at", "full_name", "country_code", "agency_code",
     "agency_other", "position", "years_of_service", "bio", "visible_fields",
 })
 VISIBLE_FIELD_NAMES = ("name", "agency", "position", "years", "expertise", "languages", "bio")
@@ -20,7 +20,6 @@ VISIBLE_FIELD_NAMES = ("name", "agency", "position", "years", "expertise", "lang
 class Profile:
     user_id: int
     status: str
-    wizard_step: str | None
     privacy_accepted_at: str | None
     full_name: str | None
     country_code: str | None
@@ -33,6 +32,7 @@ class Profile:
     invite_code_id: int | None
     submitted_at: str | None
     decision_note: str | None
+    version: int = 1
     expertise: list[str] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)
 
@@ -44,7 +44,6 @@ def _profile(row: Any, expertise: list[str], languages: list[str]) -> Profile:
     return Profile(
         user_id=row["user_id"],
         status=row["status"],
-        wizard_step=row["wizard_step"],
         privacy_accepted_at=row["privacy_accepted_at"],
         full_name=row["full_name"],
         country_code=row["country_code"],
@@ -57,6 +56,7 @@ def _profile(row: Any, expertise: list[str], languages: list[str]) -> Profile:
         invite_code_id=row["invite_code_id"],
         submitted_at=row["submitted_at"],
         decision_note=row["decision_note"],
+        version=row["version"],
         expertise=expertise,
         languages=languages,
     )
@@ -86,15 +86,15 @@ class ProfileRepo:
             "WHERE pl.user_id = ? ORDER BY l.position", (user_id,))
         return _profile(row, [r["code"] for r in expertise], [r["code"] for r in languages])
 
-    async def create_draft(self, user_id: int, now: datetime, *, step: str,
+    async def create_draft(self, user_id: int, now: datetime, *,
                            invite_code_id: int | None = None,
                            country_code: str | None = None) -> None:
         stamp = to_db(now)
         await self._db.execute(
-            "INSERT INTO profiles (user_id, status, wizard_step, privacy_accepted_at, "
+            "INSERT INTO profiles (user_id, status, privacy_accepted_at, "
             "invite_code_id, country_code, created_at, updated_at) "
-            "VALUES (?, 'draft', ?, ?, ?, ?, ?, ?)",
-            (user_id, step, stamp, invite_code_id, country_code, stamp, stamp),
+            "VALUES (?, 'draft', ?, ?, ?, ?, ?)",
+            (user_id, stamp, invite_code_id, country_code, stamp, stamp),
         )
 
     async def update(self, user_id: int, now: datetime, **values: Any) -> None:
@@ -102,10 +102,18 @@ class ProfileRepo:
         if unknown:
             raise ValueError(f"not editable: {unknown}")
         assignments = ", ".join(f"{name} = ?" for name in values)
+        # every change is a new version: a review card of an older one no longer decides
         await self._db.execute(
-            f"UPDATE profiles SET {assignments}, updated_at = ? WHERE user_id = ?",
+            f"UPDATE profiles SET {assignments}, version = version + 1, updated_at = ? "
+            "WHERE user_id = ?",
             (*values.values(), to_db(now), user_id),
         )
+
+    async def attach_invitation(self, user_id: int, invite_id: int, country_code: str,
+                                now: datetime) -> None:
+        await self._db.execute(
+            "UPDATE profiles SET invite_code_id = ?, country_code = ?, version = version + 1, "
+            "updated_at = ? WHERE user_id = ?", (invite_id, country_code, to_db(now), user_id))
 
     async def toggle_choice(self, user_id: int, table: str, code: str) -> None:
         if table not in {"profile_expertise", "profile_languages"}:
@@ -116,22 +124,29 @@ class ProfileRepo:
             if not removed:
                 await self._db.execute(
                     f"INSERT INTO {table} (user_id, code) VALUES (?, ?)", (user_id, code))
+            await self._db.execute(
+                "UPDATE profiles SET version = version + 1 WHERE user_id = ?", (user_id,))
 
     async def set_status(self, user_id: int, now: datetime, status: str, *,
                          expected: tuple[str, ...] | None = None, decided_by: int | None = None,
-                         note: str | None = None, submitted: bool = False) -> bool:
-        """Move to ``status`` if she is in one of the ``expected`` states; False otherwise."""
+                         note: str | None = None, submitted: bool = False,
+                         version: int | None = None) -> bool:
+        """Move to ``status`` if she is in one of the ``expected`` states (and, when given,
+        still at the profile ``version`` the decider saw); False otherwise."""
         stamp = to_db(now)
         sql = ("UPDATE profiles SET status = ?, updated_at = ?, decided_by = ?, decision_note = ?, "
                "decided_at = CASE WHEN ? THEN decided_at ELSE ? END, "
                "submitted_at = CASE WHEN ? THEN ? ELSE submitted_at END, "
-               "review_reminded_at = CASE WHEN ? THEN NULL ELSE review_reminded_at END, "
-               "wizard_step = NULL WHERE user_id = ?")
+               "review_reminded_at = CASE WHEN ? THEN NULL ELSE review_reminded_at END "
+               "WHERE user_id = ?")
         params: list[Any] = [status, stamp, decided_by, note, submitted, stamp, submitted, stamp,
                              submitted, user_id]
         if expected:
             sql += f" AND status IN ({','.join('?' * len(expected))})"
             params += list(expected)
+        if version is not None:
+            sql += " AND version = ?"
+            params.append(version)
         return await self._db.execute(sql, params) == 1
 
     async def waiting_for_review(self, country_code: str | None, limit: int = 20) -> list[int]:

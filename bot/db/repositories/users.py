@@ -31,7 +31,8 @@ class UserRepo:
         marks = ",".join("?" * len(user_ids))
         rows = await self._db.fetch_all(
             "SELECT u.id, u.locale, u.unreachable_at, p.status, p.country_code, "
-            "c.country_code AS coordinator_country "
+            # a coordinator acts as one only while her own membership is approved
+            "CASE WHEN p.status = 'approved' THEN c.country_code END AS coordinator_country "
             "FROM users u LEFT JOIN profiles p ON p.user_id = u.id "
             f"LEFT JOIN coordinators c ON c.user_id = u.id WHERE u.id IN ({marks})",
             user_ids,
