@@ -83,3 +83,33 @@ async def test_rollback_on_error(db: Database) -> None:
             await db.execute("INSERT INTO t VALUES (1)")
             raise RuntimeError("boom")
     assert await db.fetch_value("SELECT COUNT(*) FROM t") == 0
+
+
+@pytest.mark.parametrize("kind", ["directory", "not_sqlite"])
+async def test_an_unusable_file_fails_with_one_clear_line(tmp_path: Path, kind: str) -> None:
+    import threading
+
+    from bot.db.database import DatabaseOpenError
+
+    path = tmp_path / "bot.sqlite3"
+    if kind == "directory":
+        path.mkdir()
+    else:
+        path.write_bytes(b"this is a text file, not a database " * 40)
+    before = set(threading.enumerate())
+    with pytest.raises(DatabaseOpenError) as raised:
+        await Database.open(path)
+    message = str(raised.value)
+    assert "\n" not in message and str(path) in message
+    # The connection's worker thread was told to stop: the process can exit.
+    for thread in set(threading.enumerate()) - before:
+        thread.join(timeout=5)
+        assert not thread.is_alive()
+
+
+async def test_every_connection_overwrites_deleted_rows(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "s.sqlite3")
+    try:
+        assert await db.fetch_value("PRAGMA secure_delete") == 1
+    finally:
+        await db.close()

@@ -20,6 +20,14 @@ import aiosqlite
 Params = Sequence[Any] | dict[str, Any]
 
 
+class DatabaseOpenError(Exception):
+    """The database file cannot be used (a folder, not writable, or not SQLite).
+
+    The message is one line naming the path and the reason, nothing else: the caller prints
+    it and exits.
+    """
+
+
 class Database:
     def __init__(self, connection: aiosqlite.Connection, path: Path | None = None) -> None:
         self._conn = connection
@@ -30,15 +38,43 @@ class Database:
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(str(path), isolation_level=None)
-        conn.row_factory = aiosqlite.Row
-        await conn.execute("PRAGMA journal_mode=WAL")
-        await conn.execute("PRAGMA foreign_keys=ON")
-        await conn.execute("PRAGMA busy_timeout=5000")
-        await conn.execute("PRAGMA synchronous=NORMAL")
-        return cls(conn, None if str(path) == ":memory:" else Path(path))
+        """Open (or create) the database; :class:`DatabaseOpenError` when it cannot be used.
+
+        On failure the connection and its thread are closed before raising, so the process
+        can exit instead of hanging on a live worker thread.
+        """
+        memory = str(path) == ":memory:"
+        if not memory:
+            target = Path(path)
+            if target.is_dir():
+                raise DatabaseOpenError(f"database path {target} is a directory")
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseOpenError(
+                    f"cannot create the folder of {target}: {exc.strerror}") from None
+        try:
+            conn = await aiosqlite.connect(str(path), isolation_level=None)
+        except sqlite3.Error as exc:
+            raise DatabaseOpenError(f"cannot open database {path}: {exc}") from None
+        try:
+            conn.row_factory = aiosqlite.Row
+            await conn.execute("PRAGMA journal_mode=WAL")
+            await conn.execute("PRAGMA foreign_keys=ON")
+            await conn.execute("PRAGMA busy_timeout=5000")
+            await conn.execute("PRAGMA synchronous=NORMAL")
+            # Deleted rows are overwritten with zeros, not left in free pages: an erased
+            # member's name must not survive in the file (see PrivacyService).
+            await conn.execute("PRAGMA secure_delete=ON")
+            # Proves it is a database this process can write to, before anything runs.
+            await conn.execute("SELECT count(*) FROM sqlite_master")
+            if not memory:
+                await conn.execute("BEGIN IMMEDIATE")
+                await conn.execute("ROLLBACK")
+        except sqlite3.Error as exc:
+            await conn.close()
+            raise DatabaseOpenError(f"cannot use database {path}: {exc}") from None
+        return cls(conn, None if memory else Path(path))
 
     async def close(self) -> None:
         async with self._lock:
