@@ -34,6 +34,11 @@ def problem_text(problem: InputProblem, limit: int = NAME_MAX) -> str:
     return _("Please send a number from 0 to {max}.").format(max=YEARS_MAX)
 
 
+def spreadsheet_safe(cell: str) -> str:
+    """A CSV cell a spreadsheet shows as text: one starting like a formula gets a quote."""
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+
+
 def code_problem_text(problem: CodeProblem) -> str:
     return {
         CodeProblem.UNKNOWN: _("This invitation link is not valid. Check the link, or apply "

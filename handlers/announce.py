@@ -21,6 +21,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import AnnounceCb
 from bot.clock import Clock
 from bot.db.repositories.audit import AuditRepo
+from bot.db.repositories.claims import ClaimRepo
 from bot.db.repositories.outbox import OutboxRepo
 from bot.db.repositories.profiles import ProfileRepo
 from bot.keyboards import button, rows
@@ -70,7 +71,7 @@ async def cb_announce(query: CallbackQuery, callback_data: AnnounceCb, actor: Ac
                       state: FSMContext, bot: Bot, ref: ReferenceData,
                       verification: VerificationService, profiles: ProfileRepo,
                       delivery: DeliveryService, outbox: OutboxRepo, audit: AuditRepo,
-                      clock: Clock) -> None:
+                      clock: Clock, claims: ClaimRepo) -> None:
     message = query_message(query)
     if message is None:
         await stale_button(query)
@@ -92,6 +93,9 @@ async def cb_announce(query: CallbackQuery, callback_data: AnnounceCb, actor: Ac
     if not audience or not html:
         await query.answer(_("This button is from an earlier message."), show_alert=True)
         return
+    if not await claims.claim(f"announce:{message.chat.id}:{message.message_id}", clock.now()):
+        await query.answer(_("This has already been handled."))
+        return  # a double tap: the first press sends
     await state.clear()
     await query.answer()
     if callback_data.action != "send":

@@ -19,7 +19,7 @@ from html import escape
 
 from aiogram import Bot, F, Router
 from aiogram.enums import ChatMemberStatus
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -33,6 +33,7 @@ from bot.callbacks import ChatCb
 from bot.chat_removals import RemovalRunner
 from bot.clock import Clock
 from bot.db.repositories.audit import AuditRepo
+from bot.db.repositories.claims import ClaimRepo
 from bot.db.repositories.chats import ChatRepo, KnownChat
 from bot.keyboards import button, rows, url_button
 from bot.notifier import Notifier
@@ -319,7 +320,8 @@ async def cmd_post(message: Message, actor: Actor, chats: ChatRepo, ref: Referen
 
 
 async def cb_post(query: CallbackQuery, callback_data: ChatCb, actor: Actor, state: FSMContext,
-                  chats: ChatRepo, bot: Bot, clock: Clock, audit: AuditRepo) -> None:
+                  chats: ChatRepo, bot: Bot, clock: Clock, audit: AuditRepo,
+                  claims: ClaimRepo) -> None:
     message = query_message(query)
     allowed = {c.chat_id for c in await postable_chats(actor, chats)} if actor.is_staff else set()
     if callback_data.chat_id not in allowed or message is None:
@@ -337,12 +339,24 @@ async def cb_post(query: CallbackQuery, callback_data: ChatCb, actor: Actor, sta
     if data.get("post_chat") != callback_data.chat_id or not text:
         await query.answer(_("This button is from an earlier message."), show_alert=True)
         return
+    claim = f"post:{message.chat.id}:{message.message_id}"
+    if not await claims.claim(claim, clock.now()):
+        await query.answer(_("This has already been handled."))
+        return  # a double tap: the first press posts
     await state.clear()
     await query.answer()
     if callback_data.action == "drop":
         await message.edit_text(_("Nothing was sent."))
         return
-    await bot.send_message(callback_data.chat_id, text)
+    try:
+        await bot.send_message(callback_data.chat_id, text)
+    except TelegramAPIError:
+        await claims.release(claim)
+        await state.update_data(post_chat=callback_data.chat_id, post_text=text)
+        await state.set_state(PostForm.text)
+        await message.answer(_("Sorry, something went wrong on our side. Please try again in "
+                               "a moment."))
+        return
     now = clock.now()
     chat = await chats.get(callback_data.chat_id)
     await audit.record(now, actor.user_id, "post_to_chat",

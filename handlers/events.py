@@ -36,6 +36,7 @@ from bot.callbacks import EventCb
 from bot.clock import Clock, from_db, to_db
 from bot.db.repositories.audit import AuditRepo
 from bot.db.repositories.chats import ChatRepo, KnownChat
+from bot.db.repositories.claims import ClaimRepo
 from bot.db.repositories.events import ANSWERS, Event, EventRepo
 from bot.db.repositories.outbox import OutboxRepo
 from bot.db.repositories.profiles import ProfileRepo
@@ -49,7 +50,7 @@ from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.services.verification import VerificationService
 from bot.telegram_delivery import progress_text
-from bot.texts import problem_text
+from bot.texts import problem_text, spreadsheet_safe
 from handlers.ui import query_message, stale_button
 
 TITLE_MAX, DESCRIPTION_MAX, PLACE_MAX = 120, 1500, 200
@@ -161,9 +162,9 @@ async def may_target(actor: Actor, audience: Audience, coordinators: Coordinator
         return True
     if not actor.coordinator_country or audience.expertise:
         return False
-    if audience.single_country == actor.coordinator_country:
-        return True
-    return audience.countries is None and await coordinators.may_publish_region(actor.user_id)
+    if audience.countries is not None:
+        return audience.single_country == actor.coordinator_country
+    return await coordinators.may_publish_region(actor.user_id)
 
 
 async def audience_keyboard(actor: Actor, data: dict, ref: ReferenceData,  # type: ignore[type-arg]
@@ -302,7 +303,7 @@ async def cb_event_form(query: CallbackQuery, callback_data: EventCb, actor: Act
                         state: FSMContext, ref: ReferenceData, events: EventRepo,
                         delivery: DeliveryService, outbox: OutboxRepo, profiles: ProfileRepo,
                         coordinators: CoordinatorRepo, chats: ChatRepo, audit: AuditRepo,
-                        clock: Clock) -> None:
+                        clock: Clock, claims: ClaimRepo) -> None:
     message = query_message(query)
     data = dict((await state.get_data()).get("event", {}))
     if message is None or not actor.is_staff or not data:
@@ -386,6 +387,8 @@ async def cb_event_form(query: CallbackQuery, callback_data: EventCb, actor: Act
         if not await may_target(actor, target, coordinators):  # the role, checked again now
             await message.answer(_("You are not allowed to do this."))
             return
+        if not await claims.claim(f"event:{message.chat.id}:{message.message_id}", clock.now()):
+            return  # a double tap, or a second press while the first is being published
         await state.clear()
         now = clock.now()
         texts = {code: t for code, t in data.get("texts", {}).items()
@@ -440,10 +443,11 @@ def may_see(actor: Actor, event: Event, expertise: list[str]) -> bool:
 
 async def may_manage_event(actor: Actor, event: Event,
                            verification: VerificationService) -> bool:
-    if actor.is_admin or actor.user_id == event.created_by:
-        return True
-    country = Audience.parse(event.audience).single_country
-    return country is not None and await verification.may_manage(actor.user_id, country)
+    """Asked now, of the current role: any administrator, or the organiser while she is
+    still staff of the event's audience (not whoever ``created_by`` names)."""
+    audience = Audience.parse(event.audience)
+    return await verification.authority.may_manage_event(
+        actor.user_id, event.created_by, audience.countries, audience.expertise)
 
 
 async def cb_event_member(query: CallbackQuery, callback_data: EventCb, actor: Actor,
@@ -515,7 +519,7 @@ async def cb_event_staff(query: CallbackQuery, callback_data: EventCb, actor: Ac
                          state: FSMContext, events: EventRepo, event_service: EventService,
                          chats: ChatRepo, bot: Bot, ref: ReferenceData,
                          verification: VerificationService, audit: AuditRepo,
-                         clock: Clock) -> None:
+                         clock: Clock, claims: ClaimRepo) -> None:
     message = query_message(query)
     event = await events.get(callback_data.event_id)
     if event is None or message is None or not await may_manage_event(actor, event,
@@ -537,14 +541,17 @@ async def cb_event_staff(query: CallbackQuery, callback_data: EventCb, actor: Ac
         writer = csv.writer(buffer)
         writer.writerow(["name", "country", "answer", "answered_at_utc"])
         for row in await events.attendee_rows(event.id):
-            writer.writerow([row["full_name"], row["country_code"], row["answer"],
-                             row["updated_at"]])
+            name = row["full_name"] if row["shows_name"] else _("(name not shown)")
+            writer.writerow([spreadsheet_safe(str(value or "")) for value in (
+                name, row["country_code"], row["answer"], row["updated_at"])])
         await message.answer_document(
             BufferedInputFile(buffer.getvalue().encode("utf-8-sig"),
                               filename=f"event-{event.id}-attendees.csv"),
             protect_content=True)
         return
     if callback_data.action == "tochats":
+        if not await claims.claim(f"event_chats:{event.id}", clock.now()):
+            return  # already posted (a double tap)
         posted = []
         for chat in await chats_for(Audience.parse(event.audience), chats):
             try:

@@ -112,7 +112,8 @@ class EventRepo:
 
     async def attendee_rows(self, event_id: int) -> list[dict[str, object]]:
         rows = await self._db.fetch_all(
-            "SELECT p.full_name, p.country_code, a.answer, a.updated_at FROM event_answers a "
+            "SELECT p.full_name, p.country_code, a.answer, a.updated_at, "
+            "(',' || p.visible_fields || ',') LIKE '%,name,%' AS shows_name FROM event_answers a "
             "JOIN profiles p ON p.user_id = a.user_id WHERE a.event_id = ? "
             "ORDER BY a.answer, p.country_code, p.full_name", (event_id,))
         return [dict(r) for r in rows]
