@@ -266,7 +266,7 @@ def create_dispatcher(app: App) -> Dispatcher:
     from handlers import coffee, get_routers, introductions, mentorship_messages
 
     from handlers.announce import render_announcement
-    from handlers.digest import render_digest
+    from handlers.digest import renderers as digest_renderers
     from handlers.events import (
         render_cancelled, render_changed, render_event, render_feedback, render_reminder,
     )
@@ -275,7 +275,8 @@ def create_dispatcher(app: App) -> Dispatcher:
                            ("event_reminder", render_reminder),
                            ("event_cancelled", render_cancelled),
                            ("event_changed", render_changed),
-                           ("event_feedback", render_feedback), ("digest", render_digest),
+                           ("event_feedback", render_feedback),
+                           *digest_renderers(app).items(),
                            *mentorship_messages.renderers(app).items(),
                            *introductions.renderers(app).items(),
                            *coffee.renderers(app).items()):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
 from aiogram import F, Router
 from aiogram.filters import Command
@@ -19,8 +20,23 @@ from bot.services.roles import Actor
 from handlers.ui import edit_text, query_message, stale_button
 
 
-def render_digest(payload: dict, to: Recipient) -> tuple[str, InlineKeyboardMarkup]:  # type: ignore[type-arg]
-    """Rendered for each reader in her language, with event times in her zone."""
+def renderers(app: Any) -> dict[str, Any]:
+    """The digest's renderer, reading at send time who of the new members is still here."""
+    repo: DigestRepo = app.digest
+
+    async def digest(payload: dict[str, Any], to: Recipient) -> Any:
+        names, count = await repo.still_members(list(payload.get("new_member_ids") or []))
+        if not payload.get("new_member_ids"):
+            count = int(payload["new_members"])  # queued before ids: counted, never named
+        return render_digest(payload, to, names, count)
+
+    return {"digest": digest}
+
+
+def render_digest(payload: dict[str, Any], to: Recipient, names: list[str] | None = None,
+                  count: int | None = None) -> tuple[str, InlineKeyboardMarkup]:
+    """Rendered for each reader in her language, with event times in her zone; ``names``
+    and ``count`` are the new members as they are now (read by :func:`renderers`)."""
     lines = [_("🗓 <b>Your weekly digest</b>"), ""]
     if payload["events"]:
         lines.append(_("<b>Coming events</b>"))
@@ -30,13 +46,14 @@ def render_digest(payload: dict, to: Recipient) -> tuple[str, InlineKeyboardMark
     else:
         lines.append(_("No events in the next two weeks."))
     lines.append("")
-    count = int(payload["new_members"])
+    if count is None:
+        count = int(payload["new_members"])
     if count:
         lines.append(_("{count} new member joined in your country this week.",
                        "{count} new members joined in your country this week.", count
                        ).format(count=count))
-        if payload["new_member_names"]:
-            lines.append(", ".join(escape(name) for name in payload["new_member_names"]))
+        if names:
+            lines.append(", ".join(escape(name) for name in names))
     else:
         lines.append(_("No new members this week."))
     lines += ["", _("/events shows the details.")]

@@ -14,15 +14,17 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import PrivacyCb
 from bot.chat_removals import RemovalRunner
 from bot.clock import Clock
-from bot.db.repositories.personal_data import PersonalDataRepo
+from bot.db.fsm_storage import SQLiteStorage
 from bot.keyboards import button, rows
-from bot.services.privacy import PrivacyService
+from bot.services.privacy import PrivacyService, StaffLabels
 from bot.services.roles import Actor
 from handlers.ui import query_message
 
 
-async def cmd_mydata(message: Message, actor: Actor, personal_data: PersonalDataRepo) -> None:
-    data = await personal_data.export(actor.user_id)
+async def cmd_mydata(message: Message, actor: Actor, privacy: PrivacyService,
+                     admin_ids: frozenset[int]) -> None:
+    labels = StaffLabels(coordinator=_("a coordinator"), administrator=_("an administrator"))
+    data = await privacy.export(actor.user_id, admin_ids, labels)
     payload = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True).encode()
     await message.answer_document(
         BufferedInputFile(payload, filename="my-data.json"),
@@ -58,7 +60,8 @@ async def cb_delete_me(query: CallbackQuery, callback_data: PrivacyCb, actor: Ac
         await query.answer(_("We store nothing about you."), show_alert=True)
         return
     await state.clear()
-    await privacy.delete_member(actor.user_id, clock.now())
+    storage = state.storage if isinstance(state.storage, SQLiteStorage) else None
+    await privacy.delete_member(actor.user_id, clock.now(), storage)
     await query.answer()
     if message is not None:
         await message.edit_text(_(

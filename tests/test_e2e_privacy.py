@@ -39,8 +39,12 @@ async def test_mydata_is_exactly_what_the_database_holds(harness: BotHarness) ->
     assert user.last.raw.get("protect_content") is True
     exported = json.loads(document["content"])
     stored = await rows_about(harness, 1001)
+    # The coordinator who approved her appears by role, not by Telegram id.
+    assert stored["profiles"][0]["decided_by"] == stored["audit_log"][0]["actor_id"] == 500
+    stored["profiles"][0]["decided_by"] = stored["audit_log"][0]["actor_id"] = "a coordinator"
     assert {k: v for k, v in exported.items() if v} == stored
     assert exported["profiles"][0]["full_name"] == "Aigul Bekova"
+    assert b": 500" not in document["content"]
 
 
 async def test_delete_me_leaves_nothing_personal(harness: BotHarness) -> None:

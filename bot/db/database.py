@@ -9,6 +9,8 @@ already holds a transaction joins it instead of waiting for itself.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -33,6 +35,7 @@ class Database:
         self._conn = connection
         self._path = path
         self._reader: aiosqlite.Connection | None = None
+        self._reader_lock = asyncio.Lock()
         self._lock = asyncio.Lock()
         self._tx_owner: asyncio.Task[Any] | None = None
 
@@ -66,6 +69,10 @@ class Database:
             # Deleted rows are overwritten with zeros, not left in free pages: an erased
             # member's name must not survive in the file (see PrivacyService).
             await conn.execute("PRAGMA secure_delete=ON")
+            # The keyed hash that lets a block outlive the blocked person's erasure
+            # (migrations/0011_erasure.sql calls it from its triggers).
+            await conn._execute(conn._conn.create_function, "hmac_sha256", 2, _hmac_sha256,
+                                deterministic=True)
             # Proves it is a database this process can write to, before anything runs.
             await conn.execute("SELECT count(*) FROM sqlite_master")
             if not memory:
@@ -77,10 +84,28 @@ class Database:
         return cls(conn, None if memory else Path(path))
 
     async def close(self) -> None:
-        async with self._lock:
+        async with self._reader_lock:  # the same order as checkpoint(): reader, then shared
             if self._reader is not None:
                 await self._reader.close()
-            await self._conn.close()
+                self._reader = None
+            async with self._lock:
+                await self._conn.close()
+
+    async def checkpoint(self) -> bool:
+        """Copy the WAL into the database file and empty it (after an erasure: the WAL still
+        holds the erased rows' old pages). True when the WAL is empty afterwards.
+
+        The background reader is closed first (it reopens on its next read): a read open on
+        it would pin old pages and leave them in the WAL.
+        """
+        if self._path is None:
+            return True
+        async with self._reader_lock:
+            if self._reader is not None:
+                await self._reader.close()
+                self._reader = None
+            row = await self.fetch_one("PRAGMA wal_checkpoint(TRUNCATE)")
+        return row is not None and row[0] == 0
 
     def _in_own_transaction(self) -> bool:
         return self._tx_owner is not None and self._tx_owner is asyncio.current_task()
@@ -151,14 +176,23 @@ class Database:
         """
         if self._path is None:
             return await self.fetch_all(sql, params)
-        if self._reader is None:
-            self._reader = await aiosqlite.connect(f"file:{self._path}?mode=ro", uri=True)
-            self._reader.row_factory = aiosqlite.Row
-        return list(await self._reader.execute_fetchall(sql, params))
+        async with self._reader_lock:
+            if self._reader is None:
+                self._reader = await aiosqlite.connect(f"file:{self._path}?mode=ro",
+                                                       uri=True)
+                self._reader.row_factory = aiosqlite.Row
+            return list(await self._reader.execute_fetchall(sql, params))
 
     async def fetch_value(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetch_one(sql, params)
         return None if row is None else row[0]
+
+
+def _hmac_sha256(secret: bytes | None, value: object) -> str | None:
+    """HMAC-SHA256 of ``value`` (a Telegram id) under ``secret``, as hex."""
+    if secret is None or value is None:
+        return None
+    return hmac.new(bytes(secret), str(value).encode(), hashlib.sha256).hexdigest()
 
 
 def _changed_rows(connection: sqlite3.Connection, sql: str, params: Params) -> int:

@@ -2,7 +2,8 @@
 
 What is due is decided from ``digest_runs`` and the injected clock: the job may run every few
 minutes and after any restart; a country's digest is queued once per ISO week, in the same
-transaction that records it.
+transaction that records it. The payload names nobody: new members are ids, and their names
+are read when each copy is sent, so a member who deleted her data in between is not named.
 """
 
 from __future__ import annotations
@@ -55,9 +56,10 @@ class DigestService:
                 upcoming = [e for e in await self._events.upcoming(now)
                             if e.starts_at <= now + LOOK_AHEAD and for_whole_country(e.audience,
                                                                                     country)]
-                names, joined = await self._digest.new_members(country, now - timedelta(days=7))
+                joined = await self._digest.new_members(country, now - timedelta(days=7))
+                # Ids only: the renderer reads names when it sends (see handlers/digest.py).
                 payload = {"country": country, "events": [e.payload() for e in upcoming],
-                           "new_member_names": names, "new_members": joined}
+                           "new_member_ids": joined, "new_members": len(joined)}
                 await self._delivery.enqueue("digest", payload, readers, None)
             sent.append(country)
         return sent

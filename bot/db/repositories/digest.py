@@ -35,10 +35,24 @@ class DigestRepo:
             "ORDER BY p.user_id", (country_code,))
         return [r["user_id"] for r in rows]
 
-    async def new_members(self, country_code: str, since: datetime) -> tuple[list[str], int]:
-        """Names of the newly approved who show their name, and how many joined in all."""
+    async def new_members(self, country_code: str, since: datetime) -> list[int]:
+        """Ids of the members approved in that country since then (names are read only
+        when the digest is sent: whoever deleted her data by then is not named)."""
         rows = await self._db.fetch_all(
-            "SELECT full_name, instr(',' || visible_fields || ',', ',name,') > 0 AS shown "
-            "FROM profiles WHERE status = 'approved' AND country_code = ? AND decided_at >= ? "
-            "ORDER BY decided_at", (country_code, to_db(since)))
-        return [r["full_name"] for r in rows if r["shown"]], len(rows)
+            "SELECT user_id FROM profiles WHERE status = 'approved' AND country_code = ? "
+            "AND decided_at >= ? ORDER BY decided_at, user_id", (country_code, to_db(since)))
+        return [r["user_id"] for r in rows]
+
+    async def still_members(self, user_ids: list[int]) -> tuple[list[str], int]:
+        """Of these, the names of those still approved who show their name, and how many
+        are still approved, in the given order."""
+        if not user_ids:
+            return [], 0
+        marks = ", ".join("?" * len(user_ids))
+        rows = await self._db.fetch_all(
+            "SELECT user_id, full_name, instr(',' || visible_fields || ',', ',name,') > 0 "
+            f"AS shown FROM profiles WHERE status = 'approved' AND user_id IN ({marks})",
+            user_ids)
+        found = {r["user_id"]: r for r in rows}
+        kept = [found[i] for i in user_ids if i in found]
+        return [r["full_name"] for r in kept if r["shown"]], len(kept)

@@ -88,7 +88,12 @@ class IntroRepo:
                 (to_db(now), user_id, blocked_id, blocked_id, user_id))
 
     async def unblock_all(self, user_id: int) -> int:
-        return await self._db.execute("DELETE FROM member_blocks WHERE user_id = ?", (user_id,))
+        """Her blocks end, also those against people who have since deleted their data
+        (kept only as keys, see migrations/0011_erasure.sql); returns how many."""
+        async with self._db.transaction():
+            await self._db.execute("DELETE FROM member_blocks WHERE user_id = ?", (user_id,))
+            return await self._db.execute("DELETE FROM block_keys WHERE user_id = ?",
+                                          (user_id,))
 
     async def may_meet(self, first: int, second: int) -> bool:
         """Both are members and neither blocked the other (checked when contacts go out)."""
@@ -100,7 +105,7 @@ class IntroRepo:
 
     async def count_blocked(self, user_id: int) -> int:
         return int(await self._db.fetch_value(
-            "SELECT COUNT(*) FROM member_blocks WHERE user_id = ?", (user_id,)))
+            "SELECT COUNT(*) FROM block_keys WHERE user_id = ?", (user_id,)))
 
     # ---- introductions ---------------------------------------------------------------------
 

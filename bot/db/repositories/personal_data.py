@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from bot.clock import to_db
 from bot.db.database import Database
 
 # table -> columns that name her (a row naming her in any of them is hers); the export and
@@ -42,7 +44,11 @@ MENTIONS: dict[str, tuple[str, ...]] = {
     "coordinators": ("appointed_by",),
     "broadcasts": ("created_by", "progress_chat_id"),
     "events": ("created_by",),
+    "bound_chats": ("bound_by",),
 }
+
+# Staff who acted on her appear by role, never by Telegram id: (table, column).
+STAFF_COLUMNS = (("profiles", "decided_by"), ("coordinators", "appointed_by"))
 
 
 # Her export keeps other members anonymous: in a row naming her and someone else (a pair,
@@ -77,24 +83,37 @@ class PersonalDataRepo:
         self._db = db
 
     async def export(self, user_id: int) -> dict[str, list[dict[str, Any]]]:
+        """Her rows; staff ids in them stay raw here (the caller names them by role)."""
         data: dict[str, list[dict[str, Any]]] = {}
         for table, columns in PERSONAL_TABLES.items():
             columns = EXPORT_NAMING.get(table, columns)
             rows = await self._db.fetch_all(
                 f"SELECT * FROM {table} WHERE {_naming(columns)}", (user_id,) * len(columns))
             data[table] = [_anonymised(table, dict(row), user_id) for row in rows]
+        # Her own actions, and what was done about her; not the attempts of others that
+        # changed nothing (a refused or late press is the other person's, not hers).
         rows = await self._db.fetch_all(
-            "SELECT * FROM audit_log WHERE actor_id = ? OR target_id = ? ORDER BY id",
-            (user_id, user_id))
+            "SELECT * FROM audit_log WHERE actor_id = ? OR (target_id = ? AND outcome = 'done') "
+            "ORDER BY id", (user_id, user_id))
         data["audit_log"] = [dict(row) for row in rows]
+        for row in data["audit_log"]:
+            if row["target_id"] != user_id:
+                row["target_id"] = None  # whom she acted on is that person's
         return data
 
-    async def erase(self, user_id: int) -> None:
+    async def erase(self, user_id: int, now: datetime) -> None:
         async with self._db.transaction():
+            # Invitations she made as a coordinator stop working before she goes.
+            await self._db.execute(
+                "UPDATE invite_codes SET revoked_at = ? WHERE created_by = ? "
+                "AND revoked_at IS NULL", (to_db(now), user_id))
             for table, columns in MENTIONS.items():
                 for column in columns:
                     await self._db.execute(
                         f"UPDATE {table} SET {column} = NULL WHERE {column} = ?", (user_id,))
+            # Her blocks go with her; blocks against her stay as keys (block_keys), and
+            # member_blocks rows naming her go below.
+            await self._db.execute("DELETE FROM block_keys WHERE user_id = ?", (user_id,))
             for table, columns in reversed(PERSONAL_TABLES.items()):
                 await self._db.execute(f"DELETE FROM {table} WHERE {_naming(columns)}",
                                        (user_id,) * len(columns))
