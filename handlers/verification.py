@@ -104,11 +104,24 @@ async def notify_reviewers(bot: Bot, notifier: Notifier, profiles: ProfileRepo,
 async def withdraw_cards(bot: Bot, notifier: Notifier, cards: ReviewCardRepo,
                          member_id: int) -> None:
     """Earlier cards of an application that changed or moved: text replaced, no buttons."""
-    for reviewer, message_id in await cards.take_all(member_id):
-        async def render(locale: str):  # type: ignore[no-untyped-def]
-            return _("This application was changed or moved after this card was sent. "
-                     "Any newer card replaces it."), None
+    async def render(locale: str):  # type: ignore[no-untyped-def]
+        return _("This application was changed or moved after this card was sent. "
+                 "Any newer card replaces it."), None
 
+    for reviewer, message_id in await cards.take_all(member_id):
+        await notifier.edit(bot, reviewer, message_id, render)
+
+
+async def close_cards(bot: Bot, notifier: Notifier, cards: ReviewCardRepo, member_id: int,
+                      decided_on: Message | None) -> None:
+    """Decided: the other reviewers' cards say so, the decider's own card stays as it is."""
+    async def render(locale: str):  # type: ignore[no-untyped-def]
+        return _("This application has already been handled."), None
+
+    for reviewer, message_id in await cards.take_all(member_id):
+        if decided_on is not None and (reviewer, message_id) == (decided_on.chat.id,
+                                                                 decided_on.message_id):
+            continue
         await notifier.edit(bot, reviewer, message_id, render)
 
 
@@ -172,7 +185,7 @@ async def apply_decision(bot: Bot, actor: Actor, member_id: int, decision: Decis
 async def cb_review(query: CallbackQuery, callback_data: ReviewCb, actor: Actor,
                     state: FSMContext, bot: Bot, verification: VerificationService,
                     notifier: Notifier, removals: RemovalRunner, profiles: ProfileRepo,
-                    clock: Clock) -> None:
+                    clock: Clock, review_cards: ReviewCardRepo) -> None:
     member_id = callback_data.member_id
     action = callback_data.action
     version = callback_data.version
@@ -198,6 +211,7 @@ async def cb_review(query: CallbackQuery, callback_data: ReviewCb, actor: Actor,
         if message is not None:
             await message.edit_reply_markup(reply_markup=None)
             await message.answer(decision_done_text(decision))
+        await close_cards(bot, notifier, review_cards, member_id, message)
         await removals.flush(bot)
         return
     if profile is None:
@@ -273,6 +287,8 @@ async def on_typed_note(message: Message, actor: Actor, state: FSMContext, bot: 
     await message.answer(decision_done_text(decision))
     if decision is Decision.SUSPEND:
         await withdraw_reviewer_cards(bot, notifier, review_cards, member_id)
+    else:
+        await close_cards(bot, notifier, review_cards, member_id, None)
     await removals.flush(bot)
 
 
