@@ -84,27 +84,31 @@ class Database:
         return cls(conn, None if memory else Path(path))
 
     async def close(self) -> None:
-        async with self._reader_lock:  # the same order as checkpoint(): reader, then shared
+        # Locks in one order everywhere: the shared one, then the reader's (a transaction may
+        # read in the background; a background read never waits for the shared lock).
+        async with self._lock, self._reader_lock:
             if self._reader is not None:
                 await self._reader.close()
                 self._reader = None
-            async with self._lock:
-                await self._conn.close()
+            await self._conn.close()
 
     async def checkpoint(self) -> bool:
         """Copy the WAL into the database file and empty it (after an erasure: the WAL still
         holds the erased rows' old pages). True when the WAL is empty afterwards.
 
         The background reader is closed first (it reopens on its next read): a read open on
-        it would pin old pages and leave them in the WAL.
+        it would pin old pages and leave them in the WAL. Call it outside a transaction.
         """
         if self._path is None:
             return True
-        async with self._reader_lock:
+        if self._in_own_transaction():
+            raise RuntimeError("checkpoint() inside a transaction")
+        async with self._lock, self._reader_lock:
             if self._reader is not None:
                 await self._reader.close()
                 self._reader = None
-            row = await self.fetch_one("PRAGMA wal_checkpoint(TRUNCATE)")
+            rows = await self._conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+        row = next(iter(rows), None)
         return row is not None and row[0] == 0
 
     def _in_own_transaction(self) -> bool:
