@@ -113,3 +113,44 @@ async def test_every_connection_overwrites_deleted_rows(tmp_path: Path) -> None:
         assert await db.fetch_value("PRAGMA secure_delete") == 1
     finally:
         await db.close()
+
+
+async def test_erasure_migration_keys_existing_blocks_and_unnames_queued_digests(
+        tmp_path: Path) -> None:
+    import json
+    import shutil
+
+    from bot.db.migrations import MIGRATIONS_DIR
+
+    older = tmp_path / "older"
+    older.mkdir()
+    for migration in discover_migrations():
+        if migration.version < 11:
+            shutil.copy(migration.path, older / migration.path.name)
+    db = await Database.open(tmp_path / "upgrade.sqlite3")
+    try:
+        assert await apply_migrations(db, older) == 10
+        now = "2026-01-01 09:00:00"
+        await db.execute_many("INSERT INTO users (id, locale, created_at, last_seen_at) "
+                              "VALUES (?, 'en', ?, ?)", [(1, now, now), (2, now, now)])
+        await db.execute("INSERT INTO member_blocks (user_id, blocked_id, created_at) "
+                         "VALUES (1, 2, ?)", (now,))
+        await db.execute("INSERT INTO broadcasts (kind, payload, created_at) VALUES "
+                         "('digest', ?, ?)", (json.dumps(
+                             {"country": "KZ", "events": [], "new_member_names": ["Old Name"],
+                              "new_members": 2}), now))
+        await apply_migrations(db, MIGRATIONS_DIR)
+        keys = await db.fetch_all("SELECT user_id, blocked_key FROM block_keys")
+        assert [k["user_id"] for k in keys] == [1] and len(keys[0]["blocked_key"]) == 64
+        payload = json.loads(await db.fetch_value("SELECT payload FROM broadcasts"))
+        assert payload == {"country": "KZ", "events": [], "new_member_ids": [],
+                           "new_members": 2}
+        # The same account coming back after an erasure gets the block again.
+        await db.execute("DELETE FROM users WHERE id = 2")
+        await db.execute("DELETE FROM member_blocks WHERE blocked_id = 2")
+        await db.execute("INSERT INTO users (id, locale, created_at, last_seen_at) "
+                         "VALUES (2, 'en', ?, ?)", (now, now))
+        assert [tuple(r) for r in await db.fetch_all(
+            "SELECT user_id, blocked_id FROM member_blocks")] == [(1, 2)]
+    finally:
+        await db.close()
