@@ -141,10 +141,12 @@ async def cb_intro_form(query: CallbackQuery, callback_data: IntroCb, actor: Act
         return
     valid = {"country": ref.country_codes, "expertise": ref.expertise_codes,
              "language": ref.language_codes}.get(action, ())
-    if value != "*" and value not in valid:
+    stored = (await state.get_data()).get("intro")
+    if (value != "*" and value not in valid) or stored is None:
+        # forged, or a question of a request she cancelled or already sent
         await message.answer(_("This button is no longer valid."))
         return
-    data = dict((await state.get_data()).get("intro", {}))
+    data = dict(stored)
     data[action] = None if value == "*" else value
     await state.update_data(intro=data)
     following = STEPS[STEPS.index(action) + 1] if action != STEPS[-1] else None
@@ -166,6 +168,7 @@ async def on_reason(message: Message, actor: Actor, state: FSMContext, ref: Refe
         return
     data = (await state.get_data()).get("intro", {})
     await state.set_state(None)
+    await state.update_data(intro=None)
     outcome, intro_id = await intro_service.start(
         actor.user_id, data.get("country"), data.get("expertise"), data.get("language"),
         value or "")
