@@ -31,6 +31,13 @@ def problem_text(problem: InputProblem, limit: int = NAME_MAX) -> str:
         return _("Please use words: numbers or emoji alone are not accepted here.")
     if problem is InputProblem.NOT_A_NUMBER:
         return _("Please send a whole number of years, for example 12.")
+    if problem is InputProblem.INVISIBLE:
+        return _("The text contains invisible characters (direction marks, zero-width spaces, "
+                 "control characters), often copied along with text or hidden in combined "
+                 "emoji. Please type it again by hand.")
+    if problem is InputProblem.LINK_IN_NAME:
+        return _("Please type only the name: links, t.me addresses and @usernames are not "
+                 "allowed here.")
     return _("Please send a number from 0 to {max}.").format(max=YEARS_MAX)
 
 

@@ -402,7 +402,7 @@ def check_answer(step: str, text: str) -> tuple[object, object, int]:
         value, problem = check_name(text)
         return value, problem, NAME_MAX
     if step == "agency_other":
-        value, problem = check_short_text(text, AGENCY_MAX)
+        value, problem = check_name(text, AGENCY_MAX)
         return value, problem, AGENCY_MAX
     if step == "position":
         value, problem = check_short_text(text, POSITION_MAX)

@@ -1,7 +1,24 @@
-"""Checks on what she types into the profile; each problem has a code the handler explains."""
+"""Checks on what she types; each problem has a code the handler explains in her language.
+
+Every typed answer (profile, reasons, goals, event texts) passes through here, so this is
+the one place that decides what text the bot stores and later shows to other people:
+
+* NFKC normalisation, so look-alike compatibility forms (full-width letters, ligatures)
+  become the ordinary letters a reader sees and a filter matches;
+* no control characters (NUL included), no bidirectional controls (a right-to-left override
+  turns a name around on the reader's screen) and no zero-width or other invisible format
+  characters (a name that looks like a coordinator's but is not the same text);
+* where a *name* is expected, no links, ``t.me/…`` addresses or ``@handles`` (a "name" that
+  sends readers elsewhere is an impersonation), and not digits alone.
+
+Three kinds, one function each: :func:`check_name` (a person's or an agency's name),
+:func:`check_short_text` (one line) and :func:`check_long_text` (line breaks kept).
+"""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from enum import Enum
 
 
@@ -12,6 +29,8 @@ class InputProblem(Enum):
     NO_LETTERS = "no_letters"
     NOT_A_NUMBER = "not_a_number"
     OUT_OF_RANGE = "out_of_range"
+    INVISIBLE = "invisible"  # control, bidi or zero-width characters
+    LINK_IN_NAME = "link_in_name"  # a URL, t.me address or @handle where a name is expected
 
 
 NAME_MAX = 100
@@ -20,19 +39,65 @@ POSITION_MAX = 100
 BIO_MAX = 500
 YEARS_MAX = 45
 
+# Whitespace she may type: turned into plain spaces (and, in long texts, line breaks).
+_SPACES = frozenset("\t\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
+                    "\u200a\u202f\u205f\u3000 ")
+_LINE_BREAKS = frozenset("\n\r\u2028\u2029\x85\x0b\x0c")
+# Named in the brief for clarity; all of them are also in Unicode category Cf, refused whole.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+                          "\u200e\u200f\u061c")
+ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+# Cc control, Cf format (bidi, zero-width, soft hyphen, tags), Co private use, Cs surrogates.
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs"})
+
+_LINK = re.compile(
+    r"[a-z][a-z0-9+.-]*://"                      # any scheme: https://, tg://
+    r"|\bwww\."
+    r"|\b(?:t|telegram)\.(?:me|dog)\b"           # t.me/…, telegram.me/…
+    r"|@[\w.]"                                   # @handle, e-mail addresses
+    r"|\b[\w-]+\.(?:com|net|org|info|biz|io|me|ru|su|kz|kg|tj|tm|uz|ua|by|app|dev|xyz|"
+    r"link|site|online|top|pro|club|shop|gov|edu)\b",
+    re.IGNORECASE,
+)
+
 
 def _has_letters(text: str) -> bool:
     return any(ch.isalpha() for ch in text)
 
 
-def _clean(text: str | None) -> str:
-    return " ".join((text or "").split())
+def _is_invisible(ch: str) -> bool:
+    return ch in BIDI_CONTROLS or ch in ZERO_WIDTH or (
+        unicodedata.category(ch) in _REFUSED_CATEGORIES and ch not in _SPACES
+        and ch not in _LINE_BREAKS)
+
+
+def normalise(text: str | None, *, keep_lines: bool = False) -> tuple[str, bool]:
+    """NFKC, trimmed, runs of spaces made one (line breaks kept, at most one empty line in a
+    row, when ``keep_lines``). The second value is True if it held an invisible or control
+    character, which is refused rather than silently dropped: she should see what she sends."""
+    value = unicodedata.normalize("NFKC", text or "")
+    if any(_is_invisible(ch) for ch in value):
+        return "", True
+    value = value.replace("\r\n", "\n")
+    for ch in _LINE_BREAKS:
+        value = value.replace(ch, "\n")
+    if not keep_lines:
+        return " ".join(value.split()), False
+    lines = [" ".join(line.split()) for line in value.split("\n")]
+    kept: list[str] = []
+    for line in lines:
+        if line or (kept and kept[-1]):
+            kept.append(line)
+    return "\n".join(kept).strip(), False
 
 
 def check_short_text(text: str | None, limit: int, *, keep_lines: bool = False
                      ) -> tuple[str | None, InputProblem | None]:
-    """A free-text answer: not empty, at most ``limit`` characters, with some letters in it."""
-    value = (text or "").strip() if keep_lines else _clean(text)
+    """A one-line free-text answer (``keep_lines`` for callers written before
+    :func:`check_long_text`): not empty, at most ``limit`` characters, with letters in it."""
+    value, invisible = normalise(text, keep_lines=keep_lines)
+    if invisible:
+        return None, InputProblem.INVISIBLE
     if not value:
         return None, InputProblem.EMPTY
     if len(value) > limit:
@@ -42,19 +107,34 @@ def check_short_text(text: str | None, limit: int, *, keep_lines: bool = False
     return value, None
 
 
-def check_name(text: str | None) -> tuple[str | None, InputProblem | None]:
-    value, problem = check_short_text(text, NAME_MAX)
-    if value is not None and len(value) < 2:
+def check_long_text(text: str | None, limit: int) -> tuple[str | None, InputProblem | None]:
+    """Free text over several lines (a bio, a reason, a description): line breaks kept."""
+    return check_short_text(text, limit, keep_lines=True)
+
+
+def check_name(text: str | None, limit: int = NAME_MAX
+               ) -> tuple[str | None, InputProblem | None]:
+    """A name others will read as who she is (or as her agency): one line, at least two
+    characters, letters in it, no links or @handles."""
+    value, problem = check_short_text(text, limit)
+    if problem is not None:
+        return None, problem
+    assert value is not None
+    if _LINK.search(value):
+        return None, InputProblem.LINK_IN_NAME
+    if len(value) < 2:
         return None, InputProblem.TOO_SHORT
-    return value, problem
+    return value, None
 
 
 def check_bio(text: str | None) -> tuple[str | None, InputProblem | None]:
-    return check_short_text(text, BIO_MAX, keep_lines=True)
+    return check_long_text(text, BIO_MAX)
 
 
 def check_years(text: str | None) -> tuple[int | None, InputProblem | None]:
-    value = _clean(text)
+    if any(_is_invisible(ch) for ch in text or ""):
+        return None, InputProblem.INVISIBLE
+    value = " ".join((text or "").split())  # not NFKC: "²" is no number of years
     if not value:
         return None, InputProblem.EMPTY
     if not value.isdecimal() or len(value) > 3:  # isdigit() would let "²" through to int()
