@@ -42,6 +42,7 @@ from bot.db.repositories.users import UserRepo
 from bot.i18n import create_i18n, localized
 from bot.telegram_delivery import ProgressReporter, TelegramSender
 from bot.telegram_session import BotSession
+from bot.throttle import FloodThrottle
 from bot.inflight import InFlightUpdates, TrackingDispatcher
 from bot.jobs import register_jobs
 from bot.middlewares import ActorMiddleware
@@ -284,6 +285,7 @@ def create_dispatcher(app: App) -> Dispatcher:
     app.fsm_storage = SQLiteStorage(app.db, app.clock)
     dp = TrackingDispatcher(app.in_flight, storage=app.fsm_storage, **app.workflow_data())
     dp.update.outer_middleware(ActorMiddleware(app.users, app.i18n, app.settings.admin_ids))
+    dp.update.outer_middleware(FloodThrottle())  # after the actor: her language for a notice
     dp.include_routers(*get_routers())
     from handlers.onboarding import WizardDeps
 
