@@ -1,21 +1,55 @@
-"""The delivery engine's Telegram side: sending, and the sender's live progress message."""
+"""The delivery engine's Telegram side: what a failed call means, sending, and the sender's
+live progress message.
+
+:func:`classify` is the one place where a Telegram (or network, or proxy) exception becomes a
+:class:`FailureKind`: the delivery engine and the chat removals retry by it alike.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import (
-    TelegramBadRequest, TelegramForbiddenError, TelegramNetworkError, TelegramRetryAfter,
-    TelegramServerError,
+    ClientDecodeError, TelegramAPIError, TelegramBadRequest, TelegramEntityTooLarge,
+    TelegramForbiddenError, TelegramMigrateToChat, TelegramRetryAfter,
 )
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from bot.db.repositories.outbox import OutboxRepo
+from bot.db.repositories.outbox import OutboxRepo, Progress
 from bot.db.repositories.users import UserRepo
 from bot.i18n import format_number, use_locale
 from bot.services.delivery import DeliveryError, FailureKind
+
+logger = logging.getLogger(__name__)
+
+_NO_RIGHTS = ("not enough rights", "chat_admin_required", "administrator rights",
+              "have no rights", "need administrator")
+
+
+def classify(exc: BaseException) -> DeliveryError:
+    """What a failed call means. Only a definitive answer from Telegram (400, 403) ends
+    anything; an HTML page from a proxy, a cut or garbled body (aiogram's
+    ``ClientDecodeError``), any 5xx, a timeout or a dropped connection says nothing about the
+    message, so it is transient, and so is any answer Telegram gives while misconfigured or
+    restarting (401, 404, 409). No text of the message or of the answer is kept."""
+    if isinstance(exc, DeliveryError):
+        return exc
+    if isinstance(exc, TelegramRetryAfter):
+        return DeliveryError(FailureKind.RETRY_AFTER, float(exc.retry_after), "429")
+    if isinstance(exc, TelegramForbiddenError):
+        return DeliveryError(FailureKind.BLOCKED, detail="403")
+    if isinstance(exc, TelegramEntityTooLarge | TelegramMigrateToChat):
+        return DeliveryError(FailureKind.PERMANENT, detail=type(exc).__name__)
+    if isinstance(exc, TelegramBadRequest):
+        if any(marker in (exc.message or "").lower() for marker in _NO_RIGHTS):
+            return DeliveryError(FailureKind.NO_RIGHTS, detail="400 no rights")
+        return DeliveryError(FailureKind.PERMANENT, detail="400")
+    if isinstance(exc, TelegramAPIError | ClientDecodeError | OSError | TimeoutError):
+        return DeliveryError(FailureKind.TRANSIENT, detail=type(exc).__name__)
+    return DeliveryError(FailureKind.PERMANENT, detail=type(exc).__name__)
 
 
 class TelegramSender:
@@ -27,17 +61,13 @@ class TelegramSender:
         try:
             await self._bot.send_message(chat_id, text, reply_markup=keyboard,
                                          protect_content=protect or None)
-        except TelegramRetryAfter as exc:
-            raise DeliveryError(FailureKind.RETRY_AFTER, exc.retry_after, "429") from exc
-        except TelegramForbiddenError as exc:
-            raise DeliveryError(FailureKind.BLOCKED, detail="403") from exc
-        except (TelegramServerError, TelegramNetworkError) as exc:
-            raise DeliveryError(FailureKind.TRANSIENT, detail=type(exc).__name__) from exc
-        except TelegramBadRequest as exc:
-            raise DeliveryError(FailureKind.PERMANENT, detail="400") from exc
+        except Exception as exc:
+            raise classify(exc) from exc
 
 
-def progress_text(counts: dict[str, int], finished: bool, locale: str) -> str:
+def progress_text(counts: dict[str, int], finished: bool, locale: str, *, retrying: int = 0,
+                  gave_up: int = 0) -> str:
+    """The progress message: counts so far, then what still waits, or the final report."""
     values = {
         "sent": format_number(counts.get("sent", 0), locale),
         "failed": format_number(counts.get("failed", 0), locale),
@@ -45,10 +75,22 @@ def progress_text(counts: dict[str, int], finished: bool, locale: str) -> str:
         "remaining": format_number(counts.get("pending", 0) + counts.get("sending", 0), locale),
     }
     if finished:
-        return _("Delivery finished: {sent} sent, {failed} failed, {unreachable} unreachable "
+        text = _("Delivery finished: {sent} sent, {failed} failed, {unreachable} unreachable "
                  "(blocked the bot).").format(**values)
-    return _("Sending: {sent} sent, {failed} failed, {unreachable} unreachable, {remaining} "
+        if gave_up:
+            text += " " + _(
+                "{count} of them failed because Telegram did not answer for 24 hours.",
+                "{count} of them failed because Telegram did not answer for 24 hours.",
+                gave_up).format(count=format_number(gave_up, locale))
+        return text
+    text = _("Sending: {sent} sent, {failed} failed, {unreachable} unreachable, {remaining} "
              "remaining.").format(**values)
+    if retrying:
+        text += " " + _(
+            "{count} still waiting: Telegram did not answer, retrying.",
+            "{count} still waiting: Telegram did not answer, retrying.",
+            retrying).format(count=format_number(retrying, locale))
+    return text
 
 
 class ProgressReporter:
@@ -60,18 +102,29 @@ class ProgressReporter:
         self._users = users
         self._i18n = i18n
 
-    async def __call__(self, broadcast_id: int, counts: dict[str, int], finished: bool) -> None:
+    async def __call__(self, broadcast_id: int, progress: Progress) -> bool:
+        """True once the message shows it; False while it has no message id yet (the engine
+        tries again) or when Telegram did not answer."""
         broadcast = await self._outbox.get(broadcast_id)
         if broadcast is None or broadcast.progress_chat_id is None \
                 or broadcast.progress_message_id is None:
-            return
+            return False
         locales = await self._users.locales_of([broadcast.progress_chat_id])
         locale = locales.get(broadcast.progress_chat_id, self._i18n.default_locale)
         with use_locale(self._i18n, locale):
-            text = progress_text(counts, finished, locale)
+            text = progress_text(progress.counts, progress.finished, locale,
+                                 retrying=progress.retrying, gave_up=progress.gave_up)
         try:
             await self._bot.edit_message_text(text, chat_id=broadcast.progress_chat_id,
                                               message_id=broadcast.progress_message_id)
         except TelegramBadRequest as exc:
-            if "message is not modified" not in exc.message:
-                raise
+            if "message is not modified" not in (exc.message or ""):
+                # Deleted or too old to edit: nothing will ever show it, stop trying.
+                logger.info("progress message of broadcast %s cannot be edited", broadcast_id)
+        except Exception as exc:
+            if not classify(exc).kind.passing:
+                return True  # 403: she blocked the bot; nothing will show it
+            logger.info("progress of broadcast %s not shown yet: %s", broadcast_id,
+                        type(exc).__name__)
+            return False
+        return True

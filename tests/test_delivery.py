@@ -1,19 +1,31 @@
-"""The delivery engine without Telegram: limits, 429/403/5xx, crash recovery, exactly-once."""
+"""The delivery engine without Telegram: limits, 429/403/5xx, crash recovery, exactly-once,
+retries for a day after transient failures, and how Telegram's exceptions are classified."""
 
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from bot.clock import FakeClock, to_db
-from bot.db import Database
-from bot.db.repositories.outbox import OutboxRepo
-from bot.db.repositories.users import UserRepo
-from bot.services.delivery import (
-    HEADROOM, MAX_ATTEMPTS, DeliveryError, DeliveryService, FailureKind, FakePacer, RateLimiter,
+from aiogram.exceptions import (
+    ClientDecodeError, RestartingTelegram, TelegramBadRequest, TelegramEntityTooLarge,
+    TelegramForbiddenError, TelegramNetworkError, TelegramNotFound, TelegramRetryAfter,
+    TelegramServerError, TelegramUnauthorizedError,
 )
+from aiogram.methods import SendMessage
+
+from bot.clock import FakeClock, from_db, to_db
+from bot.db import Database
+from bot.db.repositories.outbox import OUTAGE, OutboxRepo, Progress
+from bot.db.repositories.users import UserRepo
+from bot.i18n import create_i18n, use_locale
+from bot.services.delivery import (
+    BACKOFF_CAP, HEADROOM, RETRY_FOR, DeliveryError, DeliveryService, FailureKind, FakePacer,
+    RateLimiter, backoff,
+)
+from bot.telegram_delivery import classify, progress_text
 
 RECIPIENTS = list(range(1000, 1100))
 
@@ -56,8 +68,9 @@ async def test_everyone_gets_one_copy_in_her_language_at_the_limit(db: Database)
     service, sender, pacer = await make(db, clock, rate=30)
     seen: list[tuple[str, Any]] = []
 
-    async def progress(broadcast_id: int, counts: dict[str, int], finished: bool) -> None:
-        seen.append((counts.get("sent", 0), finished))
+    async def progress(broadcast_id: int, report: Progress) -> bool:
+        seen.append((report.counts.get("sent", 0), report.finished))
+        return True
 
     service.on_progress(progress)
     broadcast = await service.enqueue("note", {"text": "hi"}, RECIPIENTS + RECIPIENTS[:5], 1)
@@ -119,24 +132,157 @@ async def test_403_marks_unreachable_until_she_writes_again(db: Database) -> Non
     assert (await service.counts(third))["sent"] == 91
 
 
-async def test_5xx_is_retried_with_backoff_then_recorded(db: Database) -> None:
+async def run_until_settled(service: DeliveryService, sender: Any, clock: FakeClock,
+                            limit: timedelta = timedelta(days=3)) -> int:
+    """What the background loop does as time passes: drain, then move the clock to the next
+    retry, until nothing is waiting (or ``limit`` has passed)."""
+    start = clock.now()
+    sent = await service.drain(sender)
+    while clock.now() - start < limit:
+        due = await service._outbox.next_due_at()
+        if due is None:
+            break
+        clock.set(max(clock.now(), from_db(due)) if due else clock.now())
+        sent += await service.drain(sender)
+    return sent
+
+
+async def test_transient_failures_back_off_and_never_fail_within_a_day(db: Database) -> None:
     clock = FakeClock()
     service, sender, _ = await make(db, clock, rate=1000)
     sender.script[1001] = [DeliveryError(FailureKind.TRANSIENT)] * 2
-    sender.script[1002] = [DeliveryError(FailureKind.TRANSIENT)] * 10
+    sender.script[1002] = [DeliveryError(FailureKind.TRANSIENT)] * 40  # ~3 hours of outage
     sender.script[1003] = [DeliveryError(FailureKind.PERMANENT)]
     broadcast = await service.enqueue("note", {"text": "hi"}, RECIPIENTS[:5], 1)
     await service.drain(sender)
     assert sender.received[1001] == 0  # waiting for its backoff
-    for _ in range(MAX_ATTEMPTS + 1):
-        clock.advance(minutes=1)
-        await service.drain(sender)
-    assert sender.received[1001] == 1
-    counts = await service.counts(broadcast)
-    assert counts == {"sent": 3, "failed": 2}
-    attempts = await db.fetch_value(
-        "SELECT attempts FROM outbox WHERE recipient_id = 1002")
-    assert attempts == MAX_ATTEMPTS
+    await run_until_settled(service, sender, clock)
+    assert sender.received[1001] == 1 and sender.received[1002] == 1
+    assert await service.counts(broadcast) == {"sent": 4, "failed": 1}  # only the 400
+    attempts = await db.fetch_value("SELECT attempts FROM outbox WHERE recipient_id = 1002")
+    assert attempts == 40
+
+
+def test_backoff_doubles_and_is_capped_at_five_minutes() -> None:
+    waits = [backoff(n).total_seconds() for n in range(1, 12)]
+    assert waits[:5] == [2, 4, 8, 16, 32]
+    assert max(waits) == BACKOFF_CAP == 300
+    assert backoff(10_000).total_seconds() == 300
+
+
+async def test_a_failure_lasting_over_a_day_ends_the_message_as_an_outage(db: Database
+                                                                          ) -> None:
+    clock = FakeClock()
+    service, sender, _ = await make(db, clock, rate=1000)
+    for chat in RECIPIENTS[:3]:
+        sender.script[chat] = [DeliveryError(FailureKind.TRANSIENT)] * 10_000
+    shown: list[Progress] = []
+
+    async def progress(broadcast_id: int, report: Progress) -> bool:
+        shown.append(report)
+        return True
+
+    service.on_progress(progress)
+    start = clock.now()
+    broadcast = await service.enqueue("note", {"text": "hi"}, RECIPIENTS[:4], 1)
+    await service.drain(sender)
+    assert shown[-1] == Progress({"sent": 1, "pending": 3}, False, retrying=3)
+    clock.advance(hours=23, minutes=50)
+    await service.drain(sender)  # after almost a day: still waiting, not failed
+    assert (await service.counts(broadcast)).get("failed", 0) == 0
+    await run_until_settled(service, sender, clock)
+    assert await service.counts(broadcast) == {"sent": 1, "failed": 3}
+    rows = await db.fetch_all("SELECT error, updated_at FROM outbox WHERE status = 'failed'")
+    assert {r["error"] for r in rows} == {OUTAGE}
+    assert all(from_db(r["updated_at"]) - start >= RETRY_FOR for r in rows)
+    assert all(from_db(r["updated_at"]) - start <= RETRY_FOR + timedelta(minutes=6)
+               for r in rows)
+    assert shown[-1] == Progress({"sent": 1, "failed": 3}, True, gave_up=3)
+
+
+async def test_429_never_fails_a_message_within_a_day(db: Database) -> None:
+    clock = FakeClock()
+    service, sender, pacer = await make(db, clock, rate=1000)
+    sender.script[1000] = [DeliveryError(FailureKind.RETRY_AFTER, retry_after=1)] * 30
+    broadcast = await service.enqueue("note", {"text": "hi"}, RECIPIENTS[:2], 1)
+    await service.drain(sender)
+    assert await service.counts(broadcast) == {"sent": 2}
+    assert pacer.slept >= 30  # paused each time
+
+
+async def test_a_400_ends_only_that_message(db: Database) -> None:
+    clock = FakeClock()
+    service, sender, _ = await make(db, clock, rate=1000)
+    sender.script[1005] = [DeliveryError(FailureKind.PERMANENT, detail="400")]
+    broadcast = await service.enqueue("note", {"text": "hi"}, RECIPIENTS[:10], 1)
+    await service.drain(sender)
+    assert await service.counts(broadcast) == {"sent": 9, "failed": 1}
+    assert sender.received[1005] == 0
+
+
+async def test_the_final_report_reaches_a_progress_message_saved_late(db: Database) -> None:
+    """The broadcast can finish before the handler saved its progress message's id: the
+    next run of the engine still edits it to the final report."""
+    clock = FakeClock()
+    service, sender, _ = await make(db, clock, rate=1000)
+    outbox = OutboxRepo(db)
+    shown: list[tuple[int, bool]] = []
+
+    async def progress(broadcast_id: int, report: Progress) -> bool:
+        broadcast = await outbox.get(broadcast_id)
+        if broadcast is None or broadcast.progress_message_id is None:
+            return False
+        shown.append((broadcast.progress_message_id, report.finished))
+        return True
+
+    service.on_progress(progress)
+    broadcast = await service.enqueue("note", {"text": "hi"}, RECIPIENTS[:3], 1)
+    await service.drain(sender)  # finished, but nobody could be told
+    assert shown == []
+    await outbox.set_progress_message(broadcast, 1, 77)
+    await service.drain(sender)
+    assert shown == [(77, True)]
+    await service.drain(sender)
+    assert shown == [(77, True)]  # once
+
+
+def _api(exc_type: type, message: str = "x", **kwargs: Any) -> Exception:
+    return exc_type(method=SendMessage(chat_id=1, text="t"), message=message, **kwargs)
+
+
+@pytest.mark.parametrize(("exc", "kind"), [
+    (ClientDecodeError("Failed to decode object", ValueError(), "<html>502</html>"),
+     FailureKind.TRANSIENT),
+    (_api(TelegramServerError, "Bad Gateway"), FailureKind.TRANSIENT),
+    (_api(RestartingTelegram, "restart"), FailureKind.TRANSIENT),
+    (_api(TelegramNetworkError, "Request timeout error"), FailureKind.TRANSIENT),
+    (_api(TelegramNotFound, "Not Found"), FailureKind.TRANSIENT),
+    (_api(TelegramUnauthorizedError, "Unauthorized"), FailureKind.TRANSIENT),
+    (ConnectionResetError(), FailureKind.TRANSIENT),
+    (TimeoutError(), FailureKind.TRANSIENT),
+    (_api(TelegramRetryAfter, "Too Many Requests", retry_after=3), FailureKind.RETRY_AFTER),
+    (_api(TelegramForbiddenError, "bot was blocked by the user"), FailureKind.BLOCKED),
+    (_api(TelegramBadRequest, "Bad Request: chat not found"), FailureKind.PERMANENT),
+    (_api(TelegramBadRequest, "Bad Request: not enough rights to restrict/unrestrict chat "
+          "member"), FailureKind.NO_RIGHTS),
+    (_api(TelegramEntityTooLarge, "Request Entity Too Large"), FailureKind.PERMANENT),
+])
+def test_every_telegram_failure_has_one_kind(exc: Exception, kind: FailureKind) -> None:
+    failure = classify(exc)
+    assert failure.kind is kind
+    assert "502" not in str(failure)  # nothing of the answer's body is kept
+    if kind is FailureKind.RETRY_AFTER:
+        assert failure.retry_after == 3
+
+
+def test_the_report_says_what_still_waits_and_what_an_outage_ended() -> None:
+    with use_locale(create_i18n("en"), "en"):
+        waiting = progress_text({"sent": 48, "pending": 12}, False, "en", retrying=12)
+        final = progress_text({"sent": 1, "failed": 3}, True, "en", gave_up=3)
+    assert waiting == ("Sending: 48 sent, 0 failed, 0 unreachable, 12 remaining. 12 still "
+                       "waiting: Telegram did not answer, retrying.")
+    assert final == ("Delivery finished: 1 sent, 3 failed, 0 unreachable (blocked the bot). "
+                     "3 of them failed because Telegram did not answer for 24 hours.")
 
 
 async def test_a_crash_mid_broadcast_repeats_only_what_was_in_flight(db: Database) -> None:

@@ -4,11 +4,17 @@
 stateDiagram-v2
     pending --> sending: claimed (committed) just before the Telegram call
     sending --> sent: Telegram accepted it
-    sending --> pending: 429 (the whole sender pauses for retry_after) / 5xx, network (backoff)
+    sending --> pending: 429 (the whole sender pauses for retry_after)
+    sending --> pending: 5xx, HTML or undecodable answer, timeout, dropped connection (backoff)
     sending --> unreachable: 403 (blocked or deactivated; nothing more until she writes again)
-    sending --> failed: 400, or retries used up
+    sending --> failed: 400, or Telegram did not answer for 24 hours since the first try
     sending --> pending: found at start-up (the process died mid-call; may repeat once)
 ```
+Only a definitive answer ends a message: a transient failure (what Telegram or a proxy in
+front of it says while it is down or overloaded) waits ``backoff(attempts)`` — doubling, at
+most five minutes — and is tried again until :data:`RETRY_FOR` has passed since its first try.
+Which Telegram exception is which :class:`FailureKind` is decided in one place,
+``bot.telegram_delivery.classify``.
 The outbox in SQLite is the source of truth; this module holds no Telegram types. Messages are
 rendered for each recipient at send time, in her language, by the renderer registered for the
 broadcast's kind. Telegram is reached through :class:`Sender`, never inside a transaction.
@@ -21,18 +27,19 @@ import inspect
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from enum import Enum
 from typing import Any, Protocol
 
 from bot.clock import Clock
-from bot.db.repositories.outbox import OutboxItem, OutboxRepo
+from bot.db.repositories.outbox import OUTAGE, OutboxItem, OutboxRepo, Progress
 from bot.db.repositories.users import UserRepo
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 5
+RETRY_FOR = timedelta(hours=24)  # transient failures end a message only after this
+BACKOFF_CAP = 300.0  # seconds: the longest wait between two tries of a message
 # Requests reach Telegram with some jitter: aimed exactly at the limit, a few arrive bunched,
 # draw a 429, and every send then stalls for a second. Aiming a little under avoids that.
 HEADROOM = 0.96
@@ -40,10 +47,21 @@ PROGRESS_EVERY = 3.0  # seconds between edits of the sender's progress message
 
 
 class FailureKind(Enum):
-    RETRY_AFTER = "retry_after"
-    BLOCKED = "blocked"
-    TRANSIENT = "transient"
-    PERMANENT = "permanent"
+    RETRY_AFTER = "retry_after"  # 429: everyone waits retry_after, then it is tried again
+    BLOCKED = "blocked"  # 403
+    TRANSIENT = "transient"  # 5xx, undecodable or cut answers, timeouts, dropped connections
+    NO_RIGHTS = "no_rights"  # 400 "not enough rights": may change when an admin grants them
+    PERMANENT = "permanent"  # any other 400
+
+    @property
+    def passing(self) -> bool:
+        """Telegram did not decide anything: try again later."""
+        return self in (FailureKind.RETRY_AFTER, FailureKind.TRANSIENT)
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait after the ``attempts``-th transient failure: 2, 4, 8 … seconds, at most 5 min."""
+    return timedelta(seconds=min(2.0 ** min(attempts, 16), BACKOFF_CAP))
 
 
 class DeliveryError(Exception):
@@ -80,7 +98,10 @@ class Protected:
 # makes sense (the pair or request it was about is gone).
 Rendered = tuple[str, Any | None] | Protected
 Renderer = Callable[[dict[str, Any], Recipient], Rendered | Awaitable[Rendered | None]]
-ProgressHook = Callable[[int, dict[str, int], bool], Awaitable[None]]
+
+
+# Returns True once the progress message shows it (False: it has no message yet).
+ProgressHook = Callable[[int, Progress], Awaitable[bool | None]]
 
 
 class Pacer:
@@ -226,9 +247,13 @@ class DeliveryService:
                 pass
 
     async def drain(self, sender: Sender) -> int:
-        """Send everything due now (retries wait for their time); returns how many were sent."""
+        """Send everything due now (retries wait for their time); returns how many were sent.
+
+        Each broadcast touched is reported at the end: finished, or what still waits."""
         async with self._drain_lock:
+            await self._report_unshown()
             sent = 0
+            touched: set[int] = set()
             while True:
                 batch = await self._outbox.due(self._clock.now(), limit=self._workers * 25)
                 if not batch:
@@ -239,7 +264,10 @@ class DeliveryService:
                 results = await asyncio.gather(
                     *(self._worker(queue, sender) for _ in range(min(self._workers, len(batch)))))
                 sent += sum(results)
-                await self._report({item.broadcast_id for item in batch})
+                ids = {item.broadcast_id for item in batch}
+                touched |= ids
+                await self._report(ids, settled=False)
+            await self._report(touched, settled=True)
             return sent
 
     async def _worker(self, queue: asyncio.Queue[OutboxItem], sender: Sender) -> int:
@@ -257,8 +285,11 @@ class DeliveryService:
             await self._outbox.settle(item.id, "failed", now, error="no renderer")
             return False
         await self.limiter.wait_turn(item.recipient_id)
-        if not await self._outbox.claim(item.id, self._clock.now()):
+        claimed_at = self._clock.now()
+        if not await self._outbox.claim(item.id, claimed_at):
             return False  # someone else settled it meanwhile
+        if item.first_attempt_at is None:
+            item = replace(item, first_attempt_at=claimed_at)
         try:
             rendered = renderer(item.payload, Recipient(item.recipient_id, item.locale,
                                                         item.timezone))
@@ -285,37 +316,59 @@ class DeliveryService:
 
     async def _failed(self, item: OutboxItem, exc: DeliveryError) -> None:
         now = self._clock.now()
-        if exc.kind is FailureKind.RETRY_AFTER:
-            self.limiter.pause(exc.retry_after)
-            await self._outbox.settle(item.id, "pending", now)
-            return
         if exc.kind is FailureKind.BLOCKED:
             await self._users.mark_unreachable(item.recipient_id, now)
             await self._outbox.settle(item.id, "unreachable", now, error=str(exc))
             return
         attempts = item.attempts + 1
-        if exc.kind is FailureKind.TRANSIENT and attempts < MAX_ATTEMPTS:
-            backoff = timedelta(seconds=2 ** attempts)
+        if exc.kind.passing:
+            if now - (item.first_attempt_at or now) >= RETRY_FOR:
+                await self._outbox.settle(item.id, "failed", now, attempts=attempts,
+                                          error=OUTAGE)
+                return
+            if exc.kind is FailureKind.RETRY_AFTER:
+                self.limiter.pause(exc.retry_after)
+                await self._outbox.settle(item.id, "pending", now, error=str(exc))
+                return
             await self._outbox.settle(item.id, "pending", now, attempts=attempts,
-                                      not_before=now + backoff, error=str(exc))
+                                      not_before=now + backoff(attempts), error=str(exc))
             return
         await self._outbox.settle(item.id, "failed", now, attempts=attempts, error=str(exc))
 
-    async def _report(self, broadcast_ids: set[int]) -> None:
+    async def _report(self, broadcast_ids: set[int], *, settled: bool) -> None:
+        """Edit the progress messages: every few seconds while sending, at once when a
+        broadcast finishes, and when a run ends with some of it still waiting (``settled``)."""
         if self._progress is None:
             return
-        for broadcast_id in broadcast_ids:
+        for broadcast_id in sorted(broadcast_ids):
             finished = await self._outbox.finish_if_done(broadcast_id, self._clock.now())
             moment = self._pacer.monotonic()
-            if not finished and moment - self._last_progress.get(broadcast_id, -1e9) \
-                    < PROGRESS_EVERY:
+            if not finished and not settled and moment - self._last_progress.get(
+                    broadcast_id, -1e9) < PROGRESS_EVERY:
                 continue
             self._last_progress[broadcast_id] = moment
-            try:
-                await self._progress(broadcast_id, await self._outbox.counts(broadcast_id),
-                                     finished)
-            except Exception:
-                logger.exception("progress report for broadcast %s failed", broadcast_id)
+            await self._show(broadcast_id)
+
+    async def _show(self, broadcast_id: int) -> None:
+        assert self._progress is not None
+        progress = await self._outbox.progress(broadcast_id)
+        try:
+            shown = await self._progress(broadcast_id, progress)
+        except Exception:
+            logger.exception("progress report for broadcast %s failed", broadcast_id)
+            return
+        if shown and progress.finished:
+            await self._outbox.mark_shown(broadcast_id, "final")
+            self._last_progress.pop(broadcast_id, None)
+
+    async def _report_unshown(self) -> None:
+        """Finished broadcasts whose progress message does not say so yet: the broadcast may
+        have finished before the message's id was saved, or the last edit failed."""
+        if self._progress is None:
+            return
+        since = self._clock.now() - RETRY_FOR
+        for broadcast_id in await self._outbox.unshown_finished(since):
+            await self._show(broadcast_id)
 
     async def counts(self, broadcast_id: int) -> dict[str, int]:
         return await self._outbox.counts(broadcast_id)

@@ -7,10 +7,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.clock import to_db
+from bot.clock import from_db, to_db
 from bot.db.database import Database
 
 DEFAULT_TIMEZONE = "Asia/Almaty"  # for the few without a country yet (staff)
+OUTAGE = "no answer for 24 hours"  # the error of a message that outlived its retries
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What the sender's progress message shows: counts by status, and what still waits."""
+
+    counts: dict[str, int]
+    finished: bool
+    retrying: int = 0  # pending after a transient failure, waiting for their next try
+    gave_up: int = 0  # failed because Telegram did not answer for a whole day
 
 
 @dataclass(frozen=True)
@@ -23,6 +34,7 @@ class OutboxItem:
     locale: str
     timezone: str
     attempts: int
+    first_attempt_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -75,8 +87,19 @@ class OutboxRepo:
 
     async def set_progress_message(self, broadcast_id: int, chat_id: int, message_id: int) -> None:
         await self._db.execute(
-            "UPDATE broadcasts SET progress_chat_id = ?, progress_message_id = ? WHERE id = ?",
-            (chat_id, message_id, broadcast_id))
+            "UPDATE broadcasts SET progress_chat_id = ?, progress_message_id = ?, "
+            "progress_shown = NULL WHERE id = ?", (chat_id, message_id, broadcast_id))
+
+    async def mark_shown(self, broadcast_id: int, shown: str) -> None:
+        await self._db.execute("UPDATE broadcasts SET progress_shown = ? WHERE id = ?",
+                               (shown, broadcast_id))
+
+    async def unshown_finished(self, since: datetime) -> list[int]:
+        """Broadcasts finished since ``since`` whose progress message does not say so yet."""
+        rows = await self._db.fetch_all(
+            "SELECT id FROM broadcasts WHERE finished_at >= ? AND progress_message_id IS NOT NULL"
+            " AND progress_shown IS NOT 'final' ORDER BY id", (to_db(since),))
+        return [r["id"] for r in rows]
 
     async def get(self, broadcast_id: int) -> Broadcast | None:
         row = await self._db.fetch_one("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,))
@@ -93,7 +116,8 @@ class OutboxRepo:
 
     async def due(self, now: datetime, limit: int) -> list[OutboxItem]:
         rows = await self._db.fetch_all(
-            "SELECT o.id, o.broadcast_id, o.recipient_id, o.attempts, b.kind, b.payload, "
+            "SELECT o.id, o.broadcast_id, o.recipient_id, o.attempts, o.first_attempt_at, "
+            "b.kind, b.payload, "
             "u.locale, IFNULL(c.timezone, ?) AS timezone FROM outbox o "
             "JOIN broadcasts b ON b.id = o.broadcast_id JOIN users u ON u.id = o.recipient_id "
             "LEFT JOIN profiles p ON p.user_id = o.recipient_id "
@@ -105,7 +129,9 @@ class OutboxRepo:
         for r in rows:
             payload = payloads.setdefault(r["broadcast_id"], json.loads(r["payload"]))
             items.append(OutboxItem(r["id"], r["broadcast_id"], r["recipient_id"], r["kind"],
-                                    payload, r["locale"], r["timezone"], r["attempts"]))
+                                    payload, r["locale"], r["timezone"], r["attempts"],
+                                    from_db(r["first_attempt_at"]) if r["first_attempt_at"]
+                                    else None))
         return items
 
     async def next_due_at(self) -> str | None:
@@ -114,8 +140,9 @@ class OutboxRepo:
 
     async def claim(self, item_id: int, now: datetime) -> bool:
         return await self._db.execute(
-            "UPDATE outbox SET status = 'sending', updated_at = ? WHERE id = ? "
-            "AND status = 'pending'", (to_db(now), item_id)) == 1
+            "UPDATE outbox SET status = 'sending', updated_at = ?, "
+            "first_attempt_at = IFNULL(first_attempt_at, ?) WHERE id = ? AND status = 'pending'",
+            (to_db(now), to_db(now), item_id)) == 1
 
     async def settle(self, item_id: int, status: str, now: datetime, *, attempts: int | None = None,
                      not_before: datetime | None = None, error: str | None = None) -> None:
@@ -130,6 +157,19 @@ class OutboxRepo:
             "SELECT status, COUNT(*) AS n FROM outbox WHERE broadcast_id = ? GROUP BY status",
             (broadcast_id,))
         return {row["status"]: row["n"] for row in rows}
+
+    async def progress(self, broadcast_id: int) -> Progress:
+        """Counts by status, how many wait for a retry and how many outlived their retries."""
+        rows = await self._db.fetch_all(
+            "SELECT status, COUNT(*) AS n, "
+            "SUM(status = 'pending' AND not_before IS NOT NULL) AS retrying, "
+            "SUM(status = 'failed' AND error = ?) AS gave_up "
+            "FROM outbox WHERE broadcast_id = ? GROUP BY status", (OUTAGE, broadcast_id))
+        counts = {row["status"]: row["n"] for row in rows}
+        finished = await self._db.fetch_value(
+            "SELECT finished_at IS NOT NULL FROM broadcasts WHERE id = ?", (broadcast_id,))
+        return Progress(counts, bool(finished), sum(int(r["retrying"] or 0) for r in rows),
+                        sum(int(r["gave_up"] or 0) for r in rows))
 
     async def finish_if_done(self, broadcast_id: int, now: datetime) -> bool:
         return await self._db.execute(
