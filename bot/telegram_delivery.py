@@ -33,7 +33,8 @@ def classify(exc: BaseException) -> DeliveryError:
     """What a failed call means. Only a definitive answer from Telegram (400, 403) ends
     anything; an HTML page from a proxy, a cut or garbled body (aiogram's
     ``ClientDecodeError``), any 5xx, a timeout or a dropped connection says nothing about the
-    message, so it is transient, and so is any answer Telegram gives while misconfigured or
+    message, so it is transient (a body that is not even UTF-8 reaches us as aiohttp's
+    ``UnicodeDecodeError``), and so is any answer Telegram gives while misconfigured or
     restarting (401, 404, 409). No text of the message or of the answer is kept."""
     if isinstance(exc, DeliveryError):
         return exc
@@ -47,7 +48,8 @@ def classify(exc: BaseException) -> DeliveryError:
         if any(marker in (exc.message or "").lower() for marker in _NO_RIGHTS):
             return DeliveryError(FailureKind.NO_RIGHTS, detail="400 no rights")
         return DeliveryError(FailureKind.PERMANENT, detail="400")
-    if isinstance(exc, TelegramAPIError | ClientDecodeError | OSError | TimeoutError):
+    if isinstance(exc, TelegramAPIError | ClientDecodeError | OSError | TimeoutError
+                  | UnicodeDecodeError):  # a body not even UTF-8: aiogram lets it through
         return DeliveryError(FailureKind.TRANSIENT, detail=type(exc).__name__)
     return DeliveryError(FailureKind.PERMANENT, detail=type(exc).__name__)
 

@@ -259,6 +259,8 @@ def _api(exc_type: type, message: str = "x", **kwargs: Any) -> Exception:
     (_api(TelegramNotFound, "Not Found"), FailureKind.TRANSIENT),
     (_api(TelegramUnauthorizedError, "Unauthorized"), FailureKind.TRANSIENT),
     (ConnectionResetError(), FailureKind.TRANSIENT),
+    (UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte"), FailureKind.TRANSIENT),
+    (ValueError("a bug"), FailureKind.PERMANENT),
     (TimeoutError(), FailureKind.TRANSIENT),
     (_api(TelegramRetryAfter, "Too Many Requests", retry_after=3), FailureKind.RETRY_AFTER),
     (_api(TelegramForbiddenError, "bot was blocked by the user"), FailureKind.BLOCKED),

@@ -18,6 +18,7 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
+    ClientDecodeError,
     TelegramBadRequest,
     TelegramForbiddenError,
     TelegramNetworkError,
@@ -90,6 +91,69 @@ async def test_drop_surfaces_as_network_error(emulator: TelegramEmulator, bot: B
     # The connection was cut, not the server: the next request goes through.
     await bot.send_message(user.id, "hello again")
     assert user.last_text == "hello again"
+
+
+@pytest.mark.parametrize("error", ["html", "garbage", "truncated"])
+async def test_undecodable_answers_surface_as_client_decode_error(
+        emulator: TelegramEmulator, bot: Bot, error: str) -> None:
+    user = started(emulator, 511)
+    emulator.faults.append(Fault(error=error, method="sendMessage"))
+    with pytest.raises(ClientDecodeError):
+        await bot.send_message(user.id, "hello")
+    assert user.bot_messages == []  # the proxy answered: Telegram never got it
+    await bot.send_message(user.id, "hello again")
+    assert user.last_text == "hello again"
+
+
+async def test_a_body_that_is_not_even_utf8_escapes_aiogram_undecoded(
+        emulator: TelegramEmulator, bot: Bot) -> None:
+    """aiogram does not wrap this one: the bot's classification must know it."""
+    user = started(emulator, 515)
+    emulator.faults.append(Fault(error="binary", method="sendMessage"))
+    with pytest.raises(UnicodeDecodeError):
+        await bot.send_message(user.id, "hello")
+    assert user.bot_messages == []
+
+
+async def test_html_fault_is_a_proxy_page(emulator: TelegramEmulator) -> None:
+    started(emulator, 512)
+    emulator.faults.append(Fault(error="html", method="sendMessage"))
+    async with ClientSession() as http:
+        async with http.post(f"{emulator.base_url}/bot{emulator.token}/sendMessage",
+                             json={"chat_id": 512, "text": "hi"}) as response:
+            assert response.status == 502
+            assert response.content_type == "text/html"
+            assert "502 Bad Gateway" in await response.text()
+
+
+async def test_outage_lasts_until_the_clock_reaches_its_end(emulator: TelegramEmulator,
+                                                            bot: Bot) -> None:
+    user = started(emulator, 513)
+    now = [1000.0]
+    emulator.clock = lambda: now[0]
+    outage = Fault(error=502, times=None, since=1010.0, until=1070.0)
+    emulator.faults.append(outage)
+    await bot.send_message(user.id, "before")
+    for moment in (1010.0, 1040.0, 1069.9):
+        now[0] = moment
+        with pytest.raises(TelegramServerError):
+            await bot.send_message(user.id, "during")
+    now[0] = 1070.0
+    await bot.send_message(user.id, "after")
+    assert [m.text for m in user.bot_messages] == ["before", "after"]
+    assert outage.hits == 3
+
+
+async def test_outage_switched_off_by_the_test(emulator: TelegramEmulator, bot: Bot) -> None:
+    user = started(emulator, 514)
+    outage = Fault(error="drop", times=None)
+    emulator.faults.append(outage)
+    for _ in range(3):
+        with pytest.raises(TelegramNetworkError):
+            await bot.send_message(user.id, "during")
+    outage.stop()
+    await bot.send_message(user.id, "after")
+    assert [m.text for m in user.bot_messages] == ["after"]
 
 
 async def test_fault_expires_after_its_number_of_hits(emulator: TelegramEmulator,

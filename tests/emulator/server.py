@@ -43,7 +43,16 @@ class ApiError(Exception):
 
 @dataclass
 class Fault:
-    """An injected failure: ``error`` is 429, 403, 400, 500/502 or "drop" (close the socket)."""
+    """An injected failure.
+
+    ``error`` is 429, 403, 400, any 5xx (a JSON error as Telegram sends it), "drop" (close the
+    socket), "html" (a proxy's HTML 502 page, ``text/html``), "garbage" (a 200 whose body is
+    not JSON) "truncated" (a 200 whose JSON is cut off halfway) or "binary" (a 200 whose body is not
+    even UTF-8, as a stray gzip stream). The request is not
+    carried out in any case. ``times`` limits how many calls it hits (None: every one);
+    ``since``/``until`` limit it to a window of the emulator's clock (an outage until the
+    test's FakeClock reaches a moment); :meth:`stop` switches it off from the test.
+    """
 
     error: int | str
     method: str | None = None
@@ -51,13 +60,29 @@ class Fault:
     times: int | None = 1
     retry_after: int = 1
     description: str | None = None
+    since: float | None = None
+    until: float | None = None
+    active: bool = True
+    hits: int = 0
 
-    def matches(self, method: str, chat_id: int | None) -> bool:
-        if self.times is not None and self.times <= 0:
+    def matches(self, method: str, chat_id: int | None, now: float | None = None) -> bool:
+        if not self.active or (self.times is not None and self.times <= 0):
+            return False
+        if now is not None and ((self.since is not None and now < self.since)
+                                or (self.until is not None and now >= self.until)):
             return False
         if self.method is not None and self.method.lower() != method.lower():
             return False
         return self.chat_id is None or self.chat_id == chat_id
+
+    def stop(self) -> None:
+        """The outage is over."""
+        self.active = False
+
+
+NGINX_502 = ("<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+             "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.18.0</center>"
+             "\r\n</body>\r\n</html>\r\n")
 
 
 @dataclass
@@ -215,17 +240,31 @@ class TelegramEmulator:
             return self._error(ApiError(400, "Bad Request: " + "; ".join(problems)))
         decoded = {k: _decode(v) for k, v in params.items()}
         chat_id = decoded.get("chat_id")
+        now = self.clock()
         fault = next(
-            (f for f in self.faults if f.matches(method, chat_id if isinstance(chat_id, int) else None)),
+            (f for f in self.faults
+             if f.matches(method, chat_id if isinstance(chat_id, int) else None, now)),
             None,
         )
         if fault is not None:
             if fault.times is not None:
                 fault.times -= 1
+            fault.hits += 1
             if fault.error == "drop":
                 if request.transport is not None:
                     request.transport.abort()
                 return web.Response(status=500)
+            if fault.error == "html":
+                return web.Response(status=502, text=NGINX_502, content_type="text/html")
+            if fault.error == "garbage":
+                return web.Response(status=200, body=b"ok=true;<<garbage>>\x00",
+                                    content_type="application/json")
+            if fault.error == "binary":
+                return web.Response(status=200, body=b"\x1f\x8b\x08\x00\xff\xfe garbage",
+                                    content_type="application/json")
+            if fault.error == "truncated":
+                return web.Response(status=200, text='{"ok":true,"result":{"message_id":1',
+                                    content_type="application/json")
             return self._error(_fault_error(fault))
         if self.rate_limit and method.lower().startswith("send"):
             limited = self._over_limit(chat_id)
