@@ -1,16 +1,37 @@
-"""The bot's HTTP session: aiogram's, except that reused keyboards are serialised once.
+"""The bot's HTTP session: aiogram's, with three differences.
 
-Every newcomer's first reply carries the same language picker; serialising its seven
-buttons again for each of them was a measurable share of that reply's cost.
+- Reused keyboards are serialised once: every newcomer's first reply carries the same
+  language picker, and serialising its seven buttons again for each of them was a measurable
+  share of that reply's cost.
+- getUpdates is parsed update by update. aiogram parses the whole list at once, so one update
+  its models cannot read (a field Telegram added or changed) failed every poll and stopped
+  the bot for everyone; here that update is skipped, logged once by its id, and confirmed
+  with the next poll's offset so Telegram does not send it again.
+- "Message is not modified" (an edit that changes nothing: a double tap, a progress message
+  whose figures did not move) is the edit having nothing to do, not an error: the edit
+  returns ``True`` as Telegram does for edits of inline messages.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.client.session.base import Response
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.methods import (
+    EditMessageCaption, EditMessageMedia, EditMessageReplyMarkup, EditMessageText, GetUpdates,
+    TelegramMethod,
+)
+from aiogram.types import InlineKeyboardMarkup, Update
+from pydantic import ValidationError
+
+logger = logging.getLogger(__name__)
+
+NOT_MODIFIED = "message is not modified"
+_EDITS = (EditMessageText, EditMessageReplyMarkup, EditMessageCaption, EditMessageMedia)
 
 # id -> (the keyboard itself, kept alive so the id stays its own; its JSON once known)
 _STATIC: dict[int, tuple[InlineKeyboardMarkup, str | None]] = {}
@@ -23,6 +44,50 @@ def static_keyboard(markup: InlineKeyboardMarkup) -> InlineKeyboardMarkup:
 
 
 class BotSession(AiohttpSession):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._skipped_through = 0  # the highest update id skipped as unparseable
+
+    async def make_request(self, bot: Bot, method: TelegramMethod[Any],
+                           timeout: int | None = None) -> Any:
+        if isinstance(method, GetUpdates) and (method.offset or 0) <= self._skipped_through:
+            method.offset = self._skipped_through + 1
+        try:
+            return await super().make_request(bot, method, timeout)
+        except TelegramBadRequest as exc:
+            if isinstance(method, _EDITS) and NOT_MODIFIED in exc.message.lower():
+                return True
+            raise
+
+    def check_response(self, bot: Bot, method: TelegramMethod[Any], status_code: int,
+                       content: str) -> Response[Any]:
+        if isinstance(method, GetUpdates) and status_code == 200:
+            parsed = self._parse_updates(bot, content)
+            if parsed is not None:
+                return parsed
+        return super().check_response(bot, method, status_code, content)
+
+    def _parse_updates(self, bot: Bot, content: str) -> Response[list[Update]] | None:
+        """Each update on its own; ``None`` leaves anything but a list of results to aiogram
+        (and its errors)."""
+        try:
+            data = self.json_loads(content)
+        except ValueError:
+            return None
+        if not isinstance(data, dict) or data.get("ok") is not True \
+                or not isinstance(data.get("result"), list):
+            return None
+        updates: list[Update] = []
+        for raw in data["result"]:
+            try:
+                updates.append(Update.model_validate(raw, context={"bot": bot}))
+            except ValidationError as exc:
+                update_id = raw.get("update_id") if isinstance(raw, dict) else None
+                if isinstance(update_id, int):
+                    self._skipped_through = max(self._skipped_through, update_id)
+                logger.warning("skipped update %s: it cannot be parsed (%s)", update_id, exc)
+        return Response[list[Update]].model_construct(ok=True, result=updates)
+
     def prepare_value(self, value: Any, bot: Bot, files: dict[str, Any],
                       _dumps_json: bool = True) -> Any:
         if _dumps_json and isinstance(value, InlineKeyboardMarkup):
