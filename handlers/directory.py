@@ -1,8 +1,9 @@
 """/members: the member directory, searchable by country, agency, expertise and language.
 
 It shows only the fields each member chose to show and never a username or contact; a
-filter on a hidden field never matches her. Staff also see suspended members and can open a
-member's card to act on her.
+filter on a hidden field never matches her. Administrators, and a country's coordinators for
+its members, also see suspended members and can open a member's card to act on her. A page
+is cut to what Telegram accepts (:func:`bot.paging.fit`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import FilterCb, PageCb, ReviewAction, ReviewCb
 from bot.db.repositories.profiles import DirectoryFilter, ProfileRepo
 from bot.keyboards import button, rows
+from bot.paging import fit
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.texts import profile_card, status_text
@@ -23,6 +25,16 @@ from handlers.ui import edit_text, query_message, show, stale_button
 
 PAGE_SIZE = 5
 FILTER_KINDS = ("country", "agency", "expertise", "language")
+
+
+def suspensions_seen_by(actor: Actor) -> bool | str:
+    """Whose suspension she may see in the directory: every country's (an administrator),
+    her own country's (a coordinator), nobody's (everyone else)."""
+    if actor.is_admin:
+        return True
+    if actor.is_staff and actor.coordinator_country:
+        return actor.coordinator_country
+    return False
 
 
 def members_only_text() -> str:
@@ -128,7 +140,7 @@ async def cb_filter(query: CallbackQuery, callback_data: FilterCb, actor: Actor,
 async def show_page(message: Message, actor: Actor, flt: DirectoryFilter, page: int,
                     ref: ReferenceData, profiles: ProfileRepo, *, edit: bool) -> None:
     ids, total = await profiles.search(flt, page * PAGE_SIZE, PAGE_SIZE,
-                                       include_suspended=actor.is_staff)
+                                       include_suspended=suspensions_seen_by(actor))
     if total == 0:
         await message.answer(_("Nobody matches these filters yet."))
         return
@@ -155,7 +167,8 @@ async def show_page(message: Message, actor: Actor, flt: DirectoryFilter, page: 
     if page < pages - 1:
         nav.append(button(_("Next »"), PageCb(view="members", page=page + 1)))
     keyboard = rows(manage, nav) if manage or nav else None
-    text = header + "\n\n" + "\n\n".join(cards)
+    # Five full profiles can be far over Telegram's 4,096 characters: long cards give way.
+    text = header + "\n\n" + "\n\n".join(fit(header + "\n\n", cards, separator="\n\n"))
     await show(message, text, keyboard, edit=edit)
 
 

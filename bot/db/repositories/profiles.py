@@ -184,11 +184,20 @@ class ProfileRepo:
             (to_db(now), country_code, to_db(submitted_before)))
 
     async def search(self, flt: DirectoryFilter, offset: int, limit: int,
-                     include_suspended: bool = False) -> tuple[list[int], int]:
-        """Approved members matching the filter, only on fields each member made visible."""
-        where = ["p.status IN ('approved', 'suspended')" if include_suspended
-                 else "p.status = 'approved'"]
+                     include_suspended: bool | str = False) -> tuple[list[int], int]:
+        """Approved members matching the filter, only on fields each member made visible.
+
+        ``include_suspended``: True adds every suspended member (administrators), a country
+        code only that country's (its coordinators); nobody else learns of a suspension."""
         params: list[Any] = []
+        if include_suspended is True:
+            where = ["p.status IN ('approved', 'suspended')"]
+        elif include_suspended:
+            where = ["(p.status = 'approved' OR (p.status = 'suspended' "
+                     "AND p.country_code = ?))"]
+            params.append(include_suspended)
+        else:
+            where = ["p.status = 'approved'"]
         if flt.country:
             where.append("p.country_code = ?")
             params.append(flt.country)
