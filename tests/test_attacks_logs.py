@@ -169,3 +169,50 @@ async def test_a_database_path_that_is_a_text_file_ends_the_bot_with_one_line(
     assert proc.returncode == 1
     assert len(lines) == 1 and "not a database" in lines[0] and "Traceback" not in lines[0]
     assert elapsed < EXIT_TIMEOUT
+
+
+async def test_idle_half_sent_requests_do_not_starve_the_webhook(
+    emulator: TelegramEmulator, tmp_path: Path
+) -> None:
+    from aiohttp import ClientSession
+
+    from bot.__main__ import ConnectionLimit, start_webhook
+    from bot.app import create_bot, create_dispatcher, open_app
+    from tests.harness import make_settings
+    from tests.test_e2e_robustness import free_port
+
+    port = free_port()
+    settings = make_settings(emulator, tmp_path / "bot.sqlite3", webhook_url="https://x.invalid",
+                             webhook_secret="s3cret", webhook_host="127.0.0.1",
+                             webhook_port=port)
+    app = await open_app(settings, start_scheduler=False)
+    bot = create_bot(settings)
+    limit = ConnectionLimit(100)
+    runner = await start_webhook(create_dispatcher(app), bot, settings, limit)
+    writers = []
+    try:
+        for _ in range(200):  # each sends half a request head and then nothing
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(b"POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Le")
+            writers.append(writer)
+        user = emulator.user(600100, "Madina", language_code="ru")
+        user.user.started = True
+        entities = [{"type": "bot_command", "offset": 0, "length": 6}]
+        update = {"update_id": 1, "message": user._user_message(text="/start",
+                                                                entities=entities)}
+        handled = asyncio.get_running_loop().create_future()
+        app.in_flight.add_listener(lambda _: handled.done() or handled.set_result(None))
+        started = time.monotonic()
+        async with ClientSession() as http:
+            async with http.post(f"http://127.0.0.1:{port}/webhook", json=update,
+                                 headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"}) as resp:
+                assert resp.status == 200
+        await asyncio.wait_for(handled, 5)
+        assert user.bot_messages, "the real update was answered"
+        assert time.monotonic() - started < 5
+        assert limit.evicted >= 100
+    finally:
+        for writer in writers:
+            writer.close()
+        await runner.cleanup()
+        await app.close()
