@@ -84,6 +84,9 @@ class TrackingDispatcher(Dispatcher):
 
 @contextmanager
 def log_context(update: Update) -> Iterator[None]:
+    if update_id_var.get() == update.update_id:  # already set by the caller
+        yield
+        return
     user = UserContextMiddleware.resolve_event_context(update).user
     update_token = update_id_var.set(update.update_id)
     user_token = user_id_var.set(user.id if user is not None else None)

@@ -107,6 +107,13 @@ class SafeFormatter(logging.Formatter):
         self._secrets = [s for s in secrets if s]
 
     def format(self, record: logging.LogRecord) -> str:
+        if not record.exc_info and not record.stack_info and "\n" not in str(record.msg) \
+                and not any(isinstance(a, BaseException) or hasattr(a, "model_dump")
+                            for a in (record.args if isinstance(record.args, tuple) else ())) \
+                and not isinstance(record.args, dict):
+            message = record.getMessage()  # the common case: a plain line, nothing to clean
+            if "Content:" not in message and "\n" not in message:
+                return self._redact(self._plain(record, message))
         record = logging.makeLogRecord(record.__dict__)  # other handlers see the original
         if isinstance(record.args, tuple):
             record.args = tuple(_safe_arg(arg) for arg in record.args)
@@ -126,6 +133,11 @@ class SafeFormatter(logging.Formatter):
         record.exc_info = None
         record.stack_info = None
         return self._redact(super().format(record))
+
+    def _plain(self, record: logging.LogRecord, message: str) -> str:
+        record.message = message
+        record.asctime = self.formatTime(record, self.datefmt)
+        return self.formatMessage(record)
 
     def formatException(self, ei: Any) -> str:  # noqa: N802 (logging's name)
         return format_traceback(ei[1], ei[2])
