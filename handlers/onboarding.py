@@ -555,6 +555,9 @@ async def on_privacy(query: CallbackQuery, message: Message, callback_data: Wiza
     if existing is not None:
         await query.answer(_("This button is from an earlier message."))
         return
+    if not actor.is_registered:  # a forged notice button: she never chose a language
+        await stale_button(query)
+        return
     await query.answer()
     if callback_data.action is WizardAction.DECLINE:
         await state.clear()

@@ -246,3 +246,12 @@ async def test_wizard_buttons_after_cancel_and_restart_are_stale(harness: BotHar
     assert await harness.db.fetch_value(
         "SELECT agency_code FROM profiles WHERE user_id = 1001") == "police"
     _ = KZ_CHAT
+
+
+async def test_a_forged_privacy_agreement_from_a_stranger(harness: BotHarness) -> None:
+    stranger = harness.user(1002, "Nobody", language_code="en")
+    await stranger.send("hello")  # no /start, no language: nothing stored about her
+    forged = WizardCb(action=WizardAction.ACCEPT, step="privacy").pack()
+    answer = await stranger.press_data(forged, stranger.last)
+    assert answer is not None and answer["text"] == "This button is no longer valid."
+    assert await harness.db.fetch_value("SELECT COUNT(*) FROM profiles") == 0
