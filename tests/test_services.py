@@ -254,3 +254,13 @@ async def test_scheduler_runs_each_job_once_per_interval(db: Database) -> None:
     again.add("hourly", timedelta(hours=1), job)
     assert await again.tick() == []
     assert len(runs) == 2
+
+
+def test_emoji_sequences_pass_in_free_text_but_hidden_joiners_do_not() -> None:
+    from bot.services.profile_input import check_bio, check_name
+
+    assert check_bio("I code 👩\u200d💻 and train ❤️\u200d🔥") == (
+        "I code 👩\u200d💻 and train ❤️\u200d🔥", None)
+    for hidden in ("Cyber\u200dcrime", "\u200d👩", "ends with 👩\u200d"):
+        assert check_bio(hidden)[1] is not None, hidden
+    assert check_name("Aigul 👩\u200d💻")[1] is not None  # names: no joiner at all

@@ -71,12 +71,26 @@ def _is_invisible(ch: str) -> bool:
         and ch not in _LINE_BREAKS)
 
 
-def normalise(text: str | None, *, keep_lines: bool = False) -> tuple[str, bool]:
+def _joins_emoji(value: str, index: int) -> bool:
+    """A zero-width joiner inside an emoji sequence (👩‍💻): part of a picture, not hidden text."""
+    if value[index] != "\u200d" or index == 0 or index + 1 >= len(value):
+        return False
+    before = value[index - 1]
+    if before == "\ufe0f" and index >= 2:  # a variation selector: look at the emoji itself
+        before = value[index - 2]
+    return unicodedata.category(before) in ("So", "Sk") \
+        and unicodedata.category(value[index + 1]) == "So"
+
+
+def normalise(text: str | None, *, keep_lines: bool = False, emoji: bool = False
+              ) -> tuple[str, bool]:
     """NFKC, trimmed, runs of spaces made one (line breaks kept, at most one empty line in a
     row, when ``keep_lines``). The second value is True if it held an invisible or control
-    character, which is refused rather than silently dropped: she should see what she sends."""
+    character, which is refused rather than silently dropped: she should see what she sends.
+    With ``emoji`` (free text, never names) joiners inside emoji sequences are kept."""
     value = unicodedata.normalize("NFKC", text or "")
-    if any(_is_invisible(ch) for ch in value):
+    if any(_is_invisible(ch) and not (emoji and _joins_emoji(value, i))
+           for i, ch in enumerate(value)):
         return "", True
     value = value.replace("\r\n", "\n")
     for ch in _LINE_BREAKS:
@@ -95,7 +109,7 @@ def check_short_text(text: str | None, limit: int, *, keep_lines: bool = False
                      ) -> tuple[str | None, InputProblem | None]:
     """A one-line free-text answer (``keep_lines`` for callers written before
     :func:`check_long_text`): not empty, at most ``limit`` characters, with letters in it."""
-    value, invisible = normalise(text, keep_lines=keep_lines)
+    value, invisible = normalise(text, keep_lines=keep_lines, emoji=True)
     if invisible:
         return None, InputProblem.INVISIBLE
     if not value:
@@ -116,6 +130,8 @@ def check_name(text: str | None, limit: int = NAME_MAX
                ) -> tuple[str | None, InputProblem | None]:
     """A name others will read as who she is (or as her agency): one line, at least two
     characters, letters in it, no links or @handles."""
+    if normalise(text)[1]:  # names: no joiner of any kind
+        return None, InputProblem.INVISIBLE
     value, problem = check_short_text(text, limit)
     if problem is not None:
         return None, problem
