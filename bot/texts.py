@@ -33,8 +33,8 @@ def problem_text(problem: InputProblem, limit: int = NAME_MAX) -> str:
         return _("Please send a whole number of years, for example 12.")
     if problem is InputProblem.INVISIBLE:
         return _("The text contains invisible characters (direction marks, zero-width spaces, "
-                 "control characters), often copied along with text or hidden in combined "
-                 "emoji. Please type it again by hand.")
+                 "control characters), often copied along with text. Please type it again "
+                 "by hand.")
     if problem is InputProblem.LINK_IN_NAME:
         return _("Please type only the name: links, t.me addresses and @usernames are not "
                  "allowed here.")
