@@ -15,8 +15,7 @@ from tests.harness import ADMIN_ID, BotHarness
 
 NAME_QUESTION = "What is your full name?"
 INVISIBLE = ("The text contains invisible characters (direction marks, zero-width spaces, "
-             "control characters), often copied along with text or hidden in combined "
-             "emoji. Please type it again by hand.")
+             "control characters), often copied along with text. Please type it again by hand.")
 LINK = "Please type only the name: links, t.me addresses and @usernames are not allowed here."
 NO_LETTERS = "Please use words: numbers or emoji alone are not accepted here."
 NOTICE = ("You are sending messages faster than I can answer. Please wait a few seconds: "
