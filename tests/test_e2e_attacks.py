@@ -97,7 +97,8 @@ async def test_a_coordinator_never_suspends_an_administrator(harness: BotHarness
     assert await profile_row(harness, ADMIN_ID) == ("approved", "KZ")
 
 
-async def publish_event(harness: BotHarness, organiser) -> int:  # type: ignore[no-untyped-def]
+async def draft_event(harness: BotHarness, organiser) -> None:  # type: ignore[no-untyped-def]
+    """/newevent up to the preview, for her country."""
     await organiser.send("/newevent")
     await organiser.send("Border seminar")
     await organiser.send("Two days on joint patrols")
@@ -106,6 +107,10 @@ async def publish_event(harness: BotHarness, organiser) -> int:  # type: ignore[
     await organiser.press("2 hours")
     await organiser.send("Almaty")
     await organiser.press(ref_label(harness, "country", "KZ", "en"))
+
+
+async def publish_event(harness: BotHarness, organiser) -> int:  # type: ignore[no-untyped-def]
+    await draft_event(harness, organiser)
     await organiser.press("Publish")
     return int(await harness.db.fetch_value("SELECT MAX(id) FROM events"))
 
@@ -129,14 +134,7 @@ async def test_a_dismissed_coordinator_loses_her_events(harness: BotHarness) -> 
 async def test_double_tap_on_publish_makes_one_event(harness: BotHarness) -> None:
     coordinator = await seed_member(harness, 500, "KZ", coordinator=True)
     member = await seed_member(harness, 601, "KZ")
-    await coordinator.send("/newevent")
-    await coordinator.send("Border seminar")
-    await coordinator.send("Two days on joint patrols")
-    await coordinator.send("20.01.2026 14:00")
-    await coordinator.press("Asia/Almaty")
-    await coordinator.press("2 hours")
-    await coordinator.send("Almaty")
-    await coordinator.press(ref_label(harness, "country", "KZ", "en"))
+    await draft_event(harness, coordinator)
     preview = coordinator.last
     await asyncio.gather(coordinator.press("Publish", preview),
                          coordinator.press("Publish", preview))
