@@ -1,4 +1,5 @@
-"""The one outer middleware: who is acting, in which language, and ids for the logs.
+"""The outer middleware: who is acting and in which language (the log ids are set by
+``bot.inflight.TrackingDispatcher`` around the whole update).
 
 It reads her account (one query) but never writes on every update; the only write is to
 clear an "unreachable" mark once she writes to the bot again.
@@ -10,12 +11,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject, Update, User
+from aiogram.types import TelegramObject, User
 from aiogram.utils.i18n import I18n
 
 from bot.db.repositories.users import AccountLoader, UserRepo
 from bot.i18n import pick_locale
-from bot.logging_setup import update_id_var, user_id_var
 from bot.services.roles import Actor
 
 
@@ -32,31 +32,25 @@ class ActorMiddleware(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
-        update_token = update_id_var.set(event.update_id if isinstance(event, Update) else None)
         user: User | None = data.get("event_from_user")
-        user_token = user_id_var.set(user.id if user else None)
+        locale = self._i18n.default_locale
+        if user is not None and not user.is_bot:
+            account = await self._accounts.get(user.id)
+            locale = pick_locale(
+                account.locale if account else None, user.language_code, locale
+            )
+            if account is not None and account.unreachable:
+                await self._users.mark_reachable(user.id)
+            data["actor"] = Actor.from_account(user.id, locale, account, self._admin_ids)
+        else:
+            data["actor"] = None
+        data["locale"] = locale
+        # What ``i18n.context()`` and ``i18n.use_locale()`` do, without two generator-based
+        # context managers on every update.
+        i18n_token = I18n.set_current(self._i18n)
+        locale_token = self._i18n.ctx_locale.set(locale)
         try:
-            locale = self._i18n.default_locale
-            if user is not None and not user.is_bot:
-                account = await self._accounts.get(user.id)
-                locale = pick_locale(
-                    account.locale if account else None, user.language_code, locale
-                )
-                if account is not None and account.unreachable:
-                    await self._users.mark_reachable(user.id)
-                data["actor"] = Actor.from_account(user.id, locale, account, self._admin_ids)
-            else:
-                data["actor"] = None
-            data["locale"] = locale
-            # What ``i18n.context()`` and ``i18n.use_locale()`` do, without two generator-based
-            # context managers on every update.
-            i18n_token = I18n.set_current(self._i18n)
-            locale_token = self._i18n.ctx_locale.set(locale)
-            try:
-                return await handler(event, data)
-            finally:
-                self._i18n.ctx_locale.reset(locale_token)
-                I18n.reset_current(i18n_token)
+            return await handler(event, data)
         finally:
-            update_id_var.reset(update_token)
-            user_id_var.reset(user_token)
+            self._i18n.ctx_locale.reset(locale_token)
+            I18n.reset_current(i18n_token)
