@@ -1,0 +1,207 @@
+"""Attacks on delivery: Telegram (or the proxy in front of it) failing in the middle of a
+broadcast or a chat removal.
+
+Time is fake and consistent: the delivery engine's pacing moves the FakeClock too, and the
+emulator's faults read that clock, so "a 3-second HTML 502 page" starts half a second into
+the broadcast and ends 3 s later, while retries wait for their backoff. Nothing sleeps: when
+the engine has nothing due, the test moves the clock to the next retry, as time would.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.clock import FakeClock, from_db
+from bot.services.delivery import FakePacer
+from tests.emulator.server import Fault, TelegramEmulator, UserHandle
+from tests.flows import seed_member
+from tests.harness import ADMIN_ID, BotHarness, make_settings
+
+TEXT = "Meeting at 10:00 in Almaty"
+MEMBERS = 60
+
+
+class ClockedPacer(FakePacer):
+    """Pacing in fake time that moves the FakeClock along: a broadcast of 60 at 30/s takes
+    two seconds of the clock the outbox and the emulator's faults read."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        super().__init__()
+        self.clock = clock
+
+    async def sleep(self, seconds: float) -> None:
+        self.clock.advance(seconds=seconds)
+        await super().sleep(seconds)
+
+
+@pytest.fixture
+async def harness(emulator: TelegramEmulator, tmp_path: Path, clock: FakeClock
+                  ) -> AsyncIterator[BotHarness]:
+    emulator.clock = lambda: clock.now().timestamp()
+    running = BotHarness(emulator, make_settings(emulator, tmp_path / "bot.sqlite3"), clock)
+    running.pacer = ClockedPacer(clock)
+    await running.start()
+    yield running
+    await running.stop()
+
+
+async def deliver_as_time_passes(harness: BotHarness, limit: timedelta = timedelta(days=2)
+                                 ) -> None:
+    """What the engine's background loop does while time passes: send what is due, then
+    wait (here: move the clock) until the next retry is due, until nothing waits."""
+    assert harness.app is not None
+    start = harness.clock.now()
+    await harness.deliver()
+    for _ in range(10_000):
+        due = await harness.app.outbox.next_due_at()
+        if due is None:
+            return
+        if due:
+            moment = from_db(due)
+            if moment - start > limit:
+                return  # the next try would come after the time we were asked to watch
+            harness.clock.set(max(harness.clock.now(), moment))
+        await harness.deliver()
+    raise AssertionError("delivery never settled")
+
+
+async def broadcast_setup(harness: BotHarness, members: int = MEMBERS
+                          ) -> tuple[UserHandle, list[UserHandle]]:
+    admin = await seed_member(harness, ADMIN_ID, "KZ")
+    people = [await seed_member(harness, 1000 + n, ["KZ", "KG", "UZ"][n % 3])
+              for n in range(members)]
+    return admin, people
+
+
+async def announce(admin: UserHandle) -> None:
+    await admin.send("/announce")
+    await admin.press("All members")
+    await admin.send(TEXT)
+    await admin.press("Send")
+
+
+def copies(people: list[UserHandle]) -> Counter[int]:
+    return Counter({p.id: sum(TEXT in (m.text or "") for m in p.bot_messages) for p in people})
+
+
+async def outbox_counts(harness: BotHarness) -> dict[str, int]:
+    rows = await harness.db.fetch_all("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
+    return {r["status"]: r["n"] for r in rows}
+
+
+def finished(sent: int, failed: int = 0, unreachable: int = 0) -> str:
+    return (f"Delivery finished: {sent} sent, {failed} failed, {unreachable} unreachable "
+            "(blocked the bot).")
+
+
+# ---- short faults in the middle of a broadcast -------------------------------------------
+
+
+@pytest.mark.parametrize("error", ["html", "garbage", "truncated", "binary"])
+async def test_three_seconds_of_undecodable_answers_lose_and_double_nothing(
+        harness: BotHarness, error: str) -> None:
+    admin, people = await broadcast_setup(harness)
+    await announce(admin)
+    t0 = harness.clock.now().timestamp()
+    fault = Fault(error=error, method="sendMessage", times=None, since=t0 + 0.5,
+                  until=t0 + 3.5)
+    harness.emu.faults.append(fault)
+    await harness.deliver()
+    assert fault.hits >= MEMBERS // 2  # most of the broadcast ran into it
+    waiting = await outbox_counts(harness)
+    assert "failed" not in waiting and waiting["pending"] >= MEMBERS // 2
+    assert admin.last_text.endswith(
+        f"{waiting['pending']} still waiting: Telegram did not answer, retrying.")
+    await deliver_as_time_passes(harness)
+    assert set(copies(people).values()) == {1}  # 0 lost, 0 doubled
+    assert await outbox_counts(harness) == {"sent": MEMBERS}
+    assert admin.last_text == finished(MEMBERS)
+    # Everything went out within a minute of the outage's end (backoff 2, 4, 8 … s).
+    assert harness.clock.now().timestamp() - t0 < 3.5 + 60
+
+
+async def test_a_ten_minute_outage_of_5xx_then_dropped_connections(harness: BotHarness
+                                                                    ) -> None:
+    admin, people = await broadcast_setup(harness)
+    await announce(admin)
+    t0 = harness.clock.now().timestamp()
+    outage = [
+        Fault(error=502, method="sendMessage", times=None, since=t0 + 0.3, until=t0 + 300),
+        Fault(error="drop", method="sendMessage", times=None, since=t0 + 300,
+              until=t0 + 600),
+        # The progress message cannot be edited meanwhile either.
+        Fault(error=502, method="editMessageText", times=None, until=t0 + 600),
+    ]
+    harness.emu.faults += outage
+    await deliver_as_time_passes(harness, limit=timedelta(seconds=590))
+    assert harness.clock.now().timestamp() < t0 + 600  # still inside the outage
+    assert outage[0].hits > 3 * MEMBERS  # retried again and again …
+    assert outage[1].hits >= MEMBERS // 2  # … and then into dropped connections
+    during = await outbox_counts(harness)
+    assert "failed" not in during and during["pending"] >= MEMBERS - 10
+    await deliver_as_time_passes(harness)
+    assert set(copies(people).values()) == {1}
+    assert await outbox_counts(harness) == {"sent": MEMBERS}
+    assert admin.last_text == finished(MEMBERS)  # the progress message is not stuck
+    # Backoff is capped at five minutes: the last copy went out within 5 min of the end.
+    assert harness.clock.now().timestamp() <= t0 + 600 + 300 + 5
+
+
+async def test_a_400_ends_only_that_message(harness: BotHarness) -> None:
+    admin, people = await broadcast_setup(harness, members=10)
+    await announce(admin)
+    t0 = harness.clock.now().timestamp()
+    harness.emu.faults += [
+        Fault(error=400, method="sendMessage", chat_id=people[3].id, times=None,
+              description="Bad Request: chat not found"),
+        Fault(error="html", method="sendMessage", times=None, until=t0 + 3),
+    ]
+    await deliver_as_time_passes(harness)
+    received = copies(people)
+    assert received[people[3].id] == 0
+    assert {received[p.id] for p in people if p is not people[3]} == {1}
+    assert await outbox_counts(harness) == {"sent": 9, "failed": 1}
+    assert admin.last_text == finished(9, failed=1)
+
+
+async def test_an_outage_of_more_than_a_day_ends_them_and_the_report_says_so(
+        harness: BotHarness) -> None:
+    admin, people = await broadcast_setup(harness, members=5)
+    await announce(admin)
+    t0 = harness.clock.now()
+    harness.emu.faults.append(Fault(error=502, method="sendMessage", times=None))
+    await deliver_as_time_passes(harness, limit=timedelta(hours=23, minutes=55))
+    assert await outbox_counts(harness) == {"pending": 5}  # nearly a day: still trying
+    assert admin.last_text.endswith("5 still waiting: Telegram did not answer, retrying.")
+    await deliver_as_time_passes(harness)
+    assert harness.clock.now() - t0 >= timedelta(hours=24)
+    assert await outbox_counts(harness) == {"failed": 5}
+    assert admin.last_text == (finished(0, failed=5) + " 5 of them failed because Telegram "
+                               "did not answer for 24 hours.")
+    assert all(copies(people)[p.id] == 0 for p in people)
+
+
+async def test_the_progress_message_is_completed_when_delivery_beat_it(
+        harness: BotHarness, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The engine runs in the background: it may finish the whole broadcast before the
+    handler has saved the progress message's id. The message must still end final."""
+    assert harness.app is not None
+    admin, people = await broadcast_setup(harness, members=8)
+    outbox = harness.app.outbox
+    save = outbox.set_progress_message
+
+    async def saved_late(broadcast_id: int, chat_id: int, message_id: int) -> None:
+        await harness.deliver()  # the engine is faster than the handler
+        await save(broadcast_id, chat_id, message_id)
+
+    monkeypatch.setattr(outbox, "set_progress_message", saved_late)
+    await announce(admin)
+    assert set(copies(people).values()) == {1}
+    assert admin.last_text.startswith("Sending: 0 sent")  # nobody could edit it yet
+    await harness.deliver()  # the engine's next round, with nothing left to send
+    assert admin.last_text == finished(8)
