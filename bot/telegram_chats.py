@@ -5,16 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 
 from aiogram import Bot
-from aiogram.exceptions import (
-    TelegramAPIError, TelegramNetworkError, TelegramRetryAfter, TelegramServerError,
-)
+from aiogram.exceptions import ClientDecodeError, TelegramAPIError
 
 from bot.services.chat_access import ChatGatewayError
+from bot.telegram_delivery import classify
+
+# What a Telegram call can fail with besides TelegramAPIError: an HTML page or a garbled body.
+_FAILURES = (TelegramAPIError, ClientDecodeError, UnicodeDecodeError, OSError, TimeoutError)
 
 
-def _wrap(exc: TelegramAPIError) -> ChatGatewayError:
-    retryable = isinstance(exc, TelegramNetworkError | TelegramRetryAfter | TelegramServerError)
-    return ChatGatewayError(type(exc).__name__, retryable=retryable)
+def _wrap(exc: Exception) -> ChatGatewayError:
+    kind = classify(exc).kind  # the delivery engine's rules, decided in one place
+    return ChatGatewayError(type(exc).__name__, retryable=kind.passing, kind=kind)
 
 
 class TelegramChats:
@@ -25,7 +27,7 @@ class TelegramChats:
         try:
             link = await self._bot.create_chat_invite_link(
                 chat_id, name=name[:32], expire_date=expire_at, creates_join_request=True)
-        except TelegramAPIError as exc:
+        except _FAILURES as exc:
             raise _wrap(exc) from exc
         return link.invite_link
 
@@ -34,14 +36,14 @@ class TelegramChats:
         stored). None if she has none or Telegram cannot tell."""
         try:
             chat = await self._bot.get_chat(user_id)
-        except TelegramAPIError:
+        except _FAILURES:
             return None
         return chat.username
 
     async def member_status(self, chat_id: int, user_id: int) -> str:
         try:
             member = await self._bot.get_chat_member(chat_id, user_id)
-        except TelegramAPIError as exc:
+        except _FAILURES as exc:
             raise _wrap(exc) from exc
         if member.status == "restricted" and not getattr(member, "is_member", True):
             return "left"
@@ -52,5 +54,5 @@ class TelegramChats:
         try:
             await self._bot.ban_chat_member(chat_id, user_id)
             await self._bot.unban_chat_member(chat_id, user_id, only_if_banned=True)
-        except TelegramAPIError as exc:
+        except _FAILURES as exc:
             raise _wrap(exc) from exc

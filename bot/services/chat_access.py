@@ -4,9 +4,25 @@ Only approved members get into their country's chat and the regional chat (coord
 country also into that country's chat, administrators into all). Join links only create join
 requests, and a request is approved only if she is entitled at that moment. When membership
 ends, removals go through a durable queue: each (member, chat) row is written in the same
-transaction as the change that caused it and deleted when Telegram confirmed the removal, so
-a restart halfway loses none. Telegram is reached through :class:`ChatGateway`, never inside a
-database transaction.
+transaction as the change that caused it and deleted once the removal ended and the
+coordinator was told, so a restart halfway loses none. Telegram is reached through
+:class:`ChatGateway`, never inside a database transaction.
+
+A removal from a chat she is not in ends quietly (it was not a removal). A failure follows
+the delivery engine's rules: a transient one (Telegram unavailable) is retried with backoff
+for a day; "not enough rights" is retried a few times on a slower schedule, as an
+administrator may still grant the right; anything else definitive ends it. Whatever ends
+without her removed is reported as a chat where she still is, and why.
+
+```mermaid
+stateDiagram-v2
+    queued --> [*]: she is not in the chat (nothing to report)
+    queued --> removed: banned and unbanned
+    queued --> queued: Telegram unavailable (backoff, 24 h) / no rights (slower, 4 tries)
+    queued --> still_in: no rights after the last try, 24 h unavailable, 403, other 400
+    removed --> [*]: the coordinator was told
+    still_in --> [*]: the coordinator was told
+```
 """
 
 from __future__ import annotations
@@ -20,16 +36,41 @@ from typing import Protocol
 from bot.db.repositories.chats import ChatRepo, KnownChat, PendingRemoval
 from bot.db.repositories.roles import CoordinatorRepo
 from bot.db.repositories.users import AccountRow, UserRepo
+from bot.services.delivery import RETRY_FOR, FailureKind, backoff
 
 JOIN_LINK_VALID = timedelta(hours=24)
-MAX_REMOVAL_ATTEMPTS = 5
+# "Not enough rights": tried again after these waits (an administrator may grant the right),
+# then reported as a chat where she still is.
+NO_RIGHTS_WAITS = (timedelta(minutes=10), timedelta(hours=1), timedelta(hours=6))
 IN_CHAT = frozenset({"member", "administrator", "creator", "restricted"})
 
 
 class ChatGatewayError(Exception):
-    def __init__(self, message: str, *, retryable: bool) -> None:
+    def __init__(self, message: str, *, retryable: bool, kind: FailureKind | None = None
+                 ) -> None:
         super().__init__(message)
         self.retryable = retryable
+        self.kind = kind or (FailureKind.TRANSIENT if retryable else FailureKind.PERMANENT)
+
+
+class RemovalState(Enum):
+    """Where a removal stands, as the coordinator's report tells it."""
+
+    REMOVED = "removed"
+    RETRYING_NO_RIGHTS = "retrying_no_rights"  # still in; tried again later
+    RETRYING_UNAVAILABLE = "retrying_unavailable"  # still in; Telegram did not answer
+    NO_RIGHTS = "no_rights"  # still in: the bot may not remove members there
+    UNAVAILABLE = "unavailable"  # still in: Telegram did not answer for a whole day
+    NO_ACCESS = "no_access"  # still in: the bot is not in that chat (403)
+    REFUSED = "refused"  # still in: Telegram refused (e.g. she is an administrator there)
+
+    @property
+    def still_in(self) -> bool:
+        return self is not RemovalState.REMOVED
+
+    @property
+    def retrying(self) -> bool:
+        return self in (RemovalState.RETRYING_NO_RIGHTS, RemovalState.RETRYING_UNAVAILABLE)
 
 
 class ChatGateway(Protocol):
@@ -53,8 +94,11 @@ class JoinLink:
 
 @dataclass(frozen=True)
 class RemovalDone:
+    """A removal to report: done, ended with her still in the chat, or still retrying."""
+
     removal: PendingRemoval
     chat_title: str
+    state: RemovalState = RemovalState.REMOVED
 
 
 @dataclass(frozen=True)
@@ -120,21 +164,71 @@ class ChatAccessService:
         targets = [c.chat_id for c in await self._chats.bound() if c.chat_id not in keep]
         return await self._chats.enqueue_removals(user_id, targets, reason, report_to, now)
 
-    async def process_removals(self, gateway: ChatGateway) -> list[RemovalDone]:
-        """Work through the queue; what fails for a passing reason stays for the next run."""
-        done: list[RemovalDone] = []
-        for removal in await self._chats.pending_removals():
-            chat = await self._chats.get(removal.chat_id)
+    async def process_removals(self, gateway: ChatGateway, now: datetime
+                               ) -> list[RemovalDone]:
+        """Work through what is due. Returns what the coordinators are to be told: removals
+        that ended (also those a crash kept from being reported) and, once each, those that
+        failed and will be tried again."""
+        report = [await self._reported(removal) for removal in
+                  await self._chats.ended_unreported()]
+        for removal in await self._chats.due_removals(now):
+            was_in = True
             try:
+                was_in = await gateway.member_status(removal.chat_id,
+                                                     removal.user_id) in IN_CHAT
+                # Removed even when not in it now: a join request may be on its way.
                 await gateway.remove(removal.chat_id, removal.user_id)
             except ChatGatewayError as exc:
-                attempts = await self._chats.removal_failed(removal.id)
-                if not exc.retryable or attempts >= MAX_REMOVAL_ATTEMPTS:
-                    await self._chats.give_up_removal(removal.id)
+                state = await self._failed(removal, exc.kind, now, quiet=not was_in)
+                if state is not None:
+                    report.append(await self._reported(removal, state))
                 continue
-            await self._chats.finish_removal(removal.id, removal.user_id, removal.chat_id)
-            done.append(RemovalDone(removal, chat.title if chat else str(removal.chat_id)))
-        return done
+            if not was_in:  # she was never there, or had left: nothing was removed
+                await self._chats.end_removal(removal, "not_in_chat", now, removed=False)
+                continue
+            await self._chats.end_removal(removal, RemovalState.REMOVED.value, now, removed=True)
+            report.append(await self._reported(removal, RemovalState.REMOVED))
+        return report
+
+    async def _failed(self, removal: PendingRemoval, kind: FailureKind, now: datetime, *,
+                      quiet: bool) -> RemovalState | None:
+        """Retry or end it; returns the state to report (None: already told it waits, or
+        ``quiet``: she is not in that chat, so nothing is reported either way)."""
+        attempts = removal.attempts + 1
+        first = removal.first_attempt_at or now
+        if kind.passing and now - first < RETRY_FOR:
+            # Never wait longer than it has been failing: a removal interrupted by a restart
+            # (or queued again at once) is tried on the next run, not minutes later.
+            wait = min(backoff(attempts), now - first)
+            state = RemovalState.RETRYING_UNAVAILABLE
+        elif kind is FailureKind.NO_RIGHTS and attempts <= len(NO_RIGHTS_WAITS):
+            wait = NO_RIGHTS_WAITS[attempts - 1]
+            state = RemovalState.RETRYING_NO_RIGHTS
+        else:
+            ended = (RemovalState.UNAVAILABLE if kind.passing else
+                     RemovalState.NO_RIGHTS if kind is FailureKind.NO_RIGHTS else
+                     RemovalState.NO_ACCESS if kind is FailureKind.BLOCKED else
+                     RemovalState.REFUSED)
+            await self._chats.end_removal(removal, "not_in_chat" if quiet else ended.value,
+                                          now, removed=False)
+            return None if quiet else ended
+        await self._chats.retry_removal(removal.id, now, now + wait, kind.value,
+                                        waiting_reported=removal.waiting_reported or not quiet)
+        return None if removal.waiting_reported or quiet else state
+
+    async def _reported(self, removal: PendingRemoval, state: RemovalState | None = None
+                        ) -> RemovalDone:
+        chat = await self._chats.get(removal.chat_id)
+        return RemovalDone(removal, chat.title if chat else str(removal.chat_id),
+                           state or RemovalState(removal.outcome or "removed"))
+
+    async def forget_reported(self, items: list[RemovalDone], now: datetime, *,
+                              told: bool) -> None:
+        """The coordinator was told (or, if she could not be for a day, nobody will be)."""
+        if told:
+            await self._chats.forget_removals([i.removal.id for i in items
+                                               if not i.state.retrying])
+        await self._chats.forget_ended_before(now - RETRY_FOR)
 
     async def reconcile(self, gateway: ChatGateway, now: datetime) -> list[Intruder]:
         """Check the members the bot knows about in each bound chat against who is entitled."""

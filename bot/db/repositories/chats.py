@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.clock import to_db
+from bot.clock import from_db, to_db
 from bot.db.database import Database
 
 
@@ -34,6 +34,9 @@ class PendingRemoval:
     reason: str
     attempts: int
     report_to: int | None
+    first_attempt_at: datetime | None = None
+    waiting_reported: bool = False
+    outcome: str | None = None  # set once it ended, until the coordinator has been told
 
 
 _CHAT_COLUMNS = ("k.chat_id, k.title, k.chat_type, k.bot_status, k.can_invite, k.can_restrict, "
@@ -137,25 +140,61 @@ class ChatRepo:
             [(user_id, chat_id, reason, report_to, to_db(now)) for chat_id in chat_ids])
         return len(chat_ids)
 
-    async def pending_removals(self, limit: int = 100) -> list[PendingRemoval]:
+    async def due_removals(self, now: datetime, limit: int = 100) -> list[PendingRemoval]:
+        """Queued removals whose next try is due (a failed one waits for its ``not_before``)."""
         rows = await self._db.fetch_all(
-            "SELECT id, user_id, chat_id, reason, attempts, report_to FROM chat_removals "
-            "WHERE done_at IS NULL AND chat_id IS NOT NULL ORDER BY id LIMIT ?", (limit,))
-        return [PendingRemoval(r["id"], r["user_id"], r["chat_id"], r["reason"], r["attempts"],
-                               r["report_to"]) for r in rows]
+            f"SELECT {_REMOVAL_COLUMNS} FROM chat_removals WHERE done_at IS NULL "
+            "AND chat_id IS NOT NULL AND (not_before IS NULL OR not_before <= ?) "
+            "ORDER BY id LIMIT ?", (to_db(now), limit))
+        return [_removal(r) for r in rows]
 
-    async def finish_removal(self, removal_id: int, user_id: int, chat_id: int) -> None:
-        """Done: the row goes (it names her), and so does the membership record."""
+    async def ended_unreported(self) -> list[PendingRemoval]:
+        """Removals that ended (done or given up) whose report has not gone out yet."""
+        rows = await self._db.fetch_all(
+            f"SELECT {_REMOVAL_COLUMNS} FROM chat_removals WHERE done_at IS NOT NULL "
+            "AND outcome IS NOT NULL ORDER BY id")
+        return [_removal(r) for r in rows]
+
+    async def retry_removal(self, removal_id: int, now: datetime, not_before: datetime,
+                            error: str, *, waiting_reported: bool) -> None:
+        await self._db.execute(
+            "UPDATE chat_removals SET attempts = attempts + 1, not_before = ?, last_error = ?, "
+            "first_attempt_at = IFNULL(first_attempt_at, ?), waiting_reported = ? WHERE id = ?",
+            (to_db(not_before), error, to_db(now), int(waiting_reported), removal_id))
+
+    async def end_removal(self, removal: PendingRemoval, outcome: str, now: datetime, *,
+                          removed: bool) -> None:
+        """It ended. The row stays (with its outcome) only until the coordinator is told;
+        when nobody is to be told, or she was not there at all, it goes at once."""
         async with self._db.transaction():
-            await self._db.execute("DELETE FROM chat_removals WHERE id = ?", (removal_id,))
-            await self._db.execute("DELETE FROM chat_members WHERE chat_id = ? AND user_id = ?",
-                                   (chat_id, user_id))
+            if removed:
+                await self._db.execute(
+                    "DELETE FROM chat_members WHERE chat_id = ? AND user_id = ?",
+                    (removal.chat_id, removal.user_id))
+            if removal.report_to is None or outcome == "not_in_chat":
+                await self._db.execute("DELETE FROM chat_removals WHERE id = ?", (removal.id,))
+            else:
+                await self._db.execute(
+                    "UPDATE chat_removals SET done_at = ?, outcome = ? WHERE id = ?",
+                    (to_db(now), outcome, removal.id))
 
-    async def removal_failed(self, removal_id: int) -> int:
-        await self._db.execute("UPDATE chat_removals SET attempts = attempts + 1 WHERE id = ?",
-                               (removal_id,))
-        return int(await self._db.fetch_value("SELECT attempts FROM chat_removals WHERE id = ?",
-                                              (removal_id,)) or 0)
+    async def forget_removals(self, removal_ids: list[int]) -> None:
+        """Reported: the rows go (they name her)."""
+        await self._db.execute_many("DELETE FROM chat_removals WHERE id = ? AND done_at IS NOT "
+                                    "NULL", [(removal_id,) for removal_id in removal_ids])
 
-    async def give_up_removal(self, removal_id: int) -> None:
-        await self._db.execute("DELETE FROM chat_removals WHERE id = ?", (removal_id,))
+    async def forget_ended_before(self, moment: datetime) -> None:
+        """Outcomes whose report could not be sent for a whole day are dropped."""
+        await self._db.execute("DELETE FROM chat_removals WHERE done_at IS NOT NULL "
+                               "AND done_at < ?", (to_db(moment),))
+
+
+_REMOVAL_COLUMNS = ("id, user_id, chat_id, reason, attempts, report_to, first_attempt_at, "
+                    "waiting_reported, outcome")
+
+
+def _removal(row) -> PendingRemoval:  # type: ignore[no-untyped-def]
+    return PendingRemoval(row["id"], row["user_id"], row["chat_id"], row["reason"],
+                          row["attempts"], row["report_to"],
+                          from_db(row["first_attempt_at"]) if row["first_attempt_at"] else None,
+                          bool(row["waiting_reported"]), row["outcome"])
