@@ -18,9 +18,10 @@ import pytest
 
 from bot.clock import FakeClock, from_db
 from bot.services.delivery import FakePacer
-from tests.emulator.server import Fault, TelegramEmulator, UserHandle
+from tests.emulator.server import Chat, Fault, TelegramEmulator, UserHandle
 from tests.flows import seed_member
 from tests.harness import ADMIN_ID, BotHarness, make_settings
+from tests.test_e2e_chats import KG_CHAT, KZ_CHAT, REGION, bind, join
 
 TEXT = "Meeting at 10:00 in Almaty"
 MEMBERS = 60
@@ -205,3 +206,109 @@ async def test_the_progress_message_is_completed_when_delivery_beat_it(
     assert admin.last_text.startswith("Sending: 0 sent")  # nobody could edit it yet
     await harness.deliver()  # the engine's next round, with nothing left to send
     assert admin.last_text == finished(8)
+
+
+# ---- chat removals ------------------------------------------------------------------------
+
+
+async def suspended_member(harness: BotHarness, *, region_can_ban: bool = True
+                           ) -> tuple[UserHandle, UserHandle, Chat, Chat, Chat]:
+    """A KZ member in the KZ chat and the regional chat (never in the KG chat), suspended
+    by her coordinator."""
+    admin = await seed_member(harness, ADMIN_ID, "KZ")
+    kz = await bind(harness, admin, KZ_CHAT, "Kazakhstan officers", "Kazakhstan")
+    kg = await bind(harness, admin, KG_CHAT, "Kyrgyzstan officers", "Kyrgyzstan")
+    region = await bind(harness, admin, REGION, "Regional network", "Regional chat",
+                        can_restrict_members=region_can_ban)
+    coordinator = await seed_member(harness, 500, "KZ", coordinator=True)
+    member = await seed_member(harness, 601, "KZ", name="Member Leaving")
+    await join(member, kz, "Kazakhstan officers — chat of Kazakhstan")
+    await join(member, region, "Regional network — regional chat")
+    await coordinator.send("/members")
+    await coordinator.press("Search")
+    await coordinator.press("⚙ 2")
+    await coordinator.press("Suspend")
+    await coordinator.send("Left the service")
+    return coordinator, member, kz, kg, region
+
+
+def removal_reports(coordinator: UserHandle) -> list[str]:
+    return [m.text or "" for m in coordinator.bot_messages
+            if (m.text or "").startswith(("Removed from", "Still in"))]
+
+
+async def queued_removals(harness: BotHarness) -> int:
+    return int(await harness.db.fetch_value(
+        "SELECT COUNT(*) FROM chat_removals WHERE done_at IS NULL"))
+
+
+NO_RIGHT_RETRYING = ("• Regional network — membership suspended: the bot has no right to "
+                     "remove members there; it will try again (give it the right to ban users)")
+
+
+async def test_a_removal_without_rights_is_retried_and_done_once_rights_are_granted(
+        harness: BotHarness) -> None:
+    coordinator, member, kz, kg, region = await suspended_member(harness, region_can_ban=False)
+    assert kz.members[601] == "left" and region.members[601] == "member"
+    assert coordinator.last_text == ("Removed from the association's chats:\n"
+                                     "• Kazakhstan officers — membership suspended\n\n"
+                                     "Still in these chats:\n" + NO_RIGHT_RETRYING)
+    assert "Kyrgyzstan" not in coordinator.last_text  # she was never there
+    assert await queued_removals(harness) == 1
+    reports = len(coordinator.bot_messages)
+    harness.clock.advance(minutes=5)
+    await harness.tick()  # not due yet: no new attempt, no new report
+    assert len(coordinator.bot_messages) == reports
+    region.admin_rights["can_restrict_members"] = True  # an administrator grants the right
+    harness.clock.advance(minutes=6)
+    await harness.tick()
+    assert region.members[601] == "left"
+    assert coordinator.last_text == ("Removed from the association's chats:\n"
+                                     "• Regional network — membership suspended")
+    assert await harness.db.fetch_value("SELECT COUNT(*) FROM chat_removals") == 0
+
+
+async def test_a_removal_that_never_gets_the_right_is_reported_as_still_in(
+        harness: BotHarness) -> None:
+    coordinator, member, _, _, region = await suspended_member(harness, region_can_ban=False)
+    tried = sum(1 for method, _ in harness.emu.requests if method == "banChatMember")
+    for _ in range(4):  # 10 min, 1 h, 6 h, then it gives up
+        harness.clock.advance(hours=6, minutes=1)
+        await harness.tick()
+    bans = [p for method, p in harness.emu.requests if method == "banChatMember"]
+    assert len(bans) - tried == 3  # the three slower retries, no more
+    assert region.members[601] == "member"
+    assert coordinator.last_text == (
+        "Still in these chats:\n• Regional network — membership suspended: the bot has no "
+        "right to remove members there; please remove her yourself")
+    assert await harness.db.fetch_value("SELECT COUNT(*) FROM chat_removals") == 0
+
+
+async def test_removals_during_an_outage_and_a_restart_lose_none(harness: BotHarness) -> None:
+    t0 = harness.clock.now().timestamp()
+    harness.emu.faults.append(Fault(error="html", method="banChatMember", times=None,
+                                    until=t0 + 600))
+    coordinator, member, kz, kg, region = await suspended_member(harness)
+    assert kz.members[601] == "member" and region.members[601] == "member"
+    assert coordinator.last_text == (
+        "Still in these chats:\n"
+        "• Kazakhstan officers — membership suspended: Telegram did not answer; the bot keeps "
+        "trying\n"
+        "• Regional network — membership suspended: Telegram did not answer; the bot keeps "
+        "trying")
+    told = len(removal_reports(coordinator))
+    harness.clock.advance(minutes=3)
+    await harness.tick()
+    # Still failing, still queued (the KG chat too, quietly: she is not there), not re-told.
+    assert await queued_removals(harness) == 3
+    assert len(removal_reports(coordinator)) == told
+    await harness.restart()  # the bot restarts halfway through the outage
+    while harness.clock.now().timestamp() < t0 + 600 + 300:
+        harness.clock.advance(minutes=1)
+        await harness.tick()
+    assert kz.members[601] == "left" and region.members[601] == "left"
+    assert removal_reports(coordinator)[told:] == [
+        "Removed from the association's chats:\n"
+        "• Kazakhstan officers — membership suspended\n"
+        "• Regional network — membership suspended"]
+    assert await harness.db.fetch_value("SELECT COUNT(*) FROM chat_removals") == 0
