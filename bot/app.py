@@ -45,7 +45,7 @@ from bot.telegram_session import BotSession
 from bot.throttle import FloodThrottle
 from bot.inflight import InFlightUpdates, TrackingDispatcher
 from bot.jobs import register_jobs
-from bot.middlewares import ActorMiddleware
+from bot.middlewares import ActorMiddleware, CommandEndsFlow
 from bot.notifier import Notifier
 from bot.services.chat_access import ChatAccessService
 from bot.services.coffee import CoffeeService
@@ -286,6 +286,7 @@ def create_dispatcher(app: App) -> Dispatcher:
     dp = TrackingDispatcher(app.in_flight, storage=app.fsm_storage, **app.workflow_data())
     dp.update.outer_middleware(ActorMiddleware(app.users, app.i18n, app.settings.admin_ids))
     dp.update.outer_middleware(FloodThrottle())  # after the actor: her language for a notice
+    dp.message.outer_middleware(CommandEndsFlow())
     dp.include_routers(*get_routers())
     from handlers.onboarding import WizardDeps
 

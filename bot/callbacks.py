@@ -66,9 +66,12 @@ class PrivacyCb(CallbackData, prefix="p1"):
     action: str  # "delete" (confirmed) or "keep"
 
 
+PageNumber = Annotated[int, Field(ge=0, lt=100_000)]  # page × size stays a small integer
+
+
 class PageCb(CallbackData, prefix="g1"):
     view: str  # "audit", "members"
-    page: RowId
+    page: PageNumber
 
 
 class FilterCb(CallbackData, prefix="f1"):

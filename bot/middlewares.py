@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
+from aiogram.fsm.context import FSMContext
 from aiogram.types import TelegramObject, User
 from aiogram.utils.i18n import I18n
 
@@ -54,3 +55,43 @@ class ActorMiddleware(BaseMiddleware):
         finally:
             self._i18n.ctx_locale.reset(locale_token)
             I18n.reset_current(i18n_token)
+
+
+# What a new command leaves in place: preferences, not a flow (the directory's filters).
+KEPT_ACROSS_COMMANDS = ("directory",)
+
+
+class CommandEndsFlow(BaseMiddleware):
+    """A command in a private chat ends whatever flow was open (except /cancel, which says so).
+
+    A flow's buttons and typed answers then refuse instead of completing a flow she has left:
+    an old /announce preview can't be sent from inside /newevent, a name typed after /start is
+    not taken as the answer to an edit she can no longer see. /start resumes an unfinished
+    registration from her saved answers.
+    """
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        text = getattr(event, "text", None)
+        state: FSMContext | None = data.get("state")
+        if state is not None and text and text.startswith("/") \
+                and not text.startswith("/cancel") and getattr(event, "chat", None) is not None \
+                and event.chat.type == "private":  # type: ignore[attr-defined]
+            await end_flow(state)
+        return await handler(event, data)
+
+
+async def end_flow(state: FSMContext) -> bool:
+    """Close the open flow, if any; True if there was one (a question or a draft)."""
+    current = await state.get_state()
+    stored = await state.get_data()
+    kept = {k: v for k, v in stored.items() if k in KEPT_ACROSS_COMMANDS}
+    if current is None and kept == stored:
+        return False
+    await state.set_state(None)
+    await state.set_data(kept)
+    return True

@@ -11,6 +11,8 @@ stateDiagram-v2
 
 from __future__ import annotations
 
+import secrets
+
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -83,17 +85,20 @@ async def cb_announce(query: CallbackQuery, callback_data: AnnounceCb, actor: Ac
             await query.answer(_("You are not allowed to do this."), show_alert=True)
             return
         await state.set_state(AnnounceForm.text)
-        await state.update_data(announce_audience=audience, announce_html=None)
+        await state.update_data(announce_audience=audience, announce_html=None,
+                                announce_draft=secrets.token_hex(8))
         await query.answer()
         await message.answer(_("Send the text of the announcement (formatting is kept). "
                                "/cancel to stop."))
         return
     data = await state.get_data()
     audience, html = data.get("announce_audience"), data.get("announce_html")
-    if not audience or not html:
+    if not audience or not html or await state.get_state() != AnnounceForm.text.state:
         await query.answer(_("This button is from an earlier message."), show_alert=True)
         return
-    if not await claims.claim(f"announce:{message.chat.id}:{message.message_id}", clock.now()):
+    # one draft sends once, whichever of its previews is pressed and however often
+    if not await claims.claim(f"announce:{actor.user_id}:{data.get('announce_draft')}",
+                              clock.now()):
         await query.answer(_("This has already been handled."))
         return  # a double tap: the first press sends
     await state.clear()

@@ -15,6 +15,7 @@ nothing. /post lets coordinators post to their country's chat.
 from __future__ import annotations
 
 import logging
+import secrets
 from html import escape
 
 from aiogram import Bot, F, Router
@@ -330,16 +331,18 @@ async def cb_post(query: CallbackQuery, callback_data: ChatCb, actor: Actor, sta
     data = await state.get_data()
     if callback_data.action == "post":
         await state.set_state(PostForm.text)
-        await state.update_data(post_chat=callback_data.chat_id, post_text=None)
+        await state.update_data(post_chat=callback_data.chat_id, post_text=None,
+                                post_draft=secrets.token_hex(8))
         await query.answer()
         await message.answer(_("Send the text of the message (formatting is kept). "
                                "/cancel to stop."))
         return
     text = data.get("post_text")
-    if data.get("post_chat") != callback_data.chat_id or not text:
+    if data.get("post_chat") != callback_data.chat_id or not text \
+            or await state.get_state() != PostForm.text.state:
         await query.answer(_("This button is from an earlier message."), show_alert=True)
         return
-    claim = f"post:{message.chat.id}:{message.message_id}"
+    claim = f"post:{actor.user_id}:{data.get('post_draft')}"  # a draft posts once
     if not await claims.claim(claim, clock.now()):
         await query.answer(_("This has already been handled."))
         return  # a double tap: the first press posts
@@ -352,8 +355,8 @@ async def cb_post(query: CallbackQuery, callback_data: ChatCb, actor: Actor, sta
         await bot.send_message(callback_data.chat_id, text)
     except TelegramAPIError:
         await claims.release(claim)
-        await state.update_data(post_chat=callback_data.chat_id, post_text=text)
         await state.set_state(PostForm.text)
+        await state.set_data(data)  # her draft stays, to publish again
         await message.answer(_("Sorry, something went wrong on our side. Please try again in "
                                "a moment."))
         return

@@ -8,13 +8,12 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.middlewares import end_flow
 from bot.services.roles import Actor
 
 
 async def cmd_cancel(message: Message, state: FSMContext) -> None:
-    had_state = await state.get_state() is not None
-    await state.clear()
-    if had_state:
+    if await end_flow(state):
         await message.answer(
             _("Cancelled. Nothing you already saved is lost: /start takes you back to it.")
         )

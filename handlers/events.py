@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+import secrets
 from datetime import datetime, timedelta
 from html import escape
 
@@ -207,7 +208,7 @@ async def cmd_newevent(message: Message, actor: Actor, state: FSMContext) -> Non
         await message.answer(_("This command is for coordinators."))
         return
     await state.set_state(EventForm.title)
-    await state.update_data(event={})
+    await state.update_data(event={"draft": secrets.token_hex(8)})
     await message.answer(_("What is the event called?") + " " + _("(/cancel to stop)"))
 
 
@@ -387,8 +388,9 @@ async def cb_event_form(query: CallbackQuery, callback_data: EventCb, actor: Act
         if not await may_target(actor, target, coordinators):  # the role, checked again now
             await message.answer(_("You are not allowed to do this."))
             return
-        if not await claims.claim(f"event:{message.chat.id}:{message.message_id}", clock.now()):
-            return  # a double tap, or a second press while the first is being published
+        # one draft publishes once, whichever of its previews is pressed and however often
+        if not await claims.claim(f"event:{actor.user_id}:{data.get('draft')}", clock.now()):
+            return
         await state.clear()
         now = clock.now()
         texts = {code: t for code, t in data.get("texts", {}).items()

@@ -370,8 +370,12 @@ async def tell_coordinators_of_change(wiz: Wizard, before: Profile, field: str) 
         if field == "name":
             return _("A member of your country changed her name: {old} → {new}.").format(
                 old=escape(before.full_name or "—"), new=escape(after.full_name or "—")), None
-        old = wiz.ref.agency(before.agency_code, locale) if before.agency_code else "—"
-        new = wiz.ref.agency(after.agency_code, locale) if after.agency_code else "—"
+        def agency(profile: Profile) -> str:
+            if profile.agency_code in wiz.ref.other_agency_codes and profile.agency_other:
+                return profile.agency_other
+            return wiz.ref.agency(profile.agency_code, locale) if profile.agency_code else "—"
+
+        old, new = agency(before), agency(after)
         return _("{name} changed her agency: {old} → {new}.").format(
             name=escape(after.full_name or "—"), old=escape(old), new=escape(new)), None
 
@@ -435,6 +439,8 @@ async def on_text_answer(message: Message, actor: Actor, state: FSMContext, prof
     wiz = wizard.for_message(message, actor, state)
     if step == "name" and value != profile.full_name:
         await tell_coordinators_of_change(wiz, profile, "name")
+    if step == "agency_other" and value != profile.agency_other:
+        await tell_coordinators_of_change(wiz, profile, "agency")
     await advance(wiz, step)
 
 
@@ -515,8 +521,8 @@ async def cb_wizard(query: CallbackQuery, callback_data: WizardCb, actor: Actor,
     if action is WizardAction.PICK and step == "agency" and value in ref.agency_codes:
         await profiles.update(actor.user_id, now, agency_code=value)
         await query.answer()
-        if value != profile.agency_code:
-            await tell_coordinators_of_change(wiz, profile, "agency")
+        if value != profile.agency_code and value not in ref.other_agency_codes:
+            await tell_coordinators_of_change(wiz, profile, "agency")  # "Other": once typed
         await advance(wiz, step)
         return
     if action is WizardAction.TOGGLE:

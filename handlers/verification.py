@@ -185,7 +185,7 @@ async def apply_decision(bot: Bot, actor: Actor, member_id: int, decision: Decis
 async def cb_review(query: CallbackQuery, callback_data: ReviewCb, actor: Actor,
                     state: FSMContext, bot: Bot, verification: VerificationService,
                     notifier: Notifier, removals: RemovalRunner, profiles: ProfileRepo,
-                    clock: Clock, review_cards: ReviewCardRepo) -> None:
+                    clock: Clock, review_cards: ReviewCardRepo, ref: ReferenceData) -> None:
     member_id = callback_data.member_id
     action = callback_data.action
     version = callback_data.version
@@ -204,6 +204,9 @@ async def cb_review(query: CallbackQuery, callback_data: ReviewCb, actor: Actor,
         note = callback_data.value if action is ReviewAction.REASON else None
         result = await apply_decision(bot, actor, member_id, decision, note, verification,
                                       notifier, clock, version)
+        if result.outcome is Outcome.STALE:
+            await show_current_card(query, profiles, ref, review_cards, member_id, actor)
+            return
         if result.outcome is not Outcome.DONE:
             await query.answer(outcome_text(result.outcome), show_alert=True)
             return
@@ -224,7 +227,7 @@ async def cb_review(query: CallbackQuery, callback_data: ReviewCb, actor: Actor,
         await query.answer(outcome_text(Outcome.ALREADY_DECIDED), show_alert=True)
         return
     if action is not ReviewAction.SUSPEND and version != profile.version:
-        await query.answer(outcome_text(Outcome.STALE), show_alert=True)
+        await show_current_card(query, profiles, ref, review_cards, member_id, actor)
         return
     await query.answer()
     if action is ReviewAction.REJECT:
@@ -252,6 +255,19 @@ async def cb_review(query: CallbackQuery, callback_data: ReviewCb, actor: Actor,
             ReviewForm.suspend_reason: _("Type the reason for suspending the membership."),
         }[form]
         await message.answer(prompt + " " + _("(/cancel to stop)"))
+
+
+async def show_current_card(query: CallbackQuery, profiles: ProfileRepo, ref: ReferenceData,
+                            cards: ReviewCardRepo, member_id: int, actor: Actor) -> None:
+    """She pressed a card of an older version: the application as it is now, to decide on."""
+    await query.answer(outcome_text(Outcome.STALE), show_alert=True)
+    message = query_message(query)
+    profile = await profiles.get(member_id)
+    if message is None or profile is None or profile.status not in ("pending", "needs_info"):
+        return
+    text, keyboard = await application_card(profiles, ref, member_id, actor.locale)
+    sent = await message.answer(text, reply_markup=keyboard)
+    await cards.record(member_id, profile.version, [(actor.user_id, sent.message_id)])
 
 
 def _decision(action: ReviewAction) -> Decision:

@@ -193,6 +193,12 @@ class OnboardingService:
                                                  and profile.invite_code_id is not None):
                 return CountryChangeResult(CountryChange.REFUSED, old, [])
             await self._profiles.update(user_id, now, country_code=country_code)
+            if await self._coordinators.remove(user_id):
+                # a coordinator who moves no longer coordinates the country she left
+                revoked = await self._invites.revoke_created_by(user_id, now)
+                await self._audit.record(now, user_id, "remove_coordinator", target_id=user_id,
+                                         country_code=old, details=f"moved; invitations "
+                                                                   f"revoked: {revoked}")
             if profile.status == "approved":
                 await self._profiles.set_status(user_id, now, "pending", expected=("approved",),
                                                 submitted=True)
