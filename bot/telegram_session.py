@@ -20,7 +20,7 @@ from typing import Any
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import Response
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import ClientDecodeError, TelegramBadRequest
 from aiogram.methods import (
     EditMessageCaption, EditMessageMedia, EditMessageReplyMarkup, EditMessageText, GetUpdates,
     TelegramMethod,
@@ -61,11 +61,15 @@ class BotSession(AiohttpSession):
 
     def check_response(self, bot: Bot, method: TelegramMethod[Any], status_code: int,
                        content: str) -> Response[Any]:
-        if isinstance(method, GetUpdates) and status_code == 200:
-            parsed = self._parse_updates(bot, content)
-            if parsed is not None:
-                return parsed
-        return super().check_response(bot, method, status_code, content)
+        if not (isinstance(method, GetUpdates) and status_code == 200):
+            return super().check_response(bot, method, status_code, content)
+        try:  # the whole list at once, as aiogram does: the common case costs nothing more
+            return super().check_response(bot, method, status_code, content)
+        except ClientDecodeError:
+            parsed = self._parse_updates(bot, content)  # one bad update: skip only that one
+            if parsed is None:
+                raise
+            return parsed
 
     def _parse_updates(self, bot: Bot, content: str) -> Response[list[Update]] | None:
         """Each update on its own; ``None`` leaves anything but a list of results to aiogram
