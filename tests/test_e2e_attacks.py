@@ -253,3 +253,24 @@ async def test_a_forged_privacy_agreement_from_a_stranger(harness: BotHarness) -
     answer = await stranger.press_data(forged, stranger.last)
     assert answer is not None and answer["text"] == "This button is no longer valid."
     assert await harness.db.fetch_value("SELECT COUNT(*) FROM profiles") == 0
+
+
+async def test_attendee_list_neutralises_formulas_and_hides_hidden_names(
+        harness: BotHarness) -> None:
+    import csv
+    import io
+
+    coordinator = await seed_member(harness, 500, "KZ", coordinator=True)
+    attacker = await seed_member(harness, 601, "KZ", name='=HYPERLINK("http://x.example","a")')
+    hidden = await seed_member(harness, 602, "KZ", name="Hidden Name", hidden=("name",))
+    await publish_event(harness, coordinator)
+    await harness.deliver()
+    for member in (attacker, hidden):
+        card = next(m for m in member.bot_messages if "Border seminar" in (m.text or ""))
+        await member.press("Going", card)
+    await coordinator.send("/events")
+    await coordinator.press("Attendee list")
+    content = coordinator.last.document["content"].decode("utf-8-sig")  # type: ignore[index]
+    names = [row[0] for row in csv.reader(io.StringIO(content))][1:]
+    assert "'=HYPERLINK(\"http://x.example\",\"a\")" in names  # shown as text, never run
+    assert "Hidden Name" not in content and "(name not shown)" in names
