@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.clock import to_db
 from bot.i18n import LANGUAGE_NAMES, use_locale
 from tests.emulator.server import UserHandle
-from tests.harness import BotHarness
+from tests.harness import ADMIN_ID, BotHarness
 
 
 def t(harness: BotHarness, locale: str, msgid: str, **values: object) -> str:
@@ -90,3 +90,18 @@ async def onboard(harness: BotHarness, user: UserHandle, locale: str, **answers:
     await start_and_accept(harness, user, locale)
     await fill_profile(harness, user, locale, **answers)  # type: ignore[arg-type]
     await user.press(t(harness, locale, "Send application"))
+
+
+async def draft_event(harness: BotHarness, organiser: UserHandle, title: str = "Seminar",
+                      country: str = "KZ") -> None:
+    """/newevent up to the preview, for one country (the administrator confirms it)."""
+    await organiser.send("/newevent")
+    await organiser.send(title)
+    await organiser.send("Two days on joint patrols")
+    await organiser.send("20.01.2026 14:00")
+    await organiser.press("Asia/Almaty")
+    await organiser.press("2 hours")
+    await organiser.send("Almaty")
+    await organiser.press(ref_label(harness, "country", country, "en"))
+    if organiser.id == ADMIN_ID:
+        await organiser.press("Done")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.callbacks import EventCb, ReviewAction, ReviewCb, WizardAction, WizardCb
-from tests.flows import onboard, ref_label, seed_member, t
+from tests.flows import draft_event, onboard, ref_label, seed_member, t
 from tests.harness import ADMIN_ID, BotHarness
 from tests.test_e2e_chats import KZ_CHAT, join, setup_chats
 
@@ -97,20 +97,8 @@ async def test_a_coordinator_never_suspends_an_administrator(harness: BotHarness
     assert await profile_row(harness, ADMIN_ID) == ("approved", "KZ")
 
 
-async def draft_event(harness: BotHarness, organiser) -> None:  # type: ignore[no-untyped-def]
-    """/newevent up to the preview, for her country."""
-    await organiser.send("/newevent")
-    await organiser.send("Border seminar")
-    await organiser.send("Two days on joint patrols")
-    await organiser.send("20.01.2026 14:00")
-    await organiser.press("Asia/Almaty")
-    await organiser.press("2 hours")
-    await organiser.send("Almaty")
-    await organiser.press(ref_label(harness, "country", "KZ", "en"))
-
-
 async def publish_event(harness: BotHarness, organiser) -> int:  # type: ignore[no-untyped-def]
-    await draft_event(harness, organiser)
+    await draft_event(harness, organiser, "Border seminar")
     await organiser.press("Publish")
     return int(await harness.db.fetch_value("SELECT MAX(id) FROM events"))
 
@@ -134,7 +122,7 @@ async def test_a_dismissed_coordinator_loses_her_events(harness: BotHarness) -> 
 async def test_double_tap_on_publish_makes_one_event(harness: BotHarness) -> None:
     coordinator = await seed_member(harness, 500, "KZ", coordinator=True)
     member = await seed_member(harness, 601, "KZ")
-    await draft_event(harness, coordinator)
+    await draft_event(harness, coordinator, "Border seminar")
     preview = coordinator.last
     await asyncio.gather(coordinator.press("Publish", preview),
                          coordinator.press("Publish", preview))

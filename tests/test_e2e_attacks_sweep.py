@@ -19,7 +19,7 @@ from bot.callbacks import (
     PrivacyCb, ReviewAction, ReviewCb, WizardAction, WizardCb,
 )
 from tests.emulator.server import UserHandle
-from tests.flows import onboard, ref_label, seed_member, start_and_accept, t
+from tests.flows import draft_event, onboard, ref_label, seed_member, start_and_accept, t
 from tests.harness import ADMIN_ID, BotHarness
 from tests.test_e2e_chats import KG_CHAT, KZ_CHAT, setup_chats
 from tests.test_e2e_introductions import ask_to_meet
@@ -43,27 +43,13 @@ def button_data(message, label: str) -> str:  # type: ignore[no-untyped-def]
     return next(b["callback_data"] for b in message.buttons() if b["text"] == label)
 
 
-async def new_event_preview(harness: BotHarness, organiser: UserHandle, title: str = "Seminar",
-                            country: str = "KZ") -> None:
-    await organiser.send("/newevent")
-    await organiser.send(title)
-    await organiser.send("Two days on joint patrols")
-    await organiser.send("20.01.2026 14:00")
-    await organiser.press("Asia/Almaty")
-    await organiser.press("2 hours")
-    await organiser.send("Almaty")
-    await organiser.press(ref_label(harness, "country", country, "en"))
-    if organiser.id == ADMIN_ID:
-        await organiser.press("Done")
-
-
 # ---- double taps across two previews of the same flow ------------------------------------
 
 async def test_two_event_previews_published_concurrently_make_one_event(harness: BotHarness
                                                                         ) -> None:
     coordinator = await seed_member(harness, 500, "KZ", coordinator=True)
     member = await seed_member(harness, 601, "KZ")
-    await new_event_preview(harness, coordinator)
+    await draft_event(harness, coordinator)
     first = coordinator.last
     await coordinator.press("Edit", first)
     await coordinator.press("Title")
@@ -335,7 +321,7 @@ async def test_roles_lost_mid_flow(harness: BotHarness, how: str) -> None:
     await coordinator.press("5")
     days = coordinator.last
     await coordinator.send("/cancel")
-    await new_event_preview(harness, coordinator, "Phish event")
+    await draft_event(harness, coordinator, "Phish event")
     event_preview = coordinator.last
     if how == "suspend":
         await suspend_by_admin(harness, admin, 500)
@@ -399,7 +385,7 @@ async def test_event_edit_typed_after_dismissal(harness: BotHarness) -> None:
     admin = await seed_member(harness, ADMIN_ID, "KZ")
     coordinator = await seed_member(harness, 500, "KZ", coordinator=True)
     await seed_member(harness, 601, "KZ")
-    await new_event_preview(harness, coordinator)
+    await draft_event(harness, coordinator)
     await coordinator.press("Publish")
     event_id = await harness.db.fetch_value("SELECT MAX(id) FROM events")
     await coordinator.press_data(EventCb(action="editf", event_id=event_id,
@@ -534,11 +520,11 @@ async def build_world(harness: BotHarness) -> dict[str, int]:
     applicant = harness.user(603, "Aigul", language_code="en")
     await onboard(harness, applicant, "en", country="KZ")
     # events: by the KZ coordinator, by the coordinator dismissed later, by the admin for KG
-    await new_event_preview(harness, coord, "KZ event")
+    await draft_event(harness, coord, "KZ event")
     await coord.press("Publish")
-    await new_event_preview(harness, dismissed, "Dismissed event")
+    await draft_event(harness, dismissed, "Dismissed event")
     await dismissed.press("Publish")
-    await new_event_preview(harness, admin, "KG event", country="KG")
+    await draft_event(harness, admin, "KG event", country="KG")
     await admin.press("Publish")
     await coord.send("/invite")
     await coord.press("5")
@@ -762,7 +748,7 @@ async def test_sweep_forged_buttons(harness: BotHarness, role: str, caplog) -> N
 async def test_rsvp_double_tap_is_not_an_error(harness: BotHarness, caplog) -> None:  # type: ignore
     coordinator = await seed_member(harness, 500, "KZ", coordinator=True)
     member = await seed_member(harness, 601, "KZ")
-    await new_event_preview(harness, coordinator)
+    await draft_event(harness, coordinator)
     await coordinator.press("Publish")
     await harness.deliver()
     card = next(m for m in member.bot_messages if "Seminar" in (m.text or ""))
@@ -877,7 +863,7 @@ async def test_break_every_flow_then_replay(harness: BotHarness, breaker: str) -
     await coordinator.press("5")
     days = coordinator.last
     await broken_then(coordinator, [("7 days", days)], "7")
-    await new_event_preview(harness, coordinator, "Broken event")
+    await draft_event(harness, coordinator, "Broken event")
     event_preview = coordinator.last
     await broken_then(coordinator, [("Publish", event_preview)], "Broken event 2")
     _ = (audience, where, admin)
