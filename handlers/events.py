@@ -41,14 +41,13 @@ from bot.db.repositories.claims import ClaimRepo
 from bot.db.repositories.events import ANSWERS, Event, EventRepo
 from bot.db.repositories.outbox import OutboxRepo
 from bot.db.repositories.profiles import ProfileRepo
-from bot.db.repositories.roles import CoordinatorRepo
 from bot.i18n import LANGUAGE_NAMES, format_datetime
 from bot.keyboards import button, rows
 from bot.services.delivery import DeliveryService, Recipient
 from bot.services.events import Audience, EventService, calendar_file, parse_start
 from bot.services.profile_input import check_short_text
 from bot.services.reference import ReferenceData
-from bot.services.roles import Actor
+from bot.services.roles import Actor, Authority
 from bot.services.verification import VerificationService
 from bot.telegram_delivery import progress_text
 from bot.texts import problem_text, spreadsheet_safe
@@ -157,21 +156,15 @@ async def future_start(message: Message, timezone: str, clock: Clock) -> datetim
     return start
 
 
-async def may_target(actor: Actor, audience: Audience, coordinators: CoordinatorRepo) -> bool:
+async def may_target(actor: Actor, audience: Audience, authority: Authority) -> bool:
     """Administrators reach anyone; a coordinator her country, or everyone if allowed."""
-    if actor.is_admin:
-        return True
-    if not actor.coordinator_country or audience.expertise:
-        return False
-    if audience.countries is not None:
-        return audience.single_country == actor.coordinator_country
-    return await coordinators.may_publish_region(actor.user_id)
+    return await authority.may_reach(actor.user_id, audience.countries, audience.expertise)
 
 
 async def audience_keyboard(actor: Actor, data: dict, ref: ReferenceData,  # type: ignore[type-arg]
-                            coordinators: CoordinatorRepo) -> InlineKeyboardMarkup:
+                            authority: Authority) -> InlineKeyboardMarkup:
     lines = []
-    if actor.is_admin or await may_target(actor, Audience(), coordinators):
+    if actor.is_admin or await may_target(actor, Audience(), authority):
         lines.append([button(_("All members"), EventCb(action="aud", value=ALL))])
     if actor.is_admin:
         chosen = set(data.get("aud_countries", []))
@@ -213,7 +206,7 @@ async def cmd_newevent(message: Message, actor: Actor, state: FSMContext) -> Non
 
 
 async def on_event_text(message: Message, actor: Actor, state: FSMContext, ref: ReferenceData,
-                        coordinators: CoordinatorRepo, clock: Clock) -> None:
+                        authority: Authority, clock: Clock) -> None:
     current = await state.get_state()
     data = dict((await state.get_data()).get("event", {}))
     limits = {EventForm.title.state: TITLE_MAX, EventForm.description.state: DESCRIPTION_MAX,
@@ -252,7 +245,7 @@ async def on_event_text(message: Message, actor: Actor, state: FSMContext, ref: 
         data["place"] = value
         await state.update_data(event=data)
         await message.answer(_("Who is the event for?"),
-                             reply_markup=await audience_keyboard(actor, data, ref, coordinators))
+                             reply_markup=await audience_keyboard(actor, data, ref, authority))
         return
     elif current == EventForm.tr_title.state:
         data.setdefault("texts", {})[data["tr_locale"]] = {"title": value}
@@ -303,7 +296,7 @@ async def on_event_non_text(message: Message) -> None:
 async def cb_event_form(query: CallbackQuery, callback_data: EventCb, actor: Actor,
                         state: FSMContext, ref: ReferenceData, events: EventRepo,
                         delivery: DeliveryService, outbox: OutboxRepo, profiles: ProfileRepo,
-                        coordinators: CoordinatorRepo, chats: ChatRepo, audit: AuditRepo,
+                        authority: Authority, chats: ChatRepo, audit: AuditRepo,
                         clock: Clock, claims: ClaimRepo) -> None:
     message = query_message(query)
     data = dict((await state.get_data()).get("event", {}))
@@ -331,7 +324,7 @@ async def cb_event_form(query: CallbackQuery, callback_data: EventCb, actor: Act
         data["aud_countries"] = sorted(chosen)
         await state.update_data(event=data)
         await message.edit_reply_markup(
-            reply_markup=await audience_keyboard(actor, data, ref, coordinators))
+            reply_markup=await audience_keyboard(actor, data, ref, authority))
         return
     if action == "audx" and actor.is_admin and not value:
         await message.answer(_("Which area of expertise?"), reply_markup=rows(
@@ -346,7 +339,7 @@ async def cb_event_form(query: CallbackQuery, callback_data: EventCb, actor: Act
     elif action == "audx" and value in ref.expertise_codes:
         audience = Audience(expertise=value)
     if audience is not None:
-        if not await may_target(actor, audience, coordinators):
+        if not await may_target(actor, audience, authority):
             await message.answer(_("You are not allowed to do this."))
             return
         data["audience"] = audience.encode()
@@ -385,7 +378,7 @@ async def cb_event_form(query: CallbackQuery, callback_data: EventCb, actor: Act
         return
     if action == "publish" and {"title", "audience", "starts_at", "duration", "place"} <= set(data):
         target = Audience.parse(data["audience"])
-        if not await may_target(actor, target, coordinators):  # the role, checked again now
+        if not await may_target(actor, target, authority):  # the role, checked again now
             await message.answer(_("You are not allowed to do this."))
             return
         # one draft publishes once, whichever of its previews is pressed and however often
