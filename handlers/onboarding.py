@@ -236,7 +236,8 @@ class WizardDeps:
 
     def for_message(self, message: Message, actor: Actor, state: FSMContext) -> Wizard:
         assert message.bot is not None
-        return Wizard(message, actor, state, message.bot, self)
+        return Wizard(message, actor, state, message.bot, self.profiles, self.ref, self.clock,
+                      self.notifier, self.onboarding, self.removals, self.review_cards)
 
 
 @dataclass
@@ -247,35 +248,13 @@ class Wizard:
     actor: Actor
     state: FSMContext
     bot: Bot
-    deps: WizardDeps
-
-    @property
-    def profiles(self) -> ProfileRepo:
-        return self.deps.profiles
-
-    @property
-    def ref(self) -> ReferenceData:
-        return self.deps.ref
-
-    @property
-    def clock(self) -> Clock:
-        return self.deps.clock
-
-    @property
-    def notifier(self) -> Notifier:
-        return self.deps.notifier
-
-    @property
-    def onboarding(self) -> OnboardingService:
-        return self.deps.onboarding
-
-    @property
-    def removals(self) -> RemovalRunner:
-        return self.deps.removals
-
-    @property
-    def review_cards(self) -> ReviewCardRepo:
-        return self.deps.review_cards
+    profiles: ProfileRepo
+    ref: ReferenceData
+    clock: Clock
+    notifier: Notifier
+    onboarding: OnboardingService
+    removals: RemovalRunner
+    review_cards: ReviewCardRepo
 
     async def go(self, profile: Profile, step: str, mode: str | None = None) -> None:
         """Open ``step``: the FSM state names it, and the question is shown."""
