@@ -9,9 +9,9 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 
-# Answers to an edit that mean "nothing to do": a double tap, or a message gone meanwhile.
-HARMLESS_EDIT_ERRORS = ("message is not modified", "message to edit not found",
-                        "message can't be edited")
+# Answers to an edit that mean "nothing to do": the message is gone meanwhile. ("Not
+# modified", a double tap, is answered as done by the bot's session, bot/telegram_session.py.)
+HARMLESS_EDIT_ERRORS = ("message to edit not found", "message can't be edited")
 
 
 async def edit_text(message: Message, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
