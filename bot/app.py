@@ -45,6 +45,7 @@ from bot.telegram_session import BotSession
 from bot.throttle import FloodThrottle
 from bot.inflight import InFlightUpdates, TrackingDispatcher
 from bot.jobs import register_jobs
+from bot.inline_filters import inline_sync_filters
 from bot.middlewares import ActorMiddleware, CommandEndsFlow
 from bot.notifier import Notifier
 from bot.services.chat_access import ChatAccessService
@@ -288,6 +289,7 @@ def create_dispatcher(app: App) -> Dispatcher:
     dp.update.outer_middleware(FloodThrottle())  # after the actor: her language for a notice
     dp.message.outer_middleware(CommandEndsFlow())
     dp.include_routers(*get_routers())
+    inline_sync_filters(dp)
     from handlers.onboarding import WizardDeps
 
     dp["wizard"] = WizardDeps(app.profiles, app.reference, app.clock, app.notifier,
