@@ -40,6 +40,7 @@ from bot.db.repositories.review_cards import ReviewCardRepo
 from bot.db.repositories.roles import CoordinatorRepo
 from bot.db.repositories.users import UserRepo
 from bot.i18n import create_i18n, localized
+from bot.services.message_kinds import MessageKind
 from bot.telegram_delivery import ProgressReporter, TelegramSender
 from bot.telegram_session import BotSession
 from bot.throttle import FloodThrottle
@@ -265,24 +266,15 @@ def create_bot(settings: Settings) -> Bot:
 
 
 def create_dispatcher(app: App) -> Dispatcher:
-    from handlers import coffee, get_routers, introductions, mentorship_messages
-
-    from handlers.announce import render_announcement
-    from handlers.digest import renderers as digest_renderers
-    from handlers.events import (
-        render_cancelled, render_changed, render_event, render_feedback, render_reminder,
+    from handlers import (
+        announce, coffee, digest, events, get_routers, introductions, mentorship_messages,
     )
 
-    for kind, renderer in (("announcement", render_announcement), ("event", render_event),
-                           ("event_reminder", render_reminder),
-                           ("event_cancelled", render_cancelled),
-                           ("event_changed", render_changed),
-                           ("event_feedback", render_feedback),
-                           *digest_renderers(app).items(),
-                           *mentorship_messages.renderers(app).items(),
-                           *introductions.renderers(app).items(),
-                           *coffee.renderers(app).items()):
-        app.delivery.register(kind, localized(app.i18n, renderer))
+    # Each feature registers what it sends through the delivery engine.
+    for feature in (announce, events, digest, mentorship_messages, introductions, coffee):
+        for kind, renderer in feature.renderers(app).items():
+            app.delivery.register(kind, localized(app.i18n, renderer))
+    app.delivery.require_renderers(MessageKind)
     app.fsm_storage = SQLiteStorage(app.db, app.clock)
     dp = TrackingDispatcher(app.in_flight, storage=app.fsm_storage, **app.workflow_data())
     dp.update.outer_middleware(ActorMiddleware(app.users, app.i18n, app.settings.admin_ids))
