@@ -6,7 +6,6 @@ the long-lived services; :func:`create_dispatcher` hands them to the handlers by
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -41,12 +40,12 @@ from bot.db.repositories.roles import CoordinatorRepo
 from bot.db.repositories.users import UserRepo
 from bot.i18n import create_i18n, localized
 from bot.services.message_kinds import MessageKind
+from bot.speed import freeze_long_lived, inline_sync_filters
 from bot.telegram_delivery import ProgressReporter, TelegramSender
 from bot.telegram_session import BotSession
 from bot.throttle import FloodThrottle
 from bot.inflight import InFlightUpdates, TrackingDispatcher
 from bot.jobs import register_jobs
-from bot.inline_filters import inline_sync_filters
 from bot.middlewares import ActorMiddleware, CommandEndsFlow
 from bot.notifier import Notifier
 from bot.services.chat_access import ChatAccessService
@@ -297,10 +296,7 @@ def create_dispatcher(app: App) -> Dispatcher:
         if app.start_scheduler:
             app.jobs.start()
             app.delivery.start(app.sender)
-        # Everything built so far (modules, aiogram's pydantic models, reference data) lives
-        # as long as the process: keep it out of the collector's full passes, which otherwise
-        # walk it again and again while a burst of updates allocates.
-        gc.freeze()
+        freeze_long_lived()
 
     async def on_shutdown() -> None:
         await app.in_flight.wait_idle(timeout=SHUTDOWN_GRACE.total_seconds())

@@ -12,12 +12,12 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
-from bot.background import replies_first
 from bot.db.database import Database
 from bot.db.repositories.coffee import CoffeeRepo, CoffeeRound
 from bot.services.coffee_pairing import CoffeeMember, pair_members
 from bot.services.delivery import DeliveryService
 from bot.services.message_kinds import MessageKind
+from bot.speed import replies_first
 
 ROUND_EVERY = timedelta(days=14)
 NOTICE_BEFORE = timedelta(days=1)

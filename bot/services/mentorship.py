@@ -31,12 +31,12 @@ from bot.clock import Clock
 from bot.db.database import Database
 from bot.db.repositories.audit import AuditRepo
 from bot.db.repositories.mentorship import Candidate, MentorshipRepo, Pair
-from bot.background import replies_first
 from bot.services.delivery import DeliveryService
 from bot.services.matching import (
     Match, MenteeRequest, MentorOffer, Person, assign, evaluate, suggest,
 )
 from bot.services.message_kinds import MessageKind
+from bot.speed import replies_first
 
 PROPOSAL_TIMEOUT = timedelta(days=3)
 FIRST_CHECKIN = timedelta(days=14)

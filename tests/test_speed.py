@@ -1,14 +1,16 @@
-"""Synchronous filters are evaluated on the event loop's thread, not in aiogram's executor."""
+"""The speed tweaks of bot/speed.py: synchronous filters run on the event loop's thread, and each
+tweak can be turned off to weigh it in a benchmark."""
 
 from __future__ import annotations
 
 import threading
 from datetime import datetime
 
+import pytest
 from aiogram import Bot, Dispatcher, F, Router
 from aiogram.types import Chat, Message, Update, User
 
-from bot.inline_filters import inline_sync_filters
+from bot.speed import inline_sync_filters
 
 
 def text_update(text: str) -> Update:
@@ -62,3 +64,18 @@ async def test_without_the_pass_aiogram_runs_them_in_a_thread() -> None:
 
     await dp.feed_update(Bot("42:TEST"), text_update("hello"))
     assert threads and threads[0] != threading.get_ident()
+
+
+def test_a_tweak_turned_off_for_a_benchmark_is_not_applied(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.speed
+
+    monkeypatch.setattr(bot.speed, "TWEAKS_OFF", frozenset({"inline_filters"}))
+    dp = Dispatcher()
+
+    @dp.message(F.text == "x")
+    async def any_message(message: Message) -> None:
+        return None
+
+    assert inline_sync_filters(dp) == 0
+    assert not dp.message.handlers[0].filters[0].awaitable
