@@ -93,6 +93,11 @@ class ProfileRepo:
             "WHERE pl.user_id = ? ORDER BY l.position", (user_id,))
         return _profile(row, [r["code"] for r in expertise], [r["code"] for r in languages])
 
+    async def name_of(self, user_id: int) -> str | None:
+        """Her full name as she typed it (None once her data is erased)."""
+        return await self._db.fetch_value(
+            "SELECT full_name FROM profiles WHERE user_id = ?", (user_id,))
+
     async def create_draft(self, user_id: int, now: datetime, *,
                            invite_code_id: int | None = None,
                            country_code: str | None = None) -> None:
