@@ -51,7 +51,7 @@ from bot.services.verification import Decision, Outcome, VerificationService
 from bot.telegram_chats import TelegramChats
 from bot.texts import problem_text, profile_card
 from handlers.ui import edit_text, query_message, show
-from handlers.verification import decider_name, outcome_text, short_time, zone_of
+from handlers.verification import outcome_text, short_time, zone_of
 
 AUDIT_PAGE = 10
 REASON_MAX = 300

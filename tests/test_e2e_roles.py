@@ -15,7 +15,8 @@ def plain(text: str) -> str:
     return text.replace("<b>", "").replace("</b>", "")
 
 
-async def open_card(harness: BotHarness, staff, number: int, locale: str):  # type: ignore[no-untyped-def]
+async def open_card(harness: BotHarness, staff, number: int,  # type: ignore[no-untyped-def]
+                    locale: str):
     await staff.send("/members")
     await staff.press(t(harness, locale, "Search"))
     await staff.press(f"⚙ {number}")
