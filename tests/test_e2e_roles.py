@@ -137,9 +137,15 @@ async def test_suspension_tells_her_how_to_reach_her_coordinator(harness: BotHar
     await coordinator.press(t(harness, "ru", "Reinstate"), card)
     assert await harness.db.fetch_value(
         "SELECT status FROM profiles WHERE user_id = 601") == "suspended"
-    await coordinator.press(t(harness, "ru", "Confirm"), card)
+    confirm = next(b["callback_data"] for b in card.buttons()
+                   if b["text"] == t(harness, "ru", "Confirm"))
+    answers = await asyncio.gather(coordinator.press_data(confirm, card),
+                                   coordinator.press_data(confirm, card))  # a double tap
     assert await harness.db.fetch_value(
         "SELECT status FROM profiles WHERE user_id = 601") == "approved"
+    assert [a["text"] for a in answers if a].count(  # type: ignore[index]
+        t(harness, "ru", "This has already been handled.")) == 1
+    assert [m.text for m in member.bot_messages].count(member.last_text) == 1
     assert member.last_text == t(harness, "kk", "Your membership has been reinstated. Welcome "
                                  "back! You can join the association's chats again with /chats.")
     assert (card.text or "").endswith(t(harness, "ru", "Membership of {name} reinstated. She has "
