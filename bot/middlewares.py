@@ -3,6 +3,14 @@
 
 It reads her account (one query) but never writes on every update; the only write is to
 clear an "unreachable" mark once she writes to the bot again.
+
+After the handler it keeps her command menu in step (:class:`bot.services.menus.MenuUpdater`,
+an in-memory comparison, so an update that changes nothing costs nothing). Her role, status and
+language are those the update began with, except after a button press — the only way she
+changes her own language, erases her data or completes an application with an invitation —
+when her account is read again; a reviewer's button (``ReviewCb``) also refreshes the member it
+names (approved, declined, suspended, reinstated, appointed or dismissed). Whatever else
+changed her (a flow rebuilt as a dialog, a scheduled job) shows on her next update.
 """
 
 from __future__ import annotations
@@ -10,22 +18,33 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiogram import BaseMiddleware
+import logging
+
+from aiogram import BaseMiddleware, Bot
 from aiogram.fsm.context import FSMContext
-from aiogram.types import TelegramObject, User
+from aiogram.types import CallbackQuery, TelegramObject, Update, User
 from aiogram.utils.i18n import I18n
 
-from bot.db.repositories.users import AccountLoader, UserRepo
+from bot.callbacks import ReviewCb
+from bot.commands import TelegramMenus, create_menu_updater
+from bot.db.repositories.users import AccountLoader, AccountRow, UserRepo
 from bot.i18n import pick_locale
+from bot.services.menus import MenuUpdater, Role
 from bot.services.roles import Actor
+
+logger = logging.getLogger(__name__)
+REVIEW_PREFIX = ReviewCb.__prefix__ + ReviewCb.__separator__
 
 
 class ActorMiddleware(BaseMiddleware):
-    def __init__(self, users: UserRepo, i18n: I18n, admin_ids: frozenset[int]) -> None:
+    def __init__(self, users: UserRepo, i18n: I18n, admin_ids: frozenset[int],
+                 menus: MenuUpdater | None = None) -> None:
         self._users = users
         self._accounts = AccountLoader(users)
         self._i18n = i18n
         self._admin_ids = admin_ids
+        self.menus = menus if menus is not None else create_menu_updater(i18n)
+        self._setter: TelegramMenus | None = None
 
     async def __call__(
         self,
@@ -55,6 +74,60 @@ class ActorMiddleware(BaseMiddleware):
         finally:
             self._i18n.ctx_locale.reset(locale_token)
             I18n.reset_current(i18n_token)
+            if user is not None and not user.is_bot:
+                await self._follow_menus(event, data, user, data["actor"])
+
+    async def _follow_menus(self, event: TelegramObject, data: dict[str, Any], user: User,
+                            actor: Actor) -> None:
+        bot: Bot | None = data.get("bot")
+        if bot is None:
+            return
+        try:
+            query = event.callback_query if isinstance(event, Update) else None
+            if query is None:
+                await self._sync(bot, actor.user_id, self._role(actor.user_id,
+                                 actor.coordinator_country), actor.status, actor.locale,
+                                 actor.is_registered)
+                return
+            await self._refresh(bot, user.id, user.language_code)
+            member_id = self._reviewed_member(query)
+            if member_id is not None and member_id != user.id:
+                await self._refresh(bot, member_id, None)
+        except Exception as exc:  # noqa: BLE001 - a menu never breaks what she was doing
+            logger.warning("command menu not followed: %s", type(exc).__name__)
+
+    async def _refresh(self, bot: Bot, user_id: int, telegram_code: str | None) -> None:
+        account: AccountRow | None = await self._accounts.get(user_id)
+        if account is None and user_id in self._admin_ids:
+            locale = pick_locale(None, telegram_code, self._i18n.default_locale)
+        elif account is None:
+            await self._sync(bot, user_id, Role.NONE, None, self._i18n.default_locale, False)
+            return
+        else:
+            locale = account.locale
+        await self._sync(bot, user_id,
+                         self._role(user_id, account.coordinator_country if account else None),
+                         account.status if account else None, locale, account is not None)
+
+    def _role(self, user_id: int, coordinator_country: str | None) -> Role:
+        if user_id in self._admin_ids:
+            return Role.ADMIN
+        return Role.COORDINATOR if coordinator_country is not None else Role.NONE
+
+    async def _sync(self, bot: Bot, user_id: int, role: Role, status: str | None, locale: str,
+                    registered: bool) -> None:
+        if self._setter is None or self._setter.bot is not bot:
+            self._setter = TelegramMenus(bot)
+        await self.menus.sync(self._setter, user_id, role, status, locale, registered)
+
+    @staticmethod
+    def _reviewed_member(query: CallbackQuery) -> int | None:
+        if not query.data or not query.data.startswith(REVIEW_PREFIX):
+            return None
+        try:
+            return int(ReviewCb.unpack(query.data).member_id)
+        except (ValueError, TypeError):
+            return None
 
 
 # What a new command leaves in place: preferences, not a flow (the directory's filters).
