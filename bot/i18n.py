@@ -200,5 +200,27 @@ def zone_name(timezone: str, locale: str) -> str:
     return city or timezone.rsplit("/", 1)[-1].replace("_", " ")
 
 
+def pgettext(context: str, message: str) -> str:
+    """``gettext`` for a short word whose translation depends on what it is about: "open" of a
+    mentoring offer and of a request, "active" of a pair (kk «жалғасуда», not «белсенді», an
+    adjective about the woman). Extracted with ``-k pgettext:1c,2``; written with msgctxt."""
+    translator = _current_translator()
+    return translator.pgettext(context, message) if translator is not None else message
+
+
+def npgettext(context: str, singular: str, plural: str, n: int) -> str:
+    translator = _current_translator()
+    if translator is None:
+        return singular if n == 1 else plural
+    return translator.npgettext(context, singular, plural, n)
+
+
+def _current_translator():  # type: ignore[no-untyped-def]
+    i18n = I18n.get_current(no_error=True)
+    if i18n is None:
+        return None
+    return i18n.locales.get(i18n.current_locale)
+
+
 def format_number(value: int | float, locale: str) -> str:
     return format_decimal(value, locale=locale)

@@ -15,6 +15,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import MentorCb
 from bot.db.repositories.mentorship import MentorshipRepo, Pair
 from bot.db.repositories.profiles import Profile, ProfileRepo
+from bot.i18n import pgettext
 from bot.keyboards import button, rows
 from bot.services.delivery import Protected, Recipient
 from bot.services.matching import Match
@@ -92,7 +93,8 @@ def menu_text_and_keyboard(actor: Actor, offer: Any, request: Any, pairs: list[P
     if offer is None:
         buttons.append([button(_("Offer to mentor"), MentorCb(action="offer"))])
     else:
-        state = _("paused") if offer.paused else _("open")
+        state = pgettext("mentoring offer", "paused") if offer.paused \
+            else pgettext("mentoring offer", "open")
         lines.append(_("You mentor: {taken} of {capacity} places taken, {state}.").format(
             taken=offer.taken, capacity=offer.capacity, state=state))
         buttons.append([
@@ -103,7 +105,8 @@ def menu_text_and_keyboard(actor: Actor, offer: Any, request: Any, pairs: list[P
     if request is None:
         buttons.append([button(_("Find a mentor"), MentorCb(action="seek"))])
     else:
-        state = _("paused") if request.paused else _("open")
+        state = pgettext("mentoring request", "paused") if request.paused \
+            else pgettext("mentoring request", "open")
         lines.append(_("You look for a mentor ({state}).").format(state=state))
         buttons.append([button(_("Show suggestions"), MentorCb(action="suggest"))])
         buttons.append([
