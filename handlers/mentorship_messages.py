@@ -23,7 +23,9 @@ from bot.services.mentorship import Waiting
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.telegram_chats import TelegramChats
-from bot.texts import agency_text, availability_text, profile_card, reach_text
+from bot.texts import (
+    agency_text, availability_text, language_names, profile_card, reach_text,
+)
 
 MIN_GROUP = 5  # reports show nothing about fewer people than this
 
@@ -37,7 +39,7 @@ def reasons_text(match: Match, mentor: Profile, ref: ReferenceData, locale: str)
     parts = []
     if mentor.shows("languages") and why.shared_languages:
         parts.append(_("speaks {languages}").format(languages=_(" and ").join(
-            escape(ref.language(code, locale)) for code in why.shared_languages)))
+            escape(name) for name in language_names(why.shared_languages, ref, locale))))
     parts.append(", ".join(escape(ref.expertise(code, locale)) for code in why.shared_areas))
     if mentor.shows("years") and mentor.years_of_service is not None:
         parts.append(_("{years} years of service").format(years=mentor.years_of_service))

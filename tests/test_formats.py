@@ -9,8 +9,11 @@ import pytest
 
 from bot.config import SUPPORTED_LOCALES
 from bot.i18n import (
-    date_pattern, format_date, format_datetime, format_range, format_time, zone_name,
+    date_pattern, format_date, format_datetime, format_range, format_time, use_locale, zone_name,
 )
+from bot.texts import language_names, lower_case_language_names, profile_card
+from tests.flows import seed_member, t
+from tests.harness import BotHarness
 
 # 05:00 UTC is 10:00 in Almaty (UTC+5), a Tuesday.
 MOMENT = datetime(2026, 12, 15, 5, 0, 30, tzinfo=UTC)
@@ -95,3 +98,36 @@ def test_unknown_zone_and_locale_fall_back() -> None:
                                                                  "Buenos-Aires")
     assert zone_name("Nowhere/Some_City", "ru") == "Some City"
     assert format_datetime(MOMENT, "xx", ZONE) == format_datetime(MOMENT, "en", ZONE)
+
+
+# ---- language names inside a sentence ------------------------------------------------------
+
+IN_TEXT = {"ru": ["казахский", "русский"], "en": ["Kazakh", "Russian"],
+           "kk": ["қазақ тілі", "орыс тілі"], "ky": ["казак тили", "орус тили"],
+           "tg": ["қазоқӣ", "русӣ"], "tk": ["gazak dili", "rus dili"],
+           "uz": ["qozoq tili", "rus tili"]}
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_language_names_are_lower_case_mid_sentence_where_the_language_wants_it(
+        harness: BotHarness, locale: str) -> None:
+    assert harness.app is not None
+    ref = harness.app.reference
+    assert language_names(("kk", "ru"), ref, locale) == IN_TEXT[locale]
+    assert lower_case_language_names(locale) is (locale != "en")
+    # The stored labels stay as they are for buttons.
+    assert ref.language("ru", locale)[0].isupper()
+
+
+@pytest.mark.parametrize("locale", ("ru", "kk", "en"))
+async def test_the_profile_card_lists_her_languages_as_text(harness: BotHarness,
+                                                           locale: str) -> None:
+    assert harness.app is not None
+    await seed_member(harness, 601, "KZ", locale=locale, languages=("kk", "ru"))
+    profile = await harness.app.profiles.get(601)
+    assert profile is not None
+    with use_locale(harness.app.i18n, locale):
+        card = profile_card(profile, harness.app.reference, locale)
+        label = t(harness, locale, "Languages: {languages}", languages="")
+    line = next(line for line in card.splitlines() if line.startswith(label))
+    assert sorted(line[len(label):].split(", ")) == sorted(IN_TEXT[locale])
