@@ -131,3 +131,15 @@ async def test_the_profile_card_lists_her_languages_as_text(harness: BotHarness,
         label = t(harness, locale, "Languages: {languages}", languages="")
     line = next(line for line in card.splitlines() if line.startswith(label))
     assert sorted(line[len(label):].split(", ")) == sorted(IN_TEXT[locale])
+
+
+@pytest.mark.parametrize(("locale", "weekday"), [("ru", "пн, 19 янв. 2026"),
+                                                 ("en", "Mon, Jan 19, 2026"),
+                                                 ("tk", "19 ýan 2026, duş")])
+async def test_the_coffee_round_shows_its_weekday(harness: BotHarness, locale: str,
+                                                  weekday: str) -> None:
+    member = await seed_member(harness, 601, "KZ", locale=locale)
+    await member.send("/coffee")
+    await member.press(t(harness, locale, "Join coffee rounds"))
+    assert weekday in member.last_text  # Monday 19 January (the clock starts on Thursday)
+    assert not SECONDS.search(member.last_text)
