@@ -9,8 +9,9 @@ an in-memory comparison, so an update that changes nothing costs nothing). Her r
 language are those the update began with, except after a button press — the only way she
 changes her own language, erases her data or completes an application with an invitation —
 when her account is read again; a reviewer's button (``ReviewCb``) also refreshes the member it
-names (approved, declined, suspended, reinstated, appointed or dismissed). Whatever else
-changed her (a flow rebuilt as a dialog, a scheduled job) shows on her next update.
+names (approved, declined, reinstated, appointed or dismissed at once). Whatever else changed
+her — a decision completed by a typed reason (suspension), a flow rebuilt as a dialog, a
+scheduled job — shows on her next update: the most a stale menu costs her is one refusal.
 """
 
 from __future__ import annotations
