@@ -190,3 +190,23 @@ def test_every_description_fits_telegram(harness: BotHarness, locale: str) -> No
                         lambda msgid, loc: harness.app.i18n.gettext(msgid, locale=loc))
     assert [name for name, _ in menu] == ADMIN
     assert all(1 <= len(text) <= 256 for _, text in menu)
+
+
+async def test_the_emulator_answers_get_and_delete_my_commands(harness: BotHarness) -> None:
+    from aiogram.types import BotCommand, BotCommandScopeChat
+
+    assert harness.bot is not None
+    member = await seed_member(harness, 601, "KG", locale="ky")
+    await member.send("/help")
+    scope = BotCommandScopeChat(chat_id=601)
+    got = await harness.bot.get_my_commands(scope=scope)
+    assert [c.command for c in got] == MEMBER
+    assert await harness.bot.get_my_commands(scope=scope, language_code="ky") == []
+    await harness.bot.set_my_commands([BotCommand(command="help", description="Help")],
+                                      scope=scope, language_code="ky")
+    member.user.language_code = "ky"
+    assert member.menu_commands() == ["help"]  # her language's list of her chat comes first
+    await harness.bot.delete_my_commands(scope=scope, language_code="ky")
+    assert member.menu_commands() == MEMBER
+    await harness.bot.delete_my_commands(scope=scope)
+    assert member.menu_commands() == BASIC
