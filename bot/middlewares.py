@@ -8,10 +8,12 @@ After the handler it keeps her command menu in step (:class:`bot.services.menus.
 an in-memory comparison, so an update that changes nothing costs nothing). Her role, status and
 language are those the update began with, except after a button press — the only way she
 changes her own language, erases her data or completes an application with an invitation —
-when her account is read again; a reviewer's button (``ReviewCb``) also refreshes the member it
-names (approved, declined, reinstated, appointed or dismissed at once). Whatever else changed
-her — a decision completed by a typed reason (suspension), a flow rebuilt as a dialog, a
-scheduled job — shows on her next update: the most a stale menu costs her is one refusal.
+when her account is read again. After an update of a coordinator or an administrator (few
+people, few updates) the audit log names whom her privileged actions of that update were about
+(approved, declined, suspended, reinstated, appointed, dismissed — by a button, a typed reason
+or a dialog alike), and their menus follow at once. Whatever else changed her (a scheduled
+job, a direct database edit) shows on her next update: the most a stale menu costs her is one
+refusal.
 """
 
 from __future__ import annotations
@@ -20,21 +22,22 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import logging
+from datetime import datetime
 
 from aiogram import BaseMiddleware, Bot
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, TelegramObject, Update, User
+from aiogram.types import TelegramObject, Update, User
 from aiogram.utils.i18n import I18n
 
-from bot.callbacks import ReviewCb
+from bot.clock import Clock
 from bot.commands import TelegramMenus, create_menu_updater
+from bot.db.repositories.audit import AuditRepo
 from bot.db.repositories.users import AccountLoader, AccountRow, UserRepo
 from bot.i18n import pick_locale
 from bot.services.menus import MenuUpdater, Role
 from bot.services.roles import Actor
 
 logger = logging.getLogger(__name__)
-REVIEW_PREFIX = ReviewCb.__prefix__ + ReviewCb.__separator__
 
 
 class ActorMiddleware(BaseMiddleware):
@@ -66,6 +69,10 @@ class ActorMiddleware(BaseMiddleware):
         else:
             data["actor"] = None
         data["locale"] = locale
+        clock: Clock | None = data.get("clock")
+        actor = data["actor"]
+        started = clock.now() if clock is not None and actor is not None and actor.is_staff \
+            else None
         # What ``i18n.context()`` and ``i18n.use_locale()`` do, without two generator-based
         # context managers on every update.
         i18n_token = I18n.set_current(self._i18n)
@@ -76,14 +83,20 @@ class ActorMiddleware(BaseMiddleware):
             self._i18n.ctx_locale.reset(locale_token)
             I18n.reset_current(i18n_token)
             if user is not None and not user.is_bot:
-                await self._follow_menus(event, data, user, data["actor"])
+                await self._follow_menus(event, data, user, data["actor"], started)
 
     async def _follow_menus(self, event: TelegramObject, data: dict[str, Any], user: User,
-                            actor: Actor) -> None:
+                            actor: Actor, started: datetime | None) -> None:
         bot: Bot | None = data.get("bot")
         if bot is None:
             return
         try:
+            if actor.is_staff and started is not None:
+                audit: AuditRepo | None = data.get("audit")
+                for member_id in await audit.targets_since(actor.user_id, started) \
+                        if audit is not None else ():
+                    if member_id != actor.user_id:
+                        await self._refresh(bot, member_id, None)
             query = event.callback_query if isinstance(event, Update) else None
             if query is None:
                 await self._sync(bot, actor.user_id, self._role(actor.user_id,
@@ -91,9 +104,6 @@ class ActorMiddleware(BaseMiddleware):
                                  actor.is_registered)
                 return
             await self._refresh(bot, user.id, user.language_code)
-            member_id = self._reviewed_member(query)
-            if member_id is not None and member_id != user.id:
-                await self._refresh(bot, member_id, None)
         except Exception as exc:  # noqa: BLE001 - a menu never breaks what she was doing
             logger.warning("command menu not followed: %s", type(exc).__name__)
 
@@ -120,15 +130,6 @@ class ActorMiddleware(BaseMiddleware):
         if self._setter is None or self._setter.bot is not bot:
             self._setter = TelegramMenus(bot)
         await self.menus.sync(self._setter, user_id, role, status, locale, registered)
-
-    @staticmethod
-    def _reviewed_member(query: CallbackQuery) -> int | None:
-        if not query.data or not query.data.startswith(REVIEW_PREFIX):
-            return None
-        try:
-            return int(ReviewCb.unpack(query.data).member_id)
-        except (ValueError, TypeError):
-            return None
 
 
 # What a new command leaves in place: preferences, not a flow (the directory's filters).

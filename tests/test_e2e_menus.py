@@ -100,14 +100,15 @@ async def test_suspension_and_reinstatement_follow_on_her_menu(harness: BotHarne
     assert member.menu_commands() == MEMBER
     assert dict(member.menu())["members"] == t(harness, "tg", "Member directory")
     await coordinator.send("/help")
-    # Suspended with a typed reason (a message, which names no member): her menu follows on
-    # her next update, the refusal of a member command being the most she can meet.
+    # Suspended with a typed reason (a message, which names no member): at once all the same,
+    # from the audit log of the coordinator's update.
     await coordinator.press_data(ReviewCb(action=ReviewAction.SUSPEND, member_id=601).pack())
+    assert member.menu_commands() == MEMBER  # only asked for the reason so far
     await coordinator.send("Left the service")
     assert (await harness.db.fetch_value(
         "SELECT status FROM profiles WHERE user_id = 601")) == "suspended"
-    await member.send("/members")
     assert member.menu_commands() == BASIC
+    assert dict(member.menu())["start"] == t(harness, "tg", "Begin or continue")
     # Reinstated by a button: at once.
     await coordinator.press_data(ReviewCb(action=ReviewAction.REINSTATE, member_id=601).pack())
     assert member.menu_commands() == MEMBER
