@@ -143,3 +143,30 @@ async def test_the_coffee_round_shows_its_weekday(harness: BotHarness, locale: s
     await member.press(t(harness, locale, "Join coffee rounds"))
     assert weekday in member.last_text  # Monday 19 January (the clock starts on Thursday)
     assert not SECONDS.search(member.last_text)
+
+
+# ---- words with a context ------------------------------------------------------------------
+
+def test_pgettext_picks_the_translation_of_its_context(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+
+    from bot.i18n import create_i18n, npgettext, pgettext
+
+    catalog = Catalog(locale="kk")
+    catalog.add("active", "белсенді")
+    catalog.add("active", "жалғасуда", context="mentoring pair")
+    catalog.add(("{n} place", "{n} places"), ("{n} орын", "{n} орын"), context="offer")
+    folder = tmp_path / "kk" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    with (folder / "bot.po").open("wb") as handle:
+        write_po(handle, catalog)
+    i18n = create_i18n("kk", tmp_path)
+    with use_locale(i18n, "kk"):
+        assert pgettext("mentoring pair", "active") == "жалғасуда"
+        assert pgettext("mentoring offer", "active") == "active"  # not translated: the msgid
+        assert npgettext("offer", "{n} place", "{n} places", 3) == "{n} орын"
+    with use_locale(i18n, "en"):  # no catalog: the msgid
+        assert pgettext("mentoring pair", "active") == "active"
+        assert npgettext("offer", "{n} place", "{n} places", 3) == "{n} places"
+    assert pgettext("mentoring pair", "active") == "active"  # outside any update
