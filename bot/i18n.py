@@ -7,16 +7,20 @@ files at start-up when they are missing or older than their source.
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import I18n
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as babel_format_date
-from babel.dates import format_datetime as babel_format_datetime
+from babel.dates import format_time as babel_format_time
+from babel.dates import get_timezone, get_timezone_location
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -96,13 +100,126 @@ def localized(i18n: I18n, render: Callable[[dict[str, Any], Any], R]
     return render_in
 
 
-def format_datetime(moment: datetime, locale: str, timezone: str) -> str:
-    return babel_format_datetime(moment, "medium", tzinfo=ZoneInfo(timezone), locale=locale)
+# ---- dates, times and zones ----------------------------------------------------------------
+#
+# Everywhere: a medium date and a short time, never seconds ("15 дек. 2026, 10:00"), the
+# weekday where it helps ("Tue, Dec 15, 2026, 10:00 AM"), a range within one day with its date
+# once, and a time zone as its city in her language («Алматы»), never "Asia/Almaty". A date
+# never ends with a full stop, so a sentence that ends with one does not get two ("9 дек.
+# 2026 г.." was seen): a closing abbreviation is dropped (ru «г.») or written out (kk, ky: the
+# month "MMM" → "MMMM", the weekday "E" → "EEEE").
+
+_MONTH_AT_END = re.compile(r"(?<!M)MMM$")
+_WEEKDAY_AT_END = re.compile(r"(?<!E)E{1,3}$")
 
 
-def format_date(moment: datetime, locale: str, timezone: str) -> str:
-    local = moment.astimezone(ZoneInfo(timezone))
-    return babel_format_date(local.date(), "medium", locale=locale)
+@lru_cache(maxsize=None)
+def _babel_locale(locale: str) -> Locale:
+    try:
+        return Locale.parse(locale)
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse("en")
+
+
+def _without_final_dot(pattern: str) -> str:
+    pattern = pattern.rstrip()
+    if pattern.endswith("'г'."):
+        pattern = pattern[:-len("'г'.")].rstrip().rstrip(",").rstrip()
+    if _MONTH_AT_END.search(pattern):
+        pattern += "M"
+    if _WEEKDAY_AT_END.search(pattern):  # ky «дүй.»: the weekday in full
+        pattern = _WEEKDAY_AT_END.sub("EEEE", pattern)
+    return pattern
+
+
+@lru_cache(maxsize=None)
+def date_pattern(locale: str, weekday: bool = False) -> str:
+    babel_locale = _babel_locale(locale)
+    skeleton = babel_locale.datetime_skeletons.get("yMMMEd") if weekday else None
+    pattern = skeleton.pattern if skeleton is not None \
+        else babel_locale.date_formats["medium"].pattern
+    return _without_final_dot(pattern)
+
+
+def _local(moment: datetime, timezone: str) -> datetime:
+    return moment.astimezone(_zone(timezone))
+
+
+@lru_cache(maxsize=64)
+def _zone(timezone: str) -> ZoneInfo:
+    return ZoneInfo(timezone)
+
+
+def format_date(moment: datetime, locale: str, timezone: str, *, weekday: bool = False) -> str:
+    """The day in that zone: "15 дек. 2026", "Dec 15, 2026", "2026 ж. 15 желтоқсан"."""
+    return babel_format_date(_local(moment, timezone).date(), date_pattern(locale, weekday),
+                             locale=_babel_locale(locale))
+
+
+def format_time(moment: datetime, locale: str, timezone: str) -> str:
+    """The short time in that zone: "10:00", "10:00 AM" — no seconds."""
+    return babel_format_time(_local(moment, timezone), "short", locale=_babel_locale(locale))
+
+
+def _join(date: str, time: str, locale: str) -> str:
+    return str(_babel_locale(locale).datetime_formats["medium"]).replace(
+        "{1}", date).replace("{0}", time)
+
+
+def format_datetime(moment: datetime, locale: str, timezone: str, *,
+                    weekday: bool = False) -> str:
+    """A medium date and a short time in that zone: "15 дек. 2026, 10:00"."""
+    return _join(format_date(moment, locale, timezone, weekday=weekday),
+                 format_time(moment, locale, timezone), locale)
+
+
+def format_range(start: datetime, end: datetime, locale: str, timezone: str, *,
+                 weekday: bool = True) -> str:
+    """From ``start`` to ``end`` in that zone; within one day the date is shown once:
+    "Tue, Dec 15, 2026, 10:00 AM – 12:00 PM"."""
+    between = _babel_locale(locale).interval_formats.get(None) or "{0} – {1}"
+    if _local(start, timezone).date() == _local(end, timezone).date():
+        times = between.replace("{0}", format_time(start, locale, timezone)).replace(
+            "{1}", format_time(end, locale, timezone))
+        return _join(format_date(start, locale, timezone, weekday=weekday), times, locale)
+    return between.replace("{0}", format_datetime(start, locale, timezone, weekday=weekday)
+                           ).replace("{1}", format_datetime(end, locale, timezone,
+                                                            weekday=weekday))
+
+
+@lru_cache(maxsize=256)
+def zone_name(timezone: str, locale: str) -> str:
+    """A time zone as its city in her language («Алматы», "Almaty"); "UTC" stays "UTC"."""
+    if timezone.upper() in ("UTC", "ETC/UTC", "GMT", "Z"):
+        return "UTC"
+    try:
+        city = get_timezone_location(get_timezone(timezone), locale=_babel_locale(locale),
+                                     return_city=True)
+    except (LookupError, ValueError):
+        city = ""
+    return city or timezone.rsplit("/", 1)[-1].replace("_", " ")
+
+
+def pgettext(context: str, message: str) -> str:
+    """``gettext`` for a short word whose translation depends on what it is about: "open" of a
+    mentoring offer and of a request, "active" of a pair (kk «жалғасуда», not «белсенді», an
+    adjective about the woman). Extracted with ``-k pgettext:1c,2``; written with msgctxt."""
+    translator = _current_translator()
+    return translator.pgettext(context, message) if translator is not None else message
+
+
+def npgettext(context: str, singular: str, plural: str, n: int) -> str:
+    translator = _current_translator()
+    if translator is None:
+        return singular if n == 1 else plural
+    return translator.npgettext(context, singular, plural, n)
+
+
+def _current_translator():  # type: ignore[no-untyped-def]
+    i18n = I18n.get_current(no_error=True)
+    if i18n is None:
+        return None
+    return i18n.locales.get(i18n.current_locale)
 
 
 def format_number(value: int | float, locale: str) -> str:

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from aiogram.utils.i18n import gettext as _
 
+from bot.i18n import pgettext
+
 if TYPE_CHECKING:
     from bot.app import App
 
@@ -66,7 +68,8 @@ async def reconcile_chats(app: App, now: datetime) -> None:
                    "there:")]
         buttons = []
         for item in found:
-            state = _("removed") if item.removed else _("waiting for your decision")
+            state = pgettext("a person in a chat", "removed") if item.removed \
+                else _("waiting for your decision")
             lines.append(f"• {escape(item.chat.title)}: #{item.user_id} — {state}")
             if not item.removed:
                 buttons.append([button(_("Remove #{id} from «{title}»").format(

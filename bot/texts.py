@@ -5,10 +5,13 @@ Everything she typed is HTML-escaped here, once, at the point where it meets mar
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from functools import lru_cache
 from html import escape
 from typing import Protocol
 
 from aiogram.utils.i18n import gettext as _
+from babel import Locale, UnknownLocaleError
 
 from bot.db.repositories.profiles import Profile, ProfileRepo
 from bot.services.invites import CodeProblem
@@ -102,7 +105,8 @@ def profile_card(profile: Profile, ref: ReferenceData, locale: str, *,
         areas = ", ".join(escape(ref.expertise(c, locale)) for c in profile.expertise) or dash
         lines.append(_("Expertise: {areas}").format(areas=areas))
     if show("languages"):
-        spoken = ", ".join(escape(ref.language(c, locale)) for c in profile.languages) or dash
+        spoken = ", ".join(escape(n) for n in language_names(profile.languages, ref, locale)
+                           ) or dash
         lines.append(_("Languages: {languages}").format(languages=spoken))
     if show("bio") and (profile.bio or not visible_only):
         lines.append(_("About: {bio}").format(bio=escape(profile.bio or dash)))
@@ -117,6 +121,33 @@ def profile_card(profile: Profile, ref: ReferenceData, locale: str, *,
             lines.append(_("Type your answer in a message here, or edit your profile and "
                            "send it again."))
     return "\n".join(lines)
+
+
+def language_name_in_text(name: str, locale: str) -> str:
+    """A language's name as it is written inside a sentence or after a colon: lower-case in
+    the languages that write it so («владеет языками: казахский и русский», «қазақ тілі»,
+    «кыргыз тили», «русӣ», «rus dili», «rus tili»), as it is in English ("Kazakh").
+
+    Which languages: those whose own name in CLDR (Babel ``Locale.languages``) is
+    lower-case — ru, kk, ky, tg, tk, uz of ours; en capitalises. The stored labels start with a
+    capital because they are also button labels, where a capital is right."""
+    if not name or not lower_case_language_names(locale):
+        return name
+    return name[0].lower() + name[1:]
+
+
+@lru_cache(maxsize=None)
+def lower_case_language_names(locale: str) -> bool:
+    try:
+        own = Locale.parse(locale).languages.get(locale, "")
+    except (UnknownLocaleError, ValueError):
+        return False
+    return bool(own) and own[0].islower()
+
+
+def language_names(codes: Iterable[str], ref: ReferenceData, locale: str) -> list[str]:
+    """The names of those languages for use inside a sentence (not escaped)."""
+    return [language_name_in_text(ref.language(code, locale), locale) for code in codes]
 
 
 def field_label(name: str) -> str:

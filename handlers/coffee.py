@@ -55,7 +55,7 @@ async def status(actor: Actor, intros: IntroRepo, coffee_service: CoffeeService,
     settings = await intros.settings(actor.user_id)
     upcoming = await coffee_service.next_round(clock.now())
     zone = ref.country_timezones.get(actor.country_code or "", "Asia/Almaty")
-    when = format_datetime(upcoming.pair_at, actor.locale, zone)
+    when = format_datetime(upcoming.pair_at, actor.locale, zone, weekday=True)
     return (coffee_text(settings.coffee_opt_in, when),
             coffee_keyboard(settings.coffee_opt_in, upcoming.id))
 

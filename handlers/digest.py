@@ -42,7 +42,8 @@ def render_digest(payload: dict[str, Any], to: Recipient, names: list[str] | Non
     if payload["events"]:
         lines.append(_("<b>Coming events</b>"))
         for event in payload["events"]:
-            when = format_datetime(from_db(event["starts_at"]), to.locale, to.timezone)
+            when = format_datetime(from_db(event["starts_at"]), to.locale, to.timezone,
+                                   weekday=True)
             lines.append(f"• {escape(event['title'])} — {when}")
     else:
         lines.append(_("No events in the next two weeks."))

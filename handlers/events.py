@@ -41,7 +41,7 @@ from bot.db.repositories.claims import ClaimRepo
 from bot.db.repositories.events import ANSWERS, Event, EventRepo
 from bot.db.repositories.outbox import OutboxRepo
 from bot.db.repositories.profiles import ProfileRepo
-from bot.i18n import LANGUAGE_NAMES, format_datetime
+from bot.i18n import LANGUAGE_NAMES, format_range, zone_name
 from bot.keyboards import button, rows
 from bot.services.delivery import DeliveryService, Recipient
 from bot.services.events import Audience, EventService, calendar_file, parse_start
@@ -89,14 +89,13 @@ def card_text(payload: dict, locale: str, timezone: str) -> str:  # type: ignore
     payload = {**payload, **translated}
     start = from_db(payload["starts_at"])
     end = start + timedelta(minutes=int(payload["duration"]))
-    when = format_datetime(start, locale, timezone)
-    until = format_datetime(end, locale, timezone)
     return "\n".join([
         "📅 <b>" + escape(payload["title"]) + "</b>",
         "",
         escape(payload["description"]),
         "",
-        _("When: {start} – {end} ({zone})").format(start=when, end=until, zone=timezone),
+        _("When: {when} ({zone})").format(when=format_range(start, end, locale, timezone),
+                                          zone=zone_name(timezone, locale)),
         _("Where: {place}").format(place=escape(payload["place"])),
     ])
 

@@ -20,6 +20,7 @@ from bot.callbacks import MentorCb
 from bot.clock import Clock
 from bot.db.repositories.mentorship import MentorshipRepo
 from bot.db.repositories.profiles import ProfileRepo
+from bot.i18n import pgettext
 from bot.keyboards import button, rows
 from bot.services.mentorship import MentorshipService, Outcome, Waiting
 from bot.services.profile_input import check_short_text
@@ -173,7 +174,8 @@ async def show_pairs(message: Message, actor: Actor, repo: MentorshipRepo,
         role = (_("Your mentor: {name}") if pair.mentee_id == actor.user_id
                 else _("Your mentee: {name}")).format(
             name=await other_name(pair, actor.user_id, profiles))
-        status = _("paused") if pair.status == "paused" else _("active")
+        status = pgettext("mentoring pair", "paused") if pair.status == "paused" \
+            else pgettext("mentoring pair", "active")
         await message.answer(f"{role} ({status})", reply_markup=pair_keyboard(pair))
 
 

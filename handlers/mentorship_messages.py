@@ -15,6 +15,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import MentorCb
 from bot.db.repositories.mentorship import MentorshipRepo, Pair
 from bot.db.repositories.profiles import Profile, ProfileRepo
+from bot.i18n import pgettext
 from bot.keyboards import button, rows
 from bot.services.delivery import Protected, Recipient
 from bot.services.matching import Match
@@ -23,7 +24,9 @@ from bot.services.message_kinds import MessageKind
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.telegram_chats import TelegramChats
-from bot.texts import agency_text, availability_text, profile_card, reach_text
+from bot.texts import (
+    agency_text, availability_text, language_names, profile_card, reach_text,
+)
 
 MIN_GROUP = 5  # reports show nothing about fewer people than this
 
@@ -37,7 +40,7 @@ def reasons_text(match: Match, mentor: Profile, ref: ReferenceData, locale: str)
     parts = []
     if mentor.shows("languages") and why.shared_languages:
         parts.append(_("speaks {languages}").format(languages=_(" and ").join(
-            escape(ref.language(code, locale)) for code in why.shared_languages)))
+            escape(name) for name in language_names(why.shared_languages, ref, locale))))
     parts.append(", ".join(escape(ref.expertise(code, locale)) for code in why.shared_areas))
     if mentor.shows("years") and mentor.years_of_service is not None:
         parts.append(_("{years} years of service").format(years=mentor.years_of_service))
@@ -93,7 +96,8 @@ def menu_text_and_keyboard(actor: Actor, offer: Any, request: Any, pairs: list[P
     if offer is None:
         buttons.append([button(_("Offer to mentor"), MentorCb(action="offer"))])
     else:
-        state = _("paused") if offer.paused else _("open")
+        state = pgettext("mentoring offer", "paused") if offer.paused \
+            else pgettext("mentoring offer", "open")
         lines.append(_("You mentor: {taken} of {capacity} places taken, {state}.").format(
             taken=offer.taken, capacity=offer.capacity, state=state))
         buttons.append([
@@ -104,7 +108,8 @@ def menu_text_and_keyboard(actor: Actor, offer: Any, request: Any, pairs: list[P
     if request is None:
         buttons.append([button(_("Find a mentor"), MentorCb(action="seek"))])
     else:
-        state = _("paused") if request.paused else _("open")
+        state = pgettext("mentoring request", "paused") if request.paused \
+            else pgettext("mentoring request", "open")
         lines.append(_("You look for a mentor ({state}).").format(state=state))
         buttons.append([button(_("Show suggestions"), MentorCb(action="suggest"))])
         buttons.append([

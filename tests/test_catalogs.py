@@ -14,19 +14,28 @@ from bot.config import SUPPORTED_LOCALES
 from bot.i18n import LOCALES_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
-# The same keywords as `make catalogs`: one-argument and plural forms of _ and __.
-KEYWORDS = parse_keywords(["_:1,1t", "_:1,2", "__:1,1t", "__:1,2", "N_"])
+# The same keywords as `make catalogs`: one-argument and plural forms of _ and __, and the
+# forms with a context (msgctxt), pgettext and npgettext.
+KEYWORDS = parse_keywords(["_:1,1t", "_:1,2", "__:1,1t", "__:1,2", "N_", "pgettext:1c,2",
+                           "npgettext:1c,2,3"])
 PLACEHOLDER = re.compile(r"\{[a-z_][a-z0-9_]*\}")
 
 
-def source_messages() -> set[str]:
-    found: set[str] = set()
+def source_messages() -> set[tuple[str, str | None]]:
+    """(msgid, context): a message with a context is an entry of its own."""
+    found: set[tuple[str, str | None]] = set()
     for folder in ("bot", "handlers"):
-        for _file, _line, message, _comments, _ctx in extract_from_dir(
+        for _file, _line, message, _comments, context in extract_from_dir(
             ROOT / folder, keywords=KEYWORDS, comment_tags=()
         ):
-            found.add(message[0] if isinstance(message, tuple) else message)
+            found.add((message[0] if isinstance(message, tuple) else message, context))
     return found
+
+
+def test_contexts_are_separate_entries() -> None:
+    found = source_messages()
+    assert ("open", "mentoring offer") in found and ("open", "mentoring request") in found
+    assert ("active", "mentoring pair") in found
 
 
 def load(locale: str):  # type: ignore[no-untyped-def]
@@ -42,10 +51,10 @@ def test_sources_have_messages() -> None:
 def test_catalog_complete(locale: str) -> None:
     catalog = load(locale)
     problems: list[str] = []
-    for msgid in sorted(source_messages()):
-        message = catalog.get(msgid)
+    for msgid, context in sorted(source_messages(), key=lambda m: (m[0], m[1] or "")):
+        message = catalog.get(msgid, context=context)
         if message is None:
-            problems.append(f"missing: {msgid!r}")
+            problems.append(f"missing: {msgid!r}" + (f" ({context})" if context else ""))
             continue
         if message.fuzzy:
             problems.append(f"fuzzy: {msgid!r}")

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar
 
-from bot.i18n import format_datetime
+from bot.i18n import format_datetime, format_range, zone_name
 from tests.emulator.server import UserHandle
 from tests.flows import seed_member, t
 from tests.harness import ADMIN_ID, BotHarness
@@ -50,7 +50,9 @@ async def test_members_see_the_event_in_their_language_and_time_zone(harness: Bo
                     uzbek: ("en", "Asia/Tashkent")}
     for user, (locale, zone) in expectations.items():
         text = card(user).text or ""
-        assert format_datetime(START_UTC, locale, zone) in text
+        # One day: the date once, with its weekday; the zone as her city, in her language.
+        assert format_range(START_UTC, START_UTC + timedelta(hours=2), locale, zone) in text
+        assert f"({zone_name(zone, locale)})" in text and zone not in text
         assert t(harness, locale, "Add to calendar") in card(user).button_labels()
     assert "13:00" in (card(kazakh).text or "") and "14:00" in (card(kyrgyz).text or "")
 

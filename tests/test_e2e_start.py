@@ -34,7 +34,9 @@ THREE = ("ru", "en", "kk")
 async def test_command_menus_are_set_per_language(harness: BotHarness) -> None:
     for locale in SUPPORTED_LOCALES:
         commands = harness.emu.commands[("all_private_chats", locale)]
-        assert [c["command"] for c in commands][:3] == ["start", "profile", "members"]
+        # Everyone's default is what a newcomer may do; members get theirs per chat.
+        assert [c["command"] for c in commands][:3] == ["start", "profile", "language"]
+        assert "members" not in [c["command"] for c in commands]
         assert commands[0]["description"] == t(harness, locale, "Begin or continue")
     assert ("all_private_chats", "") in harness.emu.commands
 

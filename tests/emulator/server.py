@@ -498,10 +498,43 @@ class TelegramEmulator:
     async def m_setwebhook(self, p: dict[str, Any]) -> bool:
         return True
 
+    # Menus are kept per scope and language: ``commands[(scope, language)]``, the scope being
+    # its type ("default", "all_private_chats", …) or "chat:<id>" for one chat.
+    @staticmethod
+    def _menu_scope(p: dict[str, Any]) -> str:
+        scope = p.get("scope") or {"type": "default"}
+        if scope["type"] in ("chat", "chat_administrators"):
+            return f"{scope['type']}:{scope['chat_id']}"
+        if scope["type"] == "chat_member":
+            return f"chat_member:{scope['chat_id']}:{scope['user_id']}"
+        return str(scope["type"])
+
     async def m_setmycommands(self, p: dict[str, Any]) -> bool:
-        scope = (p.get("scope") or {"type": "default"})["type"]
-        self.commands[(scope, p.get("language_code") or "")] = p["commands"]
+        key = (self._menu_scope(p), p.get("language_code") or "")
+        if p["commands"]:
+            self.commands[key] = p["commands"]
+        else:  # as Telegram: an empty list is the same as deleting the menu
+            self.commands.pop(key, None)
         return True
+
+    async def m_deletemycommands(self, p: dict[str, Any]) -> bool:
+        self.commands.pop((self._menu_scope(p), p.get("language_code") or ""), None)
+        return True
+
+    async def m_getmycommands(self, p: dict[str, Any]) -> list[dict[str, Any]]:
+        return list(self.commands.get((self._menu_scope(p), p.get("language_code") or ""), []))
+
+    def menu_of(self, user_id: int) -> list[tuple[str, str]]:
+        """The menu her Telegram app shows in her private chat, resolved as Telegram does: the
+        chat's scope, then all private chats, then the default, each first with her app's
+        language and then without one."""
+        language = self.users[user_id].language_code or "" if user_id in self.users else ""
+        for scope in (f"chat:{user_id}", "all_private_chats", "default"):
+            for code in dict.fromkeys((language, "")):
+                commands = self.commands.get((scope, code))
+                if commands:
+                    return [(c["command"], c["description"]) for c in commands]
+        return []
 
     async def m_sendmessage(self, p: dict[str, Any]) -> dict[str, Any]:
         chat = self._chat(p["chat_id"])
@@ -750,6 +783,13 @@ class UserHandle:
 
     def all_texts(self) -> list[str]:
         return [m.text or "" for m in self.chat.messages if m.from_bot]
+
+    def menu(self) -> list[tuple[str, str]]:
+        """Her command menu as her Telegram app shows it: (command, description) pairs."""
+        return self.emu.menu_of(self.id)
+
+    def menu_commands(self) -> list[str]:
+        return [command for command, _text in self.menu()]
 
     # what she does
     def _user_message(self, **content: Any) -> dict[str, Any]:

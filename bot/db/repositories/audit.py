@@ -41,3 +41,10 @@ class AuditRepo:
                        r["country_code"], r["outcome"], r["details"])
             for r in rows
         ], total
+
+    async def targets_since(self, actor_id: int, since: datetime) -> list[int]:
+        """Whom her privileged actions done since then were about (the menus follow them)."""
+        rows = await self._db.fetch_all(
+            "SELECT DISTINCT target_id FROM audit_log WHERE at >= ? AND actor_id = ? "
+            "AND outcome = 'done' AND target_id IS NOT NULL", (to_db(since), actor_id))
+        return [int(row["target_id"]) for row in rows]
