@@ -41,7 +41,7 @@ from bot.db.repositories.audit import AuditEntry, AuditRepo
 from bot.db.repositories.profiles import Profile, ProfileRepo
 from bot.db.repositories.review_cards import ReviewCardRepo
 from bot.db.repositories.roles import CoordinatorRepo
-from bot.i18n import format_datetime
+from bot.i18n import format_datetime, format_time
 from bot.keyboards import button, rows
 from bot.notifier import Notifier
 from bot.services.profile_input import check_short_text
@@ -51,7 +51,7 @@ from bot.services.verification import Decision, Outcome, VerificationService
 from bot.telegram_chats import TelegramChats
 from bot.texts import problem_text, profile_card
 from handlers.ui import edit_text, query_message, show
-from handlers.verification import outcome_text, short_time, zone_of
+from handlers.verification import outcome_text, zone_of
 
 AUDIT_PAGE = 10
 REASON_MAX = 300
@@ -250,7 +250,7 @@ async def on_suspend_reason(message: Message, state: FSMContext, roles: Roles) -
         return
     profile = await roles.profiles.get(member_id)
     done = _("Membership of {name} suspended, {time}. She has been told.").format(
-        name=name_of(profile), time=short_time(
+        name=name_of(profile), time=format_time(
             now, roles.actor.locale, await zone_of(roles.profiles, roles.ref,
                                                    roles.actor.user_id)))
     if data.get("card"):

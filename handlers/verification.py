@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from html import escape
-from zoneinfo import ZoneInfo
 
 from aiogram import BaseMiddleware, Bot, F, Router
 from aiogram.filters import Command, StateFilter
@@ -30,13 +29,13 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
-from babel.dates import format_time
 
 from bot.callbacks import ReviewAction, ReviewCb
 from bot.chat_removals import RemovalRunner
 from bot.clock import Clock
 from bot.db.repositories.profiles import Profile, ProfileRepo
 from bot.db.repositories.review_cards import ReviewCardRepo
+from bot.i18n import format_time
 from bot.keyboards import button, rows
 from bot.notifier import Notifier
 from bot.services.profile_input import check_short_text
@@ -96,11 +95,6 @@ def outcome_text(outcome: Outcome) -> str:
         return _("This card is out of date: the application changed after it was sent. "
                  "Please decide on the newer card.")
     return _("This member no longer exists.")
-
-
-def short_time(moment: datetime, locale: str, zone: str) -> str:
-    """A short time in her language and zone ("20:07", "8:07 PM"): no seconds."""
-    return format_time(moment, "short", tzinfo=ZoneInfo(zone), locale=locale)
 
 
 async def zone_of(profiles: ProfileRepo, ref: ReferenceData, user_id: int) -> str:
@@ -216,7 +210,7 @@ async def show_decision_on_cards(bot: Bot, notifier: Notifier, cards: ReviewCard
         async def render(locale: str, zone: str = zone):  # type: ignore[no-untyped-def]
             body = profile_card(profile, ref, locale) + "\n\n" if profile else ""
             return (_("<b>Application</b>") + "\n\n" + body
-                    + decided_line(decision, name, short_time(at, locale, zone), note)), None
+                    + decided_line(decision, name, format_time(at, locale, zone), note)), None
 
         await notifier.edit(bot, reviewer, message_id, render)
 
