@@ -183,6 +183,7 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
     reference = await ReferenceData.load(ReferenceRepo(db))
     mentorship = MentorshipRepo(db)
     intros = IntroRepo(db)
+    invite_service = InviteService(invite_codes, audit, delivery)
     coffee = CoffeeRepo(db)
     app = App(
         settings=settings,
@@ -198,10 +199,10 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
         review_cards=ReviewCardRepo(db),
         audit=audit,
         personal_data=personal_data,
-        invites=InviteService(invite_codes, audit),
+        invites=invite_service,
         invite_codes=invite_codes,
         onboarding=OnboardingService(db, profiles, invite_codes, coordinators, audit, authority,
-                                     chat_access),
+                                     chat_access, invitations=invite_service),
         verification=VerificationService(db, profiles, coordinators, audit, authority,
                                          chat_access, invite_codes),
         notifier=notifier,
@@ -264,7 +265,7 @@ def create_bot(settings: Settings) -> Bot:
 
 
 def create_dispatcher(app: App) -> Dispatcher:
-    from handlers import coffee, get_routers, introductions, mentorship_messages
+    from handlers import coffee, get_routers, introductions, invites, mentorship_messages
 
     from handlers.announce import render_announcement
     from handlers.digest import renderers as digest_renderers
@@ -280,7 +281,8 @@ def create_dispatcher(app: App) -> Dispatcher:
                            *digest_renderers(app).items(),
                            *mentorship_messages.renderers(app).items(),
                            *introductions.renderers(app).items(),
-                           *coffee.renderers(app).items()):
+                           *coffee.renderers(app).items(),
+                           *invites.renderers(app).items()):
         app.delivery.register(kind, localized(app.i18n, renderer))
     app.fsm_storage = SQLiteStorage(app.db, app.clock)
     dp = TrackingDispatcher(app.in_flight, storage=app.fsm_storage, **app.workflow_data())
