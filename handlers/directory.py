@@ -8,22 +8,35 @@ is cut to what Telegram accepts (:func:`bot.paging.fit`).
 
 from __future__ import annotations
 
+from html import escape
+
 from aiogram import F, Router
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import FilterCb, PageCb, ReviewAction, ReviewCb
+from bot.callbacks import (
+    DirectoryAction, DirectoryCb, FilterCb, PageCb, ReviewAction, ReviewCb,
+)
 from bot.db.repositories.profiles import DirectoryFilter, ProfileRepo
 from bot.keyboards import button, rows
 from bot.paging import fit
+from bot.services.introductions import WEEKLY_LIMIT, IntroductionService, IntroOutcome
+from bot.services.profile_input import check_short_text
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
-from bot.texts import profile_card, status_text
-from handlers.ui import edit_text, query_message, show, stale_button
+from bot.texts import problem_text, profile_card, status_text
+from handlers.ui import ask_for_text, edit_text, query_message, show, stale_button
 
 PAGE_SIZE = 5
+REASON_MAX = 300  # as in /introduce
+SHOWN_KEY = "directory_shown"  # the page she sees: {"view": n, "ids": [member ids in order]}
+
+
+class DirectoryIntro(StatesGroup):
+    reason = State()  # why she would like to meet the member she picked
 FILTER_KINDS = ("country", "agency", "expertise", "language")
 
 
@@ -118,7 +131,7 @@ async def cb_filter(query: CallbackQuery, callback_data: FilterCb, actor: Actor,
     saved = dict(data.get("directory", {}))
     await query.answer()
     if kind == "search":
-        await show_page(message, actor, _filters(data), 0, ref, profiles, edit=False)
+        await show_page(message, actor, state, _filters(data), 0, ref, profiles, edit=False)
         return
     if kind == "clear":
         saved = {}
@@ -137,8 +150,9 @@ async def cb_filter(query: CallbackQuery, callback_data: FilterCb, actor: Actor,
     await edit_text(message, text, keyboard)
 
 
-async def show_page(message: Message, actor: Actor, flt: DirectoryFilter, page: int,
-                    ref: ReferenceData, profiles: ProfileRepo, *, edit: bool) -> None:
+async def show_page(message: Message, actor: Actor, state: FSMContext, flt: DirectoryFilter,
+                    page: int, ref: ReferenceData, profiles: ProfileRepo, *, edit: bool
+                    ) -> None:
     ids, total = await profiles.search(flt, page * PAGE_SIZE, PAGE_SIZE,
                                        include_suspended=suspensions_seen_by(actor))
     if total == 0:
@@ -150,6 +164,10 @@ async def show_page(message: Message, actor: Actor, flt: DirectoryFilter, page: 
         count=total, page=page + 1, pages=pages)
     cards: list[str] = []
     manage: list[InlineKeyboardButton] = []
+    meet: list[InlineKeyboardButton] = []
+    # Buttons name a place on this page, never a member's id; the page is remembered so
+    # that a button of an older page is refused rather than meaning someone else.
+    view = int((await state.get_data()).get(SHOWN_KEY, {}).get("view", 0)) + 1
     for number, member_id in enumerate(ids, start=page * PAGE_SIZE + 1):
         profile = await profiles.get(member_id)
         if profile is None:
@@ -158,15 +176,23 @@ async def show_page(message: Message, actor: Actor, flt: DirectoryFilter, page: 
         if profile.status != "approved":
             card += "\n" + _("Status: {status}").format(status=status_text(profile.status))
         cards.append(card)
+        if profile.status == "approved" and member_id != actor.user_id:
+            meet.append(button(_("🤝 Meet {number}").format(number=number), DirectoryCb(
+                action=DirectoryAction.INTRODUCE, place=number - page * PAGE_SIZE,
+                view=view)))
         if actor.manages(profile.country_code) and member_id != actor.user_id:
             manage.append(button(f"⚙ {number}", ReviewCb(action=ReviewAction.MANAGE,
                                                          member_id=member_id)))
+    await state.update_data(**{SHOWN_KEY: {"view": view, "ids": list(ids)}})
+    if meet:
+        header += "\n" + _("🤝 asks for an introduction: she sees your profile and reason, "
+                           "and contacts are shared only if she agrees.")
     nav = []
     if page > 0:
         nav.append(button(_("« Previous"), PageCb(view="members", page=page - 1)))
     if page < pages - 1:
         nav.append(button(_("Next »"), PageCb(view="members", page=page + 1)))
-    keyboard = rows(manage, nav) if manage or nav else None
+    keyboard = rows(meet[:3], meet[3:], manage, nav) if meet or manage or nav else None
     # Five full profiles can be far over Telegram's 4,096 characters: long cards give way.
     text = header + "\n\n" + "\n\n".join(fit(header + "\n\n", cards, separator="\n\n"))
     await show(message, text, keyboard, edit=edit)
@@ -178,8 +204,66 @@ async def cb_members_page(query: CallbackQuery, callback_data: PageCb, actor: Ac
     if message is None:
         return
     await query.answer()
-    await show_page(message, actor, _filters(await state.get_data()), callback_data.page, ref,
-                    profiles, edit=True)
+    await show_page(message, actor, state, _filters(await state.get_data()),
+                    callback_data.page, ref, profiles, edit=True)
+
+
+# ---- "Ask for an introduction" from a result -------------------------------------------------
+
+def limit_text() -> str:
+    return _("You have made {limit} requests this week. Please wait a few days before the "
+             "next one.").format(limit=WEEKLY_LIMIT)
+
+
+async def cb_introduce(query: CallbackQuery, callback_data: DirectoryCb, actor: Actor,
+                       state: FSMContext, profiles: ProfileRepo,
+                       intro_service: IntroductionService) -> None:
+    message = await member_message(query, actor)
+    if message is None:
+        return
+    shown = (await state.get_data()).get(SHOWN_KEY) or {}
+    ids = shown.get("ids") or []
+    if shown.get("view") != callback_data.view or not 1 <= callback_data.place <= len(ids):
+        await stale_button(query)  # a button of an earlier page
+        return
+    target_id = int(ids[callback_data.place - 1])
+    person = await profiles.get(target_id)
+    if person is None or target_id == actor.user_id or person.status != "approved":
+        await stale_button(query)
+        return
+    if await intro_service.at_limit(actor.user_id):
+        await query.answer(limit_text(), show_alert=True)
+        return
+    await query.answer()
+    await state.set_state(DirectoryIntro.reason)
+    await state.update_data(directory_intro=target_id)
+    name = person.full_name if person.shows("name") and person.full_name else _("this member")
+    await message.answer(_("You are asking to meet {name}. Why would you like to meet her? One "
+                           "or two sentences; she will read them. (up to {limit} characters) "
+                           "/cancel to stop.").format(name=escape(name), limit=REASON_MAX))
+
+
+async def on_intro_reason(message: Message, actor: Actor, state: FSMContext,
+                          intro_service: IntroductionService) -> None:
+    value, problem = check_short_text(message.text, REASON_MAX, keep_lines=True)
+    if problem is not None:
+        await message.answer(problem_text(problem, REASON_MAX))
+        return
+    target_id = (await state.get_data()).get("directory_intro")
+    await state.set_state(None)
+    await state.update_data(directory_intro=None)
+    if not actor.is_member or not target_id:
+        await message.answer(members_only_text())
+        return
+    outcome = await intro_service.start_with(actor.user_id, int(target_id), value or "")
+    if outcome is IntroOutcome.LIMIT:
+        await message.answer(limit_text())
+    elif outcome is IntroOutcome.DONE:
+        await message.answer(_("✓ I have asked her. If she agrees, you both get each other's "
+                               "contacts."))
+    else:
+        await message.answer(_("She can't be asked for an introduction right now. /introduce "
+                               "finds others who fit what you need."))
 
 
 def create_router() -> Router:
@@ -188,4 +272,10 @@ def create_router() -> Router:
     router.message.register(cmd_members, Command("members"))
     router.callback_query.register(cb_filter, FilterCb.filter())
     router.callback_query.register(cb_members_page, PageCb.filter(F.view == "members"))
+    router.callback_query.register(
+        cb_introduce, DirectoryCb.filter(F.action == DirectoryAction.INTRODUCE))
+    router.message.register(on_intro_reason, StateFilter(DirectoryIntro.reason), F.text,
+                            ~F.text.startswith("/"))
+    router.message.register(ask_for_text, StateFilter(DirectoryIntro.reason),
+                            ~F.text.startswith("/"))
     return router

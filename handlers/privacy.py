@@ -22,6 +22,7 @@ from bot.callbacks import PrivacyAction, PrivacyCb
 from bot.chat_removals import RemovalRunner
 from bot.clock import Clock, from_db
 from bot.db.fsm_storage import SQLiteStorage
+from bot.db.repositories.profiles import VISIBLE_FIELD_NAMES
 from bot.i18n import LANGUAGE_NAMES, format_date
 from bot.keyboards import button, rows
 from bot.paging import MESSAGE_LIMIT, rendered_length, shorten
@@ -31,7 +32,6 @@ from bot.services.roles import Actor
 from bot.texts import availability_text, country_preference_text, field_label, status_text
 from handlers.ui import edit_text, query_message
 
-FIELD_ORDER = ("name", "agency", "position", "years", "expertise", "languages", "bio")
 Rows = dict[str, list[dict[str, Any]]]
 
 
@@ -129,7 +129,7 @@ def readable_sections(data: Rows, user_id: int, ref: ReferenceData, locale: str
             _item(_("Languages"), languages),
             _item(_("About me"), escape(profile["bio"] or dash)),
             _item(_("Other members see"), ", ".join(
-                field_label(f) for f in FIELD_ORDER if f in visible) or dash),
+                field_label(f) for f in VISIBLE_FIELD_NAMES if f in visible) or dash),
             _item(_("Sent for review"), _date(profile["submitted_at"], locale, timezone)),
         ]
         if profile["decided_at"] and profile["status"] != "draft":
