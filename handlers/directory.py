@@ -8,6 +8,8 @@ is cut to what Telegram accepts (:func:`bot.paging.fit`).
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from html import escape
 
 from aiogram import F, Router
@@ -32,7 +34,10 @@ from handlers.ui import ask_for_text, edit_text, query_message, show, stale_butt
 
 PAGE_SIZE = 5
 REASON_MAX = 300  # as in /introduce
-SHOWN_KEY = "directory_shown"  # the page she sees: {"view": n, "ids": [member ids in order]}
+# The page she sees, without anyone's id (her FSM data goes into her /mydata export):
+# the filters and page number to find it again, and a salted digest of whom it showed, so a
+# list that changed since makes its buttons stale rather than point at someone else.
+SHOWN_KEY = "directory_shown"
 
 
 class DirectoryIntro(StatesGroup):
@@ -167,7 +172,7 @@ async def show_page(message: Message, actor: Actor, state: FSMContext, flt: Dire
     meet: list[InlineKeyboardButton] = []
     # Buttons name a place on this page, never a member's id; the page is remembered so
     # that a button of an older page is refused rather than meaning someone else.
-    view = int((await state.get_data()).get(SHOWN_KEY, {}).get("view", 0)) + 1
+    view = int(((await state.get_data()).get(SHOWN_KEY) or {}).get("view", 0)) + 1
     for number, member_id in enumerate(ids, start=page * PAGE_SIZE + 1):
         profile = await profiles.get(member_id)
         if profile is None:
@@ -183,7 +188,10 @@ async def show_page(message: Message, actor: Actor, state: FSMContext, flt: Dire
         if actor.manages(profile.country_code) and member_id != actor.user_id:
             manage.append(button(f"⚙ {number}", ReviewCb(action=ReviewAction.MANAGE,
                                                          member_id=member_id)))
-    await state.update_data(**{SHOWN_KEY: {"view": view, "ids": list(ids)}})
+    salt = secrets.token_hex(8)
+    await state.update_data(**{SHOWN_KEY: {
+        "view": view, "page": page, "salt": salt, "check": _digest(ids, salt),
+        "filter": {kind: getattr(flt, kind) for kind in FILTER_KINDS}}})
     if meet:
         header += "\n" + _("🤝 asks for an introduction: she sees your profile and reason, "
                            "and contacts are shared only if she agrees.")
@@ -215,18 +223,36 @@ def limit_text() -> str:
              "next one.").format(limit=WEEKLY_LIMIT)
 
 
+def _digest(ids: list[int], salt: str) -> str:
+    return hashlib.sha256((salt + ",".join(map(str, ids))).encode()).hexdigest()[:24]
+
+
+async def member_at(state: FSMContext, actor: Actor, profiles: ProfileRepo, view: int,
+                    place: int) -> int | None:
+    """Who is at ``place`` on the page she was shown as ``view``, if it still shows the same
+    people; None if the page is an earlier one or has changed since."""
+    shown = (await state.get_data()).get(SHOWN_KEY) or {}
+    if shown.get("view") != view or not shown.get("salt"):
+        return None
+    flt = DirectoryFilter(**{k: (shown.get("filter") or {}).get(k) for k in FILTER_KINDS})
+    page = int(shown.get("page", 0))
+    ids, _total = await profiles.search(flt, page * PAGE_SIZE, PAGE_SIZE,
+                                        include_suspended=suspensions_seen_by(actor))
+    if _digest(ids, shown["salt"]) != shown.get("check") or not 1 <= place <= len(ids):
+        return None
+    return ids[place - 1]
+
+
 async def cb_introduce(query: CallbackQuery, callback_data: DirectoryCb, actor: Actor,
                        state: FSMContext, profiles: ProfileRepo,
                        intro_service: IntroductionService) -> None:
     message = await member_message(query, actor)
     if message is None:
         return
-    shown = (await state.get_data()).get(SHOWN_KEY) or {}
-    ids = shown.get("ids") or []
-    if shown.get("view") != callback_data.view or not 1 <= callback_data.place <= len(ids):
-        await stale_button(query)  # a button of an earlier page
+    target_id = await member_at(state, actor, profiles, callback_data.view, callback_data.place)
+    if target_id is None:
+        await stale_button(query)  # a button of an earlier page, or the list changed
         return
-    target_id = int(ids[callback_data.place - 1])
     person = await profiles.get(target_id)
     if person is None or target_id == actor.user_id or person.status != "approved":
         await stale_button(query)
@@ -236,7 +262,8 @@ async def cb_introduce(query: CallbackQuery, callback_data: DirectoryCb, actor: 
         return
     await query.answer()
     await state.set_state(DirectoryIntro.reason)
-    await state.update_data(directory_intro=target_id)
+    await state.update_data(directory_intro={"view": callback_data.view,
+                                             "place": callback_data.place})
     name = person.full_name if person.shows("name") and person.full_name else _("this member")
     await message.answer(_("You are asking to meet {name}. Why would you like to meet her? One "
                            "or two sentences; she will read them. (up to {limit} characters) "
@@ -244,18 +271,21 @@ async def cb_introduce(query: CallbackQuery, callback_data: DirectoryCb, actor: 
 
 
 async def on_intro_reason(message: Message, actor: Actor, state: FSMContext,
-                          intro_service: IntroductionService) -> None:
+                          profiles: ProfileRepo, intro_service: IntroductionService) -> None:
     value, problem = check_short_text(message.text, REASON_MAX, keep_lines=True)
     if problem is not None:
         await message.answer(problem_text(problem, REASON_MAX))
         return
-    target_id = (await state.get_data()).get("directory_intro")
+    picked = (await state.get_data()).get("directory_intro") or {}
     await state.set_state(None)
     await state.update_data(directory_intro=None)
-    if not actor.is_member or not target_id:
+    if not actor.is_member:
         await message.answer(members_only_text())
         return
-    outcome = await intro_service.start_with(actor.user_id, int(target_id), value or "")
+    target_id = await member_at(state, actor, profiles, int(picked.get("view", -1)),
+                                int(picked.get("place", 0)))
+    outcome = IntroOutcome.GONE if target_id is None or target_id == actor.user_id else \
+        await intro_service.start_with(actor.user_id, target_id, value or "")
     if outcome is IntroOutcome.LIMIT:
         await message.answer(limit_text())
     elif outcome is IntroOutcome.DONE:

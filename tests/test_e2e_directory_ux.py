@@ -3,6 +3,8 @@ on each result (with her consent, as /introduce), and every page fits Telegram."
 
 from __future__ import annotations
 
+import re
+
 from bot.callbacks import DirectoryAction, DirectoryCb
 from bot.db.repositories.profiles import VISIBLE_FIELD_NAMES, Profile
 from bot.paging import rendered_length
@@ -57,6 +59,9 @@ async def test_results_show_fields_in_order_and_offer_an_introduction(
                             "One or two sentences; she will read them. (up to {limit} "
                             "characters) /cancel to stop.", name="Target Member",
              limit=300) == viewer.last_text
+    stored = await harness.db.fetch_value(
+        "SELECT group_concat(data) FROM fsm_states WHERE user_id = 601")
+    assert stored and not re.search(r"\b602\b", stored)  # no id of hers in the viewer's data
     await viewer.send("We both work on border cooperation")
     assert viewer.last_text == t(harness, "kk", "✓ I have asked her. If she agrees, you both "
                                                 "get each other's contacts.")
