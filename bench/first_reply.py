@@ -10,6 +10,7 @@ cost on top of aiogram. The emulator stays in this process, off the bots' event 
     python bench/first_reply.py            # 500 users
     python bench/first_reply.py --quick    # 100 users
     python bench/first_reply.py --users 1000
+    python bench/first_reply.py --without inline_filters   # weigh a tweak of bot/speed.py
 
 The bots alternate for several rounds and the medians are reported. The last line is
 machine-readable:
@@ -86,8 +87,12 @@ async def process(emu: TelegramEmulator, args: list[str], env: dict[str, str]
             await proc.wait()
 
 
+TWEAKS_OFF = ""  # --without: tweaks of bot/speed.py turned off in our bot
+
+
 def bot_env(emu: TelegramEmulator, tmp: str) -> dict[str, str]:
     return {
+        "BOT_SPEED_TWEAKS_OFF": TWEAKS_OFF,
         "PATH": os.environ.get("PATH", ""),
         "PYTHONPATH": str(ROOT),
         "BOT_TOKEN": emu.token,
@@ -160,8 +165,9 @@ async def main(users: int, rounds: int) -> str:
     ratio = p99 / echo_p99
     print(f"median of {rounds} rounds: ours p50={p50:.1f} p99={p99:.1f} ms; "
           f"echo p50={echo_p50:.1f} p99={echo_p99:.1f} ms; p99 ratio {ratio:.2f}")
-    return (f"first_reply: users={users} rounds={rounds} p50_ms={p50:.1f} p99_ms={p99:.1f} "
-            f"echo_p50_ms={echo_p50:.1f} echo_p99_ms={echo_p99:.1f} p99_ratio={ratio:.2f}")
+    without = f" without={TWEAKS_OFF}" if TWEAKS_OFF else ""
+    return (f"first_reply: users={users} rounds={rounds}{without} p50_ms={p50:.1f} "
+            f"p99_ms={p99:.1f} echo_p50_ms={echo_p50:.1f} echo_p99_ms={echo_p99:.1f} p99_ratio={ratio:.2f}")
 
 
 def cli() -> None:
@@ -169,7 +175,15 @@ def cli() -> None:
     parser.add_argument("--quick", action="store_true", help="100 users instead of 500")
     parser.add_argument("--users", type=int, help="number of users in the burst")
     parser.add_argument("--rounds", type=int, help="bursts per bot (median is reported)")
+    parser.add_argument("--without", default="", metavar="TWEAK[,TWEAK]",
+                        help="run our bot with these tweaks of bot/speed.py turned off")
     args = parser.parse_args()
+    global TWEAKS_OFF
+    from bot.speed import TWEAKS
+    unknown = {t for t in args.without.split(",") if t} - TWEAKS
+    if unknown:
+        parser.error(f"unknown tweaks {sorted(unknown)}; known: {sorted(TWEAKS)}")
+    TWEAKS_OFF = args.without
     users = args.users or (100 if args.quick else 500)
     print(asyncio.run(main(users, args.rounds or (2 if args.quick else 5))))
 

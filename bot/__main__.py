@@ -36,6 +36,7 @@ from bot.app import create_bot, create_dispatcher, open_app
 from bot.config import Settings, SettingsError, load_settings
 from bot.db.database import DatabaseOpenError
 from bot.logging_setup import describe_exception, setup_logging
+from bot.speed import run_event_loop
 
 logger = logging.getLogger("bot")
 WEBHOOK_PATH = "/webhook"
@@ -217,16 +218,6 @@ async def main(settings: Settings) -> None:
         logger.info("stopped")
 
 
-def run(coroutine) -> None:  # type: ignore[no-untyped-def]
-    """uvloop where it exists (Linux, macOS): a faster event loop for the same code."""
-    try:
-        import uvloop
-    except ImportError:
-        asyncio.run(coroutine)
-    else:
-        uvloop.run(coroutine)
-
-
 def cli() -> int:
     try:
         settings = load_settings()
@@ -238,7 +229,7 @@ def cli() -> int:
         secrets.append(settings.webhook_secret.get_secret_value())
     setup_logging(settings.log_level, secrets)
     try:
-        run(main(settings))
+        run_event_loop(main(settings))
     except KeyboardInterrupt:
         pass
     except StartupError as exc:

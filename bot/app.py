@@ -6,7 +6,6 @@ the long-lived services; :func:`create_dispatcher` hands them to the handlers by
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -40,6 +39,8 @@ from bot.db.repositories.review_cards import ReviewCardRepo
 from bot.db.repositories.roles import CoordinatorRepo
 from bot.db.repositories.users import UserRepo
 from bot.i18n import create_i18n, localized
+from bot.services.message_kinds import MessageKind
+from bot.speed import freeze_long_lived, inline_sync_filters
 from bot.telegram_delivery import ProgressReporter, TelegramSender
 from bot.telegram_session import BotSession
 from bot.throttle import FloodThrottle
@@ -208,7 +209,7 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
         notifier=notifier,
         chats=chats,
         chat_access=chat_access,
-        removals=RemovalRunner(chat_access, notifier, clock),
+        removals=RemovalRunner(chat_access, notifier, clock, names=profiles.name_of),
         privacy=PrivacyService(db, personal_data, users, coordinators, chat_access),
         outbox=outbox,
         delivery=delivery,
@@ -265,31 +266,24 @@ def create_bot(settings: Settings) -> Bot:
 
 
 def create_dispatcher(app: App) -> Dispatcher:
-    from handlers import coffee, get_routers, introductions, invites, mentorship_messages
-
-    from handlers.announce import render_announcement
-    from handlers.digest import renderers as digest_renderers
-    from handlers.events import (
-        render_cancelled, render_changed, render_event, render_feedback, render_reminder,
+    from handlers import (
+        announce, coffee, digest, events, get_routers, introductions, invites,
+        mentorship_messages,
     )
 
-    for kind, renderer in (("announcement", render_announcement), ("event", render_event),
-                           ("event_reminder", render_reminder),
-                           ("event_cancelled", render_cancelled),
-                           ("event_changed", render_changed),
-                           ("event_feedback", render_feedback),
-                           *digest_renderers(app).items(),
-                           *mentorship_messages.renderers(app).items(),
-                           *introductions.renderers(app).items(),
-                           *coffee.renderers(app).items(),
-                           *invites.renderers(app).items()):
-        app.delivery.register(kind, localized(app.i18n, renderer))
+    # Each feature registers what it sends through the delivery engine.
+    for feature in (announce, events, digest, mentorship_messages, introductions, coffee,
+                    invites):
+        for kind, renderer in feature.renderers(app).items():
+            app.delivery.register(kind, localized(app.i18n, renderer))
+    app.delivery.require_renderers(MessageKind)
     app.fsm_storage = SQLiteStorage(app.db, app.clock)
     dp = TrackingDispatcher(app.in_flight, storage=app.fsm_storage, **app.workflow_data())
     dp.update.outer_middleware(ActorMiddleware(app.users, app.i18n, app.settings.admin_ids))
     dp.update.outer_middleware(FloodThrottle())  # after the actor: her language for a notice
     dp.message.outer_middleware(CommandEndsFlow())
     dp.include_routers(*get_routers())
+    inline_sync_filters(dp)
     from handlers.onboarding import WizardDeps
 
     dp["wizard"] = WizardDeps(app.profiles, app.reference, app.clock, app.notifier,
@@ -305,10 +299,7 @@ def create_dispatcher(app: App) -> Dispatcher:
         if app.start_scheduler:
             app.jobs.start()
             app.delivery.start(app.sender)
-        # Everything built so far (modules, aiogram's pydantic models, reference data) lives
-        # as long as the process: keep it out of the collector's full passes, which otherwise
-        # walk it again and again while a burst of updates allocates.
-        gc.freeze()
+        freeze_long_lived()
 
     async def on_shutdown() -> None:
         await app.in_flight.wait_idle(timeout=SHUTDOWN_GRACE.total_seconds())

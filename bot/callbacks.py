@@ -53,6 +53,14 @@ class ReviewAction(str, Enum):
     MANAGE = "m"
     REGION_ON = "g"
     REGION_OFF = "h"
+    BACK = "b"  # from the reason or question prompt back to the card
+    ANSWER = "w"  # the applicant's "Answer the coordinator"
+    ANSWER_SEND = "y"  # she typed without pressing it: "Send answer" confirms
+    ANSWER_DROP = "z"  # ... or "Don't send"
+    KEEP = "k"  # a role change not confirmed: back to the member's card
+    APPOINT_ASK = "C"  # "Make coordinator" asks first; APPOINT is its Confirm
+    DISMISS_ASK = "X"  # "Remove as coordinator" asks first; DISMISS is its Confirm
+    REINSTATE_ASK = "I"  # "Reinstate" asks first; REINSTATE is its Confirm
 
 
 class ReviewCb(CallbackData, prefix="r1"):

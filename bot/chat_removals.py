@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from html import escape
 
 from aiogram import Bot
@@ -51,10 +52,12 @@ def still_in_text(state: RemovalState) -> str:
 
 class RemovalRunner:
     def __init__(self, chat_access: ChatAccessService, notifier: Notifier,
-                 clock: Clock | None = None) -> None:
+                 clock: Clock | None = None,
+                 names: Callable[[int], Awaitable[str | None]] | None = None) -> None:
         self._chat_access = chat_access
         self._notifier = notifier
         self._clock = clock or SystemClock()
+        self._names = names  # whose removal it was, named in the report (if still stored)
         self._lock = asyncio.Lock()
 
     async def flush(self, bot: Bot) -> list[RemovalDone]:
@@ -65,9 +68,15 @@ class RemovalRunner:
             for item in done:
                 if item.removal.report_to is not None:
                     reports[item.removal.report_to].append(item)
+            names: dict[int, str | None] = {}
+            for item in done:
+                user_id = item.removal.user_id
+                if user_id not in names:
+                    names[user_id] = await self._names(user_id) if self._names else None
             for recipient, items in reports.items():
                 try:
-                    told = await self._notifier.send(bot, [recipient], self._render, items)
+                    told = await self._notifier.send(bot, [recipient], self._render, items,
+                                                     names)
                 except Exception:  # an HTML page or garbled answer: tell her next run
                     logger.warning("removal report to user %s not sent", recipient)
                     told = 0
@@ -76,18 +85,31 @@ class RemovalRunner:
         return done
 
     @staticmethod
-    async def _render(locale: str, items: list[RemovalDone]):  # type: ignore[no-untyped-def]
+    async def _render(locale: str, items: list[RemovalDone],  # type: ignore[no-untyped-def]
+                      names: dict[int, str | None]):
+        """Grouped by person: her name (escaped; left out once her data is erased), then
+        each chat and why."""
+        def by_person(chosen: list[RemovalDone], line) -> list[str]:  # type: ignore[no-untyped-def]
+            out: list[str] = []
+            for user_id in dict.fromkeys(item.removal.user_id for item in chosen):
+                name = names.get(user_id)
+                if name:
+                    out.append(f"<b>{escape(name)}</b>")
+                out += [line(item) for item in chosen if item.removal.user_id == user_id]
+            return out
+
         removed = [item for item in items if not item.state.still_in]
         still_in = [item for item in items if item.state.still_in]
         lines = []
         if removed:
             lines.append(_("Removed from the association's chats:"))
-            lines += [f"• {escape(item.chat_title)} — {reason_text(item.removal.reason)}"
-                      for item in removed]
+            lines += by_person(removed, lambda item: f"• {escape(item.chat_title)} — "
+                                                     f"{reason_text(item.removal.reason)}")
         if still_in:
             if lines:
                 lines.append("")
             lines.append(_("Still in these chats:"))
-            lines += [f"• {escape(item.chat_title)} — {reason_text(item.removal.reason)}: "
-                      f"{still_in_text(item.state)}" for item in still_in]
+            lines += by_person(still_in, lambda item: (
+                f"• {escape(item.chat_title)} — {reason_text(item.removal.reason)}: "
+                f"{still_in_text(item.state)}"))
         return "\n".join(lines), None

@@ -10,7 +10,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import LanguageCb
 from bot.i18n import LANGUAGE_NAMES
-from bot.telegram_session import static_keyboard
+from bot.speed import static_keyboard
 
 Choice = tuple[str, CallbackData | str]
 

@@ -28,20 +28,12 @@ from aiogram.methods import (
 from aiogram.types import InlineKeyboardMarkup, Update
 from pydantic import ValidationError
 
+from bot.speed import keyboard_json
+
 logger = logging.getLogger(__name__)
 
 NOT_MODIFIED = "message is not modified"
 _EDITS = (EditMessageText, EditMessageReplyMarkup, EditMessageCaption, EditMessageMedia)
-
-# id -> (the keyboard itself, kept alive so the id stays its own; its JSON once known)
-_STATIC: dict[int, tuple[InlineKeyboardMarkup, str | None]] = {}
-
-
-def static_keyboard(markup: InlineKeyboardMarkup) -> InlineKeyboardMarkup:
-    """Declare a keyboard that is built once and never changed afterwards."""
-    _STATIC.setdefault(id(markup), (markup, None))
-    return markup
-
 
 class BotSession(AiohttpSession):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -95,10 +87,6 @@ class BotSession(AiohttpSession):
     def prepare_value(self, value: Any, bot: Bot, files: dict[str, Any],
                       _dumps_json: bool = True) -> Any:
         if _dumps_json and isinstance(value, InlineKeyboardMarkup):
-            known = _STATIC.get(id(value))
-            if known is not None and known[0] is value:
-                if known[1] is None:
-                    known = (value, super().prepare_value(value, bot, files, _dumps_json))
-                    _STATIC[id(value)] = known
-                return known[1]
+            return keyboard_json(
+                value, lambda: super(BotSession, self).prepare_value(value, bot, files, True))
         return super().prepare_value(value, bot, files, _dumps_json)

@@ -112,6 +112,11 @@ def profile_card(profile: Profile, ref: ReferenceData, locale: str, *,
         lines.append(_("Other members see: {fields}").format(fields=shown))
     if with_status:
         lines.append(_("Status: {status}").format(status=status_text(profile.status)))
+        if profile.open_question:
+            lines.append(_("Question from the coordinator: {question}").format(
+                question=escape(profile.open_question)))
+            lines.append(_("Type your answer in a message here, or edit your profile and "
+                           "send it again."))
     return "\n".join(lines)
 
 

@@ -1,30 +1,446 @@
-"""Administrators: /coordinators (who coordinates which country) and /audit (the log)."""
+"""Staff over members: suspend, reinstate, appoint and dismiss coordinators; /coordinators
+and /audit for administrators.
+
+```mermaid
+stateDiagram-v2
+    card --> ask_suspend: Suspend
+    ask_suspend --> suspended: she types the reason (the confirmation)
+    card --> ask_reinstate: Reinstate
+    ask_reinstate --> reinstated: Confirm
+    card --> ask_appoint: Make coordinator
+    ask_appoint --> appointed: Confirm
+    card --> ask_dismiss: Remove as coordinator
+    ask_dismiss --> dismissed: Confirm
+    ask_suspend --> card: Keep
+    ask_reinstate --> card: Keep
+    ask_appoint --> card: Keep
+    ask_dismiss --> card: Keep
+```
+Nothing that tells other people happens in one tap: each button first turns the member's
+card into the question ("Make Aigerim Nurlanovna the coordinator for Kazakhstan? She will be
+told."), and the answer says what happened. The Confirm buttons re-check the role when they
+run (``VerificationService`` and the one ``Authority``); a second or concurrent press finds
+the change made and says so, without telling her twice.
+"""
 
 from __future__ import annotations
 
 from html import escape
 
-from aiogram import F, Router
-from aiogram.filters import Command
-from aiogram.types import CallbackQuery, Message
+from aiogram import BaseMiddleware, Bot, F, Router
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import PageCb, ReviewAction, ReviewCb
-from bot.db.repositories.audit import AuditRepo
-from bot.db.repositories.profiles import ProfileRepo
+from bot.chat_removals import RemovalRunner
+from bot.clock import Clock
+from bot.db.repositories.audit import AuditEntry, AuditRepo
+from bot.db.repositories.profiles import Profile, ProfileRepo
+from bot.db.repositories.review_cards import ReviewCardRepo
 from bot.db.repositories.roles import CoordinatorRepo
 from bot.i18n import format_datetime
 from bot.keyboards import button, rows
+from bot.notifier import Notifier
+from bot.services.profile_input import check_short_text
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
-from handlers.ui import query_message, show
+from bot.services.verification import Decision, Outcome, VerificationService
+from bot.telegram_chats import TelegramChats
+from bot.texts import problem_text, profile_card
+from handlers.ui import edit_text, query_message, show
+from handlers.verification import outcome_text, short_time, zone_of
 
 AUDIT_PAGE = 10
+REASON_MAX = 300
+
+
+class RoleForm(StatesGroup):
+    suspend_reason = State()
 
 
 def admins_only_text() -> str:
     return _("This command is for administrators.")
 
+
+class Roles:
+    """What every staff handler needs, received by name from the dispatcher."""
+
+    def __init__(self, data: dict) -> None:  # type: ignore[type-arg]
+        self.bot: Bot = data["bot"]
+        self.actor: Actor = data["actor"]
+        self.verification: VerificationService = data["verification"]
+        self.notifier: Notifier = data["notifier"]
+        self.profiles: ProfileRepo = data["profiles"]
+        self.coordinators: CoordinatorRepo = data["coordinators"]
+        self.ref: ReferenceData = data["ref"]
+        self.clock: Clock = data["clock"]
+        self.cards: ReviewCardRepo = data["review_cards"]
+        self.removals: RemovalRunner = data["removals"]
+
+    def country(self, code: str | None) -> str:
+        return escape(self.ref.country(code, self.actor.locale)) if code else "—"
+
+    async def card(self, member_id: int) -> tuple[str, InlineKeyboardMarkup | None]:
+        return await member_card(self.profiles, self.ref, self.actor, member_id,
+                                 await self.coordinators.country_of(member_id),
+                                 await self.coordinators.may_publish_region(member_id),
+                                 self.verification.admin_ids)
+
+
+class RolesDeps(BaseMiddleware):
+    async def __call__(self, handler, event, data):  # type: ignore[no-untyped-def]
+        if "actor" in data:
+            data["roles"] = Roles(data)
+        return await handler(event, data)
+
+
+def name_of(profile: Profile | None) -> str:
+    return escape(profile.full_name) if profile and profile.full_name else _("this member")
+
+
+# ---- a member's card for staff ----------------------------------------------------------
+
+async def member_card(profiles: ProfileRepo, ref: ReferenceData, actor: Actor, member_id: int,
+                      coordinator_country: str | None, may_publish_region: bool = False,
+                      admin_ids: frozenset[int] = frozenset()
+                      ) -> tuple[str, InlineKeyboardMarkup | None]:
+    profile = await profiles.get(member_id)
+    if profile is None:
+        return outcome_text(Outcome.NOT_FOUND), None
+    text = profile_card(profile, ref, actor.locale, with_status=True)
+    if coordinator_country:
+        text += "\n" + _("Coordinator for {country}").format(
+            country=ref.country(coordinator_country, actor.locale))
+    buttons = []
+    staff = coordinator_country is not None or member_id in admin_ids
+    if staff and not actor.is_admin:
+        return text, None  # staff are managed by administrators only
+
+    def act(action: ReviewAction) -> ReviewCb:
+        return ReviewCb(action=action, member_id=member_id)
+
+    if profile.status == "approved":
+        buttons.append([button(_("Suspend"), act(ReviewAction.SUSPEND))])
+    if profile.status == "suspended":
+        buttons.append([button(_("Reinstate"), act(ReviewAction.REINSTATE_ASK))])
+    if actor.is_admin and profile.status == "approved":
+        if coordinator_country:
+            buttons.append([button(_("Remove as coordinator"), act(ReviewAction.DISMISS_ASK))])
+            region = ReviewAction.REGION_OFF if may_publish_region else ReviewAction.REGION_ON
+            buttons.append([button(
+                _("Stop region events") if may_publish_region else _("Allow region events"),
+                act(region))])
+        else:
+            buttons.append([button(_("Make coordinator"), act(ReviewAction.APPOINT_ASK))])
+    return text, rows(*buttons) if buttons else None
+
+
+def confirm_keyboard(member_id: int, confirm: ReviewAction) -> InlineKeyboardMarkup:
+    return rows([button(_("Confirm"), ReviewCb(action=confirm, member_id=member_id)),
+                 button(_("Keep"), ReviewCb(action=ReviewAction.KEEP, member_id=member_id))])
+
+
+async def ask_first(query: CallbackQuery, roles: Roles, member_id: int, question: str,
+                    keyboard: InlineKeyboardMarkup | None) -> None:
+    """The member's card becomes the question: what will happen and to whom."""
+    await query.answer()
+    message = query_message(query)
+    if message is None:
+        return
+    text, _keyboard = await roles.card(member_id)
+    await edit_text(message, text + "\n\n<b>" + question + "</b>", keyboard)
+
+
+async def say_done(query: CallbackQuery, roles: Roles, member_id: int, done: str) -> None:
+    """After the change: the card as it is now, what happened below it, no buttons."""
+    await query.answer(done)
+    message = query_message(query)
+    if message is None:
+        return
+    text, _keyboard = await roles.card(member_id)
+    await edit_text(message, text + "\n\n" + done, None)
+
+
+async def cb_manage(query: CallbackQuery, callback_data: ReviewCb, roles: Roles) -> None:
+    profile = await roles.profiles.get(callback_data.member_id)
+    message = query_message(query)
+    if profile is None or not await roles.verification.may_manage(roles.actor.user_id,
+                                                                  profile.country_code):
+        await query.answer(outcome_text(Outcome.FORBIDDEN), show_alert=True)
+        return
+    await query.answer()
+    if message is not None:
+        text, keyboard = await roles.card(profile.user_id)
+        await message.answer(text, reply_markup=keyboard)
+
+
+async def cb_keep(query: CallbackQuery, callback_data: ReviewCb, roles: Roles,
+                  state: FSMContext) -> None:
+    """Not confirmed: nothing changes, the member's card comes back."""
+    profile = await roles.profiles.get(callback_data.member_id)
+    message = query_message(query)
+    if profile is None or not await roles.verification.may_manage(roles.actor.user_id,
+                                                                  profile.country_code):
+        await query.answer(outcome_text(Outcome.FORBIDDEN), show_alert=True)
+        return
+    if await state.get_state() == RoleForm.suspend_reason.state:
+        await state.clear()
+    await query.answer(_("Nothing was changed."))
+    if message is not None:
+        text, keyboard = await roles.card(profile.user_id)
+        await edit_text(message, text, keyboard)
+
+
+# ---- suspend and reinstate (coordinators of her country, administrators) ------------------
+
+async def may_decide(query: CallbackQuery, roles: Roles, member_id: int, decision: Decision,
+                     status: str) -> Profile | None:
+    profile = await roles.profiles.get(member_id)
+    country = profile.country_code if profile else None
+    if not await roles.verification.authority.may_decide_on(roles.actor.user_id, member_id,
+                                                            country):
+        # refused before anything is asked; the service writes the refusal to the log
+        await roles.verification.decide(roles.actor.user_id, member_id, decision,
+                                        roles.clock.now())
+        await query.answer(outcome_text(Outcome.FORBIDDEN), show_alert=True)
+        return None
+    if profile is None:
+        await query.answer(outcome_text(Outcome.NOT_FOUND), show_alert=True)
+        return None
+    if profile.status != status:
+        await query.answer(outcome_text(Outcome.ALREADY_DECIDED), show_alert=True)
+        return None
+    return profile
+
+
+async def cb_suspend(query: CallbackQuery, callback_data: ReviewCb, roles: Roles,
+                     state: FSMContext) -> None:
+    """Asks first; the reason she types (and will read) is the confirmation."""
+    profile = await may_decide(query, roles, callback_data.member_id, Decision.SUSPEND,
+                               "approved")
+    if profile is None:
+        return
+    message = query_message(query)
+    await state.set_state(RoleForm.suspend_reason)
+    await state.update_data(member_id=profile.user_id,
+                            card=message.message_id if message else 0)
+    await ask_first(query, roles, profile.user_id, _(
+        "Suspend {name}? She will be told and removed from the association's chats. To "
+        "confirm, type the reason (she will read it).").format(name=name_of(profile)),
+        rows([button(_("Keep"), ReviewCb(action=ReviewAction.KEEP,
+                                         member_id=profile.user_id))]))
+
+
+async def on_suspend_reason(message: Message, state: FSMContext, roles: Roles) -> None:
+    value, problem = check_short_text(message.text, REASON_MAX)
+    if problem is not None:
+        await message.answer(problem_text(problem, REASON_MAX) + " " + _("(/cancel to stop)"))
+        return
+    data = await state.get_data()
+    await state.clear()
+    member_id = int(data.get("member_id", 0))
+    now = roles.clock.now()
+    result = await roles.verification.decide(roles.actor.user_id, member_id, Decision.SUSPEND,
+                                             now, value)
+    if result.outcome is not Outcome.DONE:
+        await message.answer(outcome_text(result.outcome))
+        return
+    profile = await roles.profiles.get(member_id)
+    done = _("Membership of {name} suspended, {time}. She has been told.").format(
+        name=name_of(profile), time=short_time(
+            now, roles.actor.locale, await zone_of(roles.profiles, roles.ref,
+                                                   roles.actor.user_id)))
+    if data.get("card"):
+        text, _keyboard = await roles.card(member_id)
+        await edit_text_by_id(roles, message.chat.id, int(data["card"]), text + "\n\n" + done)
+    await message.answer(done)
+    await tell_suspended(roles, member_id, value, result.country_code)
+    from handlers.verification import withdraw_reviewer_cards
+
+    await withdraw_reviewer_cards(roles.bot, roles.notifier, roles.cards, member_id)
+    await roles.removals.flush(roles.bot)
+
+
+async def edit_text_by_id(roles: Roles, chat_id: int, message_id: int, text: str) -> None:
+    async def render(locale: str):  # type: ignore[no-untyped-def]
+        return text, None
+
+    await roles.notifier.edit(roles.bot, chat_id, message_id, render)
+
+
+async def on_non_text_reason(message: Message) -> None:
+    await message.answer(_("Please answer with a text message.") + " " + _("(/cancel to stop)"))
+
+
+async def tell_suspended(roles: Roles, member_id: int, reason: str,
+                         country: str | None) -> None:
+    """The notice says how to reach her coordinator: the name, and the @username only if
+    the coordinator has a public one (never her id or any other contact)."""
+    coordinators = [c for c in (await roles.coordinators.of_country(country) if country else [])
+                    if c != member_id][:2]
+    chats = TelegramChats(roles.bot)
+    contacts = []
+    for coordinator in coordinators:
+        profile = await roles.profiles.get(coordinator)
+        if profile is None or not profile.full_name:
+            continue
+        username = await chats.username_of(coordinator)
+        contacts.append(escape(profile.full_name) + (f" (@{escape(username)})" if username
+                                                     else ""))
+
+    async def render(locale: str):  # type: ignore[no-untyped-def]
+        text = _("Your membership has been suspended. Reason: {reason}").format(
+            reason=escape(reason))
+        if contacts:
+            text += "\n" + _("To talk about it, write to your country's coordinator: "
+                             "{contacts}.").format(contacts=", ".join(contacts))
+        else:
+            text += "\n" + _("To talk about it, write to the association's administrators.")
+        return text, None
+
+    await roles.notifier.send(roles.bot, [member_id], render)
+
+
+async def cb_reinstate_ask(query: CallbackQuery, callback_data: ReviewCb, roles: Roles) -> None:
+    profile = await may_decide(query, roles, callback_data.member_id, Decision.REINSTATE,
+                               "suspended")
+    if profile is None:
+        return
+    await ask_first(query, roles, profile.user_id, _(
+        "Reinstate {name}? She will be told and may join the association's chats again."
+    ).format(name=name_of(profile)), confirm_keyboard(profile.user_id, ReviewAction.REINSTATE))
+
+
+async def cb_reinstate(query: CallbackQuery, callback_data: ReviewCb, roles: Roles) -> None:
+    result = await roles.verification.decide(roles.actor.user_id, callback_data.member_id,
+                                             Decision.REINSTATE, roles.clock.now())
+    if result.outcome is not Outcome.DONE:
+        await query.answer(outcome_text(result.outcome), show_alert=True)
+        return
+    profile = await roles.profiles.get(callback_data.member_id)
+    await say_done(query, roles, callback_data.member_id, _(
+        "Membership of {name} reinstated. She has been told.").format(name=name_of(profile)))
+
+    async def render(locale: str):  # type: ignore[no-untyped-def]
+        return _("Your membership has been reinstated. Welcome back! You can join the "
+                 "association's chats again with /chats."), None
+
+    await roles.notifier.send(roles.bot, [callback_data.member_id], render)
+
+
+# ---- coordinators (administrators only) -------------------------------------------------
+
+async def cb_appoint_ask(query: CallbackQuery, callback_data: ReviewCb, roles: Roles) -> None:
+    profile = await roles.profiles.get(callback_data.member_id)
+    if not roles.actor.is_admin:
+        await query.answer(outcome_text(Outcome.FORBIDDEN), show_alert=True)
+        return
+    if profile is None or profile.status != "approved" or not profile.country_code:
+        await query.answer(outcome_text(Outcome.NOT_FOUND), show_alert=True)
+        return
+    if await roles.coordinators.country_of(profile.user_id) == profile.country_code:
+        await query.answer(already_coordinator(roles, profile.country_code), show_alert=True)
+        return
+    await ask_first(query, roles, profile.user_id, _(
+        "Make {name} the coordinator for {country}? She will be told.").format(
+        name=name_of(profile), country=roles.country(profile.country_code)),
+        confirm_keyboard(profile.user_id, ReviewAction.APPOINT))
+
+
+def already_coordinator(roles: Roles, country: str | None) -> str:
+    return _("She already is the coordinator for {country}.").format(
+        country=roles.ref.country(country, roles.actor.locale) if country else "—")
+
+
+async def cb_appoint(query: CallbackQuery, callback_data: ReviewCb, roles: Roles) -> None:
+    profile = await roles.profiles.get(callback_data.member_id)
+    country = profile.country_code if profile else None
+    outcome = await roles.verification.appoint_coordinator(
+        roles.actor.user_id, callback_data.member_id, country or "", roles.clock.now())
+    if outcome is Outcome.ALREADY_DECIDED:
+        await query.answer(already_coordinator(roles, country), show_alert=True)
+        return
+    if outcome is not Outcome.DONE:
+        await query.answer(outcome_text(outcome), show_alert=True)
+        return
+    await say_done(query, roles, callback_data.member_id, _(
+        "{name} is now the coordinator for {country}. She has been told.").format(
+        name=name_of(profile), country=roles.country(country)))
+    await tell_new_coordinator(roles.bot, roles.notifier, roles.ref, callback_data.member_id,
+                               country or "")
+
+
+async def cb_dismiss_ask(query: CallbackQuery, callback_data: ReviewCb, roles: Roles) -> None:
+    if not roles.actor.is_admin:
+        await query.answer(outcome_text(Outcome.FORBIDDEN), show_alert=True)
+        return
+    country = await roles.coordinators.country_of(callback_data.member_id)
+    if country is None:
+        await query.answer(_("She is not a coordinator."), show_alert=True)
+        return
+    profile = await roles.profiles.get(callback_data.member_id)
+    await ask_first(query, roles, callback_data.member_id, _(
+        "Remove {name} as the coordinator for {country}? She will be told, and the "
+        "invitation links she created will stop working.").format(
+        name=name_of(profile), country=roles.country(country)),
+        confirm_keyboard(callback_data.member_id, ReviewAction.DISMISS))
+
+
+async def cb_dismiss(query: CallbackQuery, callback_data: ReviewCb, roles: Roles) -> None:
+    member_id = callback_data.member_id
+    country = await roles.coordinators.country_of(member_id)
+    outcome = await roles.verification.remove_coordinator(roles.actor.user_id, member_id,
+                                                          roles.clock.now())
+    if outcome is Outcome.ALREADY_DECIDED:
+        await query.answer(_("She is not a coordinator."), show_alert=True)
+        return
+    if outcome is not Outcome.DONE:
+        await query.answer(outcome_text(outcome), show_alert=True)
+        return
+    profile = await roles.profiles.get(member_id)
+    await say_done(query, roles, member_id, _(
+        "{name} is no longer the coordinator for {country}. She has been told.").format(
+        name=name_of(profile), country=roles.country(country)))
+    await tell_dismissed_coordinator(roles.bot, roles.notifier, roles.cards, member_id)
+
+
+async def cb_region(query: CallbackQuery, callback_data: ReviewCb, roles: Roles) -> None:
+    allowed = callback_data.action is ReviewAction.REGION_ON
+    outcome = await roles.verification.allow_region_events(
+        roles.actor.user_id, callback_data.member_id, allowed, roles.clock.now())
+    if outcome is not Outcome.DONE:
+        await query.answer(outcome_text(outcome), show_alert=True)
+        return
+    await say_done(query, roles, callback_data.member_id,
+                   _("She may now publish events for the whole region.") if allowed
+                   else _("She publishes events for her country only."))
+
+
+async def tell_new_coordinator(bot: Bot, notifier: Notifier, ref: ReferenceData, member_id: int,
+                               country: str) -> None:
+    async def render(locale: str, code: str):  # type: ignore[no-untyped-def]
+        return _("You are now a coordinator for {country}. /help shows your new commands."
+                 ).format(country=ref.country(code, locale)), None
+
+    await notifier.send(bot, [member_id], render, country)
+
+
+async def tell_dismissed_coordinator(bot: Bot, notifier: Notifier, cards: ReviewCardRepo,
+                                     member_id: int) -> None:
+    from handlers.verification import withdraw_reviewer_cards
+
+    async def render(locale: str):  # type: ignore[no-untyped-def]
+        return _("You are no longer a coordinator. Your membership stays as it is; the "
+                 "invitation links you created no longer work."), None
+
+    await notifier.send(bot, [member_id], render)
+    await withdraw_reviewer_cards(bot, notifier, cards, member_id)
+
+
+# ---- /coordinators and /audit -------------------------------------------------------------
 
 async def cmd_coordinators(message: Message, actor: Actor, coordinators: CoordinatorRepo,
                            profiles: ProfileRepo, ref: ReferenceData) -> None:
@@ -36,31 +452,99 @@ async def cmd_coordinators(message: Message, actor: Actor, coordinators: Coordin
     buttons = []
     for user_id, country in current:
         profile = await profiles.get(user_id)
-        name = escape(profile.full_name) if profile and profile.full_name else f"#{user_id}"
-        lines.append(f"{escape(ref.country(country, actor.locale))}: {name}")
-        buttons.append([button(_("Remove {name}").format(name=name[:40]),
-                               ReviewCb(action=ReviewAction.DISMISS, member_id=user_id))])
+        full = profile.full_name if profile and profile.full_name else _("this member")
+        lines.append(f"{escape(ref.country(country, actor.locale))}: {escape(full)}")
+        short = full if len(full) <= 16 else full[:15] + "…"
+        buttons.append([button(_("Remove {name}").format(name=short),
+                               ReviewCb(action=ReviewAction.DISMISS_ASK, member_id=user_id))])
     if not current:
         lines.append(_("No coordinators yet."))
     lines += ["", _("To appoint one, find the member with /members and press ⚙ next to her.")]
     await message.answer("\n".join(lines), reply_markup=rows(*buttons) if buttons else None)
 
 
-def audit_page_text(entries, total: int, page: int, locale: str) -> str:  # type: ignore[no-untyped-def]
+def audit_action_text(entry: AuditEntry, country: str) -> str:
+    """What was done, in her language: no codes."""
+    texts = {
+        "approve": _("Approved the application"),
+        "reject": _("Rejected the application"),
+        "ask_info": _("Asked for more information"),
+        "answer_question": _("Answered the coordinator's question"),
+        "suspend": _("Suspended the membership"),
+        "reinstate": _("Reinstated the membership"),
+        "approve_by_invitation": _("Approved by invitation"),
+        "appoint_coordinator": _("Appointed coordinator for {country}"),
+        "remove_coordinator": _("Removed as coordinator for {country}"),
+        "allow_region_events": _("Allowed events for the whole region")
+        if entry.details == "allowed" else _("Withdrew events for the whole region"),
+        "change_country": _("Moved to {country}"),
+        "create_invitation": _("Created an invitation"),
+        "revoke_invitation": _("Withdrew an invitation"),
+        "bind_chat": _("Bound a chat"),
+        "unbind_chat": _("Unbound a chat"),
+        "post_to_chat": _("Posted in a chat"),
+        "remove_from_chat": _("Removed from a chat"),
+        "announce": _("Sent an announcement"),
+        "publish_event": _("Published an event"),
+        "edit_event": _("Edited an event"),
+        "cancel_event": _("Cancelled an event"),
+        "mentor_answer": _("Answered a mentorship request"),
+    }
+    return texts.get(entry.action, _("Other action")).format(country=country)
+
+
+def audit_outcome_text(outcome: str) -> str:
+    return {
+        "forbidden": _("refused: not allowed"),
+        "already_decided": _("nothing done: already handled"),
+        "stale": _("refused: the card was out of date"),
+        "not_found": _("nothing done: no such member"),
+        "refused": _("refused"),
+    }.get(outcome, _("not done"))
+
+
+async def audit_line(entry: AuditEntry, profiles: ProfileRepo, ref: ReferenceData,
+                     admin_ids: frozenset[int], locale: str, zone: str) -> str:
+    async def person(user_id: int | None) -> str:
+        if user_id is None:
+            return _("a deleted member")
+        profile = await profiles.get(user_id)
+        if profile is not None and profile.full_name:
+            return escape(profile.full_name)
+        return _("an administrator") if user_id in admin_ids else _("a former member")
+
+    country = escape(ref.country(entry.country_code, locale)) if entry.country_code else "—"
+    line = (format_datetime(entry.at, locale, zone) + " · " + await person(entry.actor_id)
+            + ": " + audit_action_text(entry, country))
+    if entry.target_id is not None and entry.target_id != entry.actor_id:
+        line += " → " + await person(entry.target_id)
+    if entry.country_code and "{country}" not in _audit_template(entry):
+        line += f" ({country})"
+    if entry.outcome != "done":
+        line += " — " + audit_outcome_text(entry.outcome)
+    return line
+
+
+def _audit_template(entry: AuditEntry) -> str:
+    return "{country}" if entry.action in ("appoint_coordinator", "remove_coordinator",
+                                           "change_country") else ""
+
+
+async def audit_page_text(entries: list[AuditEntry], total: int, page: int, actor: Actor,
+                          profiles: ProfileRepo, ref: ReferenceData,
+                          admin_ids: frozenset[int]) -> str:
     pages = max(1, (total + AUDIT_PAGE - 1) // AUDIT_PAGE)
+    zone = await zone_of(profiles, ref, actor.user_id)
     lines = [_("<b>Audit log</b> · page {page} of {pages}").format(page=page + 1, pages=pages)]
     for entry in entries:
-        who = f"#{entry.actor_id}" if entry.actor_id is not None else _("deleted user")
-        whom = f"#{entry.target_id}" if entry.target_id is not None else "—"
-        lines.append(f"{format_datetime(entry.at, locale, 'UTC')} UTC · {who} · "
-                     f"{escape(entry.action)} · {whom} · {escape(entry.country_code or '—')} · "
-                     f"{escape(entry.outcome)}")
+        lines.append(await audit_line(entry, profiles, ref, admin_ids, actor.locale, zone))
     if not entries:
         lines.append(_("The log is empty."))
     return "\n".join(lines)
 
 
-async def show_audit(message: Message, actor: Actor, audit: AuditRepo, page: int, *,
+async def show_audit(message: Message, actor: Actor, audit: AuditRepo, profiles: ProfileRepo,
+                     ref: ReferenceData, admin_ids: frozenset[int], page: int, *,
                      edit: bool) -> None:
     entries, total = await audit.page(page * AUDIT_PAGE, AUDIT_PAGE)
     nav = []
@@ -68,32 +552,50 @@ async def show_audit(message: Message, actor: Actor, audit: AuditRepo, page: int
         nav.append(button(_("« Previous"), PageCb(view="audit", page=page - 1)))
     if (page + 1) * AUDIT_PAGE < total:
         nav.append(button(_("Next »"), PageCb(view="audit", page=page + 1)))
-    text = audit_page_text(entries, total, page, actor.locale)
-    keyboard = rows(nav) if nav else None
-    await show(message, text, keyboard, edit=edit)
+    text = await audit_page_text(entries, total, page, actor, profiles, ref, admin_ids)
+    await show(message, text, rows(nav) if nav else None, edit=edit)
 
 
-async def cmd_audit(message: Message, actor: Actor, audit: AuditRepo) -> None:
+async def cmd_audit(message: Message, actor: Actor, audit: AuditRepo, profiles: ProfileRepo,
+                    ref: ReferenceData, admin_ids: frozenset[int]) -> None:
     if not actor.is_admin:
         await message.answer(admins_only_text())
         return
-    await show_audit(message, actor, audit, 0, edit=False)
+    await show_audit(message, actor, audit, profiles, ref, admin_ids, 0, edit=False)
 
 
 async def cb_audit_page(query: CallbackQuery, callback_data: PageCb, actor: Actor,
-                        audit: AuditRepo) -> None:
+                        audit: AuditRepo, profiles: ProfileRepo, ref: ReferenceData,
+                        admin_ids: frozenset[int]) -> None:
     message = query_message(query)
     if not actor.is_admin or message is None:
         await query.answer(admins_only_text(), show_alert=True)
         return
     await query.answer()
-    await show_audit(message, actor, audit, max(0, callback_data.page), edit=True)
+    await show_audit(message, actor, audit, profiles, ref, admin_ids,
+                     max(0, callback_data.page), edit=True)
 
 
 def create_router() -> Router:
     router = Router(name="admin")
     router.message.filter(F.chat.type == "private")
+    router.message.middleware(RolesDeps())
+    router.callback_query.middleware(RolesDeps())
     router.message.register(cmd_coordinators, Command("coordinators"))
     router.message.register(cmd_audit, Command("audit"))
     router.callback_query.register(cb_audit_page, PageCb.filter(F.view == "audit"))
+    staff = {
+        ReviewAction.MANAGE: cb_manage, ReviewAction.KEEP: cb_keep,
+        ReviewAction.SUSPEND: cb_suspend,
+        ReviewAction.REINSTATE_ASK: cb_reinstate_ask, ReviewAction.REINSTATE: cb_reinstate,
+        ReviewAction.APPOINT_ASK: cb_appoint_ask, ReviewAction.APPOINT: cb_appoint,
+        ReviewAction.DISMISS_ASK: cb_dismiss_ask, ReviewAction.DISMISS: cb_dismiss,
+    }
+    for action, handler in staff.items():
+        router.callback_query.register(handler, ReviewCb.filter(F.action == action))
+    router.callback_query.register(cb_region, ReviewCb.filter(
+        F.action.in_((ReviewAction.REGION_ON, ReviewAction.REGION_OFF))))
+    reason = StateFilter(RoleForm.suspend_reason)
+    router.message.register(on_suspend_reason, reason, F.text, ~F.text.startswith("/"))
+    router.message.register(on_non_text_reason, reason, ~F.text.startswith("/"))
     return router

@@ -28,6 +28,7 @@ from bot.db.repositories.outbox import OutboxRepo
 from bot.db.repositories.profiles import ProfileRepo
 from bot.keyboards import button, rows
 from bot.services.delivery import DeliveryService, Recipient
+from bot.services.message_kinds import MessageKind
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.services.verification import VerificationService
@@ -40,6 +41,10 @@ ALL = "*"
 
 class AnnounceForm(StatesGroup):
     text = State()
+
+
+def renderers(app: Any) -> dict[MessageKind, Any]:
+    return {MessageKind.ANNOUNCEMENT: render_announcement}
 
 
 def render_announcement(payload: dict, recipient: Recipient | None) -> tuple[str, None]:  # type: ignore[type-arg]
@@ -116,7 +121,7 @@ async def cb_announce(query: CallbackQuery, callback_data: AnnounceCb, actor: Ac
     if not recipients:
         await message.answer(_("Nobody matches these filters yet."))
         return
-    broadcast_id = await delivery.enqueue("announcement", {"html": html}, recipients,
+    broadcast_id = await delivery.enqueue(MessageKind.ANNOUNCEMENT, {"html": html}, recipients,
                                           actor.user_id)
     progress = await message.answer(progress_text(await delivery.counts(broadcast_id), False,
                                                   actor.locale))

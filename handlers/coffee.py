@@ -22,6 +22,7 @@ from bot.i18n import format_datetime
 from bot.keyboards import button, rows
 from bot.services.coffee import CoffeeService
 from bot.services.delivery import Protected, Recipient
+from bot.services.message_kinds import MessageKind
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.telegram_chats import TelegramChats
@@ -166,7 +167,8 @@ def renderers(app: Any) -> dict[str, Any]:
                       button(_("Not this time"), CoffeeCb(action="met", value="no",
                                                           group_id=group_id))]))
 
-    return {"coffee_notice": notice, "coffee_match": match, "coffee_followup": followup}
+    return {MessageKind.COFFEE_NOTICE: notice, MessageKind.COFFEE_MATCH: match,
+            MessageKind.COFFEE_FOLLOWUP: followup}
 
 
 def create_router() -> Router:

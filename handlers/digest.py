@@ -16,6 +16,7 @@ from bot.db.repositories.digest import DigestRepo
 from bot.i18n import format_datetime
 from bot.keyboards import button, rows
 from bot.services.delivery import Recipient
+from bot.services.message_kinds import MessageKind
 from bot.services.roles import Actor
 from handlers.ui import edit_text, query_message, stale_button
 
@@ -30,7 +31,7 @@ def renderers(app: Any) -> dict[str, Any]:
             count = int(payload["new_members"])  # queued before ids: counted, never named
         return render_digest(payload, to, names, count)
 
-    return {"digest": digest}
+    return {MessageKind.DIGEST: digest}
 
 
 def render_digest(payload: dict[str, Any], to: Recipient, names: list[str] | None = None,

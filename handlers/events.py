@@ -45,6 +45,7 @@ from bot.i18n import LANGUAGE_NAMES, format_datetime
 from bot.keyboards import button, rows
 from bot.services.delivery import DeliveryService, Recipient
 from bot.services.events import Audience, EventService, calendar_file, parse_start
+from bot.services.message_kinds import MessageKind
 from bot.services.profile_input import check_short_text
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor, Authority
@@ -106,6 +107,14 @@ def answer_keyboard(event_id: int, chosen: str | None) -> InlineKeyboardMarkup:
                 EventCb(action="rsvp", event_id=event_id, value=a)) for a in ANSWERS],
         [button(_("Add to calendar"), EventCb(action="ics", event_id=event_id))],
     )
+
+
+def renderers(app: Any) -> dict[MessageKind, Any]:
+    """What the delivery engine sends for events, rendered for each recipient."""
+    return {MessageKind.EVENT: render_event, MessageKind.EVENT_REMINDER: render_reminder,
+            MessageKind.EVENT_CANCELLED: render_cancelled,
+            MessageKind.EVENT_CHANGED: render_changed,
+            MessageKind.EVENT_FEEDBACK: render_feedback}
 
 
 def render_event(payload: dict, to: Recipient) -> tuple[str, InlineKeyboardMarkup]:  # type: ignore[type-arg]
@@ -400,7 +409,8 @@ async def cb_event_form(query: CallbackQuery, callback_data: EventCb, actor: Act
             everyone = await profiles.approved_members(
                 list(target.countries) if target.countries else None)
         recipients = [r for r in everyone if r != actor.user_id]
-        broadcast_id = await delivery.enqueue("event", event.payload(), recipients, actor.user_id)
+        broadcast_id = await delivery.enqueue(MessageKind.EVENT, event.payload(), recipients,
+                                              actor.user_id)
         await audit.record(now, actor.user_id, "publish_event",
                            country_code=target.single_country,
                            details=f"event #{event_id} for {target.encode()}")

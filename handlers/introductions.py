@@ -24,6 +24,7 @@ from bot.db.repositories.profiles import ProfileRepo
 from bot.keyboards import button, rows
 from bot.services.delivery import Protected, Recipient
 from bot.services.introductions import IntroductionService, IntroOutcome, WEEKLY_LIMIT
+from bot.services.message_kinds import MessageKind
 from bot.services.profile_input import check_short_text
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
@@ -262,7 +263,8 @@ def renderers(app: Any) -> dict[str, Any]:
         text, keyboard = await candidates_message(intro, profiles, ref, to.locale)
         return lead + "\n\n" + text, keyboard
 
-    return {"intro_request": request, "intro_contacts": contacts, "intro_next": next_people}
+    return {MessageKind.INTRO_REQUEST: request, MessageKind.INTRO_CONTACTS: contacts,
+            MessageKind.INTRO_NEXT: next_people}
 
 
 def create_router() -> Router:

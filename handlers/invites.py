@@ -38,7 +38,8 @@ from bot.db.repositories.invites import InviteCode
 from bot.db.repositories.profiles import ProfileRepo
 from bot.keyboards import button, rows, url_button
 from bot.services.delivery import Recipient
-from bot.services.invites import USED_NOTICE, InviteService
+from bot.services.invites import InviteService
+from bot.services.message_kinds import MessageKind
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor, Authority
 from handlers.ui import edit_text, query_message, stale_button
@@ -313,7 +314,7 @@ def renderers(app: Any) -> dict[str, Any]:
                      left).format(left=left)
         return text + "\n" + tail, None
 
-    return {USED_NOTICE: used}
+    return {MessageKind.INVITATION_USED: used}
 
 
 def create_router() -> Router:

@@ -19,6 +19,7 @@ from bot.keyboards import button, rows
 from bot.services.delivery import Protected, Recipient
 from bot.services.matching import Match
 from bot.services.mentorship import Waiting
+from bot.services.message_kinds import MessageKind
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.telegram_chats import TelegramChats
@@ -281,7 +282,7 @@ def renderers(app: Any) -> dict[str, Any]:
             name=name), rows([button(str(n), MentorCb(action="rate", value=str(n),
                                                       pair_id=pair.id)) for n in range(1, 6)]))
 
-    return {"mentor_proposal": proposal, "mentor_round_asked": round_asked,
-            "mentor_contacts": contacts,
-            "mentor_next": next_suggestions, "mentor_checkin": checkin,
-            "mentor_silent": silent, "mentor_ended": ended, "mentor_rate": rate}
+    return {MessageKind.MENTOR_PROPOSAL: proposal, MessageKind.MENTOR_ROUND_ASKED: round_asked,
+            MessageKind.MENTOR_CONTACTS: contacts, MessageKind.MENTOR_NEXT: next_suggestions,
+            MessageKind.MENTOR_CHECKIN: checkin, MessageKind.MENTOR_SILENT: silent,
+            MessageKind.MENTOR_ENDED: ended, MessageKind.MENTOR_RATE: rate}

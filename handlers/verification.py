@@ -3,12 +3,16 @@
 ```mermaid
 stateDiagram-v2
     pending --> approved: Approve
-    pending --> rejected: Reject + reason (picked or typed)
-    pending --> needs_info: Ask + question (typed)
-    needs_info --> pending: she edits and sends again
-    approved --> suspended: Suspend (from /members)
+    pending --> rejected: Reject, reason (picked or typed)
+    pending --> needs_info: Ask, question (typed)
+    needs_info --> pending: she types her answer, or edits and sends again
+    approved --> suspended: Suspend (handlers/admin.py)
     suspended --> approved: Reinstate
 ```
+One card per reviewer, edited in place: Reject and Ask turn the card into the reason or
+question prompt (with Back); a decision turns every reviewer's copy into the outcome, who
+made it and when ("Approved by Aigerim, 20:07"), without buttons. A refusal is one popup.
+
 The role is checked by :class:`VerificationService` when the button is pressed, not when the
 card was sent. A card carries the profile version it shows: after she edits her application
 the old card is withdrawn and its buttons refuse, so a reviewer decides on what she saw.
@@ -16,45 +20,114 @@ the old card is withdrawn and its buttons refuse, so a reviewer decides on what 
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from datetime import datetime
+from html import escape
+from zoneinfo import ZoneInfo
+
+from aiogram import BaseMiddleware, Bot, F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
+from babel.dates import format_time
 
 from bot.callbacks import ReviewAction, ReviewCb
 from bot.chat_removals import RemovalRunner
 from bot.clock import Clock
-from bot.db.repositories.profiles import ProfileRepo
+from bot.db.repositories.profiles import Profile, ProfileRepo
 from bot.db.repositories.review_cards import ReviewCardRepo
-from bot.db.repositories.roles import CoordinatorRepo
 from bot.keyboards import button, rows
 from bot.notifier import Notifier
 from bot.services.profile_input import check_short_text
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
-from bot.services.verification import Decision, DecisionResult, Outcome, VerificationService
-from bot.texts import profile_card
-from handlers.ui import query_message
+from bot.services.verification import (
+    AnswerOutcome,
+    Decision,
+    DecisionResult,
+    Outcome,
+    VerificationService,
+)
+from bot.texts import problem_text, profile_card
+from handlers.ui import edit_text, query_message
 
 REASON_MAX = 300
+ANSWER_MAX = 1000
 PRESET_REASONS = ("1", "2", "3")
 
 
 class ReviewForm(StatesGroup):
     reason = State()
     question = State()
-    suspend_reason = State()
 
+
+# ---- texts ------------------------------------------------------------------------------
 
 def preset_reason(code: str) -> str:
+    """The full reason the applicant reads."""
     return {
         "1": _("We could not confirm that you serve in one of the association's agencies."),
         "2": _("The profile is incomplete or unclear."),
         "3": _("This looks like a second application from the same person."),
     }.get(code, "")
 
+
+def reason_label(code: str) -> str:
+    """The same reason, short enough for a button on a phone (≤ 24 characters)."""
+    return {
+        "1": _("Service not confirmed"),
+        "2": _("Profile unclear"),
+        "3": _("Second application"),
+    }[code]
+
+
+def note_text(note: str | None) -> str:
+    """A stored note as people read it: a preset reason in full, a typed one escaped."""
+    return preset_reason(note or "") or escape(note or "")
+
+
+def outcome_text(outcome: Outcome) -> str:
+    if outcome is Outcome.FORBIDDEN:
+        return _("You are not allowed to do this.")
+    if outcome is Outcome.ALREADY_DECIDED:
+        return _("This has already been handled.")
+    if outcome is Outcome.STALE:
+        return _("This card is out of date: the application changed after it was sent. "
+                 "Please decide on the newer card.")
+    return _("This member no longer exists.")
+
+
+def short_time(moment: datetime, locale: str, zone: str) -> str:
+    """A short time in her language and zone ("20:07", "8:07 PM"): no seconds."""
+    return format_time(moment, "short", tzinfo=ZoneInfo(zone), locale=locale)
+
+
+async def zone_of(profiles: ProfileRepo, ref: ReferenceData, user_id: int) -> str:
+    """Her country's time zone (UTC for someone without a profile, e.g. an administrator)."""
+    profile = await profiles.get(user_id)
+    code = profile.country_code if profile else None
+    return ref.country_timezones.get(code or "", "UTC")
+
+
+def decider_name(profile: Profile | None, is_admin: bool) -> str:
+    if profile is not None and profile.full_name:
+        return escape(profile.full_name)
+    return _("an administrator") if is_admin else _("a coordinator")
+
+
+def decided_line(decision: Decision, name: str, when: str, note: str | None) -> str:
+    """What happened, by whom and when: the end of every reviewer's copy of the card."""
+    if decision is Decision.APPROVE:
+        return _("✅ Approved by {name}, {time}").format(name=name, time=when)
+    if decision is Decision.REJECT:
+        return _("❌ Rejected by {name}, {time}").format(name=name, time=when) + "\n" + _(
+            "Reason: {reason}").format(reason=note_text(note))
+    return _("❓ {name} asked for more information, {time}:").format(
+        name=name, time=when) + "\n" + escape(note or "")
+
+
+# ---- the card ---------------------------------------------------------------------------
 
 def review_keyboard(member_id: int, version: int) -> InlineKeyboardMarkup:
     def review(action: ReviewAction) -> ReviewCb:
@@ -67,21 +140,25 @@ def review_keyboard(member_id: int, version: int) -> InlineKeyboardMarkup:
     )
 
 
+def card_text(profile: Profile, ref: ReferenceData, locale: str) -> str:
+    """The application as reviewers see it: new, answered, or sent again after a note."""
+    body = profile_card(profile, ref, locale)
+    if profile.status == "pending" and profile.review_answer:
+        return (_("<b>She answered your question</b>") + "\n\n" + body + "\n\n"
+                + _("Question: {question}").format(question=escape(profile.decision_note or ""))
+                + "\n" + _("Her answer: {answer}").format(answer=escape(profile.review_answer)))
+    if profile.status == "pending" and profile.decision_note:
+        return (_("<b>Application sent again</b>") + "\n\n" + body + "\n\n"
+                + _("Earlier note: {note}").format(note=note_text(profile.decision_note)))
+    return _("<b>New application</b>") + "\n\n" + body
+
+
 async def application_card(profiles: ProfileRepo, ref: ReferenceData, member_id: int,
                            locale: str) -> tuple[str, InlineKeyboardMarkup | None]:
     profile = await profiles.get(member_id)
     if profile is None:
         return _("This application no longer exists."), None
-    text = _("<b>New application</b>") + "\n\n" + profile_card(profile, ref, locale)
-    if profile.decision_note and profile.status == "pending":
-        text += "\n\n" + _("Earlier note: {note}").format(note=_escape(profile.decision_note))
-    return text, review_keyboard(member_id, profile.version)
-
-
-def _escape(text: str) -> str:
-    from html import escape
-
-    return escape(text)
+    return card_text(profile, ref, locale), review_keyboard(member_id, profile.version)
 
 
 async def notify_reviewers(bot: Bot, notifier: Notifier, profiles: ProfileRepo,
@@ -112,200 +189,242 @@ async def withdraw_cards(bot: Bot, notifier: Notifier, cards: ReviewCardRepo,
         await notifier.edit(bot, reviewer, message_id, render)
 
 
-async def close_cards(bot: Bot, notifier: Notifier, cards: ReviewCardRepo, member_id: int,
-                      decided_on: Message | None) -> None:
-    """Decided: the other reviewers' cards say so, the decider's own card stays as it is."""
+async def withdraw_reviewer_cards(bot: Bot, notifier: Notifier, cards: ReviewCardRepo,
+                                  reviewer_id: int) -> None:
+    """A reviewer who lost her role: the cards she holds lose their buttons."""
     async def render(locale: str):  # type: ignore[no-untyped-def]
-        return _("This application has already been handled."), None
+        return _("You can no longer decide on this application."), None
 
-    for reviewer, message_id in await cards.take_all(member_id):
-        if decided_on is not None and (reviewer, message_id) == (decided_on.chat.id,
-                                                                 decided_on.message_id):
-            continue
+    for message_id in await cards.take_by_reviewer(reviewer_id):
+        await notifier.edit(bot, reviewer_id, message_id, render)
+
+
+async def show_decision_on_cards(bot: Bot, notifier: Notifier, cards: ReviewCardRepo,
+                                 profiles: ProfileRepo, ref: ReferenceData, actor: Actor,
+                                 member_id: int, decision: Decision, note: str | None,
+                                 at: datetime, pressed: tuple[int, int] | None) -> None:
+    """Every reviewer's copy (the decider's too) shows the outcome, who and when, in the
+    reviewer's language and zone, and loses its buttons."""
+    profile = await profiles.get(member_id)
+    name = decider_name(await profiles.get(actor.user_id), actor.is_admin)
+    copies = await cards.take_all(member_id)
+    if pressed is not None and pressed not in copies:
+        copies.append(pressed)
+    for reviewer, message_id in copies:
+        zone = await zone_of(profiles, ref, reviewer)
+
+        async def render(locale: str, zone: str = zone):  # type: ignore[no-untyped-def]
+            body = profile_card(profile, ref, locale) + "\n\n" if profile else ""
+            return (_("<b>Application</b>") + "\n\n" + body
+                    + decided_line(decision, name, short_time(at, locale, zone), note)), None
+
         await notifier.edit(bot, reviewer, message_id, render)
 
 
-async def tell_member(bot: Bot, notifier: Notifier, member_id: int, decision: Decision,
-                      note: str | None) -> None:
-    """The outcome, in her language."""
+async def tell_applicant(bot: Bot, notifier: Notifier, member_id: int, decision: Decision,
+                         note: str | None) -> None:
+    """The outcome, in her language; a question comes with the button to answer it."""
     async def render(locale: str, decided: Decision):  # type: ignore[no-untyped-def]
         if decided is Decision.APPROVE:
             return _("Your application has been approved. Welcome to the association! "
                      "/help shows what you can do now.") + "\n" + _(
                 "Join the association's chats with /chats."), None
         if decided is Decision.REJECT:
-            reason = preset_reason(note or "") or _escape(note or "")
             return _("Your application was not approved. Reason: {reason}\n"
                      "You can correct your profile with /profile and send it again."
-                     ).format(reason=reason), None
-        if decided is Decision.ASK_INFO:
-            return _("The coordinator asks for more information: {question}\n"
-                     "Please update your profile with /profile and send it again."
-                     ).format(question=_escape(note or "")), None
-        if decided is Decision.SUSPEND:
-            return _("Your membership has been suspended. Reason: {reason}").format(
-                reason=_escape(note or "")), None
-        return _("Your membership has been reinstated. Welcome back!"), None
+                     ).format(reason=note_text(note)), None
+        return (_("The coordinator asks for more information: {question}").format(
+            question=escape(note or "")) + "\n" + _(
+            "Type your answer in a message here, or update your profile with /profile and "
+            "send it again."),
+            rows([button(_("Answer the coordinator"),
+                         ReviewCb(action=ReviewAction.ANSWER, member_id=member_id))]))
 
     await notifier.send(bot, [member_id], render, decision)
 
 
-def outcome_text(outcome: Outcome) -> str:
-    if outcome is Outcome.FORBIDDEN:
-        return _("You are not allowed to do this.")
-    if outcome is Outcome.ALREADY_DECIDED:
-        return _("This has already been handled.")
-    if outcome is Outcome.STALE:
-        return _("This card is out of date: the application changed after it was sent. "
-                 "Please decide on the newer card.")
-    return _("This member no longer exists.")
+# ---- reviewers' buttons: one handler per action ------------------------------------------
+
+class Review:
+    """What every review handler needs, received by name from the dispatcher."""
+
+    def __init__(self, bot: Bot, actor: Actor, verification: VerificationService,
+                 notifier: Notifier, profiles: ProfileRepo, ref: ReferenceData, clock: Clock,
+                 review_cards: ReviewCardRepo, removals: RemovalRunner) -> None:
+        self.bot, self.actor, self.verification = bot, actor, verification
+        self.notifier, self.profiles, self.ref, self.clock = notifier, profiles, ref, clock
+        self.cards, self.removals = review_cards, removals
+
+    async def decide(self, member_id: int, decision: Decision, note: str | None,
+                     version: int | None, pressed: tuple[int, int] | None) -> DecisionResult:
+        """Decide; on success every reviewer's copy shows it and she is told."""
+        now = self.clock.now()
+        result = await self.verification.decide(self.actor.user_id, member_id, decision, now,
+                                                note, version=version)
+        if result.outcome is Outcome.DONE:
+            await show_decision_on_cards(self.bot, self.notifier, self.cards, self.profiles,
+                                         self.ref, self.actor, member_id, decision, note, now,
+                                         pressed)
+            await tell_applicant(self.bot, self.notifier, member_id, decision, note)
+            await self.removals.flush(self.bot)
+        return result
+
+    async def may_open(self, query: CallbackQuery, data: ReviewCb) -> Profile | None:
+        """A prompt (reason, question) opens only on a card she may still decide on."""
+        profile = await self.profiles.get(data.member_id)
+        country = profile.country_code if profile else None
+        if not await self.verification.authority.may_decide_on(self.actor.user_id,
+                                                               data.member_id, country):
+            await query.answer(outcome_text(Outcome.FORBIDDEN), show_alert=True)
+            return None
+        if profile is None:
+            await query.answer(outcome_text(Outcome.NOT_FOUND), show_alert=True)
+            return None
+        if profile.status not in ("pending", "needs_info"):
+            await query.answer(outcome_text(Outcome.ALREADY_DECIDED), show_alert=True)
+            return None
+        if data.version != profile.version:
+            await show_current_card(query, self, profile)
+            return None
+        return profile
 
 
-def decision_done_text(decision: Decision) -> str:
-    return {
-        Decision.APPROVE: _("Approved."),
-        Decision.REJECT: _("Rejected."),
-        Decision.ASK_INFO: _("Your question has been sent."),
-        Decision.SUSPEND: _("Membership suspended."),
-        Decision.REINSTATE: _("Membership reinstated."),
-    }[decision]
-
-
-async def apply_decision(bot: Bot, actor: Actor, member_id: int, decision: Decision,
-                         note: str | None, verification: VerificationService,
-                         notifier: Notifier, clock: Clock, version: int | None = None
-                         ) -> DecisionResult:
-    result = await verification.decide(actor.user_id, member_id, decision, clock.now(), note,
-                                       version=version)
-    if result.outcome is Outcome.DONE:
-        await tell_member(bot, notifier, member_id, decision, note)
-    return result
-
-
-async def cb_review(query: CallbackQuery, callback_data: ReviewCb, actor: Actor,
-                    state: FSMContext, bot: Bot, verification: VerificationService,
-                    notifier: Notifier, removals: RemovalRunner, profiles: ProfileRepo,
-                    clock: Clock, review_cards: ReviewCardRepo, ref: ReferenceData) -> None:
-    member_id = callback_data.member_id
-    action = callback_data.action
-    version = callback_data.version
-    message = query_message(query)
-    profile = await profiles.get(member_id)
-    country = profile.country_code if profile else None
-    if not await verification.authority.may_decide_on(actor.user_id, member_id, country):
-        # Refused before anything else happens; the service logs refusals of decisions.
-        if action in (ReviewAction.APPROVE, ReviewAction.SUSPEND, ReviewAction.REINSTATE):
-            await verification.decide(actor.user_id, member_id, _decision(action), clock.now())
-        await query.answer(_("You are not allowed to do this."), show_alert=True)
-        return
-    if action in (ReviewAction.APPROVE, ReviewAction.REINSTATE) or (
-            action is ReviewAction.REASON and callback_data.value in PRESET_REASONS):
-        decision = Decision.REJECT if action is ReviewAction.REASON else _decision(action)
-        note = callback_data.value if action is ReviewAction.REASON else None
-        result = await apply_decision(bot, actor, member_id, decision, note, verification,
-                                      notifier, clock, version)
-        if result.outcome is Outcome.STALE:
-            await show_current_card(query, profiles, ref, review_cards, member_id, actor)
-            return
-        if result.outcome is not Outcome.DONE:
-            await query.answer(outcome_text(result.outcome), show_alert=True)
-            return
-        await query.answer(decision_done_text(decision))
-        if message is not None:
-            await message.edit_reply_markup(reply_markup=None)
-            await message.answer(decision_done_text(decision))
-        await close_cards(bot, notifier, review_cards, member_id, message)
-        await removals.flush(bot)
-        return
-    if profile is None:
-        await query.answer(outcome_text(Outcome.NOT_FOUND), show_alert=True)
-        return
-    expected = {"approved"} if action is ReviewAction.SUSPEND else {"pending", "needs_info"}
-    if action is ReviewAction.ASK:
-        expected = {"pending"}
-    if profile.status not in expected:
-        await query.answer(outcome_text(Outcome.ALREADY_DECIDED), show_alert=True)
-        return
-    if action is not ReviewAction.SUSPEND and version != profile.version:
-        await show_current_card(query, profiles, ref, review_cards, member_id, actor)
-        return
-    await query.answer()
-    if action is ReviewAction.REJECT:
-        def reason(code: str) -> ReviewCb:
-            return ReviewCb(action=ReviewAction.REASON, member_id=member_id, value=code,
-                            version=version)
-
-        keyboard = rows(
-            *[[button(preset_reason(code), reason(code))] for code in PRESET_REASONS],
-            [button(_("Type a reason"), reason("t"))],
-        )
-        if message is not None:
-            await message.answer(_("Why is the application rejected?"), reply_markup=keyboard)
-        return
-    form = {ReviewAction.ASK: ReviewForm.question, ReviewAction.REASON: ReviewForm.reason,
-            ReviewAction.SUSPEND: ReviewForm.suspend_reason}.get(action)
-    if form is None:
-        return
-    await state.set_state(form)
-    await state.update_data(member_id=member_id, version=version)
-    if message is not None:
-        prompt = {
-            ReviewForm.question: _("Type your question for the applicant."),
-            ReviewForm.reason: _("Type the reason for rejecting the application."),
-            ReviewForm.suspend_reason: _("Type the reason for suspending the membership."),
-        }[form]
-        await message.answer(prompt + " " + _("(/cancel to stop)"))
-
-
-async def show_current_card(query: CallbackQuery, profiles: ProfileRepo, ref: ReferenceData,
-                            cards: ReviewCardRepo, member_id: int, actor: Actor) -> None:
-    """She pressed a card of an older version: the application as it is now, to decide on."""
+async def show_current_card(query: CallbackQuery, review: Review, profile: Profile) -> None:
+    """She pressed a card of an older version: the popup, and the application as it is now
+    to decide on (the old card was already withdrawn)."""
     await query.answer(outcome_text(Outcome.STALE), show_alert=True)
     message = query_message(query)
-    profile = await profiles.get(member_id)
-    if message is None or profile is None or profile.status not in ("pending", "needs_info"):
+    if message is None or profile.status not in ("pending", "needs_info"):
         return
-    text, keyboard = await application_card(profiles, ref, member_id, actor.locale)
+    text, keyboard = await application_card(review.profiles, review.ref, profile.user_id,
+                                            review.actor.locale)
     sent = await message.answer(text, reply_markup=keyboard)
-    await cards.record(member_id, profile.version, [(actor.user_id, sent.message_id)])
+    await review.cards.record(profile.user_id, profile.version,
+                              [(review.actor.user_id, sent.message_id)])
 
 
-def _decision(action: ReviewAction) -> Decision:
-    return {ReviewAction.APPROVE: Decision.APPROVE, ReviewAction.REJECT: Decision.REJECT,
-            ReviewAction.REASON: Decision.REJECT, ReviewAction.ASK: Decision.ASK_INFO,
-            ReviewAction.SUSPEND: Decision.SUSPEND,
-            ReviewAction.REINSTATE: Decision.REINSTATE}[action]
+def pressed_card(query: CallbackQuery) -> tuple[int, int] | None:
+    message = query_message(query)
+    return (message.chat.id, message.message_id) if message is not None else None
 
 
-async def on_typed_note(message: Message, actor: Actor, state: FSMContext, bot: Bot,
-                        verification: VerificationService, notifier: Notifier,
-                        removals: RemovalRunner, clock: Clock,
-                        review_cards: ReviewCardRepo) -> None:
-    current = await state.get_state()
+async def refuse(query: CallbackQuery, review: Review, result: DecisionResult) -> None:
+    if result.outcome is Outcome.STALE:
+        profile = await review.profiles.get(result.member_id)
+        if profile is not None:
+            await show_current_card(query, review, profile)
+            return
+    await query.answer(outcome_text(result.outcome), show_alert=True)
+
+
+async def cb_approve(query: CallbackQuery, callback_data: ReviewCb, review: Review) -> None:
+    result = await review.decide(callback_data.member_id, Decision.APPROVE, None,
+                                 callback_data.version, pressed_card(query))
+    if result.outcome is not Outcome.DONE:
+        await refuse(query, review, result)
+        return
+    await query.answer(_("Approved."))
+
+
+async def cb_reject(query: CallbackQuery, callback_data: ReviewCb, review: Review) -> None:
+    """The card becomes the choice of reason: short labels, the full text goes to her."""
+    message = query_message(query)
+    profile = await review.may_open(query, callback_data)
+    if profile is None or message is None:
+        return
+    await query.answer()
+
+    def reason(code: str) -> ReviewCb:
+        return ReviewCb(action=ReviewAction.REASON, member_id=profile.user_id, value=code,
+                        version=profile.version)
+
+    lines = [f"• {reason_label(code)}: {preset_reason(code)}" for code in PRESET_REASONS]
+    text = (card_text(profile, review.ref, review.actor.locale) + "\n\n"
+            + _("<b>Why is the application rejected?</b> She will read the full reason.")
+            + "\n" + "\n".join(lines))
+    await edit_text(message, text, rows(
+        *[[button(reason_label(code), reason(code))] for code in PRESET_REASONS],
+        [button(_("Type a reason"), reason("t"))],
+        [button(_("« Back"), ReviewCb(action=ReviewAction.BACK, member_id=profile.user_id,
+                                      version=profile.version))],
+    ))
+
+
+async def cb_reason(query: CallbackQuery, callback_data: ReviewCb, review: Review,
+                    state: FSMContext) -> None:
+    if callback_data.value in PRESET_REASONS:
+        result = await review.decide(callback_data.member_id, Decision.REJECT,
+                                     callback_data.value, callback_data.version,
+                                     pressed_card(query))
+        if result.outcome is not Outcome.DONE:
+            await refuse(query, review, result)
+            return
+        await query.answer(_("Rejected."))
+        return
+    await open_prompt(query, callback_data, review, state, ReviewForm.reason,
+                      _("Type the reason for rejecting the application. She will read it."))
+
+
+async def cb_ask(query: CallbackQuery, callback_data: ReviewCb, review: Review,
+                 state: FSMContext) -> None:
+    await open_prompt(query, callback_data, review, state, ReviewForm.question,
+                      _("Type your question for the applicant."))
+
+
+async def open_prompt(query: CallbackQuery, callback_data: ReviewCb, review: Review,
+                      state: FSMContext, form: State, prompt: str) -> None:
+    message = query_message(query)
+    profile = await review.may_open(query, callback_data)
+    if profile is None or message is None:
+        return
+    if form is ReviewForm.question and profile.status != "pending":
+        await query.answer(outcome_text(Outcome.ALREADY_DECIDED), show_alert=True)
+        return
+    await query.answer()
+    await state.set_state(form)
+    await state.update_data(member_id=profile.user_id, version=profile.version,
+                            card=message.message_id)
+    back = ReviewCb(action=ReviewAction.BACK, member_id=profile.user_id,
+                    version=profile.version)
+    await edit_text(message, card_text(profile, review.ref, review.actor.locale) + "\n\n<b>"
+                    + prompt + "</b> " + _("(/cancel to stop)"),
+                    rows([button(_("« Back"), back)]))
+
+
+async def cb_back(query: CallbackQuery, callback_data: ReviewCb, review: Review,
+                  state: FSMContext) -> None:
+    """From the reason or question prompt back to the card, nothing decided."""
+    message = query_message(query)
+    profile = await review.may_open(query, callback_data)
+    if profile is None or message is None:
+        return
+    await query.answer()
+    if await state.get_state() in (ReviewForm.reason.state, ReviewForm.question.state):
+        await state.clear()
+    await edit_text(message, card_text(profile, review.ref, review.actor.locale),
+                    review_keyboard(profile.user_id, profile.version))
+
+
+async def on_typed_note(message: Message, state: FSMContext, review: Review) -> None:
     value, problem = check_short_text(message.text, REASON_MAX)
     if problem is not None:
-        from bot.texts import problem_text
-
-        await message.answer(problem_text(problem, REASON_MAX))
+        await message.answer(problem_text(problem, REASON_MAX) + " " + _("(/cancel to stop)"))
         return
+    current = await state.get_state()
     data = await state.get_data()
-    member_id = int(data.get("member_id", 0))
-    version = int(data.get("version", 0))
-    decision = {ReviewForm.question.state: Decision.ASK_INFO,
-                ReviewForm.reason.state: Decision.REJECT,
-                ReviewForm.suspend_reason.state: Decision.SUSPEND}[current]
     await state.clear()
-    result = await apply_decision(bot, actor, member_id, decision, value, verification, notifier,
-                                  clock, version)
+    member_id = int(data.get("member_id", 0))
+    decision = Decision.ASK_INFO if current == ReviewForm.question.state else Decision.REJECT
+    card = (message.chat.id, int(data["card"])) if data.get("card") else None
+    result = await review.decide(member_id, decision, value, int(data.get("version", 0)), card)
     if result.outcome is not Outcome.DONE:
         await message.answer(outcome_text(result.outcome))
         return
-    await message.answer(decision_done_text(decision))
-    if decision is Decision.SUSPEND:
-        await withdraw_reviewer_cards(bot, notifier, review_cards, member_id)
-    else:
-        await close_cards(bot, notifier, review_cards, member_id, None)
-    await removals.flush(bot)
+    profile = await review.profiles.get(member_id)
+    name = escape(profile.full_name or "") if profile else ""
+    await message.answer(_("Your question has been sent to {name}.").format(name=name)
+                         if decision is Decision.ASK_INFO
+                         else _("Rejected. {name} has been told the reason.").format(name=name))
 
 
 async def on_non_text_note(message: Message) -> None:
@@ -335,139 +454,144 @@ async def cmd_pending(message: Message, actor: Actor, profiles: ProfileRepo,
                                       [(actor.user_id, sent.message_id)])
 
 
-# ---- a member's card for staff: suspend, reinstate, appoint or remove a coordinator ----------
+# ---- the applicant answers the question -------------------------------------------------
 
-async def member_card(profiles: ProfileRepo, ref: ReferenceData, actor: Actor, member_id: int,
-                      coordinator_country: str | None, may_publish_region: bool = False,
-                      admin_ids: frozenset[int] = frozenset()
-                      ) -> tuple[str, InlineKeyboardMarkup | None]:
-    profile = await profiles.get(member_id)
-    if profile is None:
-        return outcome_text(Outcome.NOT_FOUND), None
-    text = profile_card(profile, ref, actor.locale, with_status=True)
-    if coordinator_country:
-        text += "\n" + _("Coordinator for {country}").format(
-            country=ref.country(coordinator_country, actor.locale))
-    buttons = []
-    staff = coordinator_country is not None or member_id in admin_ids
-    if staff and not actor.is_admin:
-        return text, None  # staff are managed by administrators only
-    if profile.status == "approved":
-        buttons.append([button(_("Suspend"), ReviewCb(action=ReviewAction.SUSPEND,
-                                                      member_id=member_id))])
-    if profile.status == "suspended":
-        buttons.append([button(_("Reinstate"), ReviewCb(action=ReviewAction.REINSTATE,
-                                                        member_id=member_id))])
-    if actor.is_admin and profile.status == "approved":
-        if coordinator_country:
-            buttons.append([button(_("Remove as coordinator"),
-                                   ReviewCb(action=ReviewAction.DISMISS, member_id=member_id))])
-            region = ReviewAction.REGION_OFF if may_publish_region else ReviewAction.REGION_ON
-            buttons.append([button(
-                _("Withdraw: events for the whole region") if may_publish_region
-                else _("Allow events for the whole region"),
-                ReviewCb(action=region, member_id=member_id))])
-        else:
-            buttons.append([button(_("Make coordinator"),
-                                   ReviewCb(action=ReviewAction.APPOINT, member_id=member_id))])
-    return text, rows(*buttons) if buttons else None
+class AnswerForm(StatesGroup):
+    answer = State()  # she pressed "Answer the coordinator": what she types is the answer
+    confirm = State()  # she typed without pressing it: send this as her answer?
 
 
-async def tell_new_coordinator(bot: Bot, notifier: Notifier, ref: ReferenceData, member_id: int,
-                               country: str) -> None:
-    async def render(locale: str, code: str):  # type: ignore[no-untyped-def]
-        return _("You are now a coordinator for {country}. /help shows your new commands."
-                 ).format(country=ref.country(code, locale)), None
-
-    await notifier.send(bot, [member_id], render, country)
-
-
-async def tell_dismissed_coordinator(bot: Bot, notifier: Notifier, cards: ReviewCardRepo,
-                                     member_id: int) -> None:
-    async def render(locale: str):  # type: ignore[no-untyped-def]
-        return _("You are no longer a coordinator. Your membership stays as it is; the "
-                 "invitation links you created no longer work."), None
-
-    await notifier.send(bot, [member_id], render)
-    await withdraw_reviewer_cards(bot, notifier, cards, member_id)
-
-
-async def withdraw_reviewer_cards(bot: Bot, notifier: Notifier, cards: ReviewCardRepo,
-                                  reviewer_id: int) -> None:
-    """A reviewer who lost her role: the cards she holds lose their buttons."""
-    async def render(locale: str):  # type: ignore[no-untyped-def]
-        return _("You can no longer decide on this application."), None
-
-    for message_id in await cards.take_by_reviewer(reviewer_id):
-        await notifier.edit(bot, reviewer_id, message_id, render)
-
-
-async def cb_staff(query: CallbackQuery, callback_data: ReviewCb, actor: Actor, bot: Bot,
-                   notifier: Notifier, verification: VerificationService, profiles: ProfileRepo,
-                   coordinators: CoordinatorRepo, ref: ReferenceData, clock: Clock,
-                   review_cards: ReviewCardRepo) -> None:
-    """Manage / appoint / dismiss, all re-checked against the actor's role now."""
-    member_id = callback_data.member_id
-    profile = await profiles.get(member_id)
+async def cb_answer(query: CallbackQuery, callback_data: ReviewCb, actor: Actor,
+                    profiles: ProfileRepo, state: FSMContext) -> None:
+    """"Answer the coordinator": what she types next is her answer."""
     message = query_message(query)
-    if callback_data.action is ReviewAction.MANAGE:
-        if profile is None or not await verification.may_manage(actor.user_id,
-                                                                profile.country_code):
-            await query.answer(_("You are not allowed to do this."), show_alert=True)
+    if callback_data.member_id != actor.user_id:
+        await query.answer(_("This button is not meant for you."), show_alert=True)
+        return
+    profile = await profiles.get(actor.user_id)
+    if profile is None or profile.open_question is None or message is None:
+        await query.answer(_("This question is no longer open."), show_alert=True)
+        return
+    await query.answer()
+    await state.set_state(AnswerForm.answer)
+    await edit_text(message, (message.html_text or "") + "\n\n<b>"
+                    + _("Type your answer in one message below.") + "</b> "
+                    + _("(/cancel to stop)"), None)
+
+
+async def has_open_question(message: Message, actor: Actor) -> bool:
+    return actor.status == "needs_info"
+
+
+async def on_answer(message: Message, actor: Actor, state: FSMContext, answers: Answers) -> None:
+    """After "Answer the coordinator": the text goes to the review at once."""
+    value, problem = check_short_text(message.text, ANSWER_MAX)
+    if problem is not None:
+        await message.answer(problem_text(problem, ANSWER_MAX) + " " + _("(/cancel to stop)"))
+        return
+    await state.clear()
+    await answers.send(message, actor, value)
+
+
+async def on_typed_answer(message: Message, actor: Actor, state: FSMContext) -> None:
+    """She simply typed while a question is open: asked once whether it is her answer."""
+    value, problem = check_short_text(message.text, ANSWER_MAX)
+    if problem is not None:
+        await message.answer(problem_text(problem, ANSWER_MAX))
+        return
+    await state.set_state(AnswerForm.confirm)
+    await state.update_data(answer=value)
+
+    def act(action: ReviewAction) -> ReviewCb:
+        return ReviewCb(action=action, member_id=actor.user_id)
+
+    await message.answer(
+        _("Send this to the coordinator as your answer?") + "\n\n<i>" + escape(value) + "</i>",
+        reply_markup=rows([button(_("Send answer"), act(ReviewAction.ANSWER_SEND)),
+                           button(_("Don't send"), act(ReviewAction.ANSWER_DROP))]))
+
+
+async def cb_answer_send(query: CallbackQuery, callback_data: ReviewCb, actor: Actor,
+                         state: FSMContext, answers: Answers) -> None:
+    message = query_message(query)
+    data = await state.get_data()
+    if callback_data.member_id != actor.user_id or message is None \
+            or await state.get_state() != AnswerForm.confirm.state or not data.get("answer"):
+        await query.answer(_("This button is no longer valid."), show_alert=True)
+        return
+    await state.clear()
+    await query.answer()
+    await edit_text(message, message.html_text or "", None)
+    await answers.send(message, actor, str(data["answer"]))
+
+
+async def cb_answer_drop(query: CallbackQuery, callback_data: ReviewCb, actor: Actor,
+                         state: FSMContext) -> None:
+    message = query_message(query)
+    if callback_data.member_id != actor.user_id or message is None \
+            or await state.get_state() != AnswerForm.confirm.state:
+        await query.answer(_("This button is no longer valid."), show_alert=True)
+        return
+    await state.clear()
+    await query.answer()
+    await edit_text(message, (message.html_text or "") + "\n\n" + _("Not sent."), None)
+
+
+class Answers:
+    """Her answer to the review: stored, and a new card to the reviewers."""
+
+    def __init__(self, review: Review) -> None:
+        self._review = review
+
+    async def send(self, message: Message, actor: Actor, answer: str) -> None:
+        r = self._review
+        result = await r.verification.answer_question(actor.user_id, answer, r.clock.now())
+        if result.outcome is not AnswerOutcome.SENT:
+            await message.answer(_("This question is no longer open."))
             return
-        await query.answer()
-        text, keyboard = await member_card(profiles, ref, actor, member_id,
-                                           await coordinators.country_of(member_id),
-                                           await coordinators.may_publish_region(member_id),
-                                           verification.admin_ids)
-        if message is not None:
-            await message.answer(text, reply_markup=keyboard)
-        return
-    now = clock.now()
-    if callback_data.action in (ReviewAction.REGION_ON, ReviewAction.REGION_OFF):
-        allowed = callback_data.action is ReviewAction.REGION_ON
-        outcome = await verification.allow_region_events(actor.user_id, member_id, allowed, now)
-        if outcome is not Outcome.DONE:
-            await query.answer(outcome_text(outcome), show_alert=True)
-            return
-        done = _("She may now publish events for the whole region.") if allowed \
-            else _("She publishes events for her country only.")
-        await query.answer(done)
-        if message is not None:
-            await message.answer(done)
-        return
-    if callback_data.action is ReviewAction.APPOINT:
-        country = profile.country_code if profile else ""
-        outcome = await verification.appoint_coordinator(actor.user_id, member_id, country or "",
-                                                         now)
-        done = _("She is now a coordinator.")
-        if outcome is Outcome.DONE:
-            await tell_new_coordinator(bot, notifier, ref, member_id, country or "")
-    else:
-        outcome = await verification.remove_coordinator(actor.user_id, member_id, now)
-        done = _("She is no longer a coordinator.")
-        if outcome is Outcome.DONE:
-            await tell_dismissed_coordinator(bot, notifier, review_cards, member_id)
-    if outcome is Outcome.ALREADY_DECIDED:
-        await query.answer(done)
-        return
-    if outcome is not Outcome.DONE:
-        await query.answer(outcome_text(outcome), show_alert=True)
-        return
-    await query.answer(done)
-    if message is not None:
-        await message.answer(done)
+        await message.answer(_("Thank you! Your answer has been sent to the coordinator. "
+                               "I will let you know the outcome here."))
+        await notify_reviewers(r.bot, r.notifier, r.profiles, r.ref, actor.user_id,
+                               result.reviewers, r.cards)
+
+
+async def on_non_text_answer(message: Message) -> None:
+    await message.answer(_("Please answer with a text message."))
+
+
+class ReviewDeps(BaseMiddleware):
+    """Hands this router's handlers one :class:`Review` instead of nine dependencies."""
+
+    async def __call__(self, handler, event, data):  # type: ignore[no-untyped-def]
+        data["review"] = Review(data["bot"], data.get("actor"), data["verification"],
+                                data["notifier"], data["profiles"], data["ref"], data["clock"],
+                                data["review_cards"], data["removals"])
+        data["answers"] = Answers(data["review"])
+        return await handler(event, data)
 
 
 def create_router() -> Router:
     router = Router(name="verification")
     router.message.filter(F.chat.type == "private")
     router.message.register(cmd_pending, Command("pending"))
-    staff_actions = (ReviewAction.MANAGE, ReviewAction.APPOINT, ReviewAction.DISMISS,
-                     ReviewAction.REGION_ON, ReviewAction.REGION_OFF)
-    router.callback_query.register(cb_staff, ReviewCb.filter(F.action.in_(staff_actions)))
-    router.callback_query.register(cb_review, ReviewCb.filter())
-    notes = StateFilter(ReviewForm.reason, ReviewForm.question, ReviewForm.suspend_reason)
+    router.callback_query.middleware(ReviewDeps())
+    router.message.middleware(ReviewDeps())
+    router.callback_query.register(cb_approve, ReviewCb.filter(F.action == ReviewAction.APPROVE))
+    router.callback_query.register(cb_reject, ReviewCb.filter(F.action == ReviewAction.REJECT))
+    router.callback_query.register(cb_reason, ReviewCb.filter(F.action == ReviewAction.REASON))
+    router.callback_query.register(cb_ask, ReviewCb.filter(F.action == ReviewAction.ASK))
+    router.callback_query.register(cb_back, ReviewCb.filter(F.action == ReviewAction.BACK))
+    router.callback_query.register(cb_answer, ReviewCb.filter(F.action == ReviewAction.ANSWER))
+    router.callback_query.register(cb_answer_send,
+                                   ReviewCb.filter(F.action == ReviewAction.ANSWER_SEND))
+    router.callback_query.register(cb_answer_drop,
+                                   ReviewCb.filter(F.action == ReviewAction.ANSWER_DROP))
+    notes = StateFilter(ReviewForm.reason, ReviewForm.question)
     router.message.register(on_typed_note, notes, F.text, ~F.text.startswith("/"))
     router.message.register(on_non_text_note, notes, ~F.text.startswith("/"))
+    answering = StateFilter(AnswerForm.answer)
+    router.message.register(on_answer, answering, F.text, ~F.text.startswith("/"))
+    router.message.register(on_non_text_answer, answering, ~F.text.startswith("/"))
+    router.message.register(on_typed_answer, StateFilter(None, AnswerForm.confirm),
+                            has_open_question, F.text, ~F.text.startswith("/"))
     return router

@@ -250,9 +250,12 @@ async def test_a_removal_without_rights_is_retried_and_done_once_rights_are_gran
         harness: BotHarness) -> None:
     coordinator, member, kz, kg, region = await suspended_member(harness, region_can_ban=False)
     assert kz.members[601] == "left" and region.members[601] == "member"
+    # The report names whom it is about (issue 11), then each chat.
     assert coordinator.last_text == ("Removed from the association's chats:\n"
+                                     "Member Leaving\n"
                                      "• Kazakhstan officers — membership suspended\n\n"
-                                     "Still in these chats:\n" + NO_RIGHT_RETRYING)
+                                     "Still in these chats:\nMember Leaving\n"
+                                     + NO_RIGHT_RETRYING)
     assert "Kyrgyzstan" not in coordinator.last_text  # she was never there
     assert await queued_removals(harness) == 1
     reports = len(coordinator.bot_messages)
@@ -264,6 +267,7 @@ async def test_a_removal_without_rights_is_retried_and_done_once_rights_are_gran
     await harness.tick()
     assert region.members[601] == "left"
     assert coordinator.last_text == ("Removed from the association's chats:\n"
+                                     "Member Leaving\n"
                                      "• Regional network — membership suspended")
     assert await harness.db.fetch_value("SELECT COUNT(*) FROM chat_removals") == 0
 
@@ -279,7 +283,8 @@ async def test_a_removal_that_never_gets_the_right_is_reported_as_still_in(
     assert len(bans) - tried == 3  # the three slower retries, no more
     assert region.members[601] == "member"
     assert coordinator.last_text == (
-        "Still in these chats:\n• Regional network — membership suspended: the bot has no "
+        "Still in these chats:\nMember Leaving\n"
+        "• Regional network — membership suspended: the bot has no "
         "right to remove members there; please remove her yourself")
     assert await harness.db.fetch_value("SELECT COUNT(*) FROM chat_removals") == 0
 
@@ -291,7 +296,7 @@ async def test_removals_during_an_outage_and_a_restart_lose_none(harness: BotHar
     coordinator, member, kz, kg, region = await suspended_member(harness)
     assert kz.members[601] == "member" and region.members[601] == "member"
     assert coordinator.last_text == (
-        "Still in these chats:\n"
+        "Still in these chats:\nMember Leaving\n"
         "• Kazakhstan officers — membership suspended: Telegram did not answer; the bot keeps "
         "trying\n"
         "• Regional network — membership suspended: Telegram did not answer; the bot keeps "
@@ -308,7 +313,7 @@ async def test_removals_during_an_outage_and_a_restart_lose_none(harness: BotHar
         await harness.tick()
     assert kz.members[601] == "left" and region.members[601] == "left"
     assert removal_reports(coordinator)[told:] == [
-        "Removed from the association's chats:\n"
+        "Removed from the association's chats:\nMember Leaving\n"
         "• Kazakhstan officers — membership suspended\n"
         "• Regional network — membership suspended"]
     assert await harness.db.fetch_value("SELECT COUNT(*) FROM chat_removals") == 0

@@ -350,3 +350,33 @@ async def test_unknown_kind_is_refused(db: Database) -> None:
     service, _, _ = await make(db, FakeClock())
     with pytest.raises(ValueError):
         await service.enqueue("nonsense", {}, RECIPIENTS, 1)
+
+
+async def test_a_kind_without_a_renderer_stops_start_up_not_a_send(db: Database) -> None:
+    from bot.services.message_kinds import MessageKind
+
+    service, _sender, _pacer = await make(db, FakeClock())
+    with pytest.raises(RuntimeError, match="announcement"):
+        service.require_renderers([MessageKind.ANNOUNCEMENT])
+    with pytest.raises(ValueError):  # a second renderer for a kind is a wiring mistake
+        service.register("note", lambda payload, to: ("again", None))
+
+
+def test_the_app_registers_a_renderer_for_every_kind() -> None:
+    """create_dispatcher() would refuse to start otherwise; every e2e test builds it, and
+    this names the kinds the features register, so a new kind needs a renderer too."""
+    from handlers import (
+        announce, coffee, digest, events, introductions, invites, mentorship_messages,
+    )
+
+    from bot.services.message_kinds import MessageKind
+
+    class AppStub:
+        def __getattr__(self, name: str) -> None:
+            return None
+
+    registered: set[str] = set()
+    for feature in (announce, events, digest, mentorship_messages, introductions, coffee,
+                    invites):
+        registered |= set(feature.renderers(AppStub()))
+    assert registered == set(MessageKind)

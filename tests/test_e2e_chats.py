@@ -138,6 +138,7 @@ async def test_suspension_removes_her_from_every_chat(harness: BotHarness) -> No
     # Reinstated, she can come back.
     await coordinator.press("⚙ 2")
     await coordinator.press("Reinstate")
+    await coordinator.press("Confirm")  # reinstating asks first (issue 11)
     await join(member, kz, "Kazakhstan officers — chat of Kazakhstan")
     assert kz.members[601] == "member"
 

@@ -81,7 +81,7 @@ async def test_reject_with_a_reason_and_ask_for_information(harness: BotHarness)
 
     card_first = next(m for m in coordinator.bot_messages if "Aigul Bekova" in (m.text or ""))
     await coordinator.press("Reject", card_first)
-    await coordinator.press(t(harness, "en", "The profile is incomplete or unclear."))
+    await coordinator.press(t(harness, "en", "Profile unclear"))  # short label, full reason to her
     assert (await harness.db.fetch_value(
         "SELECT status FROM profiles WHERE user_id = 1001")) == "rejected"
     assert t(harness, "ru", "The profile is incomplete or unclear.") in first.last_text

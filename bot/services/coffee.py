@@ -12,11 +12,12 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
-from bot.background import replies_first
 from bot.db.database import Database
 from bot.db.repositories.coffee import CoffeeRepo, CoffeeRound
 from bot.services.coffee_pairing import CoffeeMember, pair_members
 from bot.services.delivery import DeliveryService
+from bot.services.message_kinds import MessageKind
+from bot.speed import replies_first
 
 ROUND_EVERY = timedelta(days=14)
 NOTICE_BEFORE = timedelta(days=1)
@@ -66,7 +67,7 @@ class CoffeeService:
                     if await self._repo.mark(round_.id, "notice_sent_at", now):
                         people = [m.user_id for m in await self._repo.participants(round_.id)]
                         if people:
-                            await self._delivery.enqueue("coffee_notice",
+                            await self._delivery.enqueue(MessageKind.COFFEE_NOTICE,
                                                          {"round_id": round_.id}, people, None)
                         done.append("notice")
             if not round_.paired and now >= round_.pair_at:
@@ -79,7 +80,7 @@ class CoffeeService:
                         groups = await self._repo.groups_of_round(round_.id)
                         people = [user for members in groups.values() for user in members]
                         if people:
-                            await self._delivery.enqueue("coffee_followup",
+                            await self._delivery.enqueue(MessageKind.COFFEE_FOLLOWUP,
                                                          {"round_id": round_.id}, people, None)
                         done.append("followup")
         if "paired" in done:
@@ -103,5 +104,5 @@ class CoffeeService:
             members = [m for m in members if m.user_id in still]
             if members:
                 # Everyone taking part hears: her partners, or that there was nobody this time.
-                await self._delivery.enqueue("coffee_match", {"round_id": round_.id},
+                await self._delivery.enqueue(MessageKind.COFFEE_MATCH, {"round_id": round_.id},
                                              [m.user_id for m in members], None)

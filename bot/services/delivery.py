@@ -26,7 +26,7 @@ import asyncio
 import inspect
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from enum import Enum
@@ -35,6 +35,7 @@ from typing import Any, Protocol
 from bot.clock import Clock
 from bot.db.repositories.outbox import OUTAGE, OutboxItem, OutboxRepo, Progress
 from bot.db.repositories.users import UserRepo
+from bot.services.message_kinds import MessageKind
 
 logger = logging.getLogger(__name__)
 
@@ -189,7 +190,17 @@ class DeliveryService:
         self.requeued_at_start = 0
 
     def register(self, kind: str, renderer: Renderer) -> None:
+        """A renderer per kind: the app's are :class:`MessageKind` (the engine takes any
+        string, so its own tests need no feature)."""
+        if kind in self._renderers:
+            raise ValueError(f"{kind!r} has a renderer already")
         self._renderers[kind] = renderer
+
+    def require_renderers(self, kinds: Iterable[MessageKind]) -> None:
+        """Fail at start-up, not at send time, if a kind of message has no renderer."""
+        missing = [kind.value for kind in kinds if kind not in self._renderers]
+        if missing:
+            raise RuntimeError(f"no renderer for {', '.join(missing)}")
 
     def on_progress(self, hook: ProgressHook) -> None:
         self._progress = hook

@@ -16,6 +16,7 @@ from bot.db.repositories.digest import DigestRepo
 from bot.db.repositories.events import EventRepo
 from bot.services.delivery import DeliveryService
 from bot.services.events import Audience
+from bot.services.message_kinds import MessageKind
 
 SEND_FROM_HOUR = 9  # her morning
 SEND_UNTIL_HOUR = 12  # a bot that was down all morning sends next week instead of at night
@@ -60,6 +61,6 @@ class DigestService:
                 # Ids only: the renderer reads names when it sends (see handlers/digest.py).
                 payload = {"country": country, "events": [e.payload() for e in upcoming],
                            "new_member_ids": joined, "new_members": len(joined)}
-                await self._delivery.enqueue("digest", payload, readers, None)
+                await self._delivery.enqueue(MessageKind.DIGEST, payload, readers, None)
             sent.append(country)
         return sent

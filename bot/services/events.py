@@ -19,6 +19,7 @@ from bot.clock import Clock
 from bot.db.database import Database
 from bot.db.repositories.events import Event, EventRepo
 from bot.services.delivery import DeliveryService
+from bot.services.message_kinds import MessageKind
 
 _FORMS = (
     re.compile(r"^(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})\s+(?P<H>\d{1,2})[:.](?P<M>\d{2})$"),
@@ -109,7 +110,7 @@ class EventService:
         queued = 0
         # The day-before reminder is skipped for an event less than an hour away: the
         # hour-before one covers it.
-        work = [(column, "event_reminder", await self._events.due_for(
+        work = [(column, MessageKind.EVENT_REMINDER, await self._events.due_for(
             column, now + before, now, now + timedelta(hours=1) if before > timedelta(hours=1)
             else now)) for column, before in REMINDERS]
         work.append(("feedback_sent_at", "event_feedback",
@@ -131,7 +132,8 @@ class EventService:
                 return -1
             recipients = await self._events.attendees(event.id)
             if recipients:
-                await self._delivery.enqueue("event_cancelled", event.payload(), recipients, None)
+                await self._delivery.enqueue(MessageKind.EVENT_CANCELLED, event.payload(),
+                                             recipients, None)
         return len(recipients)
 
     async def change(self, event: Event, field: str, value: object) -> int:
@@ -143,5 +145,6 @@ class EventService:
             assert changed is not None
             recipients = await self._events.attendees(event.id)
             if recipients:
-                await self._delivery.enqueue("event_changed", changed.payload(), recipients, None)
+                await self._delivery.enqueue(MessageKind.EVENT_CHANGED, changed.payload(),
+                                             recipients, None)
         return len(recipients)

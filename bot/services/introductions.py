@@ -15,6 +15,7 @@ from bot.clock import Clock
 from bot.db.database import Database
 from bot.db.repositories.introductions import Introduction, IntroRepo
 from bot.services.delivery import DeliveryService
+from bot.services.message_kinds import MessageKind
 
 WEEKLY_LIMIT = 5
 ANSWER_TIMEOUT = timedelta(days=3)
@@ -87,8 +88,8 @@ class IntroductionService:
         async with self._db.transaction():
             if not await self._repo.ask(intro_id, target_id, now, now + ANSWER_TIMEOUT):
                 return IntroOutcome.GONE
-            await self._delivery.enqueue("intro_request", {"intro_id": intro_id}, [target_id],
-                                         None)
+            await self._delivery.enqueue(MessageKind.INTRO_REQUEST, {"intro_id": intro_id},
+                                         [target_id], None)
         return IntroOutcome.DONE
 
     async def _still_fits(self, intro: Introduction, person_id: int) -> bool:
@@ -111,7 +112,7 @@ class IntroductionService:
             if block:
                 await self._repo.block(target_id, intro.requester_id, now)
             if accept:
-                await self._delivery.enqueue("intro_contacts", {"intro_id": intro_id},
+                await self._delivery.enqueue(MessageKind.INTRO_CONTACTS, {"intro_id": intro_id},
                                              [intro.requester_id, target_id], None)
             # A refusal tells the requester nothing now: she hears when the 3 days are over,
             # exactly as if there had been no answer (see send_follow_ups).
@@ -130,7 +131,7 @@ class IntroductionService:
                 others = [person for person in intro.candidates if person != intro.target_id
                           and await self._still_fits(intro, person)]
                 follow_up = await self._repo.reopen(intro.id, others, now) if others else 0
-                await self._delivery.enqueue("intro_next", {"intro_id": follow_up},
+                await self._delivery.enqueue(MessageKind.INTRO_NEXT, {"intro_id": follow_up},
                                              [intro.requester_id], None)
                 told += 1
         return told

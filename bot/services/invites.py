@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 
 from bot.db.repositories.audit import AuditRepo
 from bot.db.repositories.invites import InviteCode, InviteRepo
+from bot.services.message_kinds import MessageKind
 
 if TYPE_CHECKING:
     from bot.services.delivery import DeliveryService
 
-USED_NOTICE = "invitation_used"  # the outbox kind: her invitation was used
 
 CODE_BYTES = 12  # 96 bits; token_urlsafe gives 16 characters, fine for a /start payload
 
@@ -97,6 +97,6 @@ class InviteService:
         rendered at send time: her name and the uses left as they are then."""
         if self._delivery is None or invite.created_by is None:
             return
-        await self._delivery.enqueue(USED_NOTICE, {"invite_id": invite.id,
+        await self._delivery.enqueue(MessageKind.INVITATION_USED, {"invite_id": invite.id,
                                                    "member_id": member_id},
                                      [invite.created_by], None)

@@ -31,11 +31,12 @@ from bot.clock import Clock
 from bot.db.database import Database
 from bot.db.repositories.audit import AuditRepo
 from bot.db.repositories.mentorship import Candidate, MentorshipRepo, Pair
-from bot.background import replies_first
 from bot.services.delivery import DeliveryService
 from bot.services.matching import (
     Match, MenteeRequest, MentorOffer, Person, assign, evaluate, suggest,
 )
+from bot.services.message_kinds import MessageKind
+from bot.speed import replies_first
 
 PROPOSAL_TIMEOUT = timedelta(days=3)
 FIRST_CHECKIN = timedelta(days=14)
@@ -135,7 +136,7 @@ class MentorshipService:
             pair_id = await self._repo.propose(match.mentee_id, match.mentor_id, source,
                                                match.score, now, now + PROPOSAL_TIMEOUT)
             if pair_id is not None:
-                await self._delivery.enqueue("mentor_proposal", {"pair_id": pair_id},
+                await self._delivery.enqueue(MessageKind.MENTOR_PROPOSAL, {"pair_id": pair_id},
                                              [match.mentor_id], None)
         return pair_id
 
@@ -160,7 +161,7 @@ class MentorshipService:
                 if pair.status == "proposed" and await self._repo.is_full(mentor_id):
                     return Outcome.FULL
                 return Outcome.GONE
-            await self._delivery.enqueue("mentor_contacts", {"pair_id": pair_id},
+            await self._delivery.enqueue(MessageKind.MENTOR_CONTACTS, {"pair_id": pair_id},
                                          [pair.mentee_id, pair.mentor_id], None)
         return Outcome.DONE
 
@@ -174,7 +175,8 @@ class MentorshipService:
                         pair.id, ("proposed",), "expired", now, ended_at=now):
                     continue
                 if await self._repo.mark_told(pair.id, now):
-                    await self._delivery.enqueue("mentor_next", {}, [pair.mentee_id], None)
+                    await self._delivery.enqueue(MessageKind.MENTOR_NEXT, {}, [pair.mentee_id],
+                                                 None)
                     told += 1
         return told
 
@@ -217,10 +219,10 @@ class MentorshipService:
                     [(m.mentee_id, m.mentor_id, m.score) for m in chunk], "round", now,
                     now + PROPOSAL_TIMEOUT)
                 await self._delivery.enqueue_each(
-                    "mentor_proposal", [({"pair_id": pair_id}, mentor)
+                    MessageKind.MENTOR_PROPOSAL, [({"pair_id": pair_id}, mentor)
                                         for pair_id, _mentee, mentor, _score in fresh])
                 await self._delivery.enqueue_each(  # she knows why she is waiting
-                    "mentor_round_asked", [({"pair_id": pair_id}, mentee)
+                    MessageKind.MENTOR_ROUND_ASKED, [({"pair_id": pair_id}, mentee)
                                            for pair_id, mentee, _mentor, _score in fresh])
             written += fresh
         return RoundResult(len(waiting), len(available), len(written),
@@ -242,12 +244,12 @@ class MentorshipService:
                 if not await self._repo.record_checkin(pair, now, now + CHECKIN_EVERY, silent):
                     continue
                 if silent >= SILENT_CHECKINS:  # the mentee gets the offer of a new match
-                    await self._delivery.enqueue("mentor_checkin", {"pair_id": pair.id},
+                    await self._delivery.enqueue(MessageKind.MENTOR_CHECKIN, {"pair_id": pair.id},
                                                  [pair.mentor_id], None)
-                    await self._delivery.enqueue("mentor_silent", {"pair_id": pair.id},
+                    await self._delivery.enqueue(MessageKind.MENTOR_SILENT, {"pair_id": pair.id},
                                                  [pair.mentee_id], None)
                 else:
-                    await self._delivery.enqueue("mentor_checkin", {"pair_id": pair.id},
+                    await self._delivery.enqueue(MessageKind.MENTOR_CHECKIN, {"pair_id": pair.id},
                                                  [pair.mentee_id, pair.mentor_id], None)
             sent += 1
         return sent
@@ -277,9 +279,9 @@ class MentorshipService:
             expected = ("active",) if completed else ("active", "paused")
             if not await self._repo.move(pair.id, expected, status, now, ended_at=now):
                 return False
-            await self._delivery.enqueue("mentor_ended", {"pair_id": pair.id},
+            await self._delivery.enqueue(MessageKind.MENTOR_ENDED, {"pair_id": pair.id},
                                          [pair.other(user_id)], None)
-            await self._delivery.enqueue("mentor_rate", {"pair_id": pair.id},
+            await self._delivery.enqueue(MessageKind.MENTOR_RATE, {"pair_id": pair.id},
                                          [pair.mentee_id, pair.mentor_id], None)
         return True
 

@@ -81,6 +81,11 @@ class Authority:
     async def is_staff(self, user_id: int) -> bool:
         return self.is_admin(user_id) or await self.coordinated_country(user_id) is not None
 
+    async def reviewers_of(self, country_code: str | None) -> list[int]:
+        """Who reviews that country's applications now: its coordinators and the admins."""
+        coordinators = await self._coordinators.of_country(country_code) if country_code else []
+        return sorted(set(coordinators) | set(self._admin_ids))
+
     async def may_manage(self, actor_id: int, country_code: str | None) -> bool:
         """Whether she may act on that country's members and applications now."""
         if self.is_admin(actor_id):

@@ -55,6 +55,17 @@ class DecisionResult:
     status: str | None = None
 
 
+class AnswerOutcome(Enum):
+    SENT = "sent"
+    NO_QUESTION = "no_question"  # nothing is asked of her now (answered, decided, withdrawn)
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    outcome: AnswerOutcome
+    reviewers: list[int]
+
+
 # Decisions on an application must be about the version the reviewer saw.
 REVIEW_DECISIONS = frozenset({Decision.APPROVE, Decision.REJECT, Decision.ASK_INFO})
 
@@ -112,6 +123,18 @@ class VerificationService:
                                      country_code=country, outcome=outcome.value)
             return DecisionResult(outcome, member_id, country,
                                   new_status if changed else profile.status)
+
+    async def answer_question(self, member_id: int, answer: str, now: datetime) -> AnswerResult:
+        """Her typed answer to the reviewer's question: stored, and the application goes
+        back to its reviewers (who get a new card showing the question and the answer)."""
+        async with self._db.transaction():
+            profile = await self._profiles.get(member_id)
+            if profile is None or not await self._profiles.record_answer(member_id, answer, now):
+                return AnswerResult(AnswerOutcome.NO_QUESTION, [])
+            await self._audit.record(now, member_id, "answer_question", target_id=member_id,
+                                     country_code=profile.country_code)
+        reviewers = await self._authority.reviewers_of(profile.country_code)
+        return AnswerResult(AnswerOutcome.SENT, [r for r in reviewers if r != member_id])
 
     async def appoint_coordinator(self, actor_id: int, member_id: int, country_code: str,
                                   now: datetime) -> Outcome:

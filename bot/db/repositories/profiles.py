@@ -35,9 +35,15 @@ class Profile:
     version: int = 1
     expertise: list[str] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)
+    review_answer: str | None = None  # her answer to the reviewer's question (decision_note)
 
     def shows(self, name: str) -> bool:
         return name in self.visible_fields
+
+    @property
+    def open_question(self) -> str | None:
+        """The reviewer's question while she is asked for more information."""
+        return self.decision_note if self.status == "needs_info" else None
 
 
 def _profile(row: Any, expertise: list[str], languages: list[str]) -> Profile:
@@ -59,6 +65,7 @@ def _profile(row: Any, expertise: list[str], languages: list[str]) -> Profile:
         version=row["version"],
         expertise=expertise,
         languages=languages,
+        review_answer=row["review_answer"],
     )
 
 
@@ -85,6 +92,11 @@ class ProfileRepo:
             "SELECT pl.code FROM profile_languages pl JOIN spoken_languages l ON l.code = pl.code "
             "WHERE pl.user_id = ? ORDER BY l.position", (user_id,))
         return _profile(row, [r["code"] for r in expertise], [r["code"] for r in languages])
+
+    async def name_of(self, user_id: int) -> str | None:
+        """Her full name as she typed it (None once her data is erased)."""
+        return await self._db.fetch_value(
+            "SELECT full_name FROM profiles WHERE user_id = ?", (user_id,))
 
     async def create_draft(self, user_id: int, now: datetime, *,
                            invite_code_id: int | None = None,
@@ -132,15 +144,23 @@ class ProfileRepo:
                          note: str | None = None, submitted: bool = False,
                          version: int | None = None) -> bool:
         """Move to ``status`` if she is in one of the ``expected`` states (and, when given,
-        still at the profile ``version`` the decider saw); False otherwise."""
+        still at the profile ``version`` the decider saw); False otherwise.
+
+        A resubmission (``submitted`` without a ``note``) after a question or a rejection
+        keeps the reviewer's note and her answer, so the next card shows them; a decision
+        replaces the note and clears the answer."""
         stamp = to_db(now)
-        sql = ("UPDATE profiles SET status = ?, updated_at = ?, decided_by = ?, decision_note = ?, "
+        sql = ("UPDATE profiles SET status = ?, updated_at = ?, decided_by = ?, "
+               "decision_note = CASE WHEN ? AND ? IS NULL AND status IN ('needs_info', "
+               "'rejected') THEN decision_note ELSE ? END, "
+               "review_answer = CASE WHEN ? THEN review_answer ELSE NULL END, "
+               "review_answered_at = CASE WHEN ? THEN review_answered_at ELSE NULL END, "
                "decided_at = CASE WHEN ? THEN decided_at ELSE ? END, "
                "submitted_at = CASE WHEN ? THEN ? ELSE submitted_at END, "
                "review_reminded_at = CASE WHEN ? THEN NULL ELSE review_reminded_at END "
                "WHERE user_id = ?")
-        params: list[Any] = [status, stamp, decided_by, note, submitted, stamp, submitted, stamp,
-                             submitted, user_id]
+        params: list[Any] = [status, stamp, decided_by, submitted, note, note, submitted,
+                             submitted, submitted, stamp, submitted, stamp, submitted, user_id]
         if expected:
             sql += f" AND status IN ({','.join('?' * len(expected))})"
             params += list(expected)
@@ -148,6 +168,16 @@ class ProfileRepo:
             sql += " AND version = ?"
             params.append(version)
         return await self._db.execute(sql, params) == 1
+
+    async def record_answer(self, user_id: int, answer: str, now: datetime) -> bool:
+        """Her answer to the open question: the application goes back to its reviewers
+        (the question stays as the note). False when no question is open."""
+        stamp = to_db(now)
+        return await self._db.execute(
+            "UPDATE profiles SET status = 'pending', review_answer = ?, review_answered_at = ?, "
+            "submitted_at = ?, review_reminded_at = NULL, updated_at = ? "
+            "WHERE user_id = ? AND status = 'needs_info'",
+            (answer, stamp, stamp, stamp, user_id)) == 1
 
     async def waiting_for_review(self, country_code: str | None, limit: int = 20) -> list[int]:
         sql = "SELECT user_id FROM profiles WHERE status = 'pending'"
