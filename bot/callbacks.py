@@ -97,8 +97,17 @@ class DirectoryCb(CallbackData, prefix="y1"):
     view: RowId = 0  # which page view it belongs to (a newer page makes it stale)
 
 
+class FilterKind(str, Enum):
+    COUNTRY = "country"  # a field: no value opens its options, a value picks one ("*": any)
+    AGENCY = "agency"
+    EXPERTISE = "expertise"
+    LANGUAGE = "language"
+    SEARCH = "search"
+    CLEAR = "clear"
+
+
 class FilterCb(CallbackData, prefix="f1"):
-    kind: str  # country, agency, expertise, language, search, clear
+    kind: FilterKind
     value: str = ""
 
 

@@ -20,7 +20,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import (
-    DirectoryAction, DirectoryCb, FilterCb, PageCb, ReviewAction, ReviewCb,
+    DirectoryAction, DirectoryCb, FilterCb, FilterKind, PageCb, ReviewAction, ReviewCb,
 )
 from bot.db.repositories.profiles import DirectoryFilter, ProfileRepo
 from bot.keyboards import button, rows
@@ -79,9 +79,9 @@ def filter_menu(flt: DirectoryFilter, ref: ReferenceData, locale: str
     for kind in FILTER_KINDS:
         value = getattr(flt, kind)
         lines.append(f"{names[kind]}: {_label(kind, value, ref, locale)}")
-        buttons.append([button(names[kind], FilterCb(kind=kind))])
-    buttons.append([button(_("Search"), FilterCb(kind="search")),
-                    button(_("Clear filters"), FilterCb(kind="clear"))])
+        buttons.append([button(names[kind], FilterCb(kind=FilterKind(kind)))])
+    buttons.append([button(_("Search"), FilterCb(kind=FilterKind.SEARCH)),
+                    button(_("Clear filters"), FilterCb(kind=FilterKind.CLEAR))])
     return "\n".join(lines), rows(*buttons)
 
 
@@ -89,9 +89,10 @@ def options_menu(kind: str, ref: ReferenceData, locale: str) -> InlineKeyboardMa
     codes = {"country": ref.country_codes, "agency": ref.agency_codes,
              "expertise": ref.expertise_codes, "language": ref.language_codes}[kind]
     width = 1 if kind in ("agency", "expertise") else 2
-    buttons = [button(ref.label(kind, c, locale), FilterCb(kind=kind, value=c)) for c in codes]
+    buttons = [button(ref.label(kind, c, locale), FilterCb(kind=FilterKind(kind), value=c))
+               for c in codes]
     lines = [buttons[i:i + width] for i in range(0, len(buttons), width)]
-    lines.append([button(_("any"), FilterCb(kind=kind, value="*"))])
+    lines.append([button(_("any"), FilterCb(kind=FilterKind(kind), value="*"))])
     return rows(*lines)
 
 
@@ -126,30 +127,45 @@ async def picked_place(query: CallbackQuery, actor: Actor, value: str, places: i
     return message, int(value)
 
 
-async def cb_filter(query: CallbackQuery, callback_data: FilterCb, actor: Actor,
-                    state: FSMContext, ref: ReferenceData, profiles: ProfileRepo) -> None:
+async def cb_search(query: CallbackQuery, actor: Actor, state: FSMContext,
+                    ref: ReferenceData, profiles: ProfileRepo) -> None:
     message = await member_message(query, actor)
     if message is None:
         return
-    kind, value = callback_data.kind, callback_data.value
-    data = await state.get_data()
-    saved = dict(data.get("directory", {}))
     await query.answer()
-    if kind == "search":
-        await show_page(message, actor, state, _filters(data), 0, ref, profiles, edit=False)
+    await show_page(message, actor, state, _filters(await state.get_data()), 0, ref, profiles,
+                    edit=False)
+
+
+async def cb_clear(query: CallbackQuery, actor: Actor, state: FSMContext,
+                   ref: ReferenceData) -> None:
+    message = await member_message(query, actor)
+    if message is None:
         return
-    if kind == "clear":
-        saved = {}
-    elif kind in FILTER_KINDS and not value:
+    await query.answer()
+    await state.update_data(directory={})
+    text, keyboard = filter_menu(_filters({}), ref, actor.locale)
+    await edit_text(message, text, keyboard)
+
+
+async def cb_field(query: CallbackQuery, callback_data: FilterCb, actor: Actor,
+                   state: FSMContext, ref: ReferenceData) -> None:
+    """A filter field: without a value its options open; with one it is set ("*": any)."""
+    message = await member_message(query, actor)
+    if message is None:
+        return
+    kind, value = callback_data.kind.value, callback_data.value
+    await query.answer()
+    if not value:
         await message.edit_reply_markup(reply_markup=options_menu(kind, ref, actor.locale))
         return
-    elif kind in FILTER_KINDS:
-        valid = {"country": ref.country_codes, "agency": ref.agency_codes,
-                 "expertise": ref.expertise_codes, "language": ref.language_codes}[kind]
-        if value == "*":
-            saved.pop(kind, None)
-        elif value in valid:
-            saved[kind] = value
+    saved = dict((await state.get_data()).get("directory", {}))
+    valid = {"country": ref.country_codes, "agency": ref.agency_codes,
+             "expertise": ref.expertise_codes, "language": ref.language_codes}[kind]
+    if value == "*":
+        saved.pop(kind, None)
+    elif value in valid:
+        saved[kind] = value
     await state.update_data(directory=saved)
     text, keyboard = filter_menu(_filters({"directory": saved}), ref, actor.locale)
     await edit_text(message, text, keyboard)
@@ -300,7 +316,10 @@ def create_router() -> Router:
     router = Router(name="directory")
     router.message.filter(F.chat.type == "private")
     router.message.register(cmd_members, Command("members"))
-    router.callback_query.register(cb_filter, FilterCb.filter())
+    router.callback_query.register(cb_search, FilterCb.filter(F.kind == FilterKind.SEARCH))
+    router.callback_query.register(cb_clear, FilterCb.filter(F.kind == FilterKind.CLEAR))
+    router.callback_query.register(cb_field, FilterCb.filter(
+        F.kind.in_({FilterKind(kind) for kind in FILTER_KINDS})))
     router.callback_query.register(cb_members_page, PageCb.filter(F.view == "members"))
     router.callback_query.register(
         cb_introduce, DirectoryCb.filter(F.action == DirectoryAction.INTRODUCE))
