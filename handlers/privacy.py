@@ -103,6 +103,8 @@ def readable_sections(data: Rows, user_id: int, ref: ReferenceData, locale: str
                   _item(_("With the bot since"), _date(user["created_at"], locale, timezone)),
                   _item(_("Last seen"), _date(user["last_seen_at"], locale, timezone)),
                   _item(_("Weekly digest"), _yes_no(user.get("digest_enabled")))]
+    else:
+        lines.append(_("Nothing yet."))
     sections.append("\n".join(lines))
 
     lines = ["<b>" + _("Profile") + "</b>"]
