@@ -198,7 +198,7 @@ async def show_page(message: Message, actor: Actor, state: FSMContext, flt: Dire
             card += "\n" + _("Status: {status}").format(status=status_text(profile.status))
         cards.append(card)
         if profile.status == "approved" and member_id != actor.user_id:
-            meet.append(button(_("🤝 Meet {number}").format(number=number), DirectoryCb(
+            meet.append(button(_("🤝 Ask to meet {number}").format(number=number), DirectoryCb(
                 action=DirectoryAction.INTRODUCE, place=number - page * PAGE_SIZE,
                 view=view)))
         if actor.manages(profile.country_code) and member_id != actor.user_id:
