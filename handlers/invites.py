@@ -136,8 +136,8 @@ async def cb_uses(query: CallbackQuery, callback_data: InviteCb, actor: Actor,
     message = await staff_message(query, actor)
     if message is None:
         return
-    if callback_data.value not in USES:
-        await stale_button(query)
+    if callback_data.value not in USES or not (await state.get_data()).get("invite_country"):
+        await stale_button(query)  # forged, or from an invitation already made
         return
     await state.update_data(invite_uses=int(callback_data.value))
     await query.answer()

@@ -53,6 +53,14 @@ async def test_validity_is_a_date_and_time_in_her_zone_with_a_share_button(
     assert query["text"][0]
     # The emulator checked the button against the Bot API schema (see conftest).
     assert harness.emu.violations == []
+    # The flow's earlier buttons are stale now: a popup, and nothing changes.
+    text_before = shown.text
+    for data in ("i1:uses:5:0", "i1:days:30:0"):
+        answer = await coordinator.press_data(data, shown)
+        assert answer is not None and answer["text"] == t(harness, "ru",
+                                                          "This button is no longer valid.")
+    assert shown.text == text_before
+    assert await harness.db.fetch_value("SELECT COUNT(*) FROM invite_codes") == 1
 
 
 async def test_the_list_shows_each_state_and_withdrawing_asks_first(
