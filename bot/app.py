@@ -184,6 +184,7 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
     reference = await ReferenceData.load(ReferenceRepo(db))
     mentorship = MentorshipRepo(db)
     intros = IntroRepo(db)
+    invite_service = InviteService(invite_codes, audit, delivery)
     coffee = CoffeeRepo(db)
     app = App(
         settings=settings,
@@ -199,10 +200,10 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
         review_cards=ReviewCardRepo(db),
         audit=audit,
         personal_data=personal_data,
-        invites=InviteService(invite_codes, audit),
+        invites=invite_service,
         invite_codes=invite_codes,
         onboarding=OnboardingService(db, profiles, invite_codes, coordinators, audit, authority,
-                                     chat_access),
+                                     chat_access, invitations=invite_service),
         verification=VerificationService(db, profiles, coordinators, audit, authority,
                                          chat_access, invite_codes),
         notifier=notifier,
@@ -266,11 +267,13 @@ def create_bot(settings: Settings) -> Bot:
 
 def create_dispatcher(app: App) -> Dispatcher:
     from handlers import (
-        announce, coffee, digest, events, get_routers, introductions, mentorship_messages,
+        announce, coffee, digest, events, get_routers, introductions, invites,
+        mentorship_messages,
     )
 
     # Each feature registers what it sends through the delivery engine.
-    for feature in (announce, events, digest, mentorship_messages, introductions, coffee):
+    for feature in (announce, events, digest, mentorship_messages, introductions, coffee,
+                    invites):
         for kind, renderer in feature.renderers(app).items():
             app.delivery.register(kind, localized(app.i18n, renderer))
     app.delivery.require_renderers(MessageKind)

@@ -70,8 +70,13 @@ class ReviewCb(CallbackData, prefix="r1"):
     version: RowId = 0  # the profile version the card showed
 
 
+class PrivacyAction(str, Enum):
+    DELETE = "delete"  # confirmed
+    KEEP = "keep"
+
+
 class PrivacyCb(CallbackData, prefix="p1"):
-    action: str  # "delete" (confirmed) or "keep"
+    action: PrivacyAction
 
 
 PageNumber = Annotated[int, Field(ge=0, lt=100_000)]  # page × size stays a small integer
@@ -82,19 +87,60 @@ class PageCb(CallbackData, prefix="g1"):
     page: PageNumber
 
 
+class DirectoryAction(str, Enum):
+    INTRODUCE = "intro"  # "Ask for an introduction" to the member at a place on the page
+
+
+class DirectoryCb(CallbackData, prefix="y1"):
+    action: DirectoryAction
+    place: Annotated[int, Field(ge=1, le=100)]  # her place on the page shown, never her id
+    view: RowId = 0  # which page view it belongs to (a newer page makes it stale)
+
+
+class FilterKind(str, Enum):
+    COUNTRY = "country"  # a field: no value opens its options, a value picks one ("*": any)
+    AGENCY = "agency"
+    EXPERTISE = "expertise"
+    LANGUAGE = "language"
+    SEARCH = "search"
+    CLEAR = "clear"
+
+
 class FilterCb(CallbackData, prefix="f1"):
-    kind: str  # country, agency, expertise, language, search, clear
+    kind: FilterKind
     value: str = ""
 
 
+class InviteAction(str, Enum):
+    COUNTRY = "country"
+    USES = "uses"
+    DAYS = "days"
+    REVOKE = "revoke"  # asks to confirm
+    CONFIRM_REVOKE = "revoke_yes"
+    KEEP = "keep"
+
+
 class InviteCb(CallbackData, prefix="i1"):
-    action: str  # country, uses, days, revoke
+    action: InviteAction
     value: str = ""
     code_id: RowId = 0
 
 
+class ChatAction(str, Enum):
+    BIND = "bind"
+    SCOPE = "scope"
+    UNBIND = "unbind"  # asks to confirm
+    CONFIRM_UNBIND = "unbind_yes"
+    KEEP = "keep"
+    JOIN = "join"
+    POST = "post"
+    PUBLISH = "publish"
+    DROP = "drop"
+    REMOVE = "remove"
+
+
 class ChatCb(CallbackData, prefix="c1"):
-    action: str  # bind, scope, unbind, join, post, publish, drop, remove
+    action: ChatAction
     chat_id: ChatId
     value: str = ""
     user_id: RowId = 0

@@ -13,7 +13,7 @@ from typing import Protocol
 from aiogram.utils.i18n import gettext as _
 from babel import Locale, UnknownLocaleError
 
-from bot.db.repositories.profiles import Profile, ProfileRepo
+from bot.db.repositories.profiles import VISIBLE_FIELD_NAMES, Profile, ProfileRepo
 from bot.services.invites import CodeProblem
 from bot.services.profile_input import BIO_MAX, NAME_MAX, YEARS_MAX, InputProblem
 from bot.services.reference import ReferenceData
@@ -111,7 +111,8 @@ def profile_card(profile: Profile, ref: ReferenceData, locale: str, *,
     if show("bio") and (profile.bio or not visible_only):
         lines.append(_("About: {bio}").format(bio=escape(profile.bio or dash)))
     if not visible_only:
-        shown = ", ".join(field_label(name) for name in sorted(profile.visible_fields)) or dash
+        shown = ", ".join(field_label(name) for name in VISIBLE_FIELD_NAMES  # as on the card
+                          if name in profile.visible_fields) or dash
         lines.append(_("Other members see: {fields}").format(fields=shown))
     if with_status:
         lines.append(_("Status: {status}").format(status=status_text(profile.status)))

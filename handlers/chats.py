@@ -5,7 +5,10 @@ stateDiagram-v2
     [*] --> Offered: the bot is made admin of a chat (my_chat_member)
     Offered --> Bound: an administrator picks a country or "regional"
     Bound --> Bound: /channels shows rights; a group that becomes a supergroup is followed
-    Bound --> [*]: Unbind, or the bot is removed
+    Bound --> Confirm: Unbind
+    Confirm --> [*]: Yes, unbind
+    Confirm --> Bound: Keep it
+    Bound --> [*]: the bot is removed
 ```
 Members press a button (/chats) for a personal link that only creates a join request; the
 request is approved only if she is entitled at that moment; strangers are declined and told
@@ -30,12 +33,13 @@ from aiogram.types import (
 )
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import ChatCb
+from bot.callbacks import ChatAction, ChatCb
 from bot.chat_removals import RemovalRunner
 from bot.clock import Clock
 from bot.db.repositories.audit import AuditRepo
 from bot.db.repositories.claims import ClaimRepo
 from bot.db.repositories.chats import ChatRepo, KnownChat
+from bot.db.repositories.profiles import ProfileRepo
 from bot.keyboards import button, rows, url_button
 from bot.notifier import Notifier
 from bot.services.chat_access import ChatAccessService, JoinLinkOutcome
@@ -43,7 +47,8 @@ from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.services.verification import VerificationService
 from bot.telegram_chats import TelegramChats
-from handlers.ui import query_message, stale_button
+from bot.texts import reach_text
+from handlers.ui import edit_text, query_message, stale_button
 
 POST_MAX = 4000
 logger = logging.getLogger(__name__)
@@ -75,10 +80,10 @@ def missing_rights(chat: KnownChat) -> list[str]:
 
 
 def bind_keyboard(chat_id: int, ref: ReferenceData, locale: str) -> InlineKeyboardMarkup:
-    lines = [[button(ref.country(code, locale), ChatCb(action="scope", chat_id=chat_id,
+    lines = [[button(ref.country(code, locale), ChatCb(action=ChatAction.SCOPE, chat_id=chat_id,
                                                         value=code))]
              for code in ref.country_codes]
-    lines.append([button(_("Regional chat"), ChatCb(action="scope", chat_id=chat_id, value="R"))])
+    lines.append([button(_("Regional chat"), ChatCb(action=ChatAction.SCOPE, chat_id=chat_id, value="R"))])
     return rows(*lines)
 
 
@@ -151,10 +156,10 @@ def channels_view(all_chats: list[KnownChat], ref: ReferenceData, locale: str
         lines.append(line)
         if chat.bound:
             buttons.append([button(_("Unbind «{title}»").format(title=chat.title[:30]),
-                                   ChatCb(action="unbind", chat_id=chat.chat_id))])
+                                   ChatCb(action=ChatAction.UNBIND, chat_id=chat.chat_id))])
         else:
             buttons.append([button(_("Bind «{title}»").format(title=chat.title[:30]),
-                                   ChatCb(action="bind", chat_id=chat.chat_id))])
+                                   ChatCb(action=ChatAction.BIND, chat_id=chat.chat_id))])
     if len(lines) == 1:
         lines.append(_("I am not in any chat yet. Add me to a chat as an administrator."))
     return "\n".join(lines), rows(*buttons) if buttons else None
@@ -169,52 +174,103 @@ async def cmd_channels(message: Message, actor: Actor, chats: ChatRepo,
     await message.answer(text, reply_markup=keyboard)
 
 
-async def cb_chat_admin(query: CallbackQuery, callback_data: ChatCb, actor: Actor,
-                        chats: ChatRepo, ref: ReferenceData, clock: Clock,
-                        audit: AuditRepo) -> None:
+async def admin_chat(query: CallbackQuery, callback_data: ChatCb, actor: Actor,
+                     chats: ChatRepo) -> tuple[Message, KnownChat] | None:
+    """The message and the chat of an administrator's button (re-checked as she presses)."""
     message = query_message(query)
     if not actor.is_admin or message is None:
         await query.answer(_("You are not allowed to do this."), show_alert=True)
-        return
+        return None
     chat = await chats.get(callback_data.chat_id)
     if chat is None:
         await stale_button(query)
+        return None
+    return message, chat
+
+
+async def cb_bind(query: CallbackQuery, callback_data: ChatCb, actor: Actor, chats: ChatRepo,
+                  ref: ReferenceData) -> None:
+    found = await admin_chat(query, callback_data, actor, chats)
+    if found is None:
+        return
+    message, chat = found
+    await query.answer()
+    await message.answer(_("Which of the association's chats is «{title}»?").format(
+        title=escape(chat.title)), reply_markup=bind_keyboard(chat.chat_id, ref, actor.locale))
+
+
+async def cb_scope(query: CallbackQuery, callback_data: ChatCb, actor: Actor, chats: ChatRepo,
+                   ref: ReferenceData, clock: Clock, audit: AuditRepo) -> None:
+    found = await admin_chat(query, callback_data, actor, chats)
+    if found is None:
+        return
+    message, chat = found
+    value = callback_data.value
+    if value != "R" and value not in ref.country_codes:
+        await stale_button(query)
         return
     now = clock.now()
-    if callback_data.action == "bind":
-        await query.answer()
-        await message.answer(_("Which of the association's chats is «{title}»?").format(
-            title=escape(chat.title)), reply_markup=bind_keyboard(chat.chat_id, ref, actor.locale))
+    country = None if value == "R" else value
+    await chats.bind(chat.chat_id, country, actor.user_id, now)
+    await audit.record(now, actor.user_id, "bind_chat", country_code=country,
+                       details=f"chat {chat.chat_id}")
+    bound = await chats.get(chat.chat_id)
+    assert bound is not None
+    await query.answer()
+    text = _("«{title}» is now the {scope}.").format(
+        title=escape(chat.title), scope=scope_name(bound, ref, actor.locale))
+    problems = missing_rights(bound)
+    if problems:
+        text += "\n" + _("⚠️ I still need these rights there: {rights}.").format(
+            rights=", ".join(problems))
+    await edit_text(message, text, None)
+
+
+async def cb_unbind(query: CallbackQuery, callback_data: ChatCb, actor: Actor,
+                    chats: ChatRepo) -> None:
+    """Unbinding lets nobody in any more: it asks first."""
+    found = await admin_chat(query, callback_data, actor, chats)
+    if found is None:
         return
-    if callback_data.action == "scope":
-        value = callback_data.value
-        if value != "R" and value not in ref.country_codes:
-            await stale_button(query)
-            return
-        country = None if value == "R" else value
-        await chats.bind(chat.chat_id, country, actor.user_id, now)
-        await audit.record(now, actor.user_id, "bind_chat", country_code=country,
+    message, chat = found
+    if not chat.bound:
+        await query.answer(_("This has already been handled."), show_alert=True)
+        return
+    await query.answer()
+    await edit_text(message, _("Unbind «{title}»? Members will no longer be let in through "
+                               "the bot.").format(title=escape(chat.title)), rows([
+        button(_("Yes, unbind"), ChatCb(action=ChatAction.CONFIRM_UNBIND, chat_id=chat.chat_id)),
+        button(_("Keep it"), ChatCb(action=ChatAction.KEEP, chat_id=chat.chat_id))]))
+
+
+async def cb_confirm_unbind(query: CallbackQuery, callback_data: ChatCb, actor: Actor,
+                            chats: ChatRepo, ref: ReferenceData, clock: Clock,
+                            audit: AuditRepo) -> None:
+    found = await admin_chat(query, callback_data, actor, chats)
+    if found is None:
+        return
+    message, chat = found
+    done = await chats.unbind(chat.chat_id)
+    if done:
+        await audit.record(clock.now(), actor.user_id, "unbind_chat",
                            details=f"chat {chat.chat_id}")
-        bound = await chats.get(chat.chat_id)
-        assert bound is not None
-        await query.answer()
-        text = _("«{title}» is now the {scope}.").format(
-            title=escape(chat.title), scope=scope_name(bound, ref, actor.locale))
-        problems = missing_rights(bound)
-        if problems:
-            text += "\n" + _("⚠️ I still need these rights there: {rights}.").format(
-                rights=", ".join(problems))
-        await message.edit_text(text)
+    await query.answer(_("Unbound.") if done else _("This has already been handled."),
+                       show_alert=not done)
+    text, keyboard = channels_view(await chats.all(), ref, actor.locale)
+    if done:
+        text = _("✓ «{title}» is unbound.").format(title=escape(chat.title)) + "\n\n" + text
+    await edit_text(message, text, keyboard)
+
+
+async def cb_keep_bound(query: CallbackQuery, callback_data: ChatCb, actor: Actor,
+                        chats: ChatRepo, ref: ReferenceData) -> None:
+    found = await admin_chat(query, callback_data, actor, chats)
+    if found is None:
         return
-    if callback_data.action == "unbind":
-        done = await chats.unbind(chat.chat_id)
-        if done:
-            await audit.record(now, actor.user_id, "unbind_chat", details=f"chat {chat.chat_id}")
-        await query.answer(_("Unbound.") if done else _("This has already been handled."))
-        text, keyboard = channels_view(await chats.all(), ref, actor.locale)
-        await message.answer(text, reply_markup=keyboard)
-        return
-    await stale_button(query)
+    message, _chat = found
+    await query.answer()
+    text, keyboard = channels_view(await chats.all(), ref, actor.locale)
+    await edit_text(message, text, keyboard)
 
 
 async def cb_remove_intruder(query: CallbackQuery, callback_data: ChatCb, actor: Actor,
@@ -242,20 +298,40 @@ async def cb_remove_intruder(query: CallbackQuery, callback_data: ChatCb, actor:
 # ---- members: /chats and join requests -------------------------------------------------------
 
 async def cmd_chats(message: Message, actor: Actor, chat_access: ChatAccessService,
-                    ref: ReferenceData) -> None:
-    entitled = await chat_access.entitled_chats(actor.user_id)
+                    ref: ReferenceData, profiles: ProfileRepo, bot: Bot) -> None:
+    if actor.status == "suspended":
+        await message.answer(await suspended_text(actor, chat_access, profiles, bot))
+        return
     if not actor.is_member:
         await message.answer(_("The association's chats are open to members once their "
                                "application is approved."))
         return
+    entitled = await chat_access.entitled_chats(actor.user_id)
     if not entitled:
         await message.answer(_("The association's chats are not set up yet."))
         return
-    keyboard = rows(*[[button(f"{chat.title} — {scope_name(chat, ref, actor.locale)}",
-                              ChatCb(action="join", chat_id=chat.chat_id))]
+    joined = await chat_access.joined(actor.user_id)
+    keyboard = rows(*[[button(("✓ " if chat.chat_id in joined else "")
+                              + f"{chat.title} — {scope_name(chat, ref, actor.locale)}",
+                              ChatCb(action=ChatAction.JOIN, chat_id=chat.chat_id))]
                       for chat in entitled])
-    await message.answer(_("Press a chat to get your personal invitation link."),
-                         reply_markup=keyboard)
+    text = _("Press a chat to get your personal invitation link.")
+    if joined & {chat.chat_id for chat in entitled}:
+        text += "\n" + _("✓ marks the chats you are already in.")
+    await message.answer(text, reply_markup=keyboard)
+
+
+async def suspended_text(actor: Actor, chat_access: ChatAccessService, profiles: ProfileRepo,
+                         bot: Bot) -> str:
+    text = _("Your membership is suspended for now, so the association's chats are closed to "
+             "you until it is settled.")
+    coordinators = await chat_access.coordinators_to_reach(actor.user_id)
+    if not coordinators:
+        return text + " " + _("Your country has no coordinator at the moment; please write "
+                              "to the association's administrators.")
+    contacts = [await reach_text(c, profiles, TelegramChats(bot)) for c in coordinators[:2]]
+    return text + "\n\n" + _("To settle it, write to your country's coordinator: "
+                              "{contacts}").format(contacts=", ".join(contacts))
 
 
 async def cb_join(query: CallbackQuery, callback_data: ChatCb, actor: Actor, bot: Bot,
@@ -316,41 +392,71 @@ async def cmd_post(message: Message, actor: Actor, chats: ChatRepo, ref: Referen
         await message.answer(_("The association's chats are not set up yet."))
         return
     keyboard = rows(*[[button(f"{c.title} — {scope_name(c, ref, actor.locale)}",
-                              ChatCb(action="post", chat_id=c.chat_id))] for c in targets])
+                              ChatCb(action=ChatAction.POST, chat_id=c.chat_id))] for c in targets])
     await message.answer(_("Where should the message go?"), reply_markup=keyboard)
 
 
-async def cb_post(query: CallbackQuery, callback_data: ChatCb, actor: Actor, state: FSMContext,
-                  chats: ChatRepo, bot: Bot, clock: Clock, audit: AuditRepo,
-                  claims: ClaimRepo) -> None:
+async def post_target(query: CallbackQuery, callback_data: ChatCb, actor: Actor,
+                      chats: ChatRepo) -> Message | None:
     message = query_message(query)
     allowed = {c.chat_id for c in await postable_chats(actor, chats)} if actor.is_staff else set()
     if callback_data.chat_id not in allowed or message is None:
         await query.answer(_("You are not allowed to do this."), show_alert=True)
+        return None
+    return message
+
+
+async def cb_post(query: CallbackQuery, callback_data: ChatCb, actor: Actor, state: FSMContext,
+                  chats: ChatRepo) -> None:
+    message = await post_target(query, callback_data, actor, chats)
+    if message is None:
         return
+    await state.set_state(PostForm.text)
+    await state.update_data(post_chat=callback_data.chat_id, post_text=None,
+                            post_draft=secrets.token_hex(8))
+    await query.answer()
+    await message.answer(_("Send the text of the message (formatting is kept). "
+                           "/cancel to stop."))
+
+
+async def claimed_draft(query: CallbackQuery, callback_data: ChatCb, actor: Actor,
+                        state: FSMContext, clock: Clock, claims: ClaimRepo
+                        ) -> tuple[str, dict, str] | None:  # type: ignore[type-arg]
+    """Her draft for that chat, claimed once (a double tap: the first press decides)."""
     data = await state.get_data()
-    if callback_data.action == "post":
-        await state.set_state(PostForm.text)
-        await state.update_data(post_chat=callback_data.chat_id, post_text=None,
-                                post_draft=secrets.token_hex(8))
-        await query.answer()
-        await message.answer(_("Send the text of the message (formatting is kept). "
-                               "/cancel to stop."))
-        return
     text = data.get("post_text")
     if data.get("post_chat") != callback_data.chat_id or not text \
             or await state.get_state() != PostForm.text.state:
         await query.answer(_("This button is from an earlier message."), show_alert=True)
-        return
+        return None
     claim = f"post:{actor.user_id}:{data.get('post_draft')}"  # a draft posts once
     if not await claims.claim(claim, clock.now()):
         await query.answer(_("This has already been handled."))
-        return  # a double tap: the first press posts
+        return None
     await state.clear()
     await query.answer()
-    if callback_data.action == "drop":
-        await message.edit_text(_("Nothing was sent."))
+    return text, data, claim
+
+
+async def cb_drop(query: CallbackQuery, callback_data: ChatCb, actor: Actor, state: FSMContext,
+                  chats: ChatRepo, clock: Clock, claims: ClaimRepo) -> None:
+    message = await post_target(query, callback_data, actor, chats)
+    if message is None:
         return
+    if await claimed_draft(query, callback_data, actor, state, clock, claims) is not None:
+        await message.edit_text(_("Nothing was sent."))
+
+
+async def cb_publish(query: CallbackQuery, callback_data: ChatCb, actor: Actor,
+                     state: FSMContext, chats: ChatRepo, bot: Bot, clock: Clock,
+                     audit: AuditRepo, claims: ClaimRepo) -> None:
+    message = await post_target(query, callback_data, actor, chats)
+    if message is None:
+        return
+    draft = await claimed_draft(query, callback_data, actor, state, clock, claims)
+    if draft is None:
+        return
+    text, data, claim = draft
     try:
         await bot.send_message(callback_data.chat_id, text)
     except TelegramAPIError:
@@ -380,8 +486,8 @@ async def on_post_text(message: Message, state: FSMContext) -> None:
     await state.update_data(post_text=text)
     await message.answer(_("This is how it will look:"))
     await message.answer(text, reply_markup=rows([
-        button(_("Publish"), ChatCb(action="publish", chat_id=chat_id)),
-        button(_("Cancel"), ChatCb(action="drop", chat_id=chat_id)),
+        button(_("Publish"), ChatCb(action=ChatAction.PUBLISH, chat_id=chat_id)),
+        button(_("Cancel"), ChatCb(action=ChatAction.DROP, chat_id=chat_id)),
     ]))
 
 
@@ -398,9 +504,11 @@ def create_router() -> Router:
     router.message.register(cmd_post, Command("post"), private)
     router.message.register(on_post_text, StateFilter(PostForm.text), private,
                             ~F.text.startswith("/"))
-    router.callback_query.register(cb_join, ChatCb.filter(F.action == "join"))
-    router.callback_query.register(
-        cb_post, ChatCb.filter(F.action.in_({"post", "publish", "drop"})))
-    router.callback_query.register(cb_remove_intruder, ChatCb.filter(F.action == "remove"))
-    router.callback_query.register(cb_chat_admin, ChatCb.filter())
+    for action, handler in ((ChatAction.JOIN, cb_join), (ChatAction.POST, cb_post),
+                            (ChatAction.PUBLISH, cb_publish), (ChatAction.DROP, cb_drop),
+                            (ChatAction.REMOVE, cb_remove_intruder), (ChatAction.BIND, cb_bind),
+                            (ChatAction.SCOPE, cb_scope), (ChatAction.UNBIND, cb_unbind),
+                            (ChatAction.CONFIRM_UNBIND, cb_confirm_unbind),
+                            (ChatAction.KEEP, cb_keep_bound)):
+        router.callback_query.register(handler, ChatCb.filter(F.action == action))
     return router

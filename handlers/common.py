@@ -1,4 +1,5 @@
-"""Commands that work from anywhere: /cancel leaves any flow, /help lists what she may do."""
+"""Commands that work from anywhere: /cancel leaves any flow; /help lists what she may do,
+by her role (member, coordinator, administrator) and where her application stands."""
 
 from __future__ import annotations
 
@@ -21,11 +22,35 @@ async def cmd_cancel(message: Message, state: FSMContext) -> None:
         await message.answer(_("There is nothing to cancel. /help lists what you can do."))
 
 
+def status_lines(actor: Actor) -> list[str]:
+    """Where she stands, and what that means for what she can do."""
+    if actor.is_staff:
+        return []
+    if not actor.is_registered or actor.status in (None, "draft"):
+        return [_("You have not finished your registration yet: /start takes you back to it. "
+                  "The member features open once your application is approved.")]
+    if actor.status in ("pending", "needs_info"):
+        lead = _("Your application is under review by your country's coordinator.") \
+            if actor.status == "pending" else _("Your coordinator asked for more information: "
+                                                "/profile shows her question.")
+        return [lead + " " + _("The member features open once it is approved.")]
+    if actor.status == "rejected":
+        return [_("Your application was declined. /profile shows the reason; you can correct "
+                  "your profile and send it again.")]
+    if actor.status == "suspended" and not actor.is_staff:
+        return [_("Your membership is suspended for now: the directory, the chats, events and "
+                  "mentorship are paused. /chats shows how to reach your coordinator.")]
+    return []
+
+
 def help_text(actor: Actor) -> str:
-    lines = [
-        _("<b>What I can do for you</b>"),
-        "",
-        _("/start — begin or continue your registration"),
+    lines = [_("<b>What I can do for you</b>"), ""]
+    status = status_lines(actor)
+    if status:
+        lines += status + [""]
+    if not actor.is_member:
+        lines.append(_("/start — begin or continue your registration"))
+    lines += [
         _("/profile — see and edit your profile"),
         _("/language — change the language"),
         _("/mydata — get everything stored about you as a file"),

@@ -8,22 +8,40 @@ is cut to what Telegram accepts (:func:`bot.paging.fit`).
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from html import escape
+
 from aiogram import F, Router
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import FilterCb, PageCb, ReviewAction, ReviewCb
+from bot.callbacks import (
+    DirectoryAction, DirectoryCb, FilterCb, FilterKind, PageCb, ReviewAction, ReviewCb,
+)
 from bot.db.repositories.profiles import DirectoryFilter, ProfileRepo
 from bot.keyboards import button, rows
 from bot.paging import fit
+from bot.services.introductions import WEEKLY_LIMIT, IntroductionService, IntroOutcome
+from bot.services.profile_input import check_short_text
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
-from bot.texts import profile_card, status_text
-from handlers.ui import edit_text, query_message, show, stale_button
+from bot.texts import problem_text, profile_card, status_text
+from handlers.ui import ask_for_text, edit_text, query_message, show, stale_button
 
 PAGE_SIZE = 5
+REASON_MAX = 300  # as in /introduce
+# The page she sees, without anyone's id (her FSM data goes into her /mydata export):
+# the filters and page number to find it again, and a salted digest of whom it showed, so a
+# list that changed since makes its buttons stale rather than point at someone else.
+SHOWN_KEY = "directory_shown"
+
+
+class DirectoryIntro(StatesGroup):
+    reason = State()  # why she would like to meet the member she picked
 FILTER_KINDS = ("country", "agency", "expertise", "language")
 
 
@@ -61,9 +79,9 @@ def filter_menu(flt: DirectoryFilter, ref: ReferenceData, locale: str
     for kind in FILTER_KINDS:
         value = getattr(flt, kind)
         lines.append(f"{names[kind]}: {_label(kind, value, ref, locale)}")
-        buttons.append([button(names[kind], FilterCb(kind=kind))])
-    buttons.append([button(_("Search"), FilterCb(kind="search")),
-                    button(_("Clear filters"), FilterCb(kind="clear"))])
+        buttons.append([button(names[kind], FilterCb(kind=FilterKind(kind)))])
+    buttons.append([button(_("Search"), FilterCb(kind=FilterKind.SEARCH)),
+                    button(_("Clear filters"), FilterCb(kind=FilterKind.CLEAR))])
     return "\n".join(lines), rows(*buttons)
 
 
@@ -71,9 +89,10 @@ def options_menu(kind: str, ref: ReferenceData, locale: str) -> InlineKeyboardMa
     codes = {"country": ref.country_codes, "agency": ref.agency_codes,
              "expertise": ref.expertise_codes, "language": ref.language_codes}[kind]
     width = 1 if kind in ("agency", "expertise") else 2
-    buttons = [button(ref.label(kind, c, locale), FilterCb(kind=kind, value=c)) for c in codes]
+    buttons = [button(ref.label(kind, c, locale), FilterCb(kind=FilterKind(kind), value=c))
+               for c in codes]
     lines = [buttons[i:i + width] for i in range(0, len(buttons), width)]
-    lines.append([button(_("any"), FilterCb(kind=kind, value="*"))])
+    lines.append([button(_("any"), FilterCb(kind=FilterKind(kind), value="*"))])
     return rows(*lines)
 
 
@@ -108,37 +127,53 @@ async def picked_place(query: CallbackQuery, actor: Actor, value: str, places: i
     return message, int(value)
 
 
-async def cb_filter(query: CallbackQuery, callback_data: FilterCb, actor: Actor,
-                    state: FSMContext, ref: ReferenceData, profiles: ProfileRepo) -> None:
+async def cb_search(query: CallbackQuery, actor: Actor, state: FSMContext,
+                    ref: ReferenceData, profiles: ProfileRepo) -> None:
     message = await member_message(query, actor)
     if message is None:
         return
-    kind, value = callback_data.kind, callback_data.value
-    data = await state.get_data()
-    saved = dict(data.get("directory", {}))
     await query.answer()
-    if kind == "search":
-        await show_page(message, actor, _filters(data), 0, ref, profiles, edit=False)
+    await show_page(message, actor, state, _filters(await state.get_data()), 0, ref, profiles,
+                    edit=False)
+
+
+async def cb_clear(query: CallbackQuery, actor: Actor, state: FSMContext,
+                   ref: ReferenceData) -> None:
+    message = await member_message(query, actor)
+    if message is None:
         return
-    if kind == "clear":
-        saved = {}
-    elif kind in FILTER_KINDS and not value:
+    await query.answer()
+    await state.update_data(directory={})
+    text, keyboard = filter_menu(_filters({}), ref, actor.locale)
+    await edit_text(message, text, keyboard)
+
+
+async def cb_field(query: CallbackQuery, callback_data: FilterCb, actor: Actor,
+                   state: FSMContext, ref: ReferenceData) -> None:
+    """A filter field: without a value its options open; with one it is set ("*": any)."""
+    message = await member_message(query, actor)
+    if message is None:
+        return
+    kind, value = callback_data.kind.value, callback_data.value
+    await query.answer()
+    if not value:
         await message.edit_reply_markup(reply_markup=options_menu(kind, ref, actor.locale))
         return
-    elif kind in FILTER_KINDS:
-        valid = {"country": ref.country_codes, "agency": ref.agency_codes,
-                 "expertise": ref.expertise_codes, "language": ref.language_codes}[kind]
-        if value == "*":
-            saved.pop(kind, None)
-        elif value in valid:
-            saved[kind] = value
+    saved = dict((await state.get_data()).get("directory", {}))
+    valid = {"country": ref.country_codes, "agency": ref.agency_codes,
+             "expertise": ref.expertise_codes, "language": ref.language_codes}[kind]
+    if value == "*":
+        saved.pop(kind, None)
+    elif value in valid:
+        saved[kind] = value
     await state.update_data(directory=saved)
     text, keyboard = filter_menu(_filters({"directory": saved}), ref, actor.locale)
     await edit_text(message, text, keyboard)
 
 
-async def show_page(message: Message, actor: Actor, flt: DirectoryFilter, page: int,
-                    ref: ReferenceData, profiles: ProfileRepo, *, edit: bool) -> None:
+async def show_page(message: Message, actor: Actor, state: FSMContext, flt: DirectoryFilter,
+                    page: int, ref: ReferenceData, profiles: ProfileRepo, *, edit: bool
+                    ) -> None:
     ids, total = await profiles.search(flt, page * PAGE_SIZE, PAGE_SIZE,
                                        include_suspended=suspensions_seen_by(actor))
     if total == 0:
@@ -150,6 +185,10 @@ async def show_page(message: Message, actor: Actor, flt: DirectoryFilter, page: 
         count=total, page=page + 1, pages=pages)
     cards: list[str] = []
     manage: list[InlineKeyboardButton] = []
+    meet: list[InlineKeyboardButton] = []
+    # Buttons name a place on this page, never a member's id; the page is remembered so
+    # that a button of an older page is refused rather than meaning someone else.
+    view = int(((await state.get_data()).get(SHOWN_KEY) or {}).get("view", 0)) + 1
     for number, member_id in enumerate(ids, start=page * PAGE_SIZE + 1):
         profile = await profiles.get(member_id)
         if profile is None:
@@ -158,15 +197,26 @@ async def show_page(message: Message, actor: Actor, flt: DirectoryFilter, page: 
         if profile.status != "approved":
             card += "\n" + _("Status: {status}").format(status=status_text(profile.status))
         cards.append(card)
+        if profile.status == "approved" and member_id != actor.user_id:
+            meet.append(button(_("🤝 Ask to meet {number}").format(number=number), DirectoryCb(
+                action=DirectoryAction.INTRODUCE, place=number - page * PAGE_SIZE,
+                view=view)))
         if actor.manages(profile.country_code) and member_id != actor.user_id:
             manage.append(button(f"⚙ {number}", ReviewCb(action=ReviewAction.MANAGE,
                                                          member_id=member_id)))
+    salt = secrets.token_hex(8)
+    await state.update_data(**{SHOWN_KEY: {
+        "view": view, "page": page, "salt": salt, "check": _digest(ids, salt),
+        "filter": {kind: getattr(flt, kind) for kind in FILTER_KINDS}}})
+    if meet:
+        header += "\n" + _("🤝 asks for an introduction: she sees your profile and reason, "
+                           "and contacts are shared only if she agrees.")
     nav = []
     if page > 0:
         nav.append(button(_("« Previous"), PageCb(view="members", page=page - 1)))
     if page < pages - 1:
         nav.append(button(_("Next »"), PageCb(view="members", page=page + 1)))
-    keyboard = rows(manage, nav) if manage or nav else None
+    keyboard = rows(meet[:3], meet[3:], manage, nav) if meet or manage or nav else None
     # Five full profiles can be far over Telegram's 4,096 characters: long cards give way.
     text = header + "\n\n" + "\n\n".join(fit(header + "\n\n", cards, separator="\n\n"))
     await show(message, text, keyboard, edit=edit)
@@ -178,14 +228,103 @@ async def cb_members_page(query: CallbackQuery, callback_data: PageCb, actor: Ac
     if message is None:
         return
     await query.answer()
-    await show_page(message, actor, _filters(await state.get_data()), callback_data.page, ref,
-                    profiles, edit=True)
+    await show_page(message, actor, state, _filters(await state.get_data()),
+                    callback_data.page, ref, profiles, edit=True)
+
+
+# ---- "Ask for an introduction" from a result -------------------------------------------------
+
+def limit_text() -> str:
+    return _("You have made {limit} requests this week. Please wait a few days before the "
+             "next one.").format(limit=WEEKLY_LIMIT)
+
+
+def _digest(ids: list[int], salt: str) -> str:
+    return hashlib.sha256((salt + ",".join(map(str, ids))).encode()).hexdigest()[:24]
+
+
+async def member_at(state: FSMContext, actor: Actor, profiles: ProfileRepo, view: int,
+                    place: int) -> int | None:
+    """Who is at ``place`` on the page she was shown as ``view``, if it still shows the same
+    people; None if the page is an earlier one or has changed since."""
+    shown = (await state.get_data()).get(SHOWN_KEY) or {}
+    if shown.get("view") != view or not shown.get("salt"):
+        return None
+    flt = DirectoryFilter(**{k: (shown.get("filter") or {}).get(k) for k in FILTER_KINDS})
+    page = int(shown.get("page", 0))
+    ids, _total = await profiles.search(flt, page * PAGE_SIZE, PAGE_SIZE,
+                                        include_suspended=suspensions_seen_by(actor))
+    if _digest(ids, shown["salt"]) != shown.get("check") or not 1 <= place <= len(ids):
+        return None
+    return ids[place - 1]
+
+
+async def cb_introduce(query: CallbackQuery, callback_data: DirectoryCb, actor: Actor,
+                       state: FSMContext, profiles: ProfileRepo,
+                       intro_service: IntroductionService) -> None:
+    message = await member_message(query, actor)
+    if message is None:
+        return
+    target_id = await member_at(state, actor, profiles, callback_data.view, callback_data.place)
+    if target_id is None:
+        await stale_button(query)  # a button of an earlier page, or the list changed
+        return
+    person = await profiles.get(target_id)
+    if person is None or target_id == actor.user_id or person.status != "approved":
+        await stale_button(query)
+        return
+    if await intro_service.at_limit(actor.user_id):
+        await query.answer(limit_text(), show_alert=True)
+        return
+    await query.answer()
+    await state.set_state(DirectoryIntro.reason)
+    await state.update_data(directory_intro={"view": callback_data.view,
+                                             "place": callback_data.place})
+    name = person.full_name if person.shows("name") and person.full_name else _("this member")
+    await message.answer(_("You are asking to meet {name}. Why would you like to meet her? One "
+                           "or two sentences; she will read them. (up to {limit} characters) "
+                           "/cancel to stop.").format(name=escape(name), limit=REASON_MAX))
+
+
+async def on_intro_reason(message: Message, actor: Actor, state: FSMContext,
+                          profiles: ProfileRepo, intro_service: IntroductionService) -> None:
+    value, problem = check_short_text(message.text, REASON_MAX, keep_lines=True)
+    if problem is not None:
+        await message.answer(problem_text(problem, REASON_MAX))
+        return
+    picked = (await state.get_data()).get("directory_intro") or {}
+    await state.set_state(None)
+    await state.update_data(directory_intro=None)
+    if not actor.is_member:
+        await message.answer(members_only_text())
+        return
+    target_id = await member_at(state, actor, profiles, int(picked.get("view", -1)),
+                                int(picked.get("place", 0)))
+    outcome = IntroOutcome.GONE if target_id is None or target_id == actor.user_id else \
+        await intro_service.start_with(actor.user_id, target_id, value or "")
+    if outcome is IntroOutcome.LIMIT:
+        await message.answer(limit_text())
+    elif outcome is IntroOutcome.DONE:
+        await message.answer(_("✓ I have asked her. If she agrees, you both get each other's "
+                               "contacts."))
+    else:
+        await message.answer(_("She can't be asked for an introduction right now. /introduce "
+                               "finds others who fit what you need."))
 
 
 def create_router() -> Router:
     router = Router(name="directory")
     router.message.filter(F.chat.type == "private")
     router.message.register(cmd_members, Command("members"))
-    router.callback_query.register(cb_filter, FilterCb.filter())
+    router.callback_query.register(cb_search, FilterCb.filter(F.kind == FilterKind.SEARCH))
+    router.callback_query.register(cb_clear, FilterCb.filter(F.kind == FilterKind.CLEAR))
+    router.callback_query.register(cb_field, FilterCb.filter(
+        F.kind.in_({FilterKind(kind) for kind in FILTER_KINDS})))
     router.callback_query.register(cb_members_page, PageCb.filter(F.view == "members"))
+    router.callback_query.register(
+        cb_introduce, DirectoryCb.filter(F.action == DirectoryAction.INTRODUCE))
+    router.message.register(on_intro_reason, StateFilter(DirectoryIntro.reason), F.text,
+                            ~F.text.startswith("/"))
+    router.message.register(ask_for_text, StateFilter(DirectoryIntro.reason),
+                            ~F.text.startswith("/"))
     return router

@@ -1,4 +1,4 @@
-"""/invite creates an invitation code for a coordinator's country; /invites lists and revokes.
+"""/invite creates an invitation code for a coordinator's country; /invites lists and withdraws.
 
 ```mermaid
 stateDiagram-v2
@@ -6,39 +6,89 @@ stateDiagram-v2
     [*] --> Uses: /invite (coordinators: their own country)
     Country --> Uses
     Uses --> Validity
-    Validity --> [*]: code + deep link shown once
+    Validity --> [*]: code + deep link shown once, with a Share button
+    state "/invites" as List
+    List --> Confirm: Withdraw
+    Confirm --> List: Yes, withdraw / Keep it
 ```
-The country and the role are checked again when the code is made, not taken from the button.
+The whole /invite flow is one message edited in place. The country and the role are checked
+again when the code is made, not taken from the button; a withdrawal asks first.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from html import escape
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
+from babel.dates import format_date as babel_format_date
+from babel.dates import format_time as babel_format_time
+from babel.dates import get_timezone_location
 
-from bot.callbacks import InviteCb
+from bot.callbacks import InviteAction, InviteCb
 from bot.clock import Clock
-from bot.db.repositories.invites import InviteRepo
-from bot.i18n import format_date
-from bot.keyboards import button, rows
+from bot.db.repositories.invites import InviteCode
+from bot.db.repositories.profiles import ProfileRepo
+from bot.keyboards import button, rows, url_button
+from bot.services.delivery import Recipient
 from bot.services.invites import InviteService
+from bot.services.message_kinds import MessageKind
 from bot.services.reference import ReferenceData
-from bot.services.roles import Actor
-from bot.services.verification import VerificationService
-from handlers.ui import query_message, stale_button
+from bot.services.roles import Actor, Authority
+from handlers.ui import edit_text, query_message, stale_button
 
 USES = ("1", "5", "20", "50")
 DAYS = ("7", "30", "90")
+LISTED = 20  # /invites shows the newest invitations, active ones first
 
 
 def staff_only_text() -> str:
     return _("This command is for coordinators.")
+
+
+def not_allowed_text() -> str:
+    return _("You are not allowed to do this.")
+
+
+def until_text(moment: datetime, locale: str, timezone: str) -> str:
+    """"8 Dec 2026, 23:04 (Almaty)": a medium date, a short time and the zone's city, all in
+    her language. (bot.i18n has no date-with-time-and-zone format yet; the integrator may
+    move this there.)"""
+    zone = ZoneInfo(timezone)
+    local = moment.astimezone(zone)
+    return _("{date}, {time} ({zone})").format(
+        date=babel_format_date(local.date(), "medium", locale=locale),
+        time=babel_format_time(local, "short", tzinfo=zone, locale=locale),
+        zone=get_timezone_location(zone, locale=locale, return_city=True))
+
+
+def state_label(state: str) -> str:
+    return {
+        # Whole words about the invitation, not adjectives that could read as about a woman
+        # (the brief allows no pgettext contexts here).
+        "active": _("still valid"),
+        "used_up": _("used up"),
+        "expired": _("expired"),
+        "withdrawn": _("withdrawn"),
+    }[state]
+
+
+def share_url(link: str) -> str:
+    """Telegram's share page: she picks the colleague's chat and the link goes there."""
+    text = _("An invitation to the association's bot: open the link and complete your "
+             "profile to become a member.")
+    return f"https://t.me/share/url?url={quote(link, safe='')}&text={quote(text, safe='')}"
+
+
+def uses_keyboard() -> InlineKeyboardMarkup:
+    return rows([button(n, InviteCb(action=InviteAction.USES, value=n)) for n in USES])
 
 
 async def cmd_invite(message: Message, actor: Actor, state: FSMContext,
@@ -48,113 +98,223 @@ async def cmd_invite(message: Message, actor: Actor, state: FSMContext,
         return
     if actor.is_admin and not actor.coordinator_country:
         keyboard = rows(*[[button(ref.country(c, actor.locale),
-                                  InviteCb(action="country", value=c))]
+                                  InviteCb(action=InviteAction.COUNTRY, value=c))]
                           for c in ref.country_codes])
         await message.answer(_("For which country is the invitation?"), reply_markup=keyboard)
         return
     await state.update_data(invite_country=actor.coordinator_country)
-    await ask_uses(message)
+    await message.answer(_("How many people may use this invitation?"),
+                         reply_markup=uses_keyboard())
 
 
-async def ask_uses(message: Message) -> None:
-    keyboard = rows([button(n, InviteCb(action="uses", value=n)) for n in USES])
-    await message.answer(_("How many people may use this invitation?"), reply_markup=keyboard)
-
-
-async def cb_invite(query: CallbackQuery, callback_data: InviteCb, actor: Actor,
-                    state: FSMContext, bot: Bot, invites: InviteService,
-                    verification: VerificationService, ref: ReferenceData,
-                    clock: Clock) -> None:
+async def staff_message(query: CallbackQuery, actor: Actor) -> Message | None:
     message = query_message(query)
     if message is None or not actor.is_staff:
-        await query.answer(_("You are not allowed to do this."), show_alert=True)
+        await query.answer(not_allowed_text(), show_alert=True)
+        return None
+    return message
+
+
+async def cb_country(query: CallbackQuery, callback_data: InviteCb, actor: Actor,
+                     state: FSMContext, authority: Authority, ref: ReferenceData) -> None:
+    message = await staff_message(query, actor)
+    if message is None:
         return
-    action, value = callback_data.action, callback_data.value
+    if callback_data.value not in ref.country_codes:
+        await stale_button(query)
+        return
+    if not await authority.may_manage(actor.user_id, callback_data.value):
+        await query.answer(not_allowed_text(), show_alert=True)
+        return
+    await state.update_data(invite_country=callback_data.value)
+    await query.answer()
+    await edit_text(message, _("How many people may use this invitation?"), uses_keyboard())
+
+
+async def cb_uses(query: CallbackQuery, callback_data: InviteCb, actor: Actor,
+                  state: FSMContext) -> None:
+    message = await staff_message(query, actor)
+    if message is None:
+        return
+    if callback_data.value not in USES or not (await state.get_data()).get("invite_country"):
+        await stale_button(query)  # forged, or from an invitation already made
+        return
+    await state.update_data(invite_uses=int(callback_data.value))
+    await query.answer()
+    keyboard = rows([button(_("{days} day", "{days} days", int(d)).format(days=d),
+                            InviteCb(action=InviteAction.DAYS, value=d)) for d in DAYS])
+    await edit_text(message, _("How long should it be valid?"), keyboard)
+
+
+async def cb_days(query: CallbackQuery, callback_data: InviteCb, actor: Actor,
+                  state: FSMContext, bot: Bot, invites: InviteService, authority: Authority,
+                  ref: ReferenceData, clock: Clock) -> None:
+    message = await staff_message(query, actor)
+    if message is None:
+        return
     data = await state.get_data()
-    if action == "country" and value in ref.country_codes:
-        if not await verification.may_manage(actor.user_id, value):
-            await query.answer(_("You are not allowed to do this."), show_alert=True)
-            return
-        await state.update_data(invite_country=value)
-        await query.answer()
-        await ask_uses(message)
+    country, uses = data.get("invite_country"), data.get("invite_uses")
+    if callback_data.value not in DAYS or not country or not uses:
+        await stale_button(query)
         return
-    if action == "uses" and value in USES:
-        await state.update_data(invite_uses=int(value))
-        await query.answer()
-        keyboard = rows([button(_("{days} day", "{days} days", int(d)).format(days=d),
-                                InviteCb(action="days", value=d)) for d in DAYS])
-        await message.answer(_("How long should it be valid?"), reply_markup=keyboard)
+    if not await authority.may_manage(actor.user_id, country):
+        await query.answer(not_allowed_text(), show_alert=True)
         return
-    if action == "days" and value in DAYS:
-        country = data.get("invite_country")
-        uses = data.get("invite_uses")
-        if not country or not uses:
-            await query.answer(_("This button is from an earlier message."), show_alert=True)
-            return
-        if not await verification.may_manage(actor.user_id, country):
-            await query.answer(_("You are not allowed to do this."), show_alert=True)
-            return
-        await state.update_data(invite_country=None, invite_uses=None)
-        created = await invites.create(actor.user_id, country, int(uses),
-                                       timedelta(days=int(value)), clock.now())
-        me = await bot.me()
-        link = f"https://t.me/{me.username}?start={created.code}"
-        await query.answer()
-        await message.answer(_(
-            "Invitation for {country}, for one person, valid until {date}.",
-            "Invitation for {country}, for up to {uses} people, valid until {date}.",
-            int(uses)).format(
-                country=escape(ref.country(country, actor.locale)), uses=uses,
-                date=format_date(created.record.expires_at, actor.locale,
+    await state.update_data(invite_country=None, invite_uses=None)
+    created = await invites.create(actor.user_id, country, int(uses),
+                                   timedelta(days=int(callback_data.value)), clock.now())
+    me = await bot.me()
+    link = f"https://t.me/{me.username}?start={created.code}"
+    await query.answer()
+    text = (_("Invitation for {country}, for one person.",
+              "Invitation for {country}, for up to {uses} people.", int(uses)).format(
+                country=escape(ref.country(country, actor.locale)), uses=uses)
+            + "\n" + _("Valid until {until}").format(
+                until=until_text(created.record.expires_at, actor.locale,
                                  ref.country_timezones[country]))
-            + "\n" + _("Send this link to the colleague you invite:")
-            + f"\n<code>{escape(link)}</code>\n"
+            + "\n\n" + _("Send this link to the colleague you invite, or press Share:")
+            + f"\n<code>{escape(link)}</code>\n\n"
             + _("Whoever opens it and completes her profile becomes a member without review. "
-                "The link is shown only once."))
-        return
-    if action == "revoke":
-        await revoke(query, message, actor, callback_data.code_id, invites, verification,
-                     clock)
-        return
-    await stale_button(query)
+                "The link is shown only once; /invites lists your invitations."))
+    await edit_text(message, text, rows([url_button(_("Share"), share_url(link))]))
 
 
-async def revoke(query: CallbackQuery, message: Message, actor: Actor, code_id: int,
-                 invites: InviteService, verification: VerificationService,
-                 clock: Clock) -> None:
-    record = await invites.get(code_id)
-    if record is None or not await verification.may_manage(actor.user_id, record.country_code):
-        await query.answer(_("You are not allowed to do this."), show_alert=True)
-        return
-    done = await invites.revoke(actor.user_id, code_id, clock.now())
-    await query.answer(_("Invitation withdrawn.") if done else _("This has already been handled."))
-    if done:
-        await message.answer(_("Invitation withdrawn."))
+# ---- /invites ------------------------------------------------------------------------------
+
+def invite_line(code: InviteCode, ref: ReferenceData, locale: str, now: datetime) -> str:
+    return _("<b>{hint}…</b> · {country} · {state}\n"
+             "used {used} of {max} · until {until}").format(
+        hint=escape(code.hint), country=escape(ref.country(code.country_code, locale)),
+        state=state_label(code.state(now)), used=code.used_count, max=code.max_uses,
+        until=until_text(code.expires_at, locale, ref.country_timezones[code.country_code]))
 
 
-async def cmd_invites(message: Message, actor: Actor, invite_codes: InviteRepo,
+def invites_view(codes: list[InviteCode], ref: ReferenceData, locale: str, now: datetime
+                 ) -> tuple[str, InlineKeyboardMarkup | None]:
+    if not codes:
+        return _("You have no invitations yet. /invite creates one."), None
+    ordered = sorted(codes, key=lambda c: (c.state(now) != "active", -c.id))
+    lines = [_("<b>Invitations</b>"),
+             _("Each starts with the characters shown; the full link was shown only once.")]
+    buttons = []
+    for code in ordered:
+        lines.append(invite_line(code, ref, locale, now))
+        if code.state(now) == "active":
+            buttons.append([button(_("Withdraw {hint}…").format(hint=code.hint),
+                                   InviteCb(action=InviteAction.REVOKE, code_id=code.id))])
+    return "\n\n".join(lines), rows(*buttons) if buttons else None
+
+
+async def listed_codes(actor: Actor, invites: InviteService) -> list[InviteCode]:
+    return await invites.recent(None if actor.is_admin else actor.coordinator_country, LISTED)
+
+
+async def cmd_invites(message: Message, actor: Actor, invites: InviteService,
                       ref: ReferenceData, clock: Clock) -> None:
     if not actor.is_staff:
         await message.answer(staff_only_text())
         return
-    country = None if actor.is_admin else actor.coordinator_country
-    active = await invite_codes.active(country, clock.now())
-    if not active:
-        await message.answer(_("There are no active invitations. /invite creates one."))
+    text, keyboard = invites_view(await listed_codes(actor, invites), ref, actor.locale,
+                                  clock.now())
+    await message.answer(text, reply_markup=keyboard)
+
+
+async def managed_code(query: CallbackQuery, actor: Actor, code_id: int,
+                       invites: InviteService, authority: Authority
+                       ) -> tuple[Message, InviteCode] | None:
+    message = await staff_message(query, actor)
+    if message is None:
+        return None
+    record = await invites.get(code_id)
+    if record is None or not await authority.may_manage(actor.user_id, record.country_code):
+        await query.answer(not_allowed_text(), show_alert=True)
+        return None
+    return message, record
+
+
+async def cb_revoke(query: CallbackQuery, callback_data: InviteCb, actor: Actor,
+                    invites: InviteService, authority: Authority, ref: ReferenceData,
+                    clock: Clock) -> None:
+    found = await managed_code(query, actor, callback_data.code_id, invites, authority)
+    if found is None:
         return
-    lines = [_("Active invitations:")]
-    buttons = []
-    for code in active:
-        lines.append(_("#{id} · {country} · starts with {hint}… · used {used} of {max} · "
-                       "until {date}").format(
-            id=code.id, country=escape(ref.country(code.country_code, actor.locale)),
-            hint=escape(code.hint), used=code.used_count, max=code.max_uses,
-            date=format_date(code.expires_at, actor.locale,
-                             ref.country_timezones[code.country_code])))
-        buttons.append([button(_("Withdraw #{id}").format(id=code.id),
-                               InviteCb(action="revoke", code_id=code.id))])
-    await message.answer("\n".join(lines), reply_markup=rows(*buttons))
+    message, record = found
+    if record.state(clock.now()) != "active":
+        await query.answer(_("This has already been handled."), show_alert=True)
+        return
+    await query.answer()
+    left = record.uses_left
+    await edit_text(message, _(
+        "Withdraw the invitation starting with {hint}…? Nobody will be able to join with it "
+        "any more ({left} use left).",
+        "Withdraw the invitation starting with {hint}…? Nobody will be able to join with it "
+        "any more ({left} uses left).", left).format(hint=escape(record.hint), left=left),
+        rows([button(_("Yes, withdraw"), InviteCb(action=InviteAction.CONFIRM_REVOKE,
+                                                   code_id=record.id)),
+              button(_("Keep it"), InviteCb(action=InviteAction.KEEP, code_id=record.id))]))
+
+
+async def cb_confirm_revoke(query: CallbackQuery, callback_data: InviteCb, actor: Actor,
+                            invites: InviteService, authority: Authority, ref: ReferenceData,
+                            clock: Clock) -> None:
+    found = await managed_code(query, actor, callback_data.code_id, invites, authority)
+    if found is None:
+        return
+    message, record = found
+    if record.state(clock.now()) != "active":
+        await query.answer(_("This has already been handled."), show_alert=True)
+        return
+    done = await invites.revoke(actor.user_id, record.id, clock.now())
+    await query.answer(_("Invitation withdrawn.") if done
+                       else _("This has already been handled."))
+    text, keyboard = invites_view(await listed_codes(actor, invites), ref, actor.locale,
+                                  clock.now())
+    note = _("✓ The invitation starting with {hint}… is withdrawn.").format(
+        hint=escape(record.hint)) if done else _("This has already been handled.")
+    await edit_text(message, note + "\n\n" + text, keyboard)
+
+
+async def cb_keep(query: CallbackQuery, callback_data: InviteCb, actor: Actor,
+                  invites: InviteService, authority: Authority, ref: ReferenceData,
+                  clock: Clock) -> None:
+    found = await managed_code(query, actor, callback_data.code_id, invites, authority)
+    if found is None:
+        return
+    message, _record = found
+    await query.answer()
+    text, keyboard = invites_view(await listed_codes(actor, invites), ref, actor.locale,
+                                  clock.now())
+    await edit_text(message, text, keyboard)
+
+
+# ---- the creator is told when her invitation is used -------------------------------------
+
+def renderers(app: Any) -> dict[str, Any]:
+    invites: InviteService = app.invites
+    profiles: ProfileRepo = app.profiles
+    ref: ReferenceData = app.reference
+
+    async def used(payload: dict[str, Any], to: Recipient) -> Any:
+        invite = await invites.get(payload["invite_id"])
+        member = await profiles.get(payload["member_id"])
+        if invite is None or member is None or invite.created_by != to.user_id:
+            return None  # she left meanwhile, or the invitation is gone
+        left = invite.uses_left
+        text = _("✓ {name} ({country}) joined the association with your invitation "
+                 "starting with {hint}….").format(
+            name=escape(member.full_name or _("Member")),
+            country=escape(ref.country(invite.country_code, to.locale)),
+            hint=escape(invite.hint))
+        if invite.state(app.clock.now()) == "withdrawn":
+            tail = _("The invitation is withdrawn.")
+        elif left == 0:
+            tail = _("That was its last use.")
+        else:
+            tail = _("It can be used {left} more time.", "It can be used {left} more times.",
+                     left).format(left=left)
+        return text + "\n" + tail, None
+
+    return {MessageKind.INVITATION_USED: used}
 
 
 def create_router() -> Router:
@@ -162,5 +322,9 @@ def create_router() -> Router:
     router.message.filter(F.chat.type == "private")
     router.message.register(cmd_invite, Command("invite"))
     router.message.register(cmd_invites, Command("invites"))
-    router.callback_query.register(cb_invite, InviteCb.filter())
+    for action, handler in ((InviteAction.COUNTRY, cb_country), (InviteAction.USES, cb_uses),
+                            (InviteAction.DAYS, cb_days), (InviteAction.REVOKE, cb_revoke),
+                            (InviteAction.CONFIRM_REVOKE, cb_confirm_revoke),
+                            (InviteAction.KEEP, cb_keep)):
+        router.callback_query.register(handler, InviteCb.filter(F.action == action))
     return router

@@ -1,9 +1,16 @@
-"""Her own data: /mydata sends all of it as a JSON file; /delete_me erases it after one
-confirmation."""
+"""Her own data: /mydata reads it out in her language and attaches all of it as JSON;
+/delete_me says what goes and what stays, asks once, and erases it.
+
+The readable document is built from the same export as the JSON (the JSON stays complete for
+portability); it names things through ReferenceData and her language, never by internal key,
+and shows staff by role, never by id. It is split into messages Telegram accepts.
+"""
 
 from __future__ import annotations
 
 import json
+from html import escape
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
@@ -11,20 +18,250 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import PrivacyCb
+from bot.callbacks import PrivacyAction, PrivacyCb
 from bot.chat_removals import RemovalRunner
-from bot.clock import Clock
+from bot.clock import Clock, from_db
 from bot.db.fsm_storage import SQLiteStorage
+from bot.db.repositories.profiles import VISIBLE_FIELD_NAMES
+from bot.i18n import LANGUAGE_NAMES, format_date
 from bot.keyboards import button, rows
+from bot.paging import MESSAGE_LIMIT, rendered_length, shorten
 from bot.services.privacy import PrivacyService, StaffLabels
+from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
-from handlers.ui import query_message
+from bot.texts import availability_text, country_preference_text, field_label, status_text
+from handlers.ui import edit_text, query_message
+
+Rows = dict[str, list[dict[str, Any]]]
+
+
+# ---- /mydata --------------------------------------------------------------------------------
+
+def _date(value: str | None, locale: str, timezone: str) -> str:
+    return format_date(from_db(value), locale, timezone) if value else "—"
+
+
+def _yes_no(value: Any) -> str:
+    return _("yes") if value else _("no")
+
+
+def _item(label: str, value: str) -> str:
+    return f"• {label}: {value}"
+
+
+def _action_text(action: str) -> str:
+    return {
+        "approve": _("application approved"),
+        "reject": _("application declined"),
+        "ask": _("more information requested"),
+        "suspend": _("membership suspended"),
+        "reinstate": _("membership reinstated"),
+        "approve_by_invitation": _("joined with an invitation"),
+        "appoint_coordinator": _("appointed coordinator"),
+        "remove_coordinator": _("coordinator role ended"),
+        "allow_region_events": _("regional events allowed"),
+        "change_country": _("country changed"),
+        "create_invitation": _("invitation created"),
+        "revoke_invitation": _("invitation withdrawn"),
+        "bind_chat": _("chat bound"),
+        "unbind_chat": _("chat unbound"),
+        "post_to_chat": _("message posted to a chat"),
+        "remove_from_chat": _("removal from a chat"),
+        "announce": _("announcement sent"),
+        "publish_event": _("event published"),
+        "edit_event": _("event changed"),
+        "cancel_event": _("event cancelled"),
+        "mentor_answer": _("answer to a mentorship request"),
+    }.get(action, _("another recorded action"))
+
+
+def _pair_status(status: str) -> str:
+    return {"proposed": _("proposed"), "active": _("under way"), "paused": _("on a break"),
+            "ended": _("ended"), "declined": _("not taken up"), "expired": _("not answered"),
+            "asked": _("waiting for an answer"), "accepted": _("agreed"),
+            "choosing": _("choosing whom to ask")}.get(status, _("other"))
+
+
+def _answer_text(answer: str) -> str:
+    return {"going": _("going"), "maybe": _("maybe"), "no": _("not going")}.get(answer, answer)
+
+
+def readable_sections(data: Rows, user_id: int, ref: ReferenceData, locale: str
+                      ) -> list[str]:
+    """Her data as headed sections in her language: account, profile, memberships, events,
+    mentorship, introductions, settings and consents, the log."""
+    profile = (data.get("profiles") or [None])[0]
+    country = profile["country_code"] if profile else None
+    timezone = ref.country_timezones.get(country or "", "UTC")
+    dash = "—"
+    sections: list[str] = []
+
+    user = (data.get("users") or [None])[0]
+    lines = ["<b>" + _("Account") + "</b>"]
+    if user:
+        lines += [_item(_("Language"), LANGUAGE_NAMES.get(user["locale"], dash)),
+                  _item(_("With the bot since"), _date(user["created_at"], locale, timezone)),
+                  _item(_("Last seen"), _date(user["last_seen_at"], locale, timezone)),
+                  _item(_("Weekly digest"), _yes_no(user.get("digest_enabled")))]
+    else:
+        lines.append(_("Nothing yet."))
+    sections.append("\n".join(lines))
+
+    lines = ["<b>" + _("Profile") + "</b>"]
+    if profile:
+        agency = dash
+        if profile["agency_code"]:
+            agency = (escape(profile["agency_other"]) if profile["agency_other"]
+                      and profile["agency_code"] in ref.other_agency_codes
+                      else escape(ref.agency(profile["agency_code"], locale)))
+        expertise = ", ".join(escape(ref.expertise(r["code"], locale))
+                              for r in data.get("profile_expertise", [])) or dash
+        languages = ", ".join(escape(ref.language(r["code"], locale))
+                              for r in data.get("profile_languages", [])) or dash
+        visible = set((profile["visible_fields"] or "").split(","))
+        lines += [
+            _item(_("Status"), status_text(profile["status"])),
+            _item(_("Full name"), escape(profile["full_name"] or dash)),
+            _item(_("Country"), escape(ref.country(country, locale)) if country else dash),
+            _item(_("Agency"), agency),
+            _item(_("Position or rank"), escape(profile["position"] or dash)),
+            _item(_("Years of service"), str(profile["years_of_service"])
+                  if profile["years_of_service"] is not None else dash),
+            _item(_("Expertise"), expertise),
+            _item(_("Languages"), languages),
+            _item(_("About me"), escape(profile["bio"] or dash)),
+            _item(_("Other members see"), ", ".join(
+                field_label(f) for f in VISIBLE_FIELD_NAMES if f in visible) or dash),
+            _item(_("Sent for review"), _date(profile["submitted_at"], locale, timezone)),
+        ]
+        if profile["decided_at"] and profile["status"] != "draft":
+            decided = _date(profile["decided_at"], locale, timezone)
+            if profile["decided_by"]:
+                decided += " · " + escape(str(profile["decided_by"]))
+            lines.append(_item(_("Decided"), decided))
+        if profile["decision_note"] and profile["decision_note"] != "invitation":
+            lines.append(_item(_("Note from the reviewer"), escape(profile["decision_note"])))
+        if profile["invite_code_id"]:
+            lines.append(_item(_("Joined with an invitation"), _("yes")))
+    else:
+        lines.append(_("You have no profile."))
+    sections.append("\n".join(lines))
+
+    lines = ["<b>" + _("Memberships and roles") + "</b>"]
+    for row in data.get("coordinators", []):
+        lines.append(_item(_("Coordinator of"), escape(ref.country(row["country_code"], locale))
+                           + " · " + _("since {date}").format(
+                               date=_date(row["appointed_at"], locale, timezone))))
+    lines.append(_item(_("The association's chats you are in"),
+                       str(len(data.get("chat_members", [])))))
+    sections.append("\n".join(lines))
+
+    answers = data.get("event_answers", [])
+    lines = ["<b>" + _("Events") + "</b>", _item(_("Events you answered"), str(len(answers)))]
+    counts: dict[str, int] = {}
+    for row in answers:
+        counts[row["answer"]] = counts.get(row["answer"], 0) + 1
+    lines += [_item(_answer_text(answer), str(n)) for answer, n in sorted(counts.items())]
+    rated = sum(1 for row in answers if row.get("rating") is not None)
+    if rated:
+        lines.append(_item(_("Events you rated"), str(rated)))
+    sections.append("\n".join(lines))
+
+    lines = ["<b>" + _("Mentorship") + "</b>"]
+    for offer in data.get("mentor_offers", []):
+        areas = ", ".join(escape(ref.expertise(r["code"], locale))
+                          for r in data.get("mentor_areas", [])) or dash
+        lines.append(_item(_("Your offer to mentor"), _(
+            "up to {count} mentees, {availability}, areas: {areas}").format(
+                count=offer["capacity"], availability=availability_text(offer["availability"]),
+                areas=areas) + (" · " + _("paused") if offer["paused"] else "")))
+    for request in data.get("mentee_requests", []):
+        goals = ", ".join(escape(ref.expertise(r["code"], locale))
+                          for r in data.get("mentee_goals", [])) or dash
+        lines.append(_item(_("You look for a mentor"), _(
+            "goals: {goals}; a mentor {preference}").format(
+                goals=goals, preference=country_preference_text(request["country_preference"]))
+            + (" · " + _("paused") if request["paused"] else "")))
+        if request.get("goal_text"):
+            lines.append(_item(_("In your words"), escape(request["goal_text"])))
+    for pair in data.get("mentor_pairs", []):
+        role = _("as mentee") if pair["mentee_id"] == user_id else _("as mentor")
+        lines.append(_item(_("Mentorship {role}").format(role=role),
+                           _pair_status(pair["status"]) + " · "
+                           + _date(pair["proposed_at"], locale, timezone)))
+    if len(lines) == 1:
+        lines.append(_("Nothing yet."))
+    sections.append("\n".join(lines))
+
+    lines = ["<b>" + _("Introductions") + "</b>"]
+    for intro in data.get("intro_requests", []):
+        if intro["requester_id"] == user_id:
+            lines.append(_item(_("You asked to meet a member"),
+                               _pair_status(intro["status"]) + " · "
+                               + _date(intro["created_at"], locale, timezone)))
+        else:
+            lines.append(_item(_("A member asked to meet you"),
+                               _pair_status(intro["status"]) + " · "
+                               + _date(intro["created_at"], locale, timezone)))
+    if data.get("member_blocks"):
+        lines.append(_item(_("People you blocked"), str(len(data["member_blocks"]))))
+    if len(lines) == 1:
+        lines.append(_("Nothing yet."))
+    sections.append("\n".join(lines))
+
+    settings = (data.get("member_settings") or [None])[0]
+    lines = ["<b>" + _("Settings and consents") + "</b>"]
+    if profile and profile["privacy_accepted_at"]:
+        lines.append(_item(_("Privacy notice accepted"),
+                           _date(profile["privacy_accepted_at"], locale, timezone)))
+    lines.append(_item(_("Others can ask to meet you"),
+                       _yes_no(settings["intros_enabled"] if settings else True)))
+    lines.append(_item(_("Coffee rounds"),
+                       _yes_no(settings and settings.get("coffee_opt_in"))))
+    lines.append(_item(_("Coffee rounds you took part in"),
+                       str(len(data.get("coffee_members", [])))))
+    sections.append("\n".join(lines))
+
+    log = data.get("audit_log", [])
+    lines = ["<b>" + _("Recorded actions") + "</b>"]
+    for row in log[-20:]:
+        who = _("you") if row["actor_id"] == user_id else escape(str(row["actor_id"] or dash))
+        lines.append(f"• {_date(row['at'], locale, timezone)} · {_action_text(row['action'])}"
+                     f" · {who}")
+    if not log:
+        lines.append(_("Nothing yet."))
+    elif len(log) > 20:
+        lines.append(_("…and {count} earlier, in the file.").format(count=len(log) - 20))
+    sections.append("\n".join(lines))
+    return sections
+
+
+def messages_of(title: str, sections: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Sections packed into as few messages as fit Telegram (a section too long is cut)."""
+    messages: list[str] = []
+    current = title
+    for section in sections:
+        section = shorten(section, limit - 2)
+        joined = current + "\n\n" + section if current else section
+        if rendered_length(joined) <= limit:
+            current = joined
+            continue
+        messages.append(current)
+        current = section
+    if current:
+        messages.append(current)
+    return messages
 
 
 async def cmd_mydata(message: Message, actor: Actor, privacy: PrivacyService,
-                     admin_ids: frozenset[int]) -> None:
+                     ref: ReferenceData, admin_ids: frozenset[int]) -> None:
     labels = StaffLabels(coordinator=_("a coordinator"), administrator=_("an administrator"))
     data = await privacy.export(actor.user_id, admin_ids, labels)
+    title = "<b>" + _("What this bot stores about you") + "</b>" + "\n" + _(
+        "Other people appear only by their role. The attached file holds all of it, for "
+        "your records or to take elsewhere.")
+    for text in messages_of(title, readable_sections(data, actor.user_id, ref, actor.locale)):
+        await message.answer(text, protect_content=True)
     payload = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True).encode()
     await message.answer_document(
         BufferedInputFile(payload, filename="my-data.json"),
@@ -33,40 +270,68 @@ async def cmd_mydata(message: Message, actor: Actor, privacy: PrivacyService,
     )
 
 
+# ---- /delete_me -----------------------------------------------------------------------------
+
+def deletion_text(actor: Actor) -> str:
+    deleted = [
+        _("your profile and your answers to it"),
+        _("your language and settings"),
+        _("your answers to events and your ratings"),
+        _("your mentorship offer or request, and the pairs you are in (they end)"),
+        _("your introduction requests, blocks and coffee rounds"),
+        _("messages still waiting to be sent to you"),
+    ]
+    if actor.is_coordinator:
+        deleted.append(_("your coordinator role; the invitations you made stop working"))
+    kept = [
+        _("the log of coordinators' decisions keeps each entry, without your name or id"),
+        _("events and announcements you published stay, without your name"),
+        _("messages you wrote in the association's chats stay there: the bot cannot delete "
+          "them"),
+        _("a count of members who left (a number only)"),
+    ]
+    return "\n".join([
+        "<b>" + _("Delete your data?") + "</b>",
+        _("You will be removed from the association's chats. This cannot be undone."),
+        "", _("Deleted for good:"), *[f"• {item}" for item in deleted],
+        "", _("Kept:"), *[f"• {item}" for item in kept],
+        "", _("Are you sure?")])
+
+
 async def cmd_delete_me(message: Message, actor: Actor) -> None:
     if not actor.is_registered:
         await message.answer(_("We store nothing about you."))
         return
-    await message.answer(
-        _("This deletes your profile and everything stored about you, for good, and removes "
-          "you from the association's chats. Are you sure?"),
-        reply_markup=rows([
-            button(_("Yes, delete everything"), PrivacyCb(action="delete")),
-            button(_("No, keep my data"), PrivacyCb(action="keep")),
-        ]),
-    )
+    await message.answer(deletion_text(actor), reply_markup=rows([
+        button(_("Yes, delete everything"), PrivacyCb(action=PrivacyAction.DELETE)),
+        button(_("No, keep my data"), PrivacyCb(action=PrivacyAction.KEEP)),
+    ]))
 
 
-async def cb_delete_me(query: CallbackQuery, callback_data: PrivacyCb, actor: Actor,
-                       state: FSMContext, privacy: PrivacyService, removals: RemovalRunner,
-                       bot: Bot, clock: Clock) -> None:
+async def cb_keep(query: CallbackQuery) -> None:
     message = query_message(query)
-    if callback_data.action != "delete":
-        await query.answer()
-        if message is not None:
-            await message.edit_text(_("Nothing was deleted."))
-        return
+    await query.answer()
+    if message is not None:
+        await edit_text(message, _("Nothing was deleted."), None)
+
+
+async def cb_delete(query: CallbackQuery, actor: Actor, state: FSMContext,
+                    privacy: PrivacyService, removals: RemovalRunner, bot: Bot,
+                    clock: Clock) -> None:
+    message = query_message(query)
     if not actor.is_registered:
         await query.answer(_("We store nothing about you."), show_alert=True)
         return
     await state.clear()
     storage = state.storage if isinstance(state.storage, SQLiteStorage) else None
-    await privacy.delete_member(actor.user_id, clock.now(), storage)
+    queued = await privacy.delete_member(actor.user_id, clock.now(), storage)
     await query.answer()
     if message is not None:
-        await message.edit_text(_(
-            "Your data has been deleted. Thank you for having been part of the association. "
-            "If you ever want to come back, press /start."))
+        text = _("Your data has been deleted. Thank you for having been part of the "
+                 "association. If you ever want to come back, press /start.")
+        if queued:
+            text += "\n" + _("You are being removed from the association's chats.")
+        await edit_text(message, text, None)
     await removals.flush(bot)
 
 
@@ -75,5 +340,7 @@ def create_router() -> Router:
     router.message.filter(F.chat.type == "private")
     router.message.register(cmd_mydata, Command("mydata"))
     router.message.register(cmd_delete_me, Command("delete_me"))
-    router.callback_query.register(cb_delete_me, PrivacyCb.filter())
+    router.callback_query.register(cb_delete, PrivacyCb.filter(F.action == PrivacyAction.DELETE))
+    router.callback_query.register(cb_keep, PrivacyCb.filter(F.action == PrivacyAction.KEEP))
     return router
+

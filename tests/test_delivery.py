@@ -365,7 +365,9 @@ async def test_a_kind_without_a_renderer_stops_start_up_not_a_send(db: Database)
 def test_the_app_registers_a_renderer_for_every_kind() -> None:
     """create_dispatcher() would refuse to start otherwise; every e2e test builds it, and
     this names the kinds the features register, so a new kind needs a renderer too."""
-    from handlers import announce, coffee, digest, events, introductions, mentorship_messages
+    from handlers import (
+        announce, coffee, digest, events, introductions, invites, mentorship_messages,
+    )
 
     from bot.services.message_kinds import MessageKind
 
@@ -374,6 +376,7 @@ def test_the_app_registers_a_renderer_for_every_kind() -> None:
             return None
 
     registered: set[str] = set()
-    for feature in (announce, events, digest, mentorship_messages, introductions, coffee):
+    for feature in (announce, events, digest, mentorship_messages, introductions, coffee,
+                    invites):
         registered |= set(feature.renderers(AppStub()))
     assert registered == set(MessageKind)

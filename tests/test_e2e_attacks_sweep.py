@@ -418,9 +418,15 @@ async def test_concurrent_withdraw_invitation(harness: BotHarness) -> None:
     await coordinator.send("/invites")
     listing = coordinator.last
     label = next(b for b in listing.button_labels() if b.startswith("Withdraw"))
-    await asyncio.gather(coordinator.press(label, listing), coordinator.press(label, listing))
-    said = [m for m in coordinator.bot_messages if m.text == "Invitation withdrawn."]
-    assert len(said) == 1
+    await coordinator.press(label, listing)  # withdrawing now asks first (deliberate change)
+    confirm = coordinator.last
+    answers = await asyncio.gather(coordinator.press("Yes, withdraw", confirm),
+                                   coordinator.press("Yes, withdraw", confirm))
+    assert sorted(a["text"] for a in answers if a) == ["Invitation withdrawn.",
+                                                       "This has already been handled."]
+    assert await harness.db.fetch_value(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'revoke_invitation' "
+        "AND outcome = 'done'") == 1
 
 
 async def test_concurrent_agree_and_accept(harness: BotHarness) -> None:

@@ -78,7 +78,8 @@ async def test_withdrawn_during_sign_up_falls_back_to_review(harness: BotHarness
     await start_and_accept(harness, user, "en", start=f"/start {code}")
     await fill_profile(harness, user, "en", country=None)
     await coordinator.send("/invites")
-    await coordinator.press("Withdraw #1")
+    await coordinator.press(f"Withdraw {code[:4]}…")
+    await coordinator.press("Yes, withdraw")
     await user.press("Send application")
     assert LAPSED in [m.text for m in user.bot_messages]
     assert await harness.db.fetch_value(
@@ -118,8 +119,10 @@ async def test_expired_revoked_and_made_up_codes(harness: BotHarness) -> None:
     expiring = await create_code(coordinator, uses="5", days="7")
     revoked = await create_code(coordinator, uses="5", days="30")
     await coordinator.send("/invites")
-    await coordinator.press("Withdraw #2")
-    assert coordinator.last_text == "Invitation withdrawn."
+    await coordinator.press(f"Withdraw {revoked[:4]}…")
+    await coordinator.press("Yes, withdraw")
+    assert coordinator.last_text.startswith(
+        f"✓ The invitation starting with {revoked[:4]}… is withdrawn.")
     harness.clock.advance(days=8)
 
     cases = {

@@ -134,6 +134,19 @@ class ChatAccessService:
         scopes = entitled_scopes(await self._users.get_account(user_id))
         return [chat for chat in bound if chat.country_code in scopes]
 
+    async def joined(self, user_id: int) -> set[int]:
+        """The bound chats she is in, as far as the bot saw (for the ✓ in /chats)."""
+        return await self._chats.chats_of(user_id)
+
+    async def coordinators_to_reach(self, user_id: int) -> list[int]:
+        """Whom a member whose membership is paused can write to: her country's
+        coordinators (never herself)."""
+        account = await self._users.get_account(user_id)
+        if account is None or not account.country_code:
+            return []
+        return [c for c in await self._coordinators.of_country(account.country_code)
+                if c != user_id]
+
     async def is_entitled(self, user_id: int, chat_id: int) -> bool:
         return any(chat.chat_id == chat_id for chat in await self.entitled_chats(user_id))
 

@@ -57,6 +57,22 @@ class IntroductionService:
                                                reason, people, now)
         return IntroOutcome.DONE, intro_id
 
+    async def start_with(self, requester_id: int, target_id: int, reason: str
+                         ) -> IntroOutcome:
+        """A request for one member she picked in the directory: the same request, with the
+        same checks (limit, blocks, switched off, asked before) and the same consent; the
+        member is asked at once."""
+        now = self._clock.now()
+        async with self._db.transaction():
+            if await self.at_limit(requester_id):
+                return IntroOutcome.LIMIT
+            if not await self._repo.find_people(requester_id, None, None, None, 1,
+                                                only=target_id):
+                return IntroOutcome.NOBODY
+            intro_id = await self._repo.create(requester_id, None, None, None, reason,
+                                               [target_id], now)
+        return await self.ask(intro_id, requester_id, 1)
+
     async def ask(self, intro_id: int, requester_id: int, position: int) -> IntroOutcome:
         """She picks one of the people offered (by place); that member is asked, if she still
         fits now."""

@@ -7,9 +7,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from bot.db.repositories.audit import AuditRepo
 from bot.db.repositories.invites import InviteCode, InviteRepo
+from bot.services.message_kinds import MessageKind
+
+if TYPE_CHECKING:
+    from bot.services.delivery import DeliveryService
+
 
 CODE_BYTES = 12  # 96 bits; token_urlsafe gives 16 characters, fine for a /start payload
 
@@ -32,9 +38,11 @@ def hash_code(code: str) -> str:
 
 
 class InviteService:
-    def __init__(self, repo: InviteRepo, audit: AuditRepo) -> None:
+    def __init__(self, repo: InviteRepo, audit: AuditRepo,
+                 delivery: DeliveryService | None = None) -> None:
         self._repo = repo
         self._audit = audit
+        self._delivery = delivery
 
     async def create(self, actor_id: int, country_code: str, max_uses: int, valid_for: timedelta,
                      now: datetime) -> NewCode:
@@ -79,3 +87,16 @@ class InviteService:
                                  outcome="done" if done else "already_decided",
                                  details=f"code #{code_id}")
         return done
+
+    async def recent(self, country_code: str | None, limit: int = 20) -> list[InviteCode]:
+        return await self._repo.recent(country_code, limit)
+
+    async def tell_creator(self, invite: InviteCode, member_id: int) -> None:
+        """Queue "she joined with your invitation" for whoever made it (in the caller's
+        transaction, so the notice goes out only if her approval stays). The text is
+        rendered at send time: her name and the uses left as they are then."""
+        if self._delivery is None or invite.created_by is None:
+            return
+        await self._delivery.enqueue(MessageKind.INVITATION_USED, {"invite_id": invite.id,
+                                                   "member_id": member_id},
+                                     [invite.created_by], None)

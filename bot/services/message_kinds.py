@@ -34,3 +34,4 @@ class MessageKind(StrEnum):
     COFFEE_NOTICE = "coffee_notice"
     COFFEE_MATCH = "coffee_match"
     COFFEE_FOLLOWUP = "coffee_followup"
+    INVITATION_USED = "invitation_used"  # to whoever made it: someone joined with it

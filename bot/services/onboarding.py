@@ -38,6 +38,7 @@ from enum import Enum
 from bot.db.database import Database
 from bot.db.repositories.audit import AuditRepo
 from bot.db.repositories.invites import InviteCode, InviteRepo
+from bot.services.invites import InviteService
 from bot.db.repositories.profiles import Profile, ProfileRepo
 from bot.db.repositories.roles import CoordinatorRepo
 from bot.services.chat_access import ChatAccessService
@@ -117,8 +118,10 @@ class CountryChangeResult:
 class OnboardingService:
     def __init__(self, db: Database, profiles: ProfileRepo, invites: InviteRepo,
                  coordinators: CoordinatorRepo, audit: AuditRepo, authority: Authority,
-                 chat_access: ChatAccessService):
+                 chat_access: ChatAccessService, *,
+                 invitations: InviteService | None = None):
         self._chat_access = chat_access
+        self._invitations = invitations  # tells the creator when her invitation is used
         self._db = db
         self._profiles = profiles
         self._invites = invites
@@ -161,6 +164,8 @@ class OnboardingService:
                                              target_id=user_id,
                                              country_code=profile.country_code,
                                              details=f"code #{invite.id}")
+                    if self._invitations is not None:
+                        await self._invitations.tell_creator(invite, user_id)
                     return Submission("approved", [])
                 lapsed = True
             await self._profiles.set_status(user_id, now, "pending", submitted=True)

@@ -123,6 +123,12 @@ class ChatRepo:
             "ON CONFLICT (chat_id, user_id) DO UPDATE SET status = excluded.status, "
             "updated_at = excluded.updated_at", (chat_id, user_id, status, to_db(now)))
 
+    async def chats_of(self, user_id: int) -> set[int]:
+        """The chats the bot saw her join (and not leave)."""
+        rows = await self._db.fetch_all("SELECT chat_id FROM chat_members WHERE user_id = ?",
+                                        (user_id,))
+        return {r["chat_id"] for r in rows}
+
     async def members_of(self, chat_id: int) -> list[int]:
         rows = await self._db.fetch_all("SELECT user_id FROM chat_members WHERE chat_id = ? "
                                         "ORDER BY user_id", (chat_id,))

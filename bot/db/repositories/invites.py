@@ -20,6 +20,20 @@ class InviteCode:
     revoked: bool
     created_by: int | None = None
 
+    def state(self, now: datetime) -> str:
+        """withdrawn, used_up, expired or active (in that order: the first that applies)."""
+        if self.revoked:
+            return "withdrawn"
+        if self.used_count >= self.max_uses:
+            return "used_up"
+        if self.expires_at <= now:
+            return "expired"
+        return "active"
+
+    @property
+    def uses_left(self) -> int:
+        return max(0, self.max_uses - self.used_count)
+
 
 def _code(row) -> InviteCode:  # type: ignore[no-untyped-def]
     return InviteCode(row["id"], row["hint"], row["country_code"], row["max_uses"],
@@ -73,3 +87,14 @@ class InviteRepo:
             sql += " AND country_code = ?"
             params.append(country_code)
         return [_code(r) for r in await self._db.fetch_all(sql + " ORDER BY id", params)]
+
+    async def recent(self, country_code: str | None, limit: int = 20) -> list[InviteCode]:
+        """The newest invitations in any state (active first is the caller's choice)."""
+        sql = "SELECT * FROM invite_codes"
+        params: list[object] = []
+        if country_code is not None:
+            sql += " WHERE country_code = ?"
+            params.append(country_code)
+        params.append(limit)
+        return [_code(r) for r in await self._db.fetch_all(sql + " ORDER BY id DESC LIMIT ?",
+                                                           params)]
