@@ -196,3 +196,33 @@ def country_preference_text(code: str) -> str:
         "other": _("from another country"),
         "any": _("any country"),
     }.get(code, code)
+
+
+def audit_action_text(action: str, details: str | None, country: str) -> str:
+    """What an audit entry records as done, in her language: no codes (/audit and /mydata)."""
+    texts = {
+        "approve": _("Approved the application"),
+        "reject": _("Rejected the application"),
+        "ask_info": _("Asked for more information"),
+        "answer_question": _("Answered the coordinator's question"),
+        "suspend": _("Suspended the membership"),
+        "reinstate": _("Reinstated the membership"),
+        "approve_by_invitation": _("Approved by invitation"),
+        "appoint_coordinator": _("Appointed coordinator for {country}"),
+        "remove_coordinator": _("Removed as coordinator for {country}"),
+        "allow_region_events": _("Allowed events for the whole region")
+        if details == "allowed" else _("Withdrew events for the whole region"),
+        "change_country": _("Moved to {country}"),
+        "create_invitation": _("Created an invitation"),
+        "revoke_invitation": _("Withdrew an invitation"),
+        "bind_chat": _("Bound a chat"),
+        "unbind_chat": _("Unbound a chat"),
+        "post_to_chat": _("Posted in a chat"),
+        "remove_from_chat": _("Removed from a chat"),
+        "announce": _("Sent an announcement"),
+        "publish_event": _("Published an event"),
+        "edit_event": _("Edited an event"),
+        "cancel_event": _("Cancelled an event"),
+        "mentor_answer": _("Answered a mentorship request"),
+    }
+    return texts.get(action, _("Other action")).format(country=country)

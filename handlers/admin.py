@@ -49,7 +49,7 @@ from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.services.verification import Decision, Outcome, VerificationService
 from bot.telegram_chats import TelegramChats
-from bot.texts import problem_text, profile_card
+from bot.texts import audit_action_text, problem_text, profile_card
 from handlers.ui import edit_text, query_message, show
 from handlers.verification import outcome_text, zone_of
 
@@ -463,36 +463,6 @@ async def cmd_coordinators(message: Message, actor: Actor, coordinators: Coordin
     await message.answer("\n".join(lines), reply_markup=rows(*buttons) if buttons else None)
 
 
-def audit_action_text(entry: AuditEntry, country: str) -> str:
-    """What was done, in her language: no codes."""
-    texts = {
-        "approve": _("Approved the application"),
-        "reject": _("Rejected the application"),
-        "ask_info": _("Asked for more information"),
-        "answer_question": _("Answered the coordinator's question"),
-        "suspend": _("Suspended the membership"),
-        "reinstate": _("Reinstated the membership"),
-        "approve_by_invitation": _("Approved by invitation"),
-        "appoint_coordinator": _("Appointed coordinator for {country}"),
-        "remove_coordinator": _("Removed as coordinator for {country}"),
-        "allow_region_events": _("Allowed events for the whole region")
-        if entry.details == "allowed" else _("Withdrew events for the whole region"),
-        "change_country": _("Moved to {country}"),
-        "create_invitation": _("Created an invitation"),
-        "revoke_invitation": _("Withdrew an invitation"),
-        "bind_chat": _("Bound a chat"),
-        "unbind_chat": _("Unbound a chat"),
-        "post_to_chat": _("Posted in a chat"),
-        "remove_from_chat": _("Removed from a chat"),
-        "announce": _("Sent an announcement"),
-        "publish_event": _("Published an event"),
-        "edit_event": _("Edited an event"),
-        "cancel_event": _("Cancelled an event"),
-        "mentor_answer": _("Answered a mentorship request"),
-    }
-    return texts.get(entry.action, _("Other action")).format(country=country)
-
-
 def audit_outcome_text(outcome: str) -> str:
     return {
         "forbidden": _("refused: not allowed"),
@@ -515,7 +485,7 @@ async def audit_line(entry: AuditEntry, profiles: ProfileRepo, ref: ReferenceDat
 
     country = escape(ref.country(entry.country_code, locale)) if entry.country_code else "—"
     line = (format_datetime(entry.at, locale, zone) + " · " + await person(entry.actor_id)
-            + ": " + audit_action_text(entry, country))
+            + ": " + audit_action_text(entry.action, entry.details, country))
     if entry.target_id is not None and entry.target_id != entry.actor_id:
         line += " → " + await person(entry.target_id)
     if entry.country_code and "{country}" not in _audit_template(entry):

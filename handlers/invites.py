@@ -21,21 +21,18 @@ from datetime import datetime, timedelta
 from html import escape
 from typing import Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
-from babel.dates import format_date as babel_format_date
-from babel.dates import format_time as babel_format_time
-from babel.dates import get_timezone_location
 
 from bot.callbacks import InviteAction, InviteCb
 from bot.clock import Clock
 from bot.db.repositories.invites import InviteCode
 from bot.db.repositories.profiles import ProfileRepo
+from bot.i18n import format_datetime, zone_name
 from bot.keyboards import button, rows, url_button
 from bot.services.delivery import Recipient
 from bot.services.invites import InviteService
@@ -58,15 +55,8 @@ def not_allowed_text() -> str:
 
 
 def until_text(moment: datetime, locale: str, timezone: str) -> str:
-    """"8 Dec 2026, 23:04 (Almaty)": a medium date, a short time and the zone's city, all in
-    her language. (bot.i18n has no date-with-time-and-zone format yet; the integrator may
-    move this there.)"""
-    zone = ZoneInfo(timezone)
-    local = moment.astimezone(zone)
-    return _("{date}, {time} ({zone})").format(
-        date=babel_format_date(local.date(), "medium", locale=locale),
-        time=babel_format_time(local, "short", tzinfo=zone, locale=locale),
-        zone=get_timezone_location(zone, locale=locale, return_city=True))
+    """"8 Dec 2026, 23:04 (Almaty)": a medium date, a short time and the zone's city."""
+    return f"{format_datetime(moment, locale, timezone)} ({zone_name(timezone, locale)})"
 
 
 def state_label(state: str) -> str:

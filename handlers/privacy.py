@@ -29,7 +29,9 @@ from bot.paging import MESSAGE_LIMIT, rendered_length, shorten
 from bot.services.privacy import PrivacyService, StaffLabels
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
-from bot.texts import availability_text, country_preference_text, field_label, status_text
+from bot.texts import (
+    audit_action_text, availability_text, country_preference_text, field_label, status_text,
+)
 from handlers.ui import edit_text, query_message
 
 Rows = dict[str, list[dict[str, Any]]]
@@ -49,30 +51,10 @@ def _item(label: str, value: str) -> str:
     return f"• {label}: {value}"
 
 
-def _action_text(action: str) -> str:
-    return {
-        "approve": _("application approved"),
-        "reject": _("application declined"),
-        "ask": _("more information requested"),
-        "suspend": _("membership suspended"),
-        "reinstate": _("membership reinstated"),
-        "approve_by_invitation": _("joined with an invitation"),
-        "appoint_coordinator": _("appointed coordinator"),
-        "remove_coordinator": _("coordinator role ended"),
-        "allow_region_events": _("regional events allowed"),
-        "change_country": _("country changed"),
-        "create_invitation": _("invitation created"),
-        "revoke_invitation": _("invitation withdrawn"),
-        "bind_chat": _("chat bound"),
-        "unbind_chat": _("chat unbound"),
-        "post_to_chat": _("message posted to a chat"),
-        "remove_from_chat": _("removal from a chat"),
-        "announce": _("announcement sent"),
-        "publish_event": _("event published"),
-        "edit_event": _("event changed"),
-        "cancel_event": _("event cancelled"),
-        "mentor_answer": _("answer to a mentorship request"),
-    }.get(action, _("another recorded action"))
+def _audit_action(row: dict[str, Any], ref: ReferenceData, locale: str) -> str:
+    code = row.get("country_code")
+    country = escape(ref.country(code, locale)) if code else "—"
+    return audit_action_text(row["action"], row.get("details"), country)
 
 
 def _pair_status(status: str) -> str:
@@ -226,7 +208,7 @@ def readable_sections(data: Rows, user_id: int, ref: ReferenceData, locale: str
     lines = ["<b>" + _("Recorded actions") + "</b>"]
     for row in log[-20:]:
         who = _("you") if row["actor_id"] == user_id else escape(str(row["actor_id"] or dash))
-        lines.append(f"• {_date(row['at'], locale, timezone)} · {_action_text(row['action'])}"
+        lines.append(f"• {_date(row['at'], locale, timezone)} · {_audit_action(row, ref, locale)}"
                      f" · {who}")
     if not log:
         lines.append(_("Nothing yet."))

@@ -39,7 +39,7 @@ async def test_mydata_is_a_readable_document_with_the_json_attached(
     for internal in ("border_guard", "cybercrime", "fsm:", "1001", "500", "approve_by",
                      "visible_fields", "_id"):
         assert internal not in readable, internal
-    assert t(harness, "ru", "application approved") in readable
+    assert t(harness, "ru", "Approved the application") in readable
     assert t(harness, "ru", "a coordinator") in readable  # who decided: by role
 
 
