@@ -222,16 +222,25 @@ async def managed_code(query: CallbackQuery, actor: Actor, code_id: int,
     return message, record
 
 
+async def active_managed_code(query: CallbackQuery, actor: Actor, code_id: int,
+                              invites: InviteService, authority: Authority, clock: Clock
+                              ) -> tuple[Message, InviteCode] | None:
+    """:func:`managed_code`, and only while the invitation still works (else a popup)."""
+    found = await managed_code(query, actor, code_id, invites, authority)
+    if found is not None and found[1].state(clock.now()) != "active":
+        await query.answer(_("This has already been handled."), show_alert=True)
+        return None
+    return found
+
+
 async def cb_revoke(query: CallbackQuery, callback_data: InviteCb, actor: Actor,
                     invites: InviteService, authority: Authority, ref: ReferenceData,
                     clock: Clock) -> None:
-    found = await managed_code(query, actor, callback_data.code_id, invites, authority)
+    found = await active_managed_code(query, actor, callback_data.code_id, invites, authority,
+                                      clock)
     if found is None:
         return
     message, record = found
-    if record.state(clock.now()) != "active":
-        await query.answer(_("This has already been handled."), show_alert=True)
-        return
     await query.answer()
     left = record.uses_left
     await edit_text(message, _(
@@ -247,13 +256,11 @@ async def cb_revoke(query: CallbackQuery, callback_data: InviteCb, actor: Actor,
 async def cb_confirm_revoke(query: CallbackQuery, callback_data: InviteCb, actor: Actor,
                             invites: InviteService, authority: Authority, ref: ReferenceData,
                             clock: Clock) -> None:
-    found = await managed_code(query, actor, callback_data.code_id, invites, authority)
+    found = await active_managed_code(query, actor, callback_data.code_id, invites, authority,
+                                      clock)
     if found is None:
         return
     message, record = found
-    if record.state(clock.now()) != "active":
-        await query.answer(_("This has already been handled."), show_alert=True)
-        return
     done = await invites.revoke(actor.user_id, record.id, clock.now())
     await query.answer(_("Invitation withdrawn.") if done
                        else _("This has already been handled."))
