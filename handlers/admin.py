@@ -25,6 +25,8 @@ the change made and says so, without telling her twice.
 
 from __future__ import annotations
 
+import secrets
+
 from html import escape
 
 from aiogram import BaseMiddleware, Bot, F, Router
@@ -38,6 +40,7 @@ from bot.callbacks import PageCb, ReviewAction, ReviewCb
 from bot.chat_removals import RemovalRunner
 from bot.clock import Clock
 from bot.db.repositories.audit import AuditEntry, AuditRepo
+from bot.db.repositories.claims import ClaimRepo
 from bot.db.repositories.profiles import Profile, ProfileRepo
 from bot.db.repositories.review_cards import ReviewCardRepo
 from bot.db.repositories.roles import CoordinatorRepo
@@ -79,6 +82,7 @@ class Roles:
         self.clock: Clock = data["clock"]
         self.cards: ReviewCardRepo = data["review_cards"]
         self.removals: RemovalRunner = data["removals"]
+        self.card_moved_on = False  # set when a press edited the card on (see OnePressCards)
 
     def country(self, code: str | None) -> str:
         return escape(self.ref.country(code, self.actor.locale)) if code else "—"
@@ -95,6 +99,49 @@ class RolesDeps(BaseMiddleware):
         if "actor" in data:
             data["roles"] = Roles(data)
         return await handler(event, data)
+
+
+def card_token() -> str:
+    """A fresh token for the buttons of one rendering of a card (see :class:`OnePressCards`)."""
+    return secrets.token_urlsafe(6)
+
+
+# The buttons of a member's card, its questions and the /coordinators listing.
+ONE_PRESS_ACTIONS = frozenset({
+    ReviewAction.KEEP, ReviewAction.SUSPEND, ReviewAction.REINSTATE_ASK, ReviewAction.REINSTATE,
+    ReviewAction.APPOINT_ASK, ReviewAction.APPOINT, ReviewAction.DISMISS_ASK,
+    ReviewAction.DISMISS, ReviewAction.REGION_ON, ReviewAction.REGION_OFF,
+})
+
+
+class OnePressCards(BaseMiddleware):
+    """Each rendering of a member's card works once: its buttons carry a token, and the press
+    that moves the card on (a question, a result, back to the card) claims it atomically.
+
+    So a Confirm pressed again later — after she was dismissed, say — does not appoint her
+    again, and a button of a card that has since moved on only says so. A press that is
+    refused leaves the card as it was and gives the token back.
+    """
+
+    async def __call__(self, handler, event, data):  # type: ignore[no-untyped-def]
+        callback_data = data.get("callback_data")
+        roles: Roles | None = data.get("roles")
+        if not isinstance(callback_data, ReviewCb) or roles is None \
+                or callback_data.action not in ONE_PRESS_ACTIONS:
+            return await handler(event, data)
+        if not callback_data.value:
+            await event.answer(_("This button is from an earlier message."), show_alert=True)
+            return None
+        claims: ClaimRepo = data["claims"]
+        key = f"card:{callback_data.value}"
+        if not await claims.claim(key, roles.clock.now()):
+            await event.answer(_("This has already been handled."), show_alert=True)
+            return None
+        try:
+            return await handler(event, data)
+        finally:
+            if not roles.card_moved_on:
+                await claims.release(key)
 
 
 def name_of(profile: Profile | None) -> str:
@@ -119,8 +166,10 @@ async def member_card(profiles: ProfileRepo, ref: ReferenceData, actor: Actor, m
     if staff and not actor.is_admin:
         return text, None  # staff are managed by administrators only
 
+    token = card_token()
+
     def act(action: ReviewAction) -> ReviewCb:
-        return ReviewCb(action=action, member_id=member_id)
+        return ReviewCb(action=action, member_id=member_id, value=token)
 
     if profile.status == "approved":
         buttons.append([button(_("Suspend"), act(ReviewAction.SUSPEND))])
@@ -139,8 +188,11 @@ async def member_card(profiles: ProfileRepo, ref: ReferenceData, actor: Actor, m
 
 
 def confirm_keyboard(member_id: int, confirm: ReviewAction) -> InlineKeyboardMarkup:
-    return rows([button(_("Confirm"), ReviewCb(action=confirm, member_id=member_id)),
-                 button(_("Keep"), ReviewCb(action=ReviewAction.KEEP, member_id=member_id))])
+    token = card_token()
+    return rows([button(_("Confirm"), ReviewCb(action=confirm, member_id=member_id,
+                                               value=token)),
+                 button(_("Keep"), ReviewCb(action=ReviewAction.KEEP, member_id=member_id,
+                                            value=token))])
 
 
 async def ask_first(query: CallbackQuery, roles: Roles, member_id: int, question: str,
@@ -151,6 +203,7 @@ async def ask_first(query: CallbackQuery, roles: Roles, member_id: int, question
     if message is None:
         return
     text, _keyboard = await roles.card(member_id)
+    roles.card_moved_on = True
     await edit_text(message, text + "\n\n<b>" + question + "</b>", keyboard)
 
 
@@ -161,6 +214,7 @@ async def say_done(query: CallbackQuery, roles: Roles, member_id: int, done: str
     if message is None:
         return
     text, _keyboard = await roles.card(member_id)
+    roles.card_moved_on = True
     await edit_text(message, text + "\n\n" + done, None)
 
 
@@ -189,6 +243,7 @@ async def cb_keep(query: CallbackQuery, callback_data: ReviewCb, roles: Roles,
     if await state.get_state() == RoleForm.suspend_reason.state:
         await state.clear()
     await query.answer(_("Nothing was changed."))
+    roles.card_moved_on = True
     if message is not None:
         text, keyboard = await roles.card(profile.user_id)
         await edit_text(message, text, keyboard)
@@ -224,23 +279,28 @@ async def cb_suspend(query: CallbackQuery, callback_data: ReviewCb, roles: Roles
     if profile is None:
         return
     message = query_message(query)
+    token = card_token()  # Keep and the typed reason: whichever comes first
     await state.set_state(RoleForm.suspend_reason)
     await state.update_data(member_id=profile.user_id,
-                            card=message.message_id if message else 0)
+                            card=message.message_id if message else 0, card_token=token)
     await ask_first(query, roles, profile.user_id, _(
         "Suspend {name}? She will be told and removed from the association's chats. To "
         "confirm, type the reason (she will read it).").format(name=name_of(profile)),
         rows([button(_("Keep"), ReviewCb(action=ReviewAction.KEEP,
-                                         member_id=profile.user_id))]))
+                                         member_id=profile.user_id, value=token))]))
 
 
-async def on_suspend_reason(message: Message, state: FSMContext, roles: Roles) -> None:
+async def on_suspend_reason(message: Message, state: FSMContext, roles: Roles,
+                            claims: ClaimRepo) -> None:
     value, problem = check_short_text(message.text, REASON_MAX)
     if problem is not None:
         await message.answer(problem_text(problem, REASON_MAX) + " " + _("(/cancel to stop)"))
         return
     data = await state.get_data()
     await state.clear()
+    if not await claims.claim(f"card:{data.get('card_token')}", roles.clock.now()):
+        await message.answer(_("This has already been handled."))
+        return
     member_id = int(data.get("member_id", 0))
     now = roles.clock.now()
     result = await roles.verification.decide(roles.actor.user_id, member_id, Decision.SUSPEND,
@@ -450,13 +510,15 @@ async def cmd_coordinators(message: Message, actor: Actor, coordinators: Coordin
     current = await coordinators.all()
     lines = [_("<b>Country coordinators</b>")]
     buttons = []
+    token = card_token()  # one press of the listing: it moves on to the question
     for user_id, country in current:
         profile = await profiles.get(user_id)
         full = profile.full_name if profile and profile.full_name else _("this member")
         lines.append(f"{escape(ref.country(country, actor.locale))}: {escape(full)}")
         short = full if len(full) <= 16 else full[:15] + "…"
         buttons.append([button(_("Remove {name}").format(name=short),
-                               ReviewCb(action=ReviewAction.DISMISS_ASK, member_id=user_id))])
+                               ReviewCb(action=ReviewAction.DISMISS_ASK, member_id=user_id,
+                                        value=token))])
     if not current:
         lines.append(_("No coordinators yet."))
     lines += ["", _("To appoint one, find the member with /members and press ⚙ next to her.")]
@@ -551,6 +613,7 @@ def create_router() -> Router:
     router.message.filter(F.chat.type == "private")
     router.message.middleware(RolesDeps())
     router.callback_query.middleware(RolesDeps())
+    router.callback_query.middleware(OnePressCards())
     router.message.register(cmd_coordinators, Command("coordinators"))
     router.message.register(cmd_audit, Command("audit"))
     router.callback_query.register(cb_audit_page, PageCb.filter(F.view == "audit"))

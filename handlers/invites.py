@@ -274,7 +274,8 @@ async def cb_confirm_revoke(query: CallbackQuery, callback_data: InviteCb, actor
 async def cb_keep(query: CallbackQuery, callback_data: InviteCb, actor: Actor,
                   invites: InviteService, authority: Authority, ref: ReferenceData,
                   clock: Clock) -> None:
-    found = await managed_code(query, actor, callback_data.code_id, invites, authority)
+    found = await active_managed_code(query, actor, callback_data.code_id, invites, authority,
+                                      clock)  # withdrawn meanwhile: that question is over
     if found is None:
         return
     message, _record = found

@@ -6,6 +6,9 @@ presses exactly the label she reads, whatever the translation says.
 
 from __future__ import annotations
 
+import secrets
+
+from bot.callbacks import ReviewAction, ReviewCb
 from bot.clock import to_db
 from bot.i18n import LANGUAGE_NAMES, use_locale
 from tests.emulator.server import UserHandle
@@ -105,3 +108,10 @@ async def draft_event(harness: BotHarness, organiser: UserHandle, title: str = "
     await organiser.press(ref_label(harness, "country", country, "en"))
     if organiser.id == ADMIN_ID:
         await organiser.press("Done")
+
+
+def card_press(action: ReviewAction, member_id: int) -> str:
+    """The data of a member-card button as a forger would make it: a fresh one-press token
+    (tokens are not secrets; they only make one rendering of a card work once), so the press
+    reaches the server's own check of her role."""
+    return ReviewCb(action=action, member_id=member_id, value=secrets.token_hex(3)).pack()

@@ -6,10 +6,11 @@ emulator, and asserts what she sees and what the database holds afterwards.
 
 from __future__ import annotations
 
+
 import asyncio
 
 from bot.callbacks import EventCb, ReviewAction, ReviewCb, WizardAction, WizardCb
-from tests.flows import draft_event, onboard, ref_label, seed_member, t
+from tests.flows import card_press, draft_event, onboard, ref_label, seed_member, t
 from tests.harness import ADMIN_ID, BotHarness
 from tests.test_e2e_chats import KZ_CHAT, join, setup_chats
 
@@ -79,7 +80,7 @@ async def test_a_suspended_coordinator_has_no_staff_powers(harness: BotHarness) 
         await coordinator.send(command)
         assert coordinator.last_text in ("This command is for coordinators.",
                                          "The association's chats are not set up yet."), command
-    suspend_admin = ReviewCb(action=ReviewAction.SUSPEND, member_id=ADMIN_ID).pack()
+    suspend_admin = card_press(ReviewAction.SUSPEND, ADMIN_ID)
     await seed_member(harness, ADMIN_ID, "KZ")
     answer = await coordinator.press_data(suspend_admin)
     assert answer is not None and answer["text"] == NOT_ALLOWED
@@ -92,7 +93,7 @@ async def test_a_coordinator_never_suspends_an_administrator(harness: BotHarness
     coordinator = await seed_member(harness, 500, "KZ", coordinator=True)
     await coordinator.send("/help")  # any message of the bot's to press a forged button on
     answer = await coordinator.press_data(
-        ReviewCb(action=ReviewAction.SUSPEND, member_id=ADMIN_ID).pack())
+        card_press(ReviewAction.SUSPEND, ADMIN_ID))
     assert answer is not None and answer["text"] == NOT_ALLOWED
     assert await profile_row(harness, ADMIN_ID) == ("approved", "KZ")
 
@@ -110,7 +111,7 @@ async def test_a_dismissed_coordinator_loses_her_events(harness: BotHarness) -> 
     event_id = await publish_event(harness, coordinator)
     await harness.deliver()
     await admin.send("/help")
-    await admin.press_data(ReviewCb(action=ReviewAction.DISMISS, member_id=500).pack())
+    await admin.press_data(card_press(ReviewAction.DISMISS, 500))
     for action in ("csv", "edit", "stats", "cancel"):
         answer = await coordinator.press_data(EventCb(action=action, event_id=event_id).pack())
         assert answer is not None and answer["text"] == NOT_ALLOWED, action
@@ -190,7 +191,7 @@ async def test_renaming_after_approval_is_shown_to_her_coordinators(harness: Bot
 async def test_appointing_twice_tells_once_and_dismissal_is_told(harness: BotHarness) -> None:
     admin = await seed_member(harness, ADMIN_ID, "KZ")
     member = await seed_member(harness, 601, "KZ")
-    appoint = ReviewCb(action=ReviewAction.APPOINT, member_id=601).pack()
+    appoint = card_press(ReviewAction.APPOINT, 601)
     await admin.send("/help")
     await admin.press_data(appoint)
     await admin.press_data(appoint)
@@ -199,7 +200,7 @@ async def test_appointing_twice_tells_once_and_dismissal_is_told(harness: BotHar
     await member.send("/invite")
     await member.press("1")
     await member.press("7 days")
-    await admin.press_data(ReviewCb(action=ReviewAction.DISMISS, member_id=601).pack(),
+    await admin.press_data(card_press(ReviewAction.DISMISS, 601),
                            admin.last)
     assert member.last_text.startswith("You are no longer a coordinator.")
     assert await harness.db.fetch_value(

@@ -9,17 +9,22 @@ loses her role mid-flow. After each forged press the database must be unchanged.
 
 from __future__ import annotations
 
+from secrets import token_hex
+
 import asyncio
 import logging
 
 import pytest
 
+from handlers.admin import ONE_PRESS_ACTIONS
 from bot.callbacks import (
     AnnounceCb, ChatCb, CoffeeCb, EventCb, IntroCb, InviteCb, LanguageCb, MentorCb, PageCb,
     PrivacyCb, ReviewAction, ReviewCb, WizardAction, WizardCb,
 )
 from tests.emulator.server import UserHandle
-from tests.flows import draft_event, onboard, ref_label, seed_member, start_and_accept, t
+from tests.flows import (
+    card_press, draft_event, onboard, ref_label, seed_member, start_and_accept, t,
+)
 from tests.harness import ADMIN_ID, BotHarness
 from tests.test_e2e_chats import KG_CHAT, KZ_CHAT, setup_chats
 from tests.test_e2e_introductions import ask_to_meet
@@ -294,7 +299,7 @@ async def test_send_application_double_tap_one_card(harness: BotHarness) -> None
 
 async def suspend_by_admin(harness: BotHarness, admin: UserHandle, member_id: int) -> None:
     await admin.send("/help")
-    await admin.press_data(ReviewCb(action=ReviewAction.SUSPEND, member_id=member_id).pack())
+    await admin.press_data(card_press(ReviewAction.SUSPEND, member_id))
     await admin.send("Misconduct")
     assert (await status_country(harness, member_id))[0] == "suspended"
 
@@ -326,7 +331,7 @@ async def test_roles_lost_mid_flow(harness: BotHarness, how: str) -> None:
     if how == "suspend":
         await suspend_by_admin(harness, admin, 500)
     else:
-        await admin.press_data(ReviewCb(action=ReviewAction.DISMISS, member_id=500).pack())
+        await admin.press_data(card_press(ReviewAction.DISMISS, 500))
     await coordinator.press("Publish", event_preview)
     await coordinator.press_data(approve, card)
     await coordinator.press("7 days", days)
@@ -363,7 +368,7 @@ async def test_post_typed_then_dismissed_then_publish(harness: BotHarness) -> No
     await coordinator.press("Kazakhstan officers — chat of Kazakhstan")
     await coordinator.send("Phishing post")
     preview = coordinator.last
-    await admin.press_data(ReviewCb(action=ReviewAction.DISMISS, member_id=500).pack())
+    await admin.press_data(card_press(ReviewAction.DISMISS, 500))
     answer = await coordinator.press("Publish", preview)
     assert not [m for m in kz_chat.messages if m.from_bot]
     assert answer is not None and answer["text"] == NOT_ALLOWED
@@ -374,9 +379,9 @@ async def test_typed_suspend_reason_after_losing_role(harness: BotHarness) -> No
     coordinator = await seed_member(harness, 500, "KZ", coordinator=True)
     await seed_member(harness, 601, "KZ")
     await coordinator.send("/help")
-    await coordinator.press_data(ReviewCb(action=ReviewAction.SUSPEND, member_id=601).pack())
+    await coordinator.press_data(card_press(ReviewAction.SUSPEND, 601))
     await admin.send("/help")
-    await admin.press_data(ReviewCb(action=ReviewAction.DISMISS, member_id=500).pack())
+    await admin.press_data(card_press(ReviewAction.DISMISS, 500))
     await coordinator.send("Because I can")
     assert (await status_country(harness, 601))[0] == "approved"
 
@@ -391,7 +396,7 @@ async def test_event_edit_typed_after_dismissal(harness: BotHarness) -> None:
     await coordinator.press_data(EventCb(action="editf", event_id=event_id,
                                          value="place").pack())
     await admin.send("/help")
-    await admin.press_data(ReviewCb(action=ReviewAction.DISMISS, member_id=500).pack())
+    await admin.press_data(card_press(ReviewAction.DISMISS, 500))
     await coordinator.send("https://evil.example")
     assert await harness.db.fetch_value(
         "SELECT place FROM events WHERE id = ?", (event_id,)) == "Almaty"
@@ -403,7 +408,7 @@ async def test_concurrent_make_coordinator_told_once(harness: BotHarness) -> Non
     admin = await seed_member(harness, ADMIN_ID, "KZ")
     member = await seed_member(harness, 601, "KZ")
     await admin.send("/help")
-    data = ReviewCb(action=ReviewAction.APPOINT, member_id=601).pack()
+    data = card_press(ReviewAction.APPOINT, 601)
     msg = admin.last
     await asyncio.gather(*[admin.press_data(data, msg) for _ in range(3)])
     told = [m for m in member.bot_messages if "You are now a coordinator" in (m.text or "")]
@@ -543,7 +548,7 @@ async def build_world(harness: BotHarness) -> dict[str, int]:
     await dismissed.press("1")
     await dismissed.press("7 days")
     await admin.send("/help")
-    await admin.press_data(ReviewCb(action=ReviewAction.DISMISS, member_id=530).pack())
+    await admin.press_data(card_press(ReviewAction.DISMISS, 530))
     # a mentorship proposal 701 -> 702 and an introduction 801 -> 802
     mentor = await seed_member(harness, 701, "KZ", username="dana")
     mentee = await seed_member(harness, 702, "KG", username="elnura")
@@ -603,8 +608,9 @@ def forged_for(role: str, w: dict[str, int]) -> list[tuple[str, str | None]]:
                     ReviewAction.DISMISS):
                 continue
             typed = "Forged note" if action in (ReviewAction.ASK, ReviewAction.SUSPEND) else None
-            out.append((ReviewCb(action=action, member_id=member, version=version).pack(),
-                        typed))
+            token = token_hex(3) if action in ONE_PRESS_ACTIONS else ""  # past the one-press
+            out.append((ReviewCb(action=action, member_id=member, version=version,  # check
+                                 value=token).pack(), typed))
         for value in ("1", "t"):
             out.append((ReviewCb(action=ReviewAction.REASON, member_id=member, value=value,
                                  version=version).pack(), "Forged reason" if value == "t"
@@ -775,10 +781,10 @@ async def test_coordinator_suspends_a_former_coordinator_cleanly(harness: BotHar
     applicant = harness.user(603, "Aigul", language_code="en")
     await onboard(harness, applicant, "en", country="KZ")  # 530 gets a review card
     await admin.send("/help")
-    await admin.press_data(ReviewCb(action=ReviewAction.DISMISS, member_id=530).pack())
+    await admin.press_data(card_press(ReviewAction.DISMISS, 530))
     await coordinator.send("/help")
     with caplog.at_level(logging.ERROR):
-        await coordinator.press_data(ReviewCb(action=ReviewAction.SUSPEND, member_id=530).pack())
+        await coordinator.press_data(card_press(ReviewAction.SUSPEND, 530))
         await coordinator.send("Misconduct")
     assert (await status_country(harness, 530))[0] == "suspended"
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR], [

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+
 from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar
 
 from bot.i18n import format_datetime, format_range, zone_name
 from tests.emulator.server import UserHandle
-from tests.flows import seed_member, t
+from tests.flows import card_press, seed_member, t
 from tests.harness import ADMIN_ID, BotHarness
 
 START_UTC = datetime(2026, 1, 20, 8, 0, tzinfo=UTC)  # 14:00 in Bishkek
@@ -251,5 +252,5 @@ async def test_region_wide_events_need_an_administrators_permission(harness: Bot
     from bot.callbacks import ReviewAction, ReviewCb
 
     answer = await coordinator.press_data(
-        ReviewCb(action=ReviewAction.REGION_ON, member_id=500).pack())
+        card_press(ReviewAction.REGION_ON, 500))
     assert answer is not None and answer["text"] == "You are not allowed to do this."

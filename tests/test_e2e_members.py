@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.flows import ref_label, seed_member, t
+
+from tests.flows import card_press, ref_label, seed_member, t
 from tests.harness import ADMIN_ID, BotHarness
 
 
@@ -116,7 +117,7 @@ async def test_admin_appoints_and_removes_a_coordinator(harness: BotHarness) -> 
     from bot.callbacks import ReviewAction, ReviewCb
 
     answer = await candidate.press_data(
-        ReviewCb(action=ReviewAction.APPOINT, member_id=ADMIN_ID).pack())
+        card_press(ReviewAction.APPOINT, ADMIN_ID))
     assert answer is not None and answer["text"] == "You are not allowed to do this."
     await admin.send("/coordinators")
     assert "Future Coordinator" in admin.last_text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+
 import logging
 import re
 
@@ -13,7 +14,7 @@ from bot.services.menus import Role, Tier, command_names, commands_for, tier_of
 from bot.services.roles import Actor
 from handlers.common import help_text
 from tests.emulator.server import Fault
-from tests.flows import fill_profile, seed_member, t
+from tests.flows import card_press, fill_profile, seed_member, t
 from tests.harness import ADMIN_ID, BotHarness
 
 BASIC = ["start", "profile", "language", "help", "mydata", "delete_me", "cancel"]
@@ -64,10 +65,10 @@ async def test_her_menu_follows_her_role_and_language(harness: BotHarness) -> No
     assert dict(coordinator.menu())["start"] == t(harness, "ru", "Begin or continue")
 
     # Appointed coordinator by the administrator, then dismissed.
-    await admin.press_data(ReviewCb(action=ReviewAction.APPOINT, member_id=1001).pack())
+    await admin.press_data(card_press(ReviewAction.APPOINT, 1001))
     assert user.menu_commands() == COORDINATOR
     assert admin.menu_commands() == ADMIN
-    await admin.press_data(ReviewCb(action=ReviewAction.DISMISS, member_id=1001).pack())
+    await admin.press_data(card_press(ReviewAction.DISMISS, 1001))
     assert user.menu_commands() == MEMBER
     assert chat_menu_calls(harness, 1001) == ["setMyCommands"] * 4
 
@@ -102,7 +103,7 @@ async def test_suspension_and_reinstatement_follow_on_her_menu(harness: BotHarne
     await coordinator.send("/help")
     # Suspended with a typed reason (a message, which names no member): at once all the same,
     # from the audit log of the coordinator's update.
-    await coordinator.press_data(ReviewCb(action=ReviewAction.SUSPEND, member_id=601).pack())
+    await coordinator.press_data(card_press(ReviewAction.SUSPEND, 601))
     assert member.menu_commands() == MEMBER  # only asked for the reason so far
     await coordinator.send("Left the service")
     assert (await harness.db.fetch_value(
@@ -110,7 +111,7 @@ async def test_suspension_and_reinstatement_follow_on_her_menu(harness: BotHarne
     assert member.menu_commands() == BASIC
     assert dict(member.menu())["start"] == t(harness, "tg", "Begin or continue")
     # Reinstated by a button: at once.
-    await coordinator.press_data(ReviewCb(action=ReviewAction.REINSTATE, member_id=601).pack())
+    await coordinator.press_data(card_press(ReviewAction.REINSTATE, 601))
     assert member.menu_commands() == MEMBER
     assert dict(member.menu())["members"] == t(harness, "tg", "Member directory")
 
@@ -170,7 +171,8 @@ def test_menu_offers_what_help_lists(harness: BotHarness, tier: Tier) -> None:
     assert harness.app is not None
     with harness.app.i18n.context(), harness.app.i18n.use_locale("en"):
         listed = set(re.findall(r"^/([a-z_]+)", help_text(_actor(tier)), re.M))
-    assert set(command_names(tier)) == listed | {"help"}
+    # /help no longer lists /start to a member (she has begun); the menu keeps it, as bots do.
+    assert set(command_names(tier)) == listed | {"help", "start"}
 
 
 def test_tiers() -> None:

@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
+
 import asyncio
 
 from bot.callbacks import ReviewAction, ReviewCb
-from tests.flows import onboard, ref_label, seed_member, t
+from tests.flows import card_press, onboard, ref_label, seed_member, t
 from tests.harness import ADMIN_ID, BotHarness
 from tests.test_e2e_chats import setup_chats
 
@@ -51,7 +52,8 @@ async def test_appointing_asks_first_and_works_once(harness: BotHarness) -> None
     assert len(told) == 1  # in her language, once
     already = t(harness, "ru", "She already is the coordinator for {country}.",
                 country=kazakhstan)
-    assert [a["text"] for a in answers if a].count(already) == 2  # type: ignore[index]
+    handled = t(harness, "ru", "This has already been handled.")
+    assert [a["text"] for a in answers if a].count(handled) == 2  # type: ignore[index]
     assert (card.text or "").endswith(t(
         harness, "ru", "{name} is now the coordinator for {country}. She has been told.",
         name="Aigerim Nurlanovna", country=kazakhstan))
@@ -59,10 +61,15 @@ async def test_appointing_asks_first_and_works_once(harness: BotHarness) -> None
     # Again later, from a fresh card: she already is; nothing is sent.
     later = await open_card(harness, admin, 1, "ru")
     assert t(harness, "ru", "Make coordinator") not in later.button_labels()
-    answer = await admin.press_data(ReviewCb(action=ReviewAction.APPOINT_ASK,
-                                             member_id=601).pack(), later)
+    # A forged "Make coordinator" with a fresh token: the server still says she already is.
+    answer = await admin.press_data(ReviewCb(action=ReviewAction.APPOINT_ASK, member_id=601,
+                                             value="fresh1").pack(), later)
     assert answer is not None and answer["text"] == already
-    await admin.press_data(ReviewCb(action=ReviewAction.APPOINT, member_id=601).pack(), later)
+    # The Confirm pressed earlier, pressed again later: that card has moved on.
+    answer = await admin.press_data(confirm, card)
+    assert answer is not None and answer["text"] == handled
+    await admin.press_data(ReviewCb(action=ReviewAction.APPOINT, member_id=601,
+                                    value="fresh2").pack(), later)
     assert [m.text for m in candidate.bot_messages].count(told[0].text) == 1
     assert await harness.db.fetch_value(
         "SELECT COUNT(*) FROM audit_log WHERE action = 'appoint_coordinator'") == 1
@@ -93,8 +100,11 @@ async def test_dismissal_asks_tells_her_and_closes_her_cards(harness: BotHarness
     assert (listing.text or "").endswith(
         f"Bermet <B> is no longer the coordinator for {kyrgyzstan}. She has been told.")
     assert not review_card.buttons()  # her review card closed
-    answer = await admin.press_data(ReviewCb(action=ReviewAction.DISMISS, member_id=500).pack(),
-                                    listing)
+    answer = await admin.press_data(confirm, listing)  # the same Confirm, later
+    assert answer is not None and answer["text"] == "This has already been handled."
+    # A forged Confirm with a fresh token: the server still checks her role.
+    answer = await admin.press_data(ReviewCb(action=ReviewAction.DISMISS, member_id=500,
+                                             value="fresh1").pack(), listing)
     assert answer is not None and answer["text"] == "She is not a coordinator."
     assert await harness.db.fetch_value(
         "SELECT COUNT(*) FROM audit_log WHERE action = 'remove_coordinator'") == 1
@@ -158,7 +168,7 @@ async def test_suspension_without_a_reachable_coordinator_names_no_one(
     coordinator = await seed_member(harness, 500, "KG", coordinator=True, name="No Handle")
     member = await seed_member(harness, 601, "TM", locale="en", name="Turkmen Member")
     await admin.send("/help")
-    await admin.press_data(ReviewCb(action=ReviewAction.SUSPEND, member_id=601).pack())
+    await admin.press_data(card_press(ReviewAction.SUSPEND, 601))
     await admin.send("Misconduct")
     assert member.last_text.endswith(
         "To talk about it, write to the association's administrators.")
@@ -166,7 +176,7 @@ async def test_suspension_without_a_reachable_coordinator_names_no_one(
     # a coordinator without a username is named, without any link
     kg_member = await seed_member(harness, 602, "KG", locale="en", name="Kyrgyz Member")
     await coordinator.send("/help")
-    await coordinator.press_data(ReviewCb(action=ReviewAction.SUSPEND, member_id=602).pack())
+    await coordinator.press_data(card_press(ReviewAction.SUSPEND, 602))
     await coordinator.send("Misconduct")
     assert kg_member.last_text.endswith(
         "To talk about it, write to your country's coordinator: No Handle.")
