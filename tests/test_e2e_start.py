@@ -70,12 +70,21 @@ async def test_cancel_unknown_commands_and_stray_messages(harness: BotHarness,
     await user.send("/frobnicate")
     unknown = t(harness, locale, "I don't know this command. /help lists what you can do.")
     assert user.last_text == unknown
-    stray = t(harness, locale, "I didn't understand that. /help lists what you can do.")
+    # she is on the privacy notice: what she types gets the way on, not "I didn't understand"
+    hint = t(harness, locale, "Please press “I agree” or “I do not agree” below.")
     for act in (user.send("hello?"), user.send_photo(), user.send_sticker(), user.send_contact(),
                 user.send_document()):
         user.new_messages()
         await act
-        assert [m.text for m in user.new_messages()] == [stray]
+        assert [m.text for m in user.new_messages()] == [hint]
+    await user.press(t(harness, locale, "I agree"))
+    await user.send("/cancel")
+    await user.send("hello?")
+    assert user.last_text == t(harness, locale, "Send /start to continue your profile.")
+    coordinator = await seed_member(harness, 500, "KZ", coordinator=True, locale=locale)
+    stray = t(harness, locale, "I didn't understand that. /help lists what you can do.")
+    await coordinator.send("hello?")  # a member with nothing open
+    assert coordinator.last_text == stray
 
 
 async def test_language_can_be_changed_any_time(harness: BotHarness) -> None:
