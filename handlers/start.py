@@ -16,13 +16,12 @@ The wizard is the profile dialog (``handlers.onboarding``); this module opens it
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-
-from aiogram.types import InlineKeyboardMarkup
 from aiogram_dialog import DialogManager, ShowMode, StartMode
 
 from bot.callbacks import LanguageCb, WizardAction, WizardCb
@@ -198,6 +197,16 @@ async def pending_invitation(message: Message, state: FSMContext, clock: Clock,
     return record
 
 
+async def on_privacy_pending(message: Message, actor: Actor | None) -> None:
+    """She chose a language but has not answered the notice: what she sends gets the way on,
+    with the notice's buttons (its account is already read for every update: no query)."""
+    if actor is None or not actor.is_registered or actor.status is not None:
+        raise SkipHandler
+    _text, keyboard = privacy_view()
+    await message.answer(_("Please press “I agree” or “I do not agree” below."),
+                         reply_markup=keyboard)
+
+
 def create_router() -> Router:
     router = Router(name="start")
     router.message.filter(F.chat.type == "private")
@@ -207,4 +216,5 @@ def create_router() -> Router:
     router.callback_query.register(
         cb_privacy, WizardCb.filter(F.action.in_({WizardAction.ACCEPT, WizardAction.DECLINE})
                                     & (F.step == "privacy")))
+    router.message.register(on_privacy_pending, StateFilter(None), ~F.text.startswith("/"))
     return router

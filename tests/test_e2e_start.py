@@ -120,3 +120,23 @@ async def test_stale_buttons_are_answered(harness: BotHarness) -> None:
     assert answer is not None and answer["text"] == "This button is no longer valid."
     answer = await user.press_data("l1:xx")
     assert answer is not None and answer["text"] == "This button is no longer valid."
+
+
+@pytest.mark.parametrize("locale", ("kk", "ky", "en"))
+async def test_typing_on_the_privacy_notice_gets_its_buttons(harness: BotHarness,
+                                                              locale: str) -> None:
+    user = harness.user(1001, language_code=locale)
+    await user.send("/start")
+    await user.press({"en": "English", "kk": "Қазақша", "ky": "Кыргызча"}[locale])
+    await user.press(t(harness, locale, "I do not agree"))
+    user.new_messages()
+    await user.send("Aigul")  # she changed her mind, and types instead of pressing /start
+    hint = user.new_messages()
+    assert [m.text for m in hint] == [
+        t(harness, locale, "Please press “I agree” or “I do not agree” below.")]
+    assert hint[0].button_labels() == [t(harness, locale, "I agree"),
+                                       t(harness, locale, "I do not agree")]
+    await user.press(t(harness, locale, "I agree"), hint[0])
+    assert t(harness, locale, "What is your full name?") in user.last_text
+    assert await harness.db.fetch_value(
+        "SELECT status FROM profiles WHERE user_id = 1001") == "draft"

@@ -1,5 +1,5 @@
 """Ways into the profile dialog from outside it: /profile, and a word for what she types
-when no question is open (after /cancel, or on the privacy notice)."""
+when no question is open (after /cancel; on the privacy notice: ``handlers.start``)."""
 
 from __future__ import annotations
 
@@ -34,9 +34,6 @@ async def outside_the_dialog(message: Message, actor: Actor | None) -> None:
     actor), so this costs no query."""
     if actor is None or not actor.is_registered:
         raise SkipHandler
-    if actor.status is None:  # the privacy notice is waiting for her answer
-        await message.answer(_("Please press “I agree” or “I do not agree” below."))
-        return
     if actor.status == "draft":
         await message.answer(_("Send /start to continue your profile."))
         return
