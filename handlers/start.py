@@ -135,9 +135,11 @@ async def cb_language(query: CallbackQuery, callback_data: LanguageCb, actor: Ac
                       users: UserRepo, clock: Clock, i18n: I18n, profiles: ProfileRepo,
                       ref: ReferenceData, dialog_manager: DialogManager) -> None:
     message = query_message(query)
-    if callback_data.code not in SUPPORTED_LOCALES or message is None \
-            or message.reply_markup is None:  # a picker answered already: its buttons are gone
+    if callback_data.code not in SUPPORTED_LOCALES or message is None:
         await stale_button(query)
+        return
+    if message.reply_markup is None:  # a picker answered already: its buttons are gone
+        await query.answer(_("This button is from an earlier message."), show_alert=True)
         return
     await users.set_locale(actor.user_id, callback_data.code, clock.now())
     with use_locale(i18n, callback_data.code):

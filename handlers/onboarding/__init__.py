@@ -20,6 +20,8 @@ __all__ = ["ProfileDialog", "create_router", "open_profile_dialog"]
 
 def create_router() -> Router:
     from handlers.onboarding.dialog import create_dialog
+    from aiogram_dialog.utils import CB_SEP
+
     from bot.callbacks import WizardCb
     from handlers.onboarding.entry import cmd_profile, earlier_wizard_button, outside_the_dialog
 
@@ -31,5 +33,7 @@ def create_router() -> Router:
     after = Router(name="onboarding-outside")
     after.message.register(outside_the_dialog, F.chat.type == "private",
                            ~F.text.startswith("/"))
+    # a dialog button of a message that is no longer the live one (bot.dialogs.LiveMessageOnly)
+    after.callback_query.register(earlier_wizard_button, F.data.contains(CB_SEP))
     router.include_router(after)
     return router

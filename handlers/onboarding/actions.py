@@ -13,7 +13,7 @@ from typing import Any
 
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from aiogram_dialog import DialogManager, ShowMode
+from aiogram_dialog import DialogManager, ShowMode, StartMode
 
 from bot.clock import Clock
 from bot.db.repositories.profiles import Profile
@@ -28,6 +28,7 @@ from bot.services.onboarding import (
     missing_required,
     next_step,
     previous_step,
+    resume_step,
 )
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
@@ -299,9 +300,6 @@ async def open_profile_dialog(manager: DialogManager, profile: Profile, ref: Ref
                               show_mode: ShowMode = ShowMode.SEND) -> None:
     """/start or /profile: a draft resumes at its first unanswered question, a sent
     application or a member's profile opens her card."""
-    from bot.services.onboarding import resume_step
-    from aiogram_dialog import StartMode
-
     if profile.status == "draft":
         step = resume_step(profile, ref.other_agency_codes)
         data: dict[str, Any] = {"mode": SIGNUP}

@@ -25,7 +25,8 @@ async def cmd_profile(message: Message, actor: Actor, onboarding: OnboardingServ
 
 
 async def earlier_wizard_button(query: CallbackQuery) -> None:
-    """A button of the wizard as it was before the dialog (still in chats, or forged)."""
+    """A button of the wizard as it was before the dialog (still in chats, or forged), or of
+    a dialog message that is no longer the live one."""
     await query.answer(_("This button is from an earlier message."), show_alert=True)
 
 
