@@ -42,7 +42,9 @@ from bot.db.repositories.reference import ReferenceRepo
 from bot.db.repositories.review_cards import ReviewCardRepo
 from bot.db.repositories.roles import CoordinatorRepo
 from bot.db.repositories.users import UserRepo
-from bot.dialogs import DialogMessageManager, LiveMessageOnly, stale_dialog_button
+from bot.dialogs import (
+    DialogMessageManager, LiveMessageOnly, guard_dialog_messages, stale_dialog_button,
+)
 from bot.i18n import create_i18n, localized
 from bot.telegram_delivery import ProgressReporter, TelegramSender
 from bot.telegram_session import BotSession
@@ -296,6 +298,7 @@ def create_dispatcher(app: App) -> Dispatcher:
     # them; only a dialog's live message drives it; a closed dialog's buttons get a popup.
     setup_dialogs(dp, message_manager=DialogMessageManager(),
                   stack_access_validator=LiveMessageOnly())
+    guard_dialog_messages(dp)
     dp.errors.register(stale_dialog_button,
                        ExceptionTypeFilter(UnknownIntent, OutdatedIntent, UnknownState))
 

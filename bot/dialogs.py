@@ -6,6 +6,7 @@ closing a dialog when she leaves it, and the popup for a button of a closed one.
   ``Format`` do not translate. Write msgids as ``T(N_("…"))`` so ``make catalogs`` finds them.
 * :class:`LiveMessageOnly` lets only the dialog's live message drive it: a button of an older
   message of the same dialog (its keyboard was taken away, or replayed data) does nothing.
+* :func:`guard_dialog_messages` keeps typed text from posing as a button press.
 * :func:`close_open_dialog` ends the open dialog from outside it (a command, /cancel): its
   buttons then answer :func:`stale_dialog_button`, a typed text no longer counts.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from aiogram import Dispatcher
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.types import CallbackQuery, ErrorEvent, Message
@@ -23,7 +25,8 @@ from aiogram_dialog.api.entities import Context, Stack
 from aiogram_dialog.api.entities import NewMessage, OldMessage
 from aiogram_dialog.api.protocols import MessageNotModified, StackAccessValidator
 from aiogram_dialog.manager.message_manager import MessageManager
-from aiogram_dialog.utils import remove_intent_id
+from aiogram_dialog.context.intent_middleware import IntentMiddlewareFactory
+from aiogram_dialog.utils import REPLY_CALLBACK_SYMBOLS, remove_intent_id
 from aiogram_dialog.widgets.common import WhenCondition
 from aiogram_dialog.widgets.text import Text
 
@@ -94,6 +97,35 @@ class DialogMessageManager(MessageManager):
         if not isinstance(edited, Message):
             raise MessageNotModified("the edit changed nothing")
         return edited
+
+
+def guard_dialog_messages(dp: Dispatcher) -> None:
+    """Fit aiogram-dialog's message middleware (installed by ``setup_dialogs``) to this bot.
+
+    * A text ending in zero-width characters is, for aiogram-dialog, a press of a reply
+      keyboard's button encoded in them; this bot has no reply keyboards, so such a text is
+      only a text (otherwise anyone could type a "button press", or crash the decoding).
+    * A message without a sender (a channel's post in a group) has no dialog.
+
+    The middleware is replaced where it stands: the one after it releases what it locks.
+    """
+    middlewares = dp.message.outer_middleware._middlewares  # no public way to wrap in place
+    for index, middleware in enumerate(middlewares):
+        if getattr(middleware, "__func__", None) is IntentMiddlewareFactory.process_message:
+            middlewares[index] = _guarded(middleware)
+
+
+def _guarded(process_message: Any) -> Any:
+    async def guarded(handler: Any, event: Message, data: dict[str, Any]) -> Any:
+        if event.from_user is None:
+            return await handler(event, data)
+        text = event.text
+        if text and text.rstrip(REPLY_CALLBACK_SYMBOLS) != text:
+            masked = event.model_copy(update={"text": text.rstrip(REPLY_CALLBACK_SYMBOLS)})
+            return await process_message(lambda _masked, d: handler(event, d), masked, data)
+        return await process_message(handler, event, data)
+
+    return guarded
 
 
 def _key(key: StorageKey, destiny: str) -> StorageKey:

@@ -78,7 +78,7 @@ async def show_privacy(target: Message) -> None:
 async def cmd_start(message: Message, command: CommandObject, actor: Actor, state: FSMContext,
                     profiles: ProfileRepo, ref: ReferenceData, invites: InviteService,
                     clock: Clock, onboarding: OnboardingService,
-                    dialog_manager: DialogManager) -> None:
+                    dialog_manager: DialogManager | None = None) -> None:
     profile = await profiles.get(actor.user_id) if actor.is_registered else None
     if command.args:
         record, problem = await invites.check(command.args.strip(), clock.now())
@@ -103,12 +103,14 @@ async def cmd_start(message: Message, command: CommandObject, actor: Actor, stat
 
 
 async def continue_registration(message: Message, actor: Actor, profiles: ProfileRepo,
-                                ref: ReferenceData, dialog_manager: DialogManager) -> None:
+                                ref: ReferenceData, dialog_manager: DialogManager | None = None
+                                ) -> None:
+    """(``dialog_manager`` is missing only where aiogram-dialog has no chat or sender.)"""
     profile = await profiles.get(actor.user_id)
     if profile is None:
         await show_privacy(message)
         return
-    if profile.status == "draft":
+    if profile.status == "draft" and dialog_manager is not None:
         await open_profile_dialog(dialog_manager, profile, ref, note="continue")
         return
     texts = {
@@ -133,7 +135,8 @@ async def cmd_language(message: Message, actor: Actor) -> None:
 
 async def cb_language(query: CallbackQuery, callback_data: LanguageCb, actor: Actor,
                       users: UserRepo, clock: Clock, i18n: I18n, profiles: ProfileRepo,
-                      ref: ReferenceData, dialog_manager: DialogManager) -> None:
+                      ref: ReferenceData, dialog_manager: DialogManager | None = None
+                      ) -> None:
     message = query_message(query)
     if callback_data.code not in SUPPORTED_LOCALES or message is None:
         await stale_button(query)
@@ -157,10 +160,11 @@ async def cb_language(query: CallbackQuery, callback_data: LanguageCb, actor: Ac
 
 async def cb_privacy(query: CallbackQuery, callback_data: WizardCb, actor: Actor,
                      state: FSMContext, clock: Clock, invites: InviteService,
-                     onboarding: OnboardingService, dialog_manager: DialogManager) -> None:
+                     onboarding: OnboardingService,
+                     dialog_manager: DialogManager | None = None) -> None:
     """I agree: her draft starts and the notice becomes the wizard's first question."""
     message = query_message(query)
-    if message is None or not actor.is_registered:  # forged: she never chose a language
+    if message is None or dialog_manager is None or not actor.is_registered:  # forged
         await stale_button(query)
         return
     if await onboarding.profile(actor.user_id) is not None:

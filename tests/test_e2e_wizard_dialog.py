@@ -376,3 +376,22 @@ async def test_confirm_and_send_work_once_when_pressed_twice(harness: BotHarness
     assert len([m for m in kg.bot_messages if "Aigul Bekova" in (m.text or "")]) == 1
     thanks = [m for m in applicant.bot_messages if (m.text or "").startswith("Thank you!")]
     assert len(thanks) == 1
+
+
+async def test_typed_text_cannot_pose_as_a_button_press(harness: BotHarness) -> None:
+    from aiogram_dialog.utils import encode_reply_callback
+
+    user = harness.user(1001, "Aigul", language_code="en")
+    await start_and_accept(harness, user, "en")
+    await user.send("Aigul Bekova")
+    live = user.last
+    intent = buttons_of(live)[0].split("\x1d")[0]
+    sorry = "Sorry, something went wrong on our side. Please try again in a moment."
+    for text in ("Kazakhstan" + encode_reply_callback(intent + "\x1dpick:KZ"),
+                 "hello" + encode_reply_callback("l1:uz"), "hello\u200c", "\u2060\u2061\u2062"):
+        await user.send(text)
+        assert sorry not in user.all_texts()
+    row = await harness.db.fetch_one("SELECT country_code FROM profiles WHERE user_id = 1001")
+    assert row["country_code"] is None
+    assert await harness.db.fetch_value("SELECT locale FROM users WHERE id = 1001") == "en"
+    assert "⚠️ Please use the buttons below." in user.last_text

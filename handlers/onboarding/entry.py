@@ -15,10 +15,13 @@ from handlers.onboarding.actions import open_profile_dialog
 
 
 async def cmd_profile(message: Message, actor: Actor, onboarding: OnboardingService,
-                      ref: ReferenceData, dialog_manager: DialogManager) -> None:
+                      ref: ReferenceData, dialog_manager: DialogManager | None = None
+                      ) -> None:
     profile = await onboarding.profile(actor.user_id)
     if profile is None:
         await message.answer(_("You have no profile yet. Press /start to create one."))
+        return
+    if dialog_manager is None:  # no sender to keep a dialog for
         return
     await open_profile_dialog(dialog_manager, profile, ref,
                               note="continue" if profile.status == "draft" else None)
