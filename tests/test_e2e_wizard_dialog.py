@@ -395,3 +395,29 @@ async def test_typed_text_cannot_pose_as_a_button_press(harness: BotHarness) -> 
     assert row["country_code"] is None
     assert await harness.db.fetch_value("SELECT locale FROM users WHERE id = 1001") == "en"
     assert "⚠️ Please use the buttons below." in user.last_text
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+async def test_a_member_edits_one_answer_and_comes_back_to_her_profile(
+        harness: BotHarness, locale: str) -> None:
+    coordinator = await seed_member(harness, 500, "KZ", coordinator=True, locale="en")
+    member = await seed_member(harness, 601, "KZ", locale=locale, name="Old Name", years=10)
+    await member.send("/profile")
+    profile_message = member.last
+    await member.press(t(harness, locale, "Edit years"))
+    assert member.last is profile_message  # the same message, now asking
+    assert t(harness, locale, "Changing your answer · {field}",
+             field=t(harness, locale, "Years of service")) in member.last_text
+    assert t(harness, locale, "Your answer: {answer}", answer="10") in member.last_text
+    await member.press(t(harness, locale, "Keep"))  # back to her profile, nothing changed
+    assert t(harness, locale, "Your profile") in member.last_text
+    await member.press(t(harness, locale, "Edit name"))
+    await member.send("New Name")
+    assert member.last_text.startswith(t(harness, locale, "Saved."))
+    assert "New Name" in member.last_text
+    assert t(harness, locale, "Status: {status}", status=t(harness, locale, "member")) \
+        in member.last_text
+    assert [m for m in member.bot_messages if m.buttons()] == [member.last]
+    assert "Old Name" in coordinator.last_text and "New Name" in coordinator.last_text
+    assert await harness.db.fetch_value(
+        "SELECT status FROM profiles WHERE user_id = 601") == "approved"
