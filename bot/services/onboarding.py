@@ -19,7 +19,7 @@ stateDiagram-v2
     summary --> name: Edit (any field, back to summary after)
     summary --> [*]: Submit -> pending, or approved with a valid invitation
 ```
-Every answer is written to the draft at once (:meth:`OnboardingService.answer`, ``pick``,
+Every answer is written to the draft at once (:meth:`OnboardingService.answer`, ``pick_agency``,
 ``toggle``, ``leave_empty``), so /cancel, a restart or /start later lose nothing; Back walks
 the same list in reverse and changes nothing. Which question is open lives in one place, the
 dialog (``handlers.onboarding``, aiogram-dialog, its stack in the FSM storage).
