@@ -13,7 +13,10 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.filters import ExceptionTypeFilter
 from aiogram.utils.i18n import I18n
+from aiogram_dialog import setup_dialogs
+from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent, UnknownState
 
 from bot.clock import Clock, SystemClock
 from bot.commands import set_menus
@@ -38,6 +41,9 @@ from bot.db.repositories.reference import ReferenceRepo
 from bot.db.repositories.review_cards import ReviewCardRepo
 from bot.db.repositories.roles import CoordinatorRepo
 from bot.db.repositories.users import UserRepo
+from bot.dialogs import (
+    DialogMessageManager, LiveMessageOnly, guard_dialog_messages, stale_dialog_button,
+)
 from bot.i18n import create_i18n, localized
 from bot.services.message_kinds import MessageKind
 from bot.speed import freeze_long_lived, inline_sync_filters
@@ -283,11 +289,14 @@ def create_dispatcher(app: App) -> Dispatcher:
     dp.update.outer_middleware(FloodThrottle())  # after the actor: her language for a notice
     dp.message.outer_middleware(CommandEndsFlow())
     dp.include_routers(*get_routers())
-    inline_sync_filters(dp)
-    from handlers.onboarding import WizardDeps
-
-    dp["wizard"] = WizardDeps(app.profiles, app.reference, app.clock, app.notifier,
-                              app.onboarding, app.removals, app.review_cards)
+    # Dialogs (aiogram-dialog): their stacks live in the FSM storage above, so a restart keeps
+    # them; only a dialog's live message drives it; a closed dialog's buttons get a popup.
+    setup_dialogs(dp, message_manager=DialogMessageManager(),
+                  stack_access_validator=LiveMessageOnly())
+    guard_dialog_messages(dp)
+    dp.errors.register(stale_dialog_button,
+                       ExceptionTypeFilter(UnknownIntent, OutdatedIntent, UnknownState))
+    inline_sync_filters(dp)  # after every router, the dialogs' included
 
     async def on_startup(bot: Bot) -> None:
         app.bot = bot

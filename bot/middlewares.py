@@ -33,6 +33,7 @@ from bot.clock import Clock
 from bot.commands import TelegramMenus, create_menu_updater
 from bot.db.repositories.audit import AuditRepo
 from bot.db.repositories.users import AccountLoader, AccountRow, UserRepo
+from bot.dialogs import close_open_dialog
 from bot.i18n import pick_locale
 from bot.services.menus import MenuUpdater, Role
 from bot.services.roles import Actor
@@ -154,19 +155,25 @@ class CommandEndsFlow(BaseMiddleware):
         text = getattr(event, "text", None)
         state: FSMContext | None = data.get("state")
         if state is not None and text and text.startswith("/") \
-                and not text.startswith("/cancel") and getattr(event, "chat", None) is not None \
+                and getattr(event, "chat", None) is not None \
                 and event.chat.type == "private":  # type: ignore[attr-defined]
-            await end_flow(state)
+            if text.startswith("/cancel"):
+                # a dialog is closed before aiogram-dialog loads it for this update (it would
+                # save it back afterwards); /cancel is told whether there was one
+                data["dialog_closed"] = await close_open_dialog(state)
+            else:
+                await end_flow(state)
         return await handler(event, data)
 
 
 async def end_flow(state: FSMContext) -> bool:
-    """Close the open flow, if any; True if there was one (a question or a draft)."""
+    """Close the open flow, if any; True if there was one (a question, a draft, a dialog)."""
+    dialog_closed = await close_open_dialog(state)
     current = await state.get_state()
     stored = await state.get_data()
     kept = {k: v for k, v in stored.items() if k in KEPT_ACROSS_COMMANDS}
     if current is None and kept == stored:
-        return False
+        return dialog_closed
     await state.set_state(None)
     await state.set_data(kept)
     return True

@@ -13,8 +13,8 @@ from bot.middlewares import end_flow
 from bot.services.roles import Actor
 
 
-async def cmd_cancel(message: Message, state: FSMContext) -> None:
-    if await end_flow(state):
+async def cmd_cancel(message: Message, state: FSMContext, dialog_closed: bool = False) -> None:
+    if await end_flow(state) or dialog_closed:  # dialog_closed: see bot.middlewares
         await message.answer(
             _("Cancelled. Nothing you already saved is lost: /start takes you back to it.")
         )

@@ -10,31 +10,38 @@ stateDiagram-v2
     Privacy --> Wizard: I agree
     Privacy --> [*]: I do not agree
 ```
+The wizard is the profile dialog (``handlers.onboarding``); this module opens it.
 """
 
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
+from aiogram_dialog import DialogManager, ShowMode, StartMode
 
-from bot.callbacks import LanguageCb
+from bot.callbacks import LanguageCb, WizardAction, WizardCb
 from bot.clock import Clock
 from bot.config import SUPPORTED_LOCALES
+from bot.db.repositories.invites import InviteCode
 from bot.db.repositories.profiles import ProfileRepo
 from bot.db.repositories.users import UserRepo
 from bot.i18n import LANGUAGE_NAMES, use_locale
-from bot.keyboards import language_picker
+from bot.keyboards import button, language_picker, rows
 from bot.services.invites import InviteService
+from bot.services.onboarding import OnboardingService
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.texts import code_problem_text
 from handlers.common import help_text
-from handlers.ui import edit_text, stale_button
-from handlers.onboarding import INVITE_KEY, WizardDeps, resume_wizard, show_privacy
+from handlers.onboarding import ProfileDialog, open_profile_dialog
+from handlers.ui import edit_text, query_message, stale_button
+
+INVITE_KEY = "invite_code"  # an invitation from /start, kept until she accepts the notice
 
 
 def welcome_text() -> str:
@@ -44,9 +51,34 @@ def welcome_text() -> str:
     )
 
 
+def privacy_view() -> tuple[str, InlineKeyboardMarkup]:
+    text = _(
+        "<b>Before we start: your data</b>\n"
+        "We store the profile you fill in (name, country, agency, position, years of service, "
+        "expertise, languages, a short bio) and your language. We never ask for your phone "
+        "number.\n"
+        "Your country's coordinators and the regional administrators see your profile to "
+        "verify you. Other members see only the fields you choose. Your contact is shared "
+        "only when you agree to an introduction.\n"
+        "You can download your data with /mydata, and leave and delete everything at any time "
+        "with /delete_me."
+    )
+    keyboard = rows([
+        button(_("I agree"), WizardCb(action=WizardAction.ACCEPT, step="privacy")),
+        button(_("I do not agree"), WizardCb(action=WizardAction.DECLINE, step="privacy")),
+    ])
+    return text, keyboard
+
+
+async def show_privacy(target: Message) -> None:
+    text, keyboard = privacy_view()
+    await target.answer(text, reply_markup=keyboard)
+
+
 async def cmd_start(message: Message, command: CommandObject, actor: Actor, state: FSMContext,
                     profiles: ProfileRepo, ref: ReferenceData, invites: InviteService,
-                    clock: Clock, wizard: WizardDeps) -> None:
+                    clock: Clock, onboarding: OnboardingService,
+                    dialog_manager: DialogManager | None = None) -> None:
     profile = await profiles.get(actor.user_id) if actor.is_registered else None
     if command.args:
         record, problem = await invites.check(command.args.strip(), clock.now())
@@ -54,7 +86,7 @@ async def cmd_start(message: Message, command: CommandObject, actor: Actor, stat
             await message.answer(code_problem_text(problem))  # type: ignore[arg-type]
         elif profile is None:
             await state.update_data(**{INVITE_KEY: command.args.strip()})
-        elif profile.status == "draft" and await wizard.onboarding.attach_invitation(
+        elif profile.status == "draft" and await onboarding.attach_invitation(
                 actor.user_id, record, clock.now()):
             await message.answer(_("Your invitation is valid: once your profile is complete, "
                                    "you are a member right away."))
@@ -67,19 +99,19 @@ async def cmd_start(message: Message, command: CommandObject, actor: Actor, stat
             reply_markup=language_picker(actor.locale),
         )
         return
-    await continue_registration(message, actor, state, profiles, ref, clock, wizard)
+    await continue_registration(message, actor, profiles, ref, dialog_manager)
 
 
-async def continue_registration(message: Message, actor: Actor, state: FSMContext,
-                                profiles: ProfileRepo, ref: ReferenceData, clock: Clock,
-                                wizard: WizardDeps) -> None:
+async def continue_registration(message: Message, actor: Actor, profiles: ProfileRepo,
+                                ref: ReferenceData, dialog_manager: DialogManager | None = None
+                                ) -> None:
+    """(``dialog_manager`` is missing only where aiogram-dialog has no chat or sender.)"""
     profile = await profiles.get(actor.user_id)
     if profile is None:
         await show_privacy(message)
         return
-    if profile.status == "draft":
-        await message.answer(_("Let's continue where you stopped."))
-        await resume_wizard(wizard.for_message(message, actor, state), profile)
+    if profile.status == "draft" and dialog_manager is not None:
+        await open_profile_dialog(dialog_manager, profile, ref, note="continue")
         return
     texts = {
         "pending": _("Your application is under review. I will let you know the outcome here."),
@@ -102,10 +134,15 @@ async def cmd_language(message: Message, actor: Actor) -> None:
 
 
 async def cb_language(query: CallbackQuery, callback_data: LanguageCb, actor: Actor,
-                      users: UserRepo, clock: Clock, i18n: I18n, state: FSMContext,
-                      profiles: ProfileRepo, ref: ReferenceData, wizard: WizardDeps) -> None:
-    if callback_data.code not in SUPPORTED_LOCALES:
+                      users: UserRepo, clock: Clock, i18n: I18n, profiles: ProfileRepo,
+                      ref: ReferenceData, dialog_manager: DialogManager | None = None
+                      ) -> None:
+    message = query_message(query)
+    if callback_data.code not in SUPPORTED_LOCALES or message is None:
         await stale_button(query)
+        return
+    if message.reply_markup is None:  # a picker answered already: its buttons are gone
+        await query.answer(_("This button is from an earlier message."), show_alert=True)
         return
     await users.set_locale(actor.user_id, callback_data.code, clock.now())
     with use_locale(i18n, callback_data.code):
@@ -118,8 +155,62 @@ async def cb_language(query: CallbackQuery, callback_data: LanguageCb, actor: Ac
         if not actor.is_registered:
             chosen = Actor(**{**actor.__dict__, "locale": callback_data.code,
                               "is_registered": True})
-            await continue_registration(query.message, chosen, state, profiles, ref, clock,
-                                        wizard)
+            await continue_registration(query.message, chosen, profiles, ref, dialog_manager)
+
+
+async def cb_privacy(query: CallbackQuery, callback_data: WizardCb, actor: Actor,
+                     state: FSMContext, clock: Clock, invites: InviteService,
+                     onboarding: OnboardingService,
+                     dialog_manager: DialogManager | None = None) -> None:
+    """I agree: her draft starts and the notice becomes the wizard's first question."""
+    message = query_message(query)
+    if message is None or dialog_manager is None or not actor.is_registered:  # forged
+        await stale_button(query)
+        return
+    if await onboarding.profile(actor.user_id) is not None:
+        await query.answer(_("This button is from an earlier message."))
+        return
+    if callback_data.action is WizardAction.DECLINE:
+        await query.answer()
+        await state.clear()
+        await edit_text(message, _(
+            "Understood. We keep nothing but your language. If you change your mind, "
+            "press /start."), None)
+        return
+    invite = await pending_invitation(message, state, clock, invites)
+    if not await onboarding.accept_privacy(actor.user_id, clock.now(), invite):
+        await query.answer(_("This button is from an earlier message."))
+        return
+    await query.answer()
+    # the notice stays readable above; its buttons go when the first question is sent
+    await dialog_manager.start(ProfileDialog.name, data={"mode": "signup"},
+                               mode=StartMode.RESET_STACK, show_mode=ShowMode.SEND)
+
+
+async def pending_invitation(message: Message, state: FSMContext, clock: Clock,
+                             invites: InviteService) -> InviteCode | None:
+    """The invitation she started with, checked (its use is taken when she sends her profile)."""
+    code = (await state.get_data()).get(INVITE_KEY)
+    if not code:
+        return None
+    await state.update_data(**{INVITE_KEY: None})
+    record, problem = await invites.check(code, clock.now())
+    if problem is not None or record is None:
+        await message.answer(code_problem_text(problem))  # type: ignore[arg-type]
+        return None
+    await message.answer(_("Your invitation is valid: once your profile is complete, you are "
+                           "a member right away."))
+    return record
+
+
+async def on_privacy_pending(message: Message, actor: Actor | None) -> None:
+    """She chose a language but has not answered the notice: what she sends gets the way on,
+    with the notice's buttons (its account is already read for every update: no query)."""
+    if actor is None or not actor.is_registered or actor.status is not None:
+        raise SkipHandler
+    _text, keyboard = privacy_view()
+    await message.answer(_("Please press “I agree” or “I do not agree” below."),
+                         reply_markup=keyboard)
 
 
 def create_router() -> Router:
@@ -128,4 +219,8 @@ def create_router() -> Router:
     router.message.register(cmd_start, CommandStart())
     router.message.register(cmd_language, Command("language"))
     router.callback_query.register(cb_language, LanguageCb.filter())
+    router.callback_query.register(
+        cb_privacy, WizardCb.filter(F.action.in_({WizardAction.ACCEPT, WizardAction.DECLINE})
+                                    & (F.step == "privacy")))
+    router.message.register(on_privacy_pending, StateFilter(None), ~F.text.startswith("/"))
     return router

@@ -76,14 +76,14 @@ async def fill_profile(harness: BotHarness, user: UserHandle, locale: str, *,
     if country is not None:
         await user.press(ref_label(harness, "country", country, locale))
     await user.press(ref_label(harness, "agency", agency, locale))
-    await user.press(t(harness, locale, "Skip »"))
+    await user.press(t(harness, locale, "Leave empty"))
     await user.send(years)
     await user.press(ref_label(harness, "expertise", expertise, locale))
     await user.press(t(harness, locale, "Done"))
     await user.press(ref_label(harness, "language", language, locale))
     await user.press(t(harness, locale, "Done"))
     if bio is None:
-        await user.press(t(harness, locale, "Skip »"))
+        await user.press(t(harness, locale, "Leave empty"))
     else:
         await user.send(bio)
     await user.press(t(harness, locale, "Done"))

@@ -141,6 +141,7 @@ async def test_pending_applicant_changing_country_is_rerouted(harness: BotHarnes
     await applicant.send("/profile")
     await applicant.press("Edit country")
     await applicant.press(ref_label(harness, "country", "KG", "en"))
+    await applicant.press("Confirm")  # a country change asks first
     assert await status_country(harness, 1001) == ("pending", "KG")
     withdrawn = next(m for m in kz.bot_messages if m.message_id == old_card.message_id)
     assert not withdrawn.buttons()
@@ -225,6 +226,7 @@ async def test_coordinator_moving_country_and_reapproved_is_not_coordinator_abro
     await coordinator.send("/profile")
     await coordinator.press("Edit country")
     await coordinator.press(ref_label(harness, "country", "KG", "en"))
+    await coordinator.press("Confirm")  # a country change asks first
     assert await status_country(harness, 500) == ("pending", "KG")
     card = admin.last
     await admin.press("Approve", card)

@@ -153,6 +153,8 @@ async def test_country_change_and_deletion_remove_her(harness: BotHarness) -> No
     await mover.send("/profile")
     await mover.press("Edit country")
     await mover.press("Kyrgyzstan")
+    assert kz.members[601] == "member"  # nothing happens before she confirms
+    await mover.press("Confirm")
     assert kz.members[601] == "left"
     await leaver.send("/delete_me")
     await leaver.press("Yes, delete everything")

@@ -138,7 +138,13 @@ async def test_country_change_goes_back_to_verification(harness: BotHarness) -> 
         "SELECT status FROM profiles WHERE user_id = 601")) == "approved"
     kg.new_messages()
     await member.press("Edit country")
-    await member.press("Uzbekistan")
+    await member.press("Uzbekistan")  # asks first (the conversation standard)
+    assert member.last_text.startswith("Change your country to Uzbekistan?")
+    assert (await harness.db.fetch_value(
+        "SELECT country_code FROM profiles WHERE user_id = 601")) == "KG"
+    await member.press("Confirm")
+    assert "Status: under review" in member.last_text
+    assert "Status: member" not in member.last_text
     row = await harness.db.fetch_one(
         "SELECT status, country_code, years_of_service FROM profiles WHERE user_id = 601")
     assert (row["status"], row["country_code"], row["years_of_service"]) == ("pending", "UZ", 11)

@@ -72,12 +72,21 @@ async def test_cancel_unknown_commands_and_stray_messages(harness: BotHarness,
     await user.send("/frobnicate")
     unknown = t(harness, locale, "I don't know this command. /help lists what you can do.")
     assert user.last_text == unknown
-    stray = t(harness, locale, "I didn't understand that. /help lists what you can do.")
+    # she is on the privacy notice: what she types gets the way on, not "I didn't understand"
+    hint = t(harness, locale, "Please press “I agree” or “I do not agree” below.")
     for act in (user.send("hello?"), user.send_photo(), user.send_sticker(), user.send_contact(),
                 user.send_document()):
         user.new_messages()
         await act
-        assert [m.text for m in user.new_messages()] == [stray]
+        assert [m.text for m in user.new_messages()] == [hint]
+    await user.press(t(harness, locale, "I agree"))
+    await user.send("/cancel")
+    await user.send("hello?")
+    assert user.last_text == t(harness, locale, "Send /start to continue your profile.")
+    coordinator = await seed_member(harness, 500, "KZ", coordinator=True, locale=locale)
+    stray = t(harness, locale, "I didn't understand that. /help lists what you can do.")
+    await coordinator.send("hello?")  # a member with nothing open
+    assert coordinator.last_text == stray
 
 
 async def test_language_can_be_changed_any_time(harness: BotHarness) -> None:
@@ -113,3 +122,23 @@ async def test_stale_buttons_are_answered(harness: BotHarness) -> None:
     assert answer is not None and answer["text"] == "This button is no longer valid."
     answer = await user.press_data("l1:xx")
     assert answer is not None and answer["text"] == "This button is no longer valid."
+
+
+@pytest.mark.parametrize("locale", ("kk", "ky", "en"))
+async def test_typing_on_the_privacy_notice_gets_its_buttons(harness: BotHarness,
+                                                              locale: str) -> None:
+    user = harness.user(1001, language_code=locale)
+    await user.send("/start")
+    await user.press({"en": "English", "kk": "Қазақша", "ky": "Кыргызча"}[locale])
+    await user.press(t(harness, locale, "I do not agree"))
+    user.new_messages()
+    await user.send("Aigul")  # she changed her mind, and types instead of pressing /start
+    hint = user.new_messages()
+    assert [m.text for m in hint] == [
+        t(harness, locale, "Please press “I agree” or “I do not agree” below.")]
+    assert hint[0].button_labels() == [t(harness, locale, "I agree"),
+                                       t(harness, locale, "I do not agree")]
+    await user.press(t(harness, locale, "I agree"), hint[0])
+    assert t(harness, locale, "What is your full name?") in user.last_text
+    assert await harness.db.fetch_value(
+        "SELECT status FROM profiles WHERE user_id = 1001") == "draft"

@@ -18,7 +18,9 @@ from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, StateType, 
 from bot.clock import Clock, to_db
 from bot.db.database import Database
 
-Entry = tuple[str | None, dict[str, Any]]
+Entry = tuple[str | None, str]  # the state and the data as stored (JSON): callers get fresh
+# copies, so a caller changing what it read (aiogram-dialog's stacks) never changes the cache
+EMPTY: Entry = (None, "{}")
 
 
 class SQLiteStorage(BaseStorage):
@@ -31,15 +33,14 @@ class SQLiteStorage(BaseStorage):
 
     async def preload(self) -> None:
         rows = await self._db.fetch_all("SELECT storage_key, user_id, state, data FROM fsm_states")
-        self._cache = {r["storage_key"]: (r["user_id"], (r["state"], json.loads(r["data"])))
-                       for r in rows}
+        self._cache = {r["storage_key"]: (r["user_id"], (r["state"], r["data"])) for r in rows}
         self._loaded = True
 
     async def _load(self, key: StorageKey) -> Entry:
         if not self._loaded:
             await self.preload()
         cached = self._cache.get(self._keys.build(key))
-        return cached[1] if cached is not None else (None, {})
+        return cached[1] if cached is not None else EMPTY
 
     def _remember(self, built: str, user_id: int, entry: Entry) -> None:
         self._cache[built] = (user_id, entry)
@@ -47,11 +48,16 @@ class SQLiteStorage(BaseStorage):
     async def _store(self, key: StorageKey, entry: Entry) -> None:
         built = self._keys.build(key)
         state, data = entry
+        cached = self._cache.get(built)
+        if (cached[1] if cached is not None else EMPTY) == entry:
+            # nothing changes (aiogram-dialog saves its empty stack after every update):
+            # no write, so an update outside any conversation costs no query here
+            return
         await self._db.execute(
             "INSERT INTO fsm_states (storage_key, user_id, state, data, updated_at) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (storage_key) DO UPDATE SET "
             "state = excluded.state, data = excluded.data, updated_at = excluded.updated_at",
-            (built, key.user_id, state, json.dumps(data), to_db(self._clock.now())))
+            (built, key.user_id, state, data, to_db(self._clock.now())))
         self._remember(built, key.user_id, entry)
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
@@ -64,10 +70,11 @@ class SQLiteStorage(BaseStorage):
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         state, _ = await self._load(key)
-        await self._store(key, (state, dict(data)))
+        await self._store(key, (state, json.dumps(dict(data))))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        return dict((await self._load(key))[1])
+        data = (await self._load(key))[1]
+        return {} if data == "{}" else json.loads(data)
 
     def forget(self, user_ids: Iterable[int]) -> None:
         """Drop cached entries of users whose rows were deleted elsewhere."""

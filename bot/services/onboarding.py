@@ -19,9 +19,10 @@ stateDiagram-v2
     summary --> name: Edit (any field, back to summary after)
     summary --> [*]: Submit -> pending, or approved with a valid invitation
 ```
-Every answer is written to the draft at once, so /cancel, a restart or /start later lose
-nothing; Back walks the same list in reverse. Which question is open lives in one place, the
-FSM state (``handlers.onboarding.Onboarding``); a button of a step that is not open refuses.
+Every answer is written to the draft at once (:meth:`OnboardingService.answer`, ``pick_agency``,
+``toggle``, ``leave_empty``), so /cancel, a restart or /start later lose nothing; Back walks
+the same list in reverse and changes nothing. Which question is open lives in one place, the
+dialog (``handlers.onboarding``, aiogram-dialog, its stack in the FSM storage).
 
 A member's country changes only through :meth:`OnboardingService.change_country`: an approved
 member is verified again (and leaves her old country's chats), a pending application moves to
@@ -38,10 +39,22 @@ from enum import Enum
 from bot.db.database import Database
 from bot.db.repositories.audit import AuditRepo
 from bot.db.repositories.invites import InviteCode, InviteRepo
-from bot.services.invites import InviteService
-from bot.db.repositories.profiles import Profile, ProfileRepo
+from bot.db.repositories.profiles import VISIBLE_FIELD_NAMES, Profile, ProfileRepo
 from bot.db.repositories.roles import CoordinatorRepo
 from bot.services.chat_access import ChatAccessService
+from bot.services.profile_input import (
+    AGENCY_MAX,
+    BIO_MAX,
+    NAME_MAX,
+    POSITION_MAX,
+    YEARS_MAX,
+    InputProblem,
+    check_bio,
+    check_name,
+    check_short_text,
+    check_years,
+)
+from bot.services.invites import InviteService
 from bot.services.roles import Authority
 
 STEPS: tuple[str, ...] = (
@@ -50,6 +63,13 @@ STEPS: tuple[str, ...] = (
 )
 OPTIONAL_STEPS = frozenset({"position", "bio"})
 TEXT_STEPS = frozenset({"name", "agency_other", "position", "years", "bio"})
+CHOICE_STEPS = frozenset({"country", "agency"})
+MULTI_STEPS = frozenset({"expertise", "languages", "visibility"})
+EDITABLE = ("name", "country", "agency", "position", "years", "expertise", "languages", "bio",
+            "visibility")
+VISIBLE_FIELDS = VISIBLE_FIELD_NAMES  # the order "visible to others" is always shown in
+TEXT_COLUMNS = {"name": "full_name", "agency_other": "agency_other", "position": "position",
+                "bio": "bio", "years": "years_of_service"}
 
 
 def applies(step: str, profile: Profile, other_agencies: frozenset[str]) -> bool:
@@ -76,6 +96,52 @@ def previous_step(step: str, profile: Profile, other_agencies: frozenset[str]) -
     return None
 
 
+def wizard_steps(profile: Profile, other_agencies: frozenset[str]) -> list[str]:
+    """The questions she goes through, in order (what "Step 3 of 9" counts)."""
+    return [s for s in STEPS[:-1] if applies(s, profile, other_agencies)]
+
+
+def resume_step(profile: Profile, other_agencies: frozenset[str]) -> str:
+    """Where a draft continues after /cancel or days later: the first unanswered question."""
+    return missing_required(profile, other_agencies) or "summary"
+
+
+def may_edit(step: str, profile: Profile) -> bool:
+    """An invited applicant's country is her invitation's; everything else she may edit."""
+    if step not in EDITABLE:
+        return False
+    return not (step == "country" and profile.invite_code_id and profile.status == "draft")
+
+
+def current_answer(step: str, profile: Profile) -> object:
+    """What she answered to ``step`` (None or empty when nothing yet)."""
+    return {
+        "name": profile.full_name, "country": profile.country_code,
+        "agency": profile.agency_code, "agency_other": profile.agency_other,
+        "position": profile.position, "years": profile.years_of_service,
+        "expertise": profile.expertise, "languages": profile.languages, "bio": profile.bio,
+        "visibility": sorted(profile.visible_fields),
+    }.get(step)
+
+
+def check_answer(step: str, text: str | None) -> tuple[object, InputProblem | None, int]:
+    """A typed answer to ``step``, normalised, or the problem with it and the limit it broke."""
+    if step == "name":
+        value, problem = check_name(text)
+        return value, problem, NAME_MAX
+    if step == "agency_other":
+        value, problem = check_name(text, AGENCY_MAX)
+        return value, problem, AGENCY_MAX
+    if step == "position":
+        value, problem = check_short_text(text, POSITION_MAX)
+        return value, problem, POSITION_MAX
+    if step == "bio":
+        value, problem = check_bio(text)
+        return value, problem, BIO_MAX
+    years, problem = check_years(text)
+    return years, problem, YEARS_MAX
+
+
 def missing_required(profile: Profile, other_agencies: frozenset[str]) -> str | None:
     """The first required step still unanswered, if any."""
     checks = {
@@ -91,6 +157,16 @@ def missing_required(profile: Profile, other_agencies: frozenset[str]) -> str | 
         if value is None:
             return step
     return None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What became of an answer: refused (``problem``), or saved over ``before``."""
+
+    problem: InputProblem | None = None
+    limit: int = 0
+    before: Profile | None = None
+    changed: bool = False  # the saved value differs from what she had
 
 
 @dataclass(frozen=True)
@@ -128,6 +204,74 @@ class OnboardingService:
         self._coordinators = coordinators
         self._audit = audit
         self._authority = authority
+
+    async def profile(self, user_id: int) -> Profile | None:
+        return await self._profiles.get(user_id)
+
+    async def accept_privacy(self, user_id: int, now: datetime,
+                             invite: InviteCode | None = None) -> bool:
+        """She agreed to the notice: her draft starts (with the invitation she came with).
+        False if she has a profile already (an old notice pressed again)."""
+        async with self._db.transaction():
+            if await self._profiles.get(user_id) is not None:
+                return False
+            await self._profiles.create_draft(
+                user_id, now, invite_code_id=invite.id if invite else None,
+                country_code=invite.country_code if invite else None)
+            return True
+
+    async def answer(self, user_id: int, step: str, text: str | None, now: datetime) -> Answer:
+        """A typed answer: checked, then saved at once."""
+        if step not in TEXT_STEPS:
+            return Answer(InputProblem.EMPTY)
+        value, problem, limit = check_answer(step, text)
+        if problem is not None:
+            return Answer(problem, limit)
+        before = await self._profiles.get(user_id)
+        if before is None:
+            return Answer(InputProblem.EMPTY)
+        await self._profiles.update(user_id, now, **{TEXT_COLUMNS[step]: value})
+        return Answer(before=before, changed=current_answer(step, before) != value)
+
+    async def pick_agency(self, user_id: int, code: str, now: datetime) -> Answer:
+        before = await self._profiles.get(user_id)
+        if before is None:
+            return Answer(InputProblem.EMPTY)
+        if before.agency_code != code:
+            await self._profiles.update(user_id, now, agency_code=code)
+        return Answer(before=before, changed=before.agency_code != code)
+
+    async def toggle(self, user_id: int, step: str, code: str, now: datetime) -> bool:
+        """One choice of a multiple-choice answer on or off; False if it is not one."""
+        if step == "expertise":
+            await self._profiles.toggle_choice(user_id, "profile_expertise", code)
+            return True
+        if step == "languages":
+            await self._profiles.toggle_choice(user_id, "profile_languages", code)
+            return True
+        if step == "visibility" and code in VISIBLE_FIELDS:
+            profile = await self._profiles.get(user_id)
+            if profile is None:
+                return False
+            shown = set(profile.visible_fields) ^ {code}
+            await self._profiles.update(user_id, now, visible_fields=",".join(
+                n for n in VISIBLE_FIELDS if n in shown))
+            return True
+        return False
+
+    async def leave_empty(self, user_id: int, step: str, now: datetime) -> bool:
+        """She pressed "Leave empty" on an optional question: only then is it cleared."""
+        if step not in OPTIONAL_STEPS:
+            return False
+        await self._profiles.update(user_id, now, **{TEXT_COLUMNS[step]: None})
+        return True
+
+    async def change_notice_recipients(self, before: Profile) -> list[int]:
+        """Who hears that an approved (or suspended) member renamed herself or changed
+        agency: her country's coordinators, never herself."""
+        if before.status not in ("approved", "suspended"):
+            return []
+        return [c for c in await self.reviewers_of(before.country_code) if c != before.user_id]
 
     async def usable_invitation(self, invite_id: int | None, country_code: str | None,
                                 now: datetime) -> InviteCode | None:

@@ -147,12 +147,30 @@ def check_bio(text: str | None) -> tuple[str | None, InputProblem | None]:
     return check_long_text(text, BIO_MAX)
 
 
+# What people write after the number, in the bot's seven languages ("15 жыл", "15 years").
+YEAR_WORDS = frozenset({
+    "y", "yr", "yrs", "year", "years",                     # en
+    "г", "г.", "год", "года", "лет",                       # ru
+    "жыл", "жылдан", "жылым",                              # kk, ky
+    "сол", "сола",                                         # tg
+    "ýyl", "yyl", "ýyllyk",                                # tk
+    "yil", "yillik", "йил",                                # uz
+})
+
+
 def check_years(text: str | None) -> tuple[int | None, InputProblem | None]:
     if any(_is_invisible(ch) for ch in text or ""):
         return None, InputProblem.INVISIBLE
     value = " ".join((text or "").split())  # not NFKC: "²" is no number of years
     if not value:
         return None, InputProblem.EMPTY
+    number, _, unit = value.partition(" ")
+    if unit and unit.casefold() in YEAR_WORDS:
+        value = number
+    elif value[:1].isdecimal():  # "15жыл", "15y": the unit written without a space
+        digits = len(value) - len(value.lstrip("0123456789"))
+        if value[digits:].casefold() in YEAR_WORDS:
+            value = value[:digits]
     if not value.isdecimal() or len(value) > 3:  # isdigit() would let "²" through to int()
         return None, InputProblem.NOT_A_NUMBER
     years = int(value)

@@ -1,0 +1,165 @@
+"""What every aiogram-dialog flow of the bot shares: translated texts, live-message buttons,
+closing a dialog when she leaves it, and the popup for a button of a closed one.
+
+* :class:`T` renders a gettext msgid in her language (the update's locale, set by
+  ``ActorMiddleware``), formatted with the window's data; aiogram-dialog's own ``Const`` and
+  ``Format`` do not translate. Write msgids as ``T(N_("…"))`` so ``make catalogs`` finds them.
+* :class:`LiveMessageOnly` lets only the dialog's live message drive it: a button of an older
+  message of the same dialog (its keyboard was taken away, or replayed data) does nothing.
+* :func:`guard_dialog_messages` keeps typed text from posing as a button press.
+* :func:`close_open_dialog` ends the open dialog from outside it (a command, /cancel): its
+  buttons then answer :func:`stale_dialog_button`, a typed text no longer counts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import Dispatcher
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.storage.base import StorageKey
+from aiogram.types import CallbackQuery, ErrorEvent, Message
+from aiogram.utils.i18n import I18n, gettext
+from aiogram_dialog import DialogManager
+from aiogram_dialog.api.entities import Context, Stack
+from aiogram_dialog.api.entities import NewMessage, OldMessage
+from aiogram_dialog.api.protocols import MessageNotModified, StackAccessValidator
+from aiogram_dialog.manager.message_manager import MessageManager
+from aiogram_dialog.context.intent_middleware import IntentMiddlewareFactory
+from aiogram_dialog.utils import REPLY_CALLBACK_SYMBOLS, remove_intent_id
+from aiogram_dialog.widgets.common import WhenCondition
+from aiogram_dialog.widgets.text import Text
+
+from bot.i18n import use_locale
+
+STACK_DESTINY = "aiogd:stack:"  # aiogram-dialog's default stack (context.storage.StorageProxy)
+CONTEXT_DESTINY = "aiogd:context:"
+
+
+def N_(msgid: str) -> str:  # noqa: N802 - the name the catalog extractor looks for
+    """Mark a msgid for extraction; :class:`T` translates it when the window is shown."""
+    return msgid
+
+
+class T(Text):
+    """``gettext(msgid)`` in her language, ``str.format``-ed with the window's data.
+
+    Values put in the data by getters are shown as they are: getters HTML-escape whatever
+    she or another member typed.
+    """
+
+    def __init__(self, msgid: str, when: WhenCondition = None) -> None:
+        super().__init__(when=when)
+        self.msgid = msgid
+
+    async def _render_text(self, data: dict[str, Any], manager: DialogManager) -> str:
+        text = gettext(self.msgid)
+        return text.format_map(data) if "{" in text else text
+
+
+class LiveMessageOnly(StackAccessValidator):
+    """Only the live message's buttons drive a dialog (private chats only, as the bot's)."""
+
+    async def is_allowed(self, stack: Stack, context: Context | None, event: Any,
+                         data: dict[str, Any]) -> bool:
+        if not isinstance(event, CallbackQuery) or not event.data:
+            return True
+        intent_id, _ = remove_intent_id(event.data)
+        if intent_id is None or stack.last_message_id is None:
+            return True
+        message = event.message
+        return isinstance(message, Message) and message.message_id == stack.last_message_id
+
+
+_ANSWERED: set[str] = set()  # queries a popup answered: aiogram-dialog must not answer again
+
+
+async def popup(query: CallbackQuery, text: str) -> None:
+    """Answer a dialog button with a popup (the dialog then leaves the query alone)."""
+    await query.answer(text, show_alert=True)
+    _ANSWERED.add(query.id)
+
+
+class DialogMessageManager(MessageManager):
+    """aiogram-dialog's message manager, fitted to this bot's session and popups."""
+
+    async def answer_callback(self, bot: Any, callback_query: CallbackQuery) -> None:
+        if callback_query.id in _ANSWERED:
+            _ANSWERED.discard(callback_query.id)
+            return
+        await super().answer_callback(bot, callback_query)
+
+    async def edit_text(self, bot: Any, new_message: NewMessage, old_message: OldMessage
+                        ) -> Message:
+        # The bot's session answers an edit that changes nothing with True (as Telegram
+        # does for inline messages, bot/telegram_session.py); the dialog wants to know.
+        edited = await super().edit_text(bot, new_message, old_message)
+        if not isinstance(edited, Message):
+            raise MessageNotModified("the edit changed nothing")
+        return edited
+
+
+def guard_dialog_messages(dp: Dispatcher) -> None:
+    """Fit aiogram-dialog's message middleware (installed by ``setup_dialogs``) to this bot.
+
+    * A text ending in zero-width characters is, for aiogram-dialog, a press of a reply
+      keyboard's button encoded in them; this bot has no reply keyboards, so such a text is
+      only a text (otherwise anyone could type a "button press", or crash the decoding).
+    * A message without a sender (a channel's post in a group) has no dialog.
+
+    The middleware is replaced where it stands: the one after it releases what it locks.
+    """
+    middlewares = dp.message.outer_middleware._middlewares  # no public way to wrap in place
+    for index, middleware in enumerate(middlewares):
+        if getattr(middleware, "__func__", None) is IntentMiddlewareFactory.process_message:
+            middlewares[index] = _guarded(middleware)
+
+
+def _guarded(process_message: Any) -> Any:
+    async def guarded(handler: Any, event: Message, data: dict[str, Any]) -> Any:
+        if event.from_user is None:
+            return await handler(event, data)
+        text = event.text
+        if text and text.rstrip(REPLY_CALLBACK_SYMBOLS) != text:
+            masked = event.model_copy(update={"text": text.rstrip(REPLY_CALLBACK_SYMBOLS)})
+            return await process_message(lambda _masked, d: handler(event, d), masked, data)
+        return await process_message(handler, event, data)
+
+    return guarded
+
+
+def _key(key: StorageKey, destiny: str) -> StorageKey:
+    return StorageKey(bot_id=key.bot_id, chat_id=key.chat_id, user_id=key.chat_id,
+                      thread_id=key.thread_id, business_connection_id=key.business_connection_id,
+                      destiny=destiny)
+
+
+async def close_open_dialog(state: FSMContext) -> bool:
+    """End the dialog open in this chat, if any (True if there was one).
+
+    Its messages keep their keyboards, whose buttons now answer with a popup; nothing of the
+    dialog is left in the storage. Reads come from the storage's memory; it writes only when a
+    dialog was open.
+    """
+    storage, key = state.storage, state.key
+    stack_key = _key(key, STACK_DESTINY)
+    stack = await storage.get_data(stack_key)
+    intents = stack.get("intents") or []
+    if not intents:
+        return False
+    for intent_id in intents:
+        await storage.set_data(_key(key, CONTEXT_DESTINY + intent_id), {})
+    await storage.set_data(stack_key, {})
+    return True
+
+
+async def stale_dialog_button(event: ErrorEvent, i18n: I18n, locale: str | None = None
+                              ) -> bool:
+    """A button of a dialog that was closed (finished, /cancel) or replaced: a popup.
+    (Errors are handled outside ``ActorMiddleware``, hence the explicit locale.)"""
+    query = event.update.callback_query
+    if query is not None:
+        with use_locale(i18n, locale or i18n.default_locale):
+            text = gettext("This button is from an earlier message.")
+        await query.answer(text, show_alert=True)
+    return True
