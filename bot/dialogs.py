@@ -23,6 +23,7 @@ from aiogram.utils.i18n import I18n, gettext
 from aiogram_dialog import DialogManager
 from aiogram_dialog.api.entities import Context, Stack
 from aiogram_dialog.api.entities import NewMessage, OldMessage
+from aiogram_dialog.api.internal import CONTEXT_KEY
 from aiogram_dialog.api.protocols import MessageNotModified, StackAccessValidator
 from aiogram_dialog.manager.message_manager import MessageManager
 from aiogram_dialog.context.intent_middleware import IntentMiddlewareFactory
@@ -163,3 +164,10 @@ async def stale_dialog_button(event: ErrorEvent, i18n: I18n, locale: str | None 
             text = gettext("This button is from an earlier message.")
         await query.answer(text, show_alert=True)
     return True
+
+
+def no_open_dialog(message: Message, **data: Any) -> bool:
+    """A filter for catch-all text handlers: a text typed while a dialog is open is the
+    dialog's answer (aiogram-dialog's outer middleware puts the open dialog's context in
+    the handler data under ``aiogd_context``)."""
+    return data.get(CONTEXT_KEY) is None

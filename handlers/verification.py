@@ -35,6 +35,7 @@ from bot.chat_removals import RemovalRunner
 from bot.clock import Clock
 from bot.db.repositories.profiles import Profile, ProfileRepo
 from bot.db.repositories.review_cards import ReviewCardRepo
+from bot.dialogs import no_open_dialog
 from bot.i18n import format_time
 from bot.keyboards import button, rows
 from bot.notifier import Notifier
@@ -587,5 +588,5 @@ def create_router() -> Router:
     router.message.register(on_answer, answering, F.text, ~F.text.startswith("/"))
     router.message.register(on_non_text_answer, answering, ~F.text.startswith("/"))
     router.message.register(on_typed_answer, StateFilter(None, AnswerForm.confirm),
-                            has_open_question, F.text, ~F.text.startswith("/"))
+                            no_open_dialog, has_open_question, F.text, ~F.text.startswith("/"))
     return router

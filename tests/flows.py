@@ -24,6 +24,16 @@ def t(harness: BotHarness, locale: str, msgid: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def nt(harness: BotHarness, locale: str, singular: str, plural: str, n: int,
+       **values: object) -> str:
+    """A plural message as she reads it for ``n``; ``{n}``-style values go in ``values``."""
+    assert harness.app is not None
+    with use_locale(harness.app.i18n, locale):
+        from aiogram.utils.i18n import ngettext
+
+        return ngettext(singular, plural, n).format(**values)
+
+
 def ref_label(harness: BotHarness, kind: str, code: str, locale: str) -> str:
     assert harness.app is not None
     return harness.app.reference.label(kind, code, locale)

@@ -51,7 +51,7 @@ async def test_results_show_fields_in_order_and_offer_an_introduction(
         assert positions == sorted(positions), card
     meet = [b for b in viewer.last.button_labels() if b.startswith("🤝")]
     assert len(meet) == 1  # not on her own card
-    number = int(meet[0].split()[-1])
+    number = int(re.search(r"\d+", meet[0]).group())  # type: ignore[union-attr]
     assert page.split("\n\n")[number].startswith(f"{number}. Target Member")
 
     await viewer.press(meet[0])

@@ -12,7 +12,7 @@ from aiogram.utils.i18n import ngettext
 
 from bot.i18n import use_locale
 from tests.emulator.server import UserHandle
-from tests.flows import fill_profile, ref_label, seed_member, start_and_accept, t
+from tests.flows import fill_profile, nt, ref_label, seed_member, start_and_accept, t
 from tests.harness import BotHarness
 
 
@@ -74,9 +74,11 @@ async def test_the_list_shows_each_state_and_withdrawing_asks_first(
     await coordinator.send("/invites")
     await coordinator.press(f"{t(harness, 'uz', 'Withdraw {hint}…', hint=withdrawn[:4])}")
     question = coordinator.last_text
-    assert question == t(harness, "uz", "Withdraw the invitation starting with {hint}…? Nobody "
-                         "will be able to join with it any more ({left} uses left).",
-                         hint=withdrawn[:4], left=5)
+    assert question == nt(
+        harness, "uz", "Withdraw the invitation starting with {hint}…? Nobody will be able to "
+        "join with it any more ({left} use left).", "Withdraw the invitation starting with "
+        "{hint}…? Nobody will be able to join with it any more ({left} uses left).", 5,
+        hint=withdrawn[:4], left=5)
     assert await harness.db.fetch_value("SELECT COUNT(*) FROM invite_codes "
                                         "WHERE revoked_at IS NOT NULL") == 0
     await coordinator.press(t(harness, "uz", "Keep it"))
@@ -131,7 +133,8 @@ async def test_the_coordinator_is_told_who_joined_and_how_many_uses_are_left(
         t(harness, "kk", "✓ {name} ({country}) joined the association with your invitation "
           "starting with {hint}….", name="Aigerim <b>Bold</b>",
           country=ref_label(harness, "country", "KZ", "kk"), hint=code[:4])
-        + "\n" + t(harness, "kk", "It can be used {left} more times.", left=4))
+        + "\n" + nt(harness, "kk", "It can be used {left} more time.",
+                     "It can be used {left} more times.", 4, left=4))
     assert "<b>Bold</b>" in (notice.html or "").replace("&lt;", "<").replace("&gt;", ">")
     assert "&lt;b&gt;" in (notice.html or "")  # her name is escaped, not markup
 
@@ -156,13 +159,13 @@ async def test_an_invitation_works_for_someone_who_had_started_on_her_own(
         "SELECT country_code FROM profiles WHERE user_id = 1001") == "UZ"
     # She goes on where she was and sends it: a member at once, not manual review.
     await user.press(ref_label(harness, "agency", "police", "kk"))
-    await user.press(t(harness, "kk", "Skip »"))
+    await user.press(t(harness, "kk", "Leave empty"))
     await user.send("7")
     await user.press(ref_label(harness, "expertise", "cybercrime", "kk"))
     await user.press(t(harness, "kk", "Done"))
     await user.press(ref_label(harness, "language", "uz", "kk"))
     await user.press(t(harness, "kk", "Done"))
-    await user.press(t(harness, "kk", "Skip »"))
+    await user.press(t(harness, "kk", "Leave empty"))
     await user.press(t(harness, "kk", "Done"))
     await user.press(t(harness, "kk", "Send application"))
     row = await harness.db.fetch_one(

@@ -27,6 +27,7 @@ STALE_MSGIDS = (
     "This has already been handled.",
     "This is no longer open.",
     "This button is no longer valid.",
+    "This question is no longer open.",
     "This card is out of date: the application changed after it was sent. "
     "Please decide on the newer card.",
 )
