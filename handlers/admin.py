@@ -303,7 +303,8 @@ async def on_suspend_reason(message: Message, state: FSMContext, roles: Roles,
         return
     data = await state.get_data()
     await state.clear()
-    if not await claims.claim(f"card:{data.get('card_token')}", roles.clock.now()):
+    if not data.get("card_token") \
+            or not await claims.claim(f"card:{data['card_token']}", roles.clock.now()):
         return  # a reason sent at the same moment (or Keep) came first: one effect, one result
     member_id = int(data.get("member_id", 0))
     now = roles.clock.now()
