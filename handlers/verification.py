@@ -194,7 +194,8 @@ async def withdraw_reviewer_cards(bot: Bot, notifier: Notifier, cards: ReviewCar
     for member_id, message_id in await cards.take_by_reviewer(reviewer_id):
         profile = await profiles.get(member_id)
 
-        async def render(locale: str, profile: Profile | None = profile):  # type: ignore[no-untyped-def]
+        async def render(locale: str,  # type: ignore[no-untyped-def]
+                         profile: Profile | None = profile):
             lost = _("You can no longer decide on this application.")
             if profile is None:
                 return lost, None

@@ -23,7 +23,8 @@ def plain(text: str) -> str:
     return text.replace("<b>", "").replace("</b>", "")
 
 
-async def member_card(harness: BotHarness, staff, locale: str, name: str):  # type: ignore[no-untyped-def]
+async def member_card(harness: BotHarness, staff,  # type: ignore[no-untyped-def]
+                      locale: str, name: str):
     """A member's card for staff, opened from the directory (⚙ next to her number)."""
     await staff.send("/members")
     await staff.press(t(harness, locale, "Search"))
