@@ -83,9 +83,7 @@ async def run_flows(harness: BotHarness, buttons: ButtonsSeen
     await coordinator.press(t(harness, "ru", "Yes, withdraw"))
 
     # Chats, the directory with an introduction request, /mydata.
-    title = "Kazakhstan officers — " + t(harness, "uz", "chat of {country}",
-                                         country=ref_label(harness, "country", "KZ", "uz"))
-    await join(member, kz_chat, title)
+    await join(member, kz_chat, "Kazakhstan officers")
     await member.send("/members")
     await member.press(t(harness, "uz", "Search"))
     meet = next(label for label in member.last.button_labels() if label.startswith("🤝"))
