@@ -7,11 +7,13 @@ from __future__ import annotations
 import asyncio
 import re
 
+from bot.callbacks import IntroCb
 from bot.clock import to_db
 from bot.services.invites import hash_code
 from tests.emulator.server import Fault
-from tests.flows import fill_profile, onboard, seed_member, start_and_accept, t
-from tests.harness import BotHarness
+from tests.flows import fill_profile, onboard, ref_label, seed_member, start_and_accept, t
+from tests.harness import ADMIN_ID, BotHarness
+from tests.test_e2e_chats import KZ_CHAT, bind
 from tests.test_e2e_invitations_ux import create_code, days_label
 
 LINK = re.compile(r"\?start=([A-Za-z0-9_-]+)")
@@ -194,3 +196,95 @@ async def test_the_used_notice_has_no_period_after_the_ellipsis(harness: BotHarn
     notice = coordinator.last_text
     assert f"starting with {code[:4]}…\n" in notice, notice
     assert "…." not in notice
+
+
+# ---- 4. double taps on /chats and on 🤝 Ask to meet ------------------------------------------
+
+async def test_a_double_tap_on_a_chat_button_sends_one_link(harness: BotHarness) -> None:
+    admin = await seed_member(harness, ADMIN_ID, "KZ")
+    await bind(harness, admin, KZ_CHAT, "Kazakhstan border officers association", "Kazakhstan")
+    member = await seed_member(harness, 601, "KZ", locale="ru")
+    await member.send("/chats")
+    listing = member.last
+    # 6. the button is the chat's title, shortened; which chat it is, is in the text
+    assert listing.button_labels() == ["Kazakhstan border officer…"]
+    assert all(len(label) <= 30 for label in listing.button_labels())
+    assert "• Kazakhstan border officers association — " + t(
+        harness, "ru", "chat of {country}", country=ref_label(harness, "country", "KZ", "ru")) \
+        in (listing.text or "")
+    data = listing.buttons()[0]["callback_data"]
+    member.new_messages()
+    answers = await asyncio.gather(member.press_data(data, listing),
+                                   member.press_data(data, listing))
+    links = [m for m in member.new_messages() if m.buttons() and m.buttons()[0].get("url")]
+    assert len(links) == 1, [m.text for m in links]
+    popups = [a["text"] for a in answers if a and a.get("text")]
+    assert popups == [t(harness, "ru", "Your personal link for this chat was sent below. For a "
+                        "new one, send /chats again.")]
+    assert len(harness.emu.chats[KZ_CHAT].invite_links) == 1
+
+
+async def test_a_double_tap_on_ask_to_meet_asks_once(harness: BotHarness) -> None:
+    viewer = await seed_member(harness, 601, "KZ", locale="kk", name="Viewer")
+    await seed_member(harness, 602, "UZ", locale="uz", name="Target Member")
+    await viewer.send("/members")
+    await viewer.press(t(harness, "kk", "Search"))
+    page = viewer.last
+    meet = next(b for b in page.buttons() if b["text"].startswith("🤝"))
+    viewer.new_messages()
+    answers = await asyncio.gather(viewer.press_data(meet["callback_data"], page),
+                                   viewer.press_data(meet["callback_data"], page))
+    prompts = viewer.new_messages()
+    assert len(prompts) == 1, [m.text for m in prompts]
+    assert [a["text"] for a in answers if a and a.get("text")] == [
+        t(harness, "kk", "This has already been handled.")]
+    await viewer.send("We both work on border cooperation")
+    assert await harness.db.fetch_value("SELECT COUNT(*) FROM intro_requests") == 1
+
+
+# ---- 5. one live /members panel -----------------------------------------------------------
+
+async def test_a_new_members_panel_retires_the_older_one(harness: BotHarness) -> None:
+    viewer = await seed_member(harness, 601, "KZ", locale="ru")
+    await seed_member(harness, 602, "KG", name="Kyrgyz Colleague")
+    await viewer.send("/members")
+    older = viewer.last
+    await viewer.send("/members")
+    panel = viewer.last
+    assert older.buttons() == []  # the older panel's keyboard is gone
+    search = t(harness, "ru", "Search")
+    answer = await viewer.press_data(next(
+        b["callback_data"] for b in panel.buttons() if b["text"] == search), older)
+    assert answer is not None and answer["text"] == t(
+        harness, "ru", "This button is from an earlier message.")
+    before = len(viewer.bot_messages)
+    await viewer.press(search, panel)
+    assert len(viewer.bot_messages) == before  # results in the same message
+    assert "Kyrgyz Colleague" in (panel.text or "")
+    await viewer.press(t(harness, "ru", "« Back"), panel)
+    assert t(harness, "ru", "Choose filters, then press Search.") in (panel.text or "")
+
+
+# ---- 6. a stranger's press; long filter options --------------------------------------------
+
+async def test_a_stranger_pressing_an_introduction_button_hears_it_is_not_hers(
+        harness: BotHarness) -> None:
+    await seed_member(harness, 601, "KZ", locale="uz")
+    applicant = await seed_member(harness, 863, "KZ", status="pending", locale="uz")
+    await applicant.send("/help")
+    for data in (IntroCb(action="agree", intro_id=1).pack(),
+                 IntroCb(action="ask", value="1", intro_id=1).pack(),
+                 IntroCb(action="toggle").pack()):
+        answer = await applicant.press_data(data, applicant.last)
+        assert answer is not None and answer["text"] == t(
+            harness, "uz", "This button is not meant for you."), data
+
+
+async def test_long_filter_options_each_have_a_row(harness: BotHarness) -> None:
+    viewer = await seed_member(harness, 601, "KZ", locale="ru")
+    await viewer.send("/members")
+    for field in ("Agency", "Expertise"):
+        await viewer.press(t(harness, "ru", field))
+        markup = viewer.last.reply_markup["inline_keyboard"]  # type: ignore[index]
+        assert len(markup) > 2 and all(len(row) == 1 for row in markup), field
+        await viewer.press(t(harness, "ru", "any"))
