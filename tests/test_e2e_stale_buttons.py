@@ -15,7 +15,7 @@ from aiogram.utils.i18n import gettext
 
 from bot.i18n import use_locale
 from tests.emulator.server import SentMessage, UserHandle
-from tests.flows import onboard, ref_label, seed_member, t
+from tests.flows import onboard, seed_member, t
 from tests.harness import ADMIN_ID, BotHarness
 from tests.test_e2e_attacks_sweep import diff, snapshot
 from tests.test_e2e_chats import join, setup_chats
