@@ -12,7 +12,9 @@ stateDiagram-v2
     Confirm --> List: Yes, withdraw / Keep it
 ```
 The whole /invite flow is one message edited in place. The country and the role are checked
-again when the code is made, not taken from the button; a withdrawal asks first.
+again when the code is made, not taken from the button; a withdrawal asks first. A new link
+is kept in her conversation's data until Telegram has shown it (the edit, else a new
+message, else her next tap or /invites), so a failed edit never loses it.
 """
 
 from __future__ import annotations
