@@ -105,6 +105,7 @@ class FilterKind(str, Enum):
     LANGUAGE = "language"
     SEARCH = "search"
     CLEAR = "clear"
+    MENU = "menu"  # « Back from the results to the filters (the same message)
 
 
 class FilterCb(CallbackData, prefix="f1"):

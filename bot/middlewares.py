@@ -134,7 +134,7 @@ class ActorMiddleware(BaseMiddleware):
 
 
 # What a new command leaves in place: preferences, not a flow (the directory's filters).
-KEPT_ACROSS_COMMANDS = ("directory",)
+KEPT_ACROSS_COMMANDS = ("directory", "directory_panel", "invite_unseen")  # (filters, live panel, unseen link)
 
 
 class CommandEndsFlow(BaseMiddleware):

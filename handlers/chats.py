@@ -311,14 +311,22 @@ async def cmd_chats(message: Message, actor: Actor, chat_access: ChatAccessServi
         await message.answer(_("The association's chats are not set up yet."))
         return
     joined = await chat_access.joined(actor.user_id)
-    keyboard = rows(*[[button(("✓ " if chat.chat_id in joined else "")
-                              + f"{chat.title} — {scope_name(chat, ref, actor.locale)}",
+    # The button carries only the chat's (shortened) title; which chat it is, is in the text.
+    keyboard = rows(*[[button(("✓ " if chat.chat_id in joined else "") + short_title(chat.title),
                               ChatCb(action=ChatAction.JOIN, chat_id=chat.chat_id))]
                       for chat in entitled])
-    text = _("Press a chat to get your personal invitation link.")
+    text = _("Press a chat to get your personal invitation link.") + "\n" + "\n".join(
+        f"• {escape(chat.title)} — {scope_name(chat, ref, actor.locale)}" for chat in entitled)
     if joined & {chat.chat_id for chat in entitled}:
         text += "\n" + _("✓ marks the chats you are already in.")
     await message.answer(text, reply_markup=keyboard)
+
+
+TITLE_MAX = 26  # a chat's title on its /chats button
+
+
+def short_title(title: str) -> str:
+    return title if len(title) <= TITLE_MAX else title[:TITLE_MAX - 1].rstrip() + "…"
 
 
 async def suspended_text(actor: Actor, chat_access: ChatAccessService, profiles: ProfileRepo,
@@ -335,10 +343,20 @@ async def suspended_text(actor: Actor, chat_access: ChatAccessService, profiles:
 
 
 async def cb_join(query: CallbackQuery, callback_data: ChatCb, actor: Actor, bot: Bot,
-                  chat_access: ChatAccessService, clock: Clock) -> None:
+                  chat_access: ChatAccessService, clock: Clock, claims: ClaimRepo) -> None:
     message = query_message(query)
+    # One link per chat button of a /chats message: a double tap's second press only hears so
+    # (a new /chats gives a new link once this one has expired).
+    claim = (f"chat_link:{actor.user_id}:{message.message_id if message else 0}:"
+             f"{callback_data.chat_id}")
+    if not await claims.claim(claim, clock.now()):
+        await query.answer(_("Your personal link for this chat was sent below. For a new one, "
+                             "send /chats again."), show_alert=True)
+        return
     result = await chat_access.join_link(actor.user_id, callback_data.chat_id, TelegramChats(bot),
                                          clock.now())
+    if result.outcome is not JoinLinkOutcome.LINK or message is None or result.url is None:
+        await claims.release(claim)  # no link was sent: she may press again
     if result.outcome is JoinLinkOutcome.NOT_ENTITLED:
         await query.answer(_("You are not allowed to do this."), show_alert=True)
         return

@@ -12,7 +12,8 @@ import hashlib
 import secrets
 from html import escape
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -22,6 +23,8 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import (
     DirectoryAction, DirectoryCb, FilterCb, FilterKind, PageCb, ReviewAction, ReviewCb,
 )
+from bot.clock import Clock
+from bot.db.repositories.claims import ClaimRepo
 from bot.db.repositories.profiles import DirectoryFilter, ProfileRepo
 from bot.keyboards import button, rows
 from bot.paging import fit
@@ -38,6 +41,9 @@ REASON_MAX = 300  # as in /introduce
 # the filters and page number to find it again, and a salted digest of whom it showed, so a
 # list that changed since makes its buttons stale rather than point at someone else.
 SHOWN_KEY = "directory_shown"
+# Her one live directory message (filters, then results in place): a new /members takes the
+# keyboard off the older one, whose buttons are refused from then on. Kept across commands.
+PANEL_KEY = "directory_panel"
 
 
 class DirectoryIntro(StatesGroup):
@@ -97,12 +103,40 @@ def options_menu(kind: str, ref: ReferenceData, locale: str) -> InlineKeyboardMa
 
 
 async def cmd_members(message: Message, actor: Actor, state: FSMContext,
-                      ref: ReferenceData) -> None:
+                      ref: ReferenceData, bot: Bot) -> None:
     if not actor.is_member:
         await message.answer(members_only_text())
         return
-    text, keyboard = filter_menu(_filters(await state.get_data()), ref, actor.locale)
-    await message.answer(text, reply_markup=keyboard)
+    data = await state.get_data()
+    text, keyboard = filter_menu(_filters(data), ref, actor.locale)
+    panel = await message.answer(text, reply_markup=keyboard)
+    await state.update_data(**{PANEL_KEY: panel.message_id})
+    older = data.get(PANEL_KEY)
+    if older and older != panel.message_id:
+        try:  # its text stays readable; only its buttons go
+            await bot.edit_message_reply_markup(chat_id=message.chat.id, message_id=older,
+                                                reply_markup=None)
+        except TelegramAPIError:
+            pass  # gone, too old to edit, or Telegram busy: its buttons are refused anyway
+
+
+async def live_panel(query: CallbackQuery, actor: Actor, state: FSMContext) -> Message | None:
+    """The message of a filter or page button, if it is her current directory message."""
+    message = await member_message(query, actor)
+    if message is None:
+        return None
+    if (await state.get_data()).get(PANEL_KEY) != message.message_id \
+            or query.data not in shown_buttons(message):  # an older panel, or one that
+        # has moved on (its filters gave way to results, or to a field's options)
+        await query.answer(_("This button is from an earlier message."), show_alert=True)
+        return None
+    return message
+
+
+def shown_buttons(message: Message) -> set[str]:
+    markup = message.reply_markup
+    return {b.callback_data for row in (markup.inline_keyboard if markup else ())
+            for b in row if b.callback_data}
 
 
 async def member_message(query: CallbackQuery, actor: Actor) -> Message | None:
@@ -129,17 +163,28 @@ async def picked_place(query: CallbackQuery, actor: Actor, value: str, places: i
 
 async def cb_search(query: CallbackQuery, actor: Actor, state: FSMContext,
                     ref: ReferenceData, profiles: ProfileRepo) -> None:
-    message = await member_message(query, actor)
+    message = await live_panel(query, actor, state)
     if message is None:
         return
     await query.answer()
     await show_page(message, actor, state, _filters(await state.get_data()), 0, ref, profiles,
-                    edit=False)
+                    edit=True)
+
+
+async def cb_menu(query: CallbackQuery, actor: Actor, state: FSMContext,
+                  ref: ReferenceData) -> None:
+    """« Back from the results: the same message shows the filters again."""
+    message = await live_panel(query, actor, state)
+    if message is None:
+        return
+    await query.answer()
+    text, keyboard = filter_menu(_filters(await state.get_data()), ref, actor.locale)
+    await edit_text(message, text, keyboard)
 
 
 async def cb_clear(query: CallbackQuery, actor: Actor, state: FSMContext,
                    ref: ReferenceData) -> None:
-    message = await member_message(query, actor)
+    message = await live_panel(query, actor, state)
     if message is None:
         return
     await query.answer()
@@ -151,7 +196,7 @@ async def cb_clear(query: CallbackQuery, actor: Actor, state: FSMContext,
 async def cb_field(query: CallbackQuery, callback_data: FilterCb, actor: Actor,
                    state: FSMContext, ref: ReferenceData) -> None:
     """A filter field: without a value its options open; with one it is set ("*": any)."""
-    message = await member_message(query, actor)
+    message = await live_panel(query, actor, state)
     if message is None:
         return
     kind, value = callback_data.kind.value, callback_data.value
@@ -176,8 +221,10 @@ async def show_page(message: Message, actor: Actor, state: FSMContext, flt: Dire
                     ) -> None:
     ids, total = await profiles.search(flt, page * PAGE_SIZE, PAGE_SIZE,
                                        include_suspended=suspensions_seen_by(actor))
-    if total == 0:
-        await message.answer(_("Nobody matches these filters yet."))
+    if total == 0:  # the filters again, with the answer under them
+        text, keyboard = filter_menu(flt, ref, actor.locale)
+        await show(message, text + "\n\n" + _("Nobody matches these filters yet."), keyboard,
+                   edit=edit)
         return
     pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
     page = min(max(page, 0), pages - 1)
@@ -216,7 +263,8 @@ async def show_page(message: Message, actor: Actor, state: FSMContext, flt: Dire
         nav.append(button(_("« Previous"), PageCb(view="members", page=page - 1)))
     if page < pages - 1:
         nav.append(button(_("Next »"), PageCb(view="members", page=page + 1)))
-    keyboard = rows(meet[:3], meet[3:], manage, nav) if meet or manage or nav else None
+    keyboard = rows(meet[:3], meet[3:], manage, nav,
+                    [button(_("« Back"), FilterCb(kind=FilterKind.MENU))])
     # Five full profiles can be far over Telegram's 4,096 characters: long cards give way.
     text = header + "\n\n" + "\n\n".join(fit(header + "\n\n", cards, separator="\n\n"))
     await show(message, text, keyboard, edit=edit)
@@ -224,7 +272,7 @@ async def show_page(message: Message, actor: Actor, state: FSMContext, flt: Dire
 
 async def cb_members_page(query: CallbackQuery, callback_data: PageCb, actor: Actor,
                           state: FSMContext, ref: ReferenceData, profiles: ProfileRepo) -> None:
-    message = await member_message(query, actor)
+    message = await live_panel(query, actor, state)
     if message is None:
         return
     await query.answer()
@@ -261,21 +309,36 @@ async def member_at(state: FSMContext, actor: Actor, profiles: ProfileRepo, view
 
 async def cb_introduce(query: CallbackQuery, callback_data: DirectoryCb, actor: Actor,
                        state: FSMContext, profiles: ProfileRepo,
-                       intro_service: IntroductionService) -> None:
+                       intro_service: IntroductionService, claims: ClaimRepo,
+                       clock: Clock) -> None:
     message = await member_message(query, actor)
     if message is None:
         return
+    # Each 🤝 button of a page asks once: a double tap's second press only hears so.
+    claim = (f"dir_meet:{actor.user_id}:{message.message_id}:{callback_data.view}:"
+             f"{callback_data.place}")
+    if not await claims.claim(claim, clock.now()):
+        await query.answer(_("This has already been handled."), show_alert=True)
+        return
+    if not await ask_reason(query, message, callback_data, actor, state, profiles,
+                            intro_service):
+        await claims.release(claim)  # refused: nothing was asked, the button stays usable
+
+
+async def ask_reason(query: CallbackQuery, message: Message, callback_data: DirectoryCb,
+                     actor: Actor, state: FSMContext, profiles: ProfileRepo,
+                     intro_service: IntroductionService) -> bool:
     target_id = await member_at(state, actor, profiles, callback_data.view, callback_data.place)
     if target_id is None:
         await stale_button(query)  # a button of an earlier page, or the list changed
-        return
+        return False
     person = await profiles.get(target_id)
     if person is None or target_id == actor.user_id or person.status != "approved":
         await stale_button(query)
-        return
+        return False
     if await intro_service.at_limit(actor.user_id):
         await query.answer(limit_text(), show_alert=True)
-        return
+        return False
     await query.answer()
     await state.set_state(DirectoryIntro.reason)
     await state.update_data(directory_intro={"view": callback_data.view,
@@ -284,6 +347,7 @@ async def cb_introduce(query: CallbackQuery, callback_data: DirectoryCb, actor: 
     await message.answer(_("You are asking to meet {name}. Why would you like to meet her? One "
                            "or two sentences; she will read them. (up to {limit} characters) "
                            "/cancel to stop.").format(name=escape(name), limit=REASON_MAX))
+    return True
 
 
 async def on_intro_reason(message: Message, actor: Actor, state: FSMContext,
@@ -318,6 +382,7 @@ def create_router() -> Router:
     router.message.register(cmd_members, Command("members"))
     router.callback_query.register(cb_search, FilterCb.filter(F.kind == FilterKind.SEARCH))
     router.callback_query.register(cb_clear, FilterCb.filter(F.kind == FilterKind.CLEAR))
+    router.callback_query.register(cb_menu, FilterCb.filter(F.kind == FilterKind.MENU))
     router.callback_query.register(cb_field, FilterCb.filter(
         F.kind.in_({FilterKind(kind) for kind in FILTER_KINDS})))
     router.callback_query.register(cb_members_page, PageCb.filter(F.view == "members"))

@@ -31,7 +31,7 @@ from bot.services.roles import Actor
 from bot.telegram_chats import TelegramChats
 from bot.texts import problem_text, profile_card, reach_text
 from handlers.directory import member_message, members_only_text, picked_place
-from handlers.ui import append_note, ask_for_text, edit_text, refused
+from handlers.ui import append_note, ask_for_text, edit_text, not_for_you, refused
 
 REASON_MAX = 300
 STEPS = ("country", "expertise", "language")
@@ -113,6 +113,9 @@ async def cmd_introduce(message: Message, actor: Actor, state: FSMContext, intro
 async def cb_intro_form(query: CallbackQuery, callback_data: IntroCb, actor: Actor,
                         state: FSMContext, ref: ReferenceData, intros: IntroRepo,
                         intro_service: IntroductionService, clock: Clock) -> None:
+    if not actor.is_member:  # her /introduce buttons are a member's: not a stranger's
+        await not_for_you(query)
+        return
     message = await member_message(query, actor)
     if message is None:
         return
@@ -188,6 +191,9 @@ async def on_reason(message: Message, actor: Actor, state: FSMContext, ref: Refe
 
 async def cb_intro_ask(query: CallbackQuery, callback_data: IntroCb, actor: Actor,
                        intro_service: IntroductionService) -> None:
+    if not actor.is_member:  # an introduction's buttons are a member's: not hers
+        await not_for_you(query)
+        return
     picked = await picked_place(query, actor, callback_data.value)
     if picked is None:
         return
@@ -202,6 +208,9 @@ async def cb_intro_ask(query: CallbackQuery, callback_data: IntroCb, actor: Acto
 
 async def cb_intro_answer(query: CallbackQuery, callback_data: IntroCb, actor: Actor,
                           intro_service: IntroductionService) -> None:
+    if not actor.is_member:  # a stranger with someone's button: it is not hers
+        await not_for_you(query)
+        return
     message = await member_message(query, actor)
     if message is None:
         return

@@ -12,11 +12,14 @@ stateDiagram-v2
     Confirm --> List: Yes, withdraw / Keep it
 ```
 The whole /invite flow is one message edited in place. The country and the role are checked
-again when the code is made, not taken from the button; a withdrawal asks first.
+again when the code is made, not taken from the button; a withdrawal asks first. A new link
+is kept in her conversation's data until Telegram has shown it (the edit, else a new
+message, else her next tap or /invites), so a failed edit never loses it.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from html import escape
 from typing import Any
@@ -24,6 +27,9 @@ from urllib.parse import quote
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
+from aiogram.exceptions import (
+    ClientDecodeError, TelegramNetworkError, TelegramRetryAfter, TelegramServerError,
+)
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
@@ -35,7 +41,7 @@ from bot.db.repositories.profiles import ProfileRepo
 from bot.i18n import format_datetime, zone_name
 from bot.keyboards import button, rows, url_button
 from bot.services.delivery import Recipient
-from bot.services.invites import InviteService
+from bot.services.invites import InviteService, NewCode
 from bot.services.message_kinds import MessageKind
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor, Authority
@@ -44,6 +50,8 @@ from handlers.ui import edit_text, query_message, stale_button
 USES = ("1", "5", "20", "50")
 DAYS = ("7", "30", "90")
 LISTED = 20  # /invites shows the newest invitations, active ones first
+UNSEEN_KEY = "invite_unseen"  # a link made but not yet shown to her (Telegram failed)
+logger = logging.getLogger(__name__)
 
 
 def staff_only_text() -> str:
@@ -144,6 +152,10 @@ async def cb_days(query: CallbackQuery, callback_data: InviteCb, actor: Actor,
         return
     data = await state.get_data()
     country, uses = data.get("invite_country"), data.get("invite_uses")
+    if data.get(UNSEEN_KEY):  # she taps again after Telegram failed to show her link
+        await query.answer()
+        await show_unseen(message, state, edit=True)
+        return
     if callback_data.value not in DAYS or not country or not uses:
         await stale_button(query)
         return
@@ -156,7 +168,16 @@ async def cb_days(query: CallbackQuery, callback_data: InviteCb, actor: Actor,
     me = await bot.me()
     link = f"https://t.me/{me.username}?start={created.code}"
     await query.answer()
-    text = (_("Invitation for {country}, for one person.",
+    text = created_text(link, created, country, int(uses), actor, ref)
+    # Until she has seen it, the link is kept in her conversation's data (the database
+    # holds only its hash): a failed edit must not lose it.
+    await state.update_data(**{UNSEEN_KEY: {"text": text, "link": link}})
+    await show_created(message, state, text, link)
+
+
+def created_text(link: str, created: NewCode, country: str, uses: int, actor: Actor,
+                 ref: ReferenceData) -> str:
+    return (_("Invitation for {country}, for one person.",
               "Invitation for {country}, for up to {uses} people.", int(uses)).format(
                 country=escape(ref.country(country, actor.locale)), uses=uses)
             + "\n" + _("Valid until {until}").format(
@@ -166,7 +187,43 @@ async def cb_days(query: CallbackQuery, callback_data: InviteCb, actor: Actor,
             + f"\n<code>{escape(link)}</code>\n\n"
             + _("Whoever opens it and completes her profile becomes a member without review. "
                 "The link is shown only once; /invites lists your invitations."))
-    await edit_text(message, text, rows([url_button(_("Share"), share_url(link))]))
+
+
+def created_keyboard(link: str) -> InlineKeyboardMarkup:
+    return rows([url_button(_("Share"), share_url(link))])
+
+
+SHOW_ERRORS = (TelegramServerError, TelegramNetworkError, ClientDecodeError, TelegramRetryAfter)
+
+
+async def show_created(message: Message, state: FSMContext, text: str, link: str) -> bool:
+    """Show the new link in place; if Telegram fails on the edit, as a new message; if that
+    fails too, it stays kept for her next tap on the question or /invites. True once shown."""
+    for attempt in ("edit", "send"):
+        try:
+            if attempt == "edit":
+                await edit_text(message, text, created_keyboard(link))
+            else:
+                await message.answer(text, reply_markup=created_keyboard(link))
+        except SHOW_ERRORS:
+            logger.warning("showing a new invitation failed (%s); trying again", attempt)
+            continue
+        await state.update_data(**{UNSEEN_KEY: None})
+        return True
+    return False
+
+
+async def show_unseen(message: Message, state: FSMContext, *, edit: bool) -> bool:
+    """A link made but not yet shown (Telegram failed on it): show it now."""
+    unseen = (await state.get_data()).get(UNSEEN_KEY)
+    if not unseen:
+        return False
+    if edit:
+        await show_created(message, state, unseen["text"], unseen["link"])
+    else:
+        await message.answer(unseen["text"], reply_markup=created_keyboard(unseen["link"]))
+        await state.update_data(**{UNSEEN_KEY: None})
+    return True
 
 
 # ---- /invites ------------------------------------------------------------------------------
@@ -200,10 +257,11 @@ async def listed_codes(actor: Actor, invites: InviteService) -> list[InviteCode]
 
 
 async def cmd_invites(message: Message, actor: Actor, invites: InviteService,
-                      ref: ReferenceData, clock: Clock) -> None:
+                      ref: ReferenceData, clock: Clock, state: FSMContext) -> None:
     if not actor.is_staff:
         await message.answer(staff_only_text())
         return
+    await show_unseen(message, state, edit=False)
     text, keyboard = invites_view(await listed_codes(actor, invites), ref, actor.locale,
                                   clock.now())
     await message.answer(text, reply_markup=keyboard)
@@ -261,13 +319,15 @@ async def cb_confirm_revoke(query: CallbackQuery, callback_data: InviteCb, actor
     if found is None:
         return
     message, record = found
-    done = await invites.revoke(actor.user_id, record.id, clock.now())
-    await query.answer(_("Invitation withdrawn.") if done
-                       else _("This has already been handled."))
+    if not await invites.revoke(actor.user_id, record.id, clock.now()):
+        # a double tap: the first press withdrew it and shows the list; this one only says so
+        await query.answer(_("This has already been handled."), show_alert=True)
+        return
+    await query.answer(_("Invitation withdrawn."))
     text, keyboard = invites_view(await listed_codes(actor, invites), ref, actor.locale,
                                   clock.now())
     note = _("✓ The invitation starting with {hint}… is withdrawn.").format(
-        hint=escape(record.hint)) if done else _("This has already been handled.")
+        hint=escape(record.hint))
     await edit_text(message, note + "\n\n" + text, keyboard)
 
 
@@ -299,7 +359,7 @@ def renderers(app: Any) -> dict[str, Any]:
             return None  # she left meanwhile, or the invitation is gone
         left = invite.uses_left
         text = _("✓ {name} ({country}) joined the association with your invitation "
-                 "starting with {hint}….").format(
+                 "starting with {hint}…").format(
             name=escape(member.full_name or _("Member")),
             country=escape(ref.country(invite.country_code, to.locale)),
             hint=escape(invite.hint))

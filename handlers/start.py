@@ -15,6 +15,8 @@ The wizard is the profile dialog (``handlers.onboarding``); this module opens it
 
 from __future__ import annotations
 
+from html import escape
+
 from aiogram import F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
@@ -32,8 +34,8 @@ from bot.db.repositories.profiles import ProfileRepo
 from bot.db.repositories.users import UserRepo
 from bot.i18n import LANGUAGE_NAMES, use_locale
 from bot.keyboards import button, language_picker, rows
-from bot.services.invites import InviteService
-from bot.services.onboarding import OnboardingService
+from bot.services.invites import CodeProblem, InviteService
+from bot.services.onboarding import InvitationOutcome, OnboardingService
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.texts import code_problem_text
@@ -81,11 +83,17 @@ async def cmd_start(message: Message, command: CommandObject, actor: Actor, stat
                     dialog_manager: DialogManager | None = None) -> None:
     profile = await profiles.get(actor.user_id) if actor.is_registered else None
     if command.args:
-        record, problem = await invites.check(command.args.strip(), clock.now())
-        if problem is not None or record is None:
-            await message.answer(code_problem_text(problem))  # type: ignore[arg-type]
+        code = command.args.strip()
+        record, problem_text = await checked_invitation(code, clock, invites, onboarding)
+        if profile is not None and profile.status == "pending":
+            # one answer: she is already under review, the invitation may take her in
+            await message.answer(problem_text or await admit_pending_text(
+                actor, record, clock, onboarding, ref))  # type: ignore[arg-type]
+            return
+        if problem_text is not None or record is None:
+            await message.answer(problem_text or code_problem_text(CodeProblem.UNKNOWN))
         elif profile is None:
-            await state.update_data(**{INVITE_KEY: command.args.strip()})
+            await state.update_data(**{INVITE_KEY: code})
         elif profile.status == "draft" and await onboarding.attach_invitation(
                 actor.user_id, record, clock.now()):
             await message.answer(_("Your invitation is valid: once your profile is complete, "
@@ -100,6 +108,43 @@ async def cmd_start(message: Message, command: CommandObject, actor: Actor, stat
         )
         return
     await continue_registration(message, actor, profiles, ref, dialog_manager)
+
+
+def creator_gone_text() -> str:
+    return _("The person who made this invitation can no longer admit members; your "
+             "coordinator will review your application.")
+
+
+async def checked_invitation(code: str, clock: Clock, invites: InviteService,
+                             onboarding: OnboardingService
+                             ) -> tuple[InviteCode | None, str | None]:
+    """The invitation and what is wrong with it, by the rules that apply when she sends her
+    profile: valid now, and its creator still staff for its country (a dismissed
+    coordinator's invitations are withdrawn with her: that is the reason she is told)."""
+    record, problem = await invites.check(code, clock.now())
+    if record is not None and problem in (None, CodeProblem.REVOKED) \
+            and not await onboarding.creator_may_admit(record):
+        return None, creator_gone_text()
+    if problem is not None or record is None:
+        return None, code_problem_text(problem or CodeProblem.UNKNOWN)
+    return record, None
+
+
+async def admit_pending_text(actor: Actor, record: InviteCode, clock: Clock,
+                             onboarding: OnboardingService, ref: ReferenceData) -> str:
+    outcome = await onboarding.admit_pending(actor.user_id, record, clock.now())
+    if outcome is InvitationOutcome.ADMITTED:
+        return _("Welcome to the association! Your invitation confirmed your membership. "
+                 "/help shows what you can do now.")
+    if outcome is InvitationOutcome.OTHER_COUNTRY:
+        return _("This invitation is for {country}, but your application is for another "
+                 "country, so your coordinator will review it as before.").format(
+            country=escape(ref.country(record.country_code, actor.locale)))
+    if outcome is InvitationOutcome.CREATOR_GONE:
+        return creator_gone_text()
+    if outcome is InvitationOutcome.LAPSED:
+        return code_problem_text(CodeProblem.USED_UP)
+    return _("You already have a profile, so the invitation is not needed.")
 
 
 async def continue_registration(message: Message, actor: Actor, profiles: ProfileRepo,
@@ -177,7 +222,7 @@ async def cb_privacy(query: CallbackQuery, callback_data: WizardCb, actor: Actor
             "Understood. We keep nothing but your language. If you change your mind, "
             "press /start."), None)
         return
-    invite = await pending_invitation(message, state, clock, invites)
+    invite = await pending_invitation(message, state, clock, invites, onboarding)
     if not await onboarding.accept_privacy(actor.user_id, clock.now(), invite):
         await query.answer(_("This button is from an earlier message."))
         return
@@ -188,15 +233,16 @@ async def cb_privacy(query: CallbackQuery, callback_data: WizardCb, actor: Actor
 
 
 async def pending_invitation(message: Message, state: FSMContext, clock: Clock,
-                             invites: InviteService) -> InviteCode | None:
+                             invites: InviteService, onboarding: OnboardingService
+                             ) -> InviteCode | None:
     """The invitation she started with, checked (its use is taken when she sends her profile)."""
     code = (await state.get_data()).get(INVITE_KEY)
     if not code:
         return None
     await state.update_data(**{INVITE_KEY: None})
-    record, problem = await invites.check(code, clock.now())
-    if problem is not None or record is None:
-        await message.answer(code_problem_text(problem))  # type: ignore[arg-type]
+    record, problem_text = await checked_invitation(code, clock, invites, onboarding)
+    if problem_text is not None or record is None:
+        await message.answer(problem_text or code_problem_text(CodeProblem.UNKNOWN))
         return None
     await message.answer(_("Your invitation is valid: once your profile is complete, you are "
                            "a member right away."))

@@ -44,7 +44,7 @@ async def test_a_real_country_change_goes_back_to_verification(harness: BotHarne
     _, kz, _, _ = await setup_chats(harness)
     kg_coordinator = await seed_member(harness, 500, "KG", coordinator=True)
     member = await seed_member(harness, 601, "KZ")
-    await join(member, kz, "Kazakhstan officers — chat of Kazakhstan")
+    await join(member, kz, "Kazakhstan officers")
     await member.send("/profile")
     await member.press("Edit country")
     assert "verified again by that country's coordinator" in member.last_text

@@ -78,7 +78,7 @@ async def test_group_that_becomes_a_supergroup_is_followed(harness: BotHarness) 
     assert await harness.db.fetch_value(
         "SELECT country_code FROM bound_chats WHERE chat_id = ?", (-1005001,)) == "UZ"
     member = await seed_member(harness, 601, "UZ")
-    await join(member, new, "Old group — chat of Uzbekistan")
+    await join(member, new, "Old group")
     assert new.members[601] == "member"
 
 
@@ -86,21 +86,21 @@ async def test_members_join_their_chats_and_no_one_else_gets_in(harness: BotHarn
     _, kz, kg, region = await setup_chats(harness)
     member = await seed_member(harness, 601, "KZ")
     await member.send("/chats")
-    assert member.last.button_labels() == ["Kazakhstan officers — chat of Kazakhstan",
-                                           "Regional network — regional chat"]
-    kz_link = await join(member, kz, "Kazakhstan officers — chat of Kazakhstan")
-    await join(member, region, "Regional network — regional chat")
+    assert member.last.button_labels() == ["Kazakhstan officers", "Regional network"]
+    assert "• Kazakhstan officers — chat of Kazakhstan" in member.last_text  # scope in text
+    kz_link = await join(member, kz, "Kazakhstan officers")
+    await join(member, region, "Regional network")
     assert kz.members[601] == "member" and region.members[601] == "member"
     link = next(v for v in kz.invite_links.values() if v["invite_link"] == kz_link)
     assert link["creates_join_request"] is True and link["name"] == "member 601"
     await member.send("/chats")
-    answer = await member.press("Kazakhstan officers — chat of Kazakhstan")
+    answer = await member.press("✓ Kazakhstan officers")
     assert answer is not None and answer["text"] == "You are already in this chat."
 
     # A Kazakh member has no KG button, and a KG link forwarded to her does not let her in.
     kg_member = await seed_member(harness, 602, "KG")
     await kg_member.send("/chats")
-    await kg_member.press("Kyrgyzstan officers — chat of Kyrgyzstan")
+    await kg_member.press("Kyrgyzstan officers")
     kg_link = kg_member.last.buttons()[0]["url"]
     await member.request_join(kg, kg_link)
     assert kg.members.get(601) is None and 601 not in kg.pending_requests
@@ -123,8 +123,8 @@ async def test_suspension_removes_her_from_every_chat(harness: BotHarness) -> No
     _, kz, _, region = await setup_chats(harness)
     coordinator = await seed_member(harness, 500, "KZ", coordinator=True)
     member = await seed_member(harness, 601, "KZ", name="Member Leaving")
-    await join(member, kz, "Kazakhstan officers — chat of Kazakhstan")
-    await join(member, region, "Regional network — regional chat")
+    await join(member, kz, "Kazakhstan officers")
+    await join(member, region, "Regional network")
     await coordinator.send("/members")
     await coordinator.press("Search")
     await coordinator.press("⚙ 2")
@@ -139,7 +139,7 @@ async def test_suspension_removes_her_from_every_chat(harness: BotHarness) -> No
     await coordinator.press("⚙ 2")
     await coordinator.press("Reinstate")
     await coordinator.press("Confirm")  # reinstating asks first (issue 11)
-    await join(member, kz, "Kazakhstan officers — chat of Kazakhstan")
+    await join(member, kz, "Kazakhstan officers")
     assert kz.members[601] == "member"
 
 
@@ -147,9 +147,9 @@ async def test_country_change_and_deletion_remove_her(harness: BotHarness) -> No
     _, kz, kg, region = await setup_chats(harness)
     mover = await seed_member(harness, 601, "KZ")
     leaver = await seed_member(harness, 602, "KG")
-    await join(mover, kz, "Kazakhstan officers — chat of Kazakhstan")
-    await join(leaver, kg, "Kyrgyzstan officers — chat of Kyrgyzstan")
-    await join(leaver, region, "Regional network — regional chat")
+    await join(mover, kz, "Kazakhstan officers")
+    await join(leaver, kg, "Kyrgyzstan officers")
+    await join(leaver, region, "Regional network")
     await mover.send("/profile")
     await mover.press("Edit country")
     await mover.press("Kyrgyzstan")
@@ -169,8 +169,8 @@ async def test_removals_interrupted_by_a_crash_finish_after_restart(harness: Bot
     coordinator = await seed_member(harness, 500, "KZ", coordinator=True)
     members = [await seed_member(harness, 601 + n, "KZ") for n in range(3)]
     for member in members:
-        await join(member, kz, "Kazakhstan officers — chat of Kazakhstan")
-        await join(member, region, "Regional network — regional chat")
+        await join(member, kz, "Kazakhstan officers")
+        await join(member, region, "Regional network")
     # Telegram stops answering halfway through: the connection drops on every ban.
     harness.emu.faults.append(Fault(error="drop", method="banChatMember", times=None))
     for member in members:
@@ -192,7 +192,7 @@ async def test_reconciliation_finds_a_planted_stranger(harness: BotHarness) -> N
     admin, kz, _, _ = await setup_chats(harness)
     coordinator = await seed_member(harness, 500, "KZ", coordinator=True)
     member = await seed_member(harness, 601, "KZ")
-    await join(member, kz, "Kazakhstan officers — chat of Kazakhstan")
+    await join(member, kz, "Kazakhstan officers")
     stranger = harness.user(999, "Planted")
     await harness.emu.plant_member(kz, stranger, by=admin)
     await harness.tick()
@@ -239,7 +239,7 @@ async def test_missing_invite_right_gives_a_clear_answer(harness: BotHarness) ->
     assert "⚠️ I still need these rights there: invite users via link." in admin.last_text
     member = await seed_member(harness, 601, "KZ")
     await member.send("/chats")
-    answer = await member.press("Kazakhstan officers — chat of Kazakhstan")
+    answer = await member.press("Kazakhstan officers")
     assert answer is not None and answer["text"].startswith("Sorry, something went wrong")
 
 

@@ -164,8 +164,8 @@ async def test_bad_input_and_strangers(harness: BotHarness) -> None:
     applicant = await seed_member(harness, 863, "KZ", status="pending")
     answer = await applicant.press_data(agree, applicant.last if applicant.bot_messages
                                         else target.last)
-    assert answer is not None and answer["text"] == ("The directory is open to members once "
-                                                      "their application is approved.")
+    # (a stranger hears the button is not hers, not that the directory is closed to her)
+    assert answer is not None and answer["text"] == "This button is not meant for you."
     assert await harness.db.fetch_value("SELECT status FROM intro_requests") == "asked"
 
 

@@ -131,7 +131,7 @@ async def test_the_coordinator_is_told_who_joined_and_how_many_uses_are_left(
     notice = coordinator.last
     assert notice.text == (
         t(harness, "kk", "✓ {name} ({country}) joined the association with your invitation "
-          "starting with {hint}….", name="Aigerim <b>Bold</b>",
+          "starting with {hint}…", name="Aigerim <b>Bold</b>",
           country=ref_label(harness, "country", "KZ", "kk"), hint=code[:4])
         + "\n" + nt(harness, "kk", "It can be used {left} more time.",
                      "It can be used {left} more times.", 4, left=4))

@@ -169,6 +169,14 @@ class Answer:
     changed: bool = False  # the saved value differs from what she had
 
 
+class InvitationOutcome(Enum):
+    ADMITTED = "admitted"
+    NOT_PENDING = "not_pending"
+    OTHER_COUNTRY = "other_country"
+    CREATOR_GONE = "creator_gone"
+    LAPSED = "lapsed"
+
+
 @dataclass(frozen=True)
 class Submission:
     status: str  # "pending" or "approved"
@@ -314,6 +322,36 @@ class OnboardingService:
                 lapsed = True
             await self._profiles.set_status(user_id, now, "pending", submitted=True)
         return Submission("pending", await self.reviewers_of(profile.country_code), lapsed)
+
+    async def creator_may_admit(self, invite: InviteCode) -> bool:
+        """Whoever made the invitation is still staff for its country (checked now)."""
+        return invite.created_by is not None and await self._authority.may_manage(
+            invite.created_by, invite.country_code)
+
+    async def admit_pending(self, user_id: int, invite: InviteCode, now: datetime
+                            ) -> InvitationOutcome:
+        """She sent her application before she got the invitation: it admits her now, by
+        the same rules as at sending (valid, for her country, its creator still staff)."""
+        async with self._db.transaction():
+            profile = await self._profiles.get(user_id)
+            if profile is None or profile.status != "pending":
+                return InvitationOutcome.NOT_PENDING
+            if invite.country_code != profile.country_code:
+                return InvitationOutcome.OTHER_COUNTRY
+            if not await self.creator_may_admit(invite):
+                return InvitationOutcome.CREATOR_GONE
+            usable = await self.usable_invitation(invite.id, profile.country_code, now)
+            if usable is None or not await self._invites.take_use(usable.id, now):
+                return InvitationOutcome.LAPSED
+            # (one transaction holds the database: nobody decides on her in between)
+            await self._profiles.set_status(user_id, now, "approved", expected=("pending",),
+                                            note="invitation")
+            await self._audit.record(now, user_id, "approve_by_invitation", target_id=user_id,
+                                     country_code=profile.country_code,
+                                     details=f"code #{usable.id}; was pending")
+            if self._invitations is not None:
+                await self._invitations.tell_creator(usable, user_id)
+            return InvitationOutcome.ADMITTED
 
     async def attach_invitation(self, user_id: int, invite: InviteCode, now: datetime) -> bool:
         """She started on her own and then got an invitation: her draft uses it from now on."""
