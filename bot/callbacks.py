@@ -61,6 +61,7 @@ class ReviewAction(str, Enum):
     APPOINT_ASK = "C"  # "Make coordinator" asks first; APPOINT is its Confirm
     DISMISS_ASK = "X"  # "Remove as coordinator" asks first; DISMISS is its Confirm
     REINSTATE_ASK = "I"  # "Reinstate" asks first; REINSTATE is its Confirm
+    SHOW = "o"  # /pending: bring up this application's card
 
 
 class ReviewCb(CallbackData, prefix="r1"):

@@ -154,16 +154,35 @@ class CommandEndsFlow(BaseMiddleware):
     ) -> Any:
         text = getattr(event, "text", None)
         state: FSMContext | None = data.get("state")
-        if state is not None and text and text.startswith("/") \
-                and getattr(event, "chat", None) is not None \
-                and event.chat.type == "private":  # type: ignore[attr-defined]
-            if text.startswith("/cancel"):
-                # a dialog is closed before aiogram-dialog loads it for this update (it would
-                # save it back afterwards); /cancel is told whether there was one
-                data["dialog_closed"] = await close_open_dialog(state)
-            else:
-                await end_flow(state)
-        return await handler(event, data)
+        if not (state is not None and text and text.startswith("/")
+                and getattr(event, "chat", None) is not None
+                and event.chat.type == "private"):  # type: ignore[attr-defined]
+            return await handler(event, data)
+        card = (await state.get_data()).get(RESTORE_CARD)
+        if text.startswith("/cancel"):
+            # a dialog is closed before aiogram-dialog loads it for this update (it would
+            # save it back afterwards); /cancel is told whether there was one
+            data["dialog_closed"] = await close_open_dialog(state)
+        else:
+            await end_flow(state)
+        try:
+            return await handler(event, data)
+        finally:
+            if isinstance(card, dict) and card.get("kind") in CARD_RESTORERS \
+                    and (await state.get_data()).get(RESTORE_CARD) != card:
+                try:
+                    await CARD_RESTORERS[card["kind"]](data, card)
+                except Exception as exc:  # noqa: BLE001 - the command itself has been answered
+                    logger.warning("card not restored: %s", type(exc).__name__)
+
+
+# A prompt that took the place of a card's buttons (a reason, a question) names the card in
+# the flow's data under this key: {"kind": ..., "message": id, ...}. When a command ends the
+# flow (/cancel, /start, any other), the restorer registered for that kind edits the card
+# back to its buttons, so what she sees matches what typing now does.
+RESTORE_CARD = "restore_card"
+CardRestorer = Callable[[dict[str, Any], dict[str, Any]], Awaitable[None]]
+CARD_RESTORERS: dict[str, CardRestorer] = {}
 
 
 async def end_flow(state: FSMContext) -> bool:

@@ -33,6 +33,7 @@ from aiogram import BaseMiddleware, Bot, F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
+from aiogram.fsm.storage.base import BaseStorage, StorageKey
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
@@ -46,6 +47,7 @@ from bot.db.repositories.review_cards import ReviewCardRepo
 from bot.db.repositories.roles import CoordinatorRepo
 from bot.i18n import format_datetime, format_time
 from bot.keyboards import button, rows
+from bot.middlewares import CARD_RESTORERS, RESTORE_CARD, end_flow
 from bot.notifier import Notifier
 from bot.services.profile_input import check_short_text
 from bot.services.reference import ReferenceData
@@ -82,6 +84,7 @@ class Roles:
         self.clock: Clock = data["clock"]
         self.cards: ReviewCardRepo = data["review_cards"]
         self.removals: RemovalRunner = data["removals"]
+        self.fsm_storage: BaseStorage | None = data.get("fsm_storage")
         self.card_moved_on = False  # set when a press edited the card on (see OnePressCards)
 
     def country(self, code: str | None) -> str:
@@ -282,7 +285,9 @@ async def cb_suspend(query: CallbackQuery, callback_data: ReviewCb, roles: Roles
     token = card_token()  # Keep and the typed reason: whichever comes first
     await state.set_state(RoleForm.suspend_reason)
     await state.update_data(member_id=profile.user_id,
-                            card=message.message_id if message else 0, card_token=token)
+                            card=message.message_id if message else 0, card_token=token,
+                            **({RESTORE_CARD: {"kind": "member", "message": message.message_id,
+                                               "member": profile.user_id}} if message else {}))
     await ask_first(query, roles, profile.user_id, _(
         "Suspend {name}? She will be told and removed from the association's chats. To "
         "confirm, type the reason (she will read it).").format(name=name_of(profile)),
@@ -298,9 +303,9 @@ async def on_suspend_reason(message: Message, state: FSMContext, roles: Roles,
         return
     data = await state.get_data()
     await state.clear()
-    if not await claims.claim(f"card:{data.get('card_token')}", roles.clock.now()):
-        await message.answer(_("This has already been handled."))
-        return
+    if not data.get("card_token") \
+            or not await claims.claim(f"card:{data['card_token']}", roles.clock.now()):
+        return  # a reason sent at the same moment (or Keep) came first: one effect, one result
     member_id = int(data.get("member_id", 0))
     now = roles.clock.now()
     result = await roles.verification.decide(roles.actor.user_id, member_id, Decision.SUSPEND,
@@ -313,22 +318,87 @@ async def on_suspend_reason(message: Message, state: FSMContext, roles: Roles,
         name=name_of(profile), time=format_time(
             now, roles.actor.locale, await zone_of(roles.profiles, roles.ref,
                                                    roles.actor.user_id)))
-    if data.get("card"):
-        text, _keyboard = await roles.card(member_id)
-        await edit_text_by_id(roles, message.chat.id, int(data["card"]), text + "\n\n" + done)
-    await message.answer(done)
+    text, _keyboard = await roles.card(member_id)
+    # the card says it; a new message only when the card can't be edited
+    if not data.get("card") or not await edit_text_by_id(
+            roles, message.chat.id, int(data["card"]), text + "\n\n" + done):
+        await message.answer(done)
     await tell_suspended(roles, member_id, value, result.country_code)
     from handlers.verification import withdraw_reviewer_cards
 
-    await withdraw_reviewer_cards(roles.bot, roles.notifier, roles.cards, member_id)
+    await withdraw_reviewer_cards(roles.bot, roles.notifier, roles.cards, member_id,
+                                  roles.profiles, roles.ref)
+    await close_staff_prompt(roles, member_id)
     await roles.removals.flush(roles.bot)
 
 
-async def edit_text_by_id(roles: Roles, chat_id: int, message_id: int, text: str) -> None:
+async def edit_text_by_id(roles: Roles, chat_id: int, message_id: int, text: str,
+                          keyboard: InlineKeyboardMarkup | None = None) -> bool:
     async def render(locale: str):  # type: ignore[no-untyped-def]
-        return text, None
+        return text, keyboard
 
-    await roles.notifier.edit(roles.bot, chat_id, message_id, render)
+    return await roles.notifier.edit(roles.bot, chat_id, message_id, render)
+
+
+async def restore_suspend_card(data: dict, card: dict) -> None:  # type: ignore[type-arg]
+    """A command ended the suspend prompt: the member's card comes back with its buttons."""
+    if data.get("actor") is None:
+        return
+    roles = Roles(data)
+    text, keyboard = await roles.card(int(card["member"]))
+    actor_id = roles.actor.user_id
+    await edit_text_by_id(roles, actor_id, int(card["message"]), text, keyboard)
+
+
+CARD_RESTORERS["member"] = restore_suspend_card
+
+
+async def close_staff_prompt(roles: Roles, user_id: int) -> None:
+    """She lost her role (dismissed, suspended) while a reason or question prompt was open:
+    the flow ends, and a suspend prompt's card keeps the member without buttons, saying why
+    (her review cards were withdrawn already)."""
+    from handlers.verification import ReviewForm
+
+    if roles.fsm_storage is None:
+        return
+    state = FSMContext(roles.fsm_storage, StorageKey(bot_id=roles.bot.id, chat_id=user_id,
+                                                     user_id=user_id))
+    current = await state.get_state()
+    if current not in (RoleForm.suspend_reason.state, ReviewForm.reason.state,
+                       ReviewForm.question.state):
+        return
+    card = (await state.get_data()).get(RESTORE_CARD)
+    await end_flow(state)
+    if current != RoleForm.suspend_reason.state or not isinstance(card, dict):
+        return
+    profile = await roles.profiles.get(int(card["member"]))
+
+    async def render(locale: str):  # type: ignore[no-untyped-def]
+        body = profile_card(profile, roles.ref, locale, with_status=True) + "\n\n" \
+            if profile else ""
+        return body + _("You can no longer manage this member."), None
+
+    await roles.notifier.edit(roles.bot, user_id, int(card["message"]), render)
+
+
+async def refuse_on_card(query: CallbackQuery, roles: Roles, member_id: int, popup: str) -> None:
+    """A Confirm that can no longer run: one popup, and the card as it is now (its buttons)."""
+    await query.answer(popup, show_alert=True)
+    message = query_message(query)
+    if message is None:
+        return
+    text, keyboard = await roles.card(member_id)
+    roles.card_moved_on = True
+    await edit_text(message, text, keyboard)
+
+
+async def changed_meanwhile(roles: Roles, member_id: int, outcome: Outcome) -> str:
+    """Why a Confirm was refused, as it is now."""
+    profile = await roles.profiles.get(member_id)
+    if outcome is not Outcome.FORBIDDEN and profile is not None \
+            and profile.status == "suspended":
+        return _("She is suspended now: nothing was changed.")
+    return outcome_text(outcome)
 
 
 async def on_non_text_reason(message: Message) -> None:
@@ -378,7 +448,8 @@ async def cb_reinstate(query: CallbackQuery, callback_data: ReviewCb, roles: Rol
     result = await roles.verification.decide(roles.actor.user_id, callback_data.member_id,
                                              Decision.REINSTATE, roles.clock.now())
     if result.outcome is not Outcome.DONE:
-        await query.answer(outcome_text(result.outcome), show_alert=True)
+        await refuse_on_card(query, roles, callback_data.member_id,
+                             outcome_text(result.outcome))
         return
     profile = await roles.profiles.get(callback_data.member_id)
     await say_done(query, roles, callback_data.member_id, _(
@@ -424,7 +495,8 @@ async def cb_appoint(query: CallbackQuery, callback_data: ReviewCb, roles: Roles
         await query.answer(already_coordinator(roles, country), show_alert=True)
         return
     if outcome is not Outcome.DONE:
-        await query.answer(outcome_text(outcome), show_alert=True)
+        await refuse_on_card(query, roles, callback_data.member_id,
+                             await changed_meanwhile(roles, callback_data.member_id, outcome))
         return
     await say_done(query, roles, callback_data.member_id, _(
         "{name} is now the coordinator for {country}. She has been told.").format(
@@ -464,7 +536,9 @@ async def cb_dismiss(query: CallbackQuery, callback_data: ReviewCb, roles: Roles
     await say_done(query, roles, member_id, _(
         "{name} is no longer the coordinator for {country}. She has been told.").format(
         name=name_of(profile), country=roles.country(country)))
-    await tell_dismissed_coordinator(roles.bot, roles.notifier, roles.cards, member_id)
+    await tell_dismissed_coordinator(roles.bot, roles.notifier, roles.cards, member_id,
+                                     roles.profiles, roles.ref)
+    await close_staff_prompt(roles, member_id)
 
 
 async def cb_region(query: CallbackQuery, callback_data: ReviewCb, roles: Roles) -> None:
@@ -489,7 +563,8 @@ async def tell_new_coordinator(bot: Bot, notifier: Notifier, ref: ReferenceData,
 
 
 async def tell_dismissed_coordinator(bot: Bot, notifier: Notifier, cards: ReviewCardRepo,
-                                     member_id: int) -> None:
+                                     member_id: int, profiles: ProfileRepo,
+                                     ref: ReferenceData) -> None:
     from handlers.verification import withdraw_reviewer_cards
 
     async def render(locale: str):  # type: ignore[no-untyped-def]
@@ -497,7 +572,7 @@ async def tell_dismissed_coordinator(bot: Bot, notifier: Notifier, cards: Review
                  "invitation links you created no longer work."), None
 
     await notifier.send(bot, [member_id], render)
-    await withdraw_reviewer_cards(bot, notifier, cards, member_id)
+    await withdraw_reviewer_cards(bot, notifier, cards, member_id, profiles, ref)
 
 
 # ---- /coordinators and /audit -------------------------------------------------------------

@@ -30,14 +30,16 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import ReviewAction, ReviewCb
+from bot.callbacks import PageCb, ReviewAction, ReviewCb
 from bot.chat_removals import RemovalRunner
-from bot.clock import Clock
+from bot.clock import Clock, from_db
+from bot.db.repositories.claims import ClaimRepo
 from bot.db.repositories.profiles import Profile, ProfileRepo
 from bot.db.repositories.review_cards import ReviewCardRepo
 from bot.dialogs import no_open_dialog
-from bot.i18n import format_time
+from bot.i18n import format_date, format_time
 from bot.keyboards import button, rows
+from bot.middlewares import CARD_RESTORERS, RESTORE_CARD
 from bot.notifier import Notifier
 from bot.services.profile_input import check_short_text
 from bot.services.reference import ReferenceData
@@ -50,7 +52,7 @@ from bot.services.verification import (
     VerificationService,
 )
 from bot.texts import note_text, preset_reason, problem_text, profile_card
-from handlers.ui import edit_text, query_message
+from handlers.ui import edit_text, query_message, show
 
 REASON_MAX = 300
 ANSWER_MAX = 1000
@@ -171,26 +173,36 @@ async def withdraw_cards(bot: Bot, notifier: Notifier, cards: ReviewCardRepo,
 
 
 async def withdraw_reviewer_cards(bot: Bot, notifier: Notifier, cards: ReviewCardRepo,
-                                  reviewer_id: int) -> None:
-    """A reviewer who lost her role: the cards she holds lose their buttons."""
-    async def render(locale: str):  # type: ignore[no-untyped-def]
-        return _("You can no longer decide on this application."), None
+                                  reviewer_id: int, profiles: ProfileRepo,
+                                  ref: ReferenceData) -> None:
+    """A reviewer who lost her role: the cards she holds keep the application and lose their
+    buttons, with a line saying why."""
+    for member_id, message_id in await cards.take_by_reviewer(reviewer_id):
+        profile = await profiles.get(member_id)
 
-    for message_id in await cards.take_by_reviewer(reviewer_id):
+        async def render(locale: str,  # type: ignore[no-untyped-def]
+                         profile: Profile | None = profile):
+            lost = _("You can no longer decide on this application.")
+            if profile is None:
+                return lost, None
+            return profile_card(profile, ref, locale) + "\n\n" + lost, None
+
         await notifier.edit(bot, reviewer_id, message_id, render)
 
 
 async def show_decision_on_cards(bot: Bot, notifier: Notifier, cards: ReviewCardRepo,
                                  profiles: ProfileRepo, ref: ReferenceData, actor: Actor,
                                  member_id: int, decision: Decision, note: str | None,
-                                 at: datetime, pressed: tuple[int, int] | None) -> None:
+                                 at: datetime, pressed: tuple[int, int] | None
+                                 ) -> dict[tuple[int, int], bool]:
     """Every reviewer's copy (the decider's too) shows the outcome, who and when, in the
-    reviewer's language and zone, and loses its buttons."""
+    reviewer's language and zone, and loses its buttons. Says which copies were edited."""
     profile = await profiles.get(member_id)
     name = decider_name(await profiles.get(actor.user_id), actor.is_admin)
     copies = await cards.take_all(member_id)
     if pressed is not None and pressed not in copies:
         copies.append(pressed)
+    edited = {}
     for reviewer, message_id in copies:
         zone = await zone_of(profiles, ref, reviewer)
 
@@ -199,7 +211,8 @@ async def show_decision_on_cards(bot: Bot, notifier: Notifier, cards: ReviewCard
             return (_("<b>Application</b>") + "\n\n" + body
                     + decided_line(decision, name, format_time(at, locale, zone), note)), None
 
-        await notifier.edit(bot, reviewer, message_id, render)
+        edited[(reviewer, message_id)] = await notifier.edit(bot, reviewer, message_id, render)
+    return edited
 
 
 async def tell_applicant(bot: Bot, notifier: Notifier, member_id: int, decision: Decision,
@@ -235,6 +248,7 @@ class Review:
         self.bot, self.actor, self.verification = bot, actor, verification
         self.notifier, self.profiles, self.ref, self.clock = notifier, profiles, ref, clock
         self.cards, self.removals = review_cards, removals
+        self.edited_cards: dict[tuple[int, int], bool] = {}
 
     async def decide(self, member_id: int, decision: Decision, note: str | None,
                      version: int | None, pressed: tuple[int, int] | None) -> DecisionResult:
@@ -243,9 +257,9 @@ class Review:
         result = await self.verification.decide(self.actor.user_id, member_id, decision, now,
                                                 note, version=version)
         if result.outcome is Outcome.DONE:
-            await show_decision_on_cards(self.bot, self.notifier, self.cards, self.profiles,
-                                         self.ref, self.actor, member_id, decision, note, now,
-                                         pressed)
+            self.edited_cards = await show_decision_on_cards(
+                self.bot, self.notifier, self.cards, self.profiles, self.ref, self.actor,
+                member_id, decision, note, now, pressed)
             await tell_applicant(self.bot, self.notifier, member_id, decision, note)
             await self.removals.flush(self.bot)
         return result
@@ -364,7 +378,10 @@ async def open_prompt(query: CallbackQuery, callback_data: ReviewCb, review: Rev
     await query.answer()
     await state.set_state(form)
     await state.update_data(member_id=profile.user_id, version=profile.version,
-                            card=message.message_id)
+                            card=message.message_id,
+                            **{RESTORE_CARD: {"kind": "review", "message": message.message_id,
+                                              "member": profile.user_id,
+                                              "version": profile.version}})
     back = ReviewCb(action=ReviewAction.BACK, member_id=profile.user_id,
                     version=profile.version)
     await edit_text(message, card_text(profile, review.ref, review.actor.locale) + "\n\n<b>"
@@ -386,6 +403,29 @@ async def cb_back(query: CallbackQuery, callback_data: ReviewCb, review: Review,
                     review_keyboard(profile.user_id, profile.version))
 
 
+async def restore_review_card(data: dict, card: dict) -> None:  # type: ignore[type-arg]
+    """A command ended the reason or question prompt: the card gets its buttons back, unless
+    it was decided or withdrawn meanwhile (then it already says so)."""
+    actor: Actor | None = data.get("actor")
+    profiles: ProfileRepo = data["profiles"]
+    cards: ReviewCardRepo = data["review_cards"]
+    ref: ReferenceData = data["ref"]
+    member_id, message_id = int(card["member"]), int(card["message"])
+    profile = await profiles.get(member_id)
+    if actor is None or profile is None or profile.version != int(card["version"]) \
+            or profile.status not in ("pending", "needs_info") \
+            or not await cards.holds(member_id, actor.user_id, message_id):
+        return
+
+    async def render(locale: str):  # type: ignore[no-untyped-def]
+        return card_text(profile, ref, locale), review_keyboard(member_id, profile.version)
+
+    await data["notifier"].edit(data["bot"], actor.user_id, message_id, render)
+
+
+CARD_RESTORERS["review"] = restore_review_card
+
+
 async def on_typed_note(message: Message, state: FSMContext, review: Review) -> None:
     value, problem = check_short_text(message.text, REASON_MAX)
     if problem is not None:
@@ -401,6 +441,8 @@ async def on_typed_note(message: Message, state: FSMContext, review: Review) -> 
     if result.outcome is not Outcome.DONE:
         await message.answer(outcome_text(result.outcome))
         return
+    if decision is Decision.REJECT and card is not None and review.edited_cards.get(card):
+        return  # the card says it ("Rejected by …, reason"): no second message
     profile = await review.profiles.get(member_id)
     name = escape(profile.full_name or "") if profile else ""
     await message.answer(_("Your question has been sent to {name}.").format(name=name)
@@ -412,27 +454,100 @@ async def on_non_text_note(message: Message) -> None:
     await message.answer(_("Please answer with a text message.") + " " + _("(/cancel to stop)"))
 
 
+PENDING_PAGE = 10
+
+
 async def cmd_pending(message: Message, actor: Actor, profiles: ProfileRepo,
-                      ref: ReferenceData, review_cards: ReviewCardRepo) -> None:
+                      ref: ReferenceData) -> None:
     if not actor.is_staff:
         await message.answer(_("This command is for coordinators."))
         return
+    await show_pending(message, actor, profiles, ref, 0, edit=False)
+
+
+async def show_pending(message: Message, actor: Actor, profiles: ProfileRepo,
+                       ref: ReferenceData, page: int, *, edit: bool) -> None:
+    """One message: the applications waiting (name, country, since when), a page at a time,
+    each with a button that brings up its card."""
     country = None if actor.is_admin else actor.coordinator_country
-    waiting = await profiles.waiting_for_review(country, limit=10)
     total = await profiles.count_waiting(country)
-    if not waiting:
-        await message.answer(_("No applications are waiting. 🎉"))
+    if not total:
+        await show(message, _("No applications are waiting. 🎉"), None, edit=edit)
         return
-    await message.answer(_("{count} application is waiting for review.",
-                           "{count} applications are waiting for review.", total
-                           ).format(count=total))
-    for member_id in waiting:
+    pages = (total + PENDING_PAGE - 1) // PENDING_PAGE
+    page = min(page, pages - 1)
+    waiting = (await profiles.waiting_for_review(country, limit=(page + 1) * PENDING_PAGE)
+               )[page * PENDING_PAGE:]
+    zone = await zone_of(profiles, ref, actor.user_id)
+    lines, buttons = [], []
+    for number, member_id in enumerate(waiting, start=page * PENDING_PAGE + 1):
         profile = await profiles.get(member_id)
-        text, keyboard = await application_card(profiles, ref, member_id, actor.locale)
-        sent = await message.answer(text, reply_markup=keyboard)
-        if profile is not None:
-            await review_cards.record(member_id, profile.version,
-                                      [(actor.user_id, sent.message_id)])
+        if profile is None:
+            continue
+        full = profile.full_name or _("this member")
+        since = format_date(from_db(profile.submitted_at), actor.locale, zone) \
+            if profile.submitted_at else "—"
+        lines.append(_("{number}. {name}, {country}, waiting since {date}").format(
+            number=number, name=escape(full),
+            country=escape(ref.country(profile.country_code, actor.locale))
+            if profile.country_code else "—", date=since))
+        label = f"{number}. {full}"
+        buttons.append([button(label if len(label) <= 24 else label[:23] + "…",
+                               ReviewCb(action=ReviewAction.SHOW, member_id=member_id))])
+    head = _("{count} application is waiting for review.",
+             "{count} applications are waiting for review.", total).format(count=total)
+    if pages > 1:
+        head += " " + _("Page {page} of {pages}.").format(page=page + 1, pages=pages)
+    nav = []
+    if page > 0:
+        nav.append(button(_("« Previous"), PageCb(view="pending", page=page - 1)))
+    if page + 1 < pages:
+        nav.append(button(_("Next »"), PageCb(view="pending", page=page + 1)))
+    if nav:
+        buttons.append(nav)
+    await show(message, head + "\n\n" + "\n".join(lines), rows(*buttons), edit=edit)
+
+
+async def cb_pending_page(query: CallbackQuery, callback_data: PageCb, actor: Actor,
+                          profiles: ProfileRepo, ref: ReferenceData) -> None:
+    message = query_message(query)
+    if actor is None or not actor.is_staff or message is None:
+        await query.answer(_("This command is for coordinators."), show_alert=True)
+        return
+    await query.answer()
+    await show_pending(message, actor, profiles, ref, max(0, callback_data.page), edit=True)
+
+
+async def cb_show(query: CallbackQuery, callback_data: ReviewCb, review: Review) -> None:
+    """From /pending: the application's one current card (her older copies are withdrawn)."""
+    message = query_message(query)
+    profile = await review.profiles.get(callback_data.member_id)
+    country = profile.country_code if profile else None
+    if not await review.verification.authority.may_decide_on(review.actor.user_id,
+                                                             callback_data.member_id, country):
+        await query.answer(outcome_text(Outcome.FORBIDDEN), show_alert=True)
+        return
+    if profile is None:
+        await query.answer(outcome_text(Outcome.NOT_FOUND), show_alert=True)
+        return
+    if profile.status not in ("pending", "needs_info"):
+        await query.answer(outcome_text(Outcome.ALREADY_DECIDED), show_alert=True)
+        return
+    await query.answer()
+    if message is None:
+        return
+
+    async def withdrawn(locale: str):  # type: ignore[no-untyped-def]
+        return _("This application was changed or moved after this card was sent. "
+                 "Any newer card replaces it."), None
+
+    for old in await review.cards.take_of_reviewer(profile.user_id, review.actor.user_id):
+        await review.notifier.edit(review.bot, review.actor.user_id, old, withdrawn)
+    text, keyboard = await application_card(review.profiles, review.ref, profile.user_id,
+                                            review.actor.locale)
+    sent = await message.answer(text, reply_markup=keyboard)
+    await review.cards.record(profile.user_id, profile.version,
+                              [(review.actor.user_id, sent.message_id)])
 
 
 # ---- the applicant answers the question -------------------------------------------------
@@ -493,12 +608,17 @@ async def on_typed_answer(message: Message, actor: Actor, state: FSMContext) -> 
 
 
 async def cb_answer_send(query: CallbackQuery, callback_data: ReviewCb, actor: Actor,
-                         state: FSMContext, answers: Answers) -> None:
+                         state: FSMContext, answers: Answers, claims: ClaimRepo,
+                         clock: Clock) -> None:
     message = query_message(query)
     data = await state.get_data()
     if callback_data.member_id != actor.user_id or message is None \
             or await state.get_state() != AnswerForm.confirm.state or not data.get("answer"):
         await query.answer(_("This button is no longer valid."), show_alert=True)
+        return
+    # two presses at once both pass the check above: the first one claims this question
+    if not await claims.claim(f"answer:{message.chat.id}:{message.message_id}", clock.now()):
+        await query.answer(_("This has already been handled."), show_alert=True)
         return
     await state.clear()
     await query.answer()
@@ -562,6 +682,8 @@ def create_router() -> Router:
     router.callback_query.register(cb_reason, ReviewCb.filter(F.action == ReviewAction.REASON))
     router.callback_query.register(cb_ask, ReviewCb.filter(F.action == ReviewAction.ASK))
     router.callback_query.register(cb_back, ReviewCb.filter(F.action == ReviewAction.BACK))
+    router.callback_query.register(cb_show, ReviewCb.filter(F.action == ReviewAction.SHOW))
+    router.callback_query.register(cb_pending_page, PageCb.filter(F.view == "pending"))
     router.callback_query.register(cb_answer, ReviewCb.filter(F.action == ReviewAction.ANSWER))
     router.callback_query.register(cb_answer_send,
                                    ReviewCb.filter(F.action == ReviewAction.ANSWER_SEND))
