@@ -78,6 +78,7 @@ class PrivacyAction(str, Enum):
 
 class PrivacyCb(CallbackData, prefix="p1"):
     action: PrivacyAction
+    value: str = ""  # the token of the one deletion question it answers (claimed once)
 
 
 PageNumber = Annotated[int, Field(ge=0, lt=100_000)]  # page × size stays a small integer

@@ -81,6 +81,20 @@ def agency_text(profile: Profile, ref: ReferenceData, locale: str) -> str:
     return escape(ref.agency(profile.agency_code, locale))
 
 
+def preset_reason(code: str) -> str:
+    """The full text of a rejection reason a reviewer picked (her copy, /profile)."""
+    return {
+        "1": _("We could not confirm that you serve in one of the association's agencies."),
+        "2": _("The profile is incomplete or unclear."),
+        "3": _("This looks like a second application from the same person."),
+    }.get(code, "")
+
+
+def note_text(note: str | None) -> str:
+    """A stored note as people read it: a preset reason in full, a typed one escaped."""
+    return preset_reason(note or "") or escape(note or "")
+
+
 def profile_card(profile: Profile, ref: ReferenceData, locale: str, *,
                  visible_only: bool = False, with_status: bool = False) -> str:
     """Her profile as others (``visible_only``) or she herself and reviewers see it."""
@@ -121,6 +135,8 @@ def profile_card(profile: Profile, ref: ReferenceData, locale: str, *,
                 question=escape(profile.open_question)))
             lines.append(_("Type your answer in a message here, or edit your profile and "
                            "send it again."))
+        if profile.status == "rejected" and profile.decision_note:
+            lines.append(_("Reason: {reason}").format(reason=note_text(profile.decision_note)))
     return "\n".join(lines)
 
 

@@ -1,19 +1,33 @@
 """Commands that work from anywhere: /cancel leaves any flow; /help lists what she may do,
-by her role (member, coordinator, administrator) and where her application stands."""
+by her role (member, coordinator, administrator) and where her application stands.
+
+A suspended member's /help names her coordinator itself: her menu has no /chats (its
+features are paused), so /help does not send her there."""
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.db.repositories.profiles import ProfileRepo
 from bot.middlewares import end_flow
+from bot.services.chat_access import ChatAccessService
 from bot.services.roles import Actor
+from bot.telegram_chats import TelegramChats
+from bot.texts import reach_text
+from handlers.privacy import close_deletion_question
 
 
-async def cmd_cancel(message: Message, state: FSMContext, dialog_closed: bool = False) -> None:
+async def cmd_cancel(message: Message, state: FSMContext, bot: Bot,
+                     dialog_closed: bool = False) -> None:
+    if await close_deletion_question(state, bot, message.chat.id):
+        await end_flow(state)
+        await message.answer(_("The question about deleting your data is closed: nothing was "
+                               "deleted."))
+        return
     if await end_flow(state) or dialog_closed:  # dialog_closed: see bot.middlewares
         await message.answer(
             _("Cancelled. Nothing you already saved is lost: /start takes you back to it.")
@@ -22,8 +36,21 @@ async def cmd_cancel(message: Message, state: FSMContext, dialog_closed: bool = 
         await message.answer(_("There is nothing to cancel. /help lists what you can do."))
 
 
-def status_lines(actor: Actor) -> list[str]:
-    """Where she stands, and what that means for what she can do."""
+async def coordinator_reach(actor: Actor, chat_access: ChatAccessService, profiles: ProfileRepo,
+                            bot: Bot) -> str:
+    """Whom a suspended member writes to, by name and @username (as /chats tells her)."""
+    coordinators = await chat_access.coordinators_to_reach(actor.user_id)
+    if not coordinators:
+        return _("Your country has no coordinator at the moment; please write to the "
+                 "association's administrators.")
+    contacts = [await reach_text(c, profiles, TelegramChats(bot)) for c in coordinators[:2]]
+    return _("To settle it, write to your country's coordinator: {contacts}").format(
+        contacts=", ".join(contacts))
+
+
+def status_lines(actor: Actor, reach: str | None = None) -> list[str]:
+    """Where she stands, and what that means for what she can do (``reach``: whom a
+    suspended member writes to, see :func:`coordinator_reach`)."""
     if actor.is_staff:
         return []
     if not actor.is_registered or actor.status in (None, "draft"):
@@ -38,14 +65,15 @@ def status_lines(actor: Actor) -> list[str]:
         return [_("Your application was declined. /profile shows the reason; you can correct "
                   "your profile and send it again.")]
     if actor.status == "suspended" and not actor.is_staff:
-        return [_("Your membership is suspended for now: the directory, the chats, events and "
-                  "mentorship are paused. /chats shows how to reach your coordinator.")]
+        paused = _("Your membership is suspended for now: the directory, the chats, events "
+                   "and mentorship are paused.")
+        return [paused + (" " + reach if reach else "")]
     return []
 
 
-def help_text(actor: Actor) -> str:
+def help_text(actor: Actor, reach: str | None = None) -> str:
     lines = [_("<b>What I can do for you</b>"), ""]
-    status = status_lines(actor)
+    status = status_lines(actor, reach)
     if status:
         lines += status + [""]
     if not actor.is_member:
@@ -88,8 +116,12 @@ def help_text(actor: Actor) -> str:
     return "\n".join(lines)
 
 
-async def cmd_help(message: Message, actor: Actor) -> None:
-    await message.answer(help_text(actor))
+async def cmd_help(message: Message, actor: Actor, chat_access: ChatAccessService,
+                   profiles: ProfileRepo, bot: Bot) -> None:
+    reach = None
+    if actor.status == "suspended" and not actor.is_staff:
+        reach = await coordinator_reach(actor, chat_access, profiles, bot)
+    await message.answer(help_text(actor, reach))
 
 
 def create_router() -> Router:

@@ -1,6 +1,10 @@
 """Her own data: /mydata reads it out in her language and attaches all of it as JSON;
 /delete_me says what goes and what stays, asks once, and erases it.
 
+The deletion question is answered once and only while it is the open question (a state with
+the token its buttons carry, for an hour): /cancel, another command or her answer closes it,
+and the first press claims the token, so a later or second press deletes nothing.
+
 The readable document is built from the same export as the JSON (the JSON stays complete for
 portability); it names things through ReferenceData and her language, never by internal key,
 and shows staff by role, never by id. It is split into messages Telegram accepts.
@@ -9,19 +13,24 @@ and shows staff by role, never by id. It is split into messages Telegram accepts
 from __future__ import annotations
 
 import json
+import secrets
+from datetime import timedelta
 from html import escape
 from typing import Any
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import PrivacyAction, PrivacyCb
 from bot.chat_removals import RemovalRunner
-from bot.clock import Clock, from_db
+from bot.clock import Clock, from_db, to_db
 from bot.db.fsm_storage import SQLiteStorage
+from bot.db.repositories.claims import ClaimRepo
 from bot.db.repositories.profiles import VISIBLE_FIELD_NAMES
 from bot.i18n import LANGUAGE_NAMES, format_date
 from bot.keyboards import button, rows
@@ -280,29 +289,131 @@ def deletion_text(actor: Actor) -> str:
         "", _("Are you sure?")])
 
 
-async def cmd_delete_me(message: Message, actor: Actor) -> None:
+# The deletion question is open while she is in this state, for this long; its buttons carry
+# a token that the first press claims. So an old "Yes" — after /cancel, another command, her
+# answer, or an hour — only says it is from an earlier message, and a double tap deletes once.
+DELETE_QUESTION_TTL = timedelta(hours=1)
+
+
+class PrivacyForm(StatesGroup):
+    confirm_delete = State()
+
+
+def deletion_keyboard(token: str) -> InlineKeyboardMarkup:
+    return rows([
+        button(_("Yes, delete everything"), PrivacyCb(action=PrivacyAction.DELETE, value=token)),
+        button(_("No, keep my data"), PrivacyCb(action=PrivacyAction.KEEP, value=token)),
+    ])
+
+
+async def ask_deletion(message: Message, state: FSMContext, clock: Clock, text: str) -> None:
+    """Send the question (a fresh token) and make it the open one."""
+    token = secrets.token_urlsafe(6)
+    sent = await message.answer(text, reply_markup=deletion_keyboard(token))
+    await state.set_state(PrivacyForm.confirm_delete)
+    await state.update_data(delete_token=token, delete_message=sent.message_id,
+                            delete_asked=to_db(clock.now()))
+
+
+async def open_deletion(state: FSMContext, clock: Clock) -> dict[str, Any] | None:
+    """The open deletion question's data, or None (none open, or it has expired)."""
+    if await state.get_state() != PrivacyForm.confirm_delete.state:
+        return None
+    data = await state.get_data()
+    asked = data.get("delete_asked")
+    if not asked or clock.now() - from_db(asked) > DELETE_QUESTION_TTL:
+        return None
+    return data
+
+
+async def _drop_keyboard(bot: Bot, chat_id: int, message_id: int | None) -> None:
+    if not message_id:
+        return
+    try:
+        await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id,
+                                            reply_markup=None)
+    except TelegramBadRequest:
+        pass  # gone, too old, or already without buttons: nothing to take away
+
+
+async def _forget(state: FSMContext) -> None:
+    """The question is closed: no state, and its token is no longer kept."""
+    data = await state.get_data()
+    await state.set_state(None)
+    await state.set_data({k: v for k, v in data.items() if not k.startswith("delete_")})
+
+
+async def close_deletion_question(state: FSMContext, bot: Bot, chat_id: int) -> bool:
+    """/cancel: if the deletion question is open, it closes and its buttons go; True if it
+    was open."""
+    if await state.get_state() != PrivacyForm.confirm_delete.state:
+        return False
+    data = await state.get_data()
+    await _forget(state)
+    await _drop_keyboard(bot, chat_id, data.get("delete_message"))
+    return True
+
+
+async def cmd_delete_me(message: Message, actor: Actor, state: FSMContext,
+                        clock: Clock) -> None:
     if not actor.is_registered:
         await message.answer(_("We store nothing about you."))
         return
-    await message.answer(deletion_text(actor), reply_markup=rows([
-        button(_("Yes, delete everything"), PrivacyCb(action=PrivacyAction.DELETE)),
-        button(_("No, keep my data"), PrivacyCb(action=PrivacyAction.KEEP)),
-    ]))
+    await ask_deletion(message, state, clock, deletion_text(actor))
 
 
-async def cb_keep(query: CallbackQuery) -> None:
+async def on_typed_while_asking(message: Message, state: FSMContext, bot: Bot,
+                                clock: Clock) -> None:
+    """Whatever she types while the question is open is not an answer to anything else."""
+    data = await open_deletion(state, clock)
+    if data is None:  # expired: the question is closed, her text was not an answer to it
+        await _drop_keyboard(bot, message.chat.id, (await state.get_data()).get("delete_message"))
+        await _forget(state)
+        await message.answer(_("The question about deleting your data has expired; nothing "
+                               "was deleted. /delete_me asks again."))
+        return
+    await _drop_keyboard(bot, message.chat.id, data.get("delete_message"))
+    await ask_deletion(message, state, clock, _("Please use the buttons below."))
+
+
+async def claim_answer(query: CallbackQuery, callback_data: PrivacyCb, state: FSMContext,
+                       claims: ClaimRepo, bot: Bot, clock: Clock) -> bool:
+    """True if this press answers the open question, and first; otherwise a popup says why,
+    nothing is deleted and the old message loses its buttons."""
+    message = query_message(query)
+    data = await open_deletion(state, clock)
+    if data is None or not callback_data.value or data.get("delete_token") != callback_data.value:
+        if data is None and await state.get_state() == PrivacyForm.confirm_delete.state:
+            await _forget(state)  # it expired
+        await query.answer(_("This button is from an earlier message."), show_alert=True)
+        if message is not None:
+            await _drop_keyboard(bot, message.chat.id, message.message_id)
+        return False
+    if not await claims.claim(f"delete_me:{callback_data.value}", clock.now()):
+        await query.answer(_("This has already been handled."), show_alert=True)
+        return False
+    await _forget(state)
+    return True
+
+
+async def cb_keep(query: CallbackQuery, callback_data: PrivacyCb, state: FSMContext,
+                  claims: ClaimRepo, bot: Bot, clock: Clock) -> None:
+    if not await claim_answer(query, callback_data, state, claims, bot, clock):
+        return
     message = query_message(query)
     await query.answer()
     if message is not None:
         await edit_text(message, _("Nothing was deleted."), None)
 
 
-async def cb_delete(query: CallbackQuery, actor: Actor, state: FSMContext,
-                    privacy: PrivacyService, removals: RemovalRunner, bot: Bot,
-                    clock: Clock) -> None:
+async def cb_delete(query: CallbackQuery, callback_data: PrivacyCb, actor: Actor,
+                    state: FSMContext, claims: ClaimRepo, privacy: PrivacyService,
+                    removals: RemovalRunner, bot: Bot, clock: Clock) -> None:
     message = query_message(query)
     if not actor.is_registered:
         await query.answer(_("We store nothing about you."), show_alert=True)
+        return
+    if not await claim_answer(query, callback_data, state, claims, bot, clock):
         return
     await state.clear()
     storage = state.storage if isinstance(state.storage, SQLiteStorage) else None
@@ -324,5 +435,7 @@ def create_router() -> Router:
     router.message.register(cmd_delete_me, Command("delete_me"))
     router.callback_query.register(cb_delete, PrivacyCb.filter(F.action == PrivacyAction.DELETE))
     router.callback_query.register(cb_keep, PrivacyCb.filter(F.action == PrivacyAction.KEEP))
+    router.message.register(on_typed_while_asking, StateFilter(PrivacyForm.confirm_delete),
+                            ~F.text.startswith("/"))
     return router
 

@@ -51,7 +51,7 @@ from bot.services.verification import (
     Outcome,
     VerificationService,
 )
-from bot.texts import problem_text, profile_card
+from bot.texts import note_text, preset_reason, problem_text, profile_card
 from handlers.ui import edit_text, query_message, show
 
 REASON_MAX = 300
@@ -66,15 +66,6 @@ class ReviewForm(StatesGroup):
 
 # ---- texts ------------------------------------------------------------------------------
 
-def preset_reason(code: str) -> str:
-    """The full reason the applicant reads."""
-    return {
-        "1": _("We could not confirm that you serve in one of the association's agencies."),
-        "2": _("The profile is incomplete or unclear."),
-        "3": _("This looks like a second application from the same person."),
-    }.get(code, "")
-
-
 def reason_label(code: str) -> str:
     """The same reason, short enough for a button on a phone (≤ 24 characters)."""
     return {
@@ -82,11 +73,6 @@ def reason_label(code: str) -> str:
         "2": _("Profile unclear"),
         "3": _("Second application"),
     }[code]
-
-
-def note_text(note: str | None) -> str:
-    """A stored note as people read it: a preset reason in full, a typed one escaped."""
-    return preset_reason(note or "") or escape(note or "")
 
 
 def outcome_text(outcome: Outcome) -> str:

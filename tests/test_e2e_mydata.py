@@ -100,8 +100,8 @@ async def test_help_follows_her_role_and_status(harness: BotHarness) -> None:
     await suspended.send("/help")
     text = suspended.last_text
     assert t(harness, "ru", "Your membership is suspended for now: the directory, the chats, "
-                            "events and mentorship are paused. /chats shows how to reach your "
-                            "coordinator.") in text
+                            "events and mentorship are paused.") in text
+    assert "/chats" not in text  # her menu has no /chats: /help names her coordinator itself
     assert t(harness, "ru", "/members — find colleagues in the directory") not in text
 
     await member.send("/help")
