@@ -242,3 +242,15 @@ def audit_action_text(action: str, details: str | None, country: str) -> str:
         "mentor_answer": _("Answered a mentorship request"),
     }
     return texts.get(action, _("Other action")).format(country=country)
+
+
+async def coordinator_contacts_text(coordinators: list[int], profiles: ProfileRepo,
+                                    usernames: UsernameLookup) -> str:
+    """Whom a suspended member writes to: her country's coordinators (at most two) by name
+    and @username, or the administrators when her country has none (/help and /chats)."""
+    if not coordinators:
+        return _("Your country has no coordinator at the moment; please write to the "
+                 "association's administrators.")
+    contacts = [await reach_text(c, profiles, usernames) for c in coordinators[:2]]
+    return _("To settle it, write to your country's coordinator: {contacts}").format(
+        contacts=", ".join(contacts))

@@ -47,7 +47,7 @@ from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.services.verification import VerificationService
 from bot.telegram_chats import TelegramChats
-from bot.texts import reach_text
+from bot.texts import coordinator_contacts_text
 from handlers.ui import edit_text, query_message, stale_button
 
 POST_MAX = 4000
@@ -333,13 +333,8 @@ async def suspended_text(actor: Actor, chat_access: ChatAccessService, profiles:
                          bot: Bot) -> str:
     text = _("Your membership is suspended for now, so the association's chats are closed to "
              "you until it is settled.")
-    coordinators = await chat_access.coordinators_to_reach(actor.user_id)
-    if not coordinators:
-        return text + " " + _("Your country has no coordinator at the moment; please write "
-                              "to the association's administrators.")
-    contacts = [await reach_text(c, profiles, TelegramChats(bot)) for c in coordinators[:2]]
-    return text + "\n\n" + _("To settle it, write to your country's coordinator: "
-                              "{contacts}").format(contacts=", ".join(contacts))
+    return text + "\n\n" + await coordinator_contacts_text(
+        await chat_access.coordinators_to_reach(actor.user_id), profiles, TelegramChats(bot))
 
 
 async def cb_join(query: CallbackQuery, callback_data: ChatCb, actor: Actor, bot: Bot,

@@ -17,7 +17,7 @@ from bot.middlewares import end_flow
 from bot.services.chat_access import ChatAccessService
 from bot.services.roles import Actor
 from bot.telegram_chats import TelegramChats
-from bot.texts import reach_text
+from bot.texts import coordinator_contacts_text
 from handlers.privacy import close_deletion_question
 
 
@@ -39,13 +39,8 @@ async def cmd_cancel(message: Message, state: FSMContext, bot: Bot,
 async def coordinator_reach(actor: Actor, chat_access: ChatAccessService, profiles: ProfileRepo,
                             bot: Bot) -> str:
     """Whom a suspended member writes to, by name and @username (as /chats tells her)."""
-    coordinators = await chat_access.coordinators_to_reach(actor.user_id)
-    if not coordinators:
-        return _("Your country has no coordinator at the moment; please write to the "
-                 "association's administrators.")
-    contacts = [await reach_text(c, profiles, TelegramChats(bot)) for c in coordinators[:2]]
-    return _("To settle it, write to your country's coordinator: {contacts}").format(
-        contacts=", ".join(contacts))
+    return await coordinator_contacts_text(
+        await chat_access.coordinators_to_reach(actor.user_id), profiles, TelegramChats(bot))
 
 
 def status_lines(actor: Actor, reach: str | None = None) -> list[str]:
