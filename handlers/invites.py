@@ -38,6 +38,7 @@ from bot.callbacks import InviteAction, InviteCb
 from bot.clock import Clock
 from bot.db.repositories.invites import InviteCode
 from bot.db.repositories.profiles import ProfileRepo
+from bot.dialogs import no_open_dialog
 from bot.i18n import format_datetime, zone_name
 from bot.keyboards import button, rows, url_button
 from bot.services.delivery import Recipient
@@ -375,11 +376,22 @@ def renderers(app: Any) -> dict[str, Any]:
     return {MessageKind.INVITATION_USED: used}
 
 
+async def choosing_invitation(message: Message, state: FSMContext) -> bool:
+    """Her /invite question is open (its answers are buttons)."""
+    return bool((await state.get_data()).get("invite_country"))
+
+
+async def on_text_during_invite(message: Message) -> None:
+    await message.answer(_("Please use the buttons below."))
+
+
 def create_router() -> Router:
     router = Router(name="invites")
     router.message.filter(F.chat.type == "private")
     router.message.register(cmd_invite, Command("invite"))
     router.message.register(cmd_invites, Command("invites"))
+    router.message.register(on_text_during_invite, no_open_dialog, ~F.text.startswith("/"),
+                            choosing_invitation)
     for action, handler in ((InviteAction.COUNTRY, cb_country), (InviteAction.USES, cb_uses),
                             (InviteAction.DAYS, cb_days), (InviteAction.REVOKE, cb_revoke),
                             (InviteAction.CONFIRM_REVOKE, cb_confirm_revoke),

@@ -174,3 +174,17 @@ async def test_an_invitation_works_for_someone_who_had_started_on_her_own(
     assert await harness.db.fetch_value("SELECT used_count FROM invite_codes") == 1
     assert not any(m.text and m.text.startswith(t(harness, "uz", "New application"))
                    for m in coordinator.bot_messages)
+
+
+async def test_typing_at_the_invite_question_points_to_the_buttons(harness: BotHarness) -> None:
+    coordinator = await seed_member(harness, 500, "KZ", coordinator=True, locale="kk")
+    await coordinator.send("/invite")
+    question = coordinator.last
+    await coordinator.send("5")
+    assert coordinator.last_text == t(harness, "kk", "Please use the buttons below.")
+    assert await harness.db.fetch_value("SELECT COUNT(*) FROM invite_codes") == 0
+    await coordinator.press("5", question)  # the question still works
+    await coordinator.press(days_label(harness, "kk", 7), question)
+    assert await harness.db.fetch_value("SELECT COUNT(*) FROM invite_codes") == 1
+    await coordinator.send("thanks")  # the question is over: not the hint any more
+    assert coordinator.last_text != t(harness, "kk", "Please use the buttons below.")
