@@ -421,3 +421,27 @@ async def test_a_member_edits_one_answer_and_comes_back_to_her_profile(
     assert "Old Name" in coordinator.last_text and "New Name" in coordinator.last_text
     assert await harness.db.fetch_value(
         "SELECT status FROM profiles WHERE user_id = 601") == "approved"
+
+
+async def test_an_edit_that_changes_nothing_sends_reviewers_no_new_card(
+        harness: BotHarness) -> None:
+    """Second trial: Keep (or Done with nothing toggled) on a waiting application withdrew
+    every reviewer's card and sent a new one."""
+    coordinator = await seed_member(harness, 500, "KG", coordinator=True, locale="ru")
+    applicant = harness.user(1001, "Aigul", language_code="ky")
+    await start_and_accept(harness, applicant, "ky")
+    await fill_profile(harness, applicant, "ky")
+    await applicant.press(t(harness, "ky", "Send application"))
+    card = coordinator.last
+    before = len(coordinator.bot_messages)
+    await applicant.send("/profile")
+    await applicant.press(t(harness, "ky", "Edit name"))
+    await applicant.press(t(harness, "ky", "Keep"))
+    await applicant.press(t(harness, "ky", "Edit languages"))
+    await applicant.press(t(harness, "ky", "Done"))
+    assert len(coordinator.bot_messages) == before
+    assert t(harness, "ru", "Approve") in card.button_labels()  # her card still decides
+    await applicant.press(t(harness, "ky", "Edit name"))
+    await applicant.send("Aigul Toktosunova")
+    assert len(coordinator.bot_messages) == before + 1  # a real change: a new card
+    assert "Aigul Toktosunova" in coordinator.last_text

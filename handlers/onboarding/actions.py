@@ -98,7 +98,9 @@ async def advance(ctx: Ctx, answered: str) -> None:
         if profile.status != "draft":
             target = "profile"
             ctx.manager.dialog_data["note"] = "saved"
-            await handoff.resend_to_reviewers(ctx.data, profile)
+            # Keep, or Done with nothing toggled: nothing changed, the reviewers' card stands
+            if profile.version != ctx.manager.dialog_data.pop("edit_version", None):
+                await handoff.resend_to_reviewers(ctx.data, profile)
     await ctx.go(target)
 
 
@@ -258,7 +260,7 @@ async def on_edit(callback: CallbackQuery, _widget: Any, manager: DialogManager,
     if step == "country" and profile.status == "suspended":
         await popup(callback, _(SUSPENDED_COUNTRY))
         return
-    await ctx.go(step, mode=EDIT)
+    await ctx.go(step, mode=EDIT, edit_version=profile.version)
 
 
 async def on_submit(callback: CallbackQuery, _button: Any, manager: DialogManager) -> None:
