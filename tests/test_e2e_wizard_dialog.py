@@ -445,3 +445,26 @@ async def test_an_edit_that_changes_nothing_sends_reviewers_no_new_card(
     await applicant.send("Aigul Toktosunova")
     assert len(coordinator.bot_messages) == before + 1  # a real change: a new card
     assert "Aigul Toktosunova" in coordinator.last_text
+
+
+@pytest.mark.parametrize("locale", ["ru", "ky"])
+async def test_typing_the_answer_on_her_profile_reaches_the_coordinator(
+        harness: BotHarness, locale: str) -> None:
+    """Second trial: /profile says "type your answer here", but the text was refused."""
+    coordinator = await seed_member(harness, 500, "KG", coordinator=True, locale="ru")
+    applicant = harness.user(1001, "Aigul", language_code=locale)
+    await start_and_accept(harness, applicant, locale)
+    await fill_profile(harness, applicant, locale)
+    await applicant.press(t(harness, locale, "Send application"))
+    await coordinator.press(t(harness, "ru", "Ask for more information"))
+    await coordinator.send("Which unit do you serve in?")
+    await applicant.send("/profile")
+    assert t(harness, locale, "Type your answer in a message here, or edit your profile and "
+             "send it again.") in applicant.last_text
+    await applicant.send("The Osh border unit")
+    assert applicant.last_text.startswith(
+        t(harness, locale, "Send this to the coordinator as your answer?"))
+    await applicant.press(t(harness, locale, "Send answer"))
+    assert await harness.db.fetch_value(
+        "SELECT status FROM profiles WHERE user_id = 1001") == "pending"
+    assert "The Osh border unit" in coordinator.last_text

@@ -108,6 +108,12 @@ async def on_message(message: Message, _widget: Any, manager: DialogManager) -> 
     ctx = Ctx(manager)
     step = ctx.step
     if step not in TEXT_STEPS:
+        profile = await ctx.profile()
+        if step == "profile" and message.text and profile is not None \
+                and profile.open_question:
+            await manager.done()  # the question's answer, not the dialog's
+            await handoff.offer_as_answer(ctx.data, message)
+            return
         ctx.refuse("use_buttons")
         return
     if message.text is None:

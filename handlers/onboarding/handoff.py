@@ -77,3 +77,11 @@ async def tell_coordinators_of_change(data: dict[str, Any], before: Profile, fie
             new=escape(agency(after, locale))), None
 
     await notifier.send(bot, coordinators, render)
+
+
+async def offer_as_answer(data: dict[str, Any], message: Any) -> None:
+    """She typed on her profile while the coordinator's question is open, as the profile
+    tells her to: asked once whether it is her answer (as anywhere else)."""
+    from handlers.verification import on_typed_answer
+
+    await on_typed_answer(message, data["actor"], data["state"])
