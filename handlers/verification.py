@@ -148,7 +148,7 @@ async def notify_reviewers(bot: Bot, notifier: Notifier, profiles: ProfileRepo,
                            ref: ReferenceData, member_id: int, reviewers: list[int],
                            cards: ReviewCardRepo) -> None:
     """Send the application's card to its reviewers, withdrawing any earlier card first."""
-    await withdraw_cards(bot, notifier, cards, member_id)
+    await withdraw_cards(bot, notifier, cards, member_id, profiles)
     profile = await profiles.get(member_id)
     if profile is None:
         return
@@ -162,14 +162,22 @@ async def notify_reviewers(bot: Bot, notifier: Notifier, profiles: ProfileRepo,
 
 
 async def withdraw_cards(bot: Bot, notifier: Notifier, cards: ReviewCardRepo,
-                         member_id: int) -> None:
-    """Earlier cards of an application that changed or moved: text replaced, no buttons."""
+                         member_id: int, profiles: ProfileRepo | None = None) -> None:
+    """Earlier cards of an application that changed or moved: her name stays (so a reviewer
+    knows whose card it was), the text says why, no buttons."""
+    name = await profiles.name_of(member_id) if profiles is not None else None
+
     async def render(locale: str):  # type: ignore[no-untyped-def]
-        return _("This application was changed or moved after this card was sent. "
-                 "Any newer card replaces it."), None
+        return named(name, _("This application was changed or moved after this card was "
+                             "sent. Any newer card replaces it.")), None
 
     for reviewer, message_id in await cards.take_all(member_id):
         await notifier.edit(bot, reviewer, message_id, render)
+
+
+def named(name: str | None, line: str) -> str:
+    """A withdrawn card: the applicant's name (escaped) above the line saying why."""
+    return f"<b>{escape(name)}</b>\n{line}" if name else line
 
 
 async def withdraw_reviewer_cards(bot: Bot, notifier: Notifier, cards: ReviewCardRepo,
@@ -538,8 +546,7 @@ async def cb_show(query: CallbackQuery, callback_data: ReviewCb, review: Review)
         return
 
     async def withdrawn(locale: str):  # type: ignore[no-untyped-def]
-        return _("This application was changed or moved after this card was sent. "
-                 "Any newer card replaces it."), None
+        return named(profile.full_name, _("You opened this application again below.")), None
 
     for old in await review.cards.take_of_reviewer(profile.user_id, review.actor.user_id):
         await review.notifier.edit(review.bot, review.actor.user_id, old, withdrawn)

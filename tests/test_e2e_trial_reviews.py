@@ -257,8 +257,11 @@ async def test_pending_is_one_paged_list_that_brings_up_each_card(harness: BotHa
     fresh = coordinator.new_messages()
     assert len(fresh) == 1 and "Applicant 10" in (fresh[0].text or "")
     assert fresh[0].button_labels()[0] == t(harness, "ky", "Approve")
-    # The older copy of that card is withdrawn: one live card.
+    # The older copy of that card is withdrawn: one live card. It keeps her name and says
+    # why truthfully (second trial: "the application changed", with no name).
     assert not first_copy.buttons()
+    assert first_copy.text == "Applicant 10\n" + t(
+        harness, "ky", "You opened this application again below.")
     await coordinator.press(t(harness, "ky", "Approve"), fresh[0])
     assert await count(harness, "SELECT COUNT(*) FROM profiles WHERE status = 'approved' "
                                 "AND full_name = 'Applicant 10'") == 1
