@@ -221,12 +221,21 @@ async def say_done(query: CallbackQuery, roles: Roles, member_id: int, done: str
     await edit_text(message, text + "\n\n" + done, None)
 
 
-async def cb_manage(query: CallbackQuery, callback_data: ReviewCb, roles: Roles) -> None:
-    profile = await roles.profiles.get(callback_data.member_id)
-    message = query_message(query)
+async def managed_profile(query: CallbackQuery, roles: Roles, member_id: int
+                          ) -> Profile | None:
+    """Her profile, if the one pressing may manage her now (else a popup and None)."""
+    profile = await roles.profiles.get(member_id)
     if profile is None or not await roles.verification.may_manage(roles.actor.user_id,
                                                                   profile.country_code):
         await query.answer(outcome_text(Outcome.FORBIDDEN), show_alert=True)
+        return None
+    return profile
+
+
+async def cb_manage(query: CallbackQuery, callback_data: ReviewCb, roles: Roles) -> None:
+    profile = await managed_profile(query, roles, callback_data.member_id)
+    message = query_message(query)
+    if profile is None:
         return
     await query.answer()
     if message is not None:
@@ -237,11 +246,9 @@ async def cb_manage(query: CallbackQuery, callback_data: ReviewCb, roles: Roles)
 async def cb_keep(query: CallbackQuery, callback_data: ReviewCb, roles: Roles,
                   state: FSMContext) -> None:
     """Not confirmed: nothing changes, the member's card comes back."""
-    profile = await roles.profiles.get(callback_data.member_id)
+    profile = await managed_profile(query, roles, callback_data.member_id)
     message = query_message(query)
-    if profile is None or not await roles.verification.may_manage(roles.actor.user_id,
-                                                                  profile.country_code):
-        await query.answer(outcome_text(Outcome.FORBIDDEN), show_alert=True)
+    if profile is None:
         return
     if await state.get_state() == RoleForm.suspend_reason.state:
         await state.clear()
