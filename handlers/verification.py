@@ -80,6 +80,9 @@ def outcome_text(outcome: Outcome) -> str:
         return _("You are not allowed to do this.")
     if outcome is Outcome.ALREADY_DECIDED:
         return _("This has already been handled.")
+    if outcome is Outcome.MOVED:
+        return _("This application was changed or moved after this card was sent. Any newer "
+                 "card replaces it.")
     if outcome is Outcome.STALE:
         return _("This card is out of date: the application changed after it was sent. "
                  "Please decide on the newer card.")
