@@ -179,7 +179,7 @@ class InvitationOutcome(Enum):
 
 @dataclass(frozen=True)
 class Submission:
-    status: str  # "pending" or "approved"
+    status: str  # "pending", "approved", or "lapsed" (nothing sent: she checks her country)
     reviewers: list[int]
     invitation_lapsed: bool = False  # she had one, but it was withdrawn, used up or expired
 
@@ -301,7 +301,6 @@ class OnboardingService:
         The invitation's use is taken here, in the transaction that approves her: an
         invitation withdrawn while she was filling in her profile sends her to review instead.
         """
-        lapsed = False
         async with self._db.transaction():
             profile = await self._profiles.get(user_id)
             if profile is None or profile.status not in ("draft", "needs_info", "rejected"):
@@ -319,9 +318,12 @@ class OnboardingService:
                     if self._invitations is not None:
                         await self._invitations.tell_creator(invite, user_id)
                     return Submission("approved", [])
-                lapsed = True
+                # Withdrawn, used up or expired meanwhile: her country was the invitation's,
+                # not her choice, so she checks it before anything is sent.
+                await self._profiles.detach_invitation(user_id, now)
+                return Submission("lapsed", [], invitation_lapsed=True)
             await self._profiles.set_status(user_id, now, "pending", submitted=True)
-        return Submission("pending", await self.reviewers_of(profile.country_code), lapsed)
+        return Submission("pending", await self.reviewers_of(profile.country_code))
 
     async def creator_may_admit(self, invite: InviteCode) -> bool:
         """Whoever made the invitation is still staff for its country (checked now)."""
