@@ -25,6 +25,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
+from aiogram_dialog import DialogManager
 
 from bot.callbacks import PrivacyAction, PrivacyCb
 from bot.chat_removals import RemovalRunner
@@ -35,12 +36,14 @@ from bot.db.repositories.profiles import VISIBLE_FIELD_NAMES
 from bot.i18n import LANGUAGE_NAMES, format_date
 from bot.keyboards import button, rows
 from bot.paging import MESSAGE_LIMIT, rendered_length, shorten
+from bot.services.onboarding import OnboardingService
 from bot.services.privacy import PrivacyService, StaffLabels
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.texts import (
     audit_action_text, availability_text, country_preference_text, field_label, status_text,
 )
+from handlers.onboarding.entry import resume_draft
 from handlers.ui import edit_text, query_message
 
 Rows = dict[str, list[dict[str, Any]]]
@@ -396,14 +399,17 @@ async def claim_answer(query: CallbackQuery, callback_data: PrivacyCb, state: FS
     return True
 
 
-async def cb_keep(query: CallbackQuery, callback_data: PrivacyCb, state: FSMContext,
-                  claims: ClaimRepo, bot: Bot, clock: Clock) -> None:
+async def cb_keep(query: CallbackQuery, callback_data: PrivacyCb, actor: Actor,
+                  state: FSMContext, claims: ClaimRepo, bot: Bot, clock: Clock,
+                  onboarding: OnboardingService, ref: ReferenceData,
+                  dialog_manager: DialogManager | None = None) -> None:
     if not await claim_answer(query, callback_data, state, claims, bot, clock):
         return
     message = query_message(query)
     await query.answer()
     if message is not None:
         await edit_text(message, _("Nothing was deleted."), None)
+    await resume_draft(dialog_manager, onboarding, ref, actor.user_id)  # asked mid-wizard
 
 
 async def cb_delete(query: CallbackQuery, callback_data: PrivacyCb, actor: Actor,

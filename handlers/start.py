@@ -41,6 +41,7 @@ from bot.services.roles import Actor
 from bot.texts import code_problem_text
 from handlers.common import help_text
 from handlers.onboarding import ProfileDialog, open_profile_dialog
+from handlers.onboarding.entry import resume_draft
 from handlers.ui import edit_text, query_message, stale_button
 
 INVITE_KEY = "invite_code"  # an invitation from /start, kept until she accepts the notice
@@ -180,8 +181,8 @@ async def cmd_language(message: Message, actor: Actor) -> None:
 
 async def cb_language(query: CallbackQuery, callback_data: LanguageCb, actor: Actor,
                       users: UserRepo, clock: Clock, i18n: I18n, profiles: ProfileRepo,
-                      ref: ReferenceData, dialog_manager: DialogManager | None = None
-                      ) -> None:
+                      ref: ReferenceData, onboarding: OnboardingService,
+                      dialog_manager: DialogManager | None = None) -> None:
     message = query_message(query)
     if callback_data.code not in SUPPORTED_LOCALES or message is None:
         await stale_button(query)
@@ -201,6 +202,11 @@ async def cb_language(query: CallbackQuery, callback_data: LanguageCb, actor: Ac
             chosen = Actor(**{**actor.__dict__, "locale": callback_data.code,
                               "is_registered": True})
             await continue_registration(query.message, chosen, profiles, ref, dialog_manager)
+        elif actor.status == "draft" and dialog_manager is not None:
+            # /language mid-wizard: her question comes back, in the language she chose
+            dialog_manager.middleware_data["actor"] = Actor(
+                **{**actor.__dict__, "locale": callback_data.code})
+            await resume_draft(dialog_manager, onboarding, ref, actor.user_id)
 
 
 async def cb_privacy(query: CallbackQuery, callback_data: WizardCb, actor: Actor,

@@ -8,7 +8,8 @@ takes the old question's buttons away.
 
 from __future__ import annotations
 
-from tests.flows import onboard, ref_label, seed_member, t
+from bot.i18n import LANGUAGE_NAMES
+from tests.flows import onboard, ref_label, seed_member, start_and_accept, t
 from tests.harness import BotHarness
 
 
@@ -36,3 +37,44 @@ async def test_a_reason_typed_after_she_moved_country_says_the_card_is_out_of_da
                                             "card was sent. Any newer card replaces it.")
     assert await harness.db.fetch_value(
         "SELECT status || ' ' || country_code FROM profiles WHERE user_id = 1001") == "pending UZ"
+
+
+async def wizard_at_agency(harness: BotHarness, locale: str):  # type: ignore[no-untyped-def]
+    """A newcomer who has answered her name and country: the live step is the agency."""
+    user = harness.user(1001, "Malika", language_code=locale)
+    await start_and_accept(harness, user, locale)
+    await user.send("Malika Yusupova")
+    await user.press(ref_label(harness, "country", "UZ", locale))
+    assert header(harness, locale, 3, "Agency") in user.last_text
+    return user
+
+
+def header(harness: BotHarness, locale: str, step_no: int, field: str) -> str:
+    return t(harness, locale, "Step {step_no} of {total} · {field}", step_no=step_no, total=9,
+             field=t(harness, locale, field))
+
+
+async def test_after_no_to_delete_me_the_wizard_question_comes_back(harness: BotHarness) -> None:
+    user = await wizard_at_agency(harness, "uz")
+    question = user.last
+    await user.send("/delete_me")  # closes the dialog, as every command does
+    await user.press(t(harness, "uz", "No, keep my data"))
+    live = user.last
+    assert live is not question and live.buttons()
+    assert t(harness, "uz", "Let's continue where you stopped.") in live.text
+    await user.press(ref_label(harness, "agency", "border_guard", "uz"), live)
+    assert await harness.db.fetch_value(
+        "SELECT agency_code FROM profiles WHERE user_id = 1001") == "border_guard"
+
+
+async def test_after_language_the_wizard_question_comes_back_in_the_new_one(
+        harness: BotHarness) -> None:
+    user = await wizard_at_agency(harness, "tg")
+    await user.send("/language")
+    await user.press(LANGUAGE_NAMES["uz"])
+    live = user.last
+    assert t(harness, "uz", "Let's continue where you stopped.") in live.text
+    assert ref_label(harness, "agency", "border_guard", "uz") in live.button_labels()
+    await user.press(ref_label(harness, "agency", "border_guard", "uz"), live)
+    assert await harness.db.fetch_value(
+        "SELECT agency_code FROM profiles WHERE user_id = 1001") == "border_guard"
