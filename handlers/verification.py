@@ -448,7 +448,12 @@ async def on_typed_note(message: Message, state: FSMContext, review: Review) -> 
     member_id = int(data.get("member_id", 0))
     decision = Decision.ASK_INFO if current == ReviewForm.question.state else Decision.REJECT
     card = (message.chat.id, int(data["card"])) if data.get("card") else None
-    result = await review.decide(member_id, decision, value, int(data.get("version", 0)), card)
+    version = int(data.get("version", 0))
+    result = await review.decide(member_id, decision, value, version, card)
+    if result.outcome is Outcome.FORBIDDEN and result.version not in (None, version):
+        # she was allowed when the prompt opened: the application has moved since
+        await message.answer(outcome_text(Outcome.MOVED))
+        return
     if result.outcome is not Outcome.DONE:
         await message.answer(outcome_text(result.outcome))
         return

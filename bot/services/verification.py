@@ -45,7 +45,7 @@ class Outcome(Enum):
     ALREADY_DECIDED = "already_decided"
     NOT_FOUND = "not_found"
     STALE = "stale"  # the application changed after the card she pressed was sent
-    MOVED = "moved"  # it changed and went to other reviewers (she moved to another country)
+    MOVED = "moved"  # a prompt she opened, of an application that went to other reviewers
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,7 @@ class DecisionResult:
     member_id: int
     country_code: str | None = None
     status: str | None = None
+    version: int | None = None  # the application's version now (told on a refusal)
 
 
 class AnswerOutcome(Enum):
@@ -108,12 +109,8 @@ class VerificationService:
             if not await self._authority.may_decide_on(actor_id, member_id, country):
                 await self._audit.record(now, actor_id, decision.value, target_id=member_id,
                                          country_code=country, outcome=Outcome.FORBIDDEN.value)
-                # A card she could decide on, of an application that has since moved: say
-                # so, not "not allowed" (what she may see is only that it is no longer hers).
-                moved = decision in REVIEW_DECISIONS and version is not None \
-                    and version != profile.version
-                return DecisionResult(Outcome.MOVED if moved else Outcome.FORBIDDEN,
-                                      member_id, country, profile.status)
+                return DecisionResult(Outcome.FORBIDDEN, member_id, country, profile.status,
+                                      profile.version)
             if decision in REVIEW_DECISIONS and profile.status in expected \
                     and version != profile.version:
                 await self._audit.record(now, actor_id, decision.value, target_id=member_id,
