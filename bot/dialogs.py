@@ -20,11 +20,13 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.types import CallbackQuery, ErrorEvent, Message
 from aiogram.utils.i18n import I18n, gettext
-from aiogram_dialog import DialogManager
+from aiogram_dialog import Dialog, DialogManager
 from aiogram_dialog.api.entities import Context, Stack
 from aiogram_dialog.api.entities import NewMessage, OldMessage
 from aiogram_dialog.api.internal import CONTEXT_KEY
-from aiogram_dialog.api.protocols import MessageNotModified, StackAccessValidator
+from aiogram_dialog.api.protocols import (
+    CancelEventProcessing, MessageNotModified, StackAccessValidator,
+)
 from aiogram_dialog.manager.message_manager import MessageManager
 from aiogram_dialog.context.intent_middleware import IntentMiddlewareFactory
 from aiogram_dialog.utils import REPLY_CALLBACK_SYMBOLS, remove_intent_id
@@ -79,6 +81,31 @@ async def popup(query: CallbackQuery, text: str) -> None:
     """Answer a dialog button with a popup (the dialog then leaves the query alone)."""
     await query.answer(text, show_alert=True)
     _ANSWERED.add(query.id)
+
+
+class ButtonsDialog(Dialog):
+    """A dialog whose live message answers a press of a button its window no longer has (a
+    second tap on Confirm after the first moved on) with the stale popup, not silence.
+
+    aiogram-dialog redraws the window and answers such a press with nothing; this follows its
+    ``Dialog._callback_handler`` and adds the popup."""
+
+    async def _callback_handler(self, callback: CallbackQuery,  # type: ignore[override]
+                                dialog_manager: DialogManager) -> None:
+        old_context = dialog_manager.current_context()
+        _intent, callback_data = remove_intent_id(callback.data or "")
+        cleaned = callback.model_copy(update={"data": callback_data})
+        window = await self._current_window(dialog_manager)
+        try:
+            processed = await window.process_callback(cleaned, self, dialog_manager)
+        except CancelEventProcessing:
+            processed = False
+        if not processed and dialog_manager.has_context() \
+                and dialog_manager.current_context() == old_context:
+            await popup(callback, gettext("This button is from an earlier message."))
+        if self._need_refresh(processed, old_context, dialog_manager):
+            await dialog_manager.show()
+        await dialog_manager.answer_callback()
 
 
 class DialogMessageManager(MessageManager):

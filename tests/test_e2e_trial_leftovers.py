@@ -78,3 +78,24 @@ async def test_after_language_the_wizard_question_comes_back_in_the_new_one(
     await user.press(ref_label(harness, "agency", "border_guard", "uz"), live)
     assert await harness.db.fetch_value(
         "SELECT agency_code FROM profiles WHERE user_id = 1001") == "border_guard"
+
+
+async def test_a_second_tap_on_confirm_gets_the_popup_and_changes_nothing(
+        harness: BotHarness) -> None:
+    await seed_member(harness, 500, "KZ", coordinator=True)
+    kg = await seed_member(harness, 501, "KG", coordinator=True)
+    member = await seed_member(harness, 601, "KZ", locale="kk", name="Moving Member")
+    await member.send("/profile")
+    await member.press(t(harness, "kk", "Edit country"))
+    await member.press(ref_label(harness, "country", "KG", "kk"))
+    question = member.last
+    confirm = next(b["callback_data"] for b in question.buttons()
+                   if b["text"] == t(harness, "kk", "Confirm"))
+    await member.press_data(confirm, question)
+    kg.new_messages()
+    answer = await member.press_data(confirm, question)
+    assert answer is not None and answer["show_alert"]
+    assert answer["text"] == t(harness, "kk", "This button is from an earlier message.")
+    assert kg.new_messages() == []  # no second card
+    assert await harness.db.fetch_value(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'change_country'") == 1
