@@ -46,7 +46,7 @@ from bot.services.invites import InviteService, NewCode
 from bot.services.message_kinds import MessageKind
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor, Authority
-from handlers.ui import edit_text, query_message, stale_button
+from handlers.ui import drop_keyboard, edit_text, query_message, stale_button
 
 USES = ("1", "5", "20", "50")
 DAYS = ("7", "30", "90")
@@ -210,6 +210,9 @@ async def show_created(message: Message, state: FSMContext, text: str, link: str
             logger.warning("showing a new invitation failed (%s); trying again", attempt)
             continue
         await state.update_data(**{UNSEEN_KEY: None})
+        if attempt == "send" and message.bot is not None:
+            # the question above keeps no buttons that would do nothing now
+            await drop_keyboard(message.bot, message.chat.id, message.message_id)
         return True
     return False
 

@@ -19,7 +19,6 @@ from html import escape
 from typing import Any
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -44,7 +43,7 @@ from bot.texts import (
     audit_action_text, availability_text, country_preference_text, field_label, status_text,
 )
 from handlers.onboarding.entry import resume_draft
-from handlers.ui import edit_text, query_message
+from handlers.ui import drop_keyboard, edit_text, query_message
 
 Rows = dict[str, list[dict[str, Any]]]
 
@@ -329,16 +328,6 @@ async def open_deletion(state: FSMContext, clock: Clock) -> dict[str, Any] | Non
     return data
 
 
-async def _drop_keyboard(bot: Bot, chat_id: int, message_id: int | None) -> None:
-    if not message_id:
-        return
-    try:
-        await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id,
-                                            reply_markup=None)
-    except TelegramBadRequest:
-        pass  # gone, too old, or already without buttons: nothing to take away
-
-
 async def _forget(state: FSMContext) -> None:
     """The question is closed: no state, and its token is no longer kept."""
     data = await state.get_data()
@@ -353,7 +342,7 @@ async def close_deletion_question(state: FSMContext, bot: Bot, chat_id: int) -> 
         return False
     data = await state.get_data()
     await _forget(state)
-    await _drop_keyboard(bot, chat_id, data.get("delete_message"))
+    await drop_keyboard(bot, chat_id, data.get("delete_message"))
     return True
 
 
@@ -370,12 +359,12 @@ async def on_typed_while_asking(message: Message, state: FSMContext, bot: Bot,
     """Whatever she types while the question is open is not an answer to anything else."""
     data = await open_deletion(state, clock)
     if data is None:  # expired: the question is closed, her text was not an answer to it
-        await _drop_keyboard(bot, message.chat.id, (await state.get_data()).get("delete_message"))
+        await drop_keyboard(bot, message.chat.id, (await state.get_data()).get("delete_message"))
         await _forget(state)
         await message.answer(_("The question about deleting your data has expired; nothing "
                                "was deleted. /delete_me asks again."))
         return
-    await _drop_keyboard(bot, message.chat.id, data.get("delete_message"))
+    await drop_keyboard(bot, message.chat.id, data.get("delete_message"))
     await ask_deletion(message, state, clock, _("Please use the buttons below."))
 
 
@@ -390,7 +379,7 @@ async def claim_answer(query: CallbackQuery, callback_data: PrivacyCb, state: FS
             await _forget(state)  # it expired
         await query.answer(_("This button is from an earlier message."), show_alert=True)
         if message is not None:
-            await _drop_keyboard(bot, message.chat.id, message.message_id)
+            await drop_keyboard(bot, message.chat.id, message.message_id)
         return False
     if not await claims.claim(f"delete_me:{callback_data.value}", clock.now()):
         await query.answer(_("This has already been handled."), show_alert=True)
