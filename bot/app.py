@@ -51,17 +51,20 @@ from bot.telegram_delivery import ProgressReporter, TelegramSender
 from bot.telegram_session import BotSession
 from bot.throttle import FloodThrottle
 from bot.inflight import InFlightUpdates, TrackingDispatcher
-from bot.jobs import register_jobs
+from bot.jobs import JobServices, register_jobs
 from bot.middlewares import ActorMiddleware, CommandEndsFlow
 from bot.notifier import Notifier
 from bot.services.chat_access import ChatAccessService
+from bot.services.chats import ChatRegistry
 from bot.services.coffee import CoffeeService
 from bot.services.delivery import DeliveryService, Pacer
 from bot.services.digest import DigestService
 from bot.services.events import EventService
 from bot.services.introductions import IntroductionService
 from bot.services.invites import InviteService
+from bot.services.members import MemberService
 from bot.services.mentorship import MentorshipService
+from bot.services.once import OnceOnly
 from bot.services.privacy import PrivacyService
 from bot.services.onboarding import OnboardingService
 from bot.services.reference import ReferenceData
@@ -74,7 +77,8 @@ SHUTDOWN_GRACE = timedelta(seconds=30)
 
 @dataclass
 class App:
-    """Everything long-lived; handlers receive its parts by name."""
+    """Everything long-lived. Handlers receive by name only the parts
+    :meth:`workflow_data` hands out: services, never this object."""
 
     settings: Settings
     db: Database
@@ -83,9 +87,11 @@ class App:
     reference: ReferenceData
     users: UserRepo
     profiles: ProfileRepo
+    members: MemberService
     coordinators: CoordinatorRepo
     authority: Authority
     claims: ClaimRepo
+    once: OnceOnly
     review_cards: ReviewCardRepo
     audit: AuditRepo
     personal_data: PersonalDataRepo
@@ -96,6 +102,7 @@ class App:
     notifier: Notifier
     chats: ChatRepo
     chat_access: ChatAccessService
+    chat_registry: ChatRegistry
     removals: RemovalRunner
     privacy: PrivacyService
     outbox: OutboxRepo
@@ -111,51 +118,56 @@ class App:
     coffee: CoffeeRepo
     coffee_service: CoffeeService
     jobs: JobScheduler
+    fsm_storage: SQLiteStorage
     start_scheduler: bool = True
     in_flight: InFlightUpdates = field(default_factory=InFlightUpdates)
     bot: Bot | None = None  # known once the dispatcher starts; jobs that message people need it
-    fsm_storage: SQLiteStorage | None = None
     sender: TelegramSender | None = None
     extras: dict[str, object] = field(default_factory=dict)
 
     def workflow_data(self) -> dict[str, object]:
+        """What handlers may ask for by name: services, reference data and the clock.
+
+        The handlers of the conversation issue (start, onboarding, privacy, invitations,
+        chats, directory, help) take services only (``tests/test_wiring.py``). The
+        repositories below the line are still asked for by the handlers that later issues
+        rebuild (events, announce, digest, mentorship, introductions, coffee) and by the
+        reviews and roles (verification, admin, the reviewer notice in onboarding's handoff).
+        """
         return {
-            "settings": self.settings,
-            "db": self.db,
             "clock": self.clock,
             "i18n": self.i18n,
             "ref": self.reference,
-            "users": self.users,
-            "profiles": self.profiles,
-            "coordinators": self.coordinators,
+            "admin_ids": self.settings.admin_ids,
             "authority": self.authority,
-            "claims": self.claims,
-            "review_cards": self.review_cards,
-            "audit": self.audit,
-            "personal_data": self.personal_data,
+            "members": self.members,
+            "once": self.once,
             "invites": self.invites,
-            "invite_codes": self.invite_codes,
             "onboarding": self.onboarding,
             "verification": self.verification,
             "notifier": self.notifier,
-            "chats": self.chats,
             "chat_access": self.chat_access,
+            "chat_registry": self.chat_registry,
             "removals": self.removals,
             "privacy": self.privacy,
-            "admin_ids": self.settings.admin_ids,
-            "outbox": self.outbox,
             "delivery": self.delivery,
-            "events": self.events,
             "event_service": self.event_service,
+            "mentorship_service": self.mentorship_service,
+            "intro_service": self.intro_service,
+            "coffee_service": self.coffee_service,
+            # ---- only for the handlers named above, until they are rebuilt
+            "profiles": self.profiles,
+            "coordinators": self.coordinators,
+            "claims": self.claims,
+            "review_cards": self.review_cards,
+            "audit": self.audit,
+            "chats": self.chats,
+            "outbox": self.outbox,
+            "events": self.events,
             "digest": self.digest,
             "mentorship": self.mentorship,
-            "mentorship_service": self.mentorship_service,
             "intros": self.intros,
-            "intro_service": self.intro_service,
             "coffee": self.coffee,
-            "coffee_service": self.coffee_service,
-            "jobs": self.jobs,
-            "app": self,
             **self.extras,
         }
 
@@ -192,6 +204,7 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
     intros = IntroRepo(db)
     invite_service = InviteService(invite_codes, audit, delivery)
     coffee = CoffeeRepo(db)
+    claims = ClaimRepo(db)
     app = App(
         settings=settings,
         db=db,
@@ -200,21 +213,24 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
         reference=reference,
         users=users,
         profiles=profiles,
+        members=MemberService(profiles),
         coordinators=coordinators,
         authority=authority,
-        claims=ClaimRepo(db),
+        claims=claims,
+        once=OnceOnly(claims),
         review_cards=ReviewCardRepo(db),
         audit=audit,
         personal_data=personal_data,
         invites=invite_service,
         invite_codes=invite_codes,
         onboarding=OnboardingService(db, profiles, invite_codes, coordinators, audit, authority,
-                                     chat_access, invitations=invite_service),
+                                     chat_access, users, invitations=invite_service),
         verification=VerificationService(db, profiles, coordinators, audit, authority,
                                          chat_access, invite_codes),
         notifier=notifier,
         chats=chats,
         chat_access=chat_access,
+        chat_registry=ChatRegistry(chats, audit, chat_access),
         removals=RemovalRunner(chat_access, notifier, clock, names=profiles.name_of),
         privacy=PrivacyService(db, personal_data, users, coordinators, chat_access),
         outbox=outbox,
@@ -230,9 +246,16 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
         coffee=coffee,
         coffee_service=CoffeeService(db, coffee, delivery),
         jobs=JobScheduler(JobRunRepo(db), clock),
+        fsm_storage=SQLiteStorage(db, clock),
         start_scheduler=start_scheduler,
     )
-    register_jobs(app)
+    register_jobs(app.jobs, JobServices(
+        onboarding=app.onboarding, verification=app.verification, reference=reference,
+        notifier=notifier, removals=app.removals, chat_access=chat_access,
+        fsm_storage=app.fsm_storage, event_service=app.event_service,
+        digest_service=app.digest_service, mentorship_service=app.mentorship_service,
+        intro_service=app.intro_service, coffee_service=app.coffee_service,
+        bot=lambda: app.bot), mentor_round_days=settings.mentor_round_days)
     return app
 
 
@@ -277,15 +300,18 @@ def create_dispatcher(app: App) -> Dispatcher:
         mentorship_messages,
     )
 
-    # Each feature registers what it sends through the delivery engine.
-    for feature in (announce, events, digest, mentorship_messages, introductions, coffee,
-                    invites):
-        for kind, renderer in feature.renderers(app).items():
+    # Each feature registers what it sends through the delivery engine. (The features that
+    # later issues rebuild still read what they need from the App.)
+    features = [invites.renderers(app.invites, app.members, app.reference, app.clock)]
+    features += [feature.renderers(app) for feature in (
+        announce, events, digest, mentorship_messages, introductions, coffee)]
+    for renderers in features:
+        for kind, renderer in renderers.items():
             app.delivery.register(kind, localized(app.i18n, renderer))
     app.delivery.require_renderers(MessageKind)
-    app.fsm_storage = SQLiteStorage(app.db, app.clock)
     dp = TrackingDispatcher(app.in_flight, storage=app.fsm_storage, **app.workflow_data())
-    dp.update.outer_middleware(ActorMiddleware(app.users, app.i18n, app.settings.admin_ids))
+    dp.update.outer_middleware(ActorMiddleware(app.users, app.i18n, app.settings.admin_ids,
+                                               audit=app.audit))
     dp.update.outer_middleware(FloodThrottle())  # after the actor: her language for a notice
     dp.message.outer_middleware(CommandEndsFlow())
     dp.include_routers(*get_routers())

@@ -43,8 +43,9 @@ logger = logging.getLogger(__name__)
 
 class ActorMiddleware(BaseMiddleware):
     def __init__(self, users: UserRepo, i18n: I18n, admin_ids: frozenset[int],
-                 menus: MenuUpdater | None = None) -> None:
+                 menus: MenuUpdater | None = None, *, audit: AuditRepo | None = None) -> None:
         self._users = users
+        self._audit = audit  # whom staff acted on (their menus follow at once)
         self._accounts = AccountLoader(users)
         self._i18n = i18n
         self._admin_ids = admin_ids
@@ -93,7 +94,7 @@ class ActorMiddleware(BaseMiddleware):
             return
         try:
             if actor.is_staff and started is not None:
-                audit: AuditRepo | None = data.get("audit")
+                audit = self._audit
                 for member_id in await audit.targets_since(actor.user_id, started) \
                         if audit is not None else ():
                     if member_id != actor.user_id:

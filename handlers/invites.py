@@ -37,12 +37,12 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import InviteAction, InviteCb
 from bot.clock import Clock
 from bot.db.repositories.invites import InviteCode
-from bot.db.repositories.profiles import ProfileRepo
 from bot.dialogs import no_open_dialog
 from bot.i18n import format_datetime, zone_name
 from bot.keyboards import button, rows, url_button
 from bot.services.delivery import Recipient
 from bot.services.invites import InviteService, NewCode
+from bot.services.members import MemberService
 from bot.services.message_kinds import MessageKind
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor, Authority
@@ -351,14 +351,11 @@ async def cb_keep(query: CallbackQuery, callback_data: InviteCb, actor: Actor,
 
 # ---- the creator is told when her invitation is used -------------------------------------
 
-def renderers(app: Any) -> dict[str, Any]:
-    invites: InviteService = app.invites
-    profiles: ProfileRepo = app.profiles
-    ref: ReferenceData = app.reference
-
+def renderers(invites: InviteService, members: MemberService, ref: ReferenceData,
+              clock: Clock) -> dict[MessageKind, Any]:
     async def used(payload: dict[str, Any], to: Recipient) -> Any:
         invite = await invites.get(payload["invite_id"])
-        member = await profiles.get(payload["member_id"])
+        member = await members.get(payload["member_id"])
         if invite is None or member is None or invite.created_by != to.user_id:
             return None  # she left meanwhile, or the invitation is gone
         left = invite.uses_left
@@ -367,7 +364,7 @@ def renderers(app: Any) -> dict[str, Any]:
             name=escape(member.full_name or _("Member")),
             country=escape(ref.country(invite.country_code, to.locale)),
             hint=escape(invite.hint))
-        if invite.state(app.clock.now()) == "withdrawn":
+        if invite.state(clock.now()) == "withdrawn":
             tail = _("The invitation is withdrawn.")
         elif left == 0:
             tail = _("That was its last use.")

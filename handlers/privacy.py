@@ -30,12 +30,12 @@ from bot.callbacks import PrivacyAction, PrivacyCb
 from bot.chat_removals import RemovalRunner
 from bot.clock import Clock, from_db, to_db
 from bot.db.fsm_storage import SQLiteStorage
-from bot.db.repositories.claims import ClaimRepo
 from bot.db.repositories.profiles import VISIBLE_FIELD_NAMES
 from bot.i18n import LANGUAGE_NAMES, format_date
 from bot.keyboards import button, rows
 from bot.paging import MESSAGE_LIMIT, rendered_length, shorten
 from bot.services.onboarding import OnboardingService
+from bot.services.once import OnceOnly
 from bot.services.privacy import PrivacyService, StaffLabels
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
@@ -369,7 +369,7 @@ async def on_typed_while_asking(message: Message, state: FSMContext, bot: Bot,
 
 
 async def claim_answer(query: CallbackQuery, callback_data: PrivacyCb, state: FSMContext,
-                       claims: ClaimRepo, bot: Bot, clock: Clock) -> bool:
+                       once: OnceOnly, bot: Bot, clock: Clock) -> bool:
     """True if this press answers the open question, and first; otherwise a popup says why,
     nothing is deleted and the old message loses its buttons."""
     message = query_message(query)
@@ -381,7 +381,7 @@ async def claim_answer(query: CallbackQuery, callback_data: PrivacyCb, state: FS
         if message is not None:
             await drop_keyboard(bot, message.chat.id, message.message_id)
         return False
-    if not await claims.claim(f"delete_me:{callback_data.value}", clock.now()):
+    if not await once.first(f"delete_me:{callback_data.value}", clock.now()):
         await query.answer(_("This has already been handled."), show_alert=True)
         return False
     await _forget(state)
@@ -389,10 +389,10 @@ async def claim_answer(query: CallbackQuery, callback_data: PrivacyCb, state: FS
 
 
 async def cb_keep(query: CallbackQuery, callback_data: PrivacyCb, actor: Actor,
-                  state: FSMContext, claims: ClaimRepo, bot: Bot, clock: Clock,
+                  state: FSMContext, once: OnceOnly, bot: Bot, clock: Clock,
                   onboarding: OnboardingService, ref: ReferenceData,
                   dialog_manager: DialogManager | None = None) -> None:
-    if not await claim_answer(query, callback_data, state, claims, bot, clock):
+    if not await claim_answer(query, callback_data, state, once, bot, clock):
         return
     message = query_message(query)
     await query.answer()
@@ -402,13 +402,13 @@ async def cb_keep(query: CallbackQuery, callback_data: PrivacyCb, actor: Actor,
 
 
 async def cb_delete(query: CallbackQuery, callback_data: PrivacyCb, actor: Actor,
-                    state: FSMContext, claims: ClaimRepo, privacy: PrivacyService,
+                    state: FSMContext, once: OnceOnly, privacy: PrivacyService,
                     removals: RemovalRunner, bot: Bot, clock: Clock) -> None:
     message = query_message(query)
     if not actor.is_registered:
         await query.answer(_("We store nothing about you."), show_alert=True)
         return
-    if not await claim_answer(query, callback_data, state, claims, bot, clock):
+    if not await claim_answer(query, callback_data, state, once, bot, clock):
         return
     await state.clear()
     storage = state.storage if isinstance(state.storage, SQLiteStorage) else None

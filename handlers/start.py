@@ -30,8 +30,6 @@ from bot.callbacks import LanguageCb, WizardAction, WizardCb
 from bot.clock import Clock
 from bot.config import SUPPORTED_LOCALES
 from bot.db.repositories.invites import InviteCode
-from bot.db.repositories.profiles import ProfileRepo
-from bot.db.repositories.users import UserRepo
 from bot.i18n import LANGUAGE_NAMES, use_locale
 from bot.keyboards import button, language_picker, rows
 from bot.services.invites import CodeProblem, InviteService
@@ -79,10 +77,10 @@ async def show_privacy(target: Message) -> None:
 
 
 async def cmd_start(message: Message, command: CommandObject, actor: Actor, state: FSMContext,
-                    profiles: ProfileRepo, ref: ReferenceData, invites: InviteService,
-                    clock: Clock, onboarding: OnboardingService,
+                    ref: ReferenceData, invites: InviteService, clock: Clock,
+                    onboarding: OnboardingService,
                     dialog_manager: DialogManager | None = None) -> None:
-    profile = await profiles.get(actor.user_id) if actor.is_registered else None
+    profile = await onboarding.profile(actor.user_id) if actor.is_registered else None
     if command.args:
         code = command.args.strip()
         record, problem_text = await checked_invitation(code, clock, invites, onboarding)
@@ -108,7 +106,7 @@ async def cmd_start(message: Message, command: CommandObject, actor: Actor, stat
             reply_markup=language_picker(actor.locale),
         )
         return
-    await continue_registration(message, actor, profiles, ref, dialog_manager)
+    await continue_registration(message, actor, onboarding, ref, dialog_manager)
 
 
 def creator_gone_text() -> str:
@@ -148,11 +146,11 @@ async def admit_pending_text(actor: Actor, record: InviteCode, clock: Clock,
     return _("You already have a profile, so the invitation is not needed.")
 
 
-async def continue_registration(message: Message, actor: Actor, profiles: ProfileRepo,
+async def continue_registration(message: Message, actor: Actor, onboarding: OnboardingService,
                                 ref: ReferenceData, dialog_manager: DialogManager | None = None
                                 ) -> None:
     """(``dialog_manager`` is missing only where aiogram-dialog has no chat or sender.)"""
-    profile = await profiles.get(actor.user_id)
+    profile = await onboarding.profile(actor.user_id)
     if profile is None:
         await show_privacy(message)
         return
@@ -180,8 +178,8 @@ async def cmd_language(message: Message, actor: Actor) -> None:
 
 
 async def cb_language(query: CallbackQuery, callback_data: LanguageCb, actor: Actor,
-                      users: UserRepo, clock: Clock, i18n: I18n, profiles: ProfileRepo,
-                      ref: ReferenceData, onboarding: OnboardingService,
+                      clock: Clock, i18n: I18n, ref: ReferenceData,
+                      onboarding: OnboardingService,
                       dialog_manager: DialogManager | None = None) -> None:
     message = query_message(query)
     if callback_data.code not in SUPPORTED_LOCALES or message is None:
@@ -190,7 +188,7 @@ async def cb_language(query: CallbackQuery, callback_data: LanguageCb, actor: Ac
     if message.reply_markup is None:  # a picker answered already: its buttons are gone
         await query.answer(_("This button is from an earlier message."), show_alert=True)
         return
-    await users.set_locale(actor.user_id, callback_data.code, clock.now())
+    await onboarding.choose_language(actor.user_id, callback_data.code, clock.now())
     with use_locale(i18n, callback_data.code):
         await query.answer()
         if not isinstance(query.message, Message):
@@ -201,7 +199,8 @@ async def cb_language(query: CallbackQuery, callback_data: LanguageCb, actor: Ac
         if not actor.is_registered:
             chosen = Actor(**{**actor.__dict__, "locale": callback_data.code,
                               "is_registered": True})
-            await continue_registration(query.message, chosen, profiles, ref, dialog_manager)
+            await continue_registration(query.message, chosen, onboarding, ref,
+                                        dialog_manager)
         elif actor.status == "draft" and dialog_manager is not None:
             # /language mid-wizard: her question comes back, in the language she chose
             dialog_manager.middleware_data["actor"] = Actor(

@@ -1,7 +1,7 @@
 """Every kind of message the delivery engine sends, in one place.
 
 A broadcast row stores its kind; at send time the engine asks the renderer registered for that
-kind (each feature registers its own, ``renderers(app)`` in its handlers module) to render the
+kind (each feature registers its own, ``renderers(...)`` in its handlers module) to render the
 message in the recipient's language. A ``StrEnum``, so a kind is stored and compared as the
 plain string it always was (rows queued before this enum existed still match), while a typo in
 a feature is an ``AttributeError`` at import instead of a message that never renders.

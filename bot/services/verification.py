@@ -95,6 +95,21 @@ class VerificationService:
     async def may_manage(self, actor_id: int, country_code: str | None) -> bool:
         return await self._authority.may_manage(actor_id, country_code)
 
+    async def overdue_reviews(self, waiting_since: datetime) -> dict[str, int]:
+        """Countries whose applications have waited since before ``waiting_since`` and were
+        not reminded since then, with how many wait."""
+        return await self._profiles.overdue_reviews(submitted_before=waiting_since,
+                                                    reminded_before=waiting_since)
+
+    async def mark_reminded(self, country_code: str, waiting_since: datetime, now: datetime
+                            ) -> None:
+        await self._profiles.mark_reminded(country_code, waiting_since, now)
+
+    async def reminded_reviewers(self, country_code: str) -> list[int]:
+        """Who is reminded of that country's waiting applications: its coordinators, or
+        the administrators while it has none."""
+        return await self._coordinators.of_country(country_code) or sorted(self.admin_ids)
+
     async def decide(self, actor_id: int, member_id: int, decision: Decision, now: datetime,
                      note: str | None = None, version: int | None = None) -> DecisionResult:
         """``version``: the profile version on the card she pressed (required for reviews)."""
