@@ -8,14 +8,16 @@ closing a dialog when she leaves it, and the popup for a button of a closed one.
   message of the same dialog (its keyboard was taken away, or replayed data) does nothing.
 * :func:`guard_dialog_messages` keeps typed text from posing as a button press.
 * :func:`close_open_dialog` ends the open dialog from outside it (a command, /cancel): its
-  buttons then answer :func:`stale_dialog_button`, a typed text no longer counts.
+  live message loses its keyboard, any button still pressed answers
+  :func:`stale_dialog_button`, a typed text no longer counts.
+* :class:`ButtonsDialog` answers a press of a button its window no longer has with that popup.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from aiogram import Dispatcher
+from aiogram import Bot, Dispatcher
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.types import CallbackQuery, ErrorEvent, Message
@@ -34,6 +36,7 @@ from aiogram_dialog.widgets.common import WhenCondition
 from aiogram_dialog.widgets.text import Text
 
 from bot.i18n import use_locale
+from bot.keyboards import drop_keyboard
 
 STACK_DESTINY = "aiogd:stack:"  # aiogram-dialog's default stack (context.storage.StorageProxy)
 CONTEXT_DESTINY = "aiogd:context:"
@@ -162,12 +165,12 @@ def _key(key: StorageKey, destiny: str) -> StorageKey:
                       destiny=destiny)
 
 
-async def close_open_dialog(state: FSMContext) -> bool:
+async def close_open_dialog(state: FSMContext, bot: Bot | None = None) -> bool:
     """End the dialog open in this chat, if any (True if there was one).
 
-    Its messages keep their keyboards, whose buttons now answer with a popup; nothing of the
-    dialog is left in the storage. Reads come from the storage's memory; it writes only when a
-    dialog was open.
+    Its live message loses its keyboard (given ``bot``; best effort — any of its buttons still
+    pressed answers with a popup); nothing of the dialog is left in the storage. Reads come
+    from the storage's memory; it writes only when a dialog was open.
     """
     storage, key = state.storage, state.key
     stack_key = _key(key, STACK_DESTINY)
@@ -178,6 +181,8 @@ async def close_open_dialog(state: FSMContext) -> bool:
     for intent_id in intents:
         await storage.set_data(_key(key, CONTEXT_DESTINY + intent_id), {})
     await storage.set_data(stack_key, {})
+    if bot is not None:
+        await drop_keyboard(bot, key.chat_id, stack.get("last_message_id"))
     return True
 
 

@@ -163,9 +163,9 @@ class CommandEndsFlow(BaseMiddleware):
         if text.startswith("/cancel"):
             # a dialog is closed before aiogram-dialog loads it for this update (it would
             # save it back afterwards); /cancel is told whether there was one
-            data["dialog_closed"] = await close_open_dialog(state)
+            data["dialog_closed"] = await close_open_dialog(state, data.get("bot"))
         else:
-            await end_flow(state)
+            await end_flow(state, data.get("bot"))
         try:
             return await handler(event, data)
         finally:
@@ -186,9 +186,9 @@ CardRestorer = Callable[[dict[str, Any], dict[str, Any]], Awaitable[None]]
 CARD_RESTORERS: dict[str, CardRestorer] = {}
 
 
-async def end_flow(state: FSMContext) -> bool:
+async def end_flow(state: FSMContext, bot: Bot | None = None) -> bool:
     """Close the open flow, if any; True if there was one (a question, a draft, a dialog)."""
-    dialog_closed = await close_open_dialog(state)
+    dialog_closed = await close_open_dialog(state, bot)
     current = await state.get_state()
     stored = await state.get_data()
     kept = {k: v for k, v in stored.items() if k in KEPT_ACROSS_COMMANDS}

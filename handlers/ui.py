@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from enum import Enum
 
-from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
+
+from bot.keyboards import drop_keyboard
+
+__all__ = ["drop_keyboard", "edit_text", "query_message", "show", "stale_button"]
 
 
 # Answers to an edit that mean "nothing to do": the message is gone meanwhile. ("Not
@@ -22,18 +25,6 @@ async def edit_text(message: Message, text: str, keyboard: InlineKeyboardMarkup 
     except TelegramBadRequest as exc:
         if not any(harmless in exc.message for harmless in HARMLESS_EDIT_ERRORS):
             raise
-
-
-async def drop_keyboard(bot: Bot, chat_id: int, message_id: int | None) -> None:
-    """Take an earlier message's buttons away, best effort: if Telegram can't (gone, too
-    old, down), its buttons still refuse when pressed."""
-    if not message_id:
-        return
-    try:
-        await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id,
-                                            reply_markup=None)
-    except TelegramAPIError:
-        pass
 
 
 async def show(message: Message, text: str, keyboard: InlineKeyboardMarkup | None, *,
