@@ -36,6 +36,18 @@ async def drop_keyboard(bot: Bot, chat_id: int, message_id: int | None) -> None:
         pass
 
 
+async def edit_by_id(bot: Bot, chat_id: int, message_id: int, text: str,
+                     keyboard: InlineKeyboardMarkup | None = None) -> bool:
+    """Edit an earlier message of the chat the update came from, in reply to it (a card the
+    prompt she just answered belongs to); False if it can't be edited any more."""
+    try:
+        await bot.edit_message_text(text=text, chat_id=chat_id, message_id=message_id,
+                                    reply_markup=keyboard)
+    except TelegramAPIError:
+        return False
+    return True
+
+
 async def show(message: Message, text: str, keyboard: InlineKeyboardMarkup | None, *,
                edit: bool) -> None:
     """Replace the message (paging through a list) or send a new one."""
