@@ -133,7 +133,7 @@ class App:
         chats, directory, help) take services only (``tests/test_wiring.py``). The
         repositories below the line are still asked for by the handlers that later issues
         rebuild (events, announce, digest, mentorship, introductions, coffee) and by the
-        reviews and roles (verification, admin, the reviewer notice in onboarding's handoff).
+        reviews and roles (verification, admin).
         """
         return {
             "clock": self.clock,
@@ -160,7 +160,6 @@ class App:
             "profiles": self.profiles,
             "coordinators": self.coordinators,
             "claims": self.claims,
-            "review_cards": self.review_cards,
             "audit": self.audit,
             "chats": self.chats,
             "outbox": self.outbox,
