@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -53,7 +54,6 @@ from bot.throttle import FloodThrottle
 from bot.inflight import InFlightUpdates, TrackingDispatcher
 from bot.jobs import JobServices, register_jobs
 from bot.middlewares import ActorMiddleware, CommandEndsFlow
-from bot.notifier import Notifier
 from bot.services.chat_access import ChatAccessService
 from bot.services.chats import ChatRegistry
 from bot.services.coffee import CoffeeService
@@ -68,6 +68,7 @@ from bot.services.once import OnceOnly
 from bot.services.privacy import PrivacyService
 from bot.services.onboarding import OnboardingService
 from bot.services.reference import ReferenceData
+from bot.services.review_cards import ReviewCardService
 from bot.services.roles import Authority
 from bot.services.scheduler import JobScheduler
 from bot.services.verification import VerificationService
@@ -93,13 +94,13 @@ class App:
     claims: ClaimRepo
     once: OnceOnly
     review_cards: ReviewCardRepo
+    review_card_service: ReviewCardService
     audit: AuditRepo
     personal_data: PersonalDataRepo
     invites: InviteService
     invite_codes: InviteRepo
     onboarding: OnboardingService
     verification: VerificationService
-    notifier: Notifier
     chats: ChatRepo
     chat_access: ChatAccessService
     chat_registry: ChatRegistry
@@ -132,7 +133,7 @@ class App:
         chats, directory, help) take services only (``tests/test_wiring.py``). The
         repositories below the line are still asked for by the handlers that later issues
         rebuild (events, announce, digest, mentorship, introductions, coffee) and by the
-        reviews and roles (verification, admin, the reviewer notice in onboarding's handoff).
+        reviews and roles (verification, admin).
         """
         return {
             "clock": self.clock,
@@ -145,7 +146,7 @@ class App:
             "invites": self.invites,
             "onboarding": self.onboarding,
             "verification": self.verification,
-            "notifier": self.notifier,
+            "review_card_service": self.review_card_service,
             "chat_access": self.chat_access,
             "chat_registry": self.chat_registry,
             "removals": self.removals,
@@ -159,7 +160,6 @@ class App:
             "profiles": self.profiles,
             "coordinators": self.coordinators,
             "claims": self.claims,
-            "review_cards": self.review_cards,
             "audit": self.audit,
             "chats": self.chats,
             "outbox": self.outbox,
@@ -193,10 +193,10 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
     chats = ChatRepo(db)
     chat_access = ChatAccessService(chats, users, coordinators, admins,
                                     auto_remove=settings.reconcile_auto_remove)
-    notifier = Notifier(users, i18n)
     personal_data = PersonalDataRepo(db)
     outbox = OutboxRepo(db)
-    delivery = DeliveryService(outbox, users, clock, rate=settings.delivery_rate, pacer=pacer)
+    delivery = DeliveryService(outbox, users, clock, rate=settings.delivery_rate, pacer=pacer,
+                               default_locale=settings.default_locale)
     events = EventRepo(db)
     digest = DigestRepo(db)
     reference = await ReferenceData.load(ReferenceRepo(db))
@@ -205,6 +205,7 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
     invite_service = InviteService(invite_codes, audit, delivery)
     coffee = CoffeeRepo(db)
     claims = ClaimRepo(db)
+    review_cards = ReviewCardRepo(db)
     app = App(
         settings=settings,
         db=db,
@@ -218,7 +219,8 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
         authority=authority,
         claims=claims,
         once=OnceOnly(claims),
-        review_cards=ReviewCardRepo(db),
+        review_cards=review_cards,
+        review_card_service=ReviewCardService(delivery, review_cards, profiles),
         audit=audit,
         personal_data=personal_data,
         invites=invite_service,
@@ -227,11 +229,10 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
                                      chat_access, users, invitations=invite_service),
         verification=VerificationService(db, profiles, coordinators, audit, authority,
                                          chat_access, invite_codes),
-        notifier=notifier,
         chats=chats,
         chat_access=chat_access,
         chat_registry=ChatRegistry(chats, audit, chat_access),
-        removals=RemovalRunner(chat_access, notifier, clock, names=profiles.name_of),
+        removals=RemovalRunner(chat_access, delivery, clock, names=profiles.name_of),
         privacy=PrivacyService(db, personal_data, users, coordinators, chat_access),
         outbox=outbox,
         delivery=delivery,
@@ -250,8 +251,8 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
         start_scheduler=start_scheduler,
     )
     register_jobs(app.jobs, JobServices(
-        onboarding=app.onboarding, verification=app.verification, reference=reference,
-        notifier=notifier, removals=app.removals, chat_access=chat_access,
+        onboarding=app.onboarding, verification=app.verification, delivery=delivery,
+        removals=app.removals, chat_access=chat_access,
         fsm_storage=app.fsm_storage, event_service=app.event_service,
         digest_service=app.digest_service, mentorship_service=app.mentorship_service,
         intro_service=app.intro_service, coffee_service=app.coffee_service,
@@ -294,18 +295,29 @@ def create_bot(settings: Settings) -> Bot:
     )
 
 
-def create_dispatcher(app: App) -> Dispatcher:
+def feature_renderers(app: App) -> list[dict[str, Any]]:
+    """What each feature sends through the delivery engine: its renderers by kind. (The
+    features that later issues rebuild still read what they need from the App.)"""
     from handlers import (
-        announce, coffee, digest, events, get_routers, introductions, invites,
-        mentorship_messages,
+        admin, announce, chats, coffee, digest, events, introductions, invites,
+        mentorship_messages, verification,
     )
+    from handlers.onboarding import handoff
 
-    # Each feature registers what it sends through the delivery engine. (The features that
-    # later issues rebuild still read what they need from the App.)
-    features = [invites.renderers(app.invites, app.members, app.reference, app.clock)]
-    features += [feature.renderers(app) for feature in (
+    features = [invites.renderers(app.invites, app.members, app.reference, app.clock),
+                verification.renderers(app.profiles, app.reference),
+                admin.renderers(app.profiles, app.reference),
+                chats.renderers(app.chat_registry, app.reference),
+                handoff.renderers(app.profiles, app.reference)]
+    return features + [feature.renderers(app) for feature in (
         announce, events, digest, mentorship_messages, introductions, coffee)]
-    for renderers in features:
+
+
+def create_dispatcher(app: App) -> Dispatcher:
+    from handlers import get_routers
+
+    # Each feature registers what it sends through the delivery engine.
+    for renderers in feature_renderers(app):
         for kind, renderer in renderers.items():
             app.delivery.register(kind, localized(app.i18n, renderer))
     app.delivery.require_renderers(MessageKind)
@@ -329,6 +341,7 @@ def create_dispatcher(app: App) -> Dispatcher:
         await set_menus(bot, app.i18n)
         await app.fsm_storage.preload()
         app.sender = TelegramSender(bot)
+        app.delivery.attach(app.sender)  # what a person waits for goes out at once
         app.delivery.on_progress(ProgressReporter(bot, app.outbox, app.users, app.i18n))
         await app.delivery.recover()
         if app.start_scheduler:

@@ -11,24 +11,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from aiogram.utils.i18n import gettext as _
-
-from bot.i18n import pgettext
+from bot.services.message_kinds import MessageKind
 
 if TYPE_CHECKING:
     from aiogram import Bot
 
     from bot.chat_removals import RemovalRunner
     from bot.db.fsm_storage import SQLiteStorage
-    from bot.notifier import Notifier
     from bot.services.chat_access import ChatAccessService
     from bot.services.coffee import CoffeeService
+    from bot.services.delivery import DeliveryService
     from bot.services.digest import DigestService
     from bot.services.events import EventService
     from bot.services.introductions import IntroductionService
     from bot.services.mentorship import MentorshipService
     from bot.services.onboarding import OnboardingService
-    from bot.services.reference import ReferenceData
     from bot.services.scheduler import JobScheduler
     from bot.services.verification import VerificationService
 
@@ -40,8 +37,7 @@ class JobServices:
 
     onboarding: OnboardingService
     verification: VerificationService
-    reference: ReferenceData
-    notifier: Notifier
+    delivery: DeliveryService
     removals: RemovalRunner
     chat_access: ChatAccessService
     fsm_storage: SQLiteStorage
@@ -71,15 +67,8 @@ async def remind_overdue_reviews(services: JobServices, now: datetime) -> None:
     overdue = await services.verification.overdue_reviews(cutoff)
     for country, count in overdue.items():
         recipients = await services.verification.reminded_reviewers(country)
-
-        async def render(locale: str, n: int, code: str):  # type: ignore[no-untyped-def]
-            return _("{count} application from {country} has waited more than 7 days. "
-                     "/pending shows it.",
-                     "{count} applications from {country} have waited more than 7 days. "
-                     "/pending shows them.", n).format(
-                count=n, country=services.reference.country(code, locale)), None
-
-        await services.notifier.send(bot, recipients, render, count, country)
+        await services.delivery.notify(MessageKind.REVIEW_REMINDER,
+                                       {"count": count, "country": country}, recipients)
         await services.verification.mark_reminded(country, cutoff, now)
 
 
@@ -101,28 +90,11 @@ async def reconcile_chats(services: JobServices, now: datetime) -> None:
     if not intruders:
         return
     await services.removals.flush(bot)
-    from bot.callbacks import ChatCb
-    from bot.keyboards import button, rows
-
-    async def render(locale: str, found):  # type: ignore[no-untyped-def]
-        from html import escape
-
-        lines = [_("Chat check: people in the association's chats who are not entitled to be "
-                   "there:")]
-        buttons = []
-        for item in found:
-            state = pgettext("a person in a chat", "removed") if item.removed \
-                else _("waiting for your decision")
-            lines.append(f"• {escape(item.chat.title)}: #{item.user_id} — {state}")
-            if not item.removed:
-                buttons.append([button(_("Remove #{id} from «{title}»").format(
-                    id=item.user_id, title=item.chat.title[:24]),
-                    ChatCb(action="remove", chat_id=item.chat.chat_id, user_id=item.user_id))])
-        return "\n".join(lines), rows(*buttons) if buttons else None
-
     recipients = await services.chat_access.coordinators_for(
         {None} | {item.chat.country_code for item in intruders})
-    await services.notifier.send(bot, recipients, render, intruders)
+    await services.delivery.notify(MessageKind.CHAT_CHECK, {"found": [
+        {"chat_id": item.chat.chat_id, "title": item.chat.title, "user_id": item.user_id,
+         "removed": item.removed} for item in intruders]}, recipients)
 
 
 async def event_reminders(services: JobServices, now: datetime) -> None:

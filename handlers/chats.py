@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import secrets
 from html import escape
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.enums import ChatMemberStatus
@@ -37,10 +38,12 @@ from bot.callbacks import ChatAction, ChatCb
 from bot.chat_removals import RemovalRunner
 from bot.clock import Clock
 from bot.db.repositories.chats import KnownChat
+from bot.i18n import pgettext
 from bot.keyboards import button, rows, url_button
-from bot.notifier import Notifier
 from bot.services.chat_access import ChatAccessService, JoinLinkOutcome
 from bot.services.chats import ChatRegistry
+from bot.services.delivery import DeliveryService, Recipient
+from bot.services.message_kinds import MessageKind
 from bot.services.members import MemberService
 from bot.services.once import OnceOnly
 from bot.services.reference import ReferenceData
@@ -89,8 +92,8 @@ def bind_keyboard(chat_id: int, ref: ReferenceData, locale: str) -> InlineKeyboa
 
 # ---- the bot's own membership ----------------------------------------------------------------
 
-async def on_bot_membership(event: ChatMemberUpdated, bot: Bot, chat_registry: ChatRegistry,
-                            clock: Clock, notifier: Notifier, ref: ReferenceData,
+async def on_bot_membership(event: ChatMemberUpdated, chat_registry: ChatRegistry,
+                            clock: Clock, delivery: DeliveryService,
                             admin_ids: frozenset[int]) -> None:
     member = event.new_chat_member
     rights = member if isinstance(member, ChatMemberAdministrator) else None
@@ -103,25 +106,56 @@ async def on_bot_membership(event: ChatMemberUpdated, bot: Bot, chat_registry: C
         now=clock.now())
     if status in (ChatMemberStatus.LEFT, ChatMemberStatus.KICKED):
         if await chat_registry.unbind(chat.chat_id, clock.now()):
-            async def render_gone(locale: str, title: str):  # type: ignore[no-untyped-def]
-                return _("The bot was removed from «{title}»; the chat is no longer bound."
-                         ).format(title=escape(title)), None
-
-            await notifier.send(bot, sorted(admin_ids), render_gone, chat.title)
+            await delivery.notify(MessageKind.CHAT_UNBOUND, {"title": chat.title},
+                                  sorted(admin_ids))
         return
     if event.from_user.id not in admin_ids or chat.bound:
         return
+    await delivery.notify(MessageKind.CHAT_BIND_OFFER, {"chat_id": chat.chat_id},
+                          [event.from_user.id])
 
-    async def render_offer(locale: str, known: KnownChat):  # type: ignore[no-untyped-def]
+
+def renderers(chat_registry: ChatRegistry, ref: ReferenceData) -> dict[str, Any]:
+    """What the chats feature sends through the delivery engine, in each one's language."""
+
+    def unbound(payload: dict[str, Any], to: Recipient) -> Any:
+        return _("The bot was removed from «{title}»; the chat is no longer bound."
+                 ).format(title=escape(payload["title"])), None
+
+    async def bind_offer(payload: dict[str, Any], to: Recipient) -> Any:
+        known = await chat_registry.get(payload["chat_id"])
+        if known is None or known.bound:
+            return None  # bound (or gone) before the offer could go out
         text = _("I was added to «{title}». Which of the association's chats is it?").format(
             title=escape(known.title))
         problems = missing_rights(known)
         if problems:
             text += "\n\n" + _("⚠️ I still need these rights there: {rights}.").format(
                 rights=", ".join(problems))
-        return text, bind_keyboard(known.chat_id, ref, locale)
+        return text, bind_keyboard(known.chat_id, ref, to.locale)
 
-    await notifier.send(bot, [event.from_user.id], render_offer, chat)
+    def chat_check(payload: dict[str, Any], to: Recipient) -> Any:
+        """The daily check's strangers, each with a button to remove her (until she is)."""
+        lines = [_("Chat check: people in the association's chats who are not entitled to be "
+                   "there:")]
+        buttons = []
+        for item in payload["found"]:
+            state = pgettext("a person in a chat", "removed") if item["removed"] \
+                else _("waiting for your decision")
+            lines.append(f"• {escape(item['title'])}: #{item['user_id']} — {state}")
+            if not item["removed"]:
+                buttons.append([button(_("Remove #{id} from «{title}»").format(
+                    id=item["user_id"], title=item["title"][:24]),
+                    ChatCb(action=ChatAction.REMOVE, chat_id=item["chat_id"],
+                           user_id=item["user_id"]))])
+        return "\n".join(lines), rows(*buttons) if buttons else None
+
+    return {
+        MessageKind.CHAT_UNBOUND: unbound,
+        MessageKind.CHAT_BIND_OFFER: bind_offer,
+        MessageKind.CHAT_CHECK: chat_check,
+        MessageKind.CHAT_REMOVALS: RemovalRunner.render,
+    }
 
 
 async def on_member_change(event: ChatMemberUpdated, chat_registry: ChatRegistry,

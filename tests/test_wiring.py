@@ -24,7 +24,7 @@ FLOW_MODULES = ("handlers.start", "handlers.onboarding", "handlers.privacy",
 # Still handed out for the handlers that later issues rebuild (events, announce, digest,
 # mentorship, introductions, coffee) and for the reviews and roles (verification, admin).
 # A key leaves this list when its last handler moves to a service.
-REPOSITORIES_LEFT = {"profiles", "coordinators", "claims", "review_cards", "audit", "chats",
+REPOSITORIES_LEFT = {"profiles", "coordinators", "claims", "audit", "chats",
                      "outbox", "events", "digest", "mentorship", "intros", "coffee"}
 
 
