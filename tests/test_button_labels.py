@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import ast
 import re
-from pathlib import Path
 
 import pytest
-from babel.messages.pofile import read_po
 
 from bot.config import SUPPORTED_LOCALES
-from bot.i18n import LOCALES_DIR
+from tests.test_catalogs import ROOT, load
 
-ROOT = Path(__file__).resolve().parents[1]
 LIMIT = 24
 
 # (locale, msgid): why this translation may be longer than LIMIT. Keep it short.
@@ -89,10 +86,8 @@ def test_collector_sees_conditional_and_dialog_labels() -> None:
 @pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
 def test_button_labels_fit_a_phone(locale: str) -> None:
     labels = source_button_msgids()
-    with (LOCALES_DIR / locale / "LC_MESSAGES" / "bot.po").open("rb") as handle:
-        catalog = read_po(handle, locale=locale)
     too_long = []
-    for message in catalog:
+    for message in load(locale):
         if message.id in labels:
             text = message.string if isinstance(message.string, str) else message.string[0]
             if "{" not in text and len(text) > LIMIT and (locale, message.id) not in ALLOWED:
