@@ -66,8 +66,16 @@ def button_msgids(src: str) -> set[str]:
     return found
 
 
+# Labels that reach their buttons through a table or a dialog getter, not a button call.
+BUILT_LABELS = frozenset({
+    "Edit name", "Edit country", "Edit agency", "Edit position", "Edit years",
+    "Edit expertise", "Edit languages", "Edit about me", "Edit visibility",  # profile edits
+    "Service not confirmed", "Profile unclear", "Second application",  # reject reasons
+})
+
+
 def source_button_msgids() -> set[str]:
-    found: set[str] = set()
+    found: set[str] = set(BUILT_LABELS)
     for folder in ("bot", "handlers"):
         for path in sorted((ROOT / folder).rglob("*.py")):
             found |= button_msgids(path.read_text(encoding="utf-8"))
