@@ -472,6 +472,11 @@ class DeliveryService:
         for broadcast_id in await self._outbox.unshown_finished(since):
             await self._show(broadcast_id)
 
+    async def last_sent(self, kind: MessageKind, recipient_id: int, about: int) -> int | None:
+        """The message she last got of this kind about that person (to take its buttons
+        away once it is answered some other way)."""
+        return await self._outbox.last_sent(kind, recipient_id, about)
+
     async def counts(self, broadcast_id: int) -> dict[str, int]:
         return await self._outbox.counts(broadcast_id)
 
