@@ -49,6 +49,7 @@ class MessageKind(StrEnum):
     ROLE_REINSTATED = "role_reinstated"
     ROLE_APPOINTED = "role_appointed"
     ROLE_DISMISSED = "role_dismissed"
+    ROLE_REGION_EVENTS = "role_region_events"  # she may (or may no longer) publish region-wide
     STAFF_CARD_CLOSED = "staff_card_closed"  # edit: she can no longer manage this member
     # the association's chats (handlers/chats.py)
     CHAT_UNBOUND = "chat_unbound"  # to the administrators: the bot was removed from a chat
