@@ -15,13 +15,14 @@ from aiogram.exceptions import (
     ClientDecodeError, TelegramAPIError, TelegramBadRequest, TelegramEntityTooLarge,
     TelegramForbiddenError, TelegramMigrateToChat, TelegramRetryAfter,
 )
+from aiogram.types import BufferedInputFile
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.db.repositories.outbox import OutboxRepo, Progress
 from bot.db.repositories.users import UserRepo
 from bot.i18n import format_number, use_locale
-from bot.services.delivery import DeliveryError, FailureKind
+from bot.services.delivery import DeliveryError, Document, FailureKind
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +64,14 @@ class TelegramSender:
         try:
             await self._bot.send_message(chat_id, text, reply_markup=keyboard,
                                          protect_content=protect or None)
+        except Exception as exc:
+            raise classify(exc) from exc
+
+    async def send_document(self, chat_id: int, document: Document) -> None:
+        try:
+            await self._bot.send_document(
+                chat_id, BufferedInputFile(document.content, filename=document.filename),
+                caption=document.caption)
         except Exception as exc:
             raise classify(exc) from exc
 

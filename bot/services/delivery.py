@@ -76,6 +76,8 @@ class Sender(Protocol):
     async def send(self, chat_id: int, text: str, keyboard: Any | None, *,
                    protect: bool = False) -> None: ...
 
+    async def send_document(self, chat_id: int, document: Document) -> None: ...
+
 
 @dataclass(frozen=True)
 class Recipient:
@@ -94,10 +96,19 @@ class Protected:
     keyboard: Any | None = None
 
 
-# A renderer returns (text, keyboard) or Protected; an async one reads what it shows at send
+@dataclass(frozen=True)
+class Document:
+    """A rendered file (a calendar entry), with an optional caption."""
+
+    filename: str
+    content: bytes
+    caption: str | None = None
+
+
+# A renderer returns (text, keyboard), Protected or Document; an async one reads what it shows at send
 # time (so no personal data waits in a payload) and returns None when the message no longer
 # makes sense (the pair or request it was about is gone).
-Rendered = tuple[str, Any | None] | Protected
+Rendered = tuple[str, Any | None] | Protected | Document
 Renderer = Callable[[dict[str, Any], Recipient], Rendered | Awaitable[Rendered | None]]
 
 
@@ -309,7 +320,9 @@ class DeliveryService:
             if rendered is None:
                 await self._outbox.settle(item.id, "failed", self._clock.now(), error="obsolete")
                 return False
-            if isinstance(rendered, Protected):
+            if isinstance(rendered, Document):
+                await sender.send_document(item.recipient_id, rendered)
+            elif isinstance(rendered, Protected):
                 await sender.send(item.recipient_id, rendered.text, rendered.keyboard,
                                   protect=True)
             else:

@@ -21,6 +21,7 @@ PERSONAL_TABLES: dict[str, tuple[str, ...]] = {
     "chat_members": ("user_id",),
     "outbox": ("recipient_id",),
     "event_answers": ("user_id",),
+    "event_calendar_takers": ("user_id",),
     "member_settings": ("user_id",),
     "member_blocks": ("user_id", "blocked_id"),
     "mentor_offers": ("user_id",),
