@@ -161,7 +161,7 @@ class EventCb(CallbackData, prefix="e1"):
 
 
 class DigestCb(CallbackData, prefix="d1"):
-    action: str  # on, off
+    action: str  # on, off (the /digest switch), stop (under the digest itself)
 
 
 class MentorCb(CallbackData, prefix="m1"):

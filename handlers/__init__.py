@@ -31,6 +31,7 @@ def get_routers() -> list[Router]:
     return [
         errors.create_router(),
         common.create_router(),  # /cancel and /help first: they work from any state
+        events.create_deep_link_router(),  # /start event-<id>, before /start's own
         start.create_router(),
         privacy.create_router(),
         verification.create_router(),

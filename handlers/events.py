@@ -25,10 +25,11 @@ from html import escape
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import EventCb
@@ -39,8 +40,8 @@ from bot.db.repositories.claims import ClaimRepo
 from bot.db.repositories.events import ANSWERS, Event, EventRepo
 from bot.db.repositories.outbox import OutboxRepo
 from bot.db.repositories.profiles import ProfileRepo
-from bot.i18n import LANGUAGE_NAMES, format_range, zone_name
-from bot.keyboards import button, rows
+from bot.i18n import LANGUAGE_NAMES, use_locale
+from bot.keyboards import button, rows, url_button
 from bot.services.delivery import DeliveryService, Recipient
 from bot.services.calendar import calendar_file
 from bot.services.events import Audience, EventService, parse_start
@@ -467,11 +468,42 @@ async def cmd_events(message: Message, actor: Actor, events: EventRepo, profiles
         await message.answer(*event_report.past_events_view(past, actor.locale, zone))
 
 
+async def cmd_start_event(message: Message, command: CommandObject, actor: Actor,
+                          events: EventRepo, profiles: ProfileRepo, ref: ReferenceData,
+                          clock: Clock) -> None:
+    """``/start event-<id>``: the button under a card posted to a chat opens it here, with
+    the answer buttons."""
+    event = await events.get(int((command.args or "0").removeprefix("event-")))
+    if not actor.is_member:
+        await message.answer(_("Events are open to members once their application is "
+                               "approved."))
+        return
+    profile = await profiles.get(actor.user_id)
+    if event is None or not may_see(actor, event, profile.expertise if profile else []) \
+            or event.status != "published" or event.starts_at <= clock.now():
+        await message.answer(_("This event is no longer open."))
+        return
+    zone = ref.country_timezones.get(actor.country_code or "", event.timezone)
+    await message.answer(card_text(event.payload(), actor.locale, zone,
+                                   await events.going_maybe(event.id)),
+                         reply_markup=answer_keyboard(
+                             event.id, await events.answer_of(event.id, actor.user_id), event,
+                             actor.locale))
+
+
+def create_deep_link_router() -> Router:
+    """Before /start's own router: ``/start event-<id>`` is an event, not an invitation."""
+    router = Router(name="event_links")
+    router.message.register(cmd_start_event, CommandStart(
+        deep_link=True, magic=F.args.regexp(r"^event-\d{1,12}$")), F.chat.type == "private")
+    return router
+
+
 async def cb_event_staff(query: CallbackQuery, callback_data: EventCb, actor: Actor,
                          state: FSMContext, events: EventRepo, event_service: EventService,
                          chats: ChatRepo, bot: Bot, ref: ReferenceData,
                          verification: VerificationService, audit: AuditRepo,
-                         clock: Clock, claims: ClaimRepo) -> None:
+                         clock: Clock, claims: ClaimRepo, i18n: I18n) -> None:
     message = query_message(query)
     event = await events.get(callback_data.event_id)
     if event is None or message is None or not await may_manage_event(actor, event,
@@ -494,10 +526,16 @@ async def cb_event_staff(query: CallbackQuery, callback_data: EventCb, actor: Ac
         if not await claims.claim(f"event_chats:{event.id}", clock.now()):
             return  # already posted (a double tap)
         posted = []
+        link = f"https://t.me/{(await bot.me()).username}?start=event-{event.id}"
         for chat in await chats_for(Audience.parse(event.audience), chats):
+            locale = await chats.locale_of(chat.chat_id)
+            zone = ref.country_timezones.get(chat.country_code or "", event.timezone)
+            with use_locale(i18n, locale):  # the chat's language, not the organiser's
+                text = card_text(event.payload(), locale, zone)
+                keyboard = rows([url_button(_("Answer in the bot"), link)],
+                                *event_cards.calendar_buttons(event, locale)[1:])
             try:
-                await bot.send_message(chat.chat_id, card_text(event.payload(), actor.locale,
-                                                               event.timezone))
+                await bot.send_message(chat.chat_id, text, reply_markup=keyboard)
             except TelegramAPIError:
                 continue
             posted.append(escape(chat.title))

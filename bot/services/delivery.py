@@ -298,6 +298,7 @@ class DeliveryService:
             item = queue.get_nowait()
             if await self._deliver(item, sender):
                 sent += 1
+            await self._report_while_sending(item.broadcast_id)
         return sent
 
     async def _deliver(self, item: OutboxItem, sender: Sender) -> bool:
@@ -365,6 +366,8 @@ class DeliveryService:
         if self._progress is None:
             return
         for broadcast_id in sorted(broadcast_ids):
+            if settled and broadcast_id not in self._last_progress:
+                continue  # its final report is shown already (this run)
             finished = await self._outbox.finish_if_done(broadcast_id, self._clock.now())
             moment = self._pacer.monotonic()
             if not finished and not settled and moment - self._last_progress.get(
@@ -372,6 +375,18 @@ class DeliveryService:
                 continue
             self._last_progress[broadcast_id] = moment
             await self._show(broadcast_id)
+
+    async def _report_while_sending(self, broadcast_id: int) -> None:
+        """Within a batch too: a slow one (11 people at one a second) shows its progress
+        every few seconds, not only when the batch is done."""
+        if self._progress is None:
+            return
+        moment = self._pacer.monotonic()
+        if moment - self._last_progress.get(broadcast_id, moment) < PROGRESS_EVERY:
+            self._last_progress.setdefault(broadcast_id, moment)
+            return
+        self._last_progress[broadcast_id] = moment  # before the await: one worker reports
+        await self._show(broadcast_id)
 
     async def _show(self, broadcast_id: int) -> None:
         assert self._progress is not None

@@ -49,6 +49,10 @@ def _chat(row) -> KnownChat:  # type: ignore[no-untyped-def]
                      bool(row["bound"]), row["country_code"])
 
 
+# A country's chat speaks its language unless an administrator sets another.
+COUNTRY_LOCALES = {"KZ": "kk", "KG": "ky", "TJ": "tg", "TM": "tk", "UZ": "uz"}
+
+
 class ChatRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -80,6 +84,19 @@ class ChatRepo:
 
     async def bound(self) -> list[KnownChat]:
         return [chat for chat in await self.all() if chat.bound]
+
+    async def locale_of(self, chat_id: int) -> str:
+        """The language the bot writes in there: as set, else the regional chat in Russian
+        and a country's chat in that country's language."""
+        row = await self._db.fetch_one(
+            "SELECT locale, country_code FROM bound_chats WHERE chat_id = ?", (chat_id,))
+        if row is None:
+            return "ru"
+        return row["locale"] or COUNTRY_LOCALES.get(row["country_code"] or "", "ru")
+
+    async def set_locale(self, chat_id: int, locale: str | None) -> bool:
+        return await self._db.execute("UPDATE bound_chats SET locale = ? WHERE chat_id = ?",
+                                      (locale, chat_id)) == 1
 
     async def bind(self, chat_id: int, country_code: str | None, by: int, now: datetime) -> None:
         """Bind a chat, replacing whatever chat held that scope before."""
