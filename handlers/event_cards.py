@@ -114,7 +114,7 @@ def changes_lines(before: dict[str, Any], after: dict[str, Any], locale: str,
     old_when, new_when = _when(old, locale, timezone), _when(new, locale, timezone)
     if old_when != new_when:
         prefix = _("When: {when} ({zone})").split("{when}")[0]
-        lines.append(f"{old_when} → {new_when.removeprefix(prefix)}")
+        lines.append(f"{old_when}\n→ {new_when.removeprefix(prefix)}")  # a phone: 2 lines
     if not lines:  # only another language's text changed: say so in the original
         for key in ("title", "description"):
             if before[key] != after[key]:

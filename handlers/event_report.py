@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from html import escape
 
 from aiogram.types import InlineKeyboardMarkup
+from babel.numbers import format_decimal
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import EventCb
@@ -29,8 +30,13 @@ from handlers.event_cards import answer_label
 SMALL_CELL = 5  # fewer marks than this in a country are shown as "<5"
 
 
+def _mark(value: float, locale: str) -> str:
+    """An average mark with one decimal in her locale: "4,0", "4.5"."""
+    return format_decimal(round(value, 1), format="0.0", locale=locale)
+
+
 def _cell(count: int, locale: str) -> str:
-    return f"<{SMALL_CELL}" if 0 < count < SMALL_CELL else format_number(count, locale)
+    return f"&lt;{SMALL_CELL}" if 0 < count < SMALL_CELL else format_number(count, locale)
 
 
 def _answers(counts: dict[str, int], locale: str) -> str:
@@ -80,7 +86,7 @@ def ratings_lines(ratings: list[tuple[str | None, int, int]], totals: dict[str, 
         marks[mark] += n
         per_country.setdefault(country, []).extend([mark] * n)
     lines = [_("Rating: {average} of 5 from {rated} of {expected} who answered Going or "
-               "Maybe.").format(average=format_number(round(average, 1), locale),
+               "Maybe.").format(average=_mark(average, locale),
                                 rated=format_number(rated, locale),
                                 expected=format_number(expected, locale)),
              " · ".join(f"{'★' * mark}: {format_number(n, locale)}" for mark, n in marks.items())]
@@ -92,7 +98,7 @@ def ratings_lines(ratings: list[tuple[str | None, int, int]], totals: dict[str, 
             if len(given) < SMALL_CELL:
                 cells.append(f"{place}: {_cell(len(given), locale)}")
             else:
-                cells.append(f"{place}: {format_number(round(sum(given) / len(given), 1), locale)}"
+                cells.append(f"{place}: {_mark(sum(given) / len(given), locale)}"
                              f" ({format_number(len(given), locale)})")
         lines.append(" · ".join(cells))
     return lines

@@ -465,7 +465,8 @@ async def cmd_events(message: Message, actor: Actor, events: EventRepo, profiles
                                        await events.going_maybe(event.id)),
                              reply_markup=keyboard)
     if past:  # the organiser's past events stay reachable: the report and the list
-        await message.answer(*event_report.past_events_view(past, actor.locale, zone))
+        text, keyboard = event_report.past_events_view(past, actor.locale, zone)
+        await message.answer(text, reply_markup=keyboard)
 
 
 async def cmd_start_event(message: Message, command: CommandObject, actor: Actor,
