@@ -140,6 +140,7 @@ class ChatAction(str, Enum):
     PUBLISH = "publish"
     DROP = "drop"
     REMOVE = "remove"
+    LANGUAGE = "lang"  # the language the bot writes in a bound chat (handlers.chat_language)
 
 
 class ChatCb(CallbackData, prefix="c1"):

@@ -11,6 +11,7 @@ def get_routers() -> list[Router]:
     from handlers import (
         admin,
         announce,
+        chat_language,
         chats,
         coffee,
         common,
@@ -39,6 +40,7 @@ def get_routers() -> list[Router]:
         admin.create_router(),
         directory.create_router(),
         chats.create_router(),
+        chat_language.create_router(),
         announce.create_router(),
         events.create_router(),
         digest.create_router(),

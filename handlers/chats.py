@@ -29,7 +29,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import (
     CallbackQuery, ChatJoinRequest, ChatMemberAdministrator, ChatMemberUpdated,
-    InlineKeyboardMarkup, Message,
+    InlineKeyboardButton, InlineKeyboardMarkup, Message,
 )
 from aiogram.utils.i18n import gettext as _
 
@@ -38,8 +38,9 @@ from bot.chat_removals import RemovalRunner
 from bot.clock import Clock
 from bot.db.repositories.audit import AuditRepo
 from bot.db.repositories.claims import ClaimRepo
-from bot.db.repositories.chats import ChatRepo, KnownChat
+from bot.db.repositories.chats import ChatRepo, KnownChat, chat_locale
 from bot.db.repositories.profiles import ProfileRepo
+from bot.i18n import LANGUAGE_NAMES
 from bot.keyboards import button, rows, url_button
 from bot.notifier import Notifier
 from bot.services.chat_access import ChatAccessService, JoinLinkOutcome
@@ -141,6 +142,11 @@ async def on_migrate(message: Message, chats: ChatRepo) -> None:
 
 # ---- administrators: /channels ---------------------------------------------------------------
 
+def language_button(chat: KnownChat) -> InlineKeyboardButton:
+    return button(f"🌐 {chat.title[:24]}: {LANGUAGE_NAMES[chat_locale(chat)]}",
+                  ChatCb(action=ChatAction.LANGUAGE, chat_id=chat.chat_id))
+
+
 def channels_view(all_chats: list[KnownChat], ref: ReferenceData, locale: str
                   ) -> tuple[str, InlineKeyboardMarkup | None]:
     lines = [_("<b>The association's chats</b>")]
@@ -157,6 +163,7 @@ def channels_view(all_chats: list[KnownChat], ref: ReferenceData, locale: str
         if chat.bound:
             buttons.append([button(_("Unbind «{title}»").format(title=chat.title[:30]),
                                    ChatCb(action=ChatAction.UNBIND, chat_id=chat.chat_id))])
+            buttons.append([language_button(chat)])
         else:
             buttons.append([button(_("Bind «{title}»").format(title=chat.title[:30]),
                                    ChatCb(action=ChatAction.BIND, chat_id=chat.chat_id))])

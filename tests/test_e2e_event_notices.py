@@ -351,6 +351,18 @@ async def test_chat_post_in_the_chats_language_opens_the_answer_in_the_bot(
     await pending.send(f"/start event-{event.id}")
     assert pending.last_text == t(harness, "ky", "Events are open to members once their "
                                                  "application is approved.")
+    # An administrator sets the regional chat's language in /channels: the next post reads it.
+    await admin.send("/channels")
+    await admin.press("🌐 Regional network: Русский")
+    await admin.press("Oʻzbekcha")
+    assert admin.last_text == "I will write in «Regional network» in Oʻzbekcha."
+    await admin.send("/channels")
+    assert "🌐 Regional network: Oʻzbekcha" in admin.last.button_labels()
+    second = await publish(harness, start=START + timedelta(days=1))
+    await admin.press_data(EventCb(action="tochats", event_id=second.id).pack())
+    post = [m for m in region.messages if m.from_bot][-1]
+    assert (post.text or "").startswith("📅 " + TEXTS["uz"]["title"])
+    assert t(harness, "uz", "Answer in the bot") in post.button_labels()
 
 
 # ---- 7. digest findings ----------------------------------------------------------------------
