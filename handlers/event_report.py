@@ -120,8 +120,7 @@ def attendee_csv(rows_: list[dict[str, object]], ref: ReferenceData, locale: str
         when = format_datetime(from_db(str(row["updated_at"])), locale, zone)
         writer.writerow([spreadsheet_safe(str(value or "")) for value in (
             name, country, answer_label(answer), when)])
-    writer.writerow([])
-    for answer in ANSWERS:
+    for answer in ANSWERS:  # no blank row before: every row has a first cell
         writer.writerow([_("Total"), "", answer_label(answer), totals[answer]])
     return buffer.getvalue().encode("utf-8-sig")
 

@@ -2,7 +2,13 @@
 
 Reminders are rows in the outbox like every broadcast; what is due is decided from the events
 table and the injected clock, and each reminder is marked done in the same transaction that
-queues it, so a restart neither loses nor repeats one. Past events are never reminded.
+queues it, so a restart neither loses nor repeats one. Past events are never reminded. A
+reminder counts only if its moment (start − 24 h, start − 1 h) comes after the event was
+published or its start last changed (``reminders_armed_at``): an event published 10 hours
+ahead gets the 1-hour reminder only, and nothing is marked done before it is due; a start
+moved later re-arms both, and no move gives a "Reminder" a minute after the change notice.
+Changes and the cancel go out to Going and Maybe (what changed, old → new, rendered for each
+reader) and the new calendar file to whoever took one (``bot.services.calendar``).
 """
 
 from __future__ import annotations
