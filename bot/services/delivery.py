@@ -45,6 +45,7 @@ BACKOFF_CAP = 300.0  # seconds: the longest wait between two tries of a message
 # draw a 429, and every send then stalls for a second. Aiming a little under avoids that.
 HEADROOM = 0.96
 PROGRESS_EVERY = 3.0  # seconds between edits of the sender's progress message
+PROGRESS_SLOT = 0  # the limiter's key for progress edits (no chat has id 0)
 
 
 class FailureKind(Enum):
@@ -386,6 +387,8 @@ class DeliveryService:
             self._last_progress.setdefault(broadcast_id, moment)
             return
         self._last_progress[broadcast_id] = moment  # before the await: one worker reports
+        # The edit is a request like any other: it takes a slot, or it draws a 429 for all.
+        await self.limiter.wait_turn(PROGRESS_SLOT)
         await self._show(broadcast_id)
 
     async def _show(self, broadcast_id: int) -> None:
