@@ -19,6 +19,7 @@ class MessageKind(StrEnum):
     EVENT_CANCELLED = "event_cancelled"
     EVENT_CHANGED = "event_changed"
     EVENT_FEEDBACK = "event_feedback"
+    EVENT_CALENDAR = "event_calendar"  # the updated .ics to whoever took one
     DIGEST = "digest"
     MENTOR_PROPOSAL = "mentor_proposal"
     MENTOR_ROUND_ASKED = "mentor_round_asked"
