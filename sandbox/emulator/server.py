@@ -122,6 +122,7 @@ class Chat:
     admin_rights: dict[str, bool] = field(default_factory=dict)
     invite_links: dict[str, dict[str, Any]] = field(default_factory=dict)
     pending_requests: set[int] = field(default_factory=set)
+    join_log: list[tuple[int, str]] = field(default_factory=list)  # (user id, requested/…)
     _next_message_id: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def as_json(self) -> dict[str, Any]:
@@ -181,6 +182,8 @@ class TelegramEmulator:
         self._sent_times: collections.deque[float] = collections.deque()
         self._sent_per_chat: dict[int, collections.deque[float]] = {}
         self.on_bot_message: list[Callable[[SentMessage], None]] = []  # e.g. benchmark timing
+        self.on_change: list[Callable[[], None]] = []  # after each request that changes a chat
+        self.refused: list[tuple[str, str]] = []  # (method, description) Telegram answered 4xx
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._confirmed = 0
@@ -237,7 +240,7 @@ class TelegramEmulator:
         problems = validate_request(method, params)
         if problems:
             self.violations.extend(problems)
-            return self._error(ApiError(400, "Bad Request: " + "; ".join(problems)))
+            return self._refuse(method, ApiError(400, "Bad Request: " + "; ".join(problems)))
         decoded = {k: _decode(v) for k, v in params.items()}
         chat_id = decoded.get("chat_id")
         now = self.clock()
@@ -278,8 +281,19 @@ class TelegramEmulator:
         try:
             result = await handler(decoded)
         except ApiError as exc:
-            return self._error(exc)
+            return self._refuse(method, exc)
+        if not method.lower().startswith("get"):
+            self._changed()
         return web.json_response({"ok": True, "result": result})
+
+    def _refuse(self, method: str, exc: ApiError) -> web.Response:
+        self.refused.append((method, exc.description))
+        self._changed()
+        return self._error(exc)
+
+    def _changed(self) -> None:
+        for listener in self.on_change:
+            listener()
 
     def _over_limit(self, chat_id: Any) -> ApiError | None:
         """Telegram's limits: about ``rate_limit`` messages a second overall, one a second per
@@ -691,10 +705,12 @@ class TelegramEmulator:
     async def m_approvechatjoinrequest(self, p: dict[str, Any]) -> bool:
         chat, user_id = self._resolve_join_request(p)
         chat.members[user_id] = "member"
+        chat.join_log.append((user_id, "approved"))
         return True
 
     async def m_declinechatjoinrequest(self, p: dict[str, Any]) -> bool:
-        self._resolve_join_request(p)
+        chat, user_id = self._resolve_join_request(p)
+        chat.join_log.append((user_id, "declined"))
         return True
 
     async def m_banchatmember(self, p: dict[str, Any]) -> bool:
@@ -895,6 +911,7 @@ class UserHandle:
         if link is None or link.get("is_revoked"):
             raise AssertionError("invite link is not valid")
         chat.pending_requests.add(self.id)
+        chat.join_log.append((self.id, "requested"))
         return await self.emu.push_update({"chat_join_request": {
             "chat": chat.as_json(), "from": self.user.as_json(), "user_chat_id": self.id,
             "date": int(self.emu.clock()), "invite_link": link}})
