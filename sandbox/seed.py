@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.callbacks import ChatAction, ChatCb
+from bot.db.repositories.invites import InviteCode
 from bot.db.repositories.profiles import VISIBLE_FIELD_NAMES
 from bot.services.events import Audience
 from bot.services.message_kinds import MessageKind
@@ -125,13 +126,22 @@ async def seed(runner: BotRunner) -> Seeded:
     app = runner.app
     assert app is not None
     result = Seeded()
-    for person in PEOPLE:
-        await _join(runner, person)
+    # The administrator joins last, with an invitation from her country's coordinator (staff
+    # are decided on only by another administrator, and she is the only one).
+    admin = next(p for p in PEOPLE if p.id == ADMIN_ID)
+    for person in (*(p for p in PEOPLE if p.id != ADMIN_ID), admin):
+        invite = None
+        if person is admin:
+            coordinator = next(p.id for p in PEOPLE if p.role == "coordinator"
+                               and p.country == admin.country)
+            invite = (await app.invites.create(coordinator, admin.country, 1, timedelta(days=7),
+                                               app.clock.now())).record
+        await _join(runner, person, invite)
         result.people[person.id] = person
     await runner.deliver()
-    admin = runner.emu.user(ADMIN_ID)
+    admin_user = runner.emu.user(ADMIN_ID)
     for chat_id, title, country in CHATS:
-        result.chats[chat_id] = await _bind_chat(runner, admin, chat_id, title, country)
+        result.chats[chat_id] = await _bind_chat(runner, admin_user, chat_id, title, country)
     await _fill_chats(runner, result)
     now = app.clock.now()
     await app.mentorship.save_offer(MENTOR_ID, 2, "monthly",
@@ -142,7 +152,8 @@ async def seed(runner: BotRunner) -> Seeded:
     return result
 
 
-async def _join(runner: BotRunner, person: Persona) -> UserHandle:
+async def _join(runner: BotRunner, person: Persona, invite: InviteCode | None = None
+                ) -> UserHandle:
     """Her sign-up, answer by answer, as the wizard records it."""
     app = runner.app
     assert app is not None
@@ -152,7 +163,7 @@ async def _join(runner: BotRunner, person: Persona) -> UserHandle:
     now = app.clock.now()
     onboarding = app.onboarding
     await onboarding.choose_language(person.id, person.locale, now)
-    await onboarding.accept_privacy(person.id, now)
+    await onboarding.accept_privacy(person.id, now, invite)
     await onboarding.answer(person.id, "name", person.full_name, now)
     await onboarding.change_country(person.id, person.country, now)
     await onboarding.pick_agency(person.id, person.agency, now)
@@ -169,14 +180,20 @@ async def _join(runner: BotRunner, person: Persona) -> UserHandle:
         if (name in person.hidden) == (name in profile.visible_fields):
             await onboarding.toggle(person.id, "visibility", name, now)
     await onboarding.submit(person.id, now)
-    if person.role != "applicant":
-        profile = await onboarding.profile(person.id)
-        assert profile is not None
-        await app.verification.decide(ADMIN_ID, person.id, Decision.APPROVE, now,
-                                      version=profile.version)
+    if person.role not in ("applicant", "admin"):
+        await _approve(runner, ADMIN_ID, person.id)
     if person.role == "coordinator":
         await app.verification.appoint_coordinator(ADMIN_ID, person.id, person.country, now)
     return user
+
+
+async def _approve(runner: BotRunner, reviewer: int, member_id: int) -> None:
+    app = runner.app
+    assert app is not None
+    profile = await app.onboarding.profile(member_id)
+    assert profile is not None
+    await app.verification.decide(reviewer, member_id, Decision.APPROVE, app.clock.now(),
+                                  version=profile.version)
 
 
 async def _bind_chat(runner: BotRunner, admin: UserHandle, chat_id: int, title: str,

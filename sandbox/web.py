@@ -145,9 +145,10 @@ async def reset(request: web.Request) -> web.Response:
 async def serve(sandbox: Sandbox, host: str = "127.0.0.1", port: int = 8765
                 ) -> tuple[web.AppRunner, str]:
     """Serve the page; returns the runner (to clean up) and the page's URL."""
-    runner = web.AppRunner(create_web_app(sandbox), access_log=None)
+    runner = web.AppRunner(create_web_app(sandbox), access_log=None,
+                           shutdown_timeout=1.0)  # open event streams end at once
     await runner.setup()
-    site = web.TCPSite(runner, host, port, shutdown_timeout=1.0)  # the event streams end
+    site = web.TCPSite(runner, host, port)
     await site.start()
     bound = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     return runner, f"http://{host}:{bound}/"
