@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import sys
 
+from bot.__main__ import until_stopped
 from bot.logging_setup import setup_logging
 from sandbox.runtime import TOKEN, Sandbox
 from sandbox.web import serve
@@ -28,12 +28,8 @@ async def main(port: int) -> None:
         raise SystemExit(f"the sandbox cannot listen on port {port}: {exc.strerror}; "
                          "set SANDBOX_PORT to another one") from None
     print(f"The sandbox is ready: {url}", flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
     try:
-        await stop.wait()
+        await until_stopped()
     finally:
         await runner.cleanup()
         await sandbox.stop()
