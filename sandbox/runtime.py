@@ -27,6 +27,8 @@ from sandbox.seed import ADMIN_ID, Persona, Seeded, seed
 TOKEN = "7000000001:SANDBOX-not-a-real-token"
 STEP = timedelta(hours=1)
 MAX_JUMP = timedelta(days=31)
+NEWCOMER_ROLES = {"pending": "applicant", "needs_info": "applicant", "approved": "member",
+                  "suspended": "member", "rejected": "applicant"}
 NEWCOMER_NAMES = {"ru": "Анна", "en": "Emma", "kk": "Дана", "ky": "Айдай", "tg": "Меҳрӣ",
                   "tk": "Aýlar", "uz": "Nodira"}
 
@@ -210,16 +212,22 @@ class Sandbox:
             raise SandboxError("no file")
         return message.document.get("file_name") or "file", message.document["content"]
 
-    def people(self, lang: str) -> list[dict[str, Any]]:
-        """Everyone the visitor can be, with her role, country and language."""
+    async def people(self, lang: str) -> list[dict[str, Any]]:
+        """Everyone the visitor can be, with her role, country and language (a newcomer's as
+        far as she has come: an applicant once she has sent her profile, then a member)."""
         assert self.runner is not None and self.runner.app is not None
-        ref = self.runner.app.reference
+        app = self.runner.app
         result = []
         for person in self.seeded.people.values():
-            result.append(_person_json(person, ref.country(person.country, lang)))
+            result.append(_person_json(person, app.reference.country(person.country, lang)))
         for user_id, language in self.newcomers.items():
+            profile = await app.profiles.get(user_id)
+            status = profile.status if profile else "draft"
+            role = NEWCOMER_ROLES.get(status, "newcomer")
+            country = profile.country_code if profile and role != "newcomer" else None
             result.append({"id": user_id, "name": self._user(user_id).user.first_name,
-                           "role": "newcomer", "country": None, "locale": language})
+                           "role": role, "locale": language,
+                           "country": app.reference.country(country, lang) if country else None})
         return result
 
     def phone(self, user_id: int) -> dict[str, Any]:
@@ -249,13 +257,13 @@ class Sandbox:
             })
         return result
 
-    def state(self, lang: str) -> dict[str, Any]:
+    async def state(self, lang: str) -> dict[str, Any]:
         assert self.emu is not None
-        now = self.clock.now()
+        version, now = self.version, self.clock.now()
         return {
-            "version": self.version,
+            "version": version,
             "clock": now.isoformat(),
-            "people": self.people(lang),
+            "people": await self.people(lang),
             "chats": self.chats(),
             "refused": [{"method": m, "description": d} for m, d in self.emu.refused[-10:]],
             "violations": self.emu.violations[-10:],

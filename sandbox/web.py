@@ -74,7 +74,8 @@ async def page(request: web.Request) -> web.StreamResponse:
 
 async def state(request: web.Request) -> web.Response:
     lang = request.query.get("lang", "en")
-    return web.json_response(_sandbox(request).state(lang if lang in PAGE_LANGUAGES else "en"))
+    return web.json_response(await _sandbox(request).state(
+        lang if lang in PAGE_LANGUAGES else "en"))
 
 
 async def phone(request: web.Request) -> web.Response:

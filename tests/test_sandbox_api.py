@@ -48,7 +48,7 @@ async def post(session: aiohttp.ClientSession, url: str, path: str, body: dict[s
 
 
 async def test_the_demo_association_is_seeded_through_the_bot(sandbox: Sandbox) -> None:
-    state = sandbox.state("en")
+    state = await sandbox.state("en")
     roles = [p["role"] for p in state["people"]]
     assert roles.count("admin") == 1 and roles.count("coordinator") == 5
     assert roles.count("member") >= 12 and roles.count("applicant") == 1
@@ -85,9 +85,11 @@ async def test_its_database_is_temporary_and_reset_starts_over(sandbox: Sandbox,
     newcomer = await sandbox.newcomer("ky")
     await sandbox.send(newcomer, "/start")
     assert len(sandbox.phone(newcomer)["messages"]) == 2
+    people = {p["id"]: p for p in (await sandbox.state("en"))["people"]}
+    assert people[newcomer]["role"] == "newcomer" and people[newcomer]["locale"] == "ky"
     await sandbox.reset()
     assert not path.exists()
-    assert all(p["role"] != "newcomer" for p in sandbox.state("en")["people"])
+    assert newcomer not in [p["id"] for p in (await sandbox.state("en"))["people"]]
     assert sandbox.runner.settings.database_path != path  # type: ignore[union-attr]
 
 
@@ -153,7 +155,7 @@ async def test_a_request_telegram_would_refuse_shows_on_the_page(sandbox: Sandbo
     assert bot is not None
     with pytest.raises(Exception):
         await bot.send_message(100012, "<b>never closed")
-    refused = sandbox.state("en")["refused"]
+    refused = (await sandbox.state("en"))["refused"]
     assert refused and refused[-1]["method"].lower() == "sendmessage"
     assert "parse" in refused[-1]["description"].lower()
     sandbox.emu.refused.clear()  # type: ignore[union-attr]
