@@ -9,7 +9,7 @@ import os
 import signal
 import sys
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +109,8 @@ async def test_the_page_and_its_api(api: tuple[aiohttp.ClientSession, str],
         phone = await response.json()
     picker = phone["messages"][-1]
     labels = [b["text"] for row in picker["keyboard"] for b in row]
-    row = next(i for i, r in enumerate(picker["keyboard"]) if any("English" in b["text"] for b in r))
+    row = next(i for i, r in enumerate(picker["keyboard"])
+               if any("English" in b["text"] for b in r))
     column = next(i for i, b in enumerate(picker["keyboard"][row]) if "English" in b["text"])
     assert "✓ English" in labels
     status, _ = await post(session, url, "/api/press", {
@@ -168,8 +169,6 @@ async def test_a_jump_runs_the_scheduler_hour_by_hour(sandbox: Sandbox) -> None:
     card = next(m for m in sandbox.phone(member)["messages"] if EVENT_TITLE in m["text"])
     await sandbox.press(member, member, card["id"], 0, 0)  # Going
     start = sandbox.clock.now()
-    from datetime import timedelta
-
     await sandbox.advance(timedelta(weeks=1))
     assert sandbox.clock.now() - start == timedelta(weeks=1)
     reminders = [m for m in sandbox.phone(member)["messages"]

@@ -209,7 +209,8 @@ class Phone {
     const key = JSON.stringify(data);
     if (key === this.seen) return;
     this.seen = key;
-    const atBottom = this.screen.scrollHeight - this.screen.scrollTop - this.screen.clientHeight < 60;
+    const { scrollHeight, scrollTop, clientHeight } = this.screen;
+    const atBottom = scrollHeight - scrollTop - clientHeight < 60;
     this.messages.replaceChildren(...data.messages.map((m) => renderMessage(m)));
     if (!data.messages.length) {
       const start = document.createElement("button");
@@ -344,7 +345,8 @@ function renderState() {
     minute: "2-digit", timeZone: "UTC", timeZoneName: "short",
   }).format(clock);
   const refused = document.getElementById("refused");
-  const problems = [...state.violations, ...state.refused.map((r) => `${r.method}: ${r.description}`)];
+  const problems = [...state.violations,
+                    ...state.refused.map((r) => `${r.method}: ${r.description}`)];
   refused.hidden = !problems.length;
   refused.textContent = problems.length ? `${tr("refused")}\n${problems.join("\n")}` : "";
   renderChats();
