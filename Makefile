@@ -1,9 +1,11 @@
 # Shortcuts for tasks.py, which needs nothing but Python.
-.PHONY: run test setup catalogs
+.PHONY: run test demo setup catalogs
 run:
 	python3 tasks.py run
 test:
 	python3 tasks.py test
+demo:
+	python3 tasks.py demo
 setup:
 	python3 tasks.py setup
 catalogs:

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Set-up and run with nothing but Python: ``python3 tasks.py run`` or ``python3 tasks.py test``.
+"""Set-up and run with nothing but Python: ``python3 tasks.py run``, ``python3 tasks.py test``
+or ``python3 tasks.py demo`` (the browser sandbox: the bot without Telegram or a token).
 
 Creates ``.venv`` (once, and again when ``pyproject.toml`` changes), installs the bot with its
-test dependencies, compiles the translation catalogs, then runs the bot or the tests. Extra
-arguments go to the bot or to pytest.
+test dependencies, compiles the translation catalogs, then runs the bot, the tests or the
+sandbox. Extra arguments go to the bot or to pytest.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def ensure_venv() -> None:
 
 
 def main() -> int:
-    if len(sys.argv) < 2 or sys.argv[1] not in {"run", "test", "setup", "bench"}:
+    if len(sys.argv) < 2 or sys.argv[1] not in {"run", "test", "demo", "setup", "bench"}:
         print(__doc__)
         return 2
     command, extra = sys.argv[1], sys.argv[2:]
@@ -47,6 +48,8 @@ def main() -> int:
         return 0
     if command == "run":
         args = [str(PYTHON), "-m", "bot", *extra]
+    elif command == "demo":
+        args = [str(PYTHON), "-m", "sandbox", *extra]
     elif command == "test":
         args = [str(PYTHON), "-m", "pytest", *extra]
     else:

@@ -177,14 +177,19 @@ async def start_webhook(dp: Dispatcher, bot: Bot, settings: Settings,
     return runner
 
 
-async def run_webhook(dp: Dispatcher, bot: Bot, settings: Settings) -> None:
-    runner = await start_webhook(dp, bot, settings)
+async def until_stopped() -> None:
+    """Return at SIGTERM or SIGINT (a server's whole life between its start and clean-up)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+
+
+async def run_webhook(dp: Dispatcher, bot: Bot, settings: Settings) -> None:
+    runner = await start_webhook(dp, bot, settings)
     try:
-        await stop.wait()
+        await until_stopped()
     finally:
         await runner.cleanup()  # stops taking requests, lets in-flight ones finish, runs shutdown
 

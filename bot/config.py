@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SUPPORTED_LOCALES: tuple[str, ...] = ("ru", "en", "kk", "ky", "tg", "tk", "uz")
 TELEGRAM_API_URL = "https://api.telegram.org"
+SANDBOX_COMMAND = "python3 tasks.py demo"
 
 
 class SettingsError(Exception):
@@ -99,6 +100,9 @@ def load_settings(**overrides: object) -> Settings:
         error = exc.errors()[0]
         location = "_".join(str(part) for part in error["loc"]).upper()
         message = str(error["msg"]).removeprefix("Value error, ")
+        if error["type"] == "missing" and location == "BOT_TOKEN":
+            raise SettingsError(f"{location} is required but not set; to try the bot without "
+                                f"a token, run the browser sandbox: {SANDBOX_COMMAND}") from None
         if error["type"] == "missing":
             raise SettingsError(f"{location} is required but not set") from None
         if not location:

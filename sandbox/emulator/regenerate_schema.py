@@ -14,7 +14,7 @@ a few machine-checkable rules that the docs state in prose:
 
 Usage (from the repository root)::
 
-    python -m tests.emulator.regenerate_schema [path/to/api.json]
+    python -m sandbox.emulator.regenerate_schema [path/to/api.json]
 """
 
 from __future__ import annotations
