@@ -238,12 +238,9 @@ async def _announce_event(runner: BotRunner, now: datetime) -> int:
 
 async def _send_application_cards(runner: BotRunner) -> None:
     """The waiting applicant's card reaches her reviewers, as after her own submission."""
-    from handlers.verification import notify_reviewers
-
     app = runner.app
-    assert app is not None and app.bot is not None
+    assert app is not None
     for person in PEOPLE:
         if person.role == "applicant":
             reviewers = await app.onboarding.reviewers_of(person.country)
-            await notify_reviewers(app.bot, app.notifier, app.profiles, app.reference,
-                                   person.id, reviewers, app.review_cards)
+            await app.review_card_service.notify_reviewers(person.id, reviewers)

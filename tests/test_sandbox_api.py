@@ -141,9 +141,11 @@ async def test_a_calendar_file_downloads(api: tuple[aiohttp.ClientSession, str],
     session, url = api
     member = 100013  # Madina, in English
     card = next(m for m in sandbox.phone(member)["messages"] if EVENT_TITLE in m["text"])
-    row = len(card["keyboard"]) - 1  # "Add to calendar"
+    row, column = next((r, c) for r, buttons in enumerate(card["keyboard"])
+                       for c, b in enumerate(buttons) if b["text"] == "Add to calendar")
     await post(session, url, "/api/press", {"user": member, "chat": member,
-                                            "message": card["id"], "row": row, "column": 0})
+                                            "message": card["id"], "row": row,
+                                            "column": column})
     document = sandbox.phone(member)["messages"][-1]
     assert document["file"].endswith(".ics")
     async with session.get(url + f"api/file/{member}/{document['id']}") as response:
