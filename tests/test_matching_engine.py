@@ -85,22 +85,24 @@ def random_instance(rng: random.Random, max_mentees: int = 6, max_mentors: int =
     return mentees, mentors, excluded
 
 
-def brute_force_best_total(mentees: list[MenteeRequest], mentors: list[MentorOffer],
-                           excluded: frozenset[tuple[int, int]]) -> int:
-    """Best total over every way to give each mentee one allowed mentor or none."""
+def brute_force_best_round(mentees: list[MenteeRequest], mentors: list[MentorOffer],
+                           excluded: frozenset[tuple[int, int]]) -> tuple[int, int]:
+    """(pairs, total score) of the best round over every way to give each mentee one allowed
+    mentor or none: the most pairs first, then the highest total."""
     options = [[(j, match.score) for j, offer in enumerate(mentors)
                 if (match := evaluate(request, offer, excluded)) is not None]
                for request in mentees]
 
     @cache
-    def best(index: int, places: tuple[int, ...]) -> int:
+    def best(index: int, places: tuple[int, ...]) -> tuple[int, int]:
         if index == len(mentees):
-            return 0
+            return 0, 0
         result = best(index + 1, places)
         for j, score in options[index]:
             if places[j] > 0:
                 left = places[:j] + (places[j] - 1,) + places[j + 1:]
-                result = max(result, score + best(index + 1, left))
+                pairs, total = best(index + 1, left)
+                result = max(result, (pairs + 1, total + score))
         return result
 
     return best(0, tuple(max(0, offer.free_places) for offer in mentors))
@@ -272,15 +274,41 @@ def test_assign_reaches_the_brute_force_optimum_on_200_random_instances() -> Non
         mentees, mentors, excluded = random_instance(rng)
         matches = assign(mentees, mentors, excluded, seed=case)
         assert_valid_round(matches, mentees, mentors, excluded)
-        assert total_score(matches) == brute_force_best_total(mentees, mentors, excluded)
+        assert (len(matches), total_score(matches)) == \
+            brute_force_best_round(mentees, mentors, excluded)
 
 
-def test_assign_maximises_the_total_score_not_the_number_of_pairs() -> None:
+def test_assign_reaches_the_optimum_on_larger_crowded_instances() -> None:
+    """More mentees than places, mentors with several places: cardinality, then score."""
+    rng = random.Random(99)
+    for case in range(40):
+        mentees, mentors, excluded = random_instance(rng, max_mentees=9, max_mentors=4)
+        matches = assign(mentees, mentors, excluded, seed=case)
+        assert_valid_round(matches, mentees, mentors, excluded)
+        assert (len(matches), total_score(matches)) == \
+            brute_force_best_round(mentees, mentors, excluded)
+
+
+def test_assign_pairs_the_most_mentees_before_the_highest_score() -> None:
+    """The issue's example: A can take X (27) or Y (10), B only X (10) → A→Y, B→X."""
+    a = mentee(1, "cyber gender", agency="police", years=1)
+    b = mentee(2, "cyber")
+    x = mentor(10, "cyber gender", agency="border", years=20, languages="ru kk")
+    y = mentor(11, "gender", languages="ru")
+    assert evaluate(a, x).score == 27 and evaluate(a, y).score == 10
+    assert evaluate(b, x).score == 10 and evaluate(b, y) is None
+    for seed in range(5):
+        matches = assign([a, b], [x, y], seed=seed)
+        assert [(m.mentee_id, m.mentor_id) for m in matches] == [(1, 11), (2, 10)]
+        assert total_score(matches) == 20
+
+
+def test_assign_prefers_the_higher_total_among_the_largest_rounds() -> None:
     mentees = [mentee(1, "cyber gender leadership"), mentee(2, "cyber")]
-    mentors = [mentor(10, "cyber gender leadership"), mentor(11, "leadership")]
+    mentors = [mentor(10, "cyber gender leadership"), mentor(11, "cyber leadership")]
     matches = assign(mentees, mentors)
-    assert [(m.mentee_id, m.mentor_id) for m in matches] == [(1, 10)]
-    assert total_score(matches) == 3 * AREA_WEIGHT
+    assert [(m.mentee_id, m.mentor_id) for m in matches] == [(1, 10), (2, 11)]
+    assert total_score(matches) == 4 * AREA_WEIGHT
 
 
 def test_assign_fills_free_places_and_skips_full_mentors() -> None:

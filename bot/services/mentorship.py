@@ -200,8 +200,9 @@ class MentorshipService:
     # ---- the weekly round ------------------------------------------------------------------
 
     async def run_round(self, *, seed: int = 0) -> RoundResult:
-        """Everyone still waiting, assigned at once to maximise the total score; the solver
-        runs in a worker thread and the proposals are written in bulk."""
+        """Everyone still waiting, assigned at once: as many mentees as possible get a mentor,
+        and of those rounds the one with the highest total score. The solver runs in a worker
+        thread and the proposals are written in bulk."""
         with replies_first():
             return await self._run_round(seed)
 
