@@ -166,3 +166,46 @@ async def test_no_contacts_once_a_side_is_suspended(db: Database) -> None:
     await db.execute("UPDATE profiles SET status = 'suspended' WHERE user_id = 2")
     assert (await service.answer(pair_id, 1, True)).name == "GONE"
     assert await queued(db, "mentor_contacts") == []
+
+
+async def test_round_pairs_the_most_mentees_before_the_highest_score(db: Database) -> None:
+    """The issue's example through the service: A fits X (27) or Y (10), B only X (10); the
+    round proposes A→Y and B→X rather than A→X alone."""
+    clock = FakeClock()
+    repo = MentorshipRepo(db)
+    service = MentorshipService(db, repo, AuditRepo(db), delivery_for(db, clock), clock)
+    mentor_x, mentor_y, mentee_a, mentee_b = 1, 2, 3, 4
+    await member(db, mentor_x, years=30, agency="interior")
+    await member(db, mentor_y, years=1)
+    await member(db, mentee_a, years=2)
+    await member(db, mentee_b, years=40, agency="interior")
+    await repo.save_offer(mentor_x, 1, "monthly", ["cybercrime", "border_management"], clock.now())
+    await repo.save_offer(mentor_y, 1, "monthly", ["border_management"], clock.now())
+    await repo.save_request(mentee_a, ["cybercrime", "border_management"], "goal", "any",
+                            clock.now())
+    await repo.save_request(mentee_b, ["cybercrime"], "goal", "any", clock.now())
+    result = await service.run_round(seed=1)
+    assert (result.waiting, result.proposed, result.total_score) == (2, 2, 20)
+    pairs = await db.fetch_all("SELECT mentee_id, mentor_id, score FROM mentor_pairs "
+                               "ORDER BY mentee_id")
+    assert [tuple(r) for r in pairs] == [(mentee_a, mentor_y, 10), (mentee_b, mentor_x, 10)]
+    assert sorted(await queued(db, "mentor_proposal")) == [mentor_x, mentor_y]
+    assert sorted(await queued(db, "mentor_round_asked")) == [mentee_a, mentee_b]
+
+
+async def test_round_fills_every_place_of_a_mentor_with_several(db: Database) -> None:
+    clock = FakeClock()
+    repo = MentorshipRepo(db)
+    service = MentorshipService(db, repo, AuditRepo(db), delivery_for(db, clock), clock)
+    await member(db, 1, years=30, agency="interior")
+    await member(db, 2, years=30, agency="interior")
+    await repo.save_offer(1, 3, "monthly", ["cybercrime"], clock.now())
+    await repo.save_offer(2, 1, "monthly", ["cybercrime"], clock.now())
+    for mentee in range(3, 9):
+        await member(db, mentee, years=2)
+        await repo.save_request(mentee, ["cybercrime"], "goal", "any", clock.now())
+    result = await service.run_round(seed=7)
+    assert (result.waiting, result.proposed) == (6, 4)
+    per_mentor = await db.fetch_all("SELECT mentor_id, COUNT(*) FROM mentor_pairs "
+                                    "GROUP BY mentor_id ORDER BY mentor_id")
+    assert [tuple(r) for r in per_mentor] == [(1, 3), (2, 1)]
