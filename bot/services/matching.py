@@ -172,75 +172,90 @@ def _positions(user_ids: Iterable[int]) -> dict[int, list[int]]:
 class _Scorer:
     """``evaluate(...).score`` for a block of mentees against every mentor (0: not allowed).
 
-    Shared areas, the agency term and shared languages are small matrix products of 0/1 rows
-    (exact in float32); country, seniority and the exclusions are elementwise. A block is a
-    few MB whatever the pool's size.
+    Everything a score depends on is one matrix product of small integer rows (exact in
+    float32), packed as ``packed = languages_per_step × linear + shared languages`` where
+    ``linear`` = the area, agency and seniority terms — each of them the product of two 0/1
+    codings: shared areas; "both agencies known" minus "the same agency"; her years as one
+    column of her own, the mentor's as "more than t" for every t among the mentees' years. A
+    country preference that rules the pair out adds a penalty that makes ``packed`` negative.
+    A look-up table turns ``packed`` into the score (0 where the pair is not allowed: no
+    shared area, no shared language or the penalty). A block is a few MB whatever the pool's
+    size; the exclusions are cleared after.
     """
 
     def __init__(self, mentees: Sequence[MenteeRequest], mentors: Sequence[MentorOffer],
                  excluded: Excluded) -> None:
+        assert OTHER_AGENCY_WEIGHT + SENIORITY_WEIGHT < AREA_WEIGHT  # areas ≥ 1 ⇔ linear ≥ 10
         people = [m.person for m in mentees] + [m.person for m in mentors]
         areas = _index([m.goals for m in mentees] + [m.areas for m in mentors])
         languages = _index(p.languages for p in people)
         agencies = _index([p.agency] for p in people if p.agency is not None)
         countries = _index([p.country] for p in people)
-        width = len(areas) + 1 + len(agencies)
-        # row · column = AREA_WEIGHT × shared areas + OTHER_AGENCY_WEIGHT × other agency, the
-        # second as "both known" (first agency column) minus "the same agency"
-        self._rows = np.zeros((len(mentees), width), dtype=np.float32)
+        years = sorted({m.person.years for m in mentees if m.person.years is not None})
+        step = len(languages) + 1  # shared languages fit below one step of ``linear``
+        top_linear = AREA_WEIGHT * len(areas) + OTHER_AGENCY_WEIGHT + SENIORITY_WEIGHT
+        penalty = step * (top_linear + 1) + len(languages) + 1  # > any packed value
+        columns_at: dict[str, range] = {}
+        width = 0
+        for name, size in (("areas", len(areas)), ("agency", 1 + len(agencies)),
+                           ("years", len(years)), ("languages", len(languages)),
+                           ("country", 1 + len(countries))):
+            columns_at[name] = range(width, width + size)
+            width += size
+        rows = np.zeros((len(mentees), width), dtype=np.float32)
         columns = np.zeros((len(mentors), width), dtype=np.float32)
-        self._row_languages = np.zeros((len(mentees), max(1, len(languages))), dtype=np.float32)
-        column_languages = np.zeros((len(mentors), max(1, len(languages))), dtype=np.float32)
-        agency_at = {code: len(areas) + 1 + position for code, position in agencies.items()}
+        area, agency, year = columns_at["areas"], columns_at["agency"], columns_at["years"]
+        language, country = columns_at["languages"], columns_at["country"]
+        year_at = {value: position for position, value in enumerate(years)}
         for i, request in enumerate(mentees):
-            self._rows[i, [areas[code] for code in request.goals]] = AREA_WEIGHT
-            if request.person.agency is not None:
-                self._rows[i, len(areas)] = OTHER_AGENCY_WEIGHT
-                self._rows[i, agency_at[request.person.agency]] = -OTHER_AGENCY_WEIGHT
-            self._row_languages[i, [languages[c] for c in request.person.languages]] = 1
+            her = request.person
+            rows[i, [area[areas[code]] for code in request.goals]] = step * AREA_WEIGHT
+            if her.agency is not None:
+                rows[i, agency[0]] = step * OTHER_AGENCY_WEIGHT
+                rows[i, agency[1 + agencies[her.agency]]] = -step * OTHER_AGENCY_WEIGHT
+            if her.years is not None:
+                rows[i, year[year_at[her.years]]] = step * SENIORITY_WEIGHT
+            rows[i, [language[languages[code]] for code in her.languages]] = 1
+            # allowed = a + b × same country: any (1, 0), same (0, 1), other (1, -1)
+            a, b = {COUNTRY_ANY: (1, 0), COUNTRY_SAME: (0, 1),
+                    COUNTRY_OTHER: (1, -1)}[request.country_preference]
+            rows[i, country[0]] = penalty * (a - 1)
+            rows[i, country[1 + countries[her.country]]] = penalty * b
         for j, offer in enumerate(mentors):
-            columns[j, [areas[code] for code in offer.areas]] = 1
-            if offer.person.agency is not None:
-                columns[j, [len(areas), agency_at[offer.person.agency]]] = 1
-            column_languages[j, [languages[c] for c in offer.person.languages]] = 1
+            mentor_person = offer.person
+            columns[j, [area[areas[code]] for code in offer.areas]] = 1
+            if mentor_person.agency is not None:
+                columns[j, [agency[0], agency[1 + agencies[mentor_person.agency]]]] = 1
+            if mentor_person.years is not None:
+                columns[j, [year[k] for k, value in enumerate(years)
+                            if mentor_person.years > value]] = 1
+            columns[j, [language[languages[code]] for code in mentor_person.languages]] = 1
+            columns[j, [country[0], country[1 + countries[mentor_person.country]]]] = 1
+        self._rows = rows
         self._columns = np.ascontiguousarray(columns.T)
-        self._column_languages = np.ascontiguousarray(column_languages.T)
-        self._row_country = np.array([countries[m.person.country] for m in mentees], np.int16)
-        self._column_country = np.array([countries[m.person.country] for m in mentors], np.int16)
-        preferences = [m.country_preference for m in mentees]
-        self._any_country = np.array([p == COUNTRY_ANY for p in preferences], dtype=bool)
-        self._other_country = np.array([p == COUNTRY_OTHER for p in preferences], dtype=bool)
-        # unknown years never count: a mentee's as "more than anyone", a mentor's as -1
-        self._row_years = np.array([m.person.years if m.person.years is not None else 1 << 30
-                                    for m in mentees], dtype=np.int64)
-        self._column_years = np.array([m.person.years if m.person.years is not None else -1
-                                       for m in mentors], dtype=np.int64)
-        rows = _positions(m.person.user_id for m in mentees)
-        cols = _positions(m.person.user_id for m in mentors)
-        pairs = set(excluded) | {(user_id, user_id) for user_id in rows.keys() & cols}
+        self.top_score = AREA_WEIGHT * len(areas) + _TOP_BONUS
+        self.dtype = np.int16 if self.top_score <= np.iinfo(np.int16).max else np.int32
+        packed = np.arange(step * (top_linear + 1))
+        linear, shared = np.divmod(packed, step)
+        extra = np.clip(shared - 1, 0, MAX_EXTRA_LANGUAGES) * EXTRA_LANGUAGE_WEIGHT
+        self._table = np.where((linear >= AREA_WEIGHT) & (shared >= 1), linear + extra,
+                               0).astype(self.dtype)
+        self._table[0] = 0  # where the penalty (clipped to 0) lands
+        mentee_rows = _positions(m.person.user_id for m in mentees)
+        mentor_cols = _positions(m.person.user_id for m in mentors)
+        pairs = set(excluded) | {(user_id, user_id)
+                                 for user_id in mentee_rows.keys() & mentor_cols}
         cells = sorted((row, col) for mentee_id, mentor_id in pairs
-                       for row in rows.get(mentee_id, ()) for col in cols.get(mentor_id, ()))
+                       for row in mentee_rows.get(mentee_id, ())
+                       for col in mentor_cols.get(mentor_id, ()))
         self._excluded_rows = np.array([row for row, _col in cells], dtype=np.int64)
         self._excluded_cols = np.array([col for _row, col in cells], dtype=np.int64)
         self.mentees, self.mentors = len(mentees), len(mentors)
-        self.top_score = AREA_WEIGHT * len(areas) + _TOP_BONUS
-        self.dtype = np.int16 if self.top_score <= np.iinfo(np.int16).max else np.int32
 
     def block(self, start: int, stop: int) -> np.ndarray:
-        rows = slice(start, stop)
-        linear = self._rows[rows] @ self._columns
-        languages = self._row_languages[rows] @ self._column_languages
-        allowed = self._row_country[rows, None] == self._column_country[None, :]
-        allowed ^= self._other_country[rows, None]
-        allowed |= self._any_country[rows, None]
-        allowed &= linear >= AREA_WEIGHT
-        allowed &= languages >= 1
-        np.clip(languages - 1, 0, MAX_EXTRA_LANGUAGES, out=languages)
-        linear += languages
-        scores = linear.astype(self.dtype)
-        senior = self._column_years[None, :] > self._row_years[rows, None]
-        scores += senior.astype(self.dtype) * SENIORITY_WEIGHT
-        scores *= allowed
+        packed = self._rows[start:stop] @ self._columns
+        np.maximum(packed, 0, out=packed)
+        scores = self._table.take(packed.astype(np.int32))
         first, last = np.searchsorted(self._excluded_rows, [start, stop])
         scores[self._excluded_rows[first:last] - start, self._excluded_cols[first:last]] = 0
         return scores
