@@ -297,9 +297,11 @@ class AllowedPairs:
         if mentees and mentors:
             scorer = _Scorer(mentees, mentors, excluded)
             for start, block in scorer.blocks():
-                cells = np.flatnonzero(block)
-                counts[start:start + block.shape[0]] = np.count_nonzero(block, axis=1)
-                columns.append((cells % block.shape[1]).astype(column_type))
+                cells = np.flatnonzero(block)  # the one pass over the block; then pairs only
+                rows, cols = np.divmod(cells, block.shape[1])
+                counts[start:start + block.shape[0]] = np.bincount(rows,
+                                                                   minlength=block.shape[0])
+                columns.append(cols.astype(column_type))
                 scores.append(block.ravel()[cells])
         starts = np.zeros(len(mentees) + 1, dtype=np.int64)
         np.cumsum(counts, out=starts[1:])
