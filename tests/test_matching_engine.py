@@ -8,8 +8,10 @@ from functools import cache
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
+from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
-from bot.services import coffee_pairing
+from bot.services import coffee_pairing, matching
 from bot.services.coffee_pairing import (
     CROSS_BORDER_WEIGHT,
     SAME_COUNTRY_WEIGHT,
@@ -287,6 +289,47 @@ def test_assign_reaches_the_optimum_on_larger_crowded_instances() -> None:
         assert_valid_round(matches, mentees, mentors, excluded)
         assert (len(matches), total_score(matches)) == \
             brute_force_best_round(mentees, mentors, excluded)
+
+
+def independent_best_round(mentees: list[MenteeRequest], mentors: list[MentorOffer],
+                           excluded: frozenset[tuple[int, int]]) -> tuple[int, int]:
+    """(pairs, total) by SciPy's sparse Jonker–Volgenant solver: a column per mentor place and
+    a "nobody" column per mentee; a pair costs ``top - (big + score)``, nobody ``top``."""
+    scores = score_matrix(mentees, mentors, excluded).astype(np.int64)
+    places = np.array([max(0, m.free_places) for m in mentors])
+    slots = np.repeat(np.arange(len(mentors)), places)
+    rows, cols = np.nonzero(scores[:, slots])
+    big = int(scores.max()) * len(mentees) + 1
+    top = big + int(scores.max()) + 1
+    costs = np.concatenate([top - big - scores[rows, slots[cols]],
+                            np.full(len(mentees), top)]).astype(np.float64)
+    graph = sp.csr_array((costs, (np.concatenate([rows, np.arange(len(mentees))]),
+                                  np.concatenate([cols, slots.size + np.arange(len(mentees))]))),
+                         shape=(len(mentees), slots.size + len(mentees)))
+    picked_rows, picked_cols = min_weight_full_bipartite_matching(graph)
+    real = picked_cols < slots.size
+    return int(real.sum()), int(scores[picked_rows[real], slots[picked_cols[real]]].sum())
+
+
+@pytest.mark.parametrize("near_tight", [0, 1, 8])
+def test_assign_agrees_with_an_independent_solver_on_larger_pools(
+        monkeypatch: pytest.MonkeyPatch, near_tight: int) -> None:
+    """Hundreds of members, so the round takes many steps; a small ``_NEAR_TIGHT`` makes it
+    look at every pair again often (and take its long steps over every pair)."""
+    monkeypatch.setattr(matching, "_NEAR_TIGHT", near_tight)
+    monkeypatch.setattr(matching, "_SCAN_EDGES", 997)  # several slices per pass
+    rng = random.Random(500 + near_tight)
+    for case in range(4):
+        mentees = [MenteeRequest(random_person(rng, user_id), some(rng, AREAS, 1, 3),
+                                 rng.choice(PREFERENCES)) for user_id in range(1, 241)]
+        mentors = [MentorOffer(random_person(rng, user_id), some(rng, AREAS, 1, 3),
+                               rng.randint(0, 3)) for user_id in range(200, 300)]
+        all_pairs = [(a.person.user_id, b.person.user_id) for a in mentees for b in mentors]
+        excluded = frozenset(rng.sample(all_pairs, 300))
+        matches = assign(mentees, mentors, excluded, seed=case)
+        assert_valid_round(matches, mentees, mentors, excluded)
+        assert (len(matches), total_score(matches)) == \
+            independent_best_round(mentees, mentors, excluded)
 
 
 def test_assign_pairs_the_most_mentees_before_the_highest_score() -> None:

@@ -465,6 +465,14 @@ class _Round:
                 self._near()
         return self.mentor_of
 
+    def used_scores(self) -> dict[int, int]:
+        """Each paired mentee's score, as the graph has it (a used pair is tight, so near)."""
+        if self.graph.pairs == 0 or not (self.mentor_of >= 0).any():
+            return {}
+        used = np.flatnonzero(self.mentor_of[self.near_rows] == self.near_cols)
+        return dict(zip(self.near_rows[used].tolist(),
+                        (self.near_weight[used] - self.big).tolist(), strict=True))
+
 
 def assign(mentees: Sequence[MenteeRequest], mentors: Sequence[MentorOffer],
            excluded: Excluded = frozenset(), *, seed: int = 0) -> list[Match]:
@@ -485,11 +493,12 @@ def assign(mentees: Sequence[MenteeRequest], mentors: Sequence[MentorOffer],
     shuffled_mentors = [useful[j] for j in mentor_order]
     graph = AllowedPairs.build(shuffled_mentees, shuffled_mentors, excluded)
     capacities = np.minimum([m.free_places for m in shuffled_mentors], len(mentees))
-    mentor_of = _Round(graph, np.asarray(capacities, dtype=np.int64)).solve()
+    round_ = _Round(graph, np.asarray(capacities, dtype=np.int64))
+    mentor_of = round_.solve()
     matches = []
-    for row in np.flatnonzero(mentor_of >= 0):
+    for row, score in round_.used_scores().items():
         match = evaluate(shuffled_mentees[row], shuffled_mentors[mentor_of[row]], excluded)
-        assert match is not None
+        assert match is not None and match.score == score  # the graph agrees with evaluate
         matches.append(match)
     matches.sort(key=lambda match: (match.mentee_id, match.mentor_id))
     return matches
