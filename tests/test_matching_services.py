@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from bot.clock import FakeClock, to_db
 from bot.db import Database
@@ -16,6 +19,7 @@ from bot.db.repositories.users import UserRepo
 from bot.services.coffee import CoffeeService, first_round_after
 from bot.services.delivery import DeliveryService
 from bot.services.introductions import IntroductionService, IntroOutcome
+from bot.services import mentorship
 from bot.services.mentorship import MentorshipService
 
 KINDS = ("mentor_proposal", "mentor_round_asked", "mentor_contacts", "mentor_next",
@@ -209,3 +213,34 @@ async def test_round_fills_every_place_of_a_mentor_with_several(db: Database) ->
     per_mentor = await db.fetch_all("SELECT mentor_id, COUNT(*) FROM mentor_pairs "
                                     "GROUP BY mentor_id ORDER BY mentor_id")
     assert [tuple(r) for r in per_mentor] == [(1, 3), (2, 1)]
+
+
+async def test_a_large_round_runs_in_its_own_process_with_the_same_result(
+        db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = FakeClock()
+    repo = MentorshipRepo(db)
+    service = MentorshipService(db, repo, AuditRepo(db), delivery_for(db, clock), clock)
+    await member(db, 1, years=30, agency="interior")
+    await member(db, 2, years=1)
+    await repo.save_offer(1, 2, "monthly", ["cybercrime"], clock.now())
+    await repo.save_offer(2, 1, "monthly", ["cybercrime"], clock.now())
+    for mentee in range(3, 7):
+        await member(db, mentee, years=2)
+        await repo.save_request(mentee, ["cybercrime"], "goal", "any", clock.now())
+    waiting, available = await repo.waiting_mentees(), await repo.available_mentors()
+    in_thread = mentorship.assign(*mentorship._engine_inputs(waiting, available),
+                                  await repo.excluded_pairs(), seed=5)
+    monkeypatch.setattr(mentorship, "PROCESS_CELLS", 0)  # every round counts as large
+    started = []
+    real_exec = asyncio.create_subprocess_exec
+
+    async def spy(*args: object, **kwargs: object) -> object:
+        started.append(args[:3])
+        return await real_exec(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(asyncio, "create_subprocess_exec", spy)
+    result = await service.run_round(seed=5)
+    assert started == [(sys.executable, "-m", "bot.services.matching_worker")]
+    assert (result.proposed, result.total_score) == (3, sum(m.score for m in in_thread))
+    pairs = await db.fetch_all("SELECT mentee_id, mentor_id FROM mentor_pairs ORDER BY 1")
+    assert [tuple(r) for r in pairs] == [(m.mentee_id, m.mentor_id) for m in in_thread]
