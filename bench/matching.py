@@ -11,7 +11,8 @@ mentees, with languages, areas, goals and country preferences drawn from a fixed
    write by a second run on a fresh copy through an identical service whose repository records
    when each call ran. A third run on a fresh copy measures the round's peak memory: in the
    bot's process ``tracemalloc`` (Python objects and NumPy's buffers allocated during the
-   round), plus, for a round large enough to run in its own process, that process's peak RSS.
+   round), plus, for a round large enough to run in its own process, that process's peak RSS
+   (the same worker run once more on the same inputs, measured by ``wait4``).
    The engine alone (``bot.services.matching.assign``, in this process) is timed on the same
    inputs.
 2. Quality, independently of the engine's solver: every proposed pair is re-scored by
@@ -40,9 +41,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import os
+import pickle
 import random
-import resource
 import sqlite3
+import subprocess
 import statistics
 import sys
 import tempfile
@@ -71,7 +74,7 @@ from bot.services.matching import (  # noqa: E402
     assign, evaluate,
 )
 from bot.services.mentorship import (  # noqa: E402
-    MentorshipService, RoundResult, mentee_request, mentor_offer,
+    PROCESS_CELLS, MentorshipService, RoundResult, mentee_request, mentor_offer,
 )
 from bench.replies import FirstReplies, percentile  # noqa: E402
 from tests.emulator.server import TelegramEmulator  # noqa: E402
@@ -263,25 +266,32 @@ async def split_round(emu: TelegramEmulator, db_path: Path
             ended - first_write, result)
 
 
-async def round_peak_mb(emu: TelegramEmulator, db_path: Path) -> tuple[float, float | None]:
-    """The round's peak memory: in the bot's process, above what was allocated before it
-    (``tracemalloc``); and the peak RSS of the engine's own process when a large round ran in
-    one (``getrusage(RUSAGE_CHILDREN)``: the largest child so far, and sizes only grow)."""
+async def round_peak_mb(emu: TelegramEmulator, db_path: Path) -> float:
+    """The round's peak memory in the bot's process, above what was allocated before it
+    (``tracemalloc``: Python objects and NumPy's buffers; a large round's engine runs in a
+    process of its own, measured by :func:`engine_process_mb`)."""
     app = await open_bench_app(emu, db_path)
     try:
         gc.collect()
-        children_before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         tracemalloc.start()
         try:
             await app.mentorship_service.run_round()
             _current, peak = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()
-        children_after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        child = children_after / 1024 if children_after > children_before else None
-        return peak / 2**20, child
+        return peak / 2**20
     finally:
         await app.close()
+
+
+def engine_process_mb(inputs: Inputs) -> float:
+    """Peak RSS of ``bot.services.matching_worker`` solving these inputs (``wait4``: this
+    child's own figure; the interpreter, NumPy and SciPy included)."""
+    worker = subprocess.Popen([sys.executable, "-m", "bot.services.matching_worker"],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT)
+    worker.communicate(pickle.dumps((inputs.mentees, inputs.mentors, inputs.excluded, 0)))
+    _pid, _status, usage = os.wait4(worker.pid, 0)
+    return usage.ru_maxrss / 1024
 
 
 # --- quality ----------------------------------------------------------------------------------
@@ -504,11 +514,12 @@ async def measure(emu: TelegramEmulator, tmp: Path, members: int, users: int, re
     round_s = statistics.median(rounds)
     _wall, load_s, solve_s, write_s = (statistics.median(x[k] for x in splits)
                                        for k in range(4))
-    bot_mb, engine_mb = await round_peak_mb(
-        emu, fresh_copy(template, tmp / f"peak{members}.sqlite3"))
-    peak_mb = bot_mb + (engine_mb or 0)
+    bot_mb = await round_peak_mb(emu, fresh_copy(template, tmp / f"peak{members}.sqlite3"))
+    in_process = len(inputs.mentees) * len(inputs.mentors) >= PROCESS_CELLS
+    engine_mb = await asyncio.to_thread(engine_process_mb, inputs) if in_process else 0.0
+    peak_mb = bot_mb + engine_mb
     engine_part = (f" + the engine's process {engine_mb:.0f} MB (peak RSS, interpreter "
-                   f"included)" if engine_mb is not None else " (engine in a thread)")
+                   f"included)" if in_process else " (the engine ran in a thread)")
     print(f"round (median of {repeats}): {result.waiting} waiting, {result.mentors} mentors "
           f"with a place → {result.proposed} proposals, total score {result.total_score}; "
           f"{round_s:.2f} s; peak memory {peak_mb:.0f} MB = the bot's process {bot_mb:.0f} MB "
