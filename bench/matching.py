@@ -289,8 +289,14 @@ def engine_process_mb(inputs: Inputs) -> float:
     child's own figure; the interpreter, NumPy and SciPy included)."""
     worker = subprocess.Popen([sys.executable, "-m", "bot.services.matching_worker"],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT)
-    worker.communicate(pickle.dumps((inputs.mentees, inputs.mentors, inputs.excluded, 0)))
-    _pid, _status, usage = os.wait4(worker.pid, 0)
+    assert worker.stdin is not None and worker.stdout is not None
+    worker.stdin.write(pickle.dumps((inputs.mentees, inputs.mentors, inputs.excluded, 0)))
+    worker.stdin.close()
+    worker.stdout.read()
+    worker.stdout.close()
+    _pid, status, usage = os.wait4(worker.pid, 0)  # reaps it, with its own usage
+    worker.returncode = os.waitstatus_to_exitcode(status)
+    assert worker.returncode == 0, worker.returncode
     return usage.ru_maxrss / 1024
 
 
