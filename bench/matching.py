@@ -73,6 +73,7 @@ from bot.services.matching import (  # noqa: E402
     COUNTRY_ANY, COUNTRY_OTHER, COUNTRY_SAME, AllowedPairs, Match, MenteeRequest, MentorOffer,
     assign, evaluate,
 )
+from bot.services.matching_worker import dumps_in_slices  # noqa: E402
 from bot.services.mentorship import (  # noqa: E402
     PROCESS_CELLS, MentorshipService, RoundResult, mentee_request, mentor_offer,
 )
@@ -290,7 +291,8 @@ def engine_process_mb(inputs: Inputs) -> float:
     worker = subprocess.Popen([sys.executable, "-m", "bot.services.matching_worker"],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT)
     assert worker.stdin is not None and worker.stdout is not None
-    worker.stdin.write(pickle.dumps((inputs.mentees, inputs.mentors, inputs.excluded, 0)))
+    worker.stdin.write(pickle.dumps((dumps_in_slices(inputs.mentees),
+                                     dumps_in_slices(inputs.mentors), inputs.excluded, 0)))
     worker.stdin.close()
     worker.stdout.read()
     worker.stdout.close()

@@ -40,6 +40,7 @@ from bot.services.delivery import DeliveryService
 from bot.services.matching import (
     Match, MenteeRequest, MentorOffer, Person, assign, evaluate, suggest,
 )
+from bot.services.matching_worker import dumps_in_slices, loads_slices
 from bot.services.message_kinds import MessageKind
 from bot.speed import replies_first
 
@@ -99,8 +100,9 @@ async def _assign_off_the_loop(waiting: list[Candidate], available: list[Candida
     mentees, mentors = await asyncio.to_thread(_engine_inputs, waiting, available)
     if len(mentees) * len(mentors) < PROCESS_CELLS:
         return await asyncio.to_thread(assign, mentees, mentors, excluded, seed=seed)
-    request = await asyncio.to_thread(pickle.dumps, (mentees, mentors, excluded, seed),
-                                      pickle.HIGHEST_PROTOCOL)
+    request = pickle.dumps((await asyncio.to_thread(dumps_in_slices, mentees),
+                            await asyncio.to_thread(dumps_in_slices, mentors),
+                            excluded, seed), pickle.HIGHEST_PROTOCOL)
     home = str(Path(__file__).resolve().parents[2])  # this checkout's ``bot`` first
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         filter(None, [home, os.environ.get("PYTHONPATH")]))}
@@ -115,7 +117,7 @@ async def _assign_off_the_loop(waiting: list[Candidate], available: list[Candida
             await worker.wait()
     if worker.returncode != 0:
         raise RuntimeError(f"the matching worker exited with code {worker.returncode}")
-    matches: list[Match] = await asyncio.to_thread(pickle.loads, answer)
+    matches: list[Match] = await asyncio.to_thread(loads_slices, pickle.loads(answer))
     return matches
 
 
