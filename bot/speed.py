@@ -12,6 +12,10 @@
 - ``replies_first``: while a matching round or a coffee pairing runs in a worker thread, the
   collector rests and the switch interval drops to 1 ms, so replies don't queue behind it.
   ``bench/matching.py`` (replies during a round).
+- ``single_thread_blas``: NumPy's OpenBLAS runs the round's small matrix products in one
+  thread (``OPENBLAS_NUM_THREADS=1``, set in ``bot/__init__.py`` before NumPy loads). Its
+  threads spin while they wait: on two shared cores they starved the event loop and made a
+  20,000-member scoring pass 10× slower. ``bench/matching.py`` (round time, replies).
 
 ``BOT_SPEED_TWEAKS_OFF=inline_filters,gc_freeze`` turns tweaks off for a benchmark run
 (``bench/first_reply.py --without inline_filters`` sets it for the bot it starts), so each
@@ -33,7 +37,7 @@ from aiogram.dispatcher.event.handler import FilterObject
 from aiogram.types import InlineKeyboardMarkup
 
 TWEAKS = frozenset({"inline_filters", "gc_freeze", "static_keyboards", "uvloop",
-                    "replies_first"})
+                    "replies_first", "single_thread_blas"})
 TWEAKS_OFF = frozenset(name.strip() for name in
                        os.environ.get("BOT_SPEED_TWEAKS_OFF", "").split(",") if name.strip())
 

@@ -8,8 +8,10 @@ from functools import cache
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
+from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
-from bot.services import coffee_pairing
+from bot.services import coffee_pairing, matching
 from bot.services.coffee_pairing import (
     CROSS_BORDER_WEIGHT,
     SAME_COUNTRY_WEIGHT,
@@ -85,22 +87,24 @@ def random_instance(rng: random.Random, max_mentees: int = 6, max_mentors: int =
     return mentees, mentors, excluded
 
 
-def brute_force_best_total(mentees: list[MenteeRequest], mentors: list[MentorOffer],
-                           excluded: frozenset[tuple[int, int]]) -> int:
-    """Best total over every way to give each mentee one allowed mentor or none."""
+def brute_force_best_round(mentees: list[MenteeRequest], mentors: list[MentorOffer],
+                           excluded: frozenset[tuple[int, int]]) -> tuple[int, int]:
+    """(pairs, total score) of the best round over every way to give each mentee one allowed
+    mentor or none: the most pairs first, then the highest total."""
     options = [[(j, match.score) for j, offer in enumerate(mentors)
                 if (match := evaluate(request, offer, excluded)) is not None]
                for request in mentees]
 
     @cache
-    def best(index: int, places: tuple[int, ...]) -> int:
+    def best(index: int, places: tuple[int, ...]) -> tuple[int, int]:
         if index == len(mentees):
-            return 0
+            return 0, 0
         result = best(index + 1, places)
         for j, score in options[index]:
             if places[j] > 0:
                 left = places[:j] + (places[j] - 1,) + places[j + 1:]
-                result = max(result, score + best(index + 1, left))
+                pairs, total = best(index + 1, left)
+                result = max(result, (pairs + 1, total + score))
         return result
 
     return best(0, tuple(max(0, offer.free_places) for offer in mentors))
@@ -272,15 +276,82 @@ def test_assign_reaches_the_brute_force_optimum_on_200_random_instances() -> Non
         mentees, mentors, excluded = random_instance(rng)
         matches = assign(mentees, mentors, excluded, seed=case)
         assert_valid_round(matches, mentees, mentors, excluded)
-        assert total_score(matches) == brute_force_best_total(mentees, mentors, excluded)
+        assert (len(matches), total_score(matches)) == \
+            brute_force_best_round(mentees, mentors, excluded)
 
 
-def test_assign_maximises_the_total_score_not_the_number_of_pairs() -> None:
+def test_assign_reaches_the_optimum_on_larger_crowded_instances() -> None:
+    """More mentees than places, mentors with several places: cardinality, then score."""
+    rng = random.Random(99)
+    for case in range(40):
+        mentees, mentors, excluded = random_instance(rng, max_mentees=9, max_mentors=4)
+        matches = assign(mentees, mentors, excluded, seed=case)
+        assert_valid_round(matches, mentees, mentors, excluded)
+        assert (len(matches), total_score(matches)) == \
+            brute_force_best_round(mentees, mentors, excluded)
+
+
+def independent_best_round(mentees: list[MenteeRequest], mentors: list[MentorOffer],
+                           excluded: frozenset[tuple[int, int]]) -> tuple[int, int]:
+    """(pairs, total) by SciPy's sparse Jonker–Volgenant solver: a column per mentor place and
+    a "nobody" column per mentee; a pair costs ``top - (big + score)``, nobody ``top``."""
+    scores = score_matrix(mentees, mentors, excluded).astype(np.int64)
+    places = np.array([max(0, m.free_places) for m in mentors])
+    slots = np.repeat(np.arange(len(mentors)), places)
+    rows, cols = np.nonzero(scores[:, slots])
+    big = int(scores.max()) * len(mentees) + 1
+    top = big + int(scores.max()) + 1
+    costs = np.concatenate([top - big - scores[rows, slots[cols]],
+                            np.full(len(mentees), top)]).astype(np.float64)
+    graph = sp.csr_array((costs, (np.concatenate([rows, np.arange(len(mentees))]),
+                                  np.concatenate([cols, slots.size + np.arange(len(mentees))]))),
+                         shape=(len(mentees), slots.size + len(mentees)))
+    picked_rows, picked_cols = min_weight_full_bipartite_matching(graph)
+    real = picked_cols < slots.size
+    return int(real.sum()), int(scores[picked_rows[real], slots[picked_cols[real]]].sum())
+
+
+@pytest.mark.parametrize("near_tight", [0, 1, 8])
+def test_assign_agrees_with_an_independent_solver_on_larger_pools(
+        monkeypatch: pytest.MonkeyPatch, near_tight: int) -> None:
+    """Hundreds of members, so the round takes many steps; a small ``_NEAR_TIGHT`` makes it
+    look at every pair again often (and take its long steps over every pair)."""
+    monkeypatch.setattr(matching, "_NEAR_TIGHT", near_tight)
+    monkeypatch.setattr(matching, "_SCAN_EDGES", 997)  # several slices per pass
+    rng = random.Random(500 + near_tight)
+    for case in range(4):
+        mentees = [MenteeRequest(random_person(rng, user_id), some(rng, AREAS, 1, 3),
+                                 rng.choice(PREFERENCES)) for user_id in range(1, 241)]
+        mentors = [MentorOffer(random_person(rng, user_id), some(rng, AREAS, 1, 3),
+                               rng.randint(0, 3)) for user_id in range(200, 300)]
+        all_pairs = [(a.person.user_id, b.person.user_id) for a in mentees for b in mentors]
+        excluded = frozenset(rng.sample(all_pairs, 300))
+        matches = assign(mentees, mentors, excluded, seed=case)
+        assert_valid_round(matches, mentees, mentors, excluded)
+        assert (len(matches), total_score(matches)) == \
+            independent_best_round(mentees, mentors, excluded)
+
+
+def test_assign_pairs_the_most_mentees_before_the_highest_score() -> None:
+    """The issue's example: A can take X (27) or Y (10), B only X (10) → A→Y, B→X."""
+    a = mentee(1, "cyber gender", agency="police", years=1)
+    b = mentee(2, "cyber")
+    x = mentor(10, "cyber gender", agency="border", years=20, languages="ru kk")
+    y = mentor(11, "gender", languages="ru")
+    assert evaluate(a, x).score == 27 and evaluate(a, y).score == 10
+    assert evaluate(b, x).score == 10 and evaluate(b, y) is None
+    for seed in range(5):
+        matches = assign([a, b], [x, y], seed=seed)
+        assert [(m.mentee_id, m.mentor_id) for m in matches] == [(1, 11), (2, 10)]
+        assert total_score(matches) == 20
+
+
+def test_assign_prefers_the_higher_total_among_the_largest_rounds() -> None:
     mentees = [mentee(1, "cyber gender leadership"), mentee(2, "cyber")]
-    mentors = [mentor(10, "cyber gender leadership"), mentor(11, "leadership")]
+    mentors = [mentor(10, "cyber gender leadership"), mentor(11, "cyber leadership")]
     matches = assign(mentees, mentors)
-    assert [(m.mentee_id, m.mentor_id) for m in matches] == [(1, 10)]
-    assert total_score(matches) == 3 * AREA_WEIGHT
+    assert [(m.mentee_id, m.mentor_id) for m in matches] == [(1, 10), (2, 11)]
+    assert total_score(matches) == 4 * AREA_WEIGHT
 
 
 def test_assign_fills_free_places_and_skips_full_mentors() -> None:

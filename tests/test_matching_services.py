@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from bot.clock import FakeClock, to_db
 from bot.db import Database
@@ -16,6 +19,7 @@ from bot.db.repositories.users import UserRepo
 from bot.services.coffee import CoffeeService, first_round_after
 from bot.services.delivery import DeliveryService
 from bot.services.introductions import IntroductionService, IntroOutcome
+from bot.services import mentorship
 from bot.services.mentorship import MentorshipService
 
 KINDS = ("mentor_proposal", "mentor_round_asked", "mentor_contacts", "mentor_next",
@@ -166,3 +170,77 @@ async def test_no_contacts_once_a_side_is_suspended(db: Database) -> None:
     await db.execute("UPDATE profiles SET status = 'suspended' WHERE user_id = 2")
     assert (await service.answer(pair_id, 1, True)).name == "GONE"
     assert await queued(db, "mentor_contacts") == []
+
+
+async def test_round_pairs_the_most_mentees_before_the_highest_score(db: Database) -> None:
+    """The issue's example through the service: A fits X (27) or Y (10), B only X (10); the
+    round proposes A→Y and B→X rather than A→X alone."""
+    clock = FakeClock()
+    repo = MentorshipRepo(db)
+    service = MentorshipService(db, repo, AuditRepo(db), delivery_for(db, clock), clock)
+    mentor_x, mentor_y, mentee_a, mentee_b = 1, 2, 3, 4
+    await member(db, mentor_x, years=30, agency="interior")
+    await member(db, mentor_y, years=1)
+    await member(db, mentee_a, years=2)
+    await member(db, mentee_b, years=40, agency="interior")
+    await repo.save_offer(mentor_x, 1, "monthly", ["cybercrime", "border_management"], clock.now())
+    await repo.save_offer(mentor_y, 1, "monthly", ["border_management"], clock.now())
+    await repo.save_request(mentee_a, ["cybercrime", "border_management"], "goal", "any",
+                            clock.now())
+    await repo.save_request(mentee_b, ["cybercrime"], "goal", "any", clock.now())
+    result = await service.run_round(seed=1)
+    assert (result.waiting, result.proposed, result.total_score) == (2, 2, 20)
+    pairs = await db.fetch_all("SELECT mentee_id, mentor_id, score FROM mentor_pairs "
+                               "ORDER BY mentee_id")
+    assert [tuple(r) for r in pairs] == [(mentee_a, mentor_y, 10), (mentee_b, mentor_x, 10)]
+    assert sorted(await queued(db, "mentor_proposal")) == [mentor_x, mentor_y]
+    assert sorted(await queued(db, "mentor_round_asked")) == [mentee_a, mentee_b]
+
+
+async def test_round_fills_every_place_of_a_mentor_with_several(db: Database) -> None:
+    clock = FakeClock()
+    repo = MentorshipRepo(db)
+    service = MentorshipService(db, repo, AuditRepo(db), delivery_for(db, clock), clock)
+    await member(db, 1, years=30, agency="interior")
+    await member(db, 2, years=30, agency="interior")
+    await repo.save_offer(1, 3, "monthly", ["cybercrime"], clock.now())
+    await repo.save_offer(2, 1, "monthly", ["cybercrime"], clock.now())
+    for mentee in range(3, 9):
+        await member(db, mentee, years=2)
+        await repo.save_request(mentee, ["cybercrime"], "goal", "any", clock.now())
+    result = await service.run_round(seed=7)
+    assert (result.waiting, result.proposed) == (6, 4)
+    per_mentor = await db.fetch_all("SELECT mentor_id, COUNT(*) FROM mentor_pairs "
+                                    "GROUP BY mentor_id ORDER BY mentor_id")
+    assert [tuple(r) for r in per_mentor] == [(1, 3), (2, 1)]
+
+
+async def test_a_large_round_runs_in_its_own_process_with_the_same_result(
+        db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = FakeClock()
+    repo = MentorshipRepo(db)
+    service = MentorshipService(db, repo, AuditRepo(db), delivery_for(db, clock), clock)
+    await member(db, 1, years=30, agency="interior")
+    await member(db, 2, years=1)
+    await repo.save_offer(1, 2, "monthly", ["cybercrime"], clock.now())
+    await repo.save_offer(2, 1, "monthly", ["cybercrime"], clock.now())
+    for mentee in range(3, 7):
+        await member(db, mentee, years=2)
+        await repo.save_request(mentee, ["cybercrime"], "goal", "any", clock.now())
+    waiting, available = await repo.waiting_mentees(), await repo.available_mentors()
+    in_thread = mentorship.assign(*mentorship._engine_inputs(waiting, available),
+                                  await repo.excluded_pairs(), seed=5)
+    monkeypatch.setattr(mentorship, "PROCESS_CELLS", 0)  # every round counts as large
+    started = []
+    real_exec = asyncio.create_subprocess_exec
+
+    async def spy(*args: object, **kwargs: object) -> object:
+        started.append(args[:3])
+        return await real_exec(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(asyncio, "create_subprocess_exec", spy)
+    result = await service.run_round(seed=5)
+    assert started == [(sys.executable, "-m", "bot.services.matching_worker")]
+    assert (result.proposed, result.total_score) == (3, sum(m.score for m in in_thread))
+    pairs = await db.fetch_all("SELECT mentee_id, mentor_id FROM mentor_pairs ORDER BY 1")
+    assert [tuple(r) for r in pairs] == [(m.mentee_id, m.mentor_id) for m in in_thread]

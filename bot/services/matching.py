@@ -3,9 +3,12 @@
 A pair is allowed only if the two share a language and an area, the mentee's country preference
 holds and the pair was not excluded (earlier, declined or blocked). Allowed pairs are scored so
 the explanation shown to the mentee (:class:`Reasons`) is exactly what made the score. The weekly
-round (:func:`assign`) maximises the total score over all mentees at once, within each mentor's
-free places; its score matrix is built with numpy so thousands of members take well under a
-second. Pure computation: no database, no Telegram, no I/O.
+round (:func:`assign`) first gives a mentor to as many mentees as possible and then, among those
+rounds, takes the highest total score (a lexicographic optimum, exact), within each mentor's
+free places. It works on the sparse graph of allowed pairs (memory grows with the pairs, not with
+mentees × mentors) and solves it with a primal–dual (Hungarian) method whose augmenting step is
+SciPy's maximum flow; the dual values prove the result optimal. Pure computation: no database,
+no Telegram, no I/O.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
+from scipy.sparse import csr_array
+from scipy.sparse.csgraph import breadth_first_order, maximum_flow
 
 COUNTRY_ANY, COUNTRY_SAME, COUNTRY_OTHER = "any", "same", "other"
 COUNTRY_PREFERENCES = frozenset({COUNTRY_ANY, COUNTRY_SAME, COUNTRY_OTHER})
@@ -26,10 +30,9 @@ SENIORITY_WEIGHT = 4  # mentor has strictly more years of service (both known)
 OTHER_AGENCY_WEIGHT = 3  # both agencies known and different (outside the chain of command)
 _TOP_BONUS = EXTRA_LANGUAGE_WEIGHT * MAX_EXTRA_LANGUAGES + SENIORITY_WEIGHT + OTHER_AGENCY_WEIGHT
 
-_MASK_BITS = 16
-_ROWS_PER_BLOCK = 256
-_POPCOUNT16 = np.array([bin(value).count("1") for value in range(1 << _MASK_BITS)],
-                       dtype=np.uint8)
+_BLOCK_CELLS = 1 << 20  # mentee × mentor cells scored at once (a few MB, then dropped)
+_NEAR_TIGHT = 8  # pairs within this slack of being used are re-checked every step
+_SCAN_EDGES = 1 << 21  # pairs looked at per slice of a full pass over the graph
 
 Excluded = frozenset[tuple[int, int]]
 
@@ -149,52 +152,14 @@ def total_score(matches: Iterable[Match]) -> int:
     return sum(match.score for match in matches)
 
 
-# --- the whole pool at once (vectorised) ------------------------------------------------------
 
-def _code_index(sets: Iterable[frozenset[str]]) -> dict[str, int]:
-    codes: set[str] = set()
-    for codes_of_one in sets:
-        codes |= codes_of_one
-    return {code: position for position, code in enumerate(sorted(codes))}
+# --- the whole pool at once: scores by blocks -------------------------------------------------
 
-
-def _bitmasks(sets: Sequence[frozenset[str]], index: dict[str, int]) -> np.ndarray:
-    """One row per set: the set as 16-bit words, bit ``i`` meaning code number ``i``."""
-    words = max(1, -(-len(index) // _MASK_BITS))
-    masks = np.zeros((len(sets), words), dtype=np.uint16)
-    for row, codes in enumerate(sets):
-        for code in codes:
-            word, bit = divmod(index[code], _MASK_BITS)
-            masks[row, word] |= np.uint16(1 << bit)
-    return masks
-
-
-def _row_blocks(total: int) -> Iterable[slice]:
-    """numpy's table look-ups hold the GIL; done a few hundred rows at a time, the event
-    loop (which the round runs beside, in another thread) gets it back every few ms."""
-    return (slice(start, start + _ROWS_PER_BLOCK) for start in range(0, total, _ROWS_PER_BLOCK))
-
-
-def _overlap_counts(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """How many codes each row set shares with each column set (via a popcount table)."""
-    counts = np.empty((rows.shape[0], cols.shape[0]),
-                      dtype=np.uint8 if rows.shape[1] == 1 else np.int32)
-    for block in _row_blocks(rows.shape[0]):
-        part = _POPCOUNT16[rows[block, None, 0] & cols[None, :, 0]].astype(counts.dtype)
-        for word in range(1, rows.shape[1]):
-            part += _POPCOUNT16[rows[block, None, word] & cols[None, :, word]]
-        counts[block] = part
-    return counts
-
-
-def _encode(values: Sequence[str | None], index: dict[str | None, int]) -> np.ndarray:
-    return np.array([index.setdefault(value, len(index)) for value in values], dtype=np.int32)
-
-
-def _known_ints(values: Sequence[int | None]) -> tuple[np.ndarray, np.ndarray]:
-    known = np.array([value is not None for value in values], dtype=bool)
-    numbers = np.array([value if value is not None else 0 for value in values], dtype=np.int64)
-    return known, numbers
+def _index(codes: Iterable[Iterable[str]]) -> dict[str, int]:
+    found: set[str] = set()
+    for some in codes:
+        found.update(some)
+    return {code: position for position, code in enumerate(sorted(found))}
 
 
 def _positions(user_ids: Iterable[int]) -> dict[int, list[int]]:
@@ -204,128 +169,336 @@ def _positions(user_ids: Iterable[int]) -> dict[int, list[int]]:
     return positions
 
 
-def _forbidden_cells(mentees: Sequence[MenteeRequest], mentors: Sequence[MentorOffer],
-                     excluded: Excluded) -> tuple[list[int], list[int]]:
-    """Cells of excluded pairs and of a member paired with herself."""
-    mentee_rows = _positions(m.person.user_id for m in mentees)
-    mentor_cols = _positions(m.person.user_id for m in mentors)
-    pairs = set(excluded) | {(user_id, user_id) for user_id in mentee_rows.keys() & mentor_cols}
-    rows: list[int] = []
-    cols: list[int] = []
-    for mentee_id, mentor_id in pairs:
-        for row in mentee_rows.get(mentee_id, ()):
-            for col in mentor_cols.get(mentor_id, ()):
-                rows.append(row)
-                cols.append(col)
-    return rows, cols
+class _Scorer:
+    """``evaluate(...).score`` for a block of mentees against every mentor (0: not allowed).
 
+    Everything a score depends on is one matrix product of small integer rows (exact in
+    float32), packed as ``packed = languages_per_step × linear + shared languages`` where
+    ``linear`` = the area, agency and seniority terms — each of them the product of two 0/1
+    codings: shared areas; "both agencies known" minus "the same agency"; her years as one
+    column of her own, the mentor's as "more than t" for every t among the mentees' years. A
+    country preference that rules the pair out adds a penalty that makes ``packed`` negative.
+    A look-up table turns ``packed`` into the score (0 where the pair is not allowed: no
+    shared area, no shared language or the penalty). A block is a few MB whatever the pool's
+    size; the exclusions are cleared after.
+    """
 
-def _country_mask(mentees: Sequence[MenteeRequest], mentors: Sequence[MentorOffer]) -> np.ndarray:
-    index: dict[str | None, int] = {}
-    mentee_countries = _encode([m.person.country for m in mentees], index)
-    mentor_countries = _encode([m.person.country for m in mentors], index)
-    preferences = [m.country_preference for m in mentees]
-    wants_same = np.array([p == COUNTRY_SAME for p in preferences], dtype=bool)
-    wants_other = np.array([p == COUNTRY_OTHER for p in preferences], dtype=bool)
-    same = mentee_countries[:, None] == mentor_countries[None, :]
-    return ~((wants_same[:, None] & ~same) | (wants_other[:, None] & same))
+    def __init__(self, mentees: Sequence[MenteeRequest], mentors: Sequence[MentorOffer],
+                 excluded: Excluded) -> None:
+        assert OTHER_AGENCY_WEIGHT + SENIORITY_WEIGHT < AREA_WEIGHT  # areas ≥ 1 ⇔ linear ≥ 10
+        people = [m.person for m in mentees] + [m.person for m in mentors]
+        areas = _index([m.goals for m in mentees] + [m.areas for m in mentors])
+        languages = _index(p.languages for p in people)
+        agencies = _index([p.agency] for p in people if p.agency is not None)
+        countries = _index([p.country] for p in people)
+        years = sorted({m.person.years for m in mentees if m.person.years is not None})
+        step = len(languages) + 1  # shared languages fit below one step of ``linear``
+        top_linear = AREA_WEIGHT * len(areas) + OTHER_AGENCY_WEIGHT + SENIORITY_WEIGHT
+        penalty = step * (top_linear + 1) + len(languages) + 1  # > any packed value
+        columns_at: dict[str, range] = {}
+        width = 0
+        for name, size in (("areas", len(areas)), ("agency", 1 + len(agencies)),
+                           ("years", len(years)), ("languages", len(languages)),
+                           ("country", 1 + len(countries))):
+            columns_at[name] = range(width, width + size)
+            width += size
+        rows = np.zeros((len(mentees), width), dtype=np.float32)
+        columns = np.zeros((len(mentors), width), dtype=np.float32)
+        area, agency, year = columns_at["areas"], columns_at["agency"], columns_at["years"]
+        language, country = columns_at["languages"], columns_at["country"]
+        year_at = {value: position for position, value in enumerate(years)}
+        for i, request in enumerate(mentees):
+            her = request.person
+            rows[i, [area[areas[code]] for code in request.goals]] = step * AREA_WEIGHT
+            if her.agency is not None:
+                rows[i, agency[0]] = step * OTHER_AGENCY_WEIGHT
+                rows[i, agency[1 + agencies[her.agency]]] = -step * OTHER_AGENCY_WEIGHT
+            if her.years is not None:
+                rows[i, year[year_at[her.years]]] = step * SENIORITY_WEIGHT
+            rows[i, [language[languages[code]] for code in her.languages]] = 1
+            # allowed = a + b × same country: any (1, 0), same (0, 1), other (1, -1)
+            a, b = {COUNTRY_ANY: (1, 0), COUNTRY_SAME: (0, 1),
+                    COUNTRY_OTHER: (1, -1)}[request.country_preference]
+            rows[i, country[0]] = penalty * (a - 1)
+            rows[i, country[1 + countries[her.country]]] = penalty * b
+        for j, offer in enumerate(mentors):
+            mentor_person = offer.person
+            columns[j, [area[areas[code]] for code in offer.areas]] = 1
+            if mentor_person.agency is not None:
+                columns[j, [agency[0], agency[1 + agencies[mentor_person.agency]]]] = 1
+            if mentor_person.years is not None:
+                columns[j, [year[k] for k, value in enumerate(years)
+                            if mentor_person.years > value]] = 1
+            columns[j, [language[languages[code]] for code in mentor_person.languages]] = 1
+            columns[j, [country[0], country[1 + countries[mentor_person.country]]]] = 1
+        self._rows = rows
+        self._columns = np.ascontiguousarray(columns.T)
+        self.top_score = AREA_WEIGHT * len(areas) + _TOP_BONUS
+        self.dtype = np.int16 if self.top_score <= np.iinfo(np.int16).max else np.int32
+        packed = np.arange(step * (top_linear + 1))
+        linear, shared = np.divmod(packed, step)
+        extra = np.clip(shared - 1, 0, MAX_EXTRA_LANGUAGES) * EXTRA_LANGUAGE_WEIGHT
+        self._table = np.where((linear >= AREA_WEIGHT) & (shared >= 1), linear + extra,
+                               0).astype(self.dtype)
+        self._table[0] = 0  # where the penalty (clipped to 0) lands
+        mentee_rows = _positions(m.person.user_id for m in mentees)
+        mentor_cols = _positions(m.person.user_id for m in mentors)
+        pairs = set(excluded) | {(user_id, user_id)
+                                 for user_id in mentee_rows.keys() & mentor_cols}
+        cells = sorted((row, col) for mentee_id, mentor_id in pairs
+                       for row in mentee_rows.get(mentee_id, ())
+                       for col in mentor_cols.get(mentor_id, ()))
+        self._excluded_rows = np.array([row for row, _col in cells], dtype=np.int64)
+        self._excluded_cols = np.array([col for _row, col in cells], dtype=np.int64)
+        self.mentees, self.mentors = len(mentees), len(mentors)
 
+    def block(self, start: int, stop: int) -> np.ndarray:
+        packed = self._rows[start:stop] @ self._columns
+        np.maximum(packed, 0, out=packed)
+        scores = self._table.take(packed.astype(np.int32))
+        first, last = np.searchsorted(self._excluded_rows, [start, stop])
+        scores[self._excluded_rows[first:last] - start, self._excluded_cols[first:last]] = 0
+        return scores
 
-def _seniority_mask(mentees: Sequence[MenteeRequest],
-                    mentors: Sequence[MentorOffer]) -> np.ndarray:
-    mentee_known, mentee_years = _known_ints([m.person.years for m in mentees])
-    mentor_known, mentor_years = _known_ints([m.person.years for m in mentors])
-    return (mentee_known[:, None] & mentor_known[None, :]
-            & (mentor_years[None, :] > mentee_years[:, None]))
-
-
-def _other_agency_mask(mentees: Sequence[MenteeRequest],
-                       mentors: Sequence[MentorOffer]) -> np.ndarray:
-    index: dict[str | None, int] = {None: -1}
-    mentee_agencies = _encode([m.person.agency for m in mentees], index)
-    mentor_agencies = _encode([m.person.agency for m in mentors], index)
-    return ((mentee_agencies[:, None] >= 0) & (mentor_agencies[None, :] >= 0)
-            & (mentee_agencies[:, None] != mentor_agencies[None, :]))
+    def blocks(self) -> Iterable[tuple[int, np.ndarray]]:
+        step = max(1, _BLOCK_CELLS // max(1, self.mentors))
+        for start in range(0, self.mentees, step):
+            yield start, self.block(start, min(self.mentees, start + step))
 
 
 def score_matrix(mentees: Sequence[MenteeRequest], mentors: Sequence[MentorOffer],
                  excluded: Excluded = frozenset()) -> np.ndarray:
     """``evaluate(mentees[i], mentors[j], excluded).score`` (0 if not allowed), integer array.
 
-    Free places are not looked at, as in :func:`evaluate`.
+    Dense: for tests and small pools; the round itself uses :class:`AllowedPairs`. Free places
+    are not looked at, as in :func:`evaluate`.
     """
     if not mentees or not mentors:
         return np.zeros((len(mentees), len(mentors)), dtype=np.int16)
-    area_index = _code_index([m.goals for m in mentees] + [m.areas for m in mentors])
-    shared_areas = _overlap_counts(_bitmasks([m.goals for m in mentees], area_index),
-                                   _bitmasks([m.areas for m in mentors], area_index))
-    language_index = _code_index([m.person.languages for m in mentees]
-                                 + [m.person.languages for m in mentors])
-    shared_languages = _overlap_counts(
-        _bitmasks([m.person.languages for m in mentees], language_index),
-        _bitmasks([m.person.languages for m in mentors], language_index))
-
-    top_score = AREA_WEIGHT * len(area_index) + _TOP_BONUS
-    scores = shared_areas.astype(np.int16 if top_score <= np.iinfo(np.int16).max else np.int32)
-    scores *= AREA_WEIGHT
-    extra_languages = np.minimum(shared_languages, 1 + MAX_EXTRA_LANGUAGES)
-    extra_languages -= extra_languages > 0  # shared languages beyond the first
-    scores += EXTRA_LANGUAGE_WEIGHT * extra_languages
-    np.add(scores, SENIORITY_WEIGHT, out=scores, where=_seniority_mask(mentees, mentors))
-    np.add(scores, OTHER_AGENCY_WEIGHT, out=scores, where=_other_agency_mask(mentees, mentors))
-
-    allowed = _country_mask(mentees, mentors)
-    allowed &= shared_areas > 0
-    allowed &= shared_languages > 0
-    scores *= allowed
-    rows, cols = _forbidden_cells(mentees, mentors, excluded)
-    scores[rows, cols] = 0
-    return scores
+    return _Scorer(mentees, mentors, excluded).block(0, len(mentees))
 
 
-# --- the weekly round -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AllowedPairs:
+    """The sparse graph of allowed pairs: mentee ``i``'s mentors are
+    ``mentors[starts[i]:starts[i + 1]]`` with their ``scores`` (CSR rows)."""
 
-def _solve_slots(scores: np.ndarray, capacities: np.ndarray,
-                 rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Maximum-weight assignment of rows to columns, column ``j`` taking ``capacities[j]`` rows.
+    starts: np.ndarray
+    mentors: np.ndarray
+    scores: np.ndarray
 
-    Rows and slots are shuffled by ``rng`` first, so ties are broken by the seed.
-    Returns (row, column) index arrays of the chosen pairs with a positive score.
+    @classmethod
+    def build(cls, mentees: Sequence[MenteeRequest], mentors: Sequence[MentorOffer],
+              excluded: Excluded = frozenset()) -> AllowedPairs:
+        counts = np.zeros(len(mentees), dtype=np.int64)
+        columns: list[np.ndarray] = []
+        scores: list[np.ndarray] = []
+        column_type = np.int16 if len(mentors) <= np.iinfo(np.int16).max else np.int32
+        if mentees and mentors:
+            scorer = _Scorer(mentees, mentors, excluded)
+            for start, block in scorer.blocks():
+                cells = np.flatnonzero(block)  # the one pass over the block; then pairs only
+                rows, cols = np.divmod(cells, block.shape[1])
+                counts[start:start + block.shape[0]] = np.bincount(rows,
+                                                                   minlength=block.shape[0])
+                columns.append(cols.astype(column_type))
+                scores.append(block.ravel()[cells])
+        starts = np.zeros(len(mentees) + 1, dtype=np.int64)
+        np.cumsum(counts, out=starts[1:])
+        return cls(starts, np.concatenate(columns) if columns else np.zeros(0, column_type),
+                   np.concatenate(scores) if scores else np.zeros(0, np.int16))
+
+    @property
+    def pairs(self) -> int:
+        return int(self.starts[-1])
+
+    def mentees_of_pairs(self, first: int = 0, last: int | None = None) -> np.ndarray:
+        """The mentee (row) of each pair in ``first:last``."""
+        last = self.pairs if last is None else last
+        rows = np.arange(len(self.starts) - 1, dtype=np.int32)
+        lo, hi = np.searchsorted(self.starts, [first, last], side="right") - 1
+        hi = min(hi, len(rows) - 1)
+        row_range = rows[lo:hi + 1]
+        counts = (np.minimum(self.starts[row_range + 1], last)
+                  - np.maximum(self.starts[row_range], first))
+        return np.repeat(row_range, counts)
+
+
+# --- the weekly round: a lexicographic maximum-weight b-matching ------------------------------
+
+class _Round:
+    """Primal–dual (Hungarian) method for the round, on the sparse graph of allowed pairs.
+
+    Each used pair weighs ``big + score`` with ``big`` larger than any round's total score, so
+    a maximum-weight round has the most pairs first and the best total among those second.
+    Dual values ``mentee_value`` (≥ 0) and ``mentor_value`` (≥ 0) keep
+    ``mentee_value + mentor_value ≥ weight`` on every allowed pair; the pairs where it holds
+    with equality ("tight") may be used. Each step augments the round as far as it goes on
+    tight pairs (SciPy's maximum flow, from the mentees without a mentor), then lowers the
+    values of the mentees those reach and raises their mentors' by the largest amount that
+    keeps every pair feasible. It ends when the mentees without a mentor are at 0: then every
+    used pair is tight, every mentee without a mentor is at 0 and every mentor with a value
+    is full — the linear program's optimality conditions, so no round is better.
+
+    Only the pairs near being tight are looked at in a step (``_NEAR_TIGHT``); the rest are
+    looked at again when the values have moved that much.
     """
-    slot_owner = np.repeat(np.arange(scores.shape[1]), capacities)
-    row_order = rng.permutation(scores.shape[0])
-    slot_order = slot_owner[rng.permutation(slot_owner.size)]
-    slots = np.empty((row_order.size, slot_order.size), dtype=np.float64)
-    for block in _row_blocks(row_order.size):
-        slots[block] = scores[row_order[block]][:, slot_order]
-    if slots.shape[0] > slots.shape[1]:
-        picked_slots, picked_rows = linear_sum_assignment(slots.T, maximize=True)
-    else:
-        picked_rows, picked_slots = linear_sum_assignment(slots, maximize=True)
-    positive = slots[picked_rows, picked_slots] > 0
-    return row_order[picked_rows[positive]], slot_order[picked_slots[positive]]
+
+    def __init__(self, graph: AllowedPairs, capacities: np.ndarray) -> None:
+        self.graph = graph
+        self.capacity = capacities.astype(np.int64)
+        self.mentees, self.mentors = len(graph.starts) - 1, len(capacities)
+        top = int(graph.scores.max()) if graph.pairs else 0
+        self.big = top * min(self.mentees, int(self.capacity.sum())) + 1
+        # values stay within [0, 2 (big + top)]: 32 bits while that fits (half the memory)
+        self.value_type = np.int32 if 4 * (self.big + top) < np.iinfo(np.int32).max \
+            else np.int64
+        self.mentee_value = np.full(self.mentees, self.big + top, dtype=self.value_type)
+        self.mentor_value = np.zeros(self.mentors, dtype=self.value_type)
+        self.mentor_of = np.full(self.mentees, -1, dtype=np.int64)
+        self.free_value = self.big + top  # the value of every mentee without a mentor
+        self.steps = 0
+
+    # the pairs within _NEAR_TIGHT of being tight, and how far the values moved since
+    def _near(self) -> None:
+        rows_all: list[np.ndarray] = []
+        cols_all: list[np.ndarray] = []
+        weights: list[np.ndarray] = []
+        for first in range(0, self.graph.pairs, _SCAN_EDGES):
+            last = min(self.graph.pairs, first + _SCAN_EDGES)
+            rows = self.graph.mentees_of_pairs(first, last)
+            cols = self.graph.mentors[first:last]
+            scores = self.graph.scores[first:last]
+            slack = self.mentee_value[rows]
+            slack += self.mentor_value[cols]
+            slack -= scores
+            near = np.flatnonzero(slack <= _NEAR_TIGHT + self.big)
+            rows_all.append(rows[near])
+            cols_all.append(cols[near].astype(np.int64))
+            weights.append(scores[near].astype(self.value_type) + self.big)
+        self.near_rows = np.concatenate(rows_all) if rows_all else np.zeros(0, np.int64)
+        self.near_cols = np.concatenate(cols_all) if cols_all else np.zeros(0, np.int64)
+        self.near_weight = np.concatenate(weights) if weights else np.zeros(0, np.int64)
+        self.moved = 0  # every other pair's slack is still > _NEAR_TIGHT - moved
+
+    def _min_slack_leaving(self, reached_mentee: np.ndarray, reached_mentor: np.ndarray) -> int:
+        """The least slack over all pairs from a reached mentee to an unreached mentor."""
+        best = None
+        for first in range(0, self.graph.pairs, _SCAN_EDGES):
+            last = min(self.graph.pairs, first + _SCAN_EDGES)
+            rows = self.graph.mentees_of_pairs(first, last)
+            cols = self.graph.mentors[first:last]
+            leaving = reached_mentee[rows] & ~reached_mentor[cols]
+            if leaving.any():
+                slack = (self.mentee_value[rows[leaving]] + self.mentor_value[cols[leaving]]
+                         - self.graph.scores[first:last][leaving] - self.big)
+                low = int(slack.min())
+                best = low if best is None else min(best, low)
+        return self.free_value if best is None else best
+
+    def _network(self, tight: np.ndarray, free: np.ndarray, to_sink: bool) -> csr_array:
+        """Residual network on tight pairs: source → free mentees → mentors (unused tight
+        pairs) → their mentees (used pairs) …, and mentors with a free place → sink."""
+        n, m = self.mentees, self.mentors
+        used = self.mentor_of[self.near_rows] == self.near_cols
+        forward = np.flatnonzero(tight & ~used)
+        back = np.flatnonzero(used)
+        free_rows = np.flatnonzero(free)
+        sources = [np.zeros(free_rows.size, np.int64), 1 + self.near_rows[forward],
+                   1 + n + self.near_cols[back]]
+        targets = [1 + free_rows, 1 + n + self.near_cols[forward], 1 + self.near_rows[back]]
+        capacity = [np.ones(free_rows.size + forward.size + back.size, np.int32)]
+        if to_sink:
+            taken = np.bincount(self.mentor_of[~free], minlength=m)
+            open_ = np.flatnonzero(taken < self.capacity)
+            sources.append(1 + n + open_)
+            targets.append(np.full(open_.size, n + m + 1, np.int64))
+            capacity.append((self.capacity - taken)[open_].astype(np.int32))
+        size = n + m + 2
+        return csr_array((np.concatenate(capacity),
+                          (np.concatenate(sources), np.concatenate(targets))),
+                         shape=(size, size))
+
+    def solve(self) -> np.ndarray:
+        """The mentor (column) of each mentee (row), -1 for none."""
+        n, m = self.mentees, self.mentors
+        if self.graph.pairs == 0 or self.capacity.sum() == 0:
+            return self.mentor_of
+        self._near()
+        while self.free_value > 0:
+            free = self.mentor_of < 0
+            if not free.any():
+                break
+            self.steps += 1
+            slack = (self.mentee_value[self.near_rows] + self.mentor_value[self.near_cols]
+                     - self.near_weight)
+            tight = slack == 0
+            flow = maximum_flow(self._network(tight, free, to_sink=True), 0, n + m + 1)
+            if flow.flow_value:
+                carried = flow.flow.tocoo()
+                along = carried.data > 0
+                tails, heads = carried.row[along], carried.col[along]
+                to_mentor = (tails >= 1) & (tails <= n) & (heads > n) & (heads <= n + m)
+                self.mentor_of[tails[to_mentor] - 1] = heads[to_mentor] - n - 1
+                free = self.mentor_of < 0
+                if not free.any():
+                    break
+            reached = breadth_first_order(self._network(tight, free, to_sink=False), 0,
+                                          directed=True, return_predecessors=False)
+            reached_mentee = np.zeros(n, dtype=bool)
+            reached_mentor = np.zeros(m, dtype=bool)
+            reached_mentee[reached[(reached >= 1) & (reached <= n)] - 1] = True
+            reached_mentor[reached[reached > n] - n - 1] = True
+            leaving = reached_mentee[self.near_rows] & ~reached_mentor[self.near_cols]
+            step = min(self.free_value, int(slack[leaving].min()) if leaving.any()
+                       else self.free_value)
+            bound = _NEAR_TIGHT + 1 - self.moved  # no pair outside the near ones is closer
+            if step > bound:  # a long step (at the end): measure it over every pair
+                step = min(self.free_value,
+                           self._min_slack_leaving(reached_mentee, reached_mentor))
+            assert step > 0
+            self.mentee_value[reached_mentee] -= step
+            self.mentor_value[reached_mentor] += step
+            self.free_value -= step
+            self.moved += step
+            if self.moved > _NEAR_TIGHT:
+                self._near()
+        return self.mentor_of
+
+    def used_scores(self) -> dict[int, int]:
+        """Each paired mentee's score, as the graph has it (a used pair is tight, so near)."""
+        if self.graph.pairs == 0 or not (self.mentor_of >= 0).any():
+            return {}
+        used = np.flatnonzero(self.mentor_of[self.near_rows] == self.near_cols)
+        return dict(zip(self.near_rows[used].tolist(),
+                        (self.near_weight[used] - self.big).tolist(), strict=True))
 
 
 def assign(mentees: Sequence[MenteeRequest], mentors: Sequence[MentorOffer],
            excluded: Excluded = frozenset(), *, seed: int = 0) -> list[Match]:
-    """The weekly round: pairs of maximal total score, sorted by mentee.
+    """The weekly round, sorted by mentee: as many mentees paired as possible, and of those
+    rounds one with the highest total score.
 
     Each mentee gets at most one mentor, each mentor at most ``free_places`` mentees, and only
-    pairs :func:`evaluate` allows. The same inputs and seed always give the same list.
+    pairs :func:`evaluate` allows. Mentees and mentors are shuffled by ``seed`` first, so ties
+    are broken by the seed; the same inputs and seed always give the same list.
     """
-    scores = score_matrix(mentees, mentors, excluded)
-    free_places = np.array([max(0, m.free_places) for m in mentors], dtype=np.int64)
-    useful_mentors = np.flatnonzero((free_places > 0) & scores.any(axis=0))
-    useful_mentees = np.flatnonzero(scores[:, useful_mentors].any(axis=1))
-    if useful_mentees.size == 0:
+    rng = np.random.default_rng(seed)
+    useful = [offer for offer in mentors if offer.free_places > 0]
+    if not mentees or not useful:
         return []
-    capacities = np.minimum(free_places[useful_mentors], useful_mentees.size)
-    rows, cols = _solve_slots(scores[np.ix_(useful_mentees, useful_mentors)], capacities,
-                              np.random.default_rng(seed))
+    mentee_order = rng.permutation(len(mentees))
+    mentor_order = rng.permutation(len(useful))
+    shuffled_mentees = [mentees[i] for i in mentee_order]
+    shuffled_mentors = [useful[j] for j in mentor_order]
+    graph = AllowedPairs.build(shuffled_mentees, shuffled_mentors, excluded)
+    capacities = np.minimum([m.free_places for m in shuffled_mentors], len(mentees))
+    round_ = _Round(graph, np.asarray(capacities, dtype=np.int64))
+    mentor_of = round_.solve()
     matches = []
-    for row, col in zip(useful_mentees[rows], useful_mentors[cols], strict=True):
-        match = evaluate(mentees[row], mentors[col], excluded)
-        assert match is not None and match.score == scores[row, col]
+    for row, score in round_.used_scores().items():
+        match = evaluate(shuffled_mentees[row], shuffled_mentors[mentor_of[row]], excluded)
+        assert match is not None and match.score == score  # the graph agrees with evaluate
         matches.append(match)
     matches.sort(key=lambda match: (match.mentee_id, match.mentor_id))
     return matches

@@ -17,15 +17,20 @@ Declined or expired, the mentee hears only when the 3 days are over, and only "h
 mentors": a decline looks exactly like no answer. Nothing here talks to Telegram: messages
 are queued in the outbox with only ids in their payload and rendered at send time in the
 recipient's language (see ``handlers.mentorship_messages``).
-The weekly round's optimal assignment runs in a worker thread, off the event loop.
+The weekly round's optimal assignment runs off the event loop: in a worker thread, or for a
+large round in a worker process (see ``_assign_off_the_loop``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+import pickle
+import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
+from pathlib import Path
 
 from bot.clock import Clock
 from bot.db.database import Database
@@ -35,6 +40,7 @@ from bot.services.delivery import DeliveryService
 from bot.services.matching import (
     Match, MenteeRequest, MentorOffer, Person, assign, evaluate, suggest,
 )
+from bot.services.matching_worker import dumps_in_slices, loads_slices
 from bot.services.message_kinds import MessageKind
 from bot.speed import replies_first
 
@@ -44,6 +50,7 @@ CHECKIN_EVERY = timedelta(days=30)
 SILENT_CHECKINS = 2  # a mentor silent at this many check-ins in a row: offer a new match
 SUGGESTIONS = 3
 ROUND_CHUNK = 100  # proposals written per transaction (short: replies wait for the lock)
+PROCESS_CELLS = 1_000_000  # mentees × mentors from which the round runs in its own process
 
 
 class Waiting(Enum):
@@ -75,11 +82,43 @@ def mentee_request(c: Candidate) -> MenteeRequest:
     return MenteeRequest(_person(c), c.codes, c.country_preference)
 
 
-def _assign_candidates(waiting: list[Candidate], available: list[Candidate],
-                       excluded: frozenset[tuple[int, int]], seed: int) -> list[Match]:
-    """The round's computation, all of it in the worker thread."""
-    return assign([mentee_request(c) for c in waiting], [mentor_offer(c) for c in available],
-                  excluded, seed=seed)
+def _engine_inputs(waiting: list[Candidate], available: list[Candidate]
+                   ) -> tuple[list[MenteeRequest], list[MentorOffer]]:
+    return [mentee_request(c) for c in waiting], [mentor_offer(c) for c in available]
+
+
+async def _assign_off_the_loop(waiting: list[Candidate], available: list[Candidate],
+                               excluded: frozenset[tuple[int, int]], seed: int) -> list[Match]:
+    """The round's computation, never on the event loop.
+
+    A small round runs in a worker thread. A large one runs in a process of its own
+    (``bot.services.matching_worker``): SciPy's maximum flow and graph search hold the GIL
+    while they run, tens of ms at a time, step after step, which a thread would take from the
+    replies. The process imports only the engine and ends with the round; its start (well
+    under a second) is small beside a weekly round.
+    """
+    mentees, mentors = await asyncio.to_thread(_engine_inputs, waiting, available)
+    if len(mentees) * len(mentors) < PROCESS_CELLS:
+        return await asyncio.to_thread(assign, mentees, mentors, excluded, seed=seed)
+    request = pickle.dumps((await asyncio.to_thread(dumps_in_slices, mentees),
+                            await asyncio.to_thread(dumps_in_slices, mentors),
+                            excluded, seed), pickle.HIGHEST_PROTOCOL)
+    home = str(Path(__file__).resolve().parents[2])  # this checkout's ``bot`` first
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        filter(None, [home, os.environ.get("PYTHONPATH")]))}
+    worker = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.services.matching_worker", stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL, env=env)
+    try:
+        answer, _ = await worker.communicate(request)
+    finally:
+        if worker.returncode is None:  # cancelled meanwhile: the round is not wanted
+            worker.kill()
+            await worker.wait()
+    if worker.returncode != 0:
+        raise RuntimeError(f"the matching worker exited with code {worker.returncode}")
+    matches: list[Match] = await asyncio.to_thread(loads_slices, pickle.loads(answer))
+    return matches
 
 
 @dataclass(frozen=True)
@@ -200,8 +239,10 @@ class MentorshipService:
     # ---- the weekly round ------------------------------------------------------------------
 
     async def run_round(self, *, seed: int = 0) -> RoundResult:
-        """Everyone still waiting, assigned at once to maximise the total score; the solver
-        runs in a worker thread and the proposals are written in bulk."""
+        """Everyone still waiting, assigned at once: as many mentees as possible get a mentor,
+        and of those rounds the one with the highest total score. The solver runs off the event loop
+        (a worker thread, or a process for a large round) and the proposals are written in
+        bulk."""
         with replies_first():
             return await self._run_round(seed)
 
@@ -209,7 +250,7 @@ class MentorshipService:
         waiting = await self._repo.waiting_mentees()
         available = [c for c in await self._repo.available_mentors() if c.free_places > 0]
         excluded = await self._repo.excluded_pairs()
-        matches = await asyncio.to_thread(_assign_candidates, waiting, available, excluded, seed)
+        matches = await _assign_off_the_loop(waiting, available, excluded, seed)
         now = self._clock.now()
         written: list[tuple[int, int, int, int]] = []
         for start in range(0, len(matches), ROUND_CHUNK):
