@@ -54,6 +54,7 @@ from bot.throttle import FloodThrottle
 from bot.inflight import InFlightUpdates, TrackingDispatcher
 from bot.jobs import JobServices, register_jobs
 from bot.middlewares import ActorMiddleware, CommandEndsFlow
+from bot.services.audit_log import AuditLog
 from bot.services.chat_access import ChatAccessService
 from bot.services.chats import ChatRegistry
 from bot.services.coffee import CoffeeService
@@ -96,6 +97,7 @@ class App:
     review_cards: ReviewCardRepo
     review_card_service: ReviewCardService
     audit: AuditRepo
+    audit_log: AuditLog
     personal_data: PersonalDataRepo
     invites: InviteService
     invite_codes: InviteRepo
@@ -130,10 +132,10 @@ class App:
         """What handlers may ask for by name: services, reference data and the clock.
 
         The handlers of the conversation issue (start, onboarding, privacy, invitations,
-        chats, directory, help) take services only (``tests/test_wiring.py``). The
-        repositories below the line are still asked for by the handlers that later issues
-        rebuild (events, announce, digest, mentorship, introductions, coffee) and by the
-        reviews and roles (verification, admin).
+        chats, directory, help, reviews and roles) take services only
+        (``tests/test_wiring.py``). The repositories below the line are still asked for by
+        the handlers that later issues rebuild (events, announce, digest, mentorship,
+        introductions, coffee).
         """
         return {
             "clock": self.clock,
@@ -147,6 +149,7 @@ class App:
             "onboarding": self.onboarding,
             "verification": self.verification,
             "review_card_service": self.review_card_service,
+            "audit_log": self.audit_log,
             "chat_access": self.chat_access,
             "chat_registry": self.chat_registry,
             "removals": self.removals,
@@ -158,7 +161,6 @@ class App:
             "coffee_service": self.coffee_service,
             # ---- only for the handlers named above, until they are rebuilt
             "profiles": self.profiles,
-            "coordinators": self.coordinators,
             "claims": self.claims,
             "audit": self.audit,
             "chats": self.chats,
@@ -222,6 +224,7 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
         review_cards=review_cards,
         review_card_service=ReviewCardService(delivery, review_cards, profiles),
         audit=audit,
+        audit_log=AuditLog(audit),
         personal_data=personal_data,
         invites=invite_service,
         invite_codes=invite_codes,
@@ -305,8 +308,8 @@ def feature_renderers(app: App) -> list[dict[str, Any]]:
     from handlers.onboarding import handoff
 
     features = [invites.renderers(app.invites, app.members, app.reference, app.clock),
-                verification.renderers(app.profiles, app.reference),
-                admin.renderers(app.profiles, app.reference),
+                verification.renderers(app.members, app.reference),
+                admin.renderers(app.members, app.reference),
                 chats.renderers(app.chat_registry, app.reference),
                 handoff.renderers(app.profiles, app.reference)]
     return features + [feature.renderers(app) for feature in (

@@ -41,19 +41,20 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import PageCb, ReviewAction, ReviewCb
 from bot.chat_removals import RemovalRunner
 from bot.clock import Clock
-from bot.db.repositories.audit import AuditEntry, AuditRepo
-from bot.db.repositories.claims import ClaimRepo
-from bot.db.repositories.profiles import Profile, ProfileRepo
-from bot.db.repositories.roles import CoordinatorRepo
+from bot.db.repositories.audit import AuditEntry
+from bot.db.repositories.profiles import Profile
 from bot.i18n import format_datetime, format_time
 from bot.keyboards import button, rows
 from bot.middlewares import CARD_RESTORERS, RESTORE_CARD, end_flow
+from bot.services.audit_log import AuditLog
 from bot.services.delivery import DeliveryService, Outgoing, Recipient
+from bot.services.members import MemberService
 from bot.services.message_kinds import MessageKind
+from bot.services.once import OnceOnly
 from bot.services.profile_input import check_short_text
 from bot.services.reference import ReferenceData
 from bot.services.review_cards import ReviewCardService
-from bot.services.roles import Actor
+from bot.services.roles import Actor, Authority
 from bot.services.verification import Decision, Outcome, VerificationService
 from bot.telegram_chats import TelegramChats
 from bot.texts import audit_action_text, problem_text, profile_card
@@ -80,8 +81,9 @@ class Roles:
         self.actor: Actor = data["actor"]
         self.verification: VerificationService = data["verification"]
         self.delivery: DeliveryService = data["delivery"]
-        self.profiles: ProfileRepo = data["profiles"]
-        self.coordinators: CoordinatorRepo = data["coordinators"]
+        self.members: MemberService = data["members"]
+        self.authority: Authority = data["authority"]
+        self.once: OnceOnly = data["once"]
         self.ref: ReferenceData = data["ref"]
         self.clock: Clock = data["clock"]
         self.cards: ReviewCardService = data["review_card_service"]
@@ -93,9 +95,9 @@ class Roles:
         return escape(self.ref.country(code, self.actor.locale)) if code else "—"
 
     async def card(self, member_id: int) -> tuple[str, InlineKeyboardMarkup | None]:
-        return await member_card(self.profiles, self.ref, self.actor, member_id,
-                                 await self.coordinators.country_of(member_id),
-                                 await self.coordinators.may_publish_region(member_id),
+        return await member_card(self.members, self.ref, self.actor, member_id,
+                                 await self.authority.appointed_country(member_id),
+                                 await self.authority.publishes_region(member_id),
                                  self.verification.admin_ids)
 
 
@@ -137,16 +139,15 @@ class OnePressCards(BaseMiddleware):
         if not callback_data.value:
             await event.answer(_("This button is from an earlier message."), show_alert=True)
             return None
-        claims: ClaimRepo = data["claims"]
         key = f"card:{callback_data.value}"
-        if not await claims.claim(key, roles.clock.now()):
+        if not await roles.once.first(key, roles.clock.now()):
             await event.answer(_("This has already been handled."), show_alert=True)
             return None
         try:
             return await handler(event, data)
         finally:
             if not roles.card_moved_on:
-                await claims.release(key)
+                await roles.once.give_back(key)
 
 
 def name_of(profile: Profile | None) -> str:
@@ -155,11 +156,11 @@ def name_of(profile: Profile | None) -> str:
 
 # ---- a member's card for staff ----------------------------------------------------------
 
-async def member_card(profiles: ProfileRepo, ref: ReferenceData, actor: Actor, member_id: int,
+async def member_card(members: MemberService, ref: ReferenceData, actor: Actor, member_id: int,
                       coordinator_country: str | None, may_publish_region: bool = False,
                       admin_ids: frozenset[int] = frozenset()
                       ) -> tuple[str, InlineKeyboardMarkup | None]:
-    profile = await profiles.get(member_id)
+    profile = await members.get(member_id)
     if profile is None:
         return outcome_text(Outcome.NOT_FOUND), None
     text = profile_card(profile, ref, actor.locale, with_status=True)
@@ -226,7 +227,7 @@ async def say_done(query: CallbackQuery, roles: Roles, member_id: int, done: str
 async def managed_profile(query: CallbackQuery, roles: Roles, member_id: int
                           ) -> Profile | None:
     """Her profile, if the one pressing may manage her now (else a popup and None)."""
-    profile = await roles.profiles.get(member_id)
+    profile = await roles.members.get(member_id)
     if profile is None or not await roles.verification.may_manage(roles.actor.user_id,
                                                                   profile.country_code):
         await query.answer(outcome_text(Outcome.FORBIDDEN), show_alert=True)
@@ -265,7 +266,7 @@ async def cb_keep(query: CallbackQuery, callback_data: ReviewCb, roles: Roles,
 
 async def may_decide(query: CallbackQuery, roles: Roles, member_id: int, decision: Decision,
                      status: str) -> Profile | None:
-    profile = await roles.profiles.get(member_id)
+    profile = await roles.members.get(member_id)
     country = profile.country_code if profile else None
     if not await roles.verification.authority.may_decide_on(roles.actor.user_id, member_id,
                                                             country):
@@ -304,8 +305,7 @@ async def cb_suspend(query: CallbackQuery, callback_data: ReviewCb, roles: Roles
                                          member_id=profile.user_id, value=token))]))
 
 
-async def on_suspend_reason(message: Message, state: FSMContext, roles: Roles,
-                            claims: ClaimRepo) -> None:
+async def on_suspend_reason(message: Message, state: FSMContext, roles: Roles) -> None:
     value, problem = check_short_text(message.text, REASON_MAX)
     if problem is not None:
         await message.answer(problem_text(problem, REASON_MAX) + " " + _("(/cancel to stop)"))
@@ -313,7 +313,7 @@ async def on_suspend_reason(message: Message, state: FSMContext, roles: Roles,
     data = await state.get_data()
     await state.clear()
     if not data.get("card_token") \
-            or not await claims.claim(f"card:{data['card_token']}", roles.clock.now()):
+            or not await roles.once.first(f"card:{data['card_token']}", roles.clock.now()):
         return  # a reason sent at the same moment (or Keep) came first: one effect, one result
     member_id = int(data.get("member_id", 0))
     now = roles.clock.now()
@@ -322,10 +322,10 @@ async def on_suspend_reason(message: Message, state: FSMContext, roles: Roles,
     if result.outcome is not Outcome.DONE:
         await message.answer(outcome_text(result.outcome))
         return
-    profile = await roles.profiles.get(member_id)
+    profile = await roles.members.get(member_id)
     done = _("Membership of {name} suspended, {time}. She has been told.").format(
         name=name_of(profile), time=format_time(
-            now, roles.actor.locale, await zone_of(roles.profiles, roles.ref,
+            now, roles.actor.locale, await zone_of(roles.members, roles.ref,
                                                    roles.actor.user_id)))
     text, _keyboard = await roles.card(member_id)
     # the card says it; a new message only when the card can't be edited
@@ -393,7 +393,7 @@ async def refuse_on_card(query: CallbackQuery, roles: Roles, member_id: int, pop
 
 async def changed_meanwhile(roles: Roles, member_id: int, outcome: Outcome) -> str:
     """Why a Confirm was refused, as it is now."""
-    profile = await roles.profiles.get(member_id)
+    profile = await roles.members.get(member_id)
     if outcome is not Outcome.FORBIDDEN and profile is not None \
             and profile.status == "suspended":
         return _("She is suspended now: nothing was changed.")
@@ -408,12 +408,12 @@ async def tell_suspended(roles: Roles, member_id: int, reason: str,
                          country: str | None) -> None:
     """The notice says how to reach her coordinator: the name, and the @username only if
     the coordinator has a public one (never her id or any other contact)."""
-    coordinators = [c for c in (await roles.coordinators.of_country(country) if country else [])
+    coordinators = [c for c in (await roles.authority.coordinators_of(country) if country else [])
                     if c != member_id][:2]
     chats = TelegramChats(roles.bot)
     contacts = []
     for coordinator in coordinators:
-        profile = await roles.profiles.get(coordinator)
+        profile = await roles.members.get(coordinator)
         if profile is None or not profile.full_name:
             continue
         username = await chats.username_of(coordinator)
@@ -442,7 +442,7 @@ async def cb_reinstate(query: CallbackQuery, callback_data: ReviewCb, roles: Rol
         await refuse_on_card(query, roles, callback_data.member_id,
                              outcome_text(result.outcome))
         return
-    profile = await roles.profiles.get(callback_data.member_id)
+    profile = await roles.members.get(callback_data.member_id)
     await say_done(query, roles, callback_data.member_id, _(
         "Membership of {name} reinstated. She has been told.").format(name=name_of(profile)))
     await roles.delivery.notify(MessageKind.ROLE_REINSTATED, {}, [callback_data.member_id])
@@ -451,14 +451,14 @@ async def cb_reinstate(query: CallbackQuery, callback_data: ReviewCb, roles: Rol
 # ---- coordinators (administrators only) -------------------------------------------------
 
 async def cb_appoint_ask(query: CallbackQuery, callback_data: ReviewCb, roles: Roles) -> None:
-    profile = await roles.profiles.get(callback_data.member_id)
+    profile = await roles.members.get(callback_data.member_id)
     if not roles.actor.is_admin:
         await query.answer(outcome_text(Outcome.FORBIDDEN), show_alert=True)
         return
     if profile is None or profile.status != "approved" or not profile.country_code:
         await query.answer(outcome_text(Outcome.NOT_FOUND), show_alert=True)
         return
-    if await roles.coordinators.country_of(profile.user_id) == profile.country_code:
+    if await roles.authority.appointed_country(profile.user_id) == profile.country_code:
         await query.answer(already_coordinator(roles, profile.country_code), show_alert=True)
         return
     await ask_first(query, roles, profile.user_id, _(
@@ -473,7 +473,7 @@ def already_coordinator(roles: Roles, country: str | None) -> str:
 
 
 async def cb_appoint(query: CallbackQuery, callback_data: ReviewCb, roles: Roles) -> None:
-    profile = await roles.profiles.get(callback_data.member_id)
+    profile = await roles.members.get(callback_data.member_id)
     country = profile.country_code if profile else None
     outcome = await roles.verification.appoint_coordinator(
         roles.actor.user_id, callback_data.member_id, country or "", roles.clock.now())
@@ -495,11 +495,11 @@ async def cb_dismiss_ask(query: CallbackQuery, callback_data: ReviewCb, roles: R
     if not roles.actor.is_admin:
         await query.answer(outcome_text(Outcome.FORBIDDEN), show_alert=True)
         return
-    country = await roles.coordinators.country_of(callback_data.member_id)
+    country = await roles.authority.appointed_country(callback_data.member_id)
     if country is None:
         await query.answer(_("She is not a coordinator."), show_alert=True)
         return
-    profile = await roles.profiles.get(callback_data.member_id)
+    profile = await roles.members.get(callback_data.member_id)
     await ask_first(query, roles, callback_data.member_id, _(
         "Remove {name} as the coordinator for {country}? She will be told, and the "
         "invitation links she created will stop working.").format(
@@ -509,7 +509,7 @@ async def cb_dismiss_ask(query: CallbackQuery, callback_data: ReviewCb, roles: R
 
 async def cb_dismiss(query: CallbackQuery, callback_data: ReviewCb, roles: Roles) -> None:
     member_id = callback_data.member_id
-    country = await roles.coordinators.country_of(member_id)
+    country = await roles.authority.appointed_country(member_id)
     outcome = await roles.verification.remove_coordinator(roles.actor.user_id, member_id,
                                                           roles.clock.now())
     if outcome is Outcome.ALREADY_DECIDED:
@@ -518,7 +518,7 @@ async def cb_dismiss(query: CallbackQuery, callback_data: ReviewCb, roles: Roles
     if outcome is not Outcome.DONE:
         await query.answer(outcome_text(outcome), show_alert=True)
         return
-    profile = await roles.profiles.get(member_id)
+    profile = await roles.members.get(member_id)
     await say_done(query, roles, member_id, _(
         "{name} is no longer the coordinator for {country}. She has been told.").format(
         name=name_of(profile), country=roles.country(country)))
@@ -541,7 +541,7 @@ async def cb_region(query: CallbackQuery, callback_data: ReviewCb, roles: Roles)
                                 [callback_data.member_id])
 
 
-def renderers(profiles: ProfileRepo, ref: ReferenceData) -> dict[str, Any]:
+def renderers(members: MemberService, ref: ReferenceData) -> dict[str, Any]:
     """The notices roles send through the delivery engine, in each recipient's language."""
 
     def suspended(payload: dict[str, Any], to: Recipient) -> Any:
@@ -575,7 +575,7 @@ def renderers(profiles: ProfileRepo, ref: ReferenceData) -> dict[str, Any]:
 
     async def card_closed(payload: dict[str, Any], to: Recipient) -> Any:
         """A suspend prompt's card once she lost her role: the member, no buttons."""
-        profile = await profiles.get(payload["member_id"])
+        profile = await members.get(payload["member_id"])
         body = profile_card(profile, ref, to.locale, with_status=True) + "\n\n" \
             if profile else ""
         return body + _("You can no longer manage this member."), None
@@ -592,17 +592,17 @@ def renderers(profiles: ProfileRepo, ref: ReferenceData) -> dict[str, Any]:
 
 # ---- /coordinators and /audit -------------------------------------------------------------
 
-async def cmd_coordinators(message: Message, actor: Actor, coordinators: CoordinatorRepo,
-                           profiles: ProfileRepo, ref: ReferenceData) -> None:
+async def cmd_coordinators(message: Message, actor: Actor, authority: Authority,
+                           members: MemberService, ref: ReferenceData) -> None:
     if not actor.is_admin:
         await message.answer(admins_only_text())
         return
-    current = await coordinators.all()
+    current = await authority.appointments()
     lines = [_("<b>Country coordinators</b>")]
     buttons = []
     token = card_token()  # one press of the listing: it moves on to the question
     for user_id, country in current:
-        profile = await profiles.get(user_id)
+        profile = await members.get(user_id)
         full = profile.full_name if profile and profile.full_name else _("this member")
         lines.append(f"{escape(ref.country(country, actor.locale))}: {escape(full)}")
         short = full if len(full) <= 16 else full[:15] + "…"
@@ -625,12 +625,12 @@ def audit_outcome_text(outcome: str) -> str:
     }.get(outcome, _("not done"))
 
 
-async def audit_line(entry: AuditEntry, profiles: ProfileRepo, ref: ReferenceData,
+async def audit_line(entry: AuditEntry, members: MemberService, ref: ReferenceData,
                      admin_ids: frozenset[int], locale: str, zone: str) -> str:
     async def person(user_id: int | None) -> str:
         if user_id is None:
             return _("a deleted member")
-        profile = await profiles.get(user_id)
+        profile = await members.get(user_id)
         if profile is not None and profile.full_name:
             return escape(profile.full_name)
         return _("an administrator") if user_id in admin_ids else _("a former member")
@@ -653,48 +653,49 @@ def _audit_template(entry: AuditEntry) -> str:
 
 
 async def audit_page_text(entries: list[AuditEntry], total: int, page: int, actor: Actor,
-                          profiles: ProfileRepo, ref: ReferenceData,
+                          members: MemberService, ref: ReferenceData,
                           admin_ids: frozenset[int]) -> str:
     pages = max(1, (total + AUDIT_PAGE - 1) // AUDIT_PAGE)
-    zone = await zone_of(profiles, ref, actor.user_id)
+    zone = await zone_of(members, ref, actor.user_id)
     lines = [_("<b>Audit log</b> · page {page} of {pages}").format(page=page + 1, pages=pages)]
     for entry in entries:
-        lines.append(await audit_line(entry, profiles, ref, admin_ids, actor.locale, zone))
+        lines.append(await audit_line(entry, members, ref, admin_ids, actor.locale, zone))
     if not entries:
         lines.append(_("The log is empty."))
     return "\n".join(lines)
 
 
-async def show_audit(message: Message, actor: Actor, audit: AuditRepo, profiles: ProfileRepo,
-                     ref: ReferenceData, admin_ids: frozenset[int], page: int, *,
-                     edit: bool) -> None:
-    entries, total = await audit.page(page * AUDIT_PAGE, AUDIT_PAGE)
+async def show_audit(message: Message, actor: Actor, audit_log: AuditLog,
+                     members: MemberService, ref: ReferenceData, admin_ids: frozenset[int],
+                     page: int, *, edit: bool) -> None:
+    entries, total = await audit_log.page(page * AUDIT_PAGE, AUDIT_PAGE)
     nav = []
     if page > 0:
         nav.append(button(_("« Previous"), PageCb(view="audit", page=page - 1)))
     if (page + 1) * AUDIT_PAGE < total:
         nav.append(button(_("Next »"), PageCb(view="audit", page=page + 1)))
-    text = await audit_page_text(entries, total, page, actor, profiles, ref, admin_ids)
+    text = await audit_page_text(entries, total, page, actor, members, ref, admin_ids)
     await show(message, text, rows(nav) if nav else None, edit=edit)
 
 
-async def cmd_audit(message: Message, actor: Actor, audit: AuditRepo, profiles: ProfileRepo,
-                    ref: ReferenceData, admin_ids: frozenset[int]) -> None:
+async def cmd_audit(message: Message, actor: Actor, audit_log: AuditLog,
+                    members: MemberService, ref: ReferenceData,
+                    admin_ids: frozenset[int]) -> None:
     if not actor.is_admin:
         await message.answer(admins_only_text())
         return
-    await show_audit(message, actor, audit, profiles, ref, admin_ids, 0, edit=False)
+    await show_audit(message, actor, audit_log, members, ref, admin_ids, 0, edit=False)
 
 
 async def cb_audit_page(query: CallbackQuery, callback_data: PageCb, actor: Actor,
-                        audit: AuditRepo, profiles: ProfileRepo, ref: ReferenceData,
+                        audit_log: AuditLog, members: MemberService, ref: ReferenceData,
                         admin_ids: frozenset[int]) -> None:
     message = query_message(query)
     if not actor.is_admin or message is None:
         await query.answer(admins_only_text(), show_alert=True)
         return
     await query.answer()
-    await show_audit(message, actor, audit, profiles, ref, admin_ids,
+    await show_audit(message, actor, audit_log, members, ref, admin_ids,
                      max(0, callback_data.page), edit=True)
 
 

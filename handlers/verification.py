@@ -33,15 +33,16 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import PageCb, ReviewAction, ReviewCb
 from bot.chat_removals import RemovalRunner
 from bot.clock import Clock, from_db
-from bot.db.repositories.claims import ClaimRepo
-from bot.db.repositories.profiles import Profile, ProfileRepo
+from bot.db.repositories.profiles import Profile
 from bot.dialogs import no_open_dialog
 from bot.i18n import format_date, format_time
 from bot.keyboards import button, rows
 from bot.middlewares import CARD_RESTORERS, RESTORE_CARD
 from bot.services.profile_input import check_short_text
 from bot.services.delivery import Recipient
+from bot.services.members import MemberService
 from bot.services.message_kinds import MessageKind
+from bot.services.once import OnceOnly
 from bot.services.reference import ReferenceData
 from bot.services.review_cards import ReviewCardService
 from bot.services.roles import Actor
@@ -90,9 +91,9 @@ def outcome_text(outcome: Outcome) -> str:
     return _("This member no longer exists.")
 
 
-async def zone_of(profiles: ProfileRepo, ref: ReferenceData, user_id: int) -> str:
+async def zone_of(members: MemberService, ref: ReferenceData, user_id: int) -> str:
     """Her country's time zone (UTC for someone without a profile, e.g. an administrator)."""
-    profile = await profiles.get(user_id)
+    profile = await members.get(user_id)
     code = profile.country_code if profile else None
     return ref.country_timezones.get(code or "", "UTC")
 
@@ -140,9 +141,9 @@ def card_text(profile: Profile, ref: ReferenceData, locale: str) -> str:
     return _("<b>New application</b>") + "\n\n" + body
 
 
-async def application_card(profiles: ProfileRepo, ref: ReferenceData, member_id: int,
+async def application_card(members: MemberService, ref: ReferenceData, member_id: int,
                            locale: str) -> tuple[str, InlineKeyboardMarkup | None]:
-    profile = await profiles.get(member_id)
+    profile = await members.get(member_id)
     if profile is None:
         return _("This application no longer exists."), None
     return card_text(profile, ref, locale), review_keyboard(member_id, profile.version)
@@ -172,12 +173,12 @@ def outcome_for_applicant(member_id: int, decision: Decision, note: str | None
                      ReviewCb(action=ReviewAction.ANSWER, member_id=member_id))]))
 
 
-def renderers(profiles: ProfileRepo, ref: ReferenceData) -> dict[str, Any]:
+def renderers(members: MemberService, ref: ReferenceData) -> dict[str, Any]:
     """What reviewers and applicants receive through the delivery engine (sent by
     :class:`bot.services.review_cards.ReviewCardService`), rendered in each one's language."""
 
     async def card(payload: dict[str, Any], to: Recipient) -> Any:
-        profile = await profiles.get(payload["member_id"])
+        profile = await members.get(payload["member_id"])
         if profile is None or profile.version != payload["version"] \
                 or profile.status not in ("pending", "needs_info"):
             return None  # changed or decided before it could go out: a newer card says it
@@ -185,16 +186,16 @@ def renderers(profiles: ProfileRepo, ref: ReferenceData) -> dict[str, Any]:
                                                                    profile.version)
 
     async def withdrawn(payload: dict[str, Any], to: Recipient) -> Any:
-        name = await profiles.name_of(payload["member_id"]) if payload.get("named") else None
+        name = await members.name_of(payload["member_id"]) if payload.get("named") else None
         return named(name, _("This application was changed or moved after this card was "
                              "sent. Any newer card replaces it.")), None
 
     async def reopened(payload: dict[str, Any], to: Recipient) -> Any:
-        return named(await profiles.name_of(payload["member_id"]),
+        return named(await members.name_of(payload["member_id"]),
                      _("You opened this application again below.")), None
 
     async def lost_role(payload: dict[str, Any], to: Recipient) -> Any:
-        profile = await profiles.get(payload["member_id"])
+        profile = await members.get(payload["member_id"])
         lost = _("You can no longer decide on this application.")
         if profile is None:
             return lost, None
@@ -202,10 +203,10 @@ def renderers(profiles: ProfileRepo, ref: ReferenceData) -> dict[str, Any]:
 
     async def decided(payload: dict[str, Any], to: Recipient) -> Any:
         """The outcome, who and when, in the reviewer's language and zone; no buttons."""
-        profile = await profiles.get(payload["member_id"])
-        name = decider_name(await profiles.get(payload["decider"]),
+        profile = await members.get(payload["member_id"])
+        name = decider_name(await members.get(payload["decider"]),
                             bool(payload["decider_is_admin"]))
-        zone = await zone_of(profiles, ref, to.user_id)
+        zone = await zone_of(members, ref, to.user_id)
         body = profile_card(profile, ref, to.locale) + "\n\n" if profile else ""
         when = format_time(from_db(payload["at"]), to.locale, zone)
         return (_("<b>Application</b>") + "\n\n" + body
@@ -240,10 +241,10 @@ class Review:
     """What every review handler needs, received by name from the dispatcher."""
 
     def __init__(self, bot: Bot, actor: Actor, verification: VerificationService,
-                 cards: ReviewCardService, profiles: ProfileRepo, ref: ReferenceData,
+                 cards: ReviewCardService, members: MemberService, ref: ReferenceData,
                  clock: Clock, removals: RemovalRunner) -> None:
         self.bot, self.actor, self.verification = bot, actor, verification
-        self.cards, self.profiles, self.ref, self.clock = cards, profiles, ref, clock
+        self.cards, self.members, self.ref, self.clock = cards, members, ref, clock
         self.removals = removals
         self.edited_cards: dict[tuple[int, int], bool] = {}
 
@@ -263,7 +264,7 @@ class Review:
 
     async def may_open(self, query: CallbackQuery, data: ReviewCb) -> Profile | None:
         """A prompt (reason, question) opens only on a card she may still decide on."""
-        profile = await self.profiles.get(data.member_id)
+        profile = await self.members.get(data.member_id)
         country = profile.country_code if profile else None
         if not await self.verification.authority.may_decide_on(self.actor.user_id,
                                                                data.member_id, country):
@@ -289,7 +290,7 @@ async def show_current_card(query: CallbackQuery, review: Review, profile: Profi
     message = query_message(query)
     if message is None or profile.status not in ("pending", "needs_info"):
         return
-    text, keyboard = await application_card(review.profiles, review.ref, profile.user_id,
+    text, keyboard = await application_card(review.members, review.ref, profile.user_id,
                                             review.actor.locale)
     sent = await message.answer(text, reply_markup=keyboard)
     await review.cards.record_reply(profile.user_id, profile.version, review.actor.user_id,
@@ -303,7 +304,7 @@ def pressed_card(query: CallbackQuery) -> tuple[int, int] | None:
 
 async def refuse(query: CallbackQuery, review: Review, result: DecisionResult) -> None:
     if result.outcome is Outcome.STALE:
-        profile = await review.profiles.get(result.member_id)
+        profile = await review.members.get(result.member_id)
         if profile is not None:
             await show_current_card(query, review, profile)
             return
@@ -433,11 +434,11 @@ async def restore_review_card(data: dict, card: dict) -> None:  # type: ignore[t
     """A command ended the reason or question prompt: the card gets its buttons back, unless
     it was decided or withdrawn meanwhile (then it already says so)."""
     actor: Actor | None = data.get("actor")
-    profiles: ProfileRepo = data["profiles"]
+    members: MemberService = data["members"]
     cards: ReviewCardService = data["review_card_service"]
     ref: ReferenceData = data["ref"]
     member_id, message_id = int(card["member"]), int(card["message"])
-    profile = await profiles.get(member_id)
+    profile = await members.get(member_id)
     if actor is None or profile is None or profile.version != int(card["version"]) \
             or profile.status not in ("pending", "needs_info") \
             or not await cards.holds(member_id, actor.user_id, message_id):
@@ -453,7 +454,7 @@ CARD_RESTORERS["review"] = restore_review_card
 async def refuse_note(message: Message, state: FSMContext, review: Review, problem: str
                       ) -> None:
     data = await state.get_data()
-    profile = await review.profiles.get(int(data.get("member_id", 0)))
+    profile = await review.members.get(int(data.get("member_id", 0)))
     card = data.get("card")
     if profile is not None and card and await edit_by_id(
             review.bot, message.chat.id, int(card),
@@ -484,7 +485,7 @@ async def on_typed_note(message: Message, state: FSMContext, review: Review) -> 
         return
     if decision is Decision.REJECT and card is not None and review.edited_cards.get(card):
         return  # the card says it ("Rejected by …, reason"): no second message
-    profile = await review.profiles.get(member_id)
+    profile = await review.members.get(member_id)
     name = escape(profile.full_name or "") if profile else ""
     await message.answer(_("Your question has been sent to {name}.").format(name=name)
                          if decision is Decision.ASK_INFO
@@ -498,31 +499,31 @@ async def on_non_text_note(message: Message, state: FSMContext, review: Review) 
 PENDING_PAGE = 10
 
 
-async def cmd_pending(message: Message, actor: Actor, profiles: ProfileRepo,
-                      ref: ReferenceData) -> None:
+async def cmd_pending(message: Message, actor: Actor, verification: VerificationService,
+                      members: MemberService, ref: ReferenceData) -> None:
     if not actor.is_staff:
         await message.answer(_("This command is for coordinators."))
         return
-    await show_pending(message, actor, profiles, ref, 0, edit=False)
+    await show_pending(message, actor, verification, members, ref, 0, edit=False)
 
 
-async def show_pending(message: Message, actor: Actor, profiles: ProfileRepo,
-                       ref: ReferenceData, page: int, *, edit: bool) -> None:
+async def show_pending(message: Message, actor: Actor, verification: VerificationService,
+                       members: MemberService, ref: ReferenceData, page: int, *,
+                       edit: bool) -> None:
     """One message: the applications waiting (name, country, since when), a page at a time,
     each with a button that brings up its card."""
     country = None if actor.is_admin else actor.coordinator_country
-    total = await profiles.count_waiting(country)
+    total = await verification.count_waiting(country)
     if not total:
         await show(message, _("No applications are waiting. 🎉"), None, edit=edit)
         return
     pages = (total + PENDING_PAGE - 1) // PENDING_PAGE
     page = min(page, pages - 1)
-    waiting = (await profiles.waiting_for_review(country, limit=(page + 1) * PENDING_PAGE)
-               )[page * PENDING_PAGE:]
-    zone = await zone_of(profiles, ref, actor.user_id)
+    waiting = await verification.waiting(country, page * PENDING_PAGE, PENDING_PAGE)
+    zone = await zone_of(members, ref, actor.user_id)
     lines, buttons = [], []
     for number, member_id in enumerate(waiting, start=page * PENDING_PAGE + 1):
-        profile = await profiles.get(member_id)
+        profile = await members.get(member_id)
         if profile is None:
             continue
         full = profile.full_name or _("this member")
@@ -550,19 +551,21 @@ async def show_pending(message: Message, actor: Actor, profiles: ProfileRepo,
 
 
 async def cb_pending_page(query: CallbackQuery, callback_data: PageCb, actor: Actor,
-                          profiles: ProfileRepo, ref: ReferenceData) -> None:
+                          verification: VerificationService, members: MemberService,
+                          ref: ReferenceData) -> None:
     message = query_message(query)
     if actor is None or not actor.is_staff or message is None:
         await query.answer(_("This command is for coordinators."), show_alert=True)
         return
     await query.answer()
-    await show_pending(message, actor, profiles, ref, max(0, callback_data.page), edit=True)
+    await show_pending(message, actor, verification, members, ref, max(0, callback_data.page),
+                       edit=True)
 
 
 async def cb_show(query: CallbackQuery, callback_data: ReviewCb, review: Review) -> None:
     """From /pending: the application's one current card (her older copies are withdrawn)."""
     message = query_message(query)
-    profile = await review.profiles.get(callback_data.member_id)
+    profile = await review.members.get(callback_data.member_id)
     country = profile.country_code if profile else None
     if not await review.verification.authority.may_decide_on(review.actor.user_id,
                                                              callback_data.member_id, country):
@@ -579,7 +582,7 @@ async def cb_show(query: CallbackQuery, callback_data: ReviewCb, review: Review)
         return
 
     await review.cards.withdraw_own_copies(profile.user_id, review.actor.user_id)
-    text, keyboard = await application_card(review.profiles, review.ref, profile.user_id,
+    text, keyboard = await application_card(review.members, review.ref, profile.user_id,
                                             review.actor.locale)
     sent = await message.answer(text, reply_markup=keyboard)
     await review.cards.record_reply(profile.user_id, profile.version, review.actor.user_id,
@@ -594,13 +597,13 @@ class AnswerForm(StatesGroup):
 
 
 async def cb_answer(query: CallbackQuery, callback_data: ReviewCb, actor: Actor,
-                    profiles: ProfileRepo, state: FSMContext) -> None:
+                    members: MemberService, state: FSMContext) -> None:
     """"Answer the coordinator": what she types next is her answer."""
     message = query_message(query)
     if callback_data.member_id != actor.user_id:
         await query.answer(_("This button is not meant for you."), show_alert=True)
         return
-    profile = await profiles.get(actor.user_id)
+    profile = await members.get(actor.user_id)
     if profile is None or profile.open_question is None or message is None:
         await query.answer(_("This question is no longer open."), show_alert=True)
         return
@@ -644,7 +647,7 @@ async def on_typed_answer(message: Message, actor: Actor, state: FSMContext) -> 
 
 
 async def cb_answer_send(query: CallbackQuery, callback_data: ReviewCb, actor: Actor,
-                         state: FSMContext, answers: Answers, claims: ClaimRepo,
+                         state: FSMContext, answers: Answers, once: OnceOnly,
                          clock: Clock) -> None:
     message = query_message(query)
     data = await state.get_data()
@@ -653,7 +656,7 @@ async def cb_answer_send(query: CallbackQuery, callback_data: ReviewCb, actor: A
         await query.answer(_("This button is no longer valid."), show_alert=True)
         return
     # two presses at once both pass the check above: the first one claims this question
-    if not await claims.claim(f"answer:{message.chat.id}:{message.message_id}", clock.now()):
+    if not await once.first(f"answer:{message.chat.id}:{message.message_id}", clock.now()):
         await query.answer(_("This has already been handled."), show_alert=True)
         return
     await state.clear()
@@ -702,7 +705,7 @@ class ReviewDeps(BaseMiddleware):
 
     async def __call__(self, handler, event, data):  # type: ignore[no-untyped-def]
         data["review"] = Review(data["bot"], data.get("actor"), data["verification"],
-                                data["review_card_service"], data["profiles"], data["ref"],
+                                data["review_card_service"], data["members"], data["ref"],
                                 data["clock"], data["removals"])
         data["answers"] = Answers(data["review"])
         return await handler(event, data)

@@ -18,6 +18,7 @@ from bot.db.repositories.roles import CoordinatorRepo
 from bot.db.repositories.users import UserRepo
 from bot.services.chat_access import ChatAccessService
 from bot.services.invites import CodeProblem, InviteService, hash_code
+from bot.services.members import MemberService
 from bot.services.onboarding import missing_required, next_step, previous_step
 from bot.services.profile_input import (
     InputProblem,
@@ -216,6 +217,35 @@ async def test_staff_are_decided_on_only_by_administrators(db: Database) -> None
         is Outcome.DONE
     assert await authority.is_staff(20) is False  # suspended: no staff rights at all
     assert await coordinators.of_country("KZ") == [21]
+
+
+async def test_staff_reads_what_cards_and_pending_show(db: Database) -> None:
+    """The reads the reviews and roles handlers make through services: a suspended
+    coordinator is still shown as appointed but acts for nobody; /pending pages are disjoint
+    even when applications were sent at the same moment."""
+    clock = FakeClock()
+    profiles = await draft(db, 20, country_code="KZ", full_name="Aigerim")
+    await profiles.set_status(20, clock.now(), "approved")
+    coordinators = CoordinatorRepo(db)
+    await coordinators.appoint(20, "KZ", ADMIN, clock.now())
+    authority = Authority(coordinators, frozenset({ADMIN}))
+    await profiles.set_status(20, clock.now(), "suspended")
+    assert await authority.appointed_country(20) == "KZ"
+    assert await authority.coordinated_country(20) is None
+    assert await authority.coordinators_of("KZ") == []
+    assert await authority.appointments() == [(20, "KZ")]
+    assert await authority.publishes_region(20) is False
+    for user_id in (13, 11, 12):
+        await draft(db, user_id, country_code="KZ")
+        await profiles.set_status(user_id, clock.now(), "pending", submitted=True)
+    service = VerificationService(db, profiles, coordinators, AuditRepo(db), authority,
+                                  ChatAccessService(ChatRepo(db), UserRepo(db), coordinators,
+                                                    frozenset({ADMIN})), InviteRepo(db))
+    assert await service.count_waiting("KZ") == 3 and await service.count_waiting("KG") == 0
+    pages = [await service.waiting("KZ", offset, 2) for offset in (0, 2)]
+    assert pages == [[11, 12], [13]]
+    assert await MemberService(profiles).name_of(20) == "Aigerim"
+    assert await MemberService(profiles).name_of(99) is None
 
 
 async def test_directory_search_respects_visibility(db: Database) -> None:

@@ -17,6 +17,10 @@ class MemberService:
     async def get(self, user_id: int) -> Profile | None:
         return await self._profiles.get(user_id)
 
+    async def name_of(self, user_id: int) -> str | None:
+        """Her full name as she typed it (None once her data is erased)."""
+        return await self._profiles.name_of(user_id)
+
     async def search(self, flt: DirectoryFilter, offset: int, limit: int, *,
                      include_suspended: bool | str = False) -> tuple[list[int], int]:
         """Approved members matching the filter, only on the fields each made visible (the

@@ -78,6 +78,23 @@ class Authority:
     async def coordinated_country(self, user_id: int) -> str | None:
         return await self._coordinators.active_country_of(user_id)
 
+    async def appointed_country(self, user_id: int) -> str | None:
+        """The country she is appointed for, whatever her own status (the staff's view of
+        her card; her rights are :meth:`coordinated_country`)."""
+        return await self._coordinators.country_of(user_id)
+
+    async def publishes_region(self, user_id: int) -> bool:
+        """Whether an administrator let her publish events region-wide (and she may act)."""
+        return await self._coordinators.may_publish_region(user_id)
+
+    async def coordinators_of(self, country_code: str) -> list[int]:
+        """That country's coordinators who may act now."""
+        return await self._coordinators.of_country(country_code)
+
+    async def appointments(self) -> list[tuple[int, str]]:
+        """Every appointed coordinator and her country, whatever her own status."""
+        return await self._coordinators.all()
+
     async def is_staff(self, user_id: int) -> bool:
         return self.is_admin(user_id) or await self.coordinated_country(user_id) is not None
 

@@ -106,6 +106,14 @@ class VerificationService:
     async def may_manage(self, actor_id: int, country_code: str | None) -> bool:
         return await self._authority.may_manage(actor_id, country_code)
 
+    async def count_waiting(self, country_code: str | None) -> int:
+        """How many applications wait for review (None: of every country)."""
+        return await self._profiles.count_waiting(country_code)
+
+    async def waiting(self, country_code: str | None, offset: int, limit: int) -> list[int]:
+        """The waiting applicants, longest waiting first: one page for /pending."""
+        return await self._profiles.waiting_for_review(country_code, limit=limit, offset=offset)
+
     async def overdue_reviews(self, waiting_since: datetime) -> dict[str, int]:
         """Countries whose applications have waited since before ``waiting_since`` and were
         not reminded since then, with how many wait."""

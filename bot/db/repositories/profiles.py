@@ -196,13 +196,15 @@ class ProfileRepo:
             "WHERE user_id = ? AND status = 'needs_info'",
             (answer, stamp, stamp, stamp, user_id)) == 1
 
-    async def waiting_for_review(self, country_code: str | None, limit: int = 20) -> list[int]:
+    async def waiting_for_review(self, country_code: str | None, limit: int = 20,
+                                 offset: int = 0) -> list[int]:
         sql = "SELECT user_id FROM profiles WHERE status = 'pending'"
         params: list[Any] = []
         if country_code is not None:
             sql += " AND country_code = ?"
             params.append(country_code)
-        rows = await self._db.fetch_all(sql + " ORDER BY submitted_at LIMIT ?", (*params, limit))
+        rows = await self._db.fetch_all(sql + " ORDER BY submitted_at, user_id LIMIT ? OFFSET ?",
+                                        (*params, limit, offset))
         return [row["user_id"] for row in rows]
 
     async def count_waiting(self, country_code: str | None) -> int:
