@@ -58,7 +58,7 @@ from bot.services.chat_access import ChatAccessService
 from bot.services.coffee import CoffeeService
 from bot.services.delivery import DeliveryService, Pacer
 from bot.services.digest import DigestService
-from bot.services.events import EventService
+from bot.services.events import EventOrganiser, EventService
 from bot.services.introductions import IntroductionService
 from bot.services.invites import InviteService
 from bot.services.mentorship import MentorshipService
@@ -102,6 +102,7 @@ class App:
     delivery: DeliveryService
     events: EventRepo
     event_service: EventService
+    event_organiser: EventOrganiser
     digest: DigestRepo
     digest_service: DigestService
     mentorship: MentorshipRepo
@@ -147,6 +148,7 @@ class App:
             "delivery": self.delivery,
             "events": self.events,
             "event_service": self.event_service,
+            "event_organiser": self.event_organiser,
             "digest": self.digest,
             "mentorship": self.mentorship,
             "mentorship_service": self.mentorship_service,
@@ -221,6 +223,8 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
         delivery=delivery,
         events=events,
         event_service=EventService(db, events, delivery, clock),
+        event_organiser=EventOrganiser(db, events, profiles, delivery, audit, authority,
+                                       ClaimRepo(db), clock),
         digest=digest,
         digest_service=DigestService(db, digest, events, delivery, reference.country_timezones),
         mentorship=mentorship,

@@ -135,8 +135,9 @@ def _key(key: StorageKey, destiny: str) -> StorageKey:
                       destiny=destiny)
 
 
-async def close_open_dialog(state: FSMContext) -> bool:
-    """End the dialog open in this chat, if any (True if there was one).
+async def close_open_dialog(state: FSMContext) -> str | None:
+    """End the dialog open in this chat, if any; the state it was in ("EventForm:place"),
+    so /cancel can say what became of it, or None if no dialog was open.
 
     Its messages keep their keyboards, whose buttons now answer with a popup; nothing of the
     dialog is left in the storage. Reads come from the storage's memory; it writes only when a
@@ -147,11 +148,12 @@ async def close_open_dialog(state: FSMContext) -> bool:
     stack = await storage.get_data(stack_key)
     intents = stack.get("intents") or []
     if not intents:
-        return False
+        return None
+    top = await storage.get_data(_key(key, CONTEXT_DESTINY + intents[-1]))
     for intent_id in intents:
         await storage.set_data(_key(key, CONTEXT_DESTINY + intent_id), {})
     await storage.set_data(stack_key, {})
-    return True
+    return str(top.get("state") or "dialog")
 
 
 async def stale_dialog_button(event: ErrorEvent, i18n: I18n, locale: str | None = None

@@ -65,10 +65,12 @@ class EventRepo:
 
     async def update_field(self, event_id: int, field: str, value: object) -> bool:
         """Change one detail of a published event; a new start time re-arms its reminders."""
-        if field not in ("title", "description", "place", "starts_at"):
+        if field not in ("title", "description", "place", "starts_at", "duration_minutes",
+                         "texts", "audience"):
             raise ValueError(field)
         extra = ", reminded_24h_at = NULL, reminded_1h_at = NULL" if field == "starts_at" else ""
-        stored = to_db(value) if isinstance(value, datetime) else value
+        stored = to_db(value) if isinstance(value, datetime) else \
+            json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else value
         return await self._db.execute(
             f"UPDATE events SET {field} = ?{extra} WHERE id = ? AND status = 'published'",
             (stored, event_id)) == 1
