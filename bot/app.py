@@ -24,6 +24,7 @@ from bot.config import Settings
 from bot.db import Database, apply_migrations
 from bot.db.fsm_storage import SQLiteStorage
 from bot.chat_removals import RemovalRunner
+from bot.db.repositories.announcements import AnnouncementRepo
 from bot.db.repositories.audit import AuditRepo
 from bot.db.repositories.chats import ChatRepo
 from bot.db.repositories.claims import ClaimRepo
@@ -58,6 +59,7 @@ from bot.services.chat_access import ChatAccessService
 from bot.services.coffee import CoffeeService
 from bot.services.delivery import DeliveryService, Pacer
 from bot.services.digest import DigestService
+from bot.services.announcements import AnnouncementService
 from bot.services.events import EventOrganiser, EventService
 from bot.services.introductions import IntroductionService
 from bot.services.invites import InviteService
@@ -103,6 +105,7 @@ class App:
     events: EventRepo
     event_service: EventService
     event_organiser: EventOrganiser
+    announcements: AnnouncementService
     digest: DigestRepo
     digest_service: DigestService
     mentorship: MentorshipRepo
@@ -149,6 +152,7 @@ class App:
             "events": self.events,
             "event_service": self.event_service,
             "event_organiser": self.event_organiser,
+            "announcements": self.announcements,
             "digest": self.digest,
             "mentorship": self.mentorship,
             "mentorship_service": self.mentorship_service,
@@ -225,6 +229,8 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
         event_service=EventService(db, events, delivery, clock),
         event_organiser=EventOrganiser(db, events, profiles, delivery, audit, authority,
                                        ClaimRepo(db), clock),
+        announcements=AnnouncementService(db, AnnouncementRepo(db), profiles, delivery, audit,
+                                          authority, ClaimRepo(db), clock),
         digest=digest,
         digest_service=DigestService(db, digest, events, delivery, reference.country_timezones),
         mentorship=mentorship,

@@ -149,11 +149,6 @@ class ChatCb(CallbackData, prefix="c1"):
     user_id: RowId = 0
 
 
-class AnnounceCb(CallbackData, prefix="a1"):
-    action: str  # audience, send, drop
-    value: str = ""
-
-
 class EventAction(str, Enum):
     """The event buttons outside the /newevent and edit dialogs (values as before, so cards
     already in chats keep working)."""

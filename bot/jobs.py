@@ -86,6 +86,10 @@ async def event_reminders(app: App, now: datetime) -> None:
     await app.event_service.send_due_reminders(now)
 
 
+async def scheduled_announcements(app: App, now: datetime) -> None:
+    await app.announcements.send_due(now)
+
+
 async def weekly_digest(app: App, now: datetime) -> None:
     await app.digest_service.send_due(now)
 
@@ -115,6 +119,8 @@ def register_jobs(app: App) -> None:
                  lambda now: flush_chat_removals(app, now))
     app.jobs.add("reconcile_chats", timedelta(days=1), lambda now: reconcile_chats(app, now))
     app.jobs.add("event_reminders", timedelta(minutes=1), lambda now: event_reminders(app, now))
+    app.jobs.add("scheduled_announcements", timedelta(minutes=1),
+                 lambda now: scheduled_announcements(app, now))
     app.jobs.add("weekly_digest", timedelta(minutes=10), lambda now: weekly_digest(app, now))
     app.jobs.add("mentorship_round", timedelta(days=app.settings.mentor_round_days),
                  lambda now: mentorship_round(app, now))

@@ -15,7 +15,6 @@ from typing import Any
 
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.i18n import ngettext
 from aiogram_dialog import DialogManager, ShowMode, StartMode
 
 from bot.clock import Clock, from_db, to_db
@@ -76,18 +75,22 @@ class Ctx:
         self.data["error"] = {"code": code, **extra}
         self.manager.show_mode = ShowMode.EDIT
 
-    async def event(self, callback: CallbackQuery | None = None) -> Event | None:
+    async def event(self, callback: CallbackQuery | None = None,
+                    message: Message | None = None) -> Event | None:
         """The event, if it is still open and she may still manage it (else the dialog
-        closes, with a popup for a button)."""
+        closes, saying why: a popup for a button, a message for a typed answer)."""
         event = await self.events.get(int(self.data.get("event_id") or 0))
         if event is not None and event.status == "published" \
                 and await self.organiser.may_manage(self.actor.user_id, event):
             return event
+        why = _("You are not allowed to do this.") \
+            if event is not None and event.status == "published" \
+            else _("This event has been cancelled.")
         if callback is not None:
-            await popup(callback, _("You are not allowed to do this.")
-                        if event is not None and event.status == "published"
-                        else _("This event has been cancelled."))
+            await popup(callback, why)
         await self.manager.done()
+        if message is not None:
+            await message.answer(why + " " + _("Nothing was changed."))
         return None
 
     async def propose(self, value: Any) -> None:
@@ -134,11 +137,11 @@ async def menu_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str
     note = data.get("note") or {}
     note_text = ""
     if note.get("told") is not None:
-        note_text = ngettext("Saved; {count} person who answered Going or Maybe is being told.",
+        note_text = _("Saved; {count} person who answered Going or Maybe is being told.",
                              "Saved; {count} people who answered Going or Maybe are being told.",
                              int(note["told"])).format(count=note["told"])
     if note.get("added") is not None:
-        note_text = ngettext("Saved; {count} more member gets the event.",
+        note_text = _("Saved; {count} more member gets the event.",
                              "Saved; {count} more members get the event.",
                              int(note["added"])).format(count=note["added"])
     return {"card": card, "note": note_text, "fields": [(f, field_name(f)) for f in FIELDS],
@@ -197,14 +200,14 @@ async def confirm_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[
     field = pending["field"]
     if field == "audience":
         count = len(await organiser.newly_included(event, Audience.parse(pending["value"])))
-        confirm = ngettext(
+        confirm = _(
             "Change who the event is for to: {audience}? {count} more member gets it.",
             "Change who the event is for to: {audience}? {count} more members get it.",
             count).format(audience=audience_text(pending["value"], middleware["ref"],
                                                  actor.locale), count=count)
     else:
         count = await organiser.told_of_change(event)
-        confirm = ngettext(
+        confirm = _(
             "Save the new {field} and tell {count} person who answered Going or Maybe?",
             "Save the new {field} and tell {count} people who answered Going or Maybe?",
             count).format(field=field_name(field).lower(), count=count)
@@ -219,7 +222,7 @@ async def cancel_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[s
     if event is None:
         return {"confirm": "", "error": ""}
     count = await middleware["event_organiser"].told_of_change(event)
-    return {"error": "", "confirm": ngettext(
+    return {"error": "", "confirm": _(
         "Cancel «{title}» and tell {count} person who answered Going or Maybe?",
         "Cancel «{title}» and tell {count} people who answered Going or Maybe?",
         count).format(title=escape(event.title), count=count)}
@@ -252,7 +255,7 @@ async def on_message(message: Message, _widget: Any, manager: DialogManager) -> 
     if message.text is None:
         ctx.refuse("not_text")
         return
-    event = await ctx.event()
+    event = await ctx.event(message=message)
     if event is None:
         return
     if window == "text" or window.startswith("tr_"):
@@ -442,7 +445,7 @@ async def on_cancel_event(callback: CallbackQuery, _button: Any, manager: Dialog
         return
     await manager.done()
     if isinstance(callback.message, Message):
-        await callback.message.answer(ngettext(
+        await callback.message.answer(_(
             "The event is cancelled; {count} person who answered Going or Maybe is being "
             "told.",
             "The event is cancelled; {count} people who answered Going or Maybe are being "

@@ -8,7 +8,6 @@ from html import escape
 from typing import Any
 
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.i18n import ngettext
 from aiogram_dialog import DialogManager
 from babel.dates import get_month_names
 
@@ -249,7 +248,7 @@ async def confirm_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[
     data, actor, _ref = _frame(dialog_manager)
     organiser = dialog_manager.middleware_data["event_organiser"]
     count = len(await organiser.recipients(Audience.parse(data["audience"]), actor.user_id))
-    return {"confirm": ngettext(
+    return {"confirm": _(
         "Publish «{title}» and send it to {count} member?",
         "Publish «{title}» and send it to {count} members?", count).format(
         title=escape(data.get("title") or ""), count=count)}
