@@ -287,9 +287,10 @@ async def cb_edit(query: CallbackQuery, callback_data: EventCb, actor: Actor,
     """The edit dialog (handlers.event_form): what to change, confirmed with who is told."""
     from handlers.event_form.editing import open_edit
 
-    if await managed_event(query, callback_data, actor, events, verification) is None:
+    found = await managed_event(query, callback_data, actor, events, verification)
+    if found is None:
         return
-    await open_edit(dialog_manager, callback_data.event_id)
+    await open_edit(dialog_manager, callback_data.event_id, found[1])
 
 
 async def cb_cancel(query: CallbackQuery, callback_data: EventCb, actor: Actor,
@@ -304,7 +305,7 @@ async def cb_cancel(query: CallbackQuery, callback_data: EventCb, actor: Actor,
     if found[0].status != "published":
         await query.answer(_("This event has been cancelled."), show_alert=True)
         return
-    await open_edit(dialog_manager, callback_data.event_id, cancel=True)
+    await open_edit(dialog_manager, callback_data.event_id, found[1], cancel=True)
 
 
 def create_router() -> Router:

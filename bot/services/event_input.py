@@ -36,8 +36,8 @@ class MomentProblem(str, Enum):
     NO_SUCH_TIME = "no_such_time"  # 25:61
     PAST = "past"  # in the event's zone, that moment has passed
     END_NOT_AFTER_START = "end_not_after_start"
-    TOO_SHORT = "too_short"
-    TOO_LONG = "too_long"  # longer than MAX_MINUTES
+    TOO_SHORT = "lasts_too_little"
+    TOO_LONG = "lasts_too_long"  # longer than MAX_MINUTES
 
 
 @dataclass(frozen=True)

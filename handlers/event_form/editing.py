@@ -15,11 +15,11 @@ from typing import Any
 
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from aiogram_dialog import DialogManager, ShowMode, StartMode
+from aiogram_dialog import DialogManager, ShowMode
 
 from bot.clock import Clock, from_db, to_db
 from bot.db.repositories.events import Event, EventRepo
-from bot.dialogs import popup
+from bot.dialogs import popup, start_below
 from bot.i18n import LANGUAGE_NAMES, format_datetime, format_range, zone_name
 from bot.services.event_input import (
     MomentProblem,
@@ -103,11 +103,12 @@ async def on_start(start_data: Any, manager: DialogManager) -> None:
         manager.dialog_data.update(start_data)
 
 
-async def open_edit(manager: DialogManager, event_id: int, *, cancel: bool = False) -> None:
-    # a new message below: the card she pressed it on keeps its buttons
-    await manager.start(EventEdit.cancel if cancel else EventEdit.menu,
-                        data={"event_id": event_id}, mode=StartMode.RESET_STACK,
-                        show_mode=ShowMode.SEND)
+async def open_edit(manager: DialogManager, event_id: int, pressed: Message, *,
+                    cancel: bool = False) -> None:
+    """From the buttons under an event in /events: a new message below, the card keeps its
+    buttons."""
+    await start_below(manager, EventEdit.cancel if cancel else EventEdit.menu,
+                      {"event_id": event_id}, pressed)
 
 
 # ---- what the windows show ---------------------------------------------------------------------
