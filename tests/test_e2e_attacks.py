@@ -156,8 +156,10 @@ async def test_double_tap_on_announce_sends_once(harness: BotHarness) -> None:
     await coordinator.send("/announce")
     await coordinator.press(ref_label(harness, "country", "KZ", "en"))
     await coordinator.send("Training on Monday")
-    preview = coordinator.last
-    await asyncio.gather(coordinator.press("Send", preview), coordinator.press("Send", preview))
+    await coordinator.press("Send now")
+    confirm = coordinator.last
+    await asyncio.gather(coordinator.press("Yes, send", confirm),
+                         coordinator.press("Yes, send", confirm))
     await harness.deliver()
     assert len([m for m in member.bot_messages if "Training on Monday" in (m.text or "")]) == 1
 

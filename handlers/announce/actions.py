@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import date
 from typing import Any
 
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from aiogram_dialog import DialogManager, ShowMode, StartMode
+from aiogram_dialog import DialogManager
 
-from bot.clock import Clock
 from bot.dialogs import popup
 from bot.i18n import LANGUAGE_NAMES, format_datetime, zone_name
 from bot.services.announcements import ALL, AnnouncementService, Sent
@@ -21,27 +19,14 @@ from bot.services.roles import Actor
 from bot.telegram_delivery import progress_text
 from handlers.announce.getters import ANNOUNCEMENT_MAX, audience_label, send_at
 from handlers.announce.states import AnnounceForm
+from handlers.event_form.context import FlowCtx, start_staff_dialog
 from handlers.event_form.getters import TIMES
 
 
-class Ctx:
+class Ctx(FlowCtx):
     def __init__(self, manager: DialogManager) -> None:
-        middleware = manager.middleware_data
-        self.manager = manager
-        self.data: dict[str, Any] = manager.dialog_data
-        self.actor: Actor = middleware["actor"]
-        self.ref: ReferenceData = middleware["ref"]
-        self.clock: Clock = middleware["clock"]
-        self.service: AnnouncementService = middleware["announcements"]
-        self.data.pop("error", None)
-
-    @property
-    def window(self) -> str:
-        return self.manager.current_context().state.state.split(":", 1)[1]
-
-    def refuse(self, code: str, **extra: Any) -> None:
-        self.data["error"] = {"code": code, **extra}
-        self.manager.show_mode = ShowMode.EDIT
+        super().__init__(manager)
+        self.service: AnnouncementService = manager.middleware_data["announcements"]
 
     def moment_passed(self) -> bool:
         moment = send_at(self.data)
@@ -55,15 +40,7 @@ async def on_start(start_data: Any, manager: DialogManager) -> None:
 
 async def cmd_announce(message: Message, actor: Actor, ref: ReferenceData,
                        dialog_manager: DialogManager | None = None) -> None:
-    if not actor.is_staff:
-        await message.answer(_("This command is for coordinators."))
-        return
-    if dialog_manager is None:
-        return
-    zone = ref.country_timezones.get(actor.coordinator_country or actor.country_code or "",
-                                     "Asia/Almaty")
-    await dialog_manager.start(AnnounceForm.audience, mode=StartMode.RESET_STACK, data={
-        "zone": zone, "own_zone": zone, "draft": secrets.token_hex(8)})
+    await start_staff_dialog(message, actor, ref, dialog_manager, AnnounceForm.audience)
 
 
 async def on_audience(callback: CallbackQuery, _widget: Any, manager: DialogManager,
@@ -139,8 +116,7 @@ async def on_schedule(callback: CallbackQuery, _button: Any, manager: DialogMana
 async def on_zone(callback: CallbackQuery, _widget: Any, manager: DialogManager,
                   zone: str) -> None:
     ctx = Ctx(manager)
-    if zone not in ctx.ref.country_timezones.values():
-        await popup(callback, _("This button is no longer valid."))
+    if not await ctx.valid(callback, zone in ctx.ref.country_timezones.values()):
         return
     ctx.data["zone"] = zone
     await manager.switch_to(AnnounceForm.day)
@@ -159,8 +135,7 @@ async def on_day(callback: CallbackQuery, _widget: Any, manager: DialogManager,
 async def on_time(callback: CallbackQuery, _widget: Any, manager: DialogManager,
                   at: str) -> None:
     ctx = Ctx(manager)
-    if at not in TIMES:
-        await popup(callback, _("This button is no longer valid."))
+    if not await ctx.valid(callback, at in TIMES):
         return
     before = ctx.data.get("at")
     ctx.data["at"] = at
@@ -178,8 +153,7 @@ async def on_translate(callback: CallbackQuery, _button: Any, manager: DialogMan
 async def on_language(callback: CallbackQuery, _widget: Any, manager: DialogManager,
                       code: str) -> None:
     ctx = Ctx(manager)
-    if code not in LANGUAGE_NAMES:
-        await popup(callback, _("This button is no longer valid."))
+    if not await ctx.valid(callback, code in LANGUAGE_NAMES):
         return
     ctx.data["tr"] = code
     await manager.switch_to(AnnounceForm.tr_text)

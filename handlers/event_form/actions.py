@@ -9,15 +9,13 @@ keyboard (``ShowMode.AUTO``); buttons edit in place.
 
 from __future__ import annotations
 
-import secrets
 from datetime import date
 from typing import Any
 
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from aiogram_dialog import DialogManager, ShowMode, StartMode
+from aiogram_dialog import DialogManager
 
-from bot.clock import Clock
 from bot.dialogs import popup
 from bot.keyboards import button, rows
 from bot.services.event_input import (
@@ -27,11 +25,19 @@ from bot.services.event_input import (
     start_problem,
     today_in,
 )
-from bot.services.events import ALL, Audience, EventOrganiser, Published
+from bot.services.events import Audience, EventOrganiser, Published
 from bot.services.profile_input import check_short_text
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.telegram_delivery import progress_text
+from handlers.event_form.context import (
+    FlowCtx,
+    countries_done,
+    may_pick_expertise,
+    pick_audience,
+    pick_expertise,
+    start_staff_dialog,
+)
 from handlers.event_form.getters import (
     DESCRIPTION_MAX,
     DURATIONS,
@@ -49,18 +55,12 @@ BACK = {"expertise": "audience", "change": "preview", "tr_language": "preview",
         "tr_title": "tr_language", "tr_description": "tr_title", "confirm": "preview"}
 
 
-class Ctx:
+class Ctx(FlowCtx):
     """One update's view of the form: who, the services, the draft."""
 
     def __init__(self, manager: DialogManager) -> None:
-        middleware = manager.middleware_data
-        self.manager = manager
-        self.data: dict[str, Any] = manager.dialog_data
-        self.actor: Actor = middleware["actor"]
-        self.ref: ReferenceData = middleware["ref"]
-        self.clock: Clock = middleware["clock"]
-        self.organiser: EventOrganiser = middleware["event_organiser"]
-        self.data.pop("error", None)
+        super().__init__(manager)
+        self.organiser: EventOrganiser = manager.middleware_data["event_organiser"]
 
     @property
     def step(self) -> str:
@@ -69,11 +69,6 @@ class Ctx:
     @property
     def editing(self) -> bool:
         return self.data.get("mode") == "edit"
-
-    def refuse(self, code: str, **extra: Any) -> None:
-        """Ask again in the same message, with the reason on one line."""
-        self.data["error"] = {"code": code, **extra}
-        self.manager.show_mode = ShowMode.EDIT
 
     async def go(self, name: str) -> None:
         if name == "preview":
@@ -203,8 +198,7 @@ async def take_end(ctx: Ctx, text: str) -> None:
 async def on_zone(callback: CallbackQuery, _widget: Any, manager: DialogManager,
                   zone: str) -> None:
     ctx = Ctx(manager)
-    if zone not in ctx.ref.country_timezones.values():
-        await popup(callback, _("This button is no longer valid."))
+    if not await ctx.valid(callback, zone in ctx.ref.country_timezones.values()):
         return
     ctx.data["zone"] = zone
     await advance(ctx, "zone")
@@ -223,8 +217,7 @@ async def on_day(callback: CallbackQuery, _widget: Any, manager: DialogManager,
 async def on_time(callback: CallbackQuery, _widget: Any, manager: DialogManager,
                   at: str) -> None:
     ctx = Ctx(manager)
-    if at not in TIMES:
-        await popup(callback, _("This button is no longer valid."))
+    if not await ctx.valid(callback, at in TIMES):
         return
     await set_time(ctx, at)
 
@@ -232,8 +225,7 @@ async def on_time(callback: CallbackQuery, _widget: Any, manager: DialogManager,
 async def on_duration(callback: CallbackQuery, _widget: Any, manager: DialogManager,
                       value: str) -> None:
     ctx = Ctx(manager)
-    if not value.isdigit() or int(value) not in DURATIONS:
-        await popup(callback, _("This button is no longer valid."))
+    if not await ctx.valid(callback, value.isdigit() and int(value) in DURATIONS):
         return
     ctx.data["duration"] = int(value)
     await advance(ctx, "duration")
@@ -242,22 +234,10 @@ async def on_duration(callback: CallbackQuery, _widget: Any, manager: DialogMana
 async def on_audience(callback: CallbackQuery, _widget: Any, manager: DialogManager,
                       value: str) -> None:
     ctx = Ctx(manager)
-    if value != ALL and value not in ctx.ref.country_codes:
-        await popup(callback, _("This button is no longer valid."))
-        return
-    if ctx.actor.is_admin and value != ALL:  # administrators choose several countries
-        chosen = set(ctx.data.get("aud_countries") or [])
-        chosen ^= {value}
-        ctx.data["aud_countries"] = sorted(chosen)
-        return
-    audience = Audience() if value == ALL else Audience(countries=(value,))
-    await choose_audience(ctx, callback, audience)
+    await pick_audience(ctx, callback, value, lambda audience: choose_audience(ctx, audience))
 
 
-async def choose_audience(ctx: Ctx, callback: CallbackQuery, audience: Audience) -> None:
-    if not await ctx.organiser.may_reach(ctx.actor.user_id, audience):  # asked now
-        await popup(callback, _("You are not allowed to do this."))
-        return
+async def choose_audience(ctx: Ctx, audience: Audience) -> None:
     ctx.data["audience"] = audience.encode()
     await advance(ctx, "audience")
 
@@ -265,30 +245,20 @@ async def choose_audience(ctx: Ctx, callback: CallbackQuery, audience: Audience)
 async def on_countries_done(callback: CallbackQuery, _button: Any,
                             manager: DialogManager) -> None:
     ctx = Ctx(manager)
-    chosen = tuple(sorted(c for c in ctx.data.get("aud_countries") or []
-                          if c in ctx.ref.country_codes))
-    if not chosen:
-        await popup(callback, _("Please choose at least one."))
-        return
-    await choose_audience(ctx, callback, Audience(countries=chosen))
+    await countries_done(ctx, callback, lambda audience: choose_audience(ctx, audience))
 
 
 async def on_expertise_menu(callback: CallbackQuery, _button: Any,
                             manager: DialogManager) -> None:
     ctx = Ctx(manager)
-    if not ctx.actor.is_admin:
-        await popup(callback, _("You are not allowed to do this."))
-        return
-    await ctx.go("expertise")
+    if await may_pick_expertise(ctx, callback):
+        await ctx.go("expertise")
 
 
 async def on_expertise(callback: CallbackQuery, _widget: Any, manager: DialogManager,
                        code: str) -> None:
     ctx = Ctx(manager)
-    if code not in ctx.ref.expertise_codes:
-        await popup(callback, _("This button is no longer valid."))
-        return
-    await choose_audience(ctx, callback, Audience(expertise=code))
+    await pick_expertise(ctx, callback, code, lambda audience: choose_audience(ctx, audience))
 
 
 async def on_keep(callback: CallbackQuery, _button: Any, manager: DialogManager) -> None:
@@ -296,14 +266,12 @@ async def on_keep(callback: CallbackQuery, _button: Any, manager: DialogManager)
     step = ctx.step
     if step in ("tr_title", "tr_description"):
         current = (ctx.data.get("texts") or {}).get(ctx.data.get("tr") or "") or {}
-        if not current.get(step.removeprefix("tr_")):
-            await popup(callback, _("This button is no longer valid."))
+        if not await ctx.valid(callback, bool(current.get(step.removeprefix("tr_")))):
             return
         await ctx.go("tr_description" if step == "tr_title" else "preview")
         return
     field = {"time": "at"}.get(step, step)
-    if step not in STEPS or not ctx.data.get(field):
-        await popup(callback, _("This button is no longer valid."))
+    if not await ctx.valid(callback, step in STEPS and bool(ctx.data.get(field))):
         return
     await advance(ctx, step)
 
@@ -323,8 +291,7 @@ async def on_back(callback: CallbackQuery, _button: Any, manager: DialogManager)
 async def on_change(callback: CallbackQuery, _widget: Any, manager: DialogManager,
                     step: str) -> None:
     ctx = Ctx(manager)
-    if step not in STEPS:
-        await popup(callback, _("This button is no longer valid."))
+    if not await ctx.valid(callback, step in STEPS):
         return
     ctx.data["mode"] = "edit"
     await ctx.go(step)
@@ -343,8 +310,7 @@ async def on_language(callback: CallbackQuery, _widget: Any, manager: DialogMana
     from bot.i18n import LANGUAGE_NAMES
 
     ctx = Ctx(manager)
-    if code not in LANGUAGE_NAMES:
-        await popup(callback, _("This button is no longer valid."))
+    if not await ctx.valid(callback, code in LANGUAGE_NAMES):
         return
     ctx.data["tr"] = code
     await ctx.go("tr_title")
@@ -407,12 +373,4 @@ async def tell_published(manager: DialogManager, message: Message, event_id: int
 
 async def cmd_newevent(message: Message, actor: Actor, ref: ReferenceData,
                        dialog_manager: DialogManager | None = None) -> None:
-    if not actor.is_staff:
-        await message.answer(_("This command is for coordinators."))
-        return
-    if dialog_manager is None:
-        return
-    zone = ref.country_timezones.get(actor.coordinator_country or actor.country_code or "",
-                                     "Asia/Almaty")
-    await dialog_manager.start(EventForm.title, mode=StartMode.RESET_STACK, data={
-        "zone": zone, "own_zone": zone, "draft": secrets.token_hex(8)})
+    await start_staff_dialog(message, actor, ref, dialog_manager, EventForm.title)

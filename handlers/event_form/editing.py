@@ -15,9 +15,9 @@ from typing import Any
 
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from aiogram_dialog import DialogManager, ShowMode
+from aiogram_dialog import DialogManager
 
-from bot.clock import Clock, from_db, to_db
+from bot.clock import from_db, to_db
 from bot.db.repositories.events import Event, EventRepo
 from bot.dialogs import popup, start_below
 from bot.i18n import LANGUAGE_NAMES, format_datetime, format_range, zone_name
@@ -28,10 +28,17 @@ from bot.services.event_input import (
     read_moment,
     start_problem,
 )
-from bot.services.events import ALL, Audience, EventOrganiser, EventService
+from bot.services.events import Audience, EventOrganiser, EventService
 from bot.services.profile_input import check_short_text
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
+from handlers.event_form.context import (
+    FlowCtx,
+    countries_done,
+    may_pick_expertise,
+    pick_audience,
+    pick_expertise,
+)
 from handlers.event_form.getters import (
     DESCRIPTION_MAX,
     DURATIONS,
@@ -53,27 +60,14 @@ BACK = {"expertise": EventEdit.audience, "tr_title": EventEdit.tr_language,
         "tr_description": EventEdit.tr_title}
 
 
-class Ctx:
+class Ctx(FlowCtx):
     def __init__(self, manager: DialogManager) -> None:
+        super().__init__(manager)
         middleware = manager.middleware_data
-        self.manager = manager
-        self.data: dict[str, Any] = manager.dialog_data
-        self.actor: Actor = middleware["actor"]
-        self.ref: ReferenceData = middleware["ref"]
-        self.clock: Clock = middleware["clock"]
         self.events: EventRepo = middleware["events"]
         self.organiser: EventOrganiser = middleware["event_organiser"]
         self.service: EventService = middleware["event_service"]
-        self.data.pop("error", None)
         self.data.pop("note", None)
-
-    @property
-    def window(self) -> str:
-        return self.manager.current_context().state.state.split(":", 1)[1]
-
-    def refuse(self, code: str, **extra: Any) -> None:
-        self.data["error"] = {"code": code, **extra}
-        self.manager.show_mode = ShowMode.EDIT
 
     async def event(self, callback: CallbackQuery | None = None,
                     message: Message | None = None) -> Event | None:
@@ -234,8 +228,7 @@ async def cancel_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[s
 async def on_field(callback: CallbackQuery, _widget: Any, manager: DialogManager,
                    field: str) -> None:
     ctx = Ctx(manager)
-    if field not in FIELDS:
-        await popup(callback, _("This button is no longer valid."))
+    if not await ctx.valid(callback, field in FIELDS):
         return
     if await ctx.event(callback) is None:
         return
@@ -300,8 +293,7 @@ async def on_message(message: Message, _widget: Any, manager: DialogManager) -> 
 async def on_duration(callback: CallbackQuery, _widget: Any, manager: DialogManager,
                       value: str) -> None:
     ctx = Ctx(manager)
-    if not value.isdigit() or int(value) not in DURATIONS:
-        await popup(callback, _("This button is no longer valid."))
+    if not await ctx.valid(callback, value.isdigit() and int(value) in DURATIONS):
         return
     if await ctx.event(callback) is not None:
         await ctx.propose(int(value))
@@ -310,61 +302,35 @@ async def on_duration(callback: CallbackQuery, _widget: Any, manager: DialogMana
 async def on_audience(callback: CallbackQuery, _widget: Any, manager: DialogManager,
                       value: str) -> None:
     ctx = Ctx(manager)
-    if value != ALL and value not in ctx.ref.country_codes:
-        await popup(callback, _("This button is no longer valid."))
-        return
-    if await ctx.event(callback) is None:
-        return
-    if ctx.actor.is_admin and value != ALL:
-        ctx.data["aud_countries"] = sorted(set(ctx.data.get("aud_countries") or []) ^ {value})
-        return
-    await propose_audience(ctx, callback,
-                           Audience() if value == ALL else Audience(countries=(value,)))
+    await pick_audience(ctx, callback, value, lambda audience: propose_audience(ctx, audience))
 
 
-async def propose_audience(ctx: Ctx, callback: CallbackQuery, audience: Audience) -> None:
-    if not await ctx.organiser.may_reach(ctx.actor.user_id, audience):
-        await popup(callback, _("You are not allowed to do this."))
-        return
+async def propose_audience(ctx: Ctx, audience: Audience) -> None:
     await ctx.propose(audience.encode())
 
 
 async def on_countries_done(callback: CallbackQuery, _button: Any,
                             manager: DialogManager) -> None:
     ctx = Ctx(manager)
-    chosen = tuple(sorted(c for c in ctx.data.get("aud_countries") or []
-                          if c in ctx.ref.country_codes))
-    if not chosen:
-        await popup(callback, _("Please choose at least one."))
-        return
-    if await ctx.event(callback) is not None:
-        await propose_audience(ctx, callback, Audience(countries=chosen))
+    await countries_done(ctx, callback, lambda audience: propose_audience(ctx, audience))
 
 
 async def on_expertise_menu(callback: CallbackQuery, _button: Any,
                             manager: DialogManager) -> None:
-    ctx = Ctx(manager)
-    if not ctx.actor.is_admin:
-        await popup(callback, _("You are not allowed to do this."))
-        return
-    await manager.switch_to(EventEdit.expertise)
+    if await may_pick_expertise(Ctx(manager), callback):
+        await manager.switch_to(EventEdit.expertise)
 
 
 async def on_expertise(callback: CallbackQuery, _widget: Any, manager: DialogManager,
                        code: str) -> None:
     ctx = Ctx(manager)
-    if code not in ctx.ref.expertise_codes:
-        await popup(callback, _("This button is no longer valid."))
-        return
-    if await ctx.event(callback) is not None:
-        await propose_audience(ctx, callback, Audience(expertise=code))
+    await pick_expertise(ctx, callback, code, lambda audience: propose_audience(ctx, audience))
 
 
 async def on_language(callback: CallbackQuery, _widget: Any, manager: DialogManager,
                       code: str) -> None:
     ctx = Ctx(manager)
-    if code not in LANGUAGE_NAMES:
-        await popup(callback, _("This button is no longer valid."))
+    if not await ctx.valid(callback, code in LANGUAGE_NAMES):
         return
     event = await ctx.event(callback)
     if event is None:
