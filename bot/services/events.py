@@ -1,4 +1,6 @@
-"""Events: reading what a coordinator typed, reminders at the right moments, the calendar file.
+"""Events: who an event is for, reminders at the right moments, the calendar file, and the
+organiser's side (publishing a draft once, a new audience). What she types is read in
+:mod:`bot.services.event_input`.
 
 Reminders are rows in the outbox like every broadcast; what is due is decided from the events
 table and the injected clock, and each reminder is marked done in the same transaction that
@@ -7,11 +9,9 @@ queues it, so a restart neither loses nor repeats one. Past events are never rem
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
-from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
@@ -26,11 +26,6 @@ from bot.services.delivery import DeliveryService
 from bot.services.message_kinds import MessageKind
 from bot.services.roles import Authority
 
-_FORMS = (
-    re.compile(r"^(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})\s+(?P<H>\d{1,2})[:.](?P<M>\d{2})$"),
-    re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})[\sT]+(?P<H>\d{1,2}):(?P<M>\d{2})$"),
-    re.compile(r"^(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})\s+(?P<H>\d{1,2}):(?P<M>\d{2})$"),
-)
 ALL = "*"
 
 
@@ -68,21 +63,6 @@ class Audience:
 
 
 REMINDERS = (("reminded_24h_at", timedelta(hours=24)), ("reminded_1h_at", timedelta(hours=1)))
-
-
-def parse_start(text: str | None, timezone: str) -> datetime | None:
-    """``25.12.2026 14:00``, ``2026-12-25 14:00`` or ``25/12/2026 14:00`` in that time zone."""
-    value = " ".join((text or "").split())
-    for form in _FORMS:
-        match = form.match(value)
-        if match:
-            try:
-                local = datetime(int(match["y"]), int(match["m"]), int(match["d"]),
-                                 int(match["H"]), int(match["M"]), tzinfo=ZoneInfo(timezone))
-            except ValueError:
-                return None
-            return local.astimezone(ZoneInfo("UTC"))
-    return None
 
 
 def calendar_file(event: Event) -> bytes:
@@ -256,7 +236,8 @@ class EventOrganiser:
             return -1
         async with self._db.transaction():
             added = await self.newly_included(event, audience)
-            if not await self._events.update_field(event.id, "audience", audience.encode()):
+            if not await self._events.update_field(event.id, "audience", audience.encode(),
+                                                   self._clock.now()):
                 return -1
             changed = await self._events.get(event.id)
             assert changed is not None

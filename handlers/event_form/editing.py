@@ -230,10 +230,13 @@ async def on_field(callback: CallbackQuery, _widget: Any, manager: DialogManager
     ctx = Ctx(manager)
     if not await ctx.valid(callback, field in FIELDS):
         return
-    if await ctx.event(callback) is None:
+    event = await ctx.event(callback)
+    if event is None:
         return
     ctx.data["field"] = field
     ctx.data.pop("aud_countries", None)
+    # the translations it has: marked in the language list, each one's texts kept by Keep
+    ctx.data["texts"] = {code: dict(texts) for code, texts in event.texts.items()}
     window = {"title": EventEdit.text, "description": EventEdit.text, "place": EventEdit.text,
               "start": EventEdit.start, "duration": EventEdit.duration,
               "audience": EventEdit.audience, "translation": EventEdit.tr_language}[field]
@@ -336,7 +339,7 @@ async def on_language(callback: CallbackQuery, _widget: Any, manager: DialogMana
     if event is None:
         return
     ctx.data["tr"] = code
-    ctx.data["texts"] = {code: dict(event.texts.get(code) or {})}
+    ctx.data.setdefault("texts", {}).setdefault(code, {})
     await manager.switch_to(EventEdit.tr_title)
 
 

@@ -256,7 +256,10 @@ async def confirm_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[
 
 def language_choices(texts: dict[str, Any], original: str | None = None
                      ) -> list[tuple[str, str]]:
-    return [(code, ("✓ " if code in texts else "") + name)
+    def written(value: Any) -> bool:  # an event's {"title", ...}, an announcement's html
+        return bool(value.get("title") if isinstance(value, dict) else value)
+
+    return [(code, ("✓ " if written(texts.get(code)) else "") + name)
             for code, name in LANGUAGE_NAMES.items() if code != original]
 
 

@@ -63,8 +63,10 @@ class EventRepo:
             "ORDER BY starts_at LIMIT ?", (to_db(now), limit))
         return [_event(r) for r in rows]
 
-    async def update_field(self, event_id: int, field: str, value: object) -> bool:
-        """Change one detail of a published event; a new start time re-arms its reminders."""
+    async def update_field(self, event_id: int, field: str, value: object,
+                           now: datetime | None = None) -> bool:
+        """Change one detail of a published event; a new start time re-arms its reminders.
+        (``now``: when, for the change's bookkeeping.)"""
         if field not in ("title", "description", "place", "starts_at", "duration_minutes",
                          "texts", "audience"):
             raise ValueError(field)
