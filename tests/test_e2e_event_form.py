@@ -397,3 +397,19 @@ async def test_every_earlier_button_of_the_flows_is_stale_afterwards(
         assert diff(before, await snapshot(harness)) == {}, label
     assert pressed >= 20
     assert await harness.db.fetch_value("SELECT place FROM events") == "Osh, hall 2"
+
+
+async def test_a_restart_keeps_the_draft_where_she_was(harness: BotHarness) -> None:
+    coordinator = await seed_member(harness, 500, "TJ", coordinator=True, locale="tg")
+    await seed_member(harness, 601, "TJ", locale="tg")
+    await up_to_the_day(harness, coordinator, "tg", "Seminar")
+    await coordinator.send("20.01.2026 10:00")
+    await coordinator.press(nt(harness, "tg", "{hours} hour", "{hours} hours", 2, hours=2))
+    await harness.restart()  # the dialog's stack is in the SQLite FSM storage
+    await coordinator.send("Dushanbe")
+    assert t(harness, "tg", "Step {step_no} of {total} · {field}", step_no=8, total=8,
+             field=t(harness, "tg", "Audience")) in coordinator.last_text
+    await coordinator.press(ref_label(harness, "country", "TJ", "tg"))
+    await publish_draft(coordinator, "tg", harness)
+    assert await count(harness, "SELECT COUNT(*) FROM events WHERE title = 'Seminar' "
+                                "AND place = 'Dushanbe'") == 1
