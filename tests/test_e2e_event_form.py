@@ -221,8 +221,8 @@ async def test_edit_duration_audience_and_a_translation_after_publishing(
     await admin.press("Edit")
     await admin.press("Duration")
     await admin.press("3 hours")
-    assert admin.last_text == "Save the new duration and tell 1 person who answered Going or " \
-                              "Maybe?"
+    assert admin.last_text == "Save this change (Duration) and tell 1 person who answered " \
+                              "Going or Maybe?"
     await admin.press("Save")
     assert "Saved; 1 person who answered Going or Maybe is being told." in admin.last_text
     assert await count(harness, "SELECT duration_minutes FROM events") == 180

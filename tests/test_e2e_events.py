@@ -175,7 +175,7 @@ async def test_edit_tells_going_and_maybe_in_their_language(harness: BotHarness)
     assert "Send the new start in Bishkek time, like 25.12.2026 14:00." in admin.last_text
     await admin.send("21.01.2026 15:00")
     assert admin.last_text == \
-        "Save the new start and tell 1 person who answered Going or Maybe?"
+        "Save this change (Start) and tell 1 person who answered Going or Maybe?"
     await admin.press("Save")
     assert admin.last_text.startswith(
         "Saved; 1 person who answered Going or Maybe is being told.")

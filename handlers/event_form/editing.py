@@ -203,9 +203,9 @@ async def confirm_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[
     else:
         count = await organiser.told_of_change(event)
         confirm = _(
-            "Save the new {field} and tell {count} person who answered Going or Maybe?",
-            "Save the new {field} and tell {count} people who answered Going or Maybe?",
-            count).format(field=field_name(field).lower(), count=count)
+            "Save this change ({field}) and tell {count} person who answered Going or Maybe?",
+            "Save this change ({field}) and tell {count} people who answered Going or Maybe?",
+            count).format(field=field_name(field), count=count)
     return {"confirm": confirm, "yes": _("Save"),
             "error": moment_error(data.get("error"), actor.locale, event.timezone)}
 
