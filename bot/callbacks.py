@@ -149,6 +149,17 @@ class ChatCb(CallbackData, prefix="c1"):
     user_id: RowId = 0
 
 
+class ScheduledAction(str, Enum):
+    WITHDRAW = "w"
+
+
+class ScheduledCb(CallbackData, prefix="s1"):
+    """Under "Scheduled: it goes to N members on …": its author takes it back."""
+
+    action: ScheduledAction
+    item_id: RowId
+
+
 class EventAction(str, Enum):
     """The event buttons outside the /newevent and edit dialogs (values as before, so cards
     already in chats keep working)."""

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 
 from babel.dates import format_date, get_month_names
 
-from bot.callbacks import ReviewAction
+from bot.callbacks import ReviewAction, ScheduledAction, ScheduledCb
 from bot.i18n import LANGUAGE_NAMES, format_datetime, format_range, zone_name
 from bot.i18n import format_date as local_date
 from tests.emulator.server import UserHandle
@@ -413,3 +413,28 @@ async def test_a_restart_keeps_the_draft_where_she_was(harness: BotHarness) -> N
     await publish_draft(coordinator, "tg", harness)
     assert await count(harness, "SELECT COUNT(*) FROM events WHERE title = 'Seminar' "
                                 "AND place = 'Dushanbe'") == 1
+
+
+async def test_a_scheduled_announcement_can_be_withdrawn_until_it_goes(
+        harness: BotHarness) -> None:
+    coordinator = await seed_member(harness, 500, "UZ", coordinator=True, locale="uz")
+    member = await seed_member(harness, 601, "UZ", locale="uz")
+    await coordinator.send("/announce")
+    await coordinator.press(ref_label(harness, "country", "UZ", "uz"))
+    await coordinator.send("Seminar moved")
+    await coordinator.press(t(harness, "uz", "Schedule"))
+    await coordinator.press(zone_name("Asia/Tashkent", "uz"))
+    await coordinator.send("16.01.2026 09:00")
+    await coordinator.press(t(harness, "uz", "Yes, send"))
+    scheduled = coordinator.last
+    assert t(harness, "uz", "Withdraw it") in scheduled.button_labels()
+    await coordinator.press(t(harness, "uz", "Withdraw it"), scheduled)
+    assert coordinator.last_text == t(harness, "uz", "Withdrawn: the announcement will not be "
+                                                     "sent.")
+    answer = await coordinator.press_data(  # a second tap
+        ScheduledCb(action=ScheduledAction.WITHDRAW, item_id=1).pack(), scheduled)
+    assert answer is not None and answer["text"] in stale_texts(harness, "uz")
+    harness.clock.set(datetime(2026, 1, 16, 5, 0, tzinfo=UTC))
+    await harness.tick()
+    await harness.deliver()
+    assert not any("Seminar moved" in text for text in member.all_texts())

@@ -40,6 +40,7 @@ class SendResult:
     outcome: Sent
     broadcast_id: int | None = None
     recipients: int = 0
+    scheduled_id: int | None = None
 
 
 class AnnouncementService:
@@ -90,8 +91,17 @@ class AnnouncementService:
         await self._audit.record(now, sender, "schedule_announcement",
                                  country_code=None if audience == ALL else audience,
                                  details=f"scheduled #{item}")
-        return SendResult(Sent.SCHEDULED,
-                          recipients=len(await self.recipients(audience, sender)))
+        return SendResult(Sent.SCHEDULED, recipients=len(await self.recipients(audience, sender)),
+                          scheduled_id=item)
+
+    async def withdraw(self, sender: int, item_id: int) -> bool:
+        """A scheduled announcement taken back by its author before it goes out."""
+        now = self._clock.now()
+        if not await self._repo.withdraw(item_id, sender, now):
+            return False
+        await self._audit.record(now, sender, "withdraw_announcement",
+                                 details=f"scheduled #{item_id}")
+        return True
 
     async def send_due(self, now: datetime) -> int:
         """The scheduled announcements whose moment has come (the minute job)."""

@@ -23,7 +23,8 @@ def renderers(app: Any) -> dict[MessageKind, Any]:
     return {MessageKind.ANNOUNCEMENT: render_announcement}
 
 
-def render_announcement(payload: dict, recipient: Recipient | None) -> tuple[str, None]:  # type: ignore[type-arg]
+def render_announcement(payload: dict[str, Any], recipient: Recipient | None
+                        ) -> tuple[str, None]:
     """What a member receives, rendered at send time in her language (her translation when
     the sender wrote one)."""
     from handlers.announce.getters import announcement_text
@@ -34,10 +35,13 @@ def render_announcement(payload: dict, recipient: Recipient | None) -> tuple[str
 
 
 def create_router() -> Router:
-    from handlers.announce.actions import cmd_announce
+    from bot.callbacks import ScheduledAction, ScheduledCb
+    from handlers.announce.actions import cb_withdraw, cmd_announce
     from handlers.announce.dialog import create_dialog
 
     router = Router(name="announce")
     router.message.register(cmd_announce, Command("announce"), F.chat.type == "private")
+    router.callback_query.register(
+        cb_withdraw, ScheduledCb.filter(F.action == ScheduledAction.WITHDRAW))
     router.include_router(create_dialog())
     return router

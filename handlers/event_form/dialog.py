@@ -67,7 +67,8 @@ def step_window(step: str, state: State) -> Window:
 
 def translation_windows(module: object, group: type[EventForm] | type[EventEdit]
                         ) -> list[Window]:
-    back = Button(T(N_("« Back")), id="back", on_click=module.on_back)  # type: ignore[attr-defined]
+    back = Button(T(N_("« Back")), id="back",
+                  on_click=module.on_back)  # type: ignore[attr-defined]
     keep = Button(T(N_("Keep")), id="keep", on_click=module.on_keep,  # type: ignore[attr-defined]
                   when="has_answer")
     error = Format("⚠️ {error}", when="error")

@@ -159,7 +159,8 @@ def answer_text(step: str, data: dict[str, Any], ref: ReferenceData, locale: str
         if start is None or not data.get("duration"):
             return ""
         end = start + timedelta(minutes=int(data["duration"]))
-        return f"{duration_label(int(data['duration']))} · {format_range(start, end, locale, zone)}"
+        span = format_range(start, end, locale, zone)
+        return f"{duration_label(int(data['duration']))} · {span}"
     if step == "audience":
         return audience_text(data.get("audience"), ref, locale)
     return ""

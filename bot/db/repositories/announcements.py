@@ -48,3 +48,11 @@ class AnnouncementRepo:
             "UPDATE scheduled_announcements SET handled_at = ?, outcome = ?, broadcast_id = ? "
             "WHERE id = ? AND handled_at IS NULL",
             (to_db(now), outcome, broadcast_id, item_id)) == 1
+
+    async def withdraw(self, item_id: int, created_by: int, now: datetime) -> bool:
+        """Its author takes it back before it is sent; False if it is not hers or not
+        waiting any more."""
+        return await self._db.execute(
+            "UPDATE scheduled_announcements SET handled_at = ?, outcome = 'withdrawn' "
+            "WHERE id = ? AND created_by = ? AND handled_at IS NULL",
+            (to_db(now), item_id, created_by)) == 1
