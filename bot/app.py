@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -52,10 +53,10 @@ from bot.telegram_delivery import ProgressReporter, TelegramSender
 from bot.telegram_session import BotSession
 from bot.throttle import FloodThrottle
 from bot.inflight import InFlightUpdates, TrackingDispatcher
-from bot.jobs import register_jobs
+from bot.jobs import JobServices, register_jobs
 from bot.middlewares import ActorMiddleware, CommandEndsFlow
-from bot.notifier import Notifier
 from bot.services.chat_access import ChatAccessService
+from bot.services.chats import ChatRegistry
 from bot.services.coffee import CoffeeService
 from bot.services.delivery import DeliveryService, Pacer
 from bot.services.digest import DigestService
@@ -63,10 +64,13 @@ from bot.services.announcements import AnnouncementService
 from bot.services.events import EventOrganiser, EventService
 from bot.services.introductions import IntroductionService
 from bot.services.invites import InviteService
+from bot.services.members import MemberService
 from bot.services.mentorship import MentorshipService
+from bot.services.once import OnceOnly
 from bot.services.privacy import PrivacyService
 from bot.services.onboarding import OnboardingService
 from bot.services.reference import ReferenceData
+from bot.services.review_cards import ReviewCardService
 from bot.services.roles import Authority
 from bot.services.scheduler import JobScheduler
 from bot.services.verification import VerificationService
@@ -76,7 +80,8 @@ SHUTDOWN_GRACE = timedelta(seconds=30)
 
 @dataclass
 class App:
-    """Everything long-lived; handlers receive its parts by name."""
+    """Everything long-lived. Handlers receive by name only the parts
+    :meth:`workflow_data` hands out: services, never this object."""
 
     settings: Settings
     db: Database
@@ -85,19 +90,22 @@ class App:
     reference: ReferenceData
     users: UserRepo
     profiles: ProfileRepo
+    members: MemberService
     coordinators: CoordinatorRepo
     authority: Authority
     claims: ClaimRepo
+    once: OnceOnly
     review_cards: ReviewCardRepo
+    review_card_service: ReviewCardService
     audit: AuditRepo
     personal_data: PersonalDataRepo
     invites: InviteService
     invite_codes: InviteRepo
     onboarding: OnboardingService
     verification: VerificationService
-    notifier: Notifier
     chats: ChatRepo
     chat_access: ChatAccessService
+    chat_registry: ChatRegistry
     removals: RemovalRunner
     privacy: PrivacyService
     outbox: OutboxRepo
@@ -115,53 +123,57 @@ class App:
     coffee: CoffeeRepo
     coffee_service: CoffeeService
     jobs: JobScheduler
+    fsm_storage: SQLiteStorage
     start_scheduler: bool = True
     in_flight: InFlightUpdates = field(default_factory=InFlightUpdates)
     bot: Bot | None = None  # known once the dispatcher starts; jobs that message people need it
-    fsm_storage: SQLiteStorage | None = None
     sender: TelegramSender | None = None
     extras: dict[str, object] = field(default_factory=dict)
 
     def workflow_data(self) -> dict[str, object]:
+        """What handlers may ask for by name: services, reference data and the clock.
+
+        The handlers of the conversation issue (start, onboarding, privacy, invitations,
+        chats, directory, help) take services only (``tests/test_wiring.py``). The
+        repositories below the line are still asked for by the handlers that later issues
+        rebuild (events, announce, digest, mentorship, introductions, coffee) and by the
+        reviews and roles (verification, admin).
+        """
         return {
-            "settings": self.settings,
-            "db": self.db,
             "clock": self.clock,
             "i18n": self.i18n,
             "ref": self.reference,
-            "users": self.users,
-            "profiles": self.profiles,
-            "coordinators": self.coordinators,
+            "admin_ids": self.settings.admin_ids,
             "authority": self.authority,
-            "claims": self.claims,
-            "review_cards": self.review_cards,
-            "audit": self.audit,
-            "personal_data": self.personal_data,
+            "members": self.members,
+            "once": self.once,
             "invites": self.invites,
-            "invite_codes": self.invite_codes,
             "onboarding": self.onboarding,
             "verification": self.verification,
-            "notifier": self.notifier,
-            "chats": self.chats,
+            "review_card_service": self.review_card_service,
             "chat_access": self.chat_access,
+            "chat_registry": self.chat_registry,
             "removals": self.removals,
             "privacy": self.privacy,
-            "admin_ids": self.settings.admin_ids,
-            "outbox": self.outbox,
             "delivery": self.delivery,
-            "events": self.events,
             "event_service": self.event_service,
             "event_organiser": self.event_organiser,
             "announcements": self.announcements,
+            "mentorship_service": self.mentorship_service,
+            "intro_service": self.intro_service,
+            "coffee_service": self.coffee_service,
+            # ---- only for the handlers named above, until they are rebuilt
+            "profiles": self.profiles,
+            "coordinators": self.coordinators,
+            "claims": self.claims,
+            "audit": self.audit,
+            "chats": self.chats,
+            "outbox": self.outbox,
+            "events": self.events,
             "digest": self.digest,
             "mentorship": self.mentorship,
-            "mentorship_service": self.mentorship_service,
             "intros": self.intros,
-            "intro_service": self.intro_service,
             "coffee": self.coffee,
-            "coffee_service": self.coffee_service,
-            "jobs": self.jobs,
-            "app": self,
             **self.extras,
         }
 
@@ -187,10 +199,10 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
     chats = ChatRepo(db)
     chat_access = ChatAccessService(chats, users, coordinators, admins,
                                     auto_remove=settings.reconcile_auto_remove)
-    notifier = Notifier(users, i18n)
     personal_data = PersonalDataRepo(db)
     outbox = OutboxRepo(db)
-    delivery = DeliveryService(outbox, users, clock, rate=settings.delivery_rate, pacer=pacer)
+    delivery = DeliveryService(outbox, users, clock, rate=settings.delivery_rate, pacer=pacer,
+                               default_locale=settings.default_locale)
     events = EventRepo(db)
     digest = DigestRepo(db)
     reference = await ReferenceData.load(ReferenceRepo(db))
@@ -198,6 +210,8 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
     intros = IntroRepo(db)
     invite_service = InviteService(invite_codes, audit, delivery)
     coffee = CoffeeRepo(db)
+    claims = ClaimRepo(db)
+    review_cards = ReviewCardRepo(db)
     app = App(
         settings=settings,
         db=db,
@@ -206,22 +220,25 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
         reference=reference,
         users=users,
         profiles=profiles,
+        members=MemberService(profiles),
         coordinators=coordinators,
         authority=authority,
-        claims=ClaimRepo(db),
-        review_cards=ReviewCardRepo(db),
+        claims=claims,
+        once=OnceOnly(claims),
+        review_cards=review_cards,
+        review_card_service=ReviewCardService(delivery, review_cards, profiles),
         audit=audit,
         personal_data=personal_data,
         invites=invite_service,
         invite_codes=invite_codes,
         onboarding=OnboardingService(db, profiles, invite_codes, coordinators, audit, authority,
-                                     chat_access, invitations=invite_service),
+                                     chat_access, users, invitations=invite_service),
         verification=VerificationService(db, profiles, coordinators, audit, authority,
                                          chat_access, invite_codes),
-        notifier=notifier,
         chats=chats,
         chat_access=chat_access,
-        removals=RemovalRunner(chat_access, notifier, clock, names=profiles.name_of),
+        chat_registry=ChatRegistry(chats, audit, chat_access),
+        removals=RemovalRunner(chat_access, delivery, clock, names=profiles.name_of),
         privacy=PrivacyService(db, personal_data, users, coordinators, chat_access),
         outbox=outbox,
         delivery=delivery,
@@ -240,9 +257,17 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
         coffee=coffee,
         coffee_service=CoffeeService(db, coffee, delivery),
         jobs=JobScheduler(JobRunRepo(db), clock),
+        fsm_storage=SQLiteStorage(db, clock),
         start_scheduler=start_scheduler,
     )
-    register_jobs(app)
+    register_jobs(app.jobs, JobServices(
+        onboarding=app.onboarding, verification=app.verification, delivery=delivery,
+        removals=app.removals, chat_access=chat_access,
+        fsm_storage=app.fsm_storage, event_service=app.event_service,
+        digest_service=app.digest_service, mentorship_service=app.mentorship_service,
+        intro_service=app.intro_service, coffee_service=app.coffee_service,
+        announcements=app.announcements,
+        bot=lambda: app.bot), mentor_round_days=settings.mentor_round_days)
     return app
 
 
@@ -281,21 +306,35 @@ def create_bot(settings: Settings) -> Bot:
     )
 
 
-def create_dispatcher(app: App) -> Dispatcher:
+def feature_renderers(app: App) -> list[dict[str, Any]]:
+    """What each feature sends through the delivery engine: its renderers by kind. (The
+    features that later issues rebuild still read what they need from the App.)"""
     from handlers import (
-        announce, coffee, digest, events, get_routers, introductions, invites,
-        mentorship_messages,
+        admin, announce, chats, coffee, digest, events, introductions, invites,
+        mentorship_messages, verification,
     )
+    from handlers.onboarding import handoff
+
+    features = [invites.renderers(app.invites, app.members, app.reference, app.clock),
+                verification.renderers(app.profiles, app.reference),
+                admin.renderers(app.profiles, app.reference),
+                chats.renderers(app.chat_registry, app.reference),
+                handoff.renderers(app.profiles, app.reference)]
+    return features + [feature.renderers(app) for feature in (
+        announce, events, digest, mentorship_messages, introductions, coffee)]
+
+
+def create_dispatcher(app: App) -> Dispatcher:
+    from handlers import get_routers
 
     # Each feature registers what it sends through the delivery engine.
-    for feature in (announce, events, digest, mentorship_messages, introductions, coffee,
-                    invites):
-        for kind, renderer in feature.renderers(app).items():
+    for renderers in feature_renderers(app):
+        for kind, renderer in renderers.items():
             app.delivery.register(kind, localized(app.i18n, renderer))
     app.delivery.require_renderers(MessageKind)
-    app.fsm_storage = SQLiteStorage(app.db, app.clock)
     dp = TrackingDispatcher(app.in_flight, storage=app.fsm_storage, **app.workflow_data())
-    dp.update.outer_middleware(ActorMiddleware(app.users, app.i18n, app.settings.admin_ids))
+    dp.update.outer_middleware(ActorMiddleware(app.users, app.i18n, app.settings.admin_ids,
+                                               audit=app.audit))
     dp.update.outer_middleware(FloodThrottle())  # after the actor: her language for a notice
     dp.message.outer_middleware(CommandEndsFlow())
     dp.include_routers(*get_routers())
@@ -313,6 +352,7 @@ def create_dispatcher(app: App) -> Dispatcher:
         await set_menus(bot, app.i18n)
         await app.fsm_storage.preload()
         app.sender = TelegramSender(bot)
+        app.delivery.attach(app.sender)  # what a person waits for goes out at once
         app.delivery.on_progress(ProgressReporter(bot, app.outbox, app.users, app.i18n))
         await app.delivery.recover()
         if app.start_scheduler:

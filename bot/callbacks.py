@@ -84,8 +84,16 @@ class PrivacyCb(CallbackData, prefix="p1"):
 PageNumber = Annotated[int, Field(ge=0, lt=100_000)]  # page × size stays a small integer
 
 
+class PageView(str, Enum):
+    """Which paged list a « Previous / Next » button turns: one handler per view."""
+
+    AUDIT = "audit"  # /audit
+    MEMBERS = "members"  # /members results
+    PENDING = "pending"  # /pending
+
+
 class PageCb(CallbackData, prefix="g1"):
-    view: str  # "audit", "members"
+    view: PageView
     page: PageNumber
 
 

@@ -13,13 +13,15 @@ import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from html import escape
+from typing import Any
 
 from aiogram import Bot
 from aiogram.utils.i18n import gettext as _
 
 from bot.clock import Clock, SystemClock
-from bot.notifier import Notifier
 from bot.services.chat_access import ChatAccessService, RemovalDone, RemovalState
+from bot.services.delivery import DeliveryService, Recipient
+from bot.services.message_kinds import MessageKind
 from bot.telegram_chats import TelegramChats
 
 logger = logging.getLogger(__name__)
@@ -51,11 +53,11 @@ def still_in_text(state: RemovalState) -> str:
 
 
 class RemovalRunner:
-    def __init__(self, chat_access: ChatAccessService, notifier: Notifier,
+    def __init__(self, chat_access: ChatAccessService, delivery: DeliveryService,
                  clock: Clock | None = None,
                  names: Callable[[int], Awaitable[str | None]] | None = None) -> None:
         self._chat_access = chat_access
-        self._notifier = notifier
+        self._delivery = delivery
         self._clock = clock or SystemClock()
         self._names = names  # whose removal it was, named in the report (if still stored)
         self._lock = asyncio.Lock()
@@ -74,42 +76,46 @@ class RemovalRunner:
                 if user_id not in names:
                     names[user_id] = await self._names(user_id) if self._names else None
             for recipient, items in reports.items():
-                try:
-                    told = await self._notifier.send(bot, [recipient], self._render, items,
-                                                     names)
-                except Exception:  # an HTML page or garbled answer: tell her next run
-                    logger.warning("removal report to user %s not sent", recipient)
-                    told = 0
+                # Once queued, the outbox delivers it (retrying through outages): told. No
+                # ids in it: each person is a number within the report, with her name.
+                people = list(dict.fromkeys(item.removal.user_id for item in items))
+                queued = await self._delivery.notify(MessageKind.CHAT_REMOVALS, {
+                    "items": [{"person": people.index(item.removal.user_id),
+                               "name": names.get(item.removal.user_id),
+                               "chat": item.chat_title, "reason": item.removal.reason,
+                               "state": item.state.value} for item in items]}, [recipient],
+                    about=people[0] if len(people) == 1 else None)
                 await self._chat_access.forget_reported(items, self._clock.now(),
-                                                        told=told > 0)
+                                                        told=bool(queued))
         return done
 
     @staticmethod
-    async def _render(locale: str, items: list[RemovalDone],  # type: ignore[no-untyped-def]
-                      names: dict[int, str | None]):
+    def render(payload: dict[str, Any], to: Recipient) -> Any:
         """Grouped by person: her name (escaped; left out once her data is erased), then
         each chat and why."""
-        def by_person(chosen: list[RemovalDone], line) -> list[str]:  # type: ignore[no-untyped-def]
+        items = payload["items"]
+
+        def by_person(chosen: list[dict[str, Any]], line) -> list[str]:  # type: ignore[no-untyped-def]
             out: list[str] = []
-            for user_id in dict.fromkeys(item.removal.user_id for item in chosen):
-                name = names.get(user_id)
-                if name:
-                    out.append(f"<b>{escape(name)}</b>")
-                out += [line(item) for item in chosen if item.removal.user_id == user_id]
+            for person in dict.fromkeys(item["person"] for item in chosen):
+                mine = [item for item in chosen if item["person"] == person]
+                if mine[0]["name"]:
+                    out.append(f"<b>{escape(mine[0]['name'])}</b>")
+                out += [line(item) for item in mine]
             return out
 
-        removed = [item for item in items if not item.state.still_in]
-        still_in = [item for item in items if item.state.still_in]
+        removed = [item for item in items if not RemovalState(item["state"]).still_in]
+        still_in = [item for item in items if RemovalState(item["state"]).still_in]
         lines = []
         if removed:
             lines.append(_("Removed from the association's chats:"))
-            lines += by_person(removed, lambda item: f"• {escape(item.chat_title)} — "
-                                                     f"{reason_text(item.removal.reason)}")
+            lines += by_person(removed, lambda item: f"• {escape(item['chat'])} — "
+                                                     f"{reason_text(item['reason'])}")
         if still_in:
             if lines:
                 lines.append("")
             lines.append(_("Still in these chats:"))
             lines += by_person(still_in, lambda item: (
-                f"• {escape(item.chat_title)} — {reason_text(item.removal.reason)}: "
-                f"{still_in_text(item.state)}"))
+                f"• {escape(item['chat'])} — {reason_text(item['reason'])}: "
+                f"{still_in_text(RemovalState(item['state']))}"))
         return "\n".join(lines), None

@@ -10,7 +10,9 @@ closing a dialog when she leaves it, and the popup for a button of a closed one.
 * :func:`start_below` opens a dialog from a button of a message that is not a dialog's (an
   event card), which keeps its buttons.
 * :func:`close_open_dialog` ends the open dialog from outside it (a command, /cancel): its
-  buttons then answer :func:`stale_dialog_button`, a typed text no longer counts.
+  live message loses its keyboard, any button still pressed answers
+  :func:`stale_dialog_button`, a typed text no longer counts.
+* :class:`ButtonsDialog` answers a press of a button its window no longer has with that popup.
 """
 
 from __future__ import annotations
@@ -18,17 +20,19 @@ from __future__ import annotations
 from contextvars import ContextVar
 from typing import Any
 
-from aiogram import Dispatcher
+from aiogram import Bot, Dispatcher
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.types import CallbackQuery, ErrorEvent, Message
 from aiogram.utils.i18n import I18n, gettext
 from aiogram.fsm.state import State
-from aiogram_dialog import DialogManager, ShowMode, StartMode
+from aiogram_dialog import Dialog, DialogManager, ShowMode, StartMode
 from aiogram_dialog.api.entities import Context, Stack
 from aiogram_dialog.api.entities import NewMessage, OldMessage
 from aiogram_dialog.api.internal import CONTEXT_KEY
-from aiogram_dialog.api.protocols import MessageNotModified, StackAccessValidator
+from aiogram_dialog.api.protocols import (
+    CancelEventProcessing, MessageNotModified, StackAccessValidator,
+)
 from aiogram_dialog.manager.message_manager import MessageManager
 from aiogram_dialog.context.intent_middleware import IntentMiddlewareFactory
 from aiogram_dialog.utils import REPLY_CALLBACK_SYMBOLS, remove_intent_id
@@ -36,6 +40,7 @@ from aiogram_dialog.widgets.common import WhenCondition
 from aiogram_dialog.widgets.text import Text
 
 from bot.i18n import use_locale
+from bot.keyboards import drop_keyboard
 
 STACK_DESTINY = "aiogd:stack:"  # aiogram-dialog's default stack (context.storage.StorageProxy)
 CONTEXT_DESTINY = "aiogd:context:"
@@ -83,6 +88,31 @@ async def popup(query: CallbackQuery, text: str) -> None:
     """Answer a dialog button with a popup (the dialog then leaves the query alone)."""
     await query.answer(text, show_alert=True)
     _ANSWERED.add(query.id)
+
+
+class ButtonsDialog(Dialog):
+    """A dialog whose live message answers a press of a button its window no longer has (a
+    second tap on Confirm after the first moved on) with the stale popup, not silence.
+
+    aiogram-dialog redraws the window and answers such a press with nothing; this follows its
+    ``Dialog._callback_handler`` and adds the popup."""
+
+    async def _callback_handler(self, callback: CallbackQuery,  # type: ignore[override]
+                                dialog_manager: DialogManager) -> None:
+        old_context = dialog_manager.current_context()
+        _intent, callback_data = remove_intent_id(callback.data or "")
+        cleaned = callback.model_copy(update={"data": callback_data})
+        window = await self._current_window(dialog_manager)
+        try:
+            processed = await window.process_callback(cleaned, self, dialog_manager)
+        except CancelEventProcessing:
+            processed = False
+        if not processed and dialog_manager.has_context() \
+                and dialog_manager.current_context() == old_context:
+            await popup(callback, gettext("This button is from an earlier message."))
+        if self._need_refresh(processed, old_context, dialog_manager):
+            await dialog_manager.show()
+        await dialog_manager.answer_callback()
 
 
 # A message whose keyboard a dialog started from one of its buttons must leave alone (an
@@ -163,13 +193,13 @@ def _key(key: StorageKey, destiny: str) -> StorageKey:
                       destiny=destiny)
 
 
-async def close_open_dialog(state: FSMContext) -> str | None:
+async def close_open_dialog(state: FSMContext, bot: Bot | None = None) -> str | None:
     """End the dialog open in this chat, if any; the state it was in ("EventForm:place"),
     so /cancel can say what became of it, or None if no dialog was open.
 
-    Its messages keep their keyboards, whose buttons now answer with a popup; nothing of the
-    dialog is left in the storage. Reads come from the storage's memory; it writes only when a
-    dialog was open.
+    Its live message loses its keyboard (given ``bot``; best effort — any of its buttons still
+    pressed answers with a popup); nothing of the dialog is left in the storage. Reads come
+    from the storage's memory; it writes only when a dialog was open.
     """
     storage, key = state.storage, state.key
     stack_key = _key(key, STACK_DESTINY)
@@ -181,6 +211,8 @@ async def close_open_dialog(state: FSMContext) -> str | None:
     for intent_id in intents:
         await storage.set_data(_key(key, CONTEXT_DESTINY + intent_id), {})
     await storage.set_data(stack_key, {})
+    if bot is not None:
+        await drop_keyboard(bot, key.chat_id, stack.get("last_message_id"))
     return str(top.get("state") or "dialog")
 
 

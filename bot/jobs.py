@@ -1,129 +1,148 @@
-"""The periodic jobs: what each does and how often. The scheduler decides when (see services)."""
+"""The periodic jobs: what each does and how often. The scheduler decides when (see services).
+
+Jobs receive the services they use (:class:`JobServices`), never the whole application, so
+this module does not depend on ``bot.app`` (which registers them).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from aiogram.utils.i18n import gettext as _
-
-from bot.i18n import pgettext
+from bot.services.message_kinds import MessageKind
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from aiogram import Bot
+
+    from bot.chat_removals import RemovalRunner
+    from bot.db.fsm_storage import SQLiteStorage
+    from bot.services.announcements import AnnouncementService
+    from bot.services.chat_access import ChatAccessService
+    from bot.services.coffee import CoffeeService
+    from bot.services.delivery import DeliveryService
+    from bot.services.digest import DigestService
+    from bot.services.events import EventService
+    from bot.services.introductions import IntroductionService
+    from bot.services.mentorship import MentorshipService
+    from bot.services.onboarding import OnboardingService
+    from bot.services.scheduler import JobScheduler
+    from bot.services.verification import VerificationService
+
+
+@dataclass(frozen=True)
+class JobServices:
+    """What the jobs use. ``bot`` answers the bot once the dispatcher has started (None
+    before: the jobs that message people then wait for the next run)."""
+
+    onboarding: OnboardingService
+    verification: VerificationService
+    delivery: DeliveryService
+    removals: RemovalRunner
+    chat_access: ChatAccessService
+    fsm_storage: SQLiteStorage
+    event_service: EventService
+    digest_service: DigestService
+    mentorship_service: MentorshipService
+    intro_service: IntroductionService
+    coffee_service: CoffeeService
+    announcements: AnnouncementService
+    bot: Callable[[], Bot | None]
+
 
 ABANDONED_SIGNUP_AFTER = timedelta(days=30)
 REVIEW_REMINDER_AFTER = timedelta(days=7)
 
 
-async def cleanup_abandoned_signups(app: App, now: datetime) -> None:
-    gone = await app.profiles.delete_abandoned_drafts(now - ABANDONED_SIGNUP_AFTER)
-    if app.fsm_storage is not None:
-        app.fsm_storage.forget(gone)
+async def cleanup_abandoned_signups(services: JobServices, now: datetime) -> None:
+    gone = await services.onboarding.drop_abandoned_drafts(now - ABANDONED_SIGNUP_AFTER)
+    services.fsm_storage.forget(gone)
 
 
-async def remind_overdue_reviews(app: App, now: datetime) -> None:
+async def remind_overdue_reviews(services: JobServices, now: datetime) -> None:
     """Applications nobody handled for 7 days: remind that country's coordinators (or admins)."""
-    if app.bot is None:
+    bot = services.bot()
+    if bot is None:
         return
     cutoff = now - REVIEW_REMINDER_AFTER
-    overdue = await app.profiles.overdue_reviews(submitted_before=cutoff, reminded_before=cutoff)
+    overdue = await services.verification.overdue_reviews(cutoff)
     for country, count in overdue.items():
-        recipients = await app.coordinators.of_country(country) or sorted(app.settings.admin_ids)
-
-        async def render(locale: str, n: int, code: str):  # type: ignore[no-untyped-def]
-            return _("{count} application from {country} has waited more than 7 days. "
-                     "/pending shows it.",
-                     "{count} applications from {country} have waited more than 7 days. "
-                     "/pending shows them.", n).format(
-                count=n, country=app.reference.country(code, locale)), None
-
-        await app.notifier.send(app.bot, recipients, render, count, country)
-        await app.profiles.mark_reminded(country, cutoff, now)
+        recipients = await services.verification.reminded_reviewers(country)
+        await services.delivery.notify(MessageKind.REVIEW_REMINDER,
+                                       {"count": count, "country": country}, recipients)
+        await services.verification.mark_reminded(country, cutoff, now)
 
 
-async def flush_chat_removals(app: App, now: datetime) -> None:
+async def flush_chat_removals(services: JobServices, now: datetime) -> None:
     """Finish removals queued earlier, including those a crash or restart interrupted."""
-    if app.bot is not None:
-        await app.removals.flush(app.bot)
+    bot = services.bot()
+    if bot is not None:
+        await services.removals.flush(bot)
 
 
-async def reconcile_chats(app: App, now: datetime) -> None:
+async def reconcile_chats(services: JobServices, now: datetime) -> None:
     """Daily: who the bot knows to be in each chat against who is entitled; tell admins."""
-    if app.bot is None:
+    bot = services.bot()
+    if bot is None:
         return
     from bot.telegram_chats import TelegramChats
 
-    intruders = await app.chat_access.reconcile(TelegramChats(app.bot), now)
+    intruders = await services.chat_access.reconcile(TelegramChats(bot), now)
     if not intruders:
         return
-    await app.removals.flush(app.bot)
-    from bot.callbacks import ChatCb
-    from bot.keyboards import button, rows
-
-    async def render(locale: str, found):  # type: ignore[no-untyped-def]
-        from html import escape
-
-        lines = [_("Chat check: people in the association's chats who are not entitled to be "
-                   "there:")]
-        buttons = []
-        for item in found:
-            state = pgettext("a person in a chat", "removed") if item.removed \
-                else _("waiting for your decision")
-            lines.append(f"• {escape(item.chat.title)}: #{item.user_id} — {state}")
-            if not item.removed:
-                buttons.append([button(_("Remove #{id} from «{title}»").format(
-                    id=item.user_id, title=item.chat.title[:24]),
-                    ChatCb(action="remove", chat_id=item.chat.chat_id, user_id=item.user_id))])
-        return "\n".join(lines), rows(*buttons) if buttons else None
-
-    recipients = await app.chat_access.coordinators_for(
+    await services.removals.flush(bot)
+    recipients = await services.chat_access.coordinators_for(
         {None} | {item.chat.country_code for item in intruders})
-    await app.notifier.send(app.bot, recipients, render, intruders)
+    await services.delivery.notify(MessageKind.CHAT_CHECK, {"found": [
+        {"chat_id": item.chat.chat_id, "title": item.chat.title, "user_id": item.user_id,
+         "removed": item.removed} for item in intruders]}, recipients)
 
 
-async def event_reminders(app: App, now: datetime) -> None:
-    await app.event_service.send_due_reminders(now)
+async def event_reminders(services: JobServices, now: datetime) -> None:
+    await services.event_service.send_due_reminders(now)
 
 
-async def scheduled_announcements(app: App, now: datetime) -> None:
-    await app.announcements.send_due(now)
+async def scheduled_announcements(services: JobServices, now: datetime) -> None:
+    await services.announcements.send_due(now)
 
 
-async def weekly_digest(app: App, now: datetime) -> None:
-    await app.digest_service.send_due(now)
+async def weekly_digest(services: JobServices, now: datetime) -> None:
+    await services.digest_service.send_due(now)
 
 
-async def mentorship_round(app: App, now: datetime) -> None:
+async def mentorship_round(services: JobServices, now: datetime) -> None:
     """Weekly: everyone still waiting for a mentor, assigned at once (see services)."""
-    await app.mentorship_service.run_round(seed=int(now.timestamp()) // 86400)
+    await services.mentorship_service.run_round(seed=int(now.timestamp()) // 86400)
 
 
-async def matching_upkeep(app: App, now: datetime) -> None:
+async def matching_upkeep(services: JobServices, now: datetime) -> None:
     """Proposals and introduction requests unanswered for 3 days lapse; check-ins go out."""
-    await app.mentorship_service.send_follow_ups(now)
-    await app.intro_service.send_follow_ups(now)
-    await app.mentorship_service.send_checkins(now)
+    await services.mentorship_service.send_follow_ups(now)
+    await services.intro_service.send_follow_ups(now)
+    await services.mentorship_service.send_checkins(now)
 
 
-async def coffee_rounds(app: App, now: datetime) -> None:
-    await app.coffee_service.run_due(now)
+async def coffee_rounds(services: JobServices, now: datetime) -> None:
+    await services.coffee_service.run_due(now)
 
 
-def register_jobs(app: App) -> None:
-    app.jobs.add("cleanup_abandoned_signups", timedelta(hours=6),
-                 lambda now: cleanup_abandoned_signups(app, now))
-    app.jobs.add("remind_overdue_reviews", timedelta(hours=1),
-                 lambda now: remind_overdue_reviews(app, now))
-    app.jobs.add("flush_chat_removals", timedelta(minutes=1),
-                 lambda now: flush_chat_removals(app, now))
-    app.jobs.add("reconcile_chats", timedelta(days=1), lambda now: reconcile_chats(app, now))
-    app.jobs.add("event_reminders", timedelta(minutes=1), lambda now: event_reminders(app, now))
-    app.jobs.add("scheduled_announcements", timedelta(minutes=1),
-                 lambda now: scheduled_announcements(app, now))
-    app.jobs.add("weekly_digest", timedelta(minutes=10), lambda now: weekly_digest(app, now))
-    app.jobs.add("mentorship_round", timedelta(days=app.settings.mentor_round_days),
-                 lambda now: mentorship_round(app, now))
-    app.jobs.add("matching_upkeep", timedelta(minutes=10),
-                 lambda now: matching_upkeep(app, now))
-    app.jobs.add("coffee_rounds", timedelta(minutes=10), lambda now: coffee_rounds(app, now))
+def register_jobs(scheduler: JobScheduler, services: JobServices, *, mentor_round_days: int
+                  ) -> None:
+    scheduler.add("cleanup_abandoned_signups", timedelta(hours=6),
+                  lambda now: cleanup_abandoned_signups(services, now))
+    scheduler.add("remind_overdue_reviews", timedelta(hours=1),
+                  lambda now: remind_overdue_reviews(services, now))
+    scheduler.add("flush_chat_removals", timedelta(minutes=1),
+                  lambda now: flush_chat_removals(services, now))
+    scheduler.add("reconcile_chats", timedelta(days=1), lambda now: reconcile_chats(services, now))
+    scheduler.add("event_reminders", timedelta(minutes=1),
+                  lambda now: event_reminders(services, now))
+    scheduler.add("scheduled_announcements", timedelta(minutes=1),
+                  lambda now: scheduled_announcements(services, now))
+    scheduler.add("weekly_digest", timedelta(minutes=10), lambda now: weekly_digest(services, now))
+    scheduler.add("mentorship_round", timedelta(days=mentor_round_days),
+                  lambda now: mentorship_round(services, now))
+    scheduler.add("matching_upkeep", timedelta(minutes=10),
+                  lambda now: matching_upkeep(services, now))
+    scheduler.add("coffee_rounds", timedelta(minutes=10), lambda now: coffee_rounds(services, now))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -44,3 +46,15 @@ def language_picker(selected: str | None) -> InlineKeyboardMarkup:
         for code, name in LANGUAGE_NAMES.items()
     ]
     return static_keyboard(InlineKeyboardMarkup(inline_keyboard=column(choices, width=2)))
+
+
+async def drop_keyboard(bot: Bot, chat_id: int, message_id: int | None) -> None:
+    """Take an earlier message's buttons away, best effort: if Telegram can't (gone, too
+    old, down), its buttons still refuse when pressed."""
+    if not message_id:
+        return
+    try:
+        await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id,
+                                            reply_markup=None)
+    except TelegramAPIError:
+        pass

@@ -43,8 +43,9 @@ logger = logging.getLogger(__name__)
 
 class ActorMiddleware(BaseMiddleware):
     def __init__(self, users: UserRepo, i18n: I18n, admin_ids: frozenset[int],
-                 menus: MenuUpdater | None = None) -> None:
+                 menus: MenuUpdater | None = None, *, audit: AuditRepo | None = None) -> None:
         self._users = users
+        self._audit = audit  # whom staff acted on (their menus follow at once)
         self._accounts = AccountLoader(users)
         self._i18n = i18n
         self._admin_ids = admin_ids
@@ -93,7 +94,7 @@ class ActorMiddleware(BaseMiddleware):
             return
         try:
             if actor.is_staff and started is not None:
-                audit: AuditRepo | None = data.get("audit")
+                audit = self._audit
                 for member_id in await audit.targets_since(actor.user_id, started) \
                         if audit is not None else ():
                     if member_id != actor.user_id:
@@ -162,9 +163,9 @@ class CommandEndsFlow(BaseMiddleware):
         if text.startswith("/cancel"):
             # a dialog is closed before aiogram-dialog loads it for this update (it would
             # save it back afterwards); /cancel is told which one it was (its state)
-            data["dialog_closed"] = await close_open_dialog(state)
+            data["dialog_closed"] = await close_open_dialog(state, data.get("bot"))
         else:
-            await end_flow(state)
+            await end_flow(state, data.get("bot"))
         try:
             return await handler(event, data)
         finally:
@@ -185,9 +186,9 @@ CardRestorer = Callable[[dict[str, Any], dict[str, Any]], Awaitable[None]]
 CARD_RESTORERS: dict[str, CardRestorer] = {}
 
 
-async def end_flow(state: FSMContext) -> bool:
+async def end_flow(state: FSMContext, bot: Bot | None = None) -> bool:
     """Close the open flow, if any; True if there was one (a question, a draft, a dialog)."""
-    dialog_closed = await close_open_dialog(state) is not None
+    dialog_closed = await close_open_dialog(state, bot) is not None
     current = await state.get_state()
     stored = await state.get_data()
     kept = {k: v for k, v in stored.items() if k in KEPT_ACROSS_COMMANDS}

@@ -22,8 +22,12 @@ from bot.db.repositories.outbox import OutboxRepo, Progress
 from bot.db.repositories.users import UserRepo
 from bot.i18n import format_number, use_locale
 from bot.services.delivery import DeliveryError, FailureKind
+from bot.telegram_session import NOT_MODIFIED
 
 logger = logging.getLogger(__name__)
+
+# An edit of a message that was deleted, or is too old or not the bot's to edit: nothing to do.
+_GONE = ("message to edit not found", "message can't be edited")
 
 _NO_RIGHTS = ("not enough rights", "chat_admin_required", "administrator rights",
               "have no rights", "need administrator")
@@ -45,6 +49,8 @@ def classify(exc: BaseException) -> DeliveryError:
     if isinstance(exc, TelegramEntityTooLarge | TelegramMigrateToChat):
         return DeliveryError(FailureKind.PERMANENT, detail=type(exc).__name__)
     if isinstance(exc, TelegramBadRequest):
+        if any(marker in (exc.message or "").lower() for marker in _GONE):
+            return DeliveryError(FailureKind.GONE, detail="400 gone")
         if any(marker in (exc.message or "").lower() for marker in _NO_RIGHTS):
             return DeliveryError(FailureKind.NO_RIGHTS, detail="400 no rights")
         return DeliveryError(FailureKind.PERMANENT, detail="400")
@@ -59,12 +65,26 @@ class TelegramSender:
         self._bot = bot
 
     async def send(self, chat_id: int, text: str, keyboard: Any | None, *,
-                   protect: bool = False) -> None:
+                   protect: bool = False) -> int:
         try:
-            await self._bot.send_message(chat_id, text, reply_markup=keyboard,
-                                         protect_content=protect or None)
+            message = await self._bot.send_message(chat_id, text, reply_markup=keyboard,
+                                                   protect_content=protect or None)
         except Exception as exc:
             raise classify(exc) from exc
+        return message.message_id
+
+    async def edit(self, chat_id: int, message_id: int, text: str,
+                   keyboard: Any | None) -> int:
+        """An edit that changes nothing (a second edit to the same outcome) is done."""
+        try:
+            await self._bot.edit_message_text(text=text, chat_id=chat_id, message_id=message_id,
+                                              reply_markup=keyboard)
+        except TelegramBadRequest as exc:
+            if NOT_MODIFIED not in (exc.message or "").lower():
+                raise classify(exc) from exc
+        except Exception as exc:
+            raise classify(exc) from exc
+        return message_id
 
 
 def progress_text(counts: dict[str, int], finished: bool, locale: str, *, retrying: int = 0,

@@ -13,7 +13,7 @@ from typing import Protocol
 from aiogram.utils.i18n import gettext as _
 from babel import Locale, UnknownLocaleError
 
-from bot.db.repositories.profiles import VISIBLE_FIELD_NAMES, Profile, ProfileRepo
+from bot.db.repositories.profiles import VISIBLE_FIELD_NAMES, Profile
 from bot.services.invites import CodeProblem
 from bot.services.profile_input import BIO_MAX, NAME_MAX, YEARS_MAX, InputProblem
 from bot.services.reference import ReferenceData
@@ -21,6 +21,12 @@ from bot.services.reference import ReferenceData
 
 class UsernameLookup(Protocol):
     async def username_of(self, user_id: int) -> str | None: ...
+
+
+class ProfileLookup(Protocol):
+    """Where a member's profile is read (``MemberService``; a repository in older code)."""
+
+    async def get(self, user_id: int) -> Profile | None: ...
 
 
 def problem_text(problem: InputProblem, limit: int = NAME_MAX) -> str:
@@ -191,7 +197,7 @@ def contact_text(user_id: int, name: str | None, username: str | None) -> str:
     return f'<a href="tg://user?id={int(user_id)}">{shown}</a>'
 
 
-async def reach_text(user_id: int, profiles: ProfileRepo, usernames: UsernameLookup) -> str:
+async def reach_text(user_id: int, profiles: ProfileLookup, usernames: UsernameLookup) -> str:
     """:func:`contact_text` for a member: her name and her @username as it is now."""
     person = await profiles.get(user_id)
     return contact_text(user_id, person.full_name if person else None,
@@ -244,7 +250,7 @@ def audit_action_text(action: str, details: str | None, country: str) -> str:
     return texts.get(action, _("Other action")).format(country=country)
 
 
-async def coordinator_contacts_text(coordinators: list[int], profiles: ProfileRepo,
+async def coordinator_contacts_text(coordinators: list[int], profiles: ProfileLookup,
                                     usernames: UsernameLookup) -> str:
     """Whom a suspended member writes to: her country's coordinators (at most two) by name
     and @username, or the administrators when her country has none (/help and /chats)."""

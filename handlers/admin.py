@@ -28,6 +28,7 @@ from __future__ import annotations
 import secrets
 
 from html import escape
+from typing import Any
 
 from aiogram import BaseMiddleware, Bot, F, Router
 from aiogram.filters import Command, StateFilter
@@ -43,19 +44,20 @@ from bot.clock import Clock
 from bot.db.repositories.audit import AuditEntry, AuditRepo
 from bot.db.repositories.claims import ClaimRepo
 from bot.db.repositories.profiles import Profile, ProfileRepo
-from bot.db.repositories.review_cards import ReviewCardRepo
 from bot.db.repositories.roles import CoordinatorRepo
 from bot.i18n import format_datetime, format_time
 from bot.keyboards import button, rows
 from bot.middlewares import CARD_RESTORERS, RESTORE_CARD, end_flow
-from bot.notifier import Notifier
+from bot.services.delivery import DeliveryService, Outgoing, Recipient
+from bot.services.message_kinds import MessageKind
 from bot.services.profile_input import check_short_text
 from bot.services.reference import ReferenceData
+from bot.services.review_cards import ReviewCardService
 from bot.services.roles import Actor
 from bot.services.verification import Decision, Outcome, VerificationService
 from bot.telegram_chats import TelegramChats
 from bot.texts import audit_action_text, problem_text, profile_card
-from handlers.ui import edit_text, query_message, show
+from handlers.ui import edit_by_id, edit_text, query_message, show
 from handlers.verification import outcome_text, zone_of
 
 AUDIT_PAGE = 10
@@ -77,12 +79,12 @@ class Roles:
         self.bot: Bot = data["bot"]
         self.actor: Actor = data["actor"]
         self.verification: VerificationService = data["verification"]
-        self.notifier: Notifier = data["notifier"]
+        self.delivery: DeliveryService = data["delivery"]
         self.profiles: ProfileRepo = data["profiles"]
         self.coordinators: CoordinatorRepo = data["coordinators"]
         self.ref: ReferenceData = data["ref"]
         self.clock: Clock = data["clock"]
-        self.cards: ReviewCardRepo = data["review_cards"]
+        self.cards: ReviewCardService = data["review_card_service"]
         self.removals: RemovalRunner = data["removals"]
         self.fsm_storage: BaseStorage | None = data.get("fsm_storage")
         self.card_moved_on = False  # set when a press edited the card on (see OnePressCards)
@@ -331,20 +333,15 @@ async def on_suspend_reason(message: Message, state: FSMContext, roles: Roles,
             roles, message.chat.id, int(data["card"]), text + "\n\n" + done):
         await message.answer(done)
     await tell_suspended(roles, member_id, value, result.country_code)
-    from handlers.verification import withdraw_reviewer_cards
-
-    await withdraw_reviewer_cards(roles.bot, roles.notifier, roles.cards, member_id,
-                                  roles.profiles, roles.ref)
+    await roles.cards.withdraw_reviewer_cards(member_id)
     await close_staff_prompt(roles, member_id)
     await roles.removals.flush(roles.bot)
 
 
 async def edit_text_by_id(roles: Roles, chat_id: int, message_id: int, text: str,
                           keyboard: InlineKeyboardMarkup | None = None) -> bool:
-    async def render(locale: str):  # type: ignore[no-untyped-def]
-        return text, keyboard
-
-    return await roles.notifier.edit(roles.bot, chat_id, message_id, render)
+    """Her own card, in reply to what she typed or the command that ended the prompt."""
+    return await edit_by_id(roles.bot, chat_id, message_id, text, keyboard)
 
 
 async def restore_suspend_card(data: dict, card: dict) -> None:  # type: ignore[type-arg]
@@ -378,14 +375,9 @@ async def close_staff_prompt(roles: Roles, user_id: int) -> None:
     await end_flow(state)
     if current != RoleForm.suspend_reason.state or not isinstance(card, dict):
         return
-    profile = await roles.profiles.get(int(card["member"]))
-
-    async def render(locale: str):  # type: ignore[no-untyped-def]
-        body = profile_card(profile, roles.ref, locale, with_status=True) + "\n\n" \
-            if profile else ""
-        return body + _("You can no longer manage this member."), None
-
-    await roles.notifier.edit(roles.bot, user_id, int(card["message"]), render)
+    await roles.delivery.send_now(MessageKind.STAFF_CARD_CLOSED, [
+        Outgoing(user_id, {"member_id": int(card["member"])}, int(card["message"]),
+                 about=int(card["member"]))])
 
 
 async def refuse_on_card(query: CallbackQuery, roles: Roles, member_id: int, popup: str) -> None:
@@ -428,17 +420,9 @@ async def tell_suspended(roles: Roles, member_id: int, reason: str,
         contacts.append(escape(profile.full_name) + (f" (@{escape(username)})" if username
                                                      else ""))
 
-    async def render(locale: str):  # type: ignore[no-untyped-def]
-        text = _("Your membership has been suspended. Reason: {reason}").format(
-            reason=escape(reason))
-        if contacts:
-            text += "\n" + _("To talk about it, write to your country's coordinator: "
-                             "{contacts}.").format(contacts=", ".join(contacts))
-        else:
-            text += "\n" + _("To talk about it, write to the association's administrators.")
-        return text, None
-
-    await roles.notifier.send(roles.bot, [member_id], render)
+    await roles.delivery.notify(MessageKind.ROLE_SUSPENDED,
+                                {"reason": reason, "contacts": contacts}, [member_id],
+                                about=member_id)
 
 
 async def cb_reinstate_ask(query: CallbackQuery, callback_data: ReviewCb, roles: Roles) -> None:
@@ -461,12 +445,7 @@ async def cb_reinstate(query: CallbackQuery, callback_data: ReviewCb, roles: Rol
     profile = await roles.profiles.get(callback_data.member_id)
     await say_done(query, roles, callback_data.member_id, _(
         "Membership of {name} reinstated. She has been told.").format(name=name_of(profile)))
-
-    async def render(locale: str):  # type: ignore[no-untyped-def]
-        return _("Your membership has been reinstated. Welcome back! You can join the "
-                 "association's chats again with /chats."), None
-
-    await roles.notifier.send(roles.bot, [callback_data.member_id], render)
+    await roles.delivery.notify(MessageKind.ROLE_REINSTATED, {}, [callback_data.member_id])
 
 
 # ---- coordinators (administrators only) -------------------------------------------------
@@ -508,8 +487,8 @@ async def cb_appoint(query: CallbackQuery, callback_data: ReviewCb, roles: Roles
     await say_done(query, roles, callback_data.member_id, _(
         "{name} is now the coordinator for {country}. She has been told.").format(
         name=name_of(profile), country=roles.country(country)))
-    await tell_new_coordinator(roles.bot, roles.notifier, roles.ref, callback_data.member_id,
-                               country or "")
+    await roles.delivery.notify(MessageKind.ROLE_APPOINTED, {"country": country or ""},
+                                [callback_data.member_id])
 
 
 async def cb_dismiss_ask(query: CallbackQuery, callback_data: ReviewCb, roles: Roles) -> None:
@@ -543,8 +522,8 @@ async def cb_dismiss(query: CallbackQuery, callback_data: ReviewCb, roles: Roles
     await say_done(query, roles, member_id, _(
         "{name} is no longer the coordinator for {country}. She has been told.").format(
         name=name_of(profile), country=roles.country(country)))
-    await tell_dismissed_coordinator(roles.bot, roles.notifier, roles.cards, member_id,
-                                     roles.profiles, roles.ref)
+    await roles.delivery.notify(MessageKind.ROLE_DISMISSED, {}, [member_id])
+    await roles.cards.withdraw_reviewer_cards(member_id)
     await close_staff_prompt(roles, member_id)
 
 
@@ -560,26 +539,46 @@ async def cb_region(query: CallbackQuery, callback_data: ReviewCb, roles: Roles)
                    else _("She publishes events for her country only."))
 
 
-async def tell_new_coordinator(bot: Bot, notifier: Notifier, ref: ReferenceData, member_id: int,
-                               country: str) -> None:
-    async def render(locale: str, code: str):  # type: ignore[no-untyped-def]
+def renderers(profiles: ProfileRepo, ref: ReferenceData) -> dict[str, Any]:
+    """The notices roles send through the delivery engine, in each recipient's language."""
+
+    def suspended(payload: dict[str, Any], to: Recipient) -> Any:
+        """How to reach her coordinator: names (escaped) and public @usernames only."""
+        text = _("Your membership has been suspended. Reason: {reason}").format(
+            reason=escape(payload["reason"]))
+        if payload["contacts"]:
+            text += "\n" + _("To talk about it, write to your country's coordinator: "
+                             "{contacts}.").format(contacts=", ".join(payload["contacts"]))
+        else:
+            text += "\n" + _("To talk about it, write to the association's administrators.")
+        return text, None
+
+    def reinstated(payload: dict[str, Any], to: Recipient) -> Any:
+        return _("Your membership has been reinstated. Welcome back! You can join the "
+                 "association's chats again with /chats."), None
+
+    def appointed(payload: dict[str, Any], to: Recipient) -> Any:
         return _("You are now a coordinator for {country}. /help shows your new commands."
-                 ).format(country=ref.country(code, locale)), None
+                 ).format(country=ref.country(payload["country"], to.locale)), None
 
-    await notifier.send(bot, [member_id], render, country)
-
-
-async def tell_dismissed_coordinator(bot: Bot, notifier: Notifier, cards: ReviewCardRepo,
-                                     member_id: int, profiles: ProfileRepo,
-                                     ref: ReferenceData) -> None:
-    from handlers.verification import withdraw_reviewer_cards
-
-    async def render(locale: str):  # type: ignore[no-untyped-def]
+    def dismissed(payload: dict[str, Any], to: Recipient) -> Any:
         return _("You are no longer a coordinator. Your membership stays as it is; the "
                  "invitation links you created no longer work."), None
 
-    await notifier.send(bot, [member_id], render)
-    await withdraw_reviewer_cards(bot, notifier, cards, member_id, profiles, ref)
+    async def card_closed(payload: dict[str, Any], to: Recipient) -> Any:
+        """A suspend prompt's card once she lost her role: the member, no buttons."""
+        profile = await profiles.get(payload["member_id"])
+        body = profile_card(profile, ref, to.locale, with_status=True) + "\n\n" \
+            if profile else ""
+        return body + _("You can no longer manage this member."), None
+
+    return {
+        MessageKind.ROLE_SUSPENDED: suspended,
+        MessageKind.ROLE_REINSTATED: reinstated,
+        MessageKind.ROLE_APPOINTED: appointed,
+        MessageKind.ROLE_DISMISSED: dismissed,
+        MessageKind.STAFF_CARD_CLOSED: card_closed,
+    }
 
 
 # ---- /coordinators and /audit -------------------------------------------------------------

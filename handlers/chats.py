@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import secrets
 from html import escape
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.enums import ChatMemberStatus
@@ -36,13 +37,15 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import ChatAction, ChatCb
 from bot.chat_removals import RemovalRunner
 from bot.clock import Clock
-from bot.db.repositories.audit import AuditRepo
-from bot.db.repositories.claims import ClaimRepo
-from bot.db.repositories.chats import ChatRepo, KnownChat
-from bot.db.repositories.profiles import ProfileRepo
+from bot.db.repositories.chats import KnownChat
+from bot.i18n import pgettext
 from bot.keyboards import button, rows, url_button
-from bot.notifier import Notifier
 from bot.services.chat_access import ChatAccessService, JoinLinkOutcome
+from bot.services.chats import ChatRegistry
+from bot.services.delivery import DeliveryService, Recipient
+from bot.services.message_kinds import MessageKind
+from bot.services.members import MemberService
+from bot.services.once import OnceOnly
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.services.verification import VerificationService
@@ -89,54 +92,85 @@ def bind_keyboard(chat_id: int, ref: ReferenceData, locale: str) -> InlineKeyboa
 
 # ---- the bot's own membership ----------------------------------------------------------------
 
-async def on_bot_membership(event: ChatMemberUpdated, bot: Bot, chats: ChatRepo, clock: Clock,
-                            notifier: Notifier, ref: ReferenceData, admin_ids: frozenset[int]
-                            ) -> None:
+async def on_bot_membership(event: ChatMemberUpdated, chat_registry: ChatRegistry,
+                            clock: Clock, delivery: DeliveryService,
+                            admin_ids: frozenset[int]) -> None:
     member = event.new_chat_member
     rights = member if isinstance(member, ChatMemberAdministrator) else None
     status = str(member.status)
-    await chats.record_bot_status(
+    chat = await chat_registry.record_bot_status(
         event.chat.id, event.chat.title or str(event.chat.id), str(event.chat.type), status,
-        bool(rights and rights.can_invite_users), bool(rights and rights.can_restrict_members),
-        bool(rights and (rights.can_post_messages or event.chat.type != "channel")),
-        clock.now())
-    chat = await chats.get(event.chat.id)
-    assert chat is not None
+        can_invite=bool(rights and rights.can_invite_users),
+        can_restrict=bool(rights and rights.can_restrict_members),
+        can_post=bool(rights and (rights.can_post_messages or event.chat.type != "channel")),
+        now=clock.now())
     if status in (ChatMemberStatus.LEFT, ChatMemberStatus.KICKED):
-        if await chats.unbind(chat.chat_id):
-            async def render_gone(locale: str, title: str):  # type: ignore[no-untyped-def]
-                return _("The bot was removed from «{title}»; the chat is no longer bound."
-                         ).format(title=escape(title)), None
-
-            await notifier.send(bot, sorted(admin_ids), render_gone, chat.title)
+        if await chat_registry.unbind(chat.chat_id, clock.now()):
+            await delivery.notify(MessageKind.CHAT_UNBOUND, {"title": chat.title},
+                                  sorted(admin_ids))
         return
     if event.from_user.id not in admin_ids or chat.bound:
         return
+    await delivery.notify(MessageKind.CHAT_BIND_OFFER, {"chat_id": chat.chat_id},
+                          [event.from_user.id])
 
-    async def render_offer(locale: str, known: KnownChat):  # type: ignore[no-untyped-def]
+
+def renderers(chat_registry: ChatRegistry, ref: ReferenceData) -> dict[str, Any]:
+    """What the chats feature sends through the delivery engine, in each one's language."""
+
+    def unbound(payload: dict[str, Any], to: Recipient) -> Any:
+        return _("The bot was removed from «{title}»; the chat is no longer bound."
+                 ).format(title=escape(payload["title"])), None
+
+    async def bind_offer(payload: dict[str, Any], to: Recipient) -> Any:
+        known = await chat_registry.get(payload["chat_id"])
+        if known is None or known.bound:
+            return None  # bound (or gone) before the offer could go out
         text = _("I was added to «{title}». Which of the association's chats is it?").format(
             title=escape(known.title))
         problems = missing_rights(known)
         if problems:
             text += "\n\n" + _("⚠️ I still need these rights there: {rights}.").format(
                 rights=", ".join(problems))
-        return text, bind_keyboard(known.chat_id, ref, locale)
+        return text, bind_keyboard(known.chat_id, ref, to.locale)
 
-    await notifier.send(bot, [event.from_user.id], render_offer, chat)
+    def chat_check(payload: dict[str, Any], to: Recipient) -> Any:
+        """The daily check's strangers, each with a button to remove her (until she is)."""
+        lines = [_("Chat check: people in the association's chats who are not entitled to be "
+                   "there:")]
+        buttons = []
+        for item in payload["found"]:
+            state = pgettext("a person in a chat", "removed") if item["removed"] \
+                else _("waiting for your decision")
+            lines.append(f"• {escape(item['title'])}: #{item['user_id']} — {state}")
+            if not item["removed"]:
+                buttons.append([button(_("Remove #{id} from «{title}»").format(
+                    id=item["user_id"], title=item["title"][:24]),
+                    ChatCb(action=ChatAction.REMOVE, chat_id=item["chat_id"],
+                           user_id=item["user_id"]))])
+        return "\n".join(lines), rows(*buttons) if buttons else None
+
+    return {
+        MessageKind.CHAT_UNBOUND: unbound,
+        MessageKind.CHAT_BIND_OFFER: bind_offer,
+        MessageKind.CHAT_CHECK: chat_check,
+        MessageKind.CHAT_REMOVALS: RemovalRunner.render,
+    }
 
 
-async def on_member_change(event: ChatMemberUpdated, chats: ChatRepo, clock: Clock) -> None:
+async def on_member_change(event: ChatMemberUpdated, chat_registry: ChatRegistry,
+                           clock: Clock) -> None:
     """Someone joined or left a chat: remember it for reconciliation."""
-    if await chats.get(event.chat.id) is None or event.new_chat_member.user.is_bot:
+    if event.new_chat_member.user.is_bot:
         return
-    await chats.set_member(event.chat.id, event.new_chat_member.user.id,
-                           str(event.new_chat_member.status), clock.now())
+    await chat_registry.note_member(event.chat.id, event.new_chat_member.user.id,
+                                    str(event.new_chat_member.status), clock.now())
 
 
-async def on_migrate(message: Message, chats: ChatRepo) -> None:
+async def on_migrate(message: Message, chat_registry: ChatRegistry) -> None:
     """A group became a supergroup: follow it to its new id."""
     assert message.migrate_to_chat_id is not None
-    await chats.migrate(message.chat.id, message.migrate_to_chat_id, "supergroup")
+    await chat_registry.migrate(message.chat.id, message.migrate_to_chat_id)
 
 
 # ---- administrators: /channels ---------------------------------------------------------------
@@ -165,32 +199,32 @@ def channels_view(all_chats: list[KnownChat], ref: ReferenceData, locale: str
     return "\n".join(lines), rows(*buttons) if buttons else None
 
 
-async def cmd_channels(message: Message, actor: Actor, chats: ChatRepo,
+async def cmd_channels(message: Message, actor: Actor, chat_registry: ChatRegistry,
                        ref: ReferenceData) -> None:
     if not actor.is_admin:
         await message.answer(_("This command is for administrators."))
         return
-    text, keyboard = channels_view(await chats.all(), ref, actor.locale)
+    text, keyboard = channels_view(await chat_registry.all(), ref, actor.locale)
     await message.answer(text, reply_markup=keyboard)
 
 
 async def admin_chat(query: CallbackQuery, callback_data: ChatCb, actor: Actor,
-                     chats: ChatRepo) -> tuple[Message, KnownChat] | None:
+                     registry: ChatRegistry) -> tuple[Message, KnownChat] | None:
     """The message and the chat of an administrator's button (re-checked as she presses)."""
     message = query_message(query)
     if not actor.is_admin or message is None:
         await query.answer(_("You are not allowed to do this."), show_alert=True)
         return None
-    chat = await chats.get(callback_data.chat_id)
+    chat = await registry.get(callback_data.chat_id)
     if chat is None:
         await stale_button(query)
         return None
     return message, chat
 
 
-async def cb_bind(query: CallbackQuery, callback_data: ChatCb, actor: Actor, chats: ChatRepo,
-                  ref: ReferenceData) -> None:
-    found = await admin_chat(query, callback_data, actor, chats)
+async def cb_bind(query: CallbackQuery, callback_data: ChatCb, actor: Actor,
+                  chat_registry: ChatRegistry, ref: ReferenceData) -> None:
+    found = await admin_chat(query, callback_data, actor, chat_registry)
     if found is None:
         return
     message, chat = found
@@ -199,9 +233,9 @@ async def cb_bind(query: CallbackQuery, callback_data: ChatCb, actor: Actor, cha
         title=escape(chat.title)), reply_markup=bind_keyboard(chat.chat_id, ref, actor.locale))
 
 
-async def cb_scope(query: CallbackQuery, callback_data: ChatCb, actor: Actor, chats: ChatRepo,
-                   ref: ReferenceData, clock: Clock, audit: AuditRepo) -> None:
-    found = await admin_chat(query, callback_data, actor, chats)
+async def cb_scope(query: CallbackQuery, callback_data: ChatCb, actor: Actor,
+                   chat_registry: ChatRegistry, ref: ReferenceData, clock: Clock) -> None:
+    found = await admin_chat(query, callback_data, actor, chat_registry)
     if found is None:
         return
     message, chat = found
@@ -209,13 +243,8 @@ async def cb_scope(query: CallbackQuery, callback_data: ChatCb, actor: Actor, ch
     if value != "R" and value not in ref.country_codes:
         await stale_button(query)
         return
-    now = clock.now()
-    country = None if value == "R" else value
-    await chats.bind(chat.chat_id, country, actor.user_id, now)
-    await audit.record(now, actor.user_id, "bind_chat", country_code=country,
-                       details=f"chat {chat.chat_id}")
-    bound = await chats.get(chat.chat_id)
-    assert bound is not None
+    bound = await chat_registry.bind(chat.chat_id, None if value == "R" else value,
+                                     actor.user_id, clock.now())
     await query.answer()
     text = _("«{title}» is now the {scope}.").format(
         title=escape(chat.title), scope=scope_name(bound, ref, actor.locale))
@@ -227,9 +256,9 @@ async def cb_scope(query: CallbackQuery, callback_data: ChatCb, actor: Actor, ch
 
 
 async def cb_unbind(query: CallbackQuery, callback_data: ChatCb, actor: Actor,
-                    chats: ChatRepo) -> None:
+                    chat_registry: ChatRegistry) -> None:
     """Unbinding lets nobody in any more: it asks first."""
-    found = await admin_chat(query, callback_data, actor, chats)
+    found = await admin_chat(query, callback_data, actor, chat_registry)
     if found is None:
         return
     message, chat = found
@@ -244,63 +273,56 @@ async def cb_unbind(query: CallbackQuery, callback_data: ChatCb, actor: Actor,
 
 
 async def cb_confirm_unbind(query: CallbackQuery, callback_data: ChatCb, actor: Actor,
-                            chats: ChatRepo, ref: ReferenceData, clock: Clock,
-                            audit: AuditRepo) -> None:
-    found = await admin_chat(query, callback_data, actor, chats)
+                            chat_registry: ChatRegistry, ref: ReferenceData, clock: Clock
+                            ) -> None:
+    found = await admin_chat(query, callback_data, actor, chat_registry)
     if found is None:
         return
     message, chat = found
-    done = await chats.unbind(chat.chat_id)
-    if done:
-        await audit.record(clock.now(), actor.user_id, "unbind_chat",
-                           details=f"chat {chat.chat_id}")
+    done = await chat_registry.unbind(chat.chat_id, clock.now(), actor.user_id)
     await query.answer(_("Unbound.") if done else _("This has already been handled."),
                        show_alert=not done)
-    text, keyboard = channels_view(await chats.all(), ref, actor.locale)
+    text, keyboard = channels_view(await chat_registry.all(), ref, actor.locale)
     if done:
         text = _("✓ «{title}» is unbound.").format(title=escape(chat.title)) + "\n\n" + text
     await edit_text(message, text, keyboard)
 
 
 async def cb_keep_bound(query: CallbackQuery, callback_data: ChatCb, actor: Actor,
-                        chats: ChatRepo, ref: ReferenceData) -> None:
-    found = await admin_chat(query, callback_data, actor, chats)
+                        chat_registry: ChatRegistry, ref: ReferenceData) -> None:
+    found = await admin_chat(query, callback_data, actor, chat_registry)
     if found is None:
         return
     message, _chat = found
     await query.answer()
-    text, keyboard = channels_view(await chats.all(), ref, actor.locale)
+    text, keyboard = channels_view(await chat_registry.all(), ref, actor.locale)
     await edit_text(message, text, keyboard)
 
 
 async def cb_remove_intruder(query: CallbackQuery, callback_data: ChatCb, actor: Actor,
-                             chats: ChatRepo, chat_access: ChatAccessService,
-                             verification: VerificationService, removals: RemovalRunner,
-                             audit: AuditRepo, clock: Clock, bot: Bot) -> None:
+                             chat_registry: ChatRegistry, verification: VerificationService,
+                             removals: RemovalRunner, clock: Clock, bot: Bot) -> None:
     """After reconciliation: the country's coordinator (or an admin) confirms a removal."""
-    chat = await chats.get(callback_data.chat_id)
+    chat = await chat_registry.get(callback_data.chat_id)
     if chat is None or not chat.bound or not (
             actor.is_admin or (chat.country_code is not None
                                and await verification.may_manage(actor.user_id,
                                                                  chat.country_code))):
         await query.answer(_("You are not allowed to do this."), show_alert=True)
         return
-    now = clock.now()
-    queued = await chat_access.remove_intruder(callback_data.user_id, chat.chat_id,
-                                               actor.user_id, now)
+    queued = await chat_registry.remove_intruder(actor.user_id, callback_data.user_id, chat,
+                                                 clock.now())
     await query.answer(_("Removing.") if queued else _("This has already been handled."))
     if queued:
-        await audit.record(now, actor.user_id, "remove_from_chat",
-                           target_id=callback_data.user_id, country_code=chat.country_code)
         await removals.flush(bot)
 
 
 # ---- members: /chats and join requests -------------------------------------------------------
 
 async def cmd_chats(message: Message, actor: Actor, chat_access: ChatAccessService,
-                    ref: ReferenceData, profiles: ProfileRepo, bot: Bot) -> None:
+                    ref: ReferenceData, members: MemberService, bot: Bot) -> None:
     if actor.status == "suspended":
-        await message.answer(await suspended_text(actor, chat_access, profiles, bot))
+        await message.answer(await suspended_text(actor, chat_access, members, bot))
         return
     if not actor.is_member:
         await message.answer(_("The association's chats are open to members once their "
@@ -329,29 +351,29 @@ def short_title(title: str) -> str:
     return title if len(title) <= TITLE_MAX else title[:TITLE_MAX - 1].rstrip() + "…"
 
 
-async def suspended_text(actor: Actor, chat_access: ChatAccessService, profiles: ProfileRepo,
+async def suspended_text(actor: Actor, chat_access: ChatAccessService, members: MemberService,
                          bot: Bot) -> str:
     text = _("Your membership is suspended for now, so the association's chats are closed to "
              "you until it is settled.")
     return text + "\n\n" + await coordinator_contacts_text(
-        await chat_access.coordinators_to_reach(actor.user_id), profiles, TelegramChats(bot))
+        await chat_access.coordinators_to_reach(actor.user_id), members, TelegramChats(bot))
 
 
 async def cb_join(query: CallbackQuery, callback_data: ChatCb, actor: Actor, bot: Bot,
-                  chat_access: ChatAccessService, clock: Clock, claims: ClaimRepo) -> None:
+                  chat_access: ChatAccessService, clock: Clock, once: OnceOnly) -> None:
     message = query_message(query)
     # One link per chat button of a /chats message: a double tap's second press only hears so
     # (a new /chats gives a new link once this one has expired).
     claim = (f"chat_link:{actor.user_id}:{message.message_id if message else 0}:"
              f"{callback_data.chat_id}")
-    if not await claims.claim(claim, clock.now()):
+    if not await once.first(claim, clock.now()):
         await query.answer(_("Your personal link for this chat was sent below. For a new one, "
                              "send /chats again."), show_alert=True)
         return
     result = await chat_access.join_link(actor.user_id, callback_data.chat_id, TelegramChats(bot),
                                          clock.now())
     if result.outcome is not JoinLinkOutcome.LINK or message is None or result.url is None:
-        await claims.release(claim)  # no link was sent: she may press again
+        await once.give_back(claim)  # no link was sent: she may press again
     if result.outcome is JoinLinkOutcome.NOT_ENTITLED:
         await query.answer(_("You are not allowed to do this."), show_alert=True)
         return
@@ -388,16 +410,17 @@ async def on_join_request(request: ChatJoinRequest, chat_access: ChatAccessServi
 
 # ---- coordinators: /post ---------------------------------------------------------------------
 
-async def postable_chats(actor: Actor, chats: ChatRepo) -> list[KnownChat]:
-    bound = await chats.bound()
+async def postable_chats(actor: Actor, registry: ChatRegistry) -> list[KnownChat]:
+    bound = await registry.bound()
     if actor.is_admin:
         return bound
     return [c for c in bound if c.country_code is not None
             and c.country_code == actor.coordinator_country]
 
 
-async def cmd_post(message: Message, actor: Actor, chats: ChatRepo, ref: ReferenceData) -> None:
-    targets = await postable_chats(actor, chats) if actor.is_staff else []
+async def cmd_post(message: Message, actor: Actor, chat_registry: ChatRegistry,
+                   ref: ReferenceData) -> None:
+    targets = await postable_chats(actor, chat_registry) if actor.is_staff else []
     if not actor.is_staff:
         await message.answer(_("This command is for coordinators."))
         return
@@ -410,9 +433,10 @@ async def cmd_post(message: Message, actor: Actor, chats: ChatRepo, ref: Referen
 
 
 async def post_target(query: CallbackQuery, callback_data: ChatCb, actor: Actor,
-                      chats: ChatRepo) -> Message | None:
+                      registry: ChatRegistry) -> Message | None:
     message = query_message(query)
-    allowed = {c.chat_id for c in await postable_chats(actor, chats)} if actor.is_staff else set()
+    allowed = {c.chat_id for c in await postable_chats(actor, registry)} \
+        if actor.is_staff else set()
     if callback_data.chat_id not in allowed or message is None:
         await query.answer(_("You are not allowed to do this."), show_alert=True)
         return None
@@ -420,8 +444,8 @@ async def post_target(query: CallbackQuery, callback_data: ChatCb, actor: Actor,
 
 
 async def cb_post(query: CallbackQuery, callback_data: ChatCb, actor: Actor, state: FSMContext,
-                  chats: ChatRepo) -> None:
-    message = await post_target(query, callback_data, actor, chats)
+                  chat_registry: ChatRegistry) -> None:
+    message = await post_target(query, callback_data, actor, chat_registry)
     if message is None:
         return
     await state.set_state(PostForm.text)
@@ -433,7 +457,7 @@ async def cb_post(query: CallbackQuery, callback_data: ChatCb, actor: Actor, sta
 
 
 async def claimed_draft(query: CallbackQuery, callback_data: ChatCb, actor: Actor,
-                        state: FSMContext, clock: Clock, claims: ClaimRepo
+                        state: FSMContext, clock: Clock, once: OnceOnly
                         ) -> tuple[str, dict, str] | None:  # type: ignore[type-arg]
     """Her draft for that chat, claimed once (a double tap: the first press decides)."""
     data = await state.get_data()
@@ -443,7 +467,7 @@ async def claimed_draft(query: CallbackQuery, callback_data: ChatCb, actor: Acto
         await query.answer(_("This button is from an earlier message."), show_alert=True)
         return None
     claim = f"post:{actor.user_id}:{data.get('post_draft')}"  # a draft posts once
-    if not await claims.claim(claim, clock.now()):
+    if not await once.first(claim, clock.now()):
         await query.answer(_("This has already been handled."))
         return None
     await state.clear()
@@ -452,38 +476,34 @@ async def claimed_draft(query: CallbackQuery, callback_data: ChatCb, actor: Acto
 
 
 async def cb_drop(query: CallbackQuery, callback_data: ChatCb, actor: Actor, state: FSMContext,
-                  chats: ChatRepo, clock: Clock, claims: ClaimRepo) -> None:
-    message = await post_target(query, callback_data, actor, chats)
+                  chat_registry: ChatRegistry, clock: Clock, once: OnceOnly) -> None:
+    message = await post_target(query, callback_data, actor, chat_registry)
     if message is None:
         return
-    if await claimed_draft(query, callback_data, actor, state, clock, claims) is not None:
+    if await claimed_draft(query, callback_data, actor, state, clock, once) is not None:
         await message.edit_text(_("Nothing was sent."))
 
 
 async def cb_publish(query: CallbackQuery, callback_data: ChatCb, actor: Actor,
-                     state: FSMContext, chats: ChatRepo, bot: Bot, clock: Clock,
-                     audit: AuditRepo, claims: ClaimRepo) -> None:
-    message = await post_target(query, callback_data, actor, chats)
+                     state: FSMContext, chat_registry: ChatRegistry, bot: Bot, clock: Clock,
+                     once: OnceOnly) -> None:
+    message = await post_target(query, callback_data, actor, chat_registry)
     if message is None:
         return
-    draft = await claimed_draft(query, callback_data, actor, state, clock, claims)
+    draft = await claimed_draft(query, callback_data, actor, state, clock, once)
     if draft is None:
         return
     text, data, claim = draft
     try:
         await bot.send_message(callback_data.chat_id, text)
     except TelegramAPIError:
-        await claims.release(claim)
+        await once.give_back(claim)
         await state.set_state(PostForm.text)
         await state.set_data(data)  # her draft stays, to publish again
         await message.answer(_("Sorry, something went wrong on our side. Please try again in "
                                "a moment."))
         return
-    now = clock.now()
-    chat = await chats.get(callback_data.chat_id)
-    await audit.record(now, actor.user_id, "post_to_chat",
-                       country_code=chat.country_code if chat else None,
-                       details=f"chat {callback_data.chat_id}")
+    await chat_registry.posted(actor.user_id, callback_data.chat_id, clock.now())
     await message.edit_reply_markup(reply_markup=None)
     await message.answer(_("Posted."))
 

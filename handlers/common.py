@@ -12,10 +12,10 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.db.repositories.profiles import ProfileRepo
 from bot.dialogs import N_
 from bot.middlewares import end_flow
 from bot.services.chat_access import ChatAccessService
+from bot.services.members import MemberService
 from bot.services.roles import Actor
 from bot.telegram_chats import TelegramChats
 from bot.texts import coordinator_contacts_text
@@ -51,11 +51,11 @@ async def cmd_cancel(message: Message, state: FSMContext, bot: Bot,
         await message.answer(_("There is nothing to cancel. /help lists what you can do."))
 
 
-async def coordinator_reach(actor: Actor, chat_access: ChatAccessService, profiles: ProfileRepo,
-                            bot: Bot) -> str:
+async def coordinator_reach(actor: Actor, chat_access: ChatAccessService,
+                            members: MemberService, bot: Bot) -> str:
     """Whom a suspended member writes to, by name and @username (as /chats tells her)."""
     return await coordinator_contacts_text(
-        await chat_access.coordinators_to_reach(actor.user_id), profiles, TelegramChats(bot))
+        await chat_access.coordinators_to_reach(actor.user_id), members, TelegramChats(bot))
 
 
 def status_lines(actor: Actor, reach: str | None = None) -> list[str]:
@@ -127,10 +127,10 @@ def help_text(actor: Actor, reach: str | None = None) -> str:
 
 
 async def cmd_help(message: Message, actor: Actor, chat_access: ChatAccessService,
-                   profiles: ProfileRepo, bot: Bot) -> None:
+                   members: MemberService, bot: Bot) -> None:
     reach = None
     if actor.status == "suspended" and not actor.is_staff:
-        reach = await coordinator_reach(actor, chat_access, profiles, bot)
+        reach = await coordinator_reach(actor, chat_access, members, bot)
     await message.answer(help_text(actor, reach))
 
 

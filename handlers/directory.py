@@ -21,14 +21,16 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import (
-    DirectoryAction, DirectoryCb, FilterCb, FilterKind, PageCb, ReviewAction, ReviewCb,
+    DirectoryAction, DirectoryCb, FilterCb, FilterKind, PageCb, PageView, ReviewAction,
+    ReviewCb,
 )
 from bot.clock import Clock
-from bot.db.repositories.claims import ClaimRepo
-from bot.db.repositories.profiles import DirectoryFilter, ProfileRepo
+from bot.db.repositories.profiles import DirectoryFilter
 from bot.keyboards import button, rows
 from bot.paging import fit
 from bot.services.introductions import WEEKLY_LIMIT, IntroductionService, IntroOutcome
+from bot.services.members import MemberService
+from bot.services.once import OnceOnly
 from bot.services.profile_input import check_short_text
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
@@ -162,12 +164,12 @@ async def picked_place(query: CallbackQuery, actor: Actor, value: str, places: i
 
 
 async def cb_search(query: CallbackQuery, actor: Actor, state: FSMContext,
-                    ref: ReferenceData, profiles: ProfileRepo) -> None:
+                    ref: ReferenceData, members: MemberService) -> None:
     message = await live_panel(query, actor, state)
     if message is None:
         return
     await query.answer()
-    await show_page(message, actor, state, _filters(await state.get_data()), 0, ref, profiles,
+    await show_page(message, actor, state, _filters(await state.get_data()), 0, ref, members,
                     edit=True)
 
 
@@ -217,9 +219,9 @@ async def cb_field(query: CallbackQuery, callback_data: FilterCb, actor: Actor,
 
 
 async def show_page(message: Message, actor: Actor, state: FSMContext, flt: DirectoryFilter,
-                    page: int, ref: ReferenceData, profiles: ProfileRepo, *, edit: bool
+                    page: int, ref: ReferenceData, members: MemberService, *, edit: bool
                     ) -> None:
-    ids, total = await profiles.search(flt, page * PAGE_SIZE, PAGE_SIZE,
+    ids, total = await members.search(flt, page * PAGE_SIZE, PAGE_SIZE,
                                        include_suspended=suspensions_seen_by(actor))
     if total == 0:  # the filters again, with the answer under them
         text, keyboard = filter_menu(flt, ref, actor.locale)
@@ -237,7 +239,7 @@ async def show_page(message: Message, actor: Actor, state: FSMContext, flt: Dire
     # that a button of an older page is refused rather than meaning someone else.
     view = int(((await state.get_data()).get(SHOWN_KEY) or {}).get("view", 0)) + 1
     for number, member_id in enumerate(ids, start=page * PAGE_SIZE + 1):
-        profile = await profiles.get(member_id)
+        profile = await members.get(member_id)
         if profile is None:
             continue
         card = f"{number}. " + profile_card(profile, ref, actor.locale, visible_only=True)
@@ -260,9 +262,9 @@ async def show_page(message: Message, actor: Actor, state: FSMContext, flt: Dire
                            "and contacts are shared only if she agrees.")
     nav = []
     if page > 0:
-        nav.append(button(_("« Previous"), PageCb(view="members", page=page - 1)))
+        nav.append(button(_("« Previous"), PageCb(view=PageView.MEMBERS, page=page - 1)))
     if page < pages - 1:
-        nav.append(button(_("Next »"), PageCb(view="members", page=page + 1)))
+        nav.append(button(_("Next »"), PageCb(view=PageView.MEMBERS, page=page + 1)))
     keyboard = rows(meet[:3], meet[3:], manage, nav,
                     [button(_("« Back"), FilterCb(kind=FilterKind.MENU))])
     # Five full profiles can be far over Telegram's 4,096 characters: long cards give way.
@@ -271,13 +273,13 @@ async def show_page(message: Message, actor: Actor, state: FSMContext, flt: Dire
 
 
 async def cb_members_page(query: CallbackQuery, callback_data: PageCb, actor: Actor,
-                          state: FSMContext, ref: ReferenceData, profiles: ProfileRepo) -> None:
+                          state: FSMContext, ref: ReferenceData, members: MemberService) -> None:
     message = await live_panel(query, actor, state)
     if message is None:
         return
     await query.answer()
     await show_page(message, actor, state, _filters(await state.get_data()),
-                    callback_data.page, ref, profiles, edit=True)
+                    callback_data.page, ref, members, edit=True)
 
 
 # ---- "Ask for an introduction" from a result -------------------------------------------------
@@ -291,7 +293,7 @@ def _digest(ids: list[int], salt: str) -> str:
     return hashlib.sha256((salt + ",".join(map(str, ids))).encode()).hexdigest()[:24]
 
 
-async def member_at(state: FSMContext, actor: Actor, profiles: ProfileRepo, view: int,
+async def member_at(state: FSMContext, actor: Actor, members: MemberService, view: int,
                     place: int) -> int | None:
     """Who is at ``place`` on the page she was shown as ``view``, if it still shows the same
     people; None if the page is an earlier one or has changed since."""
@@ -300,7 +302,7 @@ async def member_at(state: FSMContext, actor: Actor, profiles: ProfileRepo, view
         return None
     flt = DirectoryFilter(**{k: (shown.get("filter") or {}).get(k) for k in FILTER_KINDS})
     page = int(shown.get("page", 0))
-    ids, _total = await profiles.search(flt, page * PAGE_SIZE, PAGE_SIZE,
+    ids, _total = await members.search(flt, page * PAGE_SIZE, PAGE_SIZE,
                                         include_suspended=suspensions_seen_by(actor))
     if _digest(ids, shown["salt"]) != shown.get("check") or not 1 <= place <= len(ids):
         return None
@@ -308,8 +310,8 @@ async def member_at(state: FSMContext, actor: Actor, profiles: ProfileRepo, view
 
 
 async def cb_introduce(query: CallbackQuery, callback_data: DirectoryCb, actor: Actor,
-                       state: FSMContext, profiles: ProfileRepo,
-                       intro_service: IntroductionService, claims: ClaimRepo,
+                       state: FSMContext, members: MemberService,
+                       intro_service: IntroductionService, once: OnceOnly,
                        clock: Clock) -> None:
     message = await member_message(query, actor)
     if message is None:
@@ -317,22 +319,22 @@ async def cb_introduce(query: CallbackQuery, callback_data: DirectoryCb, actor: 
     # Each 🤝 button of a page asks once: a double tap's second press only hears so.
     claim = (f"dir_meet:{actor.user_id}:{message.message_id}:{callback_data.view}:"
              f"{callback_data.place}")
-    if not await claims.claim(claim, clock.now()):
+    if not await once.first(claim, clock.now()):
         await query.answer(_("This has already been handled."), show_alert=True)
         return
-    if not await ask_reason(query, message, callback_data, actor, state, profiles,
+    if not await ask_reason(query, message, callback_data, actor, state, members,
                             intro_service):
-        await claims.release(claim)  # refused: nothing was asked, the button stays usable
+        await once.give_back(claim)  # refused: nothing was asked, the button stays usable
 
 
 async def ask_reason(query: CallbackQuery, message: Message, callback_data: DirectoryCb,
-                     actor: Actor, state: FSMContext, profiles: ProfileRepo,
+                     actor: Actor, state: FSMContext, members: MemberService,
                      intro_service: IntroductionService) -> bool:
-    target_id = await member_at(state, actor, profiles, callback_data.view, callback_data.place)
+    target_id = await member_at(state, actor, members, callback_data.view, callback_data.place)
     if target_id is None:
         await stale_button(query)  # a button of an earlier page, or the list changed
         return False
-    person = await profiles.get(target_id)
+    person = await members.get(target_id)
     if person is None or target_id == actor.user_id or person.status != "approved":
         await stale_button(query)
         return False
@@ -351,7 +353,7 @@ async def ask_reason(query: CallbackQuery, message: Message, callback_data: Dire
 
 
 async def on_intro_reason(message: Message, actor: Actor, state: FSMContext,
-                          profiles: ProfileRepo, intro_service: IntroductionService) -> None:
+                          members: MemberService, intro_service: IntroductionService) -> None:
     value, problem = check_short_text(message.text, REASON_MAX, keep_lines=True)
     if problem is not None:
         await message.answer(problem_text(problem, REASON_MAX))
@@ -362,7 +364,7 @@ async def on_intro_reason(message: Message, actor: Actor, state: FSMContext,
     if not actor.is_member:
         await message.answer(members_only_text())
         return
-    target_id = await member_at(state, actor, profiles, int(picked.get("view", -1)),
+    target_id = await member_at(state, actor, members, int(picked.get("view", -1)),
                                 int(picked.get("place", 0)))
     outcome = IntroOutcome.GONE if target_id is None or target_id == actor.user_id else \
         await intro_service.start_with(actor.user_id, target_id, value or "")
@@ -385,7 +387,7 @@ def create_router() -> Router:
     router.callback_query.register(cb_menu, FilterCb.filter(F.kind == FilterKind.MENU))
     router.callback_query.register(cb_field, FilterCb.filter(
         F.kind.in_({FilterKind(kind) for kind in FILTER_KINDS})))
-    router.callback_query.register(cb_members_page, PageCb.filter(F.view == "members"))
+    router.callback_query.register(cb_members_page, PageCb.filter(F.view == PageView.MEMBERS))
     router.callback_query.register(
         cb_introduce, DirectoryCb.filter(F.action == DirectoryAction.INTRODUCE))
     router.message.register(on_intro_reason, StateFilter(DirectoryIntro.reason), F.text,

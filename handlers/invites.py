@@ -37,16 +37,16 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import InviteAction, InviteCb
 from bot.clock import Clock
 from bot.db.repositories.invites import InviteCode
-from bot.db.repositories.profiles import ProfileRepo
 from bot.dialogs import no_open_dialog
 from bot.i18n import format_datetime, zone_name
 from bot.keyboards import button, rows, url_button
 from bot.services.delivery import Recipient
 from bot.services.invites import InviteService, NewCode
+from bot.services.members import MemberService
 from bot.services.message_kinds import MessageKind
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor, Authority
-from handlers.ui import edit_text, query_message, stale_button
+from handlers.ui import drop_keyboard, edit_text, query_message, stale_button
 
 USES = ("1", "5", "20", "50")
 DAYS = ("7", "30", "90")
@@ -210,6 +210,9 @@ async def show_created(message: Message, state: FSMContext, text: str, link: str
             logger.warning("showing a new invitation failed (%s); trying again", attempt)
             continue
         await state.update_data(**{UNSEEN_KEY: None})
+        if attempt == "send" and message.bot is not None:
+            # the question above keeps no buttons that would do nothing now
+            await drop_keyboard(message.bot, message.chat.id, message.message_id)
         return True
     return False
 
@@ -348,14 +351,11 @@ async def cb_keep(query: CallbackQuery, callback_data: InviteCb, actor: Actor,
 
 # ---- the creator is told when her invitation is used -------------------------------------
 
-def renderers(app: Any) -> dict[str, Any]:
-    invites: InviteService = app.invites
-    profiles: ProfileRepo = app.profiles
-    ref: ReferenceData = app.reference
-
+def renderers(invites: InviteService, members: MemberService, ref: ReferenceData,
+              clock: Clock) -> dict[MessageKind, Any]:
     async def used(payload: dict[str, Any], to: Recipient) -> Any:
         invite = await invites.get(payload["invite_id"])
-        member = await profiles.get(payload["member_id"])
+        member = await members.get(payload["member_id"])
         if invite is None or member is None or invite.created_by != to.user_id:
             return None  # she left meanwhile, or the invitation is gone
         left = invite.uses_left
@@ -364,7 +364,7 @@ def renderers(app: Any) -> dict[str, Any]:
             name=escape(member.full_name or _("Member")),
             country=escape(ref.country(invite.country_code, to.locale)),
             hint=escape(invite.hint))
-        if invite.state(app.clock.now()) == "withdrawn":
+        if invite.state(clock.now()) == "withdrawn":
             tail = _("The invitation is withdrawn.")
         elif left == 0:
             tail = _("That was its last use.")

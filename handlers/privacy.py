@@ -19,29 +19,31 @@ from html import escape
 from typing import Any
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
+from aiogram_dialog import DialogManager
 
 from bot.callbacks import PrivacyAction, PrivacyCb
 from bot.chat_removals import RemovalRunner
 from bot.clock import Clock, from_db, to_db
 from bot.db.fsm_storage import SQLiteStorage
-from bot.db.repositories.claims import ClaimRepo
 from bot.db.repositories.profiles import VISIBLE_FIELD_NAMES
 from bot.i18n import LANGUAGE_NAMES, format_date
 from bot.keyboards import button, rows
 from bot.paging import MESSAGE_LIMIT, rendered_length, shorten
+from bot.services.onboarding import OnboardingService
+from bot.services.once import OnceOnly
 from bot.services.privacy import PrivacyService, StaffLabels
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.texts import (
     audit_action_text, availability_text, country_preference_text, field_label, status_text,
 )
-from handlers.ui import edit_text, query_message
+from handlers.onboarding.entry import resume_draft
+from handlers.ui import drop_keyboard, edit_text, query_message
 
 Rows = dict[str, list[dict[str, Any]]]
 
@@ -326,16 +328,6 @@ async def open_deletion(state: FSMContext, clock: Clock) -> dict[str, Any] | Non
     return data
 
 
-async def _drop_keyboard(bot: Bot, chat_id: int, message_id: int | None) -> None:
-    if not message_id:
-        return
-    try:
-        await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id,
-                                            reply_markup=None)
-    except TelegramBadRequest:
-        pass  # gone, too old, or already without buttons: nothing to take away
-
-
 async def _forget(state: FSMContext) -> None:
     """The question is closed: no state, and its token is no longer kept."""
     data = await state.get_data()
@@ -350,7 +342,7 @@ async def close_deletion_question(state: FSMContext, bot: Bot, chat_id: int) -> 
         return False
     data = await state.get_data()
     await _forget(state)
-    await _drop_keyboard(bot, chat_id, data.get("delete_message"))
+    await drop_keyboard(bot, chat_id, data.get("delete_message"))
     return True
 
 
@@ -367,17 +359,17 @@ async def on_typed_while_asking(message: Message, state: FSMContext, bot: Bot,
     """Whatever she types while the question is open is not an answer to anything else."""
     data = await open_deletion(state, clock)
     if data is None:  # expired: the question is closed, her text was not an answer to it
-        await _drop_keyboard(bot, message.chat.id, (await state.get_data()).get("delete_message"))
+        await drop_keyboard(bot, message.chat.id, (await state.get_data()).get("delete_message"))
         await _forget(state)
         await message.answer(_("The question about deleting your data has expired; nothing "
                                "was deleted. /delete_me asks again."))
         return
-    await _drop_keyboard(bot, message.chat.id, data.get("delete_message"))
+    await drop_keyboard(bot, message.chat.id, data.get("delete_message"))
     await ask_deletion(message, state, clock, _("Please use the buttons below."))
 
 
 async def claim_answer(query: CallbackQuery, callback_data: PrivacyCb, state: FSMContext,
-                       claims: ClaimRepo, bot: Bot, clock: Clock) -> bool:
+                       once: OnceOnly, bot: Bot, clock: Clock) -> bool:
     """True if this press answers the open question, and first; otherwise a popup says why,
     nothing is deleted and the old message loses its buttons."""
     message = query_message(query)
@@ -387,33 +379,36 @@ async def claim_answer(query: CallbackQuery, callback_data: PrivacyCb, state: FS
             await _forget(state)  # it expired
         await query.answer(_("This button is from an earlier message."), show_alert=True)
         if message is not None:
-            await _drop_keyboard(bot, message.chat.id, message.message_id)
+            await drop_keyboard(bot, message.chat.id, message.message_id)
         return False
-    if not await claims.claim(f"delete_me:{callback_data.value}", clock.now()):
+    if not await once.first(f"delete_me:{callback_data.value}", clock.now()):
         await query.answer(_("This has already been handled."), show_alert=True)
         return False
     await _forget(state)
     return True
 
 
-async def cb_keep(query: CallbackQuery, callback_data: PrivacyCb, state: FSMContext,
-                  claims: ClaimRepo, bot: Bot, clock: Clock) -> None:
-    if not await claim_answer(query, callback_data, state, claims, bot, clock):
+async def cb_keep(query: CallbackQuery, callback_data: PrivacyCb, actor: Actor,
+                  state: FSMContext, once: OnceOnly, bot: Bot, clock: Clock,
+                  onboarding: OnboardingService, ref: ReferenceData,
+                  dialog_manager: DialogManager | None = None) -> None:
+    if not await claim_answer(query, callback_data, state, once, bot, clock):
         return
     message = query_message(query)
     await query.answer()
     if message is not None:
         await edit_text(message, _("Nothing was deleted."), None)
+    await resume_draft(dialog_manager, onboarding, ref, actor.user_id)  # asked mid-wizard
 
 
 async def cb_delete(query: CallbackQuery, callback_data: PrivacyCb, actor: Actor,
-                    state: FSMContext, claims: ClaimRepo, privacy: PrivacyService,
+                    state: FSMContext, once: OnceOnly, privacy: PrivacyService,
                     removals: RemovalRunner, bot: Bot, clock: Clock) -> None:
     message = query_message(query)
     if not actor.is_registered:
         await query.answer(_("We store nothing about you."), show_alert=True)
         return
-    if not await claim_answer(query, callback_data, state, claims, bot, clock):
+    if not await claim_answer(query, callback_data, state, once, bot, clock):
         return
     await state.clear()
     storage = state.storage if isinstance(state.storage, SQLiteStorage) else None

@@ -30,8 +30,6 @@ from bot.callbacks import LanguageCb, WizardAction, WizardCb
 from bot.clock import Clock
 from bot.config import SUPPORTED_LOCALES
 from bot.db.repositories.invites import InviteCode
-from bot.db.repositories.profiles import ProfileRepo
-from bot.db.repositories.users import UserRepo
 from bot.i18n import LANGUAGE_NAMES, use_locale
 from bot.keyboards import button, language_picker, rows
 from bot.services.invites import CodeProblem, InviteService
@@ -41,6 +39,7 @@ from bot.services.roles import Actor
 from bot.texts import code_problem_text
 from handlers.common import help_text
 from handlers.onboarding import ProfileDialog, open_profile_dialog
+from handlers.onboarding.entry import resume_draft
 from handlers.ui import edit_text, query_message, stale_button
 
 INVITE_KEY = "invite_code"  # an invitation from /start, kept until she accepts the notice
@@ -78,10 +77,10 @@ async def show_privacy(target: Message) -> None:
 
 
 async def cmd_start(message: Message, command: CommandObject, actor: Actor, state: FSMContext,
-                    profiles: ProfileRepo, ref: ReferenceData, invites: InviteService,
-                    clock: Clock, onboarding: OnboardingService,
+                    ref: ReferenceData, invites: InviteService, clock: Clock,
+                    onboarding: OnboardingService,
                     dialog_manager: DialogManager | None = None) -> None:
-    profile = await profiles.get(actor.user_id) if actor.is_registered else None
+    profile = await onboarding.profile(actor.user_id) if actor.is_registered else None
     if command.args:
         code = command.args.strip()
         record, problem_text = await checked_invitation(code, clock, invites, onboarding)
@@ -107,7 +106,7 @@ async def cmd_start(message: Message, command: CommandObject, actor: Actor, stat
             reply_markup=language_picker(actor.locale),
         )
         return
-    await continue_registration(message, actor, profiles, ref, dialog_manager)
+    await continue_registration(message, actor, onboarding, ref, dialog_manager)
 
 
 def creator_gone_text() -> str:
@@ -147,11 +146,11 @@ async def admit_pending_text(actor: Actor, record: InviteCode, clock: Clock,
     return _("You already have a profile, so the invitation is not needed.")
 
 
-async def continue_registration(message: Message, actor: Actor, profiles: ProfileRepo,
+async def continue_registration(message: Message, actor: Actor, onboarding: OnboardingService,
                                 ref: ReferenceData, dialog_manager: DialogManager | None = None
                                 ) -> None:
     """(``dialog_manager`` is missing only where aiogram-dialog has no chat or sender.)"""
-    profile = await profiles.get(actor.user_id)
+    profile = await onboarding.profile(actor.user_id)
     if profile is None:
         await show_privacy(message)
         return
@@ -179,9 +178,9 @@ async def cmd_language(message: Message, actor: Actor) -> None:
 
 
 async def cb_language(query: CallbackQuery, callback_data: LanguageCb, actor: Actor,
-                      users: UserRepo, clock: Clock, i18n: I18n, profiles: ProfileRepo,
-                      ref: ReferenceData, dialog_manager: DialogManager | None = None
-                      ) -> None:
+                      clock: Clock, i18n: I18n, ref: ReferenceData,
+                      onboarding: OnboardingService,
+                      dialog_manager: DialogManager | None = None) -> None:
     message = query_message(query)
     if callback_data.code not in SUPPORTED_LOCALES or message is None:
         await stale_button(query)
@@ -189,7 +188,7 @@ async def cb_language(query: CallbackQuery, callback_data: LanguageCb, actor: Ac
     if message.reply_markup is None:  # a picker answered already: its buttons are gone
         await query.answer(_("This button is from an earlier message."), show_alert=True)
         return
-    await users.set_locale(actor.user_id, callback_data.code, clock.now())
+    await onboarding.choose_language(actor.user_id, callback_data.code, clock.now())
     with use_locale(i18n, callback_data.code):
         await query.answer()
         if not isinstance(query.message, Message):
@@ -200,7 +199,13 @@ async def cb_language(query: CallbackQuery, callback_data: LanguageCb, actor: Ac
         if not actor.is_registered:
             chosen = Actor(**{**actor.__dict__, "locale": callback_data.code,
                               "is_registered": True})
-            await continue_registration(query.message, chosen, profiles, ref, dialog_manager)
+            await continue_registration(query.message, chosen, onboarding, ref,
+                                        dialog_manager)
+        elif actor.status == "draft" and dialog_manager is not None:
+            # /language mid-wizard: her question comes back, in the language she chose
+            dialog_manager.middleware_data["actor"] = Actor(
+                **{**actor.__dict__, "locale": callback_data.code})
+            await resume_draft(dialog_manager, onboarding, ref, actor.user_id)
 
 
 async def cb_privacy(query: CallbackQuery, callback_data: WizardCb, actor: Actor,

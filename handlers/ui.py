@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from enum import Enum
 
-from aiogram.exceptions import TelegramBadRequest
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
+
+from bot.keyboards import drop_keyboard
+
+__all__ = ["drop_keyboard", "edit_by_id", "edit_text", "query_message", "show", "stale_button"]
 
 
 # Answers to an edit that mean "nothing to do": the message is gone meanwhile. ("Not
@@ -21,6 +26,18 @@ async def edit_text(message: Message, text: str, keyboard: InlineKeyboardMarkup 
     except TelegramBadRequest as exc:
         if not any(harmless in exc.message for harmless in HARMLESS_EDIT_ERRORS):
             raise
+
+
+async def edit_by_id(bot: Bot, chat_id: int, message_id: int, text: str,
+                     keyboard: InlineKeyboardMarkup | None = None) -> bool:
+    """Edit an earlier message of the chat the update came from, in reply to it (a card the
+    prompt she just answered belongs to); False if it can't be edited any more."""
+    try:
+        await bot.edit_message_text(text=text, chat_id=chat_id, message_id=message_id,
+                                    reply_markup=keyboard)
+    except TelegramAPIError:
+        return False
+    return True
 
 
 async def show(message: Message, text: str, keyboard: InlineKeyboardMarkup | None, *,

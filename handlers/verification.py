@@ -20,8 +20,8 @@ the old card is withdrawn and its buttons refuse, so a reviewer decides on what 
 
 from __future__ import annotations
 
-from datetime import datetime
 from html import escape
+from typing import Any
 
 from aiogram import BaseMiddleware, Bot, F, Router
 from aiogram.filters import Command, StateFilter
@@ -35,14 +35,15 @@ from bot.chat_removals import RemovalRunner
 from bot.clock import Clock, from_db
 from bot.db.repositories.claims import ClaimRepo
 from bot.db.repositories.profiles import Profile, ProfileRepo
-from bot.db.repositories.review_cards import ReviewCardRepo
 from bot.dialogs import no_open_dialog
 from bot.i18n import format_date, format_time
 from bot.keyboards import button, rows
 from bot.middlewares import CARD_RESTORERS, RESTORE_CARD
-from bot.notifier import Notifier
 from bot.services.profile_input import check_short_text
+from bot.services.delivery import Recipient
+from bot.services.message_kinds import MessageKind
 from bot.services.reference import ReferenceData
+from bot.services.review_cards import ReviewCardService
 from bot.services.roles import Actor
 from bot.services.verification import (
     AnswerOutcome,
@@ -52,7 +53,7 @@ from bot.services.verification import (
     VerificationService,
 )
 from bot.texts import note_text, preset_reason, problem_text, profile_card
-from handlers.ui import edit_text, query_message, show
+from handlers.ui import edit_by_id, edit_text, query_message, show
 
 REASON_MAX = 300
 ANSWER_MAX = 1000
@@ -80,6 +81,9 @@ def outcome_text(outcome: Outcome) -> str:
         return _("You are not allowed to do this.")
     if outcome is Outcome.ALREADY_DECIDED:
         return _("This has already been handled.")
+    if outcome is Outcome.MOVED:
+        return _("This application was changed or moved after this card was sent. Any newer "
+                 "card replaces it.")
     if outcome is Outcome.STALE:
         return _("This card is out of date: the application changed after it was sent. "
                  "Please decide on the newer card.")
@@ -144,105 +148,90 @@ async def application_card(profiles: ProfileRepo, ref: ReferenceData, member_id:
     return card_text(profile, ref, locale), review_keyboard(member_id, profile.version)
 
 
-async def notify_reviewers(bot: Bot, notifier: Notifier, profiles: ProfileRepo,
-                           ref: ReferenceData, member_id: int, reviewers: list[int],
-                           cards: ReviewCardRepo) -> None:
-    """Send the application's card to its reviewers, withdrawing any earlier card first."""
-    await withdraw_cards(bot, notifier, cards, member_id, profiles)
-    profile = await profiles.get(member_id)
-    if profile is None:
-        return
-
-    async def render(locale: str, member: int):  # type: ignore[no-untyped-def]
-        return await application_card(profiles, ref, member, locale)
-
-    sent = await notifier.send_tracked(bot, [r for r in reviewers if r != member_id], render,
-                                       member_id)
-    await cards.record(member_id, profile.version, sent)
-
-
-async def withdraw_cards(bot: Bot, notifier: Notifier, cards: ReviewCardRepo,
-                         member_id: int, profiles: ProfileRepo | None = None) -> None:
-    """Earlier cards of an application that changed or moved: her name stays (so a reviewer
-    knows whose card it was), the text says why, no buttons."""
-    name = await profiles.name_of(member_id) if profiles is not None else None
-
-    async def render(locale: str):  # type: ignore[no-untyped-def]
-        return named(name, _("This application was changed or moved after this card was "
-                             "sent. Any newer card replaces it.")), None
-
-    for reviewer, message_id in await cards.take_all(member_id):
-        await notifier.edit(bot, reviewer, message_id, render)
-
-
 def named(name: str | None, line: str) -> str:
     """A withdrawn card: the applicant's name (escaped) above the line saying why."""
     return f"<b>{escape(name)}</b>\n{line}" if name else line
 
 
-async def withdraw_reviewer_cards(bot: Bot, notifier: Notifier, cards: ReviewCardRepo,
-                                  reviewer_id: int, profiles: ProfileRepo,
-                                  ref: ReferenceData) -> None:
-    """A reviewer who lost her role: the cards she holds keep the application and lose their
-    buttons, with a line saying why."""
-    for member_id, message_id in await cards.take_by_reviewer(reviewer_id):
-        profile = await profiles.get(member_id)
-
-        async def render(locale: str,  # type: ignore[no-untyped-def]
-                         profile: Profile | None = profile):
-            lost = _("You can no longer decide on this application.")
-            if profile is None:
-                return lost, None
-            return profile_card(profile, ref, locale) + "\n\n" + lost, None
-
-        await notifier.edit(bot, reviewer_id, message_id, render)
-
-
-async def show_decision_on_cards(bot: Bot, notifier: Notifier, cards: ReviewCardRepo,
-                                 profiles: ProfileRepo, ref: ReferenceData, actor: Actor,
-                                 member_id: int, decision: Decision, note: str | None,
-                                 at: datetime, pressed: tuple[int, int] | None
-                                 ) -> dict[tuple[int, int], bool]:
-    """Every reviewer's copy (the decider's too) shows the outcome, who and when, in the
-    reviewer's language and zone, and loses its buttons. Says which copies were edited."""
-    profile = await profiles.get(member_id)
-    name = decider_name(await profiles.get(actor.user_id), actor.is_admin)
-    copies = await cards.take_all(member_id)
-    if pressed is not None and pressed not in copies:
-        copies.append(pressed)
-    edited = {}
-    for reviewer, message_id in copies:
-        zone = await zone_of(profiles, ref, reviewer)
-
-        async def render(locale: str, zone: str = zone):  # type: ignore[no-untyped-def]
-            body = profile_card(profile, ref, locale) + "\n\n" if profile else ""
-            return (_("<b>Application</b>") + "\n\n" + body
-                    + decided_line(decision, name, format_time(at, locale, zone), note)), None
-
-        edited[(reviewer, message_id)] = await notifier.edit(bot, reviewer, message_id, render)
-    return edited
-
-
-async def tell_applicant(bot: Bot, notifier: Notifier, member_id: int, decision: Decision,
-                         note: str | None) -> None:
+def outcome_for_applicant(member_id: int, decision: Decision, note: str | None
+                          ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The outcome, in her language; a question comes with the button to answer it."""
-    async def render(locale: str, decided: Decision):  # type: ignore[no-untyped-def]
-        if decided is Decision.APPROVE:
-            return _("Your application has been approved. Welcome to the association! "
-                     "/help shows what you can do now.") + "\n" + _(
-                "Join the association's chats with /chats."), None
-        if decided is Decision.REJECT:
-            return _("Your application was not approved. Reason: {reason}\n"
-                     "You can correct your profile with /profile and send it again."
-                     ).format(reason=note_text(note)), None
-        return (_("The coordinator asks for more information: {question}").format(
-            question=escape(note or "")) + "\n" + _(
-            "Type your answer in a message here, or update your profile with /profile and "
-            "send it again."),
-            rows([button(_("Answer the coordinator"),
-                         ReviewCb(action=ReviewAction.ANSWER, member_id=member_id))]))
+    if decision is Decision.APPROVE:
+        return _("Your application has been approved. Welcome to the association! "
+                 "/help shows what you can do now.") + "\n" + _(
+            "Join the association's chats with /chats."), None
+    if decision is Decision.REJECT:
+        return _("Your application was not approved. Reason: {reason}\n"
+                 "You can correct your profile with /profile and send it again."
+                 ).format(reason=note_text(note)), None
+    return (_("The coordinator asks for more information: {question}").format(
+        question=escape(note or "")) + "\n" + _(
+        "Type your answer in a message here, or update your profile with /profile and "
+        "send it again."),
+        rows([button(_("Answer the coordinator"),
+                     ReviewCb(action=ReviewAction.ANSWER, member_id=member_id))]))
 
-    await notifier.send(bot, [member_id], render, decision)
+
+def renderers(profiles: ProfileRepo, ref: ReferenceData) -> dict[str, Any]:
+    """What reviewers and applicants receive through the delivery engine (sent by
+    :class:`bot.services.review_cards.ReviewCardService`), rendered in each one's language."""
+
+    async def card(payload: dict[str, Any], to: Recipient) -> Any:
+        profile = await profiles.get(payload["member_id"])
+        if profile is None or profile.version != payload["version"] \
+                or profile.status not in ("pending", "needs_info"):
+            return None  # changed or decided before it could go out: a newer card says it
+        return card_text(profile, ref, to.locale), review_keyboard(profile.user_id,
+                                                                   profile.version)
+
+    async def withdrawn(payload: dict[str, Any], to: Recipient) -> Any:
+        name = await profiles.name_of(payload["member_id"]) if payload.get("named") else None
+        return named(name, _("This application was changed or moved after this card was "
+                             "sent. Any newer card replaces it.")), None
+
+    async def reopened(payload: dict[str, Any], to: Recipient) -> Any:
+        return named(await profiles.name_of(payload["member_id"]),
+                     _("You opened this application again below.")), None
+
+    async def lost_role(payload: dict[str, Any], to: Recipient) -> Any:
+        profile = await profiles.get(payload["member_id"])
+        lost = _("You can no longer decide on this application.")
+        if profile is None:
+            return lost, None
+        return profile_card(profile, ref, to.locale) + "\n\n" + lost, None
+
+    async def decided(payload: dict[str, Any], to: Recipient) -> Any:
+        """The outcome, who and when, in the reviewer's language and zone; no buttons."""
+        profile = await profiles.get(payload["member_id"])
+        name = decider_name(await profiles.get(payload["decider"]),
+                            bool(payload["decider_is_admin"]))
+        zone = await zone_of(profiles, ref, to.user_id)
+        body = profile_card(profile, ref, to.locale) + "\n\n" if profile else ""
+        when = format_time(from_db(payload["at"]), to.locale, zone)
+        return (_("<b>Application</b>") + "\n\n" + body
+                + decided_line(Decision(payload["decision"]), name, when, payload["note"])), None
+
+    def outcome(payload: dict[str, Any], to: Recipient) -> Any:
+        return outcome_for_applicant(payload["member_id"], Decision(payload["decision"]),
+                                     payload["note"])
+
+    def reminder(payload: dict[str, Any], to: Recipient) -> Any:
+        count = int(payload["count"])
+        return _("{count} application from {country} has waited more than 7 days. "
+                 "/pending shows it.",
+                 "{count} applications from {country} have waited more than 7 days. "
+                 "/pending shows them.", count).format(
+            count=count, country=ref.country(payload["country"], to.locale)), None
+
+    return {
+        MessageKind.REVIEW_CARD: card,
+        MessageKind.REVIEW_WITHDRAWN: withdrawn,
+        MessageKind.REVIEW_REOPENED: reopened,
+        MessageKind.REVIEW_LOST_ROLE: lost_role,
+        MessageKind.REVIEW_DECIDED: decided,
+        MessageKind.REVIEW_OUTCOME: outcome,
+        MessageKind.REVIEW_REMINDER: reminder,
+    }
 
 
 # ---- reviewers' buttons: one handler per action ------------------------------------------
@@ -251,11 +240,11 @@ class Review:
     """What every review handler needs, received by name from the dispatcher."""
 
     def __init__(self, bot: Bot, actor: Actor, verification: VerificationService,
-                 notifier: Notifier, profiles: ProfileRepo, ref: ReferenceData, clock: Clock,
-                 review_cards: ReviewCardRepo, removals: RemovalRunner) -> None:
+                 cards: ReviewCardService, profiles: ProfileRepo, ref: ReferenceData,
+                 clock: Clock, removals: RemovalRunner) -> None:
         self.bot, self.actor, self.verification = bot, actor, verification
-        self.notifier, self.profiles, self.ref, self.clock = notifier, profiles, ref, clock
-        self.cards, self.removals = review_cards, removals
+        self.cards, self.profiles, self.ref, self.clock = cards, profiles, ref, clock
+        self.removals = removals
         self.edited_cards: dict[tuple[int, int], bool] = {}
 
     async def decide(self, member_id: int, decision: Decision, note: str | None,
@@ -265,10 +254,10 @@ class Review:
         result = await self.verification.decide(self.actor.user_id, member_id, decision, now,
                                                 note, version=version)
         if result.outcome is Outcome.DONE:
-            self.edited_cards = await show_decision_on_cards(
-                self.bot, self.notifier, self.cards, self.profiles, self.ref, self.actor,
-                member_id, decision, note, now, pressed)
-            await tell_applicant(self.bot, self.notifier, member_id, decision, note)
+            self.edited_cards = await self.cards.show_decision(
+                self.actor.user_id, self.actor.is_admin, member_id, decision, note, now,
+                pressed)
+            await self.cards.tell_applicant(member_id, decision, note)
             await self.removals.flush(self.bot)
         return result
 
@@ -302,8 +291,8 @@ async def show_current_card(query: CallbackQuery, review: Review, profile: Profi
     text, keyboard = await application_card(review.profiles, review.ref, profile.user_id,
                                             review.actor.locale)
     sent = await message.answer(text, reply_markup=keyboard)
-    await review.cards.record(profile.user_id, profile.version,
-                              [(review.actor.user_id, sent.message_id)])
+    await review.cards.record_reply(profile.user_id, profile.version, review.actor.user_id,
+                                    sent.message_id)
 
 
 def pressed_card(query: CallbackQuery) -> tuple[int, int] | None:
@@ -416,7 +405,7 @@ async def restore_review_card(data: dict, card: dict) -> None:  # type: ignore[t
     it was decided or withdrawn meanwhile (then it already says so)."""
     actor: Actor | None = data.get("actor")
     profiles: ProfileRepo = data["profiles"]
-    cards: ReviewCardRepo = data["review_cards"]
+    cards: ReviewCardService = data["review_card_service"]
     ref: ReferenceData = data["ref"]
     member_id, message_id = int(card["member"]), int(card["message"])
     profile = await profiles.get(member_id)
@@ -424,11 +413,9 @@ async def restore_review_card(data: dict, card: dict) -> None:  # type: ignore[t
             or profile.status not in ("pending", "needs_info") \
             or not await cards.holds(member_id, actor.user_id, message_id):
         return
-
-    async def render(locale: str):  # type: ignore[no-untyped-def]
-        return card_text(profile, ref, locale), review_keyboard(member_id, profile.version)
-
-    await data["notifier"].edit(data["bot"], actor.user_id, message_id, render)
+    await edit_by_id(data["bot"], actor.user_id, message_id,
+                     card_text(profile, ref, actor.locale),
+                     review_keyboard(member_id, profile.version))
 
 
 CARD_RESTORERS["review"] = restore_review_card
@@ -445,7 +432,12 @@ async def on_typed_note(message: Message, state: FSMContext, review: Review) -> 
     member_id = int(data.get("member_id", 0))
     decision = Decision.ASK_INFO if current == ReviewForm.question.state else Decision.REJECT
     card = (message.chat.id, int(data["card"])) if data.get("card") else None
-    result = await review.decide(member_id, decision, value, int(data.get("version", 0)), card)
+    version = int(data.get("version", 0))
+    result = await review.decide(member_id, decision, value, version, card)
+    if result.outcome is Outcome.FORBIDDEN and result.version not in (None, version):
+        # she was allowed when the prompt opened: the application has moved since
+        await message.answer(outcome_text(Outcome.MOVED))
+        return
     if result.outcome is not Outcome.DONE:
         await message.answer(outcome_text(result.outcome))
         return
@@ -545,16 +537,12 @@ async def cb_show(query: CallbackQuery, callback_data: ReviewCb, review: Review)
     if message is None:
         return
 
-    async def withdrawn(locale: str):  # type: ignore[no-untyped-def]
-        return named(profile.full_name, _("You opened this application again below.")), None
-
-    for old in await review.cards.take_of_reviewer(profile.user_id, review.actor.user_id):
-        await review.notifier.edit(review.bot, review.actor.user_id, old, withdrawn)
+    await review.cards.withdraw_own_copies(profile.user_id, review.actor.user_id)
     text, keyboard = await application_card(review.profiles, review.ref, profile.user_id,
                                             review.actor.locale)
     sent = await message.answer(text, reply_markup=keyboard)
-    await review.cards.record(profile.user_id, profile.version,
-                              [(review.actor.user_id, sent.message_id)])
+    await review.cards.record_reply(profile.user_id, profile.version, review.actor.user_id,
+                                    sent.message_id)
 
 
 # ---- the applicant answers the question -------------------------------------------------
@@ -659,8 +647,7 @@ class Answers:
             return
         await message.answer(_("Thank you! Your answer has been sent to the coordinator. "
                                "I will let you know the outcome here."))
-        await notify_reviewers(r.bot, r.notifier, r.profiles, r.ref, actor.user_id,
-                               result.reviewers, r.cards)
+        await r.cards.notify_reviewers(actor.user_id, result.reviewers)
 
 
 async def on_non_text_answer(message: Message) -> None:
@@ -672,8 +659,8 @@ class ReviewDeps(BaseMiddleware):
 
     async def __call__(self, handler, event, data):  # type: ignore[no-untyped-def]
         data["review"] = Review(data["bot"], data.get("actor"), data["verification"],
-                                data["notifier"], data["profiles"], data["ref"], data["clock"],
-                                data["review_cards"], data["removals"])
+                                data["review_card_service"], data["profiles"], data["ref"],
+                                data["clock"], data["removals"])
         data["answers"] = Answers(data["review"])
         return await handler(event, data)
 

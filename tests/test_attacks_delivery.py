@@ -227,7 +227,10 @@ async def suspended_member(harness: BotHarness, *, region_can_ban: bool = True
     await join(member, region, "Regional network")
     await coordinator.send("/members")
     await coordinator.press("Search")
-    await coordinator.press("⚙ 2")
+    # Her place in the listing: the bind offers' pacing moved the clock past the first seeding.
+    place = next(line.split(".")[0] for line in (coordinator.last_text or "").splitlines()
+                 if line.endswith(". Member Leaving"))
+    await coordinator.press(f"⚙ {place}")
     await coordinator.press("Suspend")
     await coordinator.send("Left the service")
     return coordinator, member, kz, kg, region

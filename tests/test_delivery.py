@@ -23,9 +23,9 @@ from bot.db.repositories.users import UserRepo
 from bot.i18n import create_i18n, use_locale
 from bot.services.delivery import (
     BACKOFF_CAP, HEADROOM, RETRY_FOR, DeliveryError, DeliveryService, FailureKind, FakePacer,
-    RateLimiter, backoff,
+    Outgoing, RateLimiter, backoff,
 )
-from bot.telegram_delivery import classify, progress_text
+from bot.telegram_delivery import TelegramSender, classify, progress_text
 
 RECIPIENTS = list(range(1000, 1100))
 
@@ -39,16 +39,29 @@ class FakeSender:
         self.times: dict[int, list[float]] = {}
         self.script: dict[int, list[DeliveryError]] = {}
         self.blocked: set[int] = set()
+        self.last_id = 100  # message ids, as Telegram gives them
+        self.edited: list[tuple[int, int, str]] = []  # (chat, message id, new text)
 
     async def send(self, chat_id: int, text: str, keyboard: Any | None, *,
-                   protect: bool = False) -> None:
+                   protect: bool = False) -> int:
+        self._fail_if_scripted(chat_id)
+        self.received[chat_id] += 1
+        self.times.setdefault(chat_id, []).append(self.pacer.now)
+        self.last_id += 1
+        return self.last_id
+
+    async def edit(self, chat_id: int, message_id: int, text: str,
+                   keyboard: Any | None) -> int:
+        self._fail_if_scripted(chat_id)
+        self.edited.append((chat_id, message_id, text))
+        return message_id
+
+    def _fail_if_scripted(self, chat_id: int) -> None:
         if chat_id in self.blocked:
             raise DeliveryError(FailureKind.BLOCKED)
         planned = self.script.get(chat_id)
         if planned:
             raise planned.pop(0)
-        self.received[chat_id] += 1
-        self.times.setdefault(chat_id, []).append(self.pacer.now)
 
 
 async def make(db: Database, clock: FakeClock, rate: float = 30.0
@@ -365,10 +378,7 @@ async def test_a_kind_without_a_renderer_stops_start_up_not_a_send(db: Database)
 def test_the_app_registers_a_renderer_for_every_kind() -> None:
     """create_dispatcher() would refuse to start otherwise; every e2e test builds it, and
     this names the kinds the features register, so a new kind needs a renderer too."""
-    from handlers import (
-        announce, coffee, digest, events, introductions, invites, mentorship_messages,
-    )
-
+    from bot.app import feature_renderers
     from bot.services.message_kinds import MessageKind
 
     class AppStub:
@@ -376,7 +386,149 @@ def test_the_app_registers_a_renderer_for_every_kind() -> None:
             return None
 
     registered: set[str] = set()
-    for feature in (announce, events, digest, mentorship_messages, introductions, coffee,
-                    invites):
-        registered |= set(feature.renderers(AppStub()))
+    for renderers in feature_renderers(AppStub()):  # type: ignore[arg-type]
+        registered |= set(renderers)
     assert registered == set(MessageKind)
+
+
+# ---- one outbound path: message ids, edits, send_now, the after-sent hook -----------------
+
+async def sent_ids(db: Database) -> dict[int, int | None]:
+    rows = await db.fetch_all("SELECT recipient_id, message_id FROM outbox")
+    return {row["recipient_id"]: row["message_id"] for row in rows}
+
+
+async def test_each_item_keeps_the_id_of_the_message_it_sent(db: Database) -> None:
+    clock = FakeClock()
+    service, sender, _ = await make(db, clock)
+    heard: list[tuple[dict[str, Any], int, int]] = []
+
+    async def hook(payload: dict[str, Any], recipient: int, message_id: int) -> None:
+        heard.append((payload, recipient, message_id))
+
+    service.after_sent("note", hook)
+    sender.script[1001] = [DeliveryError(FailureKind.PERMANENT)]
+    await service.enqueue("note", {"text": "hi"}, RECIPIENTS[:3], 1)
+    await service.drain(sender)
+    assert await sent_ids(db) == {1000: 101, 1001: None, 1002: 102}
+    assert heard == [({"text": "hi"}, 1000, 101), ({"text": "hi"}, 1002, 102)]
+
+
+async def test_an_edit_is_rendered_in_her_language_and_edits_that_message(db: Database
+                                                                         ) -> None:
+    clock = FakeClock()
+    service, sender, _ = await make(db, clock)
+    results = await service.queue("note", [Outgoing(1001, {"text": "decided"}, edit_of=77)])
+    assert await service.drain(sender) == 1
+    assert sender.edited == [(1001, 77, "[kk] decided")] and not sender.received
+    assert await sent_ids(db) == {1001: 77}
+    assert len(results) == 1
+
+
+async def test_an_edit_of_a_message_that_is_gone_ends_quietly(db: Database) -> None:
+    clock = FakeClock()
+    service, sender, _ = await make(db, clock)
+    heard: list[int] = []
+
+    async def hook(payload: dict[str, Any], recipient: int, message_id: int) -> None:
+        heard.append(message_id)
+
+    service.after_sent("note", hook)
+    sender.script[1001] = [DeliveryError(FailureKind.GONE)]
+    [result] = await service.queue("note", [Outgoing(1001, {"text": "x"}, edit_of=5)])
+    await run_until_settled(service, sender, clock)
+    row = await db.fetch_one("SELECT status, error, attempts FROM outbox WHERE id = ?",
+                             (result,))
+    assert (row["status"], row["error"], row["attempts"]) == ("failed", "gone", 1)
+    assert heard == [] and sender.edited == []
+
+
+async def test_an_edit_that_fails_transiently_is_tried_again(db: Database) -> None:
+    clock = FakeClock()
+    service, sender, _ = await make(db, clock)
+    sender.script[1001] = [DeliveryError(FailureKind.TRANSIENT)] * 2
+    await service.queue("note", [Outgoing(1001, {"text": "x"}, edit_of=5)])
+    await service.drain(sender)
+    assert sender.edited == []  # waiting for its backoff
+    await run_until_settled(service, sender, clock)
+    assert sender.edited == [(1001, 5, "[kk] x")]
+
+
+class FakeBot:
+    """Answers edit_message_text as Telegram would for the scripted description."""
+
+    def __init__(self, description: str | None) -> None:
+        self.description = description
+
+    async def edit_message_text(self, **kwargs: Any) -> bool:
+        if self.description is not None:
+            raise TelegramBadRequest(method=SendMessage(chat_id=1, text="x"),
+                                     message=f"Bad Request: {self.description}")
+        return True
+
+
+async def test_telegram_edits_not_modified_is_done_and_not_found_is_gone() -> None:
+    assert await TelegramSender(FakeBot(None)).edit(1, 5, "x", None) == 5  # type: ignore[arg-type]
+    not_modified = TelegramSender(FakeBot("message is not modified: specified new message "
+                                          "content and reply markup are exactly the same"))
+    assert await not_modified.edit(1, 5, "x", None) == 5
+    for description in ("message to edit not found", "message can't be edited"):
+        with pytest.raises(DeliveryError) as gone:
+            await TelegramSender(FakeBot(description)).edit(1, 5, "x", None)  # type: ignore[arg-type]
+        assert gone.value.kind is FailureKind.GONE
+    with pytest.raises(DeliveryError) as other:
+        await TelegramSender(FakeBot("chat not found")).edit(1, 5, "x", None)  # type: ignore[arg-type]
+    assert other.value.kind is FailureKind.PERMANENT
+
+
+async def test_send_now_goes_out_in_the_callers_task(db: Database) -> None:
+    clock = FakeClock()
+    service, sender, _ = await make(db, clock)
+    service.attach(sender)
+    results = await service.send_now("note", [Outgoing(1000, {"text": "card"}),
+                                              Outgoing(1001, {"text": "card"})])
+    assert [(r.recipient_id, r.status) for r in results] == [(1000, "sent"), (1001, "sent")]
+    assert {r.message_id for r in results} == {101, 102}
+    assert await service.drain(sender) == 0  # nothing left for the worker
+
+
+async def test_send_now_leaves_a_transient_failure_to_the_worker(db: Database) -> None:
+    clock = FakeClock()
+    service, sender, _ = await make(db, clock)
+    service.attach(sender)
+    heard: list[tuple[int, int]] = []
+
+    async def hook(payload: dict[str, Any], recipient: int, message_id: int) -> None:
+        heard.append((recipient, message_id))
+
+    service.after_sent("note", hook)
+    sender.script[1001] = [DeliveryError(FailureKind.TRANSIENT)]
+    results = await service.send_now("note", [Outgoing(1000, {"text": "card"}),
+                                              Outgoing(1001, {"text": "card"})])
+    assert [(r.recipient_id, r.status) for r in results] == [(1000, "sent"), (1001, "pending")]
+    assert heard == [(1000, 101)]
+    await run_until_settled(service, sender, clock)  # the background worker, later
+    assert sender.received == Counter({1000: 1, 1001: 1})
+    assert heard == [(1000, 101), (1001, 102)]
+    assert await sent_ids(db) == {1000: 101, 1001: 102}
+
+
+async def test_send_now_without_a_sender_leaves_them_to_the_worker(db: Database) -> None:
+    clock = FakeClock()
+    service, sender, _ = await make(db, clock)
+    results = await service.send_now("note", [Outgoing(1000, {"text": "card"})])
+    assert [r.status for r in results] == ["pending"]
+    assert await service.drain(sender) == 1
+
+
+async def test_send_now_and_the_worker_never_send_an_item_twice(db: Database) -> None:
+    import asyncio
+
+    clock = FakeClock()
+    service, sender, _ = await make(db, clock)
+    service.attach(sender)
+    await asyncio.gather(service.send_now("note", [Outgoing(r, {"text": "x"})
+                                                   for r in RECIPIENTS[:20]]),
+                         service.drain(sender), service.drain(sender))
+    await service.drain(sender)
+    assert sender.received == Counter({r: 1 for r in RECIPIENTS[:20]})

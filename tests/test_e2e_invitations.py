@@ -37,8 +37,9 @@ async def test_valid_code_makes_her_a_member_of_that_country(harness: BotHarness
     assert code not in stored  # only a hash is kept
 
 
-LAPSED = ("Your invitation can no longer be used (it was withdrawn, used up or has expired), "
-          "so your country's coordinator will review your application.")
+LAPSED = ("Your invitation can no longer be used (it was withdrawn, used up or has expired). "
+          "Your country was taken from it: {country}. Check it, then send your application; "
+          "your country's coordinator will review it.")
 
 
 async def test_single_use_code_cannot_be_used_twice(harness: BotHarness) -> None:
@@ -65,10 +66,21 @@ async def test_two_people_racing_for_the_last_use(harness: BotHarness) -> None:
 
     await asyncio.gather(first.press("Send application"), second.press("Send application"))
     rows = await harness.db.fetch_all(
-        "SELECT status FROM profiles WHERE user_id IN (1001, 1002) ORDER BY status")
-    assert [r["status"] for r in rows] == ["approved", "pending"]
+        "SELECT user_id, status FROM profiles WHERE user_id IN (1001, 1002) ORDER BY status")
+    assert [r["status"] for r in rows] == ["approved", "draft"]
     assert (await harness.db.fetch_value("SELECT used_count FROM invite_codes")) == 1
-    assert sum(LAPSED in [m.text for m in u.bot_messages] for u in (first, second)) == 1
+    # The one who came second is told on her summary, in the same message, and nothing was
+    # sent: her country came from the invitation, so she may check it first.
+    late = first if rows[1]["user_id"] == 1001 else second
+    late.new_messages()
+    summary = late.last
+    assert LAPSED.format(country="Tajikistan") in summary.text
+    await late.press("Edit country", summary)
+    await late.press("Kyrgyzstan")
+    await late.press("Send application")
+    assert await harness.db.fetch_value(
+        f"SELECT status || ' ' || country_code FROM profiles WHERE user_id = {late.id}"
+    ) == "pending KG"
 
 
 async def test_withdrawn_during_sign_up_falls_back_to_review(harness: BotHarness) -> None:
@@ -80,8 +92,11 @@ async def test_withdrawn_during_sign_up_falls_back_to_review(harness: BotHarness
     await coordinator.send("/invites")
     await coordinator.press(f"Withdraw {code[:4]}…")
     await coordinator.press("Yes, withdraw")
+    user.new_messages()
     await user.press("Send application")
-    assert LAPSED in [m.text for m in user.bot_messages]
+    assert user.new_messages() == []  # the summary says it, edited in place
+    assert LAPSED.format(country="Kazakhstan") in user.last_text
+    await user.press("Send application")
     assert await harness.db.fetch_value(
         "SELECT status FROM profiles WHERE user_id = 1001") == "pending"
     assert await harness.db.fetch_value("SELECT used_count FROM invite_codes") == 0

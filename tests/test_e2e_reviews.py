@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from bot.callbacks import ReviewAction, ReviewCb
 from bot.config import SUPPORTED_LOCALES
+from tests.emulator.server import Fault
 from tests.flows import onboard, seed_member, t
 from tests.harness import ADMIN_ID, BotHarness
 
@@ -220,3 +221,30 @@ async def test_a_refused_press_costs_one_popup(harness: BotHarness) -> None:
     assert not outsider.new_messages()
     assert await harness.db.fetch_value(
         "SELECT status FROM profiles WHERE user_id = 1001") == "pending"
+
+
+async def test_a_card_that_met_a_502_still_reaches_her_and_approve_edits_every_copy(
+        harness: BotHarness) -> None:
+    """The card goes through the delivery engine: Telegram failing on Aigerim's copy leaves it
+    queued, the engine's next round brings it, and it is a card like the others."""
+    aigerim, bermet, admin = await reviewers(harness)
+    fault = Fault(error=502, method="sendMessage", chat_id=aigerim.id)
+    harness.emu.faults.append(fault)
+    applicant = harness.user(1001, "Aigul", language_code="kk")
+    await onboard(harness, applicant, "kk", name="Aigul Bekova")
+    assert fault.hits == 1
+    assert not any("Aigul Bekova" in (m.text or "") for m in aigerim.bot_messages)
+    assert card_of(bermet, "Aigul Bekova").buttons() and card_of(admin, "Aigul Bekova")
+    harness.clock.advance(timedelta(seconds=5))  # past the first retry's backoff
+    assert await harness.deliver() == 1
+    copies = {who: card_of(who, "Aigul Bekova") for who in (aigerim, bermet, admin)}
+    assert await harness.db.fetch_value(
+        "SELECT COUNT(*) FROM review_cards WHERE member_id = 1001") == 3
+    answer = await aigerim.press(t(harness, "ru", "Approve"), copies[aigerim])
+    assert answer is not None and answer["text"] == t(harness, "ru", "Approved.")
+    for who, card in copies.items():
+        assert card.text is not None and "Aigerim <Nur>" in card.text, card.text
+        assert "Aigul Bekova" in card.text and not card.buttons()
+    assert applicant.last_text is not None and applicant.last_text.startswith(t(
+        harness, "kk", "Your application has been approved. Welcome to the association! "
+        "/help shows what you can do now."))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import re
 
-from bot.callbacks import IntroCb
+from bot.callbacks import IntroCb, InviteAction, InviteCb
 from bot.clock import to_db
 from bot.services.invites import hash_code
 from tests.emulator.server import Fault
@@ -39,8 +39,10 @@ async def test_a_502_on_the_edit_sends_the_link_as_a_new_message(harness: BotHar
     code = LINK.search(shown[0].text or "").group(1)  # type: ignore[union-attr]
     assert await stored_hashes(harness) == [hash_code(code)]  # the link shown is the one made
     assert shown[0].button_labels() == [t(harness, "ru", "Share")]
-    # Nothing kept any more: a tap on the old question is a stale popup, no second code.
-    answer = await coordinator.press(days_label(harness, "ru", 7), question)
+    assert question.buttons() == []  # the old question keeps no buttons that do nothing
+    # Nothing kept any more: a tap on the old question (replayed) is a stale popup.
+    days = InviteCb(action=InviteAction.DAYS, value="7").pack()
+    answer = await coordinator.press_data(days, question)
     assert answer is not None and answer["text"] == t(harness, "ru",
                                                       "This button is no longer valid.")
     assert await harness.db.fetch_value("SELECT COUNT(*) FROM invite_codes") == 1

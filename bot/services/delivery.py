@@ -9,7 +9,16 @@ stateDiagram-v2
     sending --> unreachable: 403 (blocked or deactivated; nothing more until she writes again)
     sending --> failed: 400, or Telegram did not answer for 24 hours since the first try
     sending --> pending: found at start-up (the process died mid-call; may repeat once)
+    sending --> failed: an edit whose message is gone or can no longer be edited (quietly)
 ```
+It is the one way out for everything that is not a direct reply to an update: broadcasts,
+notices to one person, and **edits** of a message sent earlier (an item with ``edit_of``, the
+message's id in the recipient's chat), all through the same limiter, retries and failure
+classes. The id of each message that went out is kept on its row, and a per-kind hook
+(:meth:`DeliveryService.after_sent`) learns it whether it went out at once or on a retry.
+:meth:`DeliveryService.send_now` is for what a person waits for (a reviewer's card, the
+decision to the applicant, a role notice): queued like the rest, then tried at once in the
+caller's task; a transient failure leaves it to the background worker.
 Only a definitive answer ends a message: a transient failure (what Telegram or a proxy in
 front of it says while it is down or overloaded) waits ``backoff(attempts)`` — doubling, at
 most five minutes — and is tried again until :data:`RETRY_FOR` has passed since its first try.
@@ -33,7 +42,7 @@ from enum import Enum
 from typing import Any, Protocol
 
 from bot.clock import Clock
-from bot.db.repositories.outbox import OUTAGE, OutboxItem, OutboxRepo, Progress
+from bot.db.repositories.outbox import OUTAGE, ItemResult, OutboxItem, OutboxRepo, Progress
 from bot.db.repositories.users import UserRepo
 from bot.services.message_kinds import MessageKind
 
@@ -53,6 +62,7 @@ class FailureKind(Enum):
     TRANSIENT = "transient"  # 5xx, undecodable or cut answers, timeouts, dropped connections
     NO_RIGHTS = "no_rights"  # 400 "not enough rights": may change when an admin grants them
     PERMANENT = "permanent"  # any other 400
+    GONE = "gone"  # an edit of a message that was deleted or can no longer be edited
 
     @property
     def passing(self) -> bool:
@@ -73,8 +83,23 @@ class DeliveryError(Exception):
 
 
 class Sender(Protocol):
+    """Reaches Telegram; returns the id of the message sent or edited (None if unknown)."""
+
     async def send(self, chat_id: int, text: str, keyboard: Any | None, *,
-                   protect: bool = False) -> None: ...
+                   protect: bool = False) -> int | None: ...
+
+    async def edit(self, chat_id: int, message_id: int, text: str,
+                   keyboard: Any | None) -> int | None: ...
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message to one person: a new one, or an edit of ``edit_of`` in her chat."""
+
+    recipient: int
+    payload: dict[str, Any]
+    edit_of: int | None = None
+    about: int | None = None  # the member it is about: erased with her data
 
 
 @dataclass(frozen=True)
@@ -100,6 +125,9 @@ class Protected:
 Rendered = tuple[str, Any | None] | Protected
 Renderer = Callable[[dict[str, Any], Recipient], Rendered | Awaitable[Rendered | None]]
 
+
+# Called after an item of a kind went out: (payload, recipient, message id).
+SentHook = Callable[[dict[str, Any], int, int], Awaitable[None]]
 
 # Returns True once the progress message shows it (False: it has no message yet).
 ProgressHook = Callable[[int, Progress], Awaitable[bool | None]]
@@ -174,7 +202,9 @@ class RateLimiter:
 
 class DeliveryService:
     def __init__(self, outbox: OutboxRepo, users: UserRepo, clock: Clock, *, rate: float = 30.0,
-                 workers: int = 8, pacer: Pacer | None = None) -> None:
+                 workers: int = 8, pacer: Pacer | None = None,
+                 default_locale: str = "ru") -> None:
+        self._default_locale = default_locale  # for staff who never wrote to the bot
         self._outbox = outbox
         self._users = users
         self._clock = clock
@@ -182,6 +212,8 @@ class DeliveryService:
         self.limiter = RateLimiter(rate * HEADROOM, self._pacer)
         self._workers = workers
         self._renderers: dict[str, Renderer] = {}
+        self._after_sent: dict[str, SentHook] = {}
+        self._sender: Sender | None = None
         self._progress: ProgressHook | None = None
         self._last_progress: dict[int, float] = {}
         self._wake = asyncio.Event()
@@ -202,8 +234,16 @@ class DeliveryService:
         if missing:
             raise RuntimeError(f"no renderer for {', '.join(missing)}")
 
+    def after_sent(self, kind: str, hook: SentHook) -> None:
+        """What a feature does once a message of its kind went out (now or on a retry)."""
+        self._after_sent[kind] = hook
+
     def on_progress(self, hook: ProgressHook) -> None:
         self._progress = hook
+
+    def attach(self, sender: Sender) -> None:
+        """The sender :meth:`send_now` uses (the background worker gets it at :meth:`start`)."""
+        self._sender = sender
 
     async def enqueue(self, kind: str, payload: dict[str, Any], recipients: list[int],
                       created_by: int | None) -> int:
@@ -223,6 +263,41 @@ class DeliveryService:
             await self._outbox.create_each(kind, items, self._clock.now())
             self._wake.set()
 
+    async def queue(self, kind: str, items: Iterable[Outgoing]) -> list[int]:
+        """One-person messages and edits for the background worker; returns their rows."""
+        ids = await self._create(kind, items)
+        if ids:
+            self._wake.set()
+        return ids
+
+    async def _create(self, kind: str, items: Iterable[Outgoing]) -> list[int]:
+        if kind not in self._renderers:
+            raise ValueError(f"no renderer for {kind!r}")
+        chosen = [(item.payload, item.recipient, item.edit_of, item.about) for item in items]
+        if not chosen:
+            return []
+        return await self._outbox.create_direct(kind, chosen, self._clock.now())
+
+    async def notify(self, kind: str, payload: dict[str, Any], recipients: Iterable[int], *,
+                     about: int | None = None) -> list[ItemResult]:
+        """The same notice to each of them at once (rendered in each one's language)."""
+        return await self.send_now(kind, [Outgoing(r, payload, about=about)
+                                          for r in dict.fromkeys(recipients)])
+
+    async def send_now(self, kind: str, items: Iterable[Outgoing]) -> list[ItemResult]:
+        """Queue these and try them at once, in the caller's task, through the same limiter
+        and failure classes; what fails transiently stays pending for the worker. Returns
+        where each stands (``sent`` with its message id, ``pending``, ``failed`` …)."""
+        ids = await self._create(kind, items)  # the worker is not woken: these are ours
+        if self._sender is not None:
+            due = await self._outbox.pending_items(ids)
+            await asyncio.gather(*(self._deliver(item, self._sender) for item in due))
+            await self._report({item.broadcast_id for item in due}, settled=True)
+        results = await self._outbox.results(ids)
+        if any(result.status == "pending" for result in results):
+            self._wake.set()
+        return results
+
     # ---- running ---------------------------------------------------------------------------
 
     async def recover(self) -> int:
@@ -234,6 +309,7 @@ class DeliveryService:
         return self.requeued_at_start
 
     def start(self, sender: Sender) -> None:
+        self._sender = sender
         self._task = asyncio.create_task(self._run_forever(sender))
 
     async def stop(self) -> None:
@@ -302,18 +378,22 @@ class DeliveryService:
         if item.first_attempt_at is None:
             item = replace(item, first_attempt_at=claimed_at)
         try:
-            rendered = renderer(item.payload, Recipient(item.recipient_id, item.locale,
-                                                        item.timezone))
+            rendered = renderer(item.payload, Recipient(
+                item.recipient_id, item.locale or self._default_locale, item.timezone))
             if inspect.isawaitable(rendered):
                 rendered = await rendered
             if rendered is None:
                 await self._outbox.settle(item.id, "failed", self._clock.now(), error="obsolete")
                 return False
-            if isinstance(rendered, Protected):
-                await sender.send(item.recipient_id, rendered.text, rendered.keyboard,
-                                  protect=True)
+            if item.edit_of is not None:
+                text, keyboard = (rendered.text, rendered.keyboard) \
+                    if isinstance(rendered, Protected) else rendered
+                message_id = await sender.edit(item.recipient_id, item.edit_of, text, keyboard)
+            elif isinstance(rendered, Protected):
+                message_id = await sender.send(item.recipient_id, rendered.text,
+                                               rendered.keyboard, protect=True)
             else:
-                await sender.send(item.recipient_id, *rendered)
+                message_id = await sender.send(item.recipient_id, *rendered)
         except DeliveryError as exc:
             await self._failed(item, exc)
             return False
@@ -322,7 +402,15 @@ class DeliveryService:
             await self._outbox.settle(item.id, "failed", self._clock.now(),
                                       error=type(exc).__name__)
             return False
-        await self._outbox.settle(item.id, "sent", self._clock.now())
+        if item.edit_of is not None:
+            message_id = item.edit_of
+        await self._outbox.settle(item.id, "sent", self._clock.now(), message_id=message_id)
+        hook = self._after_sent.get(item.kind)
+        if hook is not None and message_id is not None:
+            try:
+                await hook(item.payload, item.recipient_id, message_id)
+            except Exception:
+                logger.exception("after-sent hook of outbox item %s failed", item.id)
         return True
 
     async def _failed(self, item: OutboxItem, exc: DeliveryError) -> None:
@@ -332,6 +420,9 @@ class DeliveryService:
             await self._outbox.settle(item.id, "unreachable", now, error=str(exc))
             return
         attempts = item.attempts + 1
+        if exc.kind is FailureKind.GONE:  # nothing left to edit: done, nothing to tell
+            await self._outbox.settle(item.id, "failed", now, attempts=attempts, error="gone")
+            return
         if exc.kind.passing:
             if now - (item.first_attempt_at or now) >= RETRY_FOR:
                 await self._outbox.settle(item.id, "failed", now, attempts=attempts,

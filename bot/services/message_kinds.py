@@ -1,7 +1,7 @@
 """Every kind of message the delivery engine sends, in one place.
 
 A broadcast row stores its kind; at send time the engine asks the renderer registered for that
-kind (each feature registers its own, ``renderers(app)`` in its handlers module) to render the
+kind (each feature registers its own, ``renderers(...)`` in its handlers module) to render the
 message in the recipient's language. A ``StrEnum``, so a kind is stored and compared as the
 plain string it always was (rows queued before this enum existed still match), while a typo in
 a feature is an ``AttributeError`` at import instead of a message that never renders.
@@ -35,3 +35,23 @@ class MessageKind(StrEnum):
     COFFEE_MATCH = "coffee_match"
     COFFEE_FOLLOWUP = "coffee_followup"
     INVITATION_USED = "invitation_used"  # to whoever made it: someone joined with it
+    # verification (handlers/verification.py; sent by bot/services/review_cards.py)
+    REVIEW_CARD = "review_card"  # an application to a reviewer, with its buttons
+    REVIEW_WITHDRAWN = "review_withdrawn"  # edit: the application changed or moved
+    REVIEW_REOPENED = "review_reopened"  # edit: she opened the application again below
+    REVIEW_LOST_ROLE = "review_lost_role"  # edit: the reviewer can no longer decide
+    REVIEW_DECIDED = "review_decided"  # edit: the outcome, who decided and when
+    REVIEW_OUTCOME = "review_outcome"  # to the applicant: approved, rejected or a question
+    REVIEW_REMINDER = "review_reminder"  # applications waiting for more than 7 days
+    PROFILE_CHANGED = "profile_changed"  # to her coordinators: a new name or agency
+    # roles (handlers/admin.py)
+    ROLE_SUSPENDED = "role_suspended"
+    ROLE_REINSTATED = "role_reinstated"
+    ROLE_APPOINTED = "role_appointed"
+    ROLE_DISMISSED = "role_dismissed"
+    STAFF_CARD_CLOSED = "staff_card_closed"  # edit: she can no longer manage this member
+    # the association's chats (handlers/chats.py)
+    CHAT_UNBOUND = "chat_unbound"  # to the administrators: the bot was removed from a chat
+    CHAT_BIND_OFFER = "chat_bind_offer"  # to the administrator who added the bot
+    CHAT_CHECK = "chat_check"  # the daily check's strangers
+    CHAT_REMOVALS = "chat_removals"  # whom the removals took out of which chats

@@ -41,6 +41,7 @@ from bot.db.repositories.audit import AuditRepo
 from bot.db.repositories.invites import InviteCode, InviteRepo
 from bot.db.repositories.profiles import VISIBLE_FIELD_NAMES, Profile, ProfileRepo
 from bot.db.repositories.roles import CoordinatorRepo
+from bot.db.repositories.users import UserRepo
 from bot.services.chat_access import ChatAccessService
 from bot.services.profile_input import (
     AGENCY_MAX,
@@ -179,7 +180,7 @@ class InvitationOutcome(Enum):
 
 @dataclass(frozen=True)
 class Submission:
-    status: str  # "pending" or "approved"
+    status: str  # "pending", "approved", or "lapsed" (nothing sent: she checks her country)
     reviewers: list[int]
     invitation_lapsed: bool = False  # she had one, but it was withdrawn, used up or expired
 
@@ -202,9 +203,10 @@ class CountryChangeResult:
 class OnboardingService:
     def __init__(self, db: Database, profiles: ProfileRepo, invites: InviteRepo,
                  coordinators: CoordinatorRepo, audit: AuditRepo, authority: Authority,
-                 chat_access: ChatAccessService, *,
+                 chat_access: ChatAccessService, users: UserRepo, *,
                  invitations: InviteService | None = None):
         self._chat_access = chat_access
+        self._users = users
         self._invitations = invitations  # tells the creator when her invitation is used
         self._db = db
         self._profiles = profiles
@@ -215,6 +217,15 @@ class OnboardingService:
 
     async def profile(self, user_id: int) -> Profile | None:
         return await self._profiles.get(user_id)
+
+    async def choose_language(self, user_id: int, locale: str, now: datetime) -> None:
+        """Her language, from the picker of the first /start or of /language."""
+        await self._users.set_locale(user_id, locale, now)
+
+    async def drop_abandoned_drafts(self, idle_since: datetime) -> list[int]:
+        """Sign-ups never finished and untouched since ``idle_since`` are forgotten (her
+        language stays); returns whose drafts went."""
+        return await self._profiles.delete_abandoned_drafts(idle_since)
 
     async def accept_privacy(self, user_id: int, now: datetime,
                              invite: InviteCode | None = None) -> bool:
@@ -301,7 +312,6 @@ class OnboardingService:
         The invitation's use is taken here, in the transaction that approves her: an
         invitation withdrawn while she was filling in her profile sends her to review instead.
         """
-        lapsed = False
         async with self._db.transaction():
             profile = await self._profiles.get(user_id)
             if profile is None or profile.status not in ("draft", "needs_info", "rejected"):
@@ -319,9 +329,12 @@ class OnboardingService:
                     if self._invitations is not None:
                         await self._invitations.tell_creator(invite, user_id)
                     return Submission("approved", [])
-                lapsed = True
+                # Withdrawn, used up or expired meanwhile: her country was the invitation's,
+                # not her choice, so she checks it before anything is sent.
+                await self._profiles.detach_invitation(user_id, now)
+                return Submission("lapsed", [], invitation_lapsed=True)
             await self._profiles.set_status(user_id, now, "pending", submitted=True)
-        return Submission("pending", await self.reviewers_of(profile.country_code), lapsed)
+        return Submission("pending", await self.reviewers_of(profile.country_code))
 
     async def creator_may_admit(self, invite: InviteCode) -> bool:
         """Whoever made the invitation is still staff for its country (checked now)."""

@@ -45,6 +45,7 @@ class Outcome(Enum):
     ALREADY_DECIDED = "already_decided"
     NOT_FOUND = "not_found"
     STALE = "stale"  # the application changed after the card she pressed was sent
+    MOVED = "moved"  # a prompt she opened, of an application that went to other reviewers
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class DecisionResult:
     member_id: int
     country_code: str | None = None
     status: str | None = None
+    version: int | None = None  # the application's version now (told on a refusal)
 
 
 class AnswerOutcome(Enum):
@@ -93,6 +95,21 @@ class VerificationService:
     async def may_manage(self, actor_id: int, country_code: str | None) -> bool:
         return await self._authority.may_manage(actor_id, country_code)
 
+    async def overdue_reviews(self, waiting_since: datetime) -> dict[str, int]:
+        """Countries whose applications have waited since before ``waiting_since`` and were
+        not reminded since then, with how many wait."""
+        return await self._profiles.overdue_reviews(submitted_before=waiting_since,
+                                                    reminded_before=waiting_since)
+
+    async def mark_reminded(self, country_code: str, waiting_since: datetime, now: datetime
+                            ) -> None:
+        await self._profiles.mark_reminded(country_code, waiting_since, now)
+
+    async def reminded_reviewers(self, country_code: str) -> list[int]:
+        """Who is reminded of that country's waiting applications: its coordinators, or
+        the administrators while it has none."""
+        return await self._coordinators.of_country(country_code) or sorted(self.admin_ids)
+
     async def decide(self, actor_id: int, member_id: int, decision: Decision, now: datetime,
                      note: str | None = None, version: int | None = None) -> DecisionResult:
         """``version``: the profile version on the card she pressed (required for reviews)."""
@@ -107,7 +124,8 @@ class VerificationService:
             if not await self._authority.may_decide_on(actor_id, member_id, country):
                 await self._audit.record(now, actor_id, decision.value, target_id=member_id,
                                          country_code=country, outcome=Outcome.FORBIDDEN.value)
-                return DecisionResult(Outcome.FORBIDDEN, member_id, country, profile.status)
+                return DecisionResult(Outcome.FORBIDDEN, member_id, country, profile.status,
+                                      profile.version)
             if decision in REVIEW_DECISIONS and profile.status in expected \
                     and version != profile.version:
                 await self._audit.record(now, actor_id, decision.value, target_id=member_id,

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from operator import itemgetter
 
-from aiogram_dialog import Dialog, Window
+from aiogram_dialog import Window
 from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Group, Row, Select
 from aiogram_dialog.widgets.text import Format, Multi
 
-from bot.dialogs import N_, T
+from bot.dialogs import N_, ButtonsDialog, T
 from handlers.announce import actions
 from handlers.announce.getters import announce_getter, confirm_getter, preview_getter
 from handlers.announce.states import AnnounceForm
@@ -34,8 +34,8 @@ def _select(widget_id: str, items: str, on_click: object, width: int) -> Group:
                  width=width)
 
 
-def create_dialog() -> Dialog:
-    return Dialog(
+def create_dialog() -> ButtonsDialog:
+    return ButtonsDialog(
         _window(AnnounceForm.audience, _select("aud", "choices", actions.on_audience, 2),
                 text=T(N_("Who should receive the announcement?")), back=False),
         _window(AnnounceForm.text,

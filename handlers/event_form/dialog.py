@@ -6,12 +6,12 @@ from __future__ import annotations
 from operator import itemgetter
 
 from aiogram.fsm.state import State
-from aiogram_dialog import Dialog, Window
+from aiogram_dialog import Window
 from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Group, Row, Select
 from aiogram_dialog.widgets.text import Format, Multi
 
-from bot.dialogs import N_, T
+from bot.dialogs import N_, ButtonsDialog, T
 from handlers.event_form import actions, editing
 from handlers.event_form.calendar import LocalCalendar
 from handlers.event_form.getters import (
@@ -99,10 +99,10 @@ def translation_windows(module: object, group: type[EventForm] | type[EventEdit]
     ]
 
 
-def create_form() -> Dialog:
+def create_form() -> ButtonsDialog:
     steps = ("title", "description", "zone", "day", "time", "duration", "place", "audience",
              "expertise")
-    return Dialog(
+    return ButtonsDialog(
         *(step_window(step, getattr(EventForm, step)) for step in steps),
         Window(
             Multi(Format("⚠️ {error}", when="error"), T(N_("This is how it will look:")),
@@ -155,10 +155,10 @@ def edit_select(items_id: str, on_click: object, width: int) -> Group:
                  width=width)
 
 
-def create_edit() -> Dialog:
+def create_edit() -> ButtonsDialog:
     back = Button(T(N_("« Back")), id="back", on_click=editing.on_back)
     error = Format("⚠️ {error}", when="error")
-    return Dialog(
+    return ButtonsDialog(
         Window(
             Multi(error, Format("{note}", when="note"), Format("{card}"),
                   T(N_("What should change?")), sep="\n\n"),

@@ -284,6 +284,11 @@ async def on_submit(callback: CallbackQuery, _button: Any, manager: DialogManage
     if result is None:
         await popup(callback, _("This button is no longer valid."))
         return
+    if result.invitation_lapsed:  # nothing sent: the summary says why and asks her to check
+        await ctx.go("summary", mode=SIGNUP, note="invite_lapsed",
+                     note_country=profile.country_code)
+        manager.show_mode = ShowMode.EDIT
+        return
     await manager.done()  # the summary stays as she sent it, without its buttons
     message = callback.message
     if not isinstance(message, Message):
@@ -293,10 +298,6 @@ async def on_submit(callback: CallbackQuery, _button: Any, manager: DialogManage
             "Welcome to the association! Your invitation confirmed your membership. "
             "/help shows what you can do now."))
         return
-    if result.invitation_lapsed:
-        await message.answer(_(
-            "Your invitation can no longer be used (it was withdrawn, used up or has "
-            "expired), so your country's coordinator will review your application."))
     await message.answer(_(
         "Thank you! Your application is under review by your country's coordinator. "
         "I will let you know the outcome here."))

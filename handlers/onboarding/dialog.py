@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from operator import itemgetter
 
-from aiogram_dialog import Dialog, Window
+from aiogram_dialog import Window
 from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Group, Row, Select
 from aiogram_dialog.widgets.text import Format, Multi
 
-from bot.dialogs import N_, T
+from bot.dialogs import N_, ButtonsDialog, T
 from bot.services.onboarding import CHOICE_STEPS, MULTI_STEPS, OPTIONAL_STEPS
 from handlers.onboarding import actions
 from handlers.onboarding.getters import (
@@ -68,8 +68,8 @@ def edit_buttons() -> Group:
                         items="edits", on_click=actions.on_edit), width=2)
 
 
-def create_dialog() -> Dialog:
-    return Dialog(
+def create_dialog() -> ButtonsDialog:
+    return ButtonsDialog(
         *(question_window(step) for step in QUESTIONS),
         Window(
             Multi(

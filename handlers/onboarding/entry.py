@@ -27,6 +27,15 @@ async def cmd_profile(message: Message, actor: Actor, onboarding: OnboardingServ
                               note="continue" if profile.status == "draft" else None)
 
 
+async def resume_draft(manager: DialogManager | None, onboarding: OnboardingService,
+                       ref: ReferenceData, user_id: int) -> None:
+    """A side question during the wizard (/language, /delete_me → No) closed its dialog, as
+    every command does: once it is answered, the question she was on comes back."""
+    profile = await onboarding.profile(user_id)
+    if manager is not None and profile is not None and profile.status == "draft":
+        await open_profile_dialog(manager, profile, ref, note="continue")
+
+
 async def earlier_wizard_button(query: CallbackQuery) -> None:
     """A button of the wizard as it was before the dialog (still in chats, or forged), or of
     a dialog message that is no longer the live one."""

@@ -93,6 +93,11 @@ def note_text(note: str | None, data: dict[str, Any], ref: ReferenceData, locale
     if note == "rerouted":
         return _("Your country is now {country}. Your application went to its "
                  "coordinator.").format(country=country)
+    if note == "invite_lapsed":
+        return _("Your invitation can no longer be used (it was withdrawn, used up or has "
+                 "expired). Your country was taken from it: {country}. Check it, then send "
+                 "your application; your country's coordinator will review it.").format(
+            country=country)
     if note == "country_changed":
         return _("Your country is now {country}.").format(country=country)
     return ""

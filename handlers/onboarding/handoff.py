@@ -1,8 +1,8 @@
 """What the profile dialog hands on to other people: review cards to the reviewers, the
 coordinators' notice of a renamed member, the chats she leaves after a country change.
 
-The one place the dialog reaches the verification feature's senders (``handlers.verification``)
-and the notifier, so the dialog's actions stay small.
+The one place the dialog reaches the review cards (:class:`ReviewCardService`) and the
+delivery engine, so the dialog's actions stay small.
 """
 
 from __future__ import annotations
@@ -10,28 +10,21 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from aiogram import Bot
 from aiogram.utils.i18n import gettext as _
 
 from bot.chat_removals import RemovalRunner
-from bot.db.repositories.profiles import Profile
-from bot.db.repositories.review_cards import ReviewCardRepo
-from bot.notifier import Notifier
+from bot.db.repositories.profiles import Profile, ProfileRepo
+from bot.services.delivery import DeliveryService, Recipient
+from bot.services.message_kinds import MessageKind
 from bot.services.onboarding import OnboardingService
 from bot.services.reference import ReferenceData
-
-
-def _deps(data: dict[str, Any]) -> tuple[Bot, Notifier, OnboardingService, ReferenceData,
-                                          ReviewCardRepo]:
-    return data["bot"], data["notifier"], data["onboarding"], data["ref"], data["review_cards"]
+from bot.services.review_cards import ReviewCardService
 
 
 async def send_to_reviewers(data: dict[str, Any], member_id: int, reviewers: list[int]) -> None:
     """Her application's card to its reviewers (an earlier card is withdrawn first)."""
-    from handlers.verification import notify_reviewers
-
-    bot, notifier, _onboarding, ref, cards = _deps(data)
-    await notify_reviewers(bot, notifier, data["profiles"], ref, member_id, reviewers, cards)
+    cards: ReviewCardService = data["review_card_service"]
+    await cards.notify_reviewers(member_id, reviewers)
 
 
 async def resend_to_reviewers(data: dict[str, Any], profile: Profile) -> None:
@@ -44,10 +37,8 @@ async def resend_to_reviewers(data: dict[str, Any], profile: Profile) -> None:
 
 
 async def withdraw_review_cards(data: dict[str, Any], member_id: int) -> None:
-    from handlers.verification import withdraw_cards
-
-    bot, notifier, _onboarding, _ref, cards = _deps(data)
-    await withdraw_cards(bot, notifier, cards, member_id)
+    cards: ReviewCardService = data["review_card_service"]
+    await cards.withdraw_cards(member_id, named=False)
 
 
 async def leave_old_chats(data: dict[str, Any]) -> None:
@@ -56,27 +47,40 @@ async def leave_old_chats(data: dict[str, Any]) -> None:
 
 
 async def tell_coordinators_of_change(data: dict[str, Any], before: Profile, field: str) -> None:
-    """An approved member renamed herself or changed agency: her coordinators are told."""
-    bot, notifier, onboarding, ref, _cards = _deps(data)
+    """An approved member renamed herself or changed agency: her coordinators are told (what
+    it was before travels with the notice; what it is now is read when it goes out)."""
+    onboarding: OnboardingService = data["onboarding"]
+    delivery: DeliveryService = data["delivery"]
     coordinators = await onboarding.change_notice_recipients(before)
-    after = await onboarding.profile(before.user_id)
-    if not coordinators or after is None:
+    if not coordinators or await onboarding.profile(before.user_id) is None:
         return
+    await delivery.notify(MessageKind.PROFILE_CHANGED, {
+        "member_id": before.user_id, "field": field, "name": before.full_name,
+        "agency": before.agency_code, "agency_other": before.agency_other}, coordinators,
+        about=before.user_id)
 
-    def agency(profile: Profile, locale: str) -> str:
-        if profile.agency_code in ref.other_agency_codes and profile.agency_other:
-            return profile.agency_other
-        return ref.agency(profile.agency_code, locale) if profile.agency_code else "—"
 
-    async def render(locale: str):  # type: ignore[no-untyped-def]
-        if field == "name":
+def renderers(profiles: ProfileRepo, ref: ReferenceData) -> dict[str, Any]:
+    """Her coordinators' notice of a new name or agency, in each one's language."""
+
+    def agency(code: str | None, other: str | None, locale: str) -> str:
+        if code in ref.other_agency_codes and other:
+            return other
+        return ref.agency(code, locale) if code else "—"
+
+    async def changed(payload: dict[str, Any], to: Recipient) -> Any:
+        after = await profiles.get(payload["member_id"])
+        if after is None:
+            return None  # she left meanwhile
+        if payload["field"] == "name":
             return _("A member of your country changed her name: {old} → {new}.").format(
-                old=escape(before.full_name or "—"), new=escape(after.full_name or "—")), None
+                old=escape(payload["name"] or "—"), new=escape(after.full_name or "—")), None
         return _("{name} changed her agency: {old} → {new}.").format(
-            name=escape(after.full_name or "—"), old=escape(agency(before, locale)),
-            new=escape(agency(after, locale))), None
+            name=escape(after.full_name or "—"),
+            old=escape(agency(payload["agency"], payload["agency_other"], to.locale)),
+            new=escape(agency(after.agency_code, after.agency_other, to.locale))), None
 
-    await notifier.send(bot, coordinators, render)
+    return {MessageKind.PROFILE_CHANGED: changed}
 
 
 async def offer_as_answer(data: dict[str, Any], message: Any) -> None:

@@ -35,6 +35,18 @@ class OutboxItem:
     timezone: str
     attempts: int
     first_attempt_at: datetime | None = None
+    edit_of: int | None = None  # an edit of this message in her chat, not a new message
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """Where one item stands: its status and, once it went out, the message's id."""
+
+    id: int
+    recipient_id: int
+    status: str
+    message_id: int | None
+    edit_of: int | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +58,27 @@ class Broadcast:
     finished: bool
     progress_chat_id: int | None
     progress_message_id: int | None
+
+
+_ITEMS = (
+    "SELECT o.id, o.broadcast_id, o.recipient_id, o.attempts, o.first_attempt_at, o.edit_of, "
+    "b.kind, b.payload, "
+    "u.locale, IFNULL(c.timezone, ?) AS timezone FROM outbox o "
+    "JOIN broadcasts b ON b.id = o.broadcast_id LEFT JOIN users u ON u.id = o.recipient_id "
+    "LEFT JOIN profiles p ON p.user_id = o.recipient_id "
+    "LEFT JOIN countries c ON c.code = p.country_code ")
+
+
+def _items(rows: Any) -> list[OutboxItem]:
+    payloads: dict[int, dict[str, Any]] = {}
+    items = []
+    for r in rows:
+        payload = payloads.setdefault(r["broadcast_id"], json.loads(r["payload"]))
+        items.append(OutboxItem(r["id"], r["broadcast_id"], r["recipient_id"], r["kind"],
+                                payload, r["locale"], r["timezone"], r["attempts"],
+                                from_db(r["first_attempt_at"]) if r["first_attempt_at"]
+                                else None, r["edit_of"]))
+    return items
 
 
 class OutboxRepo:
@@ -85,6 +118,28 @@ class OutboxRepo:
             "ELSE 'unreachable' END, ? FROM users WHERE id = ?",
             [(first + n, stamp, recipient) for n, (_payload, recipient) in enumerate(items)])
 
+    async def create_direct(self, kind: str,
+                            items: list[tuple[dict[str, Any], int, int | None, int | None]],
+                            now: datetime) -> list[int]:
+        """One single-recipient broadcast per (payload, recipient, message to edit or None,
+        whom it is about or None: erased with her), in one transaction; returns the outbox
+        rows' ids. Unreachable people are settled at once; staff the bot has no row for yet
+        (an administrator from ``ADMIN_IDS``) are tried all the same."""
+        stamp = to_db(now)
+        ids: list[int] = []
+        async with self._db.transaction():
+            for payload, recipient, edit_of, about in items:
+                broadcast_id = await self._db.insert(
+                    "INSERT INTO broadcasts (kind, payload, created_at, about) "
+                    "VALUES (?, ?, ?, ?)",
+                    (kind, json.dumps(payload, ensure_ascii=False), stamp, about))
+                ids.append(await self._db.insert(
+                    "INSERT INTO outbox (broadcast_id, recipient_id, status, edit_of, "
+                    "updated_at) VALUES (?, ?, CASE WHEN EXISTS (SELECT 1 FROM users WHERE "
+                    "id = ? AND unreachable_at IS NOT NULL) THEN 'unreachable' ELSE 'pending' "
+                    "END, ?, ?)", (broadcast_id, recipient, recipient, edit_of, stamp)))
+        return ids
+
     async def set_progress_message(self, broadcast_id: int, chat_id: int, message_id: int) -> None:
         await self._db.execute(
             "UPDATE broadcasts SET progress_chat_id = ?, progress_message_id = ?, "
@@ -116,23 +171,29 @@ class OutboxRepo:
 
     async def due(self, now: datetime, limit: int) -> list[OutboxItem]:
         rows = await self._db.fetch_all(
-            "SELECT o.id, o.broadcast_id, o.recipient_id, o.attempts, o.first_attempt_at, "
-            "b.kind, b.payload, "
-            "u.locale, IFNULL(c.timezone, ?) AS timezone FROM outbox o "
-            "JOIN broadcasts b ON b.id = o.broadcast_id JOIN users u ON u.id = o.recipient_id "
-            "LEFT JOIN profiles p ON p.user_id = o.recipient_id "
-            "LEFT JOIN countries c ON c.code = p.country_code "
-            "WHERE o.status = 'pending' AND (o.not_before IS NULL OR o.not_before <= ?) "
+            _ITEMS + "WHERE o.status = 'pending' AND (o.not_before IS NULL OR o.not_before <= ?) "
             "ORDER BY o.id LIMIT ?", (DEFAULT_TIMEZONE, to_db(now), limit))
-        payloads: dict[int, dict[str, Any]] = {}
-        items = []
-        for r in rows:
-            payload = payloads.setdefault(r["broadcast_id"], json.loads(r["payload"]))
-            items.append(OutboxItem(r["id"], r["broadcast_id"], r["recipient_id"], r["kind"],
-                                    payload, r["locale"], r["timezone"], r["attempts"],
-                                    from_db(r["first_attempt_at"]) if r["first_attempt_at"]
-                                    else None))
-        return items
+        return _items(rows)
+
+    async def pending_items(self, item_ids: list[int]) -> list[OutboxItem]:
+        """These rows, those still pending (due or not: the caller tries them now)."""
+        if not item_ids:
+            return []
+        marks = ", ".join("?" * len(item_ids))
+        rows = await self._db.fetch_all(
+            _ITEMS + f"WHERE o.status = 'pending' AND o.id IN ({marks}) ORDER BY o.id",
+            (DEFAULT_TIMEZONE, *item_ids))
+        return _items(rows)
+
+    async def results(self, item_ids: list[int]) -> list[ItemResult]:
+        if not item_ids:
+            return []
+        marks = ", ".join("?" * len(item_ids))
+        rows = await self._db.fetch_all(
+            f"SELECT id, recipient_id, status, message_id, edit_of FROM outbox "
+            f"WHERE id IN ({marks}) ORDER BY id", tuple(item_ids))
+        return [ItemResult(r["id"], r["recipient_id"], r["status"], r["message_id"],
+                           r["edit_of"]) for r in rows]
 
     async def next_due_at(self) -> str | None:
         return await self._db.fetch_value(
@@ -145,12 +206,13 @@ class OutboxRepo:
             (to_db(now), to_db(now), item_id)) == 1
 
     async def settle(self, item_id: int, status: str, now: datetime, *, attempts: int | None = None,
-                     not_before: datetime | None = None, error: str | None = None) -> None:
+                     not_before: datetime | None = None, error: str | None = None,
+                     message_id: int | None = None) -> None:
         await self._db.execute(
             "UPDATE outbox SET status = ?, updated_at = ?, attempts = IFNULL(?, attempts), "
-            "not_before = ?, error = ? WHERE id = ?",
+            "not_before = ?, error = ?, message_id = IFNULL(?, message_id) WHERE id = ?",
             (status, to_db(now), attempts, to_db(not_before) if not_before else None, error,
-             item_id))
+             message_id, item_id))
 
     async def counts(self, broadcast_id: int) -> dict[str, int]:
         rows = await self._db.fetch_all(

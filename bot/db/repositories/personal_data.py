@@ -115,6 +115,12 @@ class PersonalDataRepo:
             # Her blocks go with her; blocks against her stay as keys (block_keys), and
             # member_blocks rows naming her go below.
             await self._db.execute("DELETE FROM block_keys WHERE user_id = ?", (user_id,))
+            # Messages to others about her (her review cards, a notice of her new name): the
+            # reviewers' copies stay in their chats, the bot's record of them goes.
+            await self._db.execute(
+                "DELETE FROM outbox WHERE broadcast_id IN (SELECT id FROM broadcasts "
+                "WHERE about = ?)", (user_id,))
+            await self._db.execute("DELETE FROM broadcasts WHERE about = ?", (user_id,))
             for table, columns in reversed(PERSONAL_TABLES.items()):
                 await self._db.execute(f"DELETE FROM {table} WHERE {_naming(columns)}",
                                        (user_id,) * len(columns))

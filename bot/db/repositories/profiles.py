@@ -127,6 +127,12 @@ class ProfileRepo:
             "UPDATE profiles SET invite_code_id = ?, country_code = ?, version = version + 1, "
             "updated_at = ? WHERE user_id = ?", (invite_id, country_code, to_db(now), user_id))
 
+    async def detach_invitation(self, user_id: int, now: datetime) -> None:
+        """Her invitation can no longer admit her: the country it set becomes hers to edit."""
+        await self._db.execute(
+            "UPDATE profiles SET invite_code_id = NULL, version = version + 1, updated_at = ? "
+            "WHERE user_id = ?", (to_db(now), user_id))
+
     async def toggle_choice(self, user_id: int, table: str, code: str) -> None:
         if table not in {"profile_expertise", "profile_languages"}:
             raise ValueError(table)
