@@ -135,7 +135,8 @@ class ActorMiddleware(BaseMiddleware):
 
 
 # What a new command leaves in place: preferences, not a flow (the directory's filters).
-KEPT_ACROSS_COMMANDS = ("directory", "directory_panel", "invite_unseen")  # (filters, live panel, unseen link)
+# (filters, live panel, unseen link, the privacy notice whose buttons are live)
+KEPT_ACROSS_COMMANDS = ("directory", "directory_panel", "invite_unseen", "privacy_notice")
 
 
 class CommandEndsFlow(BaseMiddleware):

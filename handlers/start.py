@@ -34,13 +34,14 @@ from bot.i18n import LANGUAGE_NAMES, use_locale
 from bot.keyboards import button, language_picker, rows
 from bot.services.invites import CodeProblem, InviteService
 from bot.services.onboarding import InvitationOutcome, OnboardingService
+from bot.services.once import OnceOnly
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.texts import code_problem_text
 from handlers.common import help_text
 from handlers.onboarding import ProfileDialog, open_profile_dialog
 from handlers.onboarding.entry import resume_draft
-from handlers.ui import edit_text, query_message, stale_button
+from handlers.ui import drop_keyboard, edit_text, query_message, stale_button
 
 INVITE_KEY = "invite_code"  # an invitation from /start, kept until she accepts the notice
 
@@ -71,9 +72,18 @@ def privacy_view() -> tuple[str, InlineKeyboardMarkup]:
     return text, keyboard
 
 
-async def show_privacy(target: Message) -> None:
-    text, keyboard = privacy_view()
-    await target.answer(text, reply_markup=keyboard)
+NOTICE_KEY = "privacy_notice"  # the one notice (or hint) whose buttons are live
+
+
+async def show_privacy(target: Message, state: FSMContext, text: str | None = None) -> None:
+    """The notice (or, when she typed on it, the hint) with its buttons; an earlier copy
+    loses its own, so one pair of I agree / I do not agree stays live."""
+    notice, keyboard = privacy_view()
+    earlier = (await state.get_data()).get(NOTICE_KEY)
+    sent = await target.answer(text or notice, reply_markup=keyboard)
+    await state.update_data(**{NOTICE_KEY: sent.message_id})
+    if earlier and target.bot is not None:
+        await drop_keyboard(target.bot, target.chat.id, earlier)
 
 
 async def cmd_start(message: Message, command: CommandObject, actor: Actor, state: FSMContext,
@@ -106,7 +116,7 @@ async def cmd_start(message: Message, command: CommandObject, actor: Actor, stat
             reply_markup=language_picker(actor.locale),
         )
         return
-    await continue_registration(message, actor, onboarding, ref, dialog_manager)
+    await continue_registration(message, actor, state, onboarding, ref, dialog_manager)
 
 
 def creator_gone_text() -> str:
@@ -146,13 +156,13 @@ async def admit_pending_text(actor: Actor, record: InviteCode, clock: Clock,
     return _("You already have a profile, so the invitation is not needed.")
 
 
-async def continue_registration(message: Message, actor: Actor, onboarding: OnboardingService,
-                                ref: ReferenceData, dialog_manager: DialogManager | None = None
-                                ) -> None:
+async def continue_registration(message: Message, actor: Actor, state: FSMContext,
+                                onboarding: OnboardingService, ref: ReferenceData,
+                                dialog_manager: DialogManager | None = None) -> None:
     """(``dialog_manager`` is missing only where aiogram-dialog has no chat or sender.)"""
     profile = await onboarding.profile(actor.user_id)
     if profile is None:
-        await show_privacy(message)
+        await show_privacy(message, state)
         return
     if profile.status == "draft" and dialog_manager is not None:
         await open_profile_dialog(dialog_manager, profile, ref, note="continue")
@@ -178,14 +188,16 @@ async def cmd_language(message: Message, actor: Actor) -> None:
 
 
 async def cb_language(query: CallbackQuery, callback_data: LanguageCb, actor: Actor,
-                      clock: Clock, i18n: I18n, ref: ReferenceData,
-                      onboarding: OnboardingService,
+                      state: FSMContext, clock: Clock, i18n: I18n, ref: ReferenceData,
+                      onboarding: OnboardingService, once: OnceOnly,
                       dialog_manager: DialogManager | None = None) -> None:
     message = query_message(query)
     if callback_data.code not in SUPPORTED_LOCALES or message is None:
         await stale_button(query)
         return
-    if message.reply_markup is None:  # a picker answered already: its buttons are gone
+    # a picker answered already (its buttons are gone), or a double tap on it
+    if message.reply_markup is None or not await once.first(
+            f"language:{message.chat.id}:{message.message_id}", clock.now()):
         await query.answer(_("This button is from an earlier message."), show_alert=True)
         return
     await onboarding.choose_language(actor.user_id, callback_data.code, clock.now())
@@ -199,7 +211,7 @@ async def cb_language(query: CallbackQuery, callback_data: LanguageCb, actor: Ac
         if not actor.is_registered:
             chosen = Actor(**{**actor.__dict__, "locale": callback_data.code,
                               "is_registered": True})
-            await continue_registration(query.message, chosen, onboarding, ref,
+            await continue_registration(query.message, chosen, state, onboarding, ref,
                                         dialog_manager)
         elif actor.status == "draft" and dialog_manager is not None:
             # /language mid-wizard: her question comes back, in the language she chose
@@ -254,14 +266,13 @@ async def pending_invitation(message: Message, state: FSMContext, clock: Clock,
     return record
 
 
-async def on_privacy_pending(message: Message, actor: Actor | None) -> None:
+async def on_privacy_pending(message: Message, actor: Actor | None, state: FSMContext
+                             ) -> None:
     """She chose a language but has not answered the notice: what she sends gets the way on,
     with the notice's buttons (its account is already read for every update: no query)."""
     if actor is None or not actor.is_registered or actor.status is not None:
         raise SkipHandler
-    _text, keyboard = privacy_view()
-    await message.answer(_("Please press “I agree” or “I do not agree” below."),
-                         reply_markup=keyboard)
+    await show_privacy(message, state, _("Please press “I agree” or “I do not agree” below."))
 
 
 def create_router() -> Router:

@@ -274,6 +274,7 @@ class Review:
             return None
         if profile.status not in ("pending", "needs_info"):
             await query.answer(outcome_text(Outcome.ALREADY_DECIDED), show_alert=True)
+            await show_decision_here(query, self, profile.user_id)
             return None
         if data.version != profile.version:
             await show_current_card(query, self, profile)
@@ -307,6 +308,21 @@ async def refuse(query: CallbackQuery, review: Review, result: DecisionResult) -
             await show_current_card(query, review, profile)
             return
     await query.answer(outcome_text(result.outcome), show_alert=True)
+    if result.outcome is Outcome.ALREADY_DECIDED:
+        await show_decision_here(query, review, result.member_id)
+
+
+async def show_decision_here(query: CallbackQuery, review: Review, member_id: int) -> None:
+    """A copy that still has its buttons although the application was decided (its edit
+    failed, or is still being retried): it shows the decision now."""
+    message = query_message(query)
+    if message is None or message.reply_markup is None:  # it shows the outcome already
+        return
+    decided = await review.verification.last_review(member_id)
+    if decided is not None:
+        await review.cards.show_decision(decided.decider, decided.decider_is_admin, member_id,
+                                         decided.decision, decided.note, decided.at,
+                                         pressed_card(query))
 
 
 async def cb_approve(query: CallbackQuery, callback_data: ReviewCb, review: Review) -> None:

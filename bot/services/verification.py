@@ -57,6 +57,15 @@ class DecisionResult:
     version: int | None = None  # the application's version now (told on a refusal)
 
 
+@dataclass(frozen=True)
+class ReviewDecision:
+    decision: Decision
+    decider: int
+    decider_is_admin: bool
+    at: datetime
+    note: str | None
+
+
 class AnswerOutcome(Enum):
     SENT = "sent"
     NO_QUESTION = "no_question"  # nothing is asked of her now (answered, decided, withdrawn)
@@ -70,6 +79,8 @@ class AnswerResult:
 
 # Decisions on an application must be about the version the reviewer saw.
 REVIEW_DECISIONS = frozenset({Decision.APPROVE, Decision.REJECT, Decision.ASK_INFO})
+REVIEW_OUTCOMES = {"approved": Decision.APPROVE, "rejected": Decision.REJECT,
+                   "needs_info": Decision.ASK_INFO}  # status -> the review decision behind it
 
 
 class VerificationService:
@@ -141,6 +152,18 @@ class VerificationService:
                                      country_code=country, outcome=outcome.value)
             return DecisionResult(outcome, member_id, country,
                                   new_status if changed else profile.status)
+
+    async def last_review(self, member_id: int) -> ReviewDecision | None:
+        """The review decision her application is at (None while it waits, or for a member's
+        later changes such as a suspension): what a stale copy of her card should show."""
+        found = await self._profiles.decision_of(member_id)
+        if found is None:
+            return None
+        status, decider, at, note = found
+        decision = REVIEW_OUTCOMES.get(status)
+        if decision is None or decider is None or at is None:
+            return None
+        return ReviewDecision(decision, decider, decider in self._authority.admin_ids, at, note)
 
     async def answer_question(self, member_id: int, answer: str, now: datetime) -> AnswerResult:
         """Her typed answer to the reviewer's question: stored, and the application goes

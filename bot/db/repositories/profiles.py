@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.clock import to_db
+from bot.clock import from_db, to_db
 from bot.db.database import Database
 
 EDITABLE_COLUMNS = frozenset({
@@ -144,6 +144,17 @@ class ProfileRepo:
                     f"INSERT INTO {table} (user_id, code) VALUES (?, ?)", (user_id, code))
             await self._db.execute(
                 "UPDATE profiles SET version = version + 1 WHERE user_id = ?", (user_id,))
+
+    async def decision_of(self, user_id: int) -> tuple[str, int | None, datetime | None,
+                                                        str | None] | None:
+        """(status, decided_by, decided_at, decision_note) as the last decision left them."""
+        row = await self._db.fetch_one(
+            "SELECT status, decided_by, decided_at, decision_note FROM profiles "
+            "WHERE user_id = ?", (user_id,))
+        if row is None:
+            return None
+        at = from_db(row["decided_at"]) if row["decided_at"] else None
+        return row["status"], row["decided_by"], at, row["decision_note"]
 
     async def set_status(self, user_id: int, now: datetime, status: str, *,
                          expected: tuple[str, ...] | None = None, decided_by: int | None = None,
