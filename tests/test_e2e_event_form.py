@@ -12,11 +12,11 @@ from datetime import UTC, date, datetime
 
 from babel.dates import format_date, get_month_names
 
-from bot.callbacks import ReviewAction, ScheduledAction, ScheduledCb
+from bot.callbacks import ScheduledAction, ScheduledCb
 from bot.i18n import LANGUAGE_NAMES, format_datetime, format_range, zone_name
 from bot.i18n import format_date as local_date
 from tests.emulator.server import UserHandle
-from tests.flows import card_press, nt, publish_draft, ref_label, seed_member, t
+from tests.flows import nt, publish_draft, ref_label, seed_member, t
 from tests.harness import ADMIN_ID, BotHarness
 from tests.test_e2e_attacks_sweep import diff, snapshot
 from tests.test_e2e_stale_buttons import ButtonsSeen, stale_texts
@@ -332,7 +332,8 @@ async def test_a_scheduled_announcement_goes_out_at_its_time_in_each_language(
 async def test_a_coordinator_dismissed_before_publish_publishes_nothing(
         harness: BotHarness) -> None:
     admin = await seed_member(harness, ADMIN_ID, "KZ")
-    coordinator = await seed_member(harness, 500, "UZ", coordinator=True, locale="uz")
+    coordinator = await seed_member(harness, 500, "UZ", coordinator=True, locale="uz",
+                                    name="Dilnoza")
     await seed_member(harness, 601, "UZ", locale="uz")
     await up_to_the_day(harness, coordinator, "uz", "Seminar")
     await coordinator.send("20.01.2026 10:00")
@@ -340,12 +341,14 @@ async def test_a_coordinator_dismissed_before_publish_publishes_nothing(
     await coordinator.send("Toshkent")
     await coordinator.press(ref_label(harness, "country", "UZ", "uz"))
     await coordinator.press(t(harness, "uz", "Publish"))
-    await admin.send("/help")
-    await admin.press_data(card_press(ReviewAction.DISMISS, 500))
+    await admin.send("/coordinators")  # she is dismissed while the confirmation is open
+    await admin.press("Remove Dilnoza")
+    await admin.press("Confirm")
+    assert await count(harness, "SELECT COUNT(*) FROM coordinators") == 0
     await coordinator.press(t(harness, "uz", "Yes, publish"))
     assert t(harness, "uz", "You are not allowed to do this.") in coordinator.last_text
     assert await count(harness, "SELECT COUNT(*) FROM events") == 0
-    assert await count(harness, "SELECT COUNT(*) FROM broadcasts") == 0
+    assert await count(harness, "SELECT COUNT(*) FROM broadcasts WHERE kind = 'event'") == 0
 
 
 async def test_every_earlier_button_of_the_flows_is_stale_afterwards(
