@@ -113,9 +113,11 @@ async def test_old_announce_preview_after_moving_to_another_flow_is_stale(
     await coordinator.press(ref_label(harness, "country", "KZ", "en"))
     await coordinator.send("Old draft announcement")
     preview = coordinator.last
+    send_now = button_data(preview, "Send now")
     await coordinator.send("/newevent")  # she moved on to another flow
+    assert not preview.buttons()  # the closed dialog's keyboard went with it
     await coordinator.send("Some event")
-    answer = await coordinator.press("Send now", preview)
+    answer = await coordinator.press_data(send_now, preview)  # replayed
     await harness.deliver()
     assert not [m for m in member.bot_messages if "Old draft" in (m.text or "")]
     assert answer is not None and answer["text"] == EARLIER
@@ -326,6 +328,7 @@ async def test_roles_lost_mid_flow(harness: BotHarness, how: str) -> None:
     await coordinator.press(ref_label(harness, "country", "KZ", "en"))
     await coordinator.send("Send your ID photo to @evil")
     announce_preview = coordinator.last
+    send_now = button_data(announce_preview, "Send now")
     await coordinator.send("/post")
     await coordinator.press("Kazakhstan officers — chat of Kazakhstan")
     await coordinator.send("Phishing post")
@@ -348,8 +351,8 @@ async def test_roles_lost_mid_flow(harness: BotHarness, how: str) -> None:
     assert await status_country(harness, 1001) == ("pending", "KZ")
     assert await harness.db.fetch_value("SELECT COUNT(*) FROM invite_codes") == 0
     # the announce and post previews were replaced by the event flow's state; replay them
-    for preview, label in ((announce_preview, "Send now"), (post_preview, "Publish")):
-        await coordinator.press(label, preview)
+    await coordinator.press_data(send_now, announce_preview)  # its keyboard went with /post
+    await coordinator.press("Publish", post_preview)
     await harness.deliver()
     assert not [m for m in member.bot_messages if "@evil" in (m.text or "")]
     assert not [m for m in kz_chat.messages if m.from_bot and "Phishing" in (m.text or "")]
