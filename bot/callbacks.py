@@ -148,6 +148,7 @@ class ChatAction(str, Enum):
     PUBLISH = "publish"
     DROP = "drop"
     REMOVE = "remove"
+    LANGUAGE = "lang"  # the language the bot writes in a bound chat (handlers.chat_language)
 
 
 class ChatCb(CallbackData, prefix="c1"):
@@ -189,7 +190,7 @@ class EventCb(CallbackData, prefix="e1"):
 
 
 class DigestCb(CallbackData, prefix="d1"):
-    action: str  # on, off
+    action: str  # on, off (the /digest switch), stop (under the digest itself)
 
 
 class MentorCb(CallbackData, prefix="m1"):

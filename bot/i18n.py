@@ -10,7 +10,7 @@ import inspect
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,6 +20,7 @@ from aiogram.utils.i18n import I18n
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_time as babel_format_time
+from babel.dates import format_timedelta
 from babel.dates import get_timezone, get_timezone_location
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -188,6 +189,25 @@ def format_range(start: datetime, end: datetime, locale: str, timezone: str, *,
     return between.replace("{0}", format_datetime(start, locale, timezone, weekday=weekday)
                            ).replace("{1}", format_datetime(end, locale, timezone,
                                                             weekday=weekday))
+
+
+SOON = timedelta(hours=6)  # closer than this, "in 1 hour"; further, "tomorrow, 10:00"
+
+
+def format_when(start: datetime, now: datetime, locale: str, timezone: str) -> str:
+    """When it starts, seen from now, as people say it: "in 1 hour", "in 50 minutes",
+    "tomorrow, 10:00", "today, 18:00", else the date with its weekday — Babel's (CLDR's)
+    words, in her language and zone."""
+    babel_locale = _babel_locale(locale)
+    ahead = start - now
+    if timedelta(0) < ahead <= SOON:
+        return format_timedelta(ahead, add_direction=True, locale=babel_locale)
+    days = (_local(start, timezone).date() - _local(now, timezone).date()).days
+    word = babel_locale._data["date_fields"]["day"]["relative"].get(days) \
+        if 0 <= days <= 1 else None
+    if word:
+        return _join(word, format_time(start, locale, timezone), locale)
+    return format_datetime(start, locale, timezone, weekday=True)
 
 
 @lru_cache(maxsize=256)

@@ -15,13 +15,14 @@ from aiogram.exceptions import (
     ClientDecodeError, TelegramAPIError, TelegramBadRequest, TelegramEntityTooLarge,
     TelegramForbiddenError, TelegramMigrateToChat, TelegramRetryAfter,
 )
+from aiogram.types import BufferedInputFile
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.db.repositories.outbox import OutboxRepo, Progress
 from bot.db.repositories.users import UserRepo
 from bot.i18n import format_number, use_locale
-from bot.services.delivery import DeliveryError, FailureKind
+from bot.services.delivery import DeliveryError, Document, FailureKind
 from bot.telegram_session import NOT_MODIFIED
 
 logger = logging.getLogger(__name__)
@@ -85,6 +86,15 @@ class TelegramSender:
         except Exception as exc:
             raise classify(exc) from exc
         return message_id
+
+    async def send_document(self, chat_id: int, document: Document) -> int:
+        try:
+            message = await self._bot.send_document(
+                chat_id, BufferedInputFile(document.content, filename=document.filename),
+                caption=document.caption)
+        except Exception as exc:
+            raise classify(exc) from exc
+        return message.message_id
 
 
 def progress_text(counts: dict[str, int], finished: bool, locale: str, *, retrying: int = 0,

@@ -239,6 +239,7 @@ def audit_action_text(action: str, details: str | None, country: str) -> str:
         "revoke_invitation": _("Withdrew an invitation"),
         "bind_chat": _("Bound a chat"),
         "unbind_chat": _("Unbound a chat"),
+        "chat_language": _("Set a chat's language"),
         "post_to_chat": _("Posted in a chat"),
         "remove_from_chat": _("Removed from a chat"),
         "announce": _("Sent an announcement"),

@@ -11,6 +11,7 @@ def get_routers() -> list[Router]:
     from handlers import (
         admin,
         announce,
+        chat_language,
         chats,
         coffee,
         common,
@@ -32,6 +33,7 @@ def get_routers() -> list[Router]:
     return [
         errors.create_router(),
         common.create_router(),  # /cancel and /help first: they work from any state
+        events.create_deep_link_router(),  # /start event-<id>, before /start's own
         start.create_router(),
         privacy.create_router(),
         verification.create_router(),
@@ -39,6 +41,7 @@ def get_routers() -> list[Router]:
         admin.create_router(),
         directory.create_router(),
         chats.create_router(),
+        chat_language.create_router(),
         announce.create_router(),
         events.create_router(),
         event_form.create_router(),

@@ -537,6 +537,8 @@ async def cb_region(query: CallbackQuery, callback_data: ReviewCb, roles: Roles)
     await say_done(query, roles, callback_data.member_id,
                    _("She may now publish events for the whole region.") if allowed
                    else _("She publishes events for her country only."))
+    await roles.delivery.notify(MessageKind.ROLE_REGION_EVENTS, {"allowed": allowed},
+                                [callback_data.member_id])
 
 
 def renderers(profiles: ProfileRepo, ref: ReferenceData) -> dict[str, Any]:
@@ -565,6 +567,12 @@ def renderers(profiles: ProfileRepo, ref: ReferenceData) -> dict[str, Any]:
         return _("You are no longer a coordinator. Your membership stays as it is; the "
                  "invitation links you created no longer work."), None
 
+    def region_events(payload: dict[str, Any], to: Recipient) -> Any:
+        if payload["allowed"]:
+            return _("You may now publish events for the whole region: /newevent offers "
+                     "all countries as the audience."), None
+        return _("You now publish events for your own country only."), None
+
     async def card_closed(payload: dict[str, Any], to: Recipient) -> Any:
         """A suspend prompt's card once she lost her role: the member, no buttons."""
         profile = await profiles.get(payload["member_id"])
@@ -577,6 +585,7 @@ def renderers(profiles: ProfileRepo, ref: ReferenceData) -> dict[str, Any]:
         MessageKind.ROLE_REINSTATED: reinstated,
         MessageKind.ROLE_APPOINTED: appointed,
         MessageKind.ROLE_DISMISSED: dismissed,
+        MessageKind.ROLE_REGION_EVENTS: region_events,
         MessageKind.STAFF_CARD_CLOSED: card_closed,
     }
 

@@ -30,15 +30,15 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import (
     CallbackQuery, ChatJoinRequest, ChatMemberAdministrator, ChatMemberUpdated,
-    InlineKeyboardMarkup, Message,
+    InlineKeyboardButton, InlineKeyboardMarkup, Message,
 )
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import ChatAction, ChatCb
 from bot.chat_removals import RemovalRunner
 from bot.clock import Clock
-from bot.db.repositories.chats import KnownChat
-from bot.i18n import pgettext
+from bot.db.repositories.chats import KnownChat, chat_locale
+from bot.i18n import LANGUAGE_NAMES, pgettext
 from bot.keyboards import button, rows, url_button
 from bot.services.chat_access import ChatAccessService, JoinLinkOutcome
 from bot.services.chats import ChatRegistry
@@ -175,6 +175,11 @@ async def on_migrate(message: Message, chat_registry: ChatRegistry) -> None:
 
 # ---- administrators: /channels ---------------------------------------------------------------
 
+def language_button(chat: KnownChat) -> InlineKeyboardButton:
+    return button(f"🌐 {chat.title[:24]}: {LANGUAGE_NAMES[chat_locale(chat)]}",
+                  ChatCb(action=ChatAction.LANGUAGE, chat_id=chat.chat_id))
+
+
 def channels_view(all_chats: list[KnownChat], ref: ReferenceData, locale: str
                   ) -> tuple[str, InlineKeyboardMarkup | None]:
     lines = [_("<b>The association's chats</b>")]
@@ -191,6 +196,7 @@ def channels_view(all_chats: list[KnownChat], ref: ReferenceData, locale: str
         if chat.bound:
             buttons.append([button(_("Unbind «{title}»").format(title=chat.title[:30]),
                                    ChatCb(action=ChatAction.UNBIND, chat_id=chat.chat_id))])
+            buttons.append([language_button(chat)])
         else:
             buttons.append([button(_("Bind «{title}»").format(title=chat.title[:30]),
                                    ChatCb(action=ChatAction.BIND, chat_id=chat.chat_id))])

@@ -26,7 +26,9 @@ def renderers(app: Any) -> dict[str, Any]:
     repo: DigestRepo = app.digest
 
     async def digest(payload: dict[str, Any], to: Recipient) -> Any:
-        names, count = await repo.still_members(list(payload.get("new_member_ids") or []))
+        # Not herself among her country's new members: she knows she joined.
+        others = [i for i in payload.get("new_member_ids") or [] if i != to.user_id]
+        names, count = await repo.still_members(others)
         if not payload.get("new_member_ids"):
             count = int(payload["new_members"])  # queued before ids: counted, never named
         return render_digest(payload, to, names, count)
@@ -44,7 +46,9 @@ def render_digest(payload: dict[str, Any], to: Recipient, names: list[str] | Non
         for event in payload["events"]:
             when = format_datetime(from_db(event["starts_at"]), to.locale, to.timezone,
                                    weekday=True)
-            lines.append(f"• {escape(event['title'])} — {when}")
+            title = ((event.get("texts") or {}).get(to.locale) or {}).get("title") \
+                or event["title"]  # her language when the organiser gave it
+            lines.append(f"• {escape(title)} — {when}")
     else:
         lines.append(_("No events in the next two weeks."))
     lines.append("")
@@ -59,7 +63,8 @@ def render_digest(payload: dict[str, Any], to: Recipient, names: list[str] | Non
     else:
         lines.append(_("No new members this week."))
     lines += ["", _("/events shows the details.")]
-    return "\n".join(lines), rows([button(_("Stop the weekly digest"), DigestCb(action="off"))])
+    return "\n".join(lines), rows([button(_("Stop the weekly digest"),
+                                          DigestCb(action="stop"))])
 
 
 def status_view(enabled: bool) -> tuple[str, InlineKeyboardMarkup]:
@@ -71,7 +76,7 @@ def status_view(enabled: bool) -> tuple[str, InlineKeyboardMarkup]:
 
 async def cmd_digest(message: Message, actor: Actor, digest: DigestRepo) -> None:
     if not actor.is_member:
-        await message.answer(_("The directory is open to members once their application is "
+        await message.answer(_("The weekly digest is for members once their application is "
                                "approved."))
         return
     text, keyboard = status_view(await digest.enabled(actor.user_id))
@@ -80,7 +85,7 @@ async def cmd_digest(message: Message, actor: Actor, digest: DigestRepo) -> None
 
 async def cb_digest(query: CallbackQuery, callback_data: DigestCb, actor: Actor,
                     digest: DigestRepo) -> None:
-    if not actor.is_registered or callback_data.action not in ("on", "off"):
+    if not actor.is_registered or callback_data.action not in ("on", "off", "stop"):
         await stale_button(query)
         return
     enabled = callback_data.action == "on"
@@ -88,8 +93,15 @@ async def cb_digest(query: CallbackQuery, callback_data: DigestCb, actor: Actor,
     text, keyboard = status_view(enabled)
     await query.answer(text)
     message = query_message(query)
-    if message is not None:
-        await edit_text(message, text, keyboard)
+    if message is None:
+        return
+    if callback_data.action == "stop" or (message.text or "").startswith("🗓"):
+        # Under the digest itself: the digest stays readable; the answer is a message of its
+        # own, with the way back.
+        await message.edit_reply_markup(reply_markup=None)
+        await message.answer(text, reply_markup=keyboard)
+        return
+    await edit_text(message, text, keyboard)
 
 
 def create_router() -> Router:

@@ -1,115 +1,44 @@
-"""Events on the members' side: the card members answer, /events, calendar files, and the
-organiser's buttons under her events (answers, attendee list, chats, edit, cancel).
+"""Events on the members' side: the card members answer, /events (with the organiser's
+past events), /start event-<id> from a chat post, calendar files, and the organiser's buttons
+under her events (report, attendee list, chats, edit, cancel). The cards and notices are
+drawn in ``handlers.event_cards``, the organiser's report in ``handlers.event_report``.
 
-/newevent and changing a published event are dialogs of their own (``handlers.event_form``).
-Members get the card in their language with the time in their own zone, answer Going /
-Maybe / Can't (and can change it), get reminders 24 hours and 1 hour before, and a one-tap
-"How was it?" afterwards.
+/newevent and changing or cancelling a published event are dialogs of their own
+(``handlers.event_form``). Members get the card in their language with the time in their own
+zone, answer Going / Maybe / Can't (and can change it), get reminders 24 hours and 1 hour
+before, and a one-tap "How was it?" afterwards.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from datetime import timedelta
 from html import escape
-from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
-from aiogram.filters import Command
-from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import DialogManager
 
 from bot.callbacks import EventAction, EventCb
-from bot.clock import Clock, from_db
+from bot.clock import Clock
 from bot.db.repositories.chats import ChatRepo, KnownChat
-from bot.db.repositories.claims import ClaimRepo
 from bot.db.repositories.events import ANSWERS, Event, EventRepo
+from bot.db.repositories.claims import ClaimRepo
 from bot.db.repositories.profiles import ProfileRepo
-from bot.i18n import format_range, zone_name
-from bot.keyboards import button, rows
-from bot.services.delivery import Recipient
-from bot.services.events import Audience, calendar_file
-from bot.services.message_kinds import MessageKind
+from bot.i18n import use_locale
+from bot.keyboards import button, rows, url_button
+from bot.services.calendar import calendar_file
+from bot.services.events import Audience, EventService
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.services.verification import VerificationService
-from bot.texts import spreadsheet_safe
-from handlers.ui import query_message, stale_button
+from handlers import event_cards, event_report
+from handlers.event_cards import answer_keyboard, answer_label, card_text
+from handlers.ui import edit_text, query_message, stale_button
 
-
-def answer_label(answer: str) -> str:
-    return {"going": _("Going"), "maybe": _("Maybe"), "no": _("Can't")}[answer]
-
-
-def duration_label(minutes: int) -> str:
-    hours = minutes // 60
-    return _("{hours} hour", "{hours} hours", hours).format(hours=hours)
-
-
-def card_text(payload: dict, locale: str, timezone: str) -> str:  # type: ignore[type-arg]
-    """The card in her language: the organiser's translation if there is one, else the
-    original title and description; the time always in her zone and locale."""
-    translated = (payload.get("texts") or {}).get(locale) or {}
-    payload = {**payload, **translated}
-    start = from_db(payload["starts_at"])
-    end = start + timedelta(minutes=int(payload["duration"]))
-    return "\n".join([
-        "📅 <b>" + escape(payload["title"]) + "</b>",
-        "",
-        escape(payload["description"]),
-        "",
-        _("When: {when} ({zone})").format(when=format_range(start, end, locale, timezone),
-                                          zone=zone_name(timezone, locale)),
-        _("Where: {place}").format(place=escape(payload["place"])),
-    ])
-
-
-def answer_keyboard(event_id: int, chosen: str | None) -> InlineKeyboardMarkup:
-    return rows(
-        [button(("✓ " if chosen == a else "") + answer_label(a),
-                EventCb(action=EventAction.RSVP, event_id=event_id, value=a)) for a in ANSWERS],
-        [button(_("Add to calendar"), EventCb(action=EventAction.ICS, event_id=event_id))],
-    )
-
-
-def renderers(app: Any) -> dict[MessageKind, Any]:
-    """What the delivery engine sends for events, rendered for each recipient."""
-    return {MessageKind.EVENT: render_event, MessageKind.EVENT_REMINDER: render_reminder,
-            MessageKind.EVENT_CANCELLED: render_cancelled,
-            MessageKind.EVENT_CHANGED: render_changed,
-            MessageKind.EVENT_FEEDBACK: render_feedback}
-
-
-def render_event(payload: dict, to: Recipient) -> tuple[str, InlineKeyboardMarkup]:  # type: ignore[type-arg]
-    return card_text(payload, to.locale, to.timezone), answer_keyboard(payload["event_id"], None)
-
-
-def render_reminder(payload: dict, to: Recipient) -> tuple[str, InlineKeyboardMarkup]:  # type: ignore[type-arg]
-    return (_("⏰ Reminder") + "\n\n" + card_text(payload, to.locale, to.timezone),
-            rows([button(_("Add to calendar"), EventCb(action=EventAction.ICS,
-                                                       event_id=payload["event_id"]))]))
-
-
-def render_cancelled(payload: dict, to: Recipient) -> tuple[str, None]:  # type: ignore[type-arg]
-    return (_("❌ This event has been cancelled:") + "\n\n"
-            + card_text(payload, to.locale, to.timezone)), None
-
-
-def render_changed(payload: dict, to: Recipient) -> tuple[str, InlineKeyboardMarkup]:  # type: ignore[type-arg]
-    return (_("✏️ This event has changed:") + "\n\n"
-            + card_text(payload, to.locale, to.timezone),
-            rows([button(_("Add to calendar"), EventCb(action=EventAction.ICS,
-                                                       event_id=payload["event_id"]))]))
-
-
-def render_feedback(payload: dict, to: Recipient) -> tuple[str, InlineKeyboardMarkup]:  # type: ignore[type-arg]
-    return (_("How was «{title}»? Tap a mark from 1 to 5.").format(
-        title=escape(payload["title"])),
-        rows([button(str(n), EventCb(action=EventAction.RATE, event_id=payload["event_id"], value=str(n)))
-              for n in range(1, 6)]))
+renderers = event_cards.renderers  # what the delivery engine sends for events
 
 
 # ---- members ---------------------------------------------------------------------------------
@@ -142,7 +71,8 @@ async def may_manage_event(actor: Actor, event: Event,
 
 
 async def cb_event_member(query: CallbackQuery, callback_data: EventCb, actor: Actor,
-                          events: EventRepo, profiles: ProfileRepo, clock: Clock) -> None:
+                          events: EventRepo, event_service: EventService,
+                          profiles: ProfileRepo, ref: ReferenceData, clock: Clock) -> None:
     message = query_message(query)
     event = await events.get(callback_data.event_id)
     profile = await profiles.get(actor.user_id)
@@ -150,10 +80,14 @@ async def cb_event_member(query: CallbackQuery, callback_data: EventCb, actor: A
         await stale_button(query)
         return
     if callback_data.action == "ics":
+        # In her language, cancelled if it was (from an old card too); she gets the new
+        # file whenever it changes.
         await query.answer()
+        await event_service.took_calendar_file(event.id, actor.user_id)
         if message is not None:
-            await message.answer_document(BufferedInputFile(calendar_file(event),
-                                                             filename=f"event-{event.id}.ics"))
+            await message.answer_document(BufferedInputFile(
+                calendar_file(event, actor.locale, clock.now()),
+                filename=f"event-{event.id}.ics"))
         return
     if event.status != "published":
         await query.answer(_("This event has been cancelled."), show_alert=True)
@@ -166,8 +100,15 @@ async def cb_event_member(query: CallbackQuery, callback_data: EventCb, actor: A
         await query.answer(_("Your answer: {answer}").format(
             answer=answer_label(callback_data.value)))
         if message is not None:
-            await message.edit_reply_markup(
-                reply_markup=answer_keyboard(event.id, callback_data.value))
+            keyboard = answer_keyboard(event.id, callback_data.value, event, actor.locale,
+                                       join_link=(message.text or "").startswith("⏰"))
+            if (message.text or "").startswith("📅"):  # the card itself: its counts too
+                zone = ref.country_timezones.get(actor.country_code or "", "Asia/Almaty")
+                await edit_text(message, card_text(event.payload(), actor.locale, zone,
+                                                   await events.going_maybe(event.id)),
+                                keyboard)
+            else:
+                await message.edit_reply_markup(reply_markup=keyboard)
         return
     if callback_data.action == "rate" and callback_data.value in {"1", "2", "3", "4", "5"}:
         done = await events.rate(event.id, actor.user_id, int(callback_data.value), clock.now())
@@ -182,19 +123,20 @@ async def cmd_events(message: Message, actor: Actor, events: EventRepo, profiles
                      verification: VerificationService, ref: ReferenceData,
                      clock: Clock) -> None:
     if not actor.is_member:
-        await message.answer(_("The directory is open to members once their application is "
+        await message.answer(_("Events are open to members once their application is "
                                "approved."))
         return
     profile = await profiles.get(actor.user_id)
     expertise = profile.expertise if profile else []
     upcoming = [e for e in await events.upcoming(clock.now()) if may_see(actor, e, expertise)]
+    past = [e for e in await events.past(clock.now())
+            if actor.is_staff and await may_manage_event(actor, e, verification)]
     if not upcoming:
         await message.answer(_("No upcoming events."))
-        return
     zone = ref.country_timezones.get(actor.country_code or "", "Asia/Almaty")
     for event in upcoming[:20]:
         chosen = await events.answer_of(event.id, actor.user_id)
-        keyboard = answer_keyboard(event.id, chosen)
+        keyboard = answer_keyboard(event.id, chosen, event, actor.locale)
         if actor.is_staff and await may_manage_event(actor, event, verification):
             keyboard.inline_keyboard.append([
                 button(_("Answers"), EventCb(action=EventAction.STATS, event_id=event.id)),
@@ -202,13 +144,48 @@ async def cmd_events(message: Message, actor: Actor, events: EventRepo, profiles
             keyboard.inline_keyboard.append([
                 button(_("Edit"), EventCb(action=EventAction.EDIT, event_id=event.id)),
                 button(_("Cancel event"), EventCb(action=EventAction.CANCEL, event_id=event.id))])
-        await message.answer(card_text(event.payload(), actor.locale, zone),
+        await message.answer(card_text(event.payload(), actor.locale, zone,
+                                       await events.going_maybe(event.id)),
                              reply_markup=keyboard)
+    if past:  # the organiser's past events stay reachable: the report and the list
+        text, keyboard = event_report.past_events_view(past, actor.locale, zone)
+        await message.answer(text, reply_markup=keyboard)
 
 
-async def managed_event(query: CallbackQuery, callback_data: EventCb,
-                        actor: Actor, events: EventRepo,
-                        verification: VerificationService) -> tuple[Event, Message] | None:
+async def cmd_start_event(message: Message, command: CommandObject, actor: Actor,
+                          events: EventRepo, profiles: ProfileRepo, ref: ReferenceData,
+                          clock: Clock) -> None:
+    """``/start event-<id>``: the button under a card posted to a chat opens it here, with
+    the answer buttons."""
+    event = await events.get(int((command.args or "0").removeprefix("event-")))
+    if not actor.is_member:
+        await message.answer(_("Events are open to members once their application is "
+                               "approved."))
+        return
+    profile = await profiles.get(actor.user_id)
+    if event is None or not may_see(actor, event, profile.expertise if profile else []) \
+            or event.status != "published" or event.starts_at <= clock.now():
+        await message.answer(_("This event is no longer open."))
+        return
+    zone = ref.country_timezones.get(actor.country_code or "", event.timezone)
+    await message.answer(card_text(event.payload(), actor.locale, zone,
+                                   await events.going_maybe(event.id)),
+                         reply_markup=answer_keyboard(
+                             event.id, await events.answer_of(event.id, actor.user_id), event,
+                             actor.locale))
+
+
+def create_deep_link_router() -> Router:
+    """Before /start's own router: ``/start event-<id>`` is an event, not an invitation."""
+    router = Router(name="event_links")
+    router.message.register(cmd_start_event, CommandStart(
+        deep_link=True, magic=F.args.regexp(r"^event-\d{1,12}$")), F.chat.type == "private")
+    return router
+
+
+async def managed_event(query: CallbackQuery, callback_data: EventCb, actor: Actor,
+                        events: EventRepo, verification: VerificationService
+                        ) -> tuple[Event, Message] | None:
     """The event of an organiser's button, if she may manage it now (else a popup)."""
     message = query_message(query)
     event = await events.get(callback_data.event_id)
@@ -220,46 +197,37 @@ async def managed_event(query: CallbackQuery, callback_data: EventCb,
 
 
 async def cb_stats(query: CallbackQuery, callback_data: EventCb, actor: Actor,
-                   events: EventRepo, ref: ReferenceData,
-                   verification: VerificationService) -> None:
+                   events: EventRepo, ref: ReferenceData, verification: VerificationService,
+                   clock: Clock) -> None:
     found = await managed_event(query, callback_data, actor, events, verification)
     if found is None:
         return
     event, message = found
     await query.answer()
-    lines = [_("Answers to «{title}»:").format(title=escape(event.title))]
-    for country, answer, count in await events.counts(event.id):
-        place = ref.country(country, actor.locale) if country else "—"
-        lines.append(f"{escape(place)} · {answer_label(answer)}: {count}")
-    if len(lines) == 1:
-        lines.append(_("No answers yet."))
-    await message.answer("\n".join(lines))
+    zone = ref.country_timezones.get(actor.country_code or "", event.timezone)
+    await message.answer(event_report.report_text(
+        event, await events.counts(event.id), await events.ratings(event.id), ref,
+        actor.locale, zone, clock.now()), reply_markup=event_report.report_keyboard(event))
 
 
 async def cb_csv(query: CallbackQuery, callback_data: EventCb, actor: Actor,
-                 events: EventRepo, verification: VerificationService) -> None:
+                 events: EventRepo, ref: ReferenceData,
+                 verification: VerificationService) -> None:
     found = await managed_event(query, callback_data, actor, events, verification)
     if found is None:
         return
     event, message = found
     await query.answer()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["name", "country", "answer", "answered_at_utc"])
-    for row in await events.attendee_rows(event.id):
-        name = row["full_name"] if row["shows_name"] else _("(name not shown)")
-        writer.writerow([spreadsheet_safe(str(value or "")) for value in (
-            name, row["country_code"], row["answer"], row["updated_at"])])
-    await message.answer_document(
-        BufferedInputFile(buffer.getvalue().encode("utf-8-sig"),
-                          filename=f"event-{event.id}-attendees.csv"),
-        protect_content=True)
+    zone = ref.country_timezones.get(actor.country_code or "", event.timezone)
+    await message.answer_document(BufferedInputFile(  # hers to keep and forward: not protected
+        event_report.attendee_csv(await events.attendee_rows(event.id), ref, actor.locale,
+                                  zone), filename=f"event-{event.id}-attendees.csv"))
 
 
 async def cb_to_chats(query: CallbackQuery, callback_data: EventCb, actor: Actor,
-                      events: EventRepo, chats: ChatRepo, bot: Bot,
-                      verification: VerificationService, clock: Clock,
-                      claims: ClaimRepo) -> None:
+                      events: EventRepo, chats: ChatRepo, bot: Bot, ref: ReferenceData,
+                      verification: VerificationService, clock: Clock, claims: ClaimRepo,
+                      i18n: I18n) -> None:
     found = await managed_event(query, callback_data, actor, events, verification)
     if found is None:
         return
@@ -268,10 +236,16 @@ async def cb_to_chats(query: CallbackQuery, callback_data: EventCb, actor: Actor
     if not await claims.claim(f"event_chats:{event.id}", clock.now()):
         return  # already posted (a double tap)
     posted = []
+    link = f"https://t.me/{(await bot.me()).username}?start=event-{event.id}"
     for chat in await chats_for(Audience.parse(event.audience), chats):
+        locale = await chats.locale_of(chat.chat_id)
+        zone = ref.country_timezones.get(chat.country_code or "", event.timezone)
+        with use_locale(i18n, locale):  # the chat's language, not the organiser's
+            text = card_text(event.payload(), locale, zone)
+            keyboard = rows([url_button(_("Answer in the bot"), link)],
+                            *event_cards.calendar_buttons(event, locale)[1:])
         try:
-            await bot.send_message(chat.chat_id, card_text(event.payload(), actor.locale,
-                                                           event.timezone))
+            await bot.send_message(chat.chat_id, text, reply_markup=keyboard)
         except TelegramAPIError:
             continue
         posted.append(escape(chat.title))

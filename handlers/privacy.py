@@ -40,7 +40,8 @@ from bot.services.privacy import PrivacyService, StaffLabels
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.texts import (
-    audit_action_text, availability_text, country_preference_text, field_label, status_text,
+    audit_action_text, availability_text, country_preference_text, field_label, language_names,
+    status_text,
 )
 from handlers.onboarding.entry import resume_draft
 from handlers.ui import drop_keyboard, edit_text, query_message
@@ -109,8 +110,8 @@ def readable_sections(data: Rows, user_id: int, ref: ReferenceData, locale: str
                       else escape(ref.agency(profile["agency_code"], locale)))
         expertise = ", ".join(escape(ref.expertise(r["code"], locale))
                               for r in data.get("profile_expertise", [])) or dash
-        languages = ", ".join(escape(ref.language(r["code"], locale))
-                              for r in data.get("profile_languages", [])) or dash
+        languages = ", ".join(escape(name) for name in language_names(
+            [r["code"] for r in data.get("profile_languages", [])], ref, locale)) or dash
         visible = set((profile["visible_fields"] or "").split(","))
         lines += [
             _item(_("Status"), status_text(profile["status"])),
@@ -118,10 +119,11 @@ def readable_sections(data: Rows, user_id: int, ref: ReferenceData, locale: str
             _item(_("Country"), escape(ref.country(country, locale)) if country else dash),
             _item(_("Agency"), agency),
             _item(_("Position or rank"), escape(profile["position"] or dash)),
-            _item(_("Years of service"), str(profile["years_of_service"])
-                  if profile["years_of_service"] is not None else dash),
+            # as her profile card reads them ("10 years", languages lower-case mid-line)
+            "• " + _("Years of service: {years}").format(years=profile["years_of_service"])
+            if profile["years_of_service"] is not None else _item(_("Years of service"), dash),
             _item(_("Expertise"), expertise),
-            _item(_("Languages"), languages),
+            "• " + _("Languages: {languages}").format(languages=languages),
             _item(_("About me"), escape(profile["bio"] or dash)),
             _item(_("Other members see"), ", ".join(
                 field_label(f) for f in VISIBLE_FIELD_NAMES if f in visible) or dash),

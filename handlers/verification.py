@@ -53,7 +53,7 @@ from bot.services.verification import (
     VerificationService,
 )
 from bot.texts import note_text, preset_reason, problem_text, profile_card
-from handlers.ui import edit_by_id, edit_text, query_message, show
+from handlers.ui import drop_keyboard, edit_by_id, edit_text, query_message, show
 
 REASON_MAX = 300
 ANSWER_MAX = 1000
@@ -358,6 +358,25 @@ async def cb_reject(query: CallbackQuery, callback_data: ReviewCb, review: Revie
     ))
 
 
+def prompt_text(form_state: str | None) -> str:
+    if form_state == ReviewForm.question.state:
+        return _("Type your question for the applicant.")
+    return _("Type the reason for rejecting the application. She will read it.")
+
+
+def prompt_card(profile: Profile, review: Review, form_state: str | None,
+                problem: str | None = None) -> tuple[str, InlineKeyboardMarkup]:
+    """The card while she types a reason or question: the prompt, and why the last text
+    was refused (on the card, as the wizard does, not as another message)."""
+    back = ReviewCb(action=ReviewAction.BACK, member_id=profile.user_id,
+                    version=profile.version)
+    text = (card_text(profile, review.ref, review.actor.locale) + "\n\n<b>"
+            + prompt_text(form_state) + "</b> " + _("(/cancel to stop)"))
+    if problem:
+        text += "\n⚠️ " + problem
+    return text, rows([button(_("« Back"), back)])
+
+
 async def cb_reason(query: CallbackQuery, callback_data: ReviewCb, review: Review,
                     state: FSMContext) -> None:
     if callback_data.value in PRESET_REASONS:
@@ -369,18 +388,16 @@ async def cb_reason(query: CallbackQuery, callback_data: ReviewCb, review: Revie
             return
         await query.answer(_("Rejected."))
         return
-    await open_prompt(query, callback_data, review, state, ReviewForm.reason,
-                      _("Type the reason for rejecting the application. She will read it."))
+    await open_prompt(query, callback_data, review, state, ReviewForm.reason)
 
 
 async def cb_ask(query: CallbackQuery, callback_data: ReviewCb, review: Review,
                  state: FSMContext) -> None:
-    await open_prompt(query, callback_data, review, state, ReviewForm.question,
-                      _("Type your question for the applicant."))
+    await open_prompt(query, callback_data, review, state, ReviewForm.question)
 
 
 async def open_prompt(query: CallbackQuery, callback_data: ReviewCb, review: Review,
-                      state: FSMContext, form: State, prompt: str) -> None:
+                      state: FSMContext, form: State) -> None:
     message = query_message(query)
     profile = await review.may_open(query, callback_data)
     if profile is None or message is None:
@@ -395,11 +412,7 @@ async def open_prompt(query: CallbackQuery, callback_data: ReviewCb, review: Rev
                             **{RESTORE_CARD: {"kind": "review", "message": message.message_id,
                                               "member": profile.user_id,
                                               "version": profile.version}})
-    back = ReviewCb(action=ReviewAction.BACK, member_id=profile.user_id,
-                    version=profile.version)
-    await edit_text(message, card_text(profile, review.ref, review.actor.locale) + "\n\n<b>"
-                    + prompt + "</b> " + _("(/cancel to stop)"),
-                    rows([button(_("« Back"), back)]))
+    await edit_text(message, *prompt_card(profile, review, form.state))
 
 
 async def cb_back(query: CallbackQuery, callback_data: ReviewCb, review: Review,
@@ -437,10 +450,22 @@ async def restore_review_card(data: dict, card: dict) -> None:  # type: ignore[t
 CARD_RESTORERS["review"] = restore_review_card
 
 
+async def refuse_note(message: Message, state: FSMContext, review: Review, problem: str
+                      ) -> None:
+    data = await state.get_data()
+    profile = await review.profiles.get(int(data.get("member_id", 0)))
+    card = data.get("card")
+    if profile is not None and card and await edit_by_id(
+            review.bot, message.chat.id, int(card),
+            *prompt_card(profile, review, await state.get_state(), problem)):
+        return
+    await message.answer(problem + " " + _("(/cancel to stop)"))
+
+
 async def on_typed_note(message: Message, state: FSMContext, review: Review) -> None:
     value, problem = check_short_text(message.text, REASON_MAX)
     if problem is not None:
-        await message.answer(problem_text(problem, REASON_MAX) + " " + _("(/cancel to stop)"))
+        await refuse_note(message, state, review, problem_text(problem, REASON_MAX))
         return
     current = await state.get_state()
     data = await state.get_data()
@@ -466,8 +491,8 @@ async def on_typed_note(message: Message, state: FSMContext, review: Review) -> 
                          else _("Rejected. {name} has been told the reason.").format(name=name))
 
 
-async def on_non_text_note(message: Message) -> None:
-    await message.answer(_("Please answer with a text message.") + " " + _("(/cancel to stop)"))
+async def on_non_text_note(message: Message, state: FSMContext, review: Review) -> None:
+    await refuse_note(message, state, review, _("Please answer with a text message."))
 
 
 PENDING_PAGE = 10
@@ -663,6 +688,8 @@ class Answers:
             return
         await message.answer(_("Thank you! Your answer has been sent to the coordinator. "
                                "I will let you know the outcome here."))
+        # typed rather than through the button: the question's button goes all the same
+        await drop_keyboard(r.bot, message.chat.id, await r.cards.question_message(actor.user_id))
         await r.cards.notify_reviewers(actor.user_id, result.reviewers)
 
 
@@ -707,4 +734,6 @@ def create_router() -> Router:
     router.message.register(on_non_text_answer, answering, ~F.text.startswith("/"))
     router.message.register(on_typed_answer, StateFilter(None, AnswerForm.confirm),
                             no_open_dialog, has_open_question, F.text, ~F.text.startswith("/"))
+    router.message.register(on_non_text_answer, StateFilter(None, AnswerForm.confirm),
+                            no_open_dialog, has_open_question, ~F.text)
     return router

@@ -22,8 +22,8 @@ from bot.db.repositories.outbox import OUTAGE, OutboxRepo, Progress
 from bot.db.repositories.users import UserRepo
 from bot.i18n import create_i18n, use_locale
 from bot.services.delivery import (
-    BACKOFF_CAP, HEADROOM, RETRY_FOR, DeliveryError, DeliveryService, FailureKind, FakePacer,
-    Outgoing, RateLimiter, backoff,
+    BACKOFF_CAP, HEADROOM, PROGRESS_EVERY, RETRY_FOR, DeliveryError, DeliveryService,
+    FailureKind, FakePacer, Outgoing, RateLimiter, backoff,
 )
 from bot.telegram_delivery import TelegramSender, classify, progress_text
 
@@ -64,14 +64,15 @@ class FakeSender:
             raise planned.pop(0)
 
 
-async def make(db: Database, clock: FakeClock, rate: float = 30.0
+async def make(db: Database, clock: FakeClock, rate: float = 30.0, workers: int = 8
                ) -> tuple[DeliveryService, FakeSender, FakePacer]:
     pacer = FakePacer()
     stamp = to_db(clock.now())
     await db.execute_many("INSERT OR IGNORE INTO users (id, locale, created_at, last_seen_at) "
                           "VALUES (?, ?, ?, ?)",
                           [(r, ["ru", "en", "kk"][r % 3], stamp, stamp) for r in RECIPIENTS])
-    service = DeliveryService(OutboxRepo(db), UserRepo(db), clock, rate=rate, pacer=pacer)
+    service = DeliveryService(OutboxRepo(db), UserRepo(db), clock, rate=rate, pacer=pacer,
+                              workers=workers)
     service.register("note", lambda payload, to: (f"[{to.locale}] {payload['text']}", None))
     return service, FakeSender(pacer), pacer
 
@@ -89,8 +90,11 @@ async def test_everyone_gets_one_copy_in_her_language_at_the_limit(db: Database)
     broadcast = await service.enqueue("note", {"text": "hi"}, RECIPIENTS + RECIPIENTS[:5], 1)
     assert await service.drain(sender) == 100
     assert set(sender.received.values()) == {1} and len(sender.received) == 100
-    # 100 messages at 30/s (aiming slightly under) take a little over 99/30 s, never less.
-    assert pacer.now == pytest.approx(99 / (30 * HEADROOM), abs=1e-6)
+    # 100 messages at 30/s (aiming slightly under) take a little over 99/30 s, never less;
+    # each progress edit made while sending takes one slot of its own.
+    edits = sum(not finished for _sent, finished in seen)
+    assert edits >= 1
+    assert pacer.now == pytest.approx((99 + edits) / (30 * HEADROOM), abs=1e-6)
     assert await service.counts(broadcast) == {"sent": 100}
     assert seen[-1] == (100, True)
 
@@ -257,6 +261,29 @@ async def test_the_final_report_reaches_a_progress_message_saved_late(db: Databa
     assert shown == [(77, True)]
     await service.drain(sender)
     assert shown == [(77, True)]  # once
+
+
+async def test_a_slow_small_broadcast_shows_its_progress_every_few_seconds(db: Database
+                                                                            ) -> None:
+    """11 recipients at one a second are one batch: the progress message is still edited
+    every few seconds while it goes out (issue 12), then once with the final report."""
+    clock = FakeClock()
+    # one worker: the fake pacer's time is then the real order of sends
+    service, sender, pacer = await make(db, clock, rate=1, workers=1)
+    seen: list[tuple[float, int, bool]] = []
+
+    async def progress(broadcast_id: int, report: Progress) -> bool:
+        seen.append((pacer.now, report.counts.get("sent", 0), report.finished))
+        return True
+
+    service.on_progress(progress)
+    await service.enqueue("note", {"text": "hi"}, RECIPIENTS[:11], 1)
+    assert await service.drain(sender) == 11
+    live = [entry for entry in seen if not entry[2]]
+    assert len(live) >= 3 and all(0 < sent < 11 for _t, sent, _f in live)
+    gaps = [later[0] - earlier[0] for earlier, later in zip(live, live[1:])]
+    assert all(gap >= PROGRESS_EVERY - 1e-6 for gap in gaps)
+    assert seen[-1][1:] == (11, True) and sum(f for _t, _s, f in seen) == 1
 
 
 def _api(exc_type: type, message: str = "x", **kwargs: Any) -> Exception:

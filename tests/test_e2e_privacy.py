@@ -85,7 +85,8 @@ async def _dump(harness: BotHarness):  # type: ignore[no-untyped-def]
 def test_every_personal_table_is_exported_and_erased() -> None:
     assert set(PERSONAL_TABLES) == {"users", "profiles", "profile_expertise", "profile_languages",
                                     "coordinators", "fsm_states", "chat_members", "outbox",
-                                    "event_answers", "member_settings", "member_blocks",
+                                    "event_answers", "event_calendar_takers",
+                                    "member_settings", "member_blocks",
                                     "mentor_offers", "mentor_areas", "mentee_requests",
                                     "mentee_goals", "mentor_pairs", "suggestion_lists",
                                     "suggestion_entries", "pair_ratings", "intro_requests",

@@ -54,6 +54,7 @@ BACKOFF_CAP = 300.0  # seconds: the longest wait between two tries of a message
 # draw a 429, and every send then stalls for a second. Aiming a little under avoids that.
 HEADROOM = 0.96
 PROGRESS_EVERY = 3.0  # seconds between edits of the sender's progress message
+PROGRESS_SLOT = 0  # the limiter's key for progress edits (no chat has id 0)
 
 
 class FailureKind(Enum):
@@ -91,6 +92,8 @@ class Sender(Protocol):
     async def edit(self, chat_id: int, message_id: int, text: str,
                    keyboard: Any | None) -> int | None: ...
 
+    async def send_document(self, chat_id: int, document: Document) -> int | None: ...
+
 
 @dataclass(frozen=True)
 class Outgoing:
@@ -119,10 +122,19 @@ class Protected:
     keyboard: Any | None = None
 
 
-# A renderer returns (text, keyboard) or Protected; an async one reads what it shows at send
+@dataclass(frozen=True)
+class Document:
+    """A rendered file (a calendar entry), with an optional caption."""
+
+    filename: str
+    content: bytes
+    caption: str | None = None
+
+
+# A renderer returns (text, keyboard), Protected or Document; an async one reads what it shows at send
 # time (so no personal data waits in a payload) and returns None when the message no longer
 # makes sense (the pair or request it was about is gone).
-Rendered = tuple[str, Any | None] | Protected
+Rendered = tuple[str, Any | None] | Protected | Document
 Renderer = Callable[[dict[str, Any], Recipient], Rendered | Awaitable[Rendered | None]]
 
 
@@ -363,6 +375,7 @@ class DeliveryService:
             item = queue.get_nowait()
             if await self._deliver(item, sender):
                 sent += 1
+            await self._report_while_sending(item.broadcast_id)
         return sent
 
     async def _deliver(self, item: OutboxItem, sender: Sender) -> bool:
@@ -389,6 +402,8 @@ class DeliveryService:
                 text, keyboard = (rendered.text, rendered.keyboard) \
                     if isinstance(rendered, Protected) else rendered
                 message_id = await sender.edit(item.recipient_id, item.edit_of, text, keyboard)
+            elif isinstance(rendered, Document):
+                message_id = await sender.send_document(item.recipient_id, rendered)
             elif isinstance(rendered, Protected):
                 message_id = await sender.send(item.recipient_id, rendered.text,
                                                rendered.keyboard, protect=True)
@@ -443,6 +458,8 @@ class DeliveryService:
         if self._progress is None:
             return
         for broadcast_id in sorted(broadcast_ids):
+            if settled and broadcast_id not in self._last_progress:
+                continue  # its final report is shown already (this run)
             finished = await self._outbox.finish_if_done(broadcast_id, self._clock.now())
             moment = self._pacer.monotonic()
             if not finished and not settled and moment - self._last_progress.get(
@@ -450,6 +467,20 @@ class DeliveryService:
                 continue
             self._last_progress[broadcast_id] = moment
             await self._show(broadcast_id)
+
+    async def _report_while_sending(self, broadcast_id: int) -> None:
+        """Within a batch too: a slow one (11 people at one a second) shows its progress
+        every few seconds, not only when the batch is done."""
+        if self._progress is None:
+            return
+        moment = self._pacer.monotonic()
+        if moment - self._last_progress.get(broadcast_id, moment) < PROGRESS_EVERY:
+            self._last_progress.setdefault(broadcast_id, moment)
+            return
+        self._last_progress[broadcast_id] = moment  # before the await: one worker reports
+        # The edit is a request like any other: it takes a slot, or it draws a 429 for all.
+        await self.limiter.wait_turn(PROGRESS_SLOT)
+        await self._show(broadcast_id)
 
     async def _show(self, broadcast_id: int) -> None:
         assert self._progress is not None
@@ -471,6 +502,11 @@ class DeliveryService:
         since = self._clock.now() - RETRY_FOR
         for broadcast_id in await self._outbox.unshown_finished(since):
             await self._show(broadcast_id)
+
+    async def last_sent(self, kind: MessageKind, recipient_id: int, about: int) -> int | None:
+        """The message she last got of this kind about that person (to take its buttons
+        away once it is answered some other way)."""
+        return await self._outbox.last_sent(kind, recipient_id, about)
 
     async def counts(self, broadcast_id: int) -> dict[str, int]:
         return await self._outbox.counts(broadcast_id)

@@ -4,7 +4,13 @@ organiser's side (publishing a draft once, a new audience). What she types is re
 
 Reminders are rows in the outbox like every broadcast; what is due is decided from the events
 table and the injected clock, and each reminder is marked done in the same transaction that
-queues it, so a restart neither loses nor repeats one. Past events are never reminded.
+queues it, so a restart neither loses nor repeats one. Past events are never reminded. A
+reminder counts only if its moment (start − 24 h, start − 1 h) comes after the event was
+published or its start last changed (``reminders_armed_at``): an event published 10 hours
+ahead gets the 1-hour reminder only, and nothing is marked done before it is due; a start
+moved later re-arms both, and no move gives a "Reminder" a minute after the change notice.
+Changes and the cancel go out to Going and Maybe (what changed, old → new, rendered for each
+reader) and the new calendar file to whoever took one (``bot.services.calendar``).
 """
 
 from __future__ import annotations
@@ -12,9 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
-
-from icalendar import Calendar
-from icalendar import Event as CalendarEvent
 
 from bot.clock import Clock
 from bot.db.database import Database
@@ -65,21 +68,6 @@ class Audience:
 REMINDERS = (("reminded_24h_at", timedelta(hours=24)), ("reminded_1h_at", timedelta(hours=1)))
 
 
-def calendar_file(event: Event) -> bytes:
-    """An iCalendar file whose start is right in every calendar app (UTC inside)."""
-    calendar = Calendar()
-    calendar.add("prodid", "-//Association bot//EN")
-    calendar.add("version", "2.0")
-    entry = CalendarEvent()
-    entry.add("uid", f"event-{event.id}@association-bot")
-    entry.add("summary", event.title)
-    entry.add("description", event.description)
-    entry.add("location", event.place)
-    entry.add("dtstart", event.starts_at)
-    entry.add("dtend", event.starts_at + timedelta(minutes=event.duration_minutes))
-    entry.add("dtstamp", event.starts_at)
-    calendar.add_component(entry)
-    return calendar.to_ical()
 
 
 class EventService:
@@ -111,29 +99,49 @@ class EventService:
         return queued
 
     async def cancel(self, event: Event) -> int:
-        """Cancel and tell everyone who answered Going or Maybe, in her language."""
+        """Cancel and tell everyone who answered Going or Maybe, in her language; whoever took
+        the calendar file gets the cancelled one. -1 if it was not published any more."""
+        now = self._clock.now()
         async with self._db.transaction():
-            if not await self._events.cancel(event.id):
+            if not await self._events.cancel(event.id, now):
                 return -1
             recipients = await self._events.attendees(event.id)
             if recipients:
                 await self._delivery.enqueue(MessageKind.EVENT_CANCELLED, event.payload(),
                                              recipients, None)
+            await self._send_calendar_files(event.id)
         return len(recipients)
 
     async def change(self, event: Event, field: str, value: object) -> int:
         """Change a detail and tell everyone who answered Going or Maybe; -1 if not possible."""
+        return await self.update(event, {field: value})
+
+    async def update(self, event: Event, changes: dict[str, object]) -> int:
+        """Change details (see ``EventRepo.update_fields``) and tell everyone who answered
+        Going or Maybe what changed, old → new, in her language; whoever took the calendar
+        file gets the new one. Returns how many were told, -1 if not possible."""
         async with self._db.transaction():
-            if not await self._events.update_field(event.id, field, value):
+            if not await self._events.update_fields(event.id, changes, self._clock.now()):
                 return -1
             changed = await self._events.get(event.id)
             assert changed is not None
             recipients = await self._events.attendees(event.id)
             if recipients:
-                await self._delivery.enqueue(MessageKind.EVENT_CHANGED, changed.payload(),
-                                             recipients, None)
+                await self._delivery.enqueue(
+                    MessageKind.EVENT_CHANGED, {**changed.payload(), "before": event.payload()},
+                    recipients, None)
+            await self._send_calendar_files(event.id)
         return len(recipients)
 
+    async def took_calendar_file(self, event_id: int, user_id: int) -> None:
+        await self._events.record_calendar_taker(event_id, user_id, self._clock.now())
+
+    async def _send_calendar_files(self, event_id: int) -> None:
+        """The file as it is now to those who took one (rendered when sent: the newest)."""
+        takers = await self._events.calendar_takers(event_id)
+        if takers:
+            await self._delivery.enqueue(MessageKind.EVENT_CALENDAR, {"event_id": event_id},
+                                         takers, None)
 
 # ---- the organiser's side: publishing a draft, an audience changed after publishing ---------
 # (/newevent and its edits call these; the change and cancel notices stay with EventService)

@@ -19,6 +19,7 @@ class MessageKind(StrEnum):
     EVENT_CANCELLED = "event_cancelled"
     EVENT_CHANGED = "event_changed"
     EVENT_FEEDBACK = "event_feedback"
+    EVENT_CALENDAR = "event_calendar"  # the updated .ics to whoever took one
     DIGEST = "digest"
     MENTOR_PROPOSAL = "mentor_proposal"
     MENTOR_ROUND_ASKED = "mentor_round_asked"
@@ -49,6 +50,7 @@ class MessageKind(StrEnum):
     ROLE_REINSTATED = "role_reinstated"
     ROLE_APPOINTED = "role_appointed"
     ROLE_DISMISSED = "role_dismissed"
+    ROLE_REGION_EVENTS = "role_region_events"  # she may (or may no longer) publish region-wide
     STAFF_CARD_CLOSED = "staff_card_closed"  # edit: she can no longer manage this member
     # the association's chats (handlers/chats.py)
     CHAT_UNBOUND = "chat_unbound"  # to the administrators: the bot was removed from a chat

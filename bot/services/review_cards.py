@@ -95,6 +95,11 @@ class ReviewCardService:
         after she pressed an old one)."""
         await self._cards.record(member_id, version, [(reviewer_id, message_id)])
 
+    async def question_message(self, member_id: int) -> int | None:
+        """The message that asked her the reviewer's question (its "Answer the coordinator"
+        button goes once she has answered by typing)."""
+        return await self._delivery.last_sent(MessageKind.REVIEW_OUTCOME, member_id, member_id)
+
     async def holds(self, member_id: int, reviewer_id: int, message_id: int) -> bool:
         return await self._cards.holds(member_id, reviewer_id, message_id)
 

@@ -123,7 +123,7 @@ def _current(event: Event, field: str, locale: str, data: dict[str, Any],
 
 
 async def menu_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
-    from handlers.events import card_text
+    from handlers.event_cards import card_text
 
     data = dialog_manager.dialog_data
     actor: Actor = dialog_manager.middleware_data["actor"]

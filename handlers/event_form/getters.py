@@ -226,7 +226,7 @@ async def step_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str
 
 
 def preview_text(data: dict[str, Any], actor: Actor, ref: ReferenceData) -> str:
-    from handlers.events import card_text
+    from handlers.event_cards import card_text
 
     text = card_text(preview_payload(data), actor.locale, data["zone"])
     texts = data.get("texts") or {}

@@ -20,6 +20,7 @@ class KnownChat:
     can_post: bool
     bound: bool
     country_code: str | None  # None with bound=True: the regional chat
+    locale: str | None = None  # the language the bot writes in there, when set
 
     @property
     def is_admin(self) -> bool:
@@ -40,13 +41,23 @@ class PendingRemoval:
 
 
 _CHAT_COLUMNS = ("k.chat_id, k.title, k.chat_type, k.bot_status, k.can_invite, k.can_restrict, "
-                 "k.can_post, b.chat_id IS NOT NULL AS bound, b.country_code")
+                 "k.can_post, b.chat_id IS NOT NULL AS bound, b.country_code, b.locale")
 
 
 def _chat(row) -> KnownChat:  # type: ignore[no-untyped-def]
     return KnownChat(row["chat_id"], row["title"], row["chat_type"], row["bot_status"],
                      bool(row["can_invite"]), bool(row["can_restrict"]), bool(row["can_post"]),
-                     bool(row["bound"]), row["country_code"])
+                     bool(row["bound"]), row["country_code"], row["locale"])
+
+
+# A country's chat speaks its language unless an administrator sets another.
+COUNTRY_LOCALES = {"KZ": "kk", "KG": "ky", "TJ": "tg", "TM": "tk", "UZ": "uz"}
+
+
+def chat_locale(chat: KnownChat) -> str:
+    """The language the bot writes in there: as set, else the regional chat in Russian and a
+    country's chat in that country's language."""
+    return chat.locale or COUNTRY_LOCALES.get(chat.country_code or "", "ru")
 
 
 class ChatRepo:
@@ -80,6 +91,15 @@ class ChatRepo:
 
     async def bound(self) -> list[KnownChat]:
         return [chat for chat in await self.all() if chat.bound]
+
+    async def locale_of(self, chat_id: int) -> str:
+        """See :func:`chat_locale`."""
+        chat = await self.get(chat_id)
+        return chat_locale(chat) if chat is not None else "ru"
+
+    async def set_locale(self, chat_id: int, locale: str | None) -> bool:
+        return await self._db.execute("UPDATE bound_chats SET locale = ? WHERE chat_id = ?",
+                                      (locale, chat_id)) == 1
 
     async def bind(self, chat_id: int, country_code: str | None, by: int, now: datetime) -> None:
         """Bind a chat, replacing whatever chat held that scope before."""

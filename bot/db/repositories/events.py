@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,6 +11,10 @@ from bot.clock import from_db, to_db
 from bot.db.database import Database
 
 ANSWERS = ("going", "maybe", "no")
+# What an organiser may change after publishing (``texts``: the translations, as a whole).
+CHANGEABLE = ("title", "description", "place", "starts_at", "timezone", "duration_minutes",
+              "audience", "texts")
+_REMINDER_OFFSETS = {"reminded_24h_at": "-24 hours", "reminded_1h_at": "-1 hours"}
 
 
 @dataclass(frozen=True)
@@ -25,18 +30,33 @@ class Event:
     place: str
     status: str
     texts: dict[str, dict[str, str]]  # locale -> {"title", "description"} in that language
+    uid: str = ""  # the calendar UID, unique across installations
+    sequence: int = 0  # the calendar SEQUENCE: one more with every change and the cancel
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    def localized(self, locale: str) -> tuple[str, str]:
+        """(title, description) in that language when the organiser gave it, else the
+        original."""
+        translated = self.texts.get(locale) or {}
+        return (translated.get("title") or self.title,
+                translated.get("description") or self.description)
 
     def payload(self) -> dict[str, object]:
         """What the delivery engine needs to render it for anyone, at any later time."""
         return {"event_id": self.id, "title": self.title, "description": self.description,
                 "starts_at": to_db(self.starts_at), "duration": self.duration_minutes,
-                "place": self.place, "texts": self.texts}
+                "place": self.place, "texts": self.texts, "timezone": self.timezone,
+                "status": self.status}
 
 
 def _event(row) -> Event:  # type: ignore[no-untyped-def]
     return Event(row["id"], row["created_by"], row["audience"], row["title"], row["description"],
                  from_db(row["starts_at"]), row["timezone"], row["duration_minutes"], row["place"],
-                 row["status"], json.loads(row["texts"] or "{}"))
+                 row["status"], json.loads(row["texts"] or "{}"),
+                 row["uid"] or f"event-{row['id']}@association-bot", row["sequence"],
+                 from_db(row["created_at"]) if row["created_at"] else None,
+                 from_db(row["updated_at"]) if row["updated_at"] else None)
 
 
 class EventRepo:
@@ -46,11 +66,15 @@ class EventRepo:
     async def create(self, created_by: int, audience: str, title: str, description: str,
                      starts_at: datetime, timezone: str, duration_minutes: int, place: str,
                      now: datetime, texts: dict[str, dict[str, str]] | None = None) -> int:
+        """A published event; its reminders count from now, its calendar UID is a fresh
+        random one (unique across installations, unlike its id)."""
         return await self._db.insert(
             "INSERT INTO events (created_by, audience, title, description, starts_at, timezone, "
-            "duration_minutes, place, created_at, texts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "duration_minutes, place, created_at, texts, uid, updated_at, reminders_armed_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (created_by, audience, title, description, to_db(starts_at), timezone,
-             duration_minutes, place, to_db(now), json.dumps(texts or {}, ensure_ascii=False)))
+             duration_minutes, place, to_db(now), json.dumps(texts or {}, ensure_ascii=False),
+             f"{uuid.uuid4()}@association-bot", to_db(now), to_db(now)))
 
     async def get(self, event_id: int) -> Event | None:
         row = await self._db.fetch_one("SELECT * FROM events WHERE id = ?", (event_id,))
@@ -63,23 +87,75 @@ class EventRepo:
             "ORDER BY starts_at LIMIT ?", (to_db(now), limit))
         return [_event(r) for r in rows]
 
-    async def update_field(self, event_id: int, field: str, value: object,
-                           now: datetime | None = None) -> bool:
-        """Change one detail of a published event; a new start time re-arms its reminders.
-        (``now``: when, for the change's bookkeeping.)"""
-        if field not in ("title", "description", "place", "starts_at", "duration_minutes",
-                         "texts", "audience"):
-            raise ValueError(field)
-        extra = ", reminded_24h_at = NULL, reminded_1h_at = NULL" if field == "starts_at" else ""
-        stored = to_db(value) if isinstance(value, datetime) else \
-            json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else value
-        return await self._db.execute(
-            f"UPDATE events SET {field} = ?{extra} WHERE id = ? AND status = 'published'",
-            (stored, event_id)) == 1
+    async def past(self, now: datetime, limit: int = 20) -> list[Event]:
+        """Events that have ended (or were cancelled after their start), newest first: the
+        organiser's report and list stay reachable after the event."""
+        rows = await self._db.fetch_all(
+            "SELECT * FROM events WHERE datetime(starts_at, '+' || duration_minutes || "
+            "' minutes') <= ? ORDER BY starts_at DESC LIMIT ?", (to_db(now), limit))
+        return [_event(r) for r in rows]
 
-    async def cancel(self, event_id: int) -> bool:
-        return await self._db.execute("UPDATE events SET status = 'cancelled' WHERE id = ? "
-                                      "AND status = 'published'", (event_id,)) == 1
+    async def ratings(self, event_id: int) -> list[tuple[str | None, int, int]]:
+        """(country, mark, how many) of the marks given after the event."""
+        rows = await self._db.fetch_all(
+            "SELECT p.country_code, a.rating, COUNT(*) AS n FROM event_answers a "
+            "LEFT JOIN profiles p ON p.user_id = a.user_id WHERE a.event_id = ? "
+            "AND a.rating IS NOT NULL GROUP BY p.country_code, a.rating", (event_id,))
+        return [(r["country_code"], r["rating"], r["n"]) for r in rows]
+
+    async def update_fields(self, event_id: int, changes: dict[str, object],
+                            now: datetime) -> bool:
+        """Change details of a published event: one calendar SEQUENCE more; a new start
+        re-arms its reminders from now (a reminder whose moment is already past by then is
+        not due: moving the start never gives a reminder a minute later)."""
+        if not changes or any(name not in CHANGEABLE for name in changes):
+            raise ValueError(sorted(changes))
+        sets = [f"{name} = ?" for name in changes]
+        values = [to_db(v) if isinstance(v, datetime)
+                  else json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v
+                  for v in changes.values()]
+        if "starts_at" in changes or "duration_minutes" in changes:
+            sets += ["reminded_24h_at = NULL", "reminded_1h_at = NULL",
+                     "reminders_armed_at = ?"]
+            values.append(to_db(now))
+        return await self._db.execute(
+            f"UPDATE events SET {', '.join(sets)}, sequence = sequence + 1, updated_at = ? "
+            "WHERE id = ? AND status = 'published'", (*values, to_db(now), event_id)) == 1
+
+    async def update_field(self, event_id: int, field: str, value: object,
+                           now: datetime) -> bool:
+        """One detail (see :meth:`update_fields`)."""
+        return await self.update_fields(event_id, {field: value}, now)
+
+    async def cancel(self, event_id: int, now: datetime | None = None) -> bool:
+        """Cancelled, once; its calendar file then says STATUS:CANCELLED, one SEQUENCE more."""
+        stamp = to_db(now) if now is not None else None
+        return await self._db.execute(
+            "UPDATE events SET status = 'cancelled', sequence = sequence + 1, "
+            "updated_at = IFNULL(?, updated_at) WHERE id = ? AND status = 'published'",
+            (stamp, event_id)) == 1
+
+    async def record_calendar_taker(self, event_id: int, user_id: int, now: datetime) -> None:
+        """She took the .ics file: she gets the new one after a change."""
+        await self._db.execute(
+            "INSERT INTO event_calendar_takers (event_id, user_id, taken_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (event_id, user_id) DO UPDATE SET taken_at = excluded.taken_at",
+            (event_id, user_id, to_db(now)))
+
+    async def calendar_takers(self, event_id: int) -> list[int]:
+        """Who took its .ics and has not answered Can't."""
+        rows = await self._db.fetch_all(
+            "SELECT t.user_id FROM event_calendar_takers t LEFT JOIN event_answers a "
+            "ON a.event_id = t.event_id AND a.user_id = t.user_id WHERE t.event_id = ? "
+            "AND IFNULL(a.answer, '') != 'no' ORDER BY t.user_id", (event_id,))
+        return [r["user_id"] for r in rows]
+
+    async def going_maybe(self, event_id: int) -> tuple[int, int]:
+        """How many answered Going and Maybe: the card's "12 going · 3 maybe"."""
+        row = await self._db.fetch_one(
+            "SELECT SUM(answer = 'going') AS going, SUM(answer = 'maybe') AS maybe "
+            "FROM event_answers WHERE event_id = ?", (event_id,))
+        return (int(row["going"] or 0), int(row["maybe"] or 0)) if row else (0, 0)
 
     async def answer(self, event_id: int, user_id: int, answer: str, now: datetime) -> None:
         await self._db.execute(
@@ -133,8 +209,10 @@ class EventRepo:
                    "AND datetime(starts_at, '+' || duration_minutes || ' minutes') <= ?")
             params: tuple[object, ...] = (to_db(now),)
         else:
+            # Only a reminder whose moment came after it was armed (publish, a new start).
             sql = (f"SELECT * FROM events WHERE status = 'published' AND {column} IS NULL "
-                   "AND starts_at <= ? AND starts_at > ?")
+                   "AND starts_at <= ? AND starts_at > ? AND datetime(starts_at, "
+                   f"'{_REMINDER_OFFSETS[column]}') >= IFNULL(reminders_armed_at, created_at)")
             params = (to_db(window_start), to_db(not_before or now))
         return [_event(r) for r in await self._db.fetch_all(sql, params)]
 

@@ -195,6 +195,13 @@ class OutboxRepo:
         return [ItemResult(r["id"], r["recipient_id"], r["status"], r["message_id"],
                            r["edit_of"]) for r in rows]
 
+    async def last_sent(self, kind: str, recipient_id: int, about: int) -> int | None:
+        """The id of the newest message of ``kind`` about ``about`` that reached her."""
+        return await self._db.fetch_value(
+            "SELECT o.message_id FROM outbox o JOIN broadcasts b ON b.id = o.broadcast_id "
+            "WHERE b.kind = ? AND b.about = ? AND o.recipient_id = ? AND o.status = 'sent' "
+            "AND o.edit_of IS NULL ORDER BY o.id DESC LIMIT 1", (kind, about, recipient_id))
+
     async def next_due_at(self) -> str | None:
         return await self._db.fetch_value(
             "SELECT MIN(IFNULL(not_before, '')) FROM outbox WHERE status = 'pending'")

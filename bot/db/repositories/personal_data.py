@@ -21,6 +21,7 @@ PERSONAL_TABLES: dict[str, tuple[str, ...]] = {
     "chat_members": ("user_id",),
     "outbox": ("recipient_id",),
     "event_answers": ("user_id",),
+    "event_calendar_takers": ("user_id",),
     "member_settings": ("user_id",),
     "member_blocks": ("user_id", "blocked_id"),
     "mentor_offers": ("user_id",),
@@ -121,6 +122,10 @@ class PersonalDataRepo:
                 "DELETE FROM outbox WHERE broadcast_id IN (SELECT id FROM broadcasts "
                 "WHERE about = ?)", (user_id,))
             await self._db.execute("DELETE FROM broadcasts WHERE about = ?", (user_id,))
+            # One-press claims named by her chat ("language:<chat>:<message>", ...)
+            await self._db.execute(
+                "DELETE FROM action_claims WHERE key LIKE '%:' || ? || ':%' "
+                "OR key LIKE '%:' || ?", (user_id, user_id))
             for table, columns in reversed(PERSONAL_TABLES.items()):
                 await self._db.execute(f"DELETE FROM {table} WHERE {_naming(columns)}",
                                        (user_id,) * len(columns))
