@@ -15,7 +15,7 @@ from bot.dialogs import popup
 from bot.keyboards import button, rows
 from bot.i18n import LANGUAGE_NAMES, format_datetime, zone_name
 from bot.services.announcements import ALL, AnnouncementService, Sent
-from bot.services.event_input import MomentProblem, read_moment, start_problem, today_in
+from bot.services.event_input import MomentProblem, read_moment, today_in
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.telegram_delivery import progress_text
@@ -31,13 +31,7 @@ class Ctx(FlowCtx):
         self.service: AnnouncementService = manager.middleware_data["announcements"]
 
     def moment_passed(self) -> bool:
-        moment = send_at(self.data)
-        return moment is not None and start_problem(moment, self.clock.now()) is not None
-
-
-async def on_start(start_data: Any, manager: DialogManager) -> None:
-    if isinstance(start_data, dict):
-        manager.dialog_data.update(start_data)
+        return self.has_passed(send_at(self.data))
 
 
 async def cmd_announce(message: Message, actor: Actor, ref: ReferenceData,

@@ -15,6 +15,7 @@ from handlers.announce import actions
 from handlers.announce.getters import announce_getter, confirm_getter, preview_getter
 from handlers.announce.states import AnnounceForm
 from handlers.event_form.calendar import LocalCalendar
+from handlers.event_form.context import on_start
 
 
 def _window(state: object, *widgets: object, text: object, getter: object = announce_getter,
@@ -68,5 +69,5 @@ def create_dialog() -> ButtonsDialog:
             MessageInput(actions.on_message),
             state=AnnounceForm.confirm, getter=confirm_getter,
         ),
-        on_start=actions.on_start,
+        on_start=on_start,
     )

@@ -22,7 +22,6 @@ from bot.services.event_input import (
     MomentProblem,
     duration_until,
     read_moment,
-    start_problem,
     today_in,
 )
 from bot.services.events import Audience, EventOrganiser, Published
@@ -76,13 +75,7 @@ class Ctx(FlowCtx):
         await self.manager.switch_to(FORM_STATES[name])
 
     def start_has_passed(self) -> bool:
-        start = start_of(self.data)
-        return start is not None and start_problem(start, self.clock.now()) is not None
-
-
-async def on_start(start_data: Any, manager: DialogManager) -> None:
-    if isinstance(start_data, dict):
-        manager.dialog_data.update(start_data)
+        return self.has_passed(start_of(self.data))
 
 
 async def advance(ctx: Ctx, answered: str, *, skip_time: bool = False) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from aiogram.fsm.state import State
@@ -16,6 +17,7 @@ from aiogram_dialog import DialogManager, ShowMode, StartMode
 
 from bot.clock import Clock
 from bot.dialogs import popup
+from bot.services.event_input import start_problem
 from bot.services.events import ALL, Audience, EventOrganiser
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
@@ -34,6 +36,12 @@ async def start_staff_dialog(message: Message, actor: Actor, ref: ReferenceData,
                                      "Asia/Almaty")
     await manager.start(state, mode=StartMode.RESET_STACK, data={
         "zone": zone, "own_zone": zone, "draft": secrets.token_hex(8)})
+
+
+async def on_start(start_data: Any, manager: DialogManager) -> None:
+    """A dialog starts with what its command put in (the zone, the draft key, the event)."""
+    if isinstance(start_data, dict):
+        manager.dialog_data.update(start_data)
 
 
 class FlowCtx:
@@ -56,6 +64,9 @@ class FlowCtx:
         """Ask again in the same message, with the reason on one line."""
         self.data["error"] = {"code": code, **extra}
         self.manager.show_mode = ShowMode.EDIT
+
+    def has_passed(self, moment: datetime | None) -> bool:
+        return moment is not None and start_problem(moment, self.clock.now()) is not None
 
     async def valid(self, callback: CallbackQuery, offered: bool) -> bool:
         """Whether a button's value is one the window offers (else it is forged or from an

@@ -14,6 +14,7 @@ from aiogram_dialog.widgets.text import Format, Multi
 from bot.dialogs import N_, ButtonsDialog, T
 from handlers.event_form import actions, editing
 from handlers.event_form.calendar import LocalCalendar
+from handlers.event_form.context import on_start
 from handlers.event_form.getters import (
     confirm_getter,
     preview_getter,
@@ -131,7 +132,7 @@ def create_form() -> ButtonsDialog:
             MessageInput(actions.on_message),
             state=EventForm.confirm, getter=confirm_getter,
         ),
-        on_start=actions.on_start,
+        on_start=on_start,
     )
 
 
@@ -192,5 +193,5 @@ def create_edit() -> ButtonsDialog:
             MessageInput(editing.on_message),
             state=EventEdit.cancel, getter=editing.cancel_getter,
         ),
-        on_start=editing.on_start,
+        on_start=on_start,
     )

@@ -92,11 +92,6 @@ class Ctx(FlowCtx):
         await self.manager.switch_to(EventEdit.confirm)
 
 
-async def on_start(start_data: Any, manager: DialogManager) -> None:
-    if isinstance(start_data, dict):
-        manager.dialog_data.update(start_data)
-
-
 async def open_edit(manager: DialogManager, event_id: int, pressed: Message, *,
                     cancel: bool = False) -> None:
     """From the buttons under an event in /events: a new message below, the card keeps its
