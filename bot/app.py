@@ -25,6 +25,7 @@ from bot.config import Settings
 from bot.db import Database, apply_migrations
 from bot.db.fsm_storage import SQLiteStorage
 from bot.chat_removals import RemovalRunner
+from bot.db.repositories.announcements import AnnouncementRepo
 from bot.db.repositories.audit import AuditRepo
 from bot.db.repositories.chats import ChatRepo
 from bot.db.repositories.claims import ClaimRepo
@@ -60,7 +61,8 @@ from bot.services.chats import ChatRegistry
 from bot.services.coffee import CoffeeService
 from bot.services.delivery import DeliveryService, Pacer
 from bot.services.digest import DigestService
-from bot.services.events import EventService
+from bot.services.announcements import AnnouncementService
+from bot.services.events import EventOrganiser, EventService
 from bot.services.introductions import IntroductionService
 from bot.services.invites import InviteService
 from bot.services.members import MemberService
@@ -112,6 +114,8 @@ class App:
     delivery: DeliveryService
     events: EventRepo
     event_service: EventService
+    event_organiser: EventOrganiser
+    announcements: AnnouncementService
     digest: DigestRepo
     digest_service: DigestService
     mentorship: MentorshipRepo
@@ -156,6 +160,8 @@ class App:
             "privacy": self.privacy,
             "delivery": self.delivery,
             "event_service": self.event_service,
+            "event_organiser": self.event_organiser,
+            "announcements": self.announcements,
             "mentorship_service": self.mentorship_service,
             "intro_service": self.intro_service,
             "coffee_service": self.coffee_service,
@@ -241,6 +247,10 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
         delivery=delivery,
         events=events,
         event_service=EventService(db, events, delivery, clock),
+        event_organiser=EventOrganiser(db, events, profiles, delivery, audit, authority,
+                                       ClaimRepo(db), clock),
+        announcements=AnnouncementService(db, AnnouncementRepo(db), profiles, delivery, audit,
+                                          authority, ClaimRepo(db), clock),
         digest=digest,
         digest_service=DigestService(db, digest, events, delivery, reference.country_timezones),
         mentorship=mentorship,
@@ -259,6 +269,7 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
         fsm_storage=app.fsm_storage, event_service=app.event_service,
         digest_service=app.digest_service, mentorship_service=app.mentorship_service,
         intro_service=app.intro_service, coffee_service=app.coffee_service,
+        announcements=app.announcements,
         bot=lambda: app.bot), mentor_round_days=settings.mentor_round_days)
     return app
 

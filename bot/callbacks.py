@@ -158,13 +158,33 @@ class ChatCb(CallbackData, prefix="c1"):
     user_id: RowId = 0
 
 
-class AnnounceCb(CallbackData, prefix="a1"):
-    action: str  # audience, send, drop
-    value: str = ""
+class ScheduledAction(str, Enum):
+    WITHDRAW = "w"
+
+
+class ScheduledCb(CallbackData, prefix="s1"):
+    """Under "Scheduled: it goes to N members on …": its author takes it back."""
+
+    action: ScheduledAction
+    item_id: RowId
+
+
+class EventAction(str, Enum):
+    """The event buttons outside the /newevent and edit dialogs (values as before, so cards
+    already in chats keep working)."""
+
+    RSVP = "rsvp"
+    ICS = "ics"
+    RATE = "rate"
+    STATS = "stats"
+    CSV = "csv"
+    TO_CHATS = "tochats"
+    EDIT = "edit"  # opens the edit dialog
+    CANCEL = "cancel"  # opens the edit dialog at "Cancel the event and tell N people?"
 
 
 class EventCb(CallbackData, prefix="e1"):
-    action: str  # tz, dur, aud, publish, drop, rsvp, ics, rate, cancel, csv, stats
+    action: EventAction
     event_id: RowId = 0
     value: str = ""
 

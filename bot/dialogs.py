@@ -7,6 +7,8 @@ closing a dialog when she leaves it, and the popup for a button of a closed one.
 * :class:`LiveMessageOnly` lets only the dialog's live message drive it: a button of an older
   message of the same dialog (its keyboard was taken away, or replayed data) does nothing.
 * :func:`guard_dialog_messages` keeps typed text from posing as a button press.
+* :func:`start_below` opens a dialog from a button of a message that is not a dialog's (an
+  event card), which keeps its buttons.
 * :func:`close_open_dialog` ends the open dialog from outside it (a command, /cancel): its
   live message loses its keyboard, any button still pressed answers
   :func:`stale_dialog_button`, a typed text no longer counts.
@@ -15,6 +17,7 @@ closing a dialog when she leaves it, and the popup for a button of a closed one.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -22,7 +25,8 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.types import CallbackQuery, ErrorEvent, Message
 from aiogram.utils.i18n import I18n, gettext
-from aiogram_dialog import Dialog, DialogManager
+from aiogram.fsm.state import State
+from aiogram_dialog import Dialog, DialogManager, ShowMode, StartMode
 from aiogram_dialog.api.entities import Context, Stack
 from aiogram_dialog.api.entities import NewMessage, OldMessage
 from aiogram_dialog.api.internal import CONTEXT_KEY
@@ -111,8 +115,32 @@ class ButtonsDialog(Dialog):
         await dialog_manager.answer_callback()
 
 
+# A message whose keyboard a dialog started from one of its buttons must leave alone (an
+# event card: its RSVP buttons stay), for the update that starts it (:func:`start_below`).
+_KEEP_KEYBOARD: ContextVar[int | None] = ContextVar("keep_keyboard", default=None)
+
+
+async def start_below(manager: DialogManager, state: State, data: dict[str, Any],
+                      pressed: Message) -> None:
+    """Start a dialog from a button of a message that is not a dialog's own: the dialog comes
+    as a new message below it, and that message keeps its buttons (aiogram-dialog would take
+    them away as from its own earlier message)."""
+    token = _KEEP_KEYBOARD.set(pressed.message_id)
+    try:
+        await manager.start(state, data=data, mode=StartMode.RESET_STACK,
+                            show_mode=ShowMode.SEND)
+    finally:
+        _KEEP_KEYBOARD.reset(token)
+
+
 class DialogMessageManager(MessageManager):
     """aiogram-dialog's message manager, fitted to this bot's session and popups."""
+
+    async def _remove_kbd(self, bot: Any, old_message: OldMessage | None,
+                          new_message: NewMessage | None) -> Message | None:
+        if old_message is not None and old_message.message_id == _KEEP_KEYBOARD.get():
+            return None
+        return await super()._remove_kbd(bot, old_message, new_message)
 
     async def answer_callback(self, bot: Any, callback_query: CallbackQuery) -> None:
         if callback_query.id in _ANSWERED:
@@ -165,8 +193,9 @@ def _key(key: StorageKey, destiny: str) -> StorageKey:
                       destiny=destiny)
 
 
-async def close_open_dialog(state: FSMContext, bot: Bot | None = None) -> bool:
-    """End the dialog open in this chat, if any (True if there was one).
+async def close_open_dialog(state: FSMContext, bot: Bot | None = None) -> str | None:
+    """End the dialog open in this chat, if any; the state it was in ("EventForm:place"),
+    so /cancel can say what became of it, or None if no dialog was open.
 
     Its live message loses its keyboard (given ``bot``; best effort — any of its buttons still
     pressed answers with a popup); nothing of the dialog is left in the storage. Reads come
@@ -177,13 +206,14 @@ async def close_open_dialog(state: FSMContext, bot: Bot | None = None) -> bool:
     stack = await storage.get_data(stack_key)
     intents = stack.get("intents") or []
     if not intents:
-        return False
+        return None
+    top = await storage.get_data(_key(key, CONTEXT_DESTINY + intents[-1]))
     for intent_id in intents:
         await storage.set_data(_key(key, CONTEXT_DESTINY + intent_id), {})
     await storage.set_data(stack_key, {})
     if bot is not None:
         await drop_keyboard(bot, key.chat_id, stack.get("last_message_id"))
-    return True
+    return str(top.get("state") or "dialog")
 
 
 async def stale_dialog_button(event: ErrorEvent, i18n: I18n, locale: str | None = None

@@ -122,6 +122,9 @@ def _babel_locale(locale: str) -> Locale:
         return Locale.parse("en")
 
 
+babel_locale = _babel_locale  # for widgets that format with Babel themselves
+
+
 def _without_final_dot(pattern: str) -> str:
     pattern = pattern.rstrip()
     if pattern.endswith("'г'."):

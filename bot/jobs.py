@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from bot.chat_removals import RemovalRunner
     from bot.db.fsm_storage import SQLiteStorage
+    from bot.services.announcements import AnnouncementService
     from bot.services.chat_access import ChatAccessService
     from bot.services.coffee import CoffeeService
     from bot.services.delivery import DeliveryService
@@ -46,6 +47,7 @@ class JobServices:
     mentorship_service: MentorshipService
     intro_service: IntroductionService
     coffee_service: CoffeeService
+    announcements: AnnouncementService
     bot: Callable[[], Bot | None]
 
 
@@ -101,6 +103,10 @@ async def event_reminders(services: JobServices, now: datetime) -> None:
     await services.event_service.send_due_reminders(now)
 
 
+async def scheduled_announcements(services: JobServices, now: datetime) -> None:
+    await services.announcements.send_due(now)
+
+
 async def weekly_digest(services: JobServices, now: datetime) -> None:
     await services.digest_service.send_due(now)
 
@@ -132,6 +138,8 @@ def register_jobs(scheduler: JobScheduler, services: JobServices, *, mentor_roun
     scheduler.add("reconcile_chats", timedelta(days=1), lambda now: reconcile_chats(services, now))
     scheduler.add("event_reminders", timedelta(minutes=1),
                   lambda now: event_reminders(services, now))
+    scheduler.add("scheduled_announcements", timedelta(minutes=1),
+                  lambda now: scheduled_announcements(services, now))
     scheduler.add("weekly_digest", timedelta(minutes=10), lambda now: weekly_digest(services, now))
     scheduler.add("mentorship_round", timedelta(days=mentor_round_days),
                   lambda now: mentorship_round(services, now))

@@ -163,7 +163,7 @@ class CommandEndsFlow(BaseMiddleware):
         card = (await state.get_data()).get(RESTORE_CARD)
         if text.startswith("/cancel"):
             # a dialog is closed before aiogram-dialog loads it for this update (it would
-            # save it back afterwards); /cancel is told whether there was one
+            # save it back afterwards); /cancel is told which one it was (its state)
             data["dialog_closed"] = await close_open_dialog(state, data.get("bot"))
         else:
             await end_flow(state, data.get("bot"))
@@ -189,7 +189,7 @@ CARD_RESTORERS: dict[str, CardRestorer] = {}
 
 async def end_flow(state: FSMContext, bot: Bot | None = None) -> bool:
     """Close the open flow, if any; True if there was one (a question, a draft, a dialog)."""
-    dialog_closed = await close_open_dialog(state, bot)
+    dialog_closed = await close_open_dialog(state, bot) is not None
     current = await state.get_state()
     stored = await state.get_data()
     kept = {k: v for k, v in stored.items() if k in KEPT_ACROSS_COMMANDS}

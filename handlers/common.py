@@ -12,6 +12,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.dialogs import N_
 from bot.middlewares import end_flow
 from bot.services.chat_access import ChatAccessService
 from bot.services.members import MemberService
@@ -21,14 +22,28 @@ from bot.texts import coordinator_contacts_text
 from handlers.privacy import close_deletion_question
 
 
+# Dialogs whose work is not saved as she goes: /cancel says what became of it.
+DISCARDED_ON_CANCEL = {
+    "EventForm": N_("Cancelled. The event draft is discarded; nothing was sent. /newevent "
+                    "starts a new one."),
+    "EventEdit": N_("Cancelled. The event stays as it was."),
+    "AnnounceForm": N_("Cancelled. Nothing was sent."),
+}
+
+
 async def cmd_cancel(message: Message, state: FSMContext, bot: Bot,
-                     dialog_closed: bool = False) -> None:
+                     dialog_closed: str | None = None) -> None:
     if await close_deletion_question(state, bot, message.chat.id):
         await end_flow(state)
         await message.answer(_("The question about deleting your data is closed: nothing was "
                                "deleted."))
         return
-    if await end_flow(state) or dialog_closed:  # dialog_closed: see bot.middlewares
+    group = (dialog_closed or "").partition(":")[0]  # dialog_closed: see bot.middlewares
+    if group in DISCARDED_ON_CANCEL:
+        await end_flow(state)
+        await message.answer(_(DISCARDED_ON_CANCEL[group]))
+        return
+    if await end_flow(state) or dialog_closed:
         await message.answer(
             _("Cancelled. Nothing you already saved is lost: /start takes you back to it.")
         )

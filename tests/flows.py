@@ -107,17 +107,26 @@ async def onboard(harness: BotHarness, user: UserHandle, locale: str, **answers:
 
 async def draft_event(harness: BotHarness, organiser: UserHandle, title: str = "Seminar",
                       country: str = "KZ") -> None:
-    """/newevent up to the preview, for one country (the administrator confirms it)."""
+    """/newevent up to the preview, for one country (the administrator confirms it), in the
+    zone of her country (preselected: Keep)."""
     await organiser.send("/newevent")
     await organiser.send(title)
     await organiser.send("Two days on joint patrols")
-    await organiser.send("20.01.2026 14:00")
-    await organiser.press("Asia/Almaty")
+    await organiser.press("Keep")  # the time zone of her country
+    await organiser.send("20.01.2026 14:00")  # a day with its time: on to the duration
     await organiser.press("2 hours")
     await organiser.send("Almaty")
     await organiser.press(ref_label(harness, "country", country, "en"))
     if organiser.id == ADMIN_ID:
         await organiser.press("Done")
+
+
+async def publish_draft(organiser: UserHandle, locale: str = "en",
+                        harness: BotHarness | None = None) -> None:
+    """Publish from the preview, and confirm it (the confirmation names the recipients)."""
+    label = (lambda msgid: t(harness, locale, msgid)) if harness else (lambda msgid: msgid)
+    await organiser.press(label("Publish"))
+    await organiser.press(label("Yes, publish"))
 
 
 def card_press(action: ReviewAction, member_id: int) -> str:

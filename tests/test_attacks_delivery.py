@@ -83,7 +83,8 @@ async def announce(admin: UserHandle) -> None:
     await admin.send("/announce")
     await admin.press("All members")
     await admin.send(TEXT)
-    await admin.press("Send")
+    await admin.press("Send now")
+    await admin.press("Yes, send")
 
 
 def copies(people: list[UserHandle]) -> Counter[int]:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 
 from bot.callbacks import EventCb, ReviewAction, ReviewCb, WizardAction, WizardCb
-from tests.flows import card_press, draft_event, onboard, ref_label, seed_member, t
+from tests.flows import (
+    card_press, draft_event, onboard, publish_draft, ref_label, seed_member, t,
+)
 from tests.harness import ADMIN_ID, BotHarness
 from tests.test_e2e_chats import KZ_CHAT, join, setup_chats
 
@@ -105,7 +107,7 @@ async def test_a_coordinator_never_suspends_an_administrator(harness: BotHarness
 
 async def publish_event(harness: BotHarness, organiser) -> int:  # type: ignore[no-untyped-def]
     await draft_event(harness, organiser, "Border seminar")
-    await organiser.press("Publish")
+    await publish_draft(organiser)
     return int(await harness.db.fetch_value("SELECT MAX(id) FROM events"))
 
 
@@ -129,9 +131,10 @@ async def test_double_tap_on_publish_makes_one_event(harness: BotHarness) -> Non
     coordinator = await seed_member(harness, 500, "KZ", coordinator=True)
     member = await seed_member(harness, 601, "KZ")
     await draft_event(harness, coordinator, "Border seminar")
-    preview = coordinator.last
-    await asyncio.gather(coordinator.press("Publish", preview),
-                         coordinator.press("Publish", preview))
+    await coordinator.press("Publish")
+    confirm = coordinator.last
+    await asyncio.gather(coordinator.press("Yes, publish", confirm),
+                         coordinator.press("Yes, publish", confirm))
     await harness.deliver()
     assert await harness.db.fetch_value("SELECT COUNT(*) FROM events") == 1
     cards = [m for m in member.bot_messages if "Border seminar" in (m.text or "")]
@@ -156,8 +159,10 @@ async def test_double_tap_on_announce_sends_once(harness: BotHarness) -> None:
     await coordinator.send("/announce")
     await coordinator.press(ref_label(harness, "country", "KZ", "en"))
     await coordinator.send("Training on Monday")
-    preview = coordinator.last
-    await asyncio.gather(coordinator.press("Send", preview), coordinator.press("Send", preview))
+    await coordinator.press("Send now")
+    confirm = coordinator.last
+    await asyncio.gather(coordinator.press("Yes, send", confirm),
+                         coordinator.press("Yes, send", confirm))
     await harness.deliver()
     assert len([m for m in member.bot_messages if "Training on Monday" in (m.text or "")]) == 1
 

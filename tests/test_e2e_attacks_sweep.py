@@ -18,12 +18,12 @@ import pytest
 
 from handlers.admin import ONE_PRESS_ACTIONS
 from bot.callbacks import (
-    AnnounceCb, ChatCb, CoffeeCb, EventCb, IntroCb, InviteCb, LanguageCb, MentorCb, PageCb,
+    ChatCb, CoffeeCb, EventCb, IntroCb, InviteCb, LanguageCb, MentorCb, PageCb,
     PrivacyCb, ReviewAction, ReviewCb, WizardAction, WizardCb,
 )
 from tests.emulator.server import UserHandle
 from tests.flows import (
-    card_press, draft_event, onboard, ref_label, seed_member, start_and_accept, t,
+    card_press, draft_event, onboard, publish_draft, ref_label, seed_member, start_and_accept, t,
 )
 from tests.harness import ADMIN_ID, BotHarness
 from tests.test_e2e_chats import KG_CHAT, KZ_CHAT, setup_chats
@@ -56,13 +56,18 @@ async def test_two_event_previews_published_concurrently_make_one_event(harness:
     member = await seed_member(harness, 601, "KZ")
     await draft_event(harness, coordinator)
     first = coordinator.last
+    old_publish = button_data(first, "Publish")
     await coordinator.press("Edit", first)
     await coordinator.press("Title")
     await coordinator.send("Seminar (updated)")
     second = coordinator.last
-    assert second.message_id != first.message_id
-    await asyncio.gather(coordinator.press("Publish", first),
-                         coordinator.press("Publish", second))
+    assert second.message_id != first.message_id and not first.buttons()  # one live preview
+    await coordinator.press("Publish", second)
+    confirm = coordinator.last
+    answers = await asyncio.gather(coordinator.press_data(old_publish, first),
+                                   coordinator.press("Yes, publish", confirm),
+                                   coordinator.press("Yes, publish", confirm))
+    assert answers[0] is not None and answers[0]["text"] == EARLIER
     await harness.deliver()
     assert await harness.db.fetch_value("SELECT COUNT(*) FROM events") == 1
     cards = [m for m in member.bot_messages if "Seminar" in (m.text or "")]
@@ -76,9 +81,10 @@ async def test_two_announce_previews_sent_concurrently_send_once(harness: BotHar
     await coordinator.press(ref_label(harness, "country", "KZ", "en"))
     await coordinator.send("Training on Monday")
     first = coordinator.last
-    await coordinator.send("Training on Tuesday")  # she corrects herself: a second preview
-    second = coordinator.last
-    await asyncio.gather(coordinator.press("Send", first), coordinator.press("Send", second))
+    await coordinator.press("Send now", first)
+    confirm = coordinator.last
+    await asyncio.gather(coordinator.press("Yes, send", confirm),
+                         coordinator.press("Yes, send", confirm))
     await harness.deliver()
     got = [m for m in member.bot_messages if "Training on" in (m.text or "")]
     assert len(got) == 1, [m.text for m in got]
@@ -107,9 +113,11 @@ async def test_old_announce_preview_after_moving_to_another_flow_is_stale(
     await coordinator.press(ref_label(harness, "country", "KZ", "en"))
     await coordinator.send("Old draft announcement")
     preview = coordinator.last
+    send_now = button_data(preview, "Send now")
     await coordinator.send("/newevent")  # she moved on to another flow
+    assert not preview.buttons()  # the closed dialog's keyboard went with it
     await coordinator.send("Some event")
-    answer = await coordinator.press("Send", preview)
+    answer = await coordinator.press_data(send_now, preview)  # replayed
     await harness.deliver()
     assert not [m for m in member.bot_messages if "Old draft" in (m.text or "")]
     assert answer is not None and answer["text"] == EARLIER
@@ -320,6 +328,7 @@ async def test_roles_lost_mid_flow(harness: BotHarness, how: str) -> None:
     await coordinator.press(ref_label(harness, "country", "KZ", "en"))
     await coordinator.send("Send your ID photo to @evil")
     announce_preview = coordinator.last
+    send_now = button_data(announce_preview, "Send now")
     await coordinator.send("/post")
     await coordinator.press("Kazakhstan officers — chat of Kazakhstan")
     await coordinator.send("Phishing post")
@@ -342,8 +351,8 @@ async def test_roles_lost_mid_flow(harness: BotHarness, how: str) -> None:
     assert await status_country(harness, 1001) == ("pending", "KZ")
     assert await harness.db.fetch_value("SELECT COUNT(*) FROM invite_codes") == 0
     # the announce and post previews were replaced by the event flow's state; replay them
-    for preview, label in ((announce_preview, "Send"), (post_preview, "Publish")):
-        await coordinator.press(label, preview)
+    await coordinator.press_data(send_now, announce_preview)  # its keyboard went with /post
+    await coordinator.press("Publish", post_preview)
     await harness.deliver()
     assert not [m for m in member.bot_messages if "@evil" in (m.text or "")]
     assert not [m for m in kz_chat.messages if m.from_bot and "Phishing" in (m.text or "")]
@@ -357,8 +366,10 @@ async def test_announce_typed_then_suspended_then_send(harness: BotHarness) -> N
     await coordinator.press(ref_label(harness, "country", "KZ", "en"))
     await coordinator.send("Send your ID photo to @evil")
     preview = coordinator.last
+    await coordinator.press("Send now", preview)
     await suspend_by_admin(harness, admin, 500)
-    await coordinator.press("Send", preview)
+    await coordinator.press("Yes, send")
+    assert coordinator.last_text == "You are not allowed to do this. Nothing was sent."
     await harness.deliver()
     assert not [m for m in member.bot_messages if "@evil" in (m.text or "")]
 
@@ -393,13 +404,15 @@ async def test_event_edit_typed_after_dismissal(harness: BotHarness) -> None:
     coordinator = await seed_member(harness, 500, "KZ", coordinator=True)
     await seed_member(harness, 601, "KZ")
     await draft_event(harness, coordinator)
-    await coordinator.press("Publish")
+    await publish_draft(coordinator)
     event_id = await harness.db.fetch_value("SELECT MAX(id) FROM events")
-    await coordinator.press_data(EventCb(action="editf", event_id=event_id,
-                                         value="place").pack())
+    await coordinator.send("/events")
+    await coordinator.press("Edit")
+    await coordinator.press("Place")
     await admin.send("/help")
     await admin.press_data(card_press(ReviewAction.DISMISS, 500))
     await coordinator.send("https://evil.example")
+    assert coordinator.last_text == "You are not allowed to do this. Nothing was changed."
     assert await harness.db.fetch_value(
         "SELECT place FROM events WHERE id = ?", (event_id,)) == "Almaty"
 
@@ -534,11 +547,11 @@ async def build_world(harness: BotHarness) -> dict[str, int]:
     await onboard(harness, applicant, "en", country="KZ")
     # events: by the KZ coordinator, by the coordinator dismissed later, by the admin for KG
     await draft_event(harness, coord, "KZ event")
-    await coord.press("Publish")
+    await publish_draft(coord)
     await draft_event(harness, dismissed, "Dismissed event")
-    await dismissed.press("Publish")
+    await publish_draft(dismissed)
     await draft_event(harness, admin, "KG event", country="KG")
-    await admin.press("Publish")
+    await publish_draft(admin)
     await coord.send("/invite")
     await coord.press("5")
     await coord.press("30 days")
@@ -645,15 +658,8 @@ def forged_for(role: str, w: dict[str, int]) -> list[tuple[str, str | None]]:
         if role in ("stranger", "pending", "needs_info", "rejected", "suspended",
                     "suspended_coord"):
             out.append((ChatCb(action="join", chat_id=chat).pack(), None))
-    # announcements
-    if role != "admin":
-        audiences = ["*", "KG"] if role != "coord_kg" else ["*", "KZ"]
-        if role not in ("coord_kz", "coord_kg"):
-            audiences.append("KZ")
-        for audience in audiences:
-            out.append((AnnounceCb(action="audience", value=audience).pack(), "Forged @evil"))
-            out.append((AnnounceCb(action="send").pack(), None))
-    out.append((AnnounceCb(action="send", value="*").pack(), None))
+    # announcements: /announce is a dialog; its buttons carry the dialog's intent, forged
+    # audiences are refused there (tests/test_e2e_announce.py)
     # events
     if role == "admin":
         managed = [HUGE]
@@ -666,8 +672,6 @@ def forged_for(role: str, w: dict[str, int]) -> list[tuple[str, str | None]]:
     for event in managed:
         for action in ("csv", "cancel", "edit", "tochats", "stats"):
             out.append((EventCb(action=action, event_id=event).pack(), None))
-        out.append((EventCb(action="editf", event_id=event, value="place").pack(),
-                    "https://evil.example"))
     foreign_event = {"coord_kg": w["E_kz"], "admin": HUGE}.get(role, w["E_kg"])
     if role in ("stranger", "pending", "needs_info", "rejected", "suspended",
                 "suspended_coord"):
@@ -679,9 +683,10 @@ def forged_for(role: str, w: dict[str, int]) -> list[tuple[str, str | None]]:
                 for a in ("going", "y", "maybe")]
         out += [(EventCb(action="rate", event_id=event, value="5").pack(), None),
                 (EventCb(action="ics", event_id=event).pack(), None)]
-    out += [(EventCb(action=a, value=val).pack(), None) for a, val in (
+    # the old hand-built /newevent buttons (e1:publish, e1:aud, ...) are no valid data now
+    out += [(f"e1:{a}:0:{val}", None) for a, val in (
         ("publish", ""), ("aud", "*"), ("aud", "TJ"), ("audx", "cybercrime"), ("audok", ""),
-        ("tz", "Asia/Almaty"), ("dur", "120"), ("drop", ""))]
+        ("tz", "Asia/Almaty"), ("dur", "120"), ("drop", ""), ("editf", "place"))]
     # wizard
     out += [(WizardCb(action=WizardAction.PICK, step="country", value="TJ").pack(), None),
             (WizardCb(action=WizardAction.TOGGLE, step="expertise", value="forensics").pack(),
@@ -763,7 +768,7 @@ async def test_rsvp_double_tap_is_not_an_error(harness: BotHarness, caplog) -> N
     coordinator = await seed_member(harness, 500, "KZ", coordinator=True)
     member = await seed_member(harness, 601, "KZ")
     await draft_event(harness, coordinator)
-    await coordinator.press("Publish")
+    await publish_draft(coordinator)
     await harness.deliver()
     card = next(m for m in member.bot_messages if "Seminar" in (m.text or ""))
     going = next(b for b in card.button_labels() if "Going" in b)
@@ -866,7 +871,7 @@ async def test_break_every_flow_then_replay(harness: BotHarness, breaker: str) -
     await coordinator.press(ref_label(harness, "country", "KZ", "en"))
     await coordinator.send("Announcement A")
     preview = coordinator.last
-    await broken_then(coordinator, [("Send", preview)], "Announcement B")
+    await broken_then(coordinator, [("Send now", preview)], "Announcement B")
     await coordinator.send("/post")
     where = coordinator.last
     await coordinator.press("Kazakhstan officers — chat of Kazakhstan")

@@ -45,8 +45,10 @@ async def test_sigkill_mid_broadcast_loses_nothing(emulator: TelegramEmulator,
         await admin.press("All members")
         await eventually(lambda: "Send the text" in admin.last_text, "the text prompt", bot)
         await admin.send(TEXT)
-        await eventually(lambda: admin.has_button("Send"), "the preview", bot)
-        await admin.press("Send")
+        await eventually(lambda: admin.has_button("Send now"), "the preview", bot)
+        await admin.press("Send now")
+        await eventually(lambda: admin.has_button("Yes, send"), "the confirmation", bot)
+        await admin.press("Yes, send")
         await eventually(lambda: sum(copies(members).values()) >= MEMBERS // 3,
                          "a third of the broadcast", bot)
         bot.proc.send_signal(signal.SIGKILL)  # type: ignore[union-attr]

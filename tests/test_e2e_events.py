@@ -9,7 +9,7 @@ from icalendar import Calendar
 
 from bot.i18n import format_datetime, format_range, zone_name
 from tests.emulator.server import UserHandle
-from tests.flows import card_press, seed_member, t
+from tests.flows import card_press, publish_draft, seed_member, t
 from tests.harness import ADMIN_ID, BotHarness
 
 START_UTC = datetime(2026, 1, 20, 8, 0, tzinfo=UTC)  # 14:00 in Bishkek
@@ -19,18 +19,20 @@ async def publish(harness: BotHarness, admin: UserHandle, audience: str = "All m
     await admin.send("/newevent")
     await admin.send("Border cooperation seminar")
     await admin.send("Two days on joint patrols & <risk> analysis")
-    await admin.send("next tuesday")  # not a date: asked again
-    assert admin.last_text == "Please send the date and time like 25.12.2026 14:00."
+    await admin.press("Bishkek")
+    await admin.send("next tuesday")  # not a date: asked again, with an example
+    assert "I could not read that. Please write it like 25.12.2026." in admin.last_text
     await admin.send("01.01.2026 10:00")  # in the past for the clock (2026-01-15)
-    assert admin.last_text == "That moment has passed. Please send a date in the future."
-    await admin.send("20.01.2026 14:00")
-    await admin.press("Asia/Bishkek")
+    assert "That moment has already passed in Bishkek. Please choose a later one." \
+        in admin.last_text
+    await admin.press("20")  # the calendar
+    await admin.press("14:00")
     await admin.press("2 hours")
     await admin.send("Bishkek, OSCE office")
     await admin.press(audience)
     preview = admin.last_text
     assert "Border cooperation seminar" in preview and "<risk>" in preview
-    await admin.press("Publish")
+    await publish_draft(admin)
     assert "Published. /events shows the answers." in admin.all_texts()
     await harness.deliver()
     assert admin.last_text.startswith("Delivery finished:")
@@ -133,6 +135,9 @@ async def test_no_reminder_for_past_events_and_cancel_notifies(harness: BotHarne
     csv_text = other_admin_view.last.document["content"].decode("utf-8-sig")  # type: ignore[index]
     assert "Seeded Member,Kyrgyzstan,Going" in csv_text  # her language, not codes
     await other_admin_view.press("Cancel event")
+    assert other_admin_view.last_text == (
+        "Cancel «Border cooperation seminar» and tell 1 person who answered Going or Maybe?")
+    await other_admin_view.press("Cancel the event")
     await harness.deliver()
     assert member.last_text.startswith(t(harness, "ky", "❌ This event has been cancelled:"))
 
@@ -145,16 +150,16 @@ async def test_members_and_other_countries_cannot_create_or_target(harness: BotH
     await coordinator.send("/newevent")
     await coordinator.send("Local meeting")
     await coordinator.send("About the spring plan")
+    await coordinator.press("Keep")
     await coordinator.send("2026-02-01 10:00")
-    await coordinator.press("Asia/Bishkek")
     await coordinator.press("1 hour")
     await coordinator.send("Osh")
-    assert coordinator.last.button_labels() == ["Kyrgyzstan"]
-    from bot.callbacks import EventCb
-
-    answer = await coordinator.press_data(EventCb(action="aud", value="*").pack())
-    assert answer is not None
-    assert coordinator.last_text == "You are not allowed to do this."
+    assert coordinator.last.button_labels() == ["Kyrgyzstan", "« Back"]
+    own = coordinator.last.buttons()[0]["callback_data"]
+    assert own.endswith(":KG")
+    answer = await coordinator.press_data(own.removesuffix("KG") + "*")  # forged: everyone
+    assert answer is not None and answer["text"] == "You are not allowed to do this."
+    assert coordinator.last.button_labels() == ["Kyrgyzstan", "« Back"]
 
 
 async def test_edit_tells_going_and_maybe_in_their_language(harness: BotHarness) -> None:
@@ -167,8 +172,13 @@ async def test_edit_tells_going_and_maybe_in_their_language(harness: BotHarness)
     await admin.send("/events")
     await admin.press("Edit")
     await admin.press("Start")
+    assert "Send the new start in Bishkek time, like 25.12.2026 14:00." in admin.last_text
     await admin.send("21.01.2026 15:00")
-    assert admin.last_text == "Saved; those who answered Going or Maybe are being told."
+    assert admin.last_text == \
+        "Save this change (Start) and tell 1 person who answered Going or Maybe?"
+    await admin.press("Save")
+    assert admin.last_text.startswith(
+        "Saved; 1 person who answered Going or Maybe is being told.")
     await harness.deliver()
     new_start = datetime(2026, 1, 21, 9, 0, tzinfo=UTC)  # 15:00 in Bishkek
     changed = going.last_text
@@ -188,8 +198,8 @@ async def fill_event(sender: UserHandle, title: str = "Regional training") -> No
     await sender.send("/newevent")
     await sender.send(title)
     await sender.send("A day of exercises")
+    await sender.press("Keep")  # her country's zone
     await sender.send("2026-02-10 10:00")
-    await sender.press(sender.last.button_labels()[0].removeprefix("✓ "))
     await sender.press("1 hour")
     await sender.send("Almaty")
 
@@ -216,7 +226,7 @@ async def test_audiences_translations_and_chat_posting(harness: BotHarness) -> N
     await admin.send("Өңірлік оқу-жаттығу")
     await admin.send("Жаттығулар күні")
     assert "Also in: Қазақша" in admin.last_text
-    await admin.press("Publish")
+    await publish_draft(admin)
     await harness.deliver()
     assert any("Өңірлік оқу-жаттығу" in text for text in kazakh.all_texts())
     assert any("Regional training" in text for text in kyrgyz.all_texts())
@@ -229,7 +239,7 @@ async def test_audiences_translations_and_chat_posting(harness: BotHarness) -> N
     await fill_event(admin, "Cyber workshop")
     await admin.press("Members with an area of expertise")
     await admin.press("Cybercrime")
-    await admin.press("Publish")
+    await publish_draft(admin)
     await harness.deliver()
     assert any("Cyber workshop" in text for text in kyrgyz.all_texts())
     assert not any("Cyber workshop" in text for text in uzbek.all_texts())
@@ -239,7 +249,7 @@ async def test_region_wide_events_need_an_administrators_permission(harness: Bot
     admin = await seed_member(harness, ADMIN_ID, "KZ")
     coordinator = await seed_member(harness, 500, "KG", coordinator=True, name="Coord KG")
     await fill_event(coordinator)
-    assert coordinator.last.button_labels() == ["Kyrgyzstan"]
+    assert coordinator.last.button_labels() == ["Kyrgyzstan", "« Back"]
     await coordinator.send("/cancel")
     await admin.send("/members")
     await admin.press("Search")
@@ -247,9 +257,9 @@ async def test_region_wide_events_need_an_administrators_permission(harness: Bot
     await admin.press("Allow region events")  # a short label (issue 11); the card says it
     assert admin.last_text.endswith("She may now publish events for the whole region.")
     await fill_event(coordinator)
-    assert coordinator.last.button_labels() == ["All members", "Kyrgyzstan"]
+    assert coordinator.last.button_labels() == ["All members", "Kyrgyzstan", "« Back"]
     await coordinator.press("All members")
-    await coordinator.press("Publish")
+    await publish_draft(coordinator)
     assert "Published. /events shows the answers." in coordinator.all_texts()
     from bot.callbacks import ReviewAction, ReviewCb
 

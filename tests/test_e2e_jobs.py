@@ -9,7 +9,7 @@ from tests.harness import BotHarness
 
 ALL_JOBS = ["cleanup_abandoned_signups", "coffee_rounds", "event_reminders",
             "flush_chat_removals", "matching_upkeep", "mentorship_round", "reconcile_chats",
-            "remind_overdue_reviews", "weekly_digest"]
+            "remind_overdue_reviews", "scheduled_announcements", "weekly_digest"]
 OVERDUE = "1 application from Kyrgyzstan has waited more than 7 days. /pending shows it."
 
 

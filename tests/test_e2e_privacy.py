@@ -90,7 +90,8 @@ def test_every_personal_table_is_exported_and_erased() -> None:
                                     "mentor_offers", "mentor_areas", "mentee_requests",
                                     "mentee_goals", "mentor_pairs", "suggestion_lists",
                                     "suggestion_entries", "pair_ratings", "intro_requests",
-                                    "intro_candidates", "coffee_skips", "coffee_members"}
+                                    "intro_candidates", "coffee_skips", "coffee_members",
+                                    "scheduled_announcements"}
 
 
 async def test_matching_traces_are_exported_and_erased(harness: BotHarness) -> None:

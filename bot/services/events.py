@@ -1,4 +1,6 @@
-"""Events: reading what a coordinator typed, reminders at the right moments, the calendar file.
+"""Events: who an event is for, reminders at the right moments, the calendar file, and the
+organiser's side (publishing a draft once, a new audience). What she types is read in
+:mod:`bot.services.event_input`.
 
 Reminders are rows in the outbox like every broadcast; what is due is decided from the events
 table and the injected clock, and each reminder is marked done in the same transaction that
@@ -13,22 +15,20 @@ reader) and the new calendar file to whoever took one (``bot.services.calendar``
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from enum import Enum
 
 from bot.clock import Clock
 from bot.db.database import Database
+from bot.db.repositories.audit import AuditRepo
+from bot.db.repositories.claims import ClaimRepo
 from bot.db.repositories.events import Event, EventRepo
+from bot.db.repositories.profiles import ProfileRepo
 from bot.services.delivery import DeliveryService
 from bot.services.message_kinds import MessageKind
+from bot.services.roles import Authority
 
-_FORMS = (
-    re.compile(r"^(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})\s+(?P<H>\d{1,2})[:.](?P<M>\d{2})$"),
-    re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})[\sT]+(?P<H>\d{1,2}):(?P<M>\d{2})$"),
-    re.compile(r"^(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})\s+(?P<H>\d{1,2}):(?P<M>\d{2})$"),
-)
 ALL = "*"
 
 
@@ -68,19 +68,6 @@ class Audience:
 REMINDERS = (("reminded_24h_at", timedelta(hours=24)), ("reminded_1h_at", timedelta(hours=1)))
 
 
-def parse_start(text: str | None, timezone: str) -> datetime | None:
-    """``25.12.2026 14:00``, ``2026-12-25 14:00`` or ``25/12/2026 14:00`` in that time zone."""
-    value = " ".join((text or "").split())
-    for form in _FORMS:
-        match = form.match(value)
-        if match:
-            try:
-                local = datetime(int(match["y"]), int(match["m"]), int(match["d"]),
-                                 int(match["H"]), int(match["M"]), tzinfo=ZoneInfo(timezone))
-            except ValueError:
-                return None
-            return local.astimezone(ZoneInfo("UTC"))
-    return None
 
 
 class EventService:
@@ -155,3 +142,143 @@ class EventService:
         if takers:
             await self._delivery.enqueue(MessageKind.EVENT_CALENDAR, {"event_id": event_id},
                                          takers, None)
+
+# ---- the organiser's side: publishing a draft, an audience changed after publishing ---------
+# (/newevent and its edits call these; the change and cancel notices stay with EventService)
+
+@dataclass(frozen=True)
+class Draft:
+    """An event as the organiser composed it in /newevent, not yet published."""
+
+    title: str
+    description: str
+    starts_at: datetime
+    timezone: str
+    duration: int
+    place: str
+    audience: Audience
+    texts: dict[str, dict[str, str]]
+
+
+class Published(str, Enum):
+    DONE = "done"
+    NOT_ALLOWED = "not_allowed"  # her role no longer reaches that audience
+    PAST = "past"  # the start has passed while she composed it
+    ALREADY = "already"  # this draft was published already (a double tap)
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    outcome: Published
+    event_id: int | None = None
+    broadcast_id: int | None = None
+    recipients: int = 0
+
+
+class EventOrganiser:
+    """Who an event reaches, and publishing it once: the role is asked when she presses
+    Publish (a coordinator dismissed meanwhile publishes nothing)."""
+
+    def __init__(self, db: Database, events: EventRepo, profiles: ProfileRepo,
+                 delivery: DeliveryService, audit: AuditRepo, authority: Authority,
+                 claims: ClaimRepo, clock: Clock) -> None:
+        self._db = db
+        self._events = events
+        self._profiles = profiles
+        self._delivery = delivery
+        self._audit = audit
+        self._authority = authority
+        self._claims = claims
+        self._clock = clock
+
+    async def may_reach(self, user_id: int, audience: Audience) -> bool:
+        return await self._authority.may_reach(user_id, audience.countries, audience.expertise)
+
+    async def recipients(self, audience: Audience, organiser: int) -> list[int]:
+        """The approved members the audience includes, the organiser herself left out."""
+        if audience.expertise:
+            everyone = await self._profiles.approved_with_expertise(audience.expertise)
+        else:
+            everyone = await self._profiles.approved_members(
+                list(audience.countries) if audience.countries else None)
+        return [r for r in everyone if r != organiser]
+
+    async def publish(self, organiser: int, draft_key: str, draft: Draft) -> PublishResult:
+        now = self._clock.now()
+        if not await self.may_reach(organiser, draft.audience):
+            await self._audit.record(now, organiser, "publish_event", outcome="refused",
+                                     country_code=draft.audience.single_country)
+            return PublishResult(Published.NOT_ALLOWED)
+        if draft.starts_at <= now:
+            return PublishResult(Published.PAST)
+        # one draft publishes once, however often or concurrently Publish is pressed
+        if not await self._claims.claim(f"event:{organiser}:{draft_key}", now):
+            return PublishResult(Published.ALREADY)
+        texts = {code: t for code, t in draft.texts.items()
+                 if t.get("title") and t.get("description")}
+        async with self._db.transaction():
+            event_id = await self._events.create(
+                organiser, draft.audience.encode(), draft.title, draft.description,
+                draft.starts_at, draft.timezone, draft.duration, draft.place, now, texts)
+            event = await self._events.get(event_id)
+            assert event is not None
+            recipients = await self.recipients(draft.audience, organiser)
+            broadcast_id = await self._delivery.enqueue(MessageKind.EVENT, event.payload(),
+                                                        recipients, organiser)
+            await self._audit.record(now, organiser, "publish_event",
+                                     country_code=draft.audience.single_country,
+                                     details=f"event #{event_id} for {draft.audience.encode()}")
+        return PublishResult(Published.DONE, event_id, broadcast_id, len(recipients))
+
+    async def newly_included(self, event: Event, audience: Audience) -> list[int]:
+        """Who a new audience adds to the event's (they get its card)."""
+        before = set(await self.recipients(Audience.parse(event.audience),
+                                           event.created_by or 0))
+        return [r for r in await self.recipients(audience, event.created_by or 0)
+                if r not in before]
+
+    async def change_audience(self, event: Event, audience: Audience, actor: int) -> int:
+        """A new audience; those it adds get the card. -1 if the event is no longer open or
+        her role does not reach the new audience."""
+        if not await self.may_reach(actor, audience):
+            return -1
+        async with self._db.transaction():
+            added = await self.newly_included(event, audience)
+            if not await self._events.update_field(event.id, "audience", audience.encode(),
+                                                   self._clock.now()):
+                return -1
+            changed = await self._events.get(event.id)
+            assert changed is not None
+            if added:
+                await self._delivery.enqueue(MessageKind.EVENT, changed.payload(), added, actor)
+            await self._audit.record(self._clock.now(), actor, "edit_event",
+                                     details=f"event #{event.id}: audience")
+        return len(added)
+
+    async def change(self, service: EventService, event: Event, field: str, value: object,
+                     actor: int) -> int:
+        """A detail changed through :meth:`EventService.change` (which tells those who
+        answered), written to the audit log; -1 if the event is no longer open."""
+        told = await service.change(event, field, value)
+        if told >= 0:
+            await self._audit.record(self._clock.now(), actor, "edit_event",
+                                     details=f"event #{event.id}: {field}")
+        return told
+
+    async def cancel(self, service: EventService, event: Event, actor: int) -> int:
+        told = await service.cancel(event)
+        if told >= 0:
+            await self._audit.record(self._clock.now(), actor, "cancel_event",
+                                     details=f"event #{event.id}")
+        return told
+
+    async def told_of_change(self, event: Event) -> int:
+        """How many a change or a cancellation tells: those who answered Going or Maybe."""
+        return len(await self._events.attendees(event.id))
+
+    async def may_manage(self, actor: int, event: Event) -> bool:
+        """Asked now, of the current role: any administrator, or the organiser while she is
+        still staff of the event's audience."""
+        audience = Audience.parse(event.audience)
+        return await self._authority.may_manage_event(actor, event.created_by,
+                                                      audience.countries, audience.expertise)

@@ -36,6 +36,7 @@ PERSONAL_TABLES: dict[str, tuple[str, ...]] = {
     "intro_candidates": ("user_id",),
     "coffee_skips": ("user_id",),
     "coffee_members": ("user_id",),
+    "scheduled_announcements": ("created_by",),  # not sent once she is gone
 }
 # Rows about others that mention her: the mention is cut, the row stays.
 MENTIONS: dict[str, tuple[str, ...]] = {

@@ -1,0 +1,123 @@
+"""Reading the dates, times and ends an organiser types for an event, with a precise reason
+when one can't be taken (no aiogram inside: the dialog shows the reason in her language).
+
+What is accepted: ``25.12.2026``, ``25/12/2026``, ``2026-12-25`` for a day; ``14:00`` or
+``14.00`` for a time; both together (``25.12.2026 14:00``); spaces around anything. Words
+("tomorrow 3pm", «фардо 15:00») are not parsed: she gets the example in her language and
+has the calendar and the time buttons for the rest.
+
+Every moment is read in the event's own zone and checked to lie in the future *there*
+(an event in Bishkek is not "in the future" because it would be in Almaty).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import Enum
+from zoneinfo import ZoneInfo
+
+MIN_MINUTES, MAX_MINUTES = 15, 10080  # the events table allows up to 7 days
+UTC = ZoneInfo("UTC")
+
+_DAY = (r"(?:(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>\d{4})"
+        r"|(?P<y2>\d{4})-(?P<m2>\d{1,2})-(?P<d2>\d{1,2}))")
+_TIME = r"(?P<H>\d{1,2})[:.](?P<M>\d{2})"
+_DAY_ONLY = re.compile(rf"^{_DAY}$")
+_TIME_ONLY = re.compile(rf"^{_TIME}$")
+_DAY_AND_TIME = re.compile(rf"^{_DAY}[\sT,]+{_TIME}$")
+
+
+class MomentProblem(str, Enum):
+    FORMAT = "format"  # not a date or time we read: she gets an example
+    NO_SUCH_DAY = "no_such_day"  # 31.02.2027
+    HOUR_24 = "hour_24"  # 24:00: did she mean 00:00 of the next day?
+    NO_SUCH_TIME = "no_such_time"  # 25:61
+    PAST = "past"  # in the event's zone, that moment has passed
+    END_NOT_AFTER_START = "end_not_after_start"
+    TOO_SHORT = "lasts_too_little"
+    TOO_LONG = "lasts_too_long"  # longer than MAX_MINUTES
+
+
+@dataclass(frozen=True)
+class Moment:
+    """What she typed: a day, a time, or both; or the reason it can't be taken
+    (``bad_day``: the (day, month) that does not exist, for the message)."""
+
+    day: date | None = None
+    at: time | None = None
+    problem: MomentProblem | None = None
+    bad_day: tuple[int, int] | None = None
+
+
+def _day(match: re.Match[str]) -> tuple[date | None, Moment | None]:
+    d, m, y = (match["d"] or match["d2"], match["m"] or match["m2"], match["y"] or match["y2"])
+    try:
+        return date(int(y), int(m), int(d)), None
+    except ValueError:
+        if 1 <= int(m) <= 12 and 1 <= int(d) <= 31:
+            return None, Moment(problem=MomentProblem.NO_SUCH_DAY, bad_day=(int(d), int(m)))
+        return None, Moment(problem=MomentProblem.FORMAT)
+
+
+def _time(match: re.Match[str]) -> tuple[time | None, Moment | None]:
+    hours, minutes = int(match["H"]), int(match["M"])
+    if hours == 24 and minutes == 0:
+        return None, Moment(problem=MomentProblem.HOUR_24)
+    if hours > 23 or minutes > 59:
+        return None, Moment(problem=MomentProblem.NO_SUCH_TIME)
+    return time(hours, minutes), None
+
+
+def read_moment(text: str | None) -> Moment:
+    """A day, a time, or a day with a time, as she typed it."""
+    value = " ".join((text or "").split())
+    if match := _DAY_AND_TIME.match(value):
+        day, refused = _day(match)
+        if refused is not None:
+            return refused
+        at, refused = _time(match)
+        return refused if refused is not None else Moment(day=day, at=at)
+    if match := _DAY_ONLY.match(value):
+        day, refused = _day(match)
+        return refused if refused is not None else Moment(day=day)
+    if match := _TIME_ONLY.match(value):
+        at, refused = _time(match)
+        return refused if refused is not None else Moment(at=at)
+    return Moment(problem=MomentProblem.FORMAT)
+
+
+def local_moment(day: date, at: time, timezone: str) -> datetime:
+    """That wall-clock moment in the zone, as UTC."""
+    return datetime.combine(day, at, tzinfo=ZoneInfo(timezone)).astimezone(UTC)
+
+
+def today_in(timezone: str, now: datetime) -> date:
+    return now.astimezone(ZoneInfo(timezone)).date()
+
+
+def start_problem(start: datetime, now: datetime) -> MomentProblem | None:
+    return MomentProblem.PAST if start <= now else None
+
+
+def duration_until(start: datetime, end: Moment, timezone: str
+                   ) -> tuple[int | None, MomentProblem | None]:
+    """The minutes from the start to the end she typed (a time alone: on the start's day)."""
+    if end.problem is not None:
+        return None, end.problem
+    if end.at is None:
+        return None, MomentProblem.FORMAT
+    day = end.day or start.astimezone(ZoneInfo(timezone)).date()
+    minutes = int((local_moment(day, end.at, timezone) - start) / timedelta(minutes=1))
+    return minutes, duration_problem(minutes)
+
+
+def duration_problem(minutes: int) -> MomentProblem | None:
+    if minutes <= 0:
+        return MomentProblem.END_NOT_AFTER_START
+    if minutes < MIN_MINUTES:
+        return MomentProblem.TOO_SHORT
+    if minutes > MAX_MINUTES:
+        return MomentProblem.TOO_LONG
+    return None

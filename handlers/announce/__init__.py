@@ -1,0 +1,47 @@
+"""/announce: a coordinator's message to members as one live dialog — the audience first (a
+country with nobody to receive it is said before she writes), her text with its formatting,
+translations, a preview, then Send now or Schedule for a moment in a chosen zone, each
+confirmed with the number of recipients. Sending goes through
+:class:`bot.services.announcements.AnnouncementService` and the delivery engine.
+
+``states.py`` draws the flow, ``dialog.py`` the windows, ``getters.py`` what they show,
+``actions.py`` what they do.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.filters import Command
+
+from bot.services.delivery import Recipient
+from bot.services.message_kinds import MessageKind
+
+
+def renderers(app: Any) -> dict[MessageKind, Any]:
+    return {MessageKind.ANNOUNCEMENT: render_announcement}
+
+
+def render_announcement(payload: dict[str, Any], recipient: Recipient | None
+                        ) -> tuple[str, None]:
+    """What a member receives, rendered at send time in her language (her translation when
+    the sender wrote one)."""
+    from handlers.announce.getters import announcement_text
+
+    texts = payload.get("texts") or {}
+    html = texts.get(recipient.locale) if recipient is not None else None
+    return announcement_text(html or payload["html"]), None
+
+
+def create_router() -> Router:
+    from bot.callbacks import ScheduledAction, ScheduledCb
+    from handlers.announce.actions import cb_withdraw, cmd_announce
+    from handlers.announce.dialog import create_dialog
+
+    router = Router(name="announce")
+    router.message.register(cmd_announce, Command("announce"), F.chat.type == "private")
+    router.callback_query.register(
+        cb_withdraw, ScheduledCb.filter(F.action == ScheduledAction.WITHDRAW))
+    router.include_router(create_dialog())
+    return router
