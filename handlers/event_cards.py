@@ -160,6 +160,23 @@ def renderers(app: Any) -> dict[MessageKind, Any]:
                               to.timezone)
         return ("\n".join([_("✏️ This event has changed:"), *lines]) + "\n\n" + text, keyboard)
 
+    async def render_card_update(payload: dict[str, Any], to: Recipient) -> Any:
+        """Her card, edited in place: the event as it is now with what changed below it;
+        once cancelled, the card says so and has no answer buttons."""
+        event = await events.get(int(payload["event_id"]))
+        if event is None:
+            return None
+        if event.status != "published":  # the calendar button gives the cancelled file
+            return (card_text(event.payload(), to.locale, to.timezone) + "\n\n"
+                    + _("This event has been cancelled."), rows(
+                        [button(_("Add to calendar"), EventCb(action="ics", event_id=event.id))]))
+        text, keyboard = await live_card(event, to)
+        lines = changes_lines(payload.get("before") or payload, payload, to.locale,
+                              to.timezone)
+        if lines:
+            text += "\n\n" + "\n".join([_("✏️ This event has changed:"), *lines])
+        return text, keyboard
+
     async def render_feedback(payload: dict[str, Any], to: Recipient) -> Any:
         title = _localized(payload, to.locale)["title"]
         return (_("How was «{title}»? Tap a mark from 1 to 5.").format(title=escape(title)),
@@ -180,6 +197,7 @@ def renderers(app: Any) -> dict[MessageKind, Any]:
     return {MessageKind.EVENT: render_event, MessageKind.EVENT_REMINDER: render_reminder,
             MessageKind.EVENT_CANCELLED: render_cancelled,
             MessageKind.EVENT_CHANGED: render_changed,
+            MessageKind.EVENT_CARD: render_card_update,
             MessageKind.EVENT_FEEDBACK: render_feedback,
             MessageKind.EVENT_CALENDAR: render_calendar}
 

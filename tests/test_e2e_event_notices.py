@@ -128,7 +128,10 @@ async def test_calendar_file_by_rfc5545_in_her_language_and_sent_again_after_cha
     await harness.deliver()
     entry = vevent(documents(members["uz"])[-1])
     assert str(entry["status"]) == "CANCELLED" and int(entry["sequence"]) == 3
-    await members["ky"].press(t(harness, "ky", "Add to calendar"), card_of(members["ky"]))
+    card = next(m for m in members["ky"].bot_messages if (m.text or "").startswith("📅"))
+    assert t(harness, "ky", "This event has been cancelled.") in (card.text or "")
+    assert card.button_labels() == [t(harness, "ky", "Add to calendar")]  # no answers now
+    await members["ky"].press(t(harness, "ky", "Add to calendar"), card)
     entry = vevent(members["ky"].last)
     assert str(entry["status"]) == "CANCELLED" and str(entry["summary"]) == TEXTS["ky"]["title"]
 
@@ -260,7 +263,8 @@ async def test_change_notice_says_what_changed_old_to_new_with_the_answer_button
     await service.update(await current(harness, event), {"texts": texts})
     await harness.deliver()
     assert f"{TEXTS['ru']['title']} → Пограничный семинар" in members["ru"].last_text
-    assert not any("✏️" in text for text in extra.all_texts())  # she did not answer
+    # she did not answer: no notice, only her card shows the change
+    assert not any(text.startswith("✏️") for text in extra.all_texts())
 
 
 # ---- 2. translations in feedback and cancel notices ------------------------------------------
@@ -391,3 +395,30 @@ async def test_digest_stop_keeps_it_and_the_reader_is_not_her_own_new_member(
     await pending.send("/digest")
     assert pending.last_text == t(harness, "ky", "The weekly digest is for members once their "
                                                  "application is approved.")
+
+
+async def test_one_live_card_edits_and_cancel_update_the_card_she_has(
+        harness: BotHarness) -> None:
+    """The card each member got is edited in place: after a change it shows the event as it
+    is now and what changed; after the cancellation it says so and has no answer buttons."""
+    members = await three_members(harness)
+    event = await publish(harness)
+    cards = {locale: card_of(user) for locale, user in members.items()}
+    await members["ky"].press(t(harness, "ky", "Going"), cards["ky"])
+    assert harness.app is not None
+    service = harness.app.event_service
+    await service.change(await current(harness, event), "place", "Osh, city hall")
+    await harness.deliver()
+    for locale, user in members.items():
+        card = cards[locale]
+        assert "Osh, city hall" in (card.text or "") and "Bishkek" in (card.text or "")
+        assert (card.text or "").startswith("📅")  # still the card, the change below
+        assert t(harness, locale, "✏️ This event has changed:") in (card.text or "")
+        assert card.buttons(), locale  # still answerable
+    assert any("✓" in label for label in cards["ky"].button_labels())  # her answer stays
+    await service.cancel(await current(harness, event))
+    await harness.deliver()
+    for locale, user in members.items():
+        card = cards[locale]
+        assert t(harness, locale, "This event has been cancelled.") in (card.text or "")
+        assert card.button_labels() == [t(harness, locale, "Add to calendar")], locale

@@ -503,6 +503,16 @@ class DeliveryService:
         for broadcast_id in await self._outbox.unshown_finished(since):
             await self._show(broadcast_id)
 
+    async def edit_sent(self, kind: MessageKind, key: str, value: object, as_kind: MessageKind,
+                        payload: dict[str, Any]) -> int:
+        """Queue an edit of every delivered message of ``kind`` whose payload has ``key`` =
+        ``value`` (an event's cards), rendered as ``as_kind`` for each recipient. How many."""
+        copies = await self._outbox.sent_copies(kind, key, value)
+        if copies:
+            await self.queue(as_kind, [Outgoing(recipient, payload, edit_of=message_id)
+                                       for recipient, message_id in copies])
+        return len(copies)
+
     async def last_sent(self, kind: MessageKind, recipient_id: int, about: int) -> int | None:
         """The message she last got of this kind about that person (to take its buttons
         away once it is answered some other way)."""

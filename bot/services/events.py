@@ -109,6 +109,9 @@ class EventService:
             if recipients:
                 await self._delivery.enqueue(MessageKind.EVENT_CANCELLED, event.payload(),
                                              recipients, None)
+            # the card each member has says so too, and loses its answer buttons
+            await self._delivery.edit_sent(MessageKind.EVENT, "event_id", event.id,
+                                           MessageKind.EVENT_CARD, {"event_id": event.id})
             await self._send_calendar_files(event.id)
         return len(recipients)
 
@@ -126,10 +129,13 @@ class EventService:
             changed = await self._events.get(event.id)
             assert changed is not None
             recipients = await self._events.attendees(event.id)
+            notice = {**changed.payload(), "before": event.payload()}
             if recipients:
-                await self._delivery.enqueue(
-                    MessageKind.EVENT_CHANGED, {**changed.payload(), "before": event.payload()},
-                    recipients, None)
+                await self._delivery.enqueue(MessageKind.EVENT_CHANGED, notice, recipients, None)
+            # one live card per member: the card she has shows the event as it is now and
+            # what changed (the notice above is what rings her phone, for those who answered)
+            await self._delivery.edit_sent(MessageKind.EVENT, "event_id", event.id,
+                                           MessageKind.EVENT_CARD, notice)
             await self._send_calendar_files(event.id)
         return len(recipients)
 

@@ -18,6 +18,7 @@ class MessageKind(StrEnum):
     EVENT_REMINDER = "event_reminder"
     EVENT_CANCELLED = "event_cancelled"
     EVENT_CHANGED = "event_changed"
+    EVENT_CARD = "event_card"  # edit: the card she has, as the event is now (or cancelled)
     EVENT_FEEDBACK = "event_feedback"
     EVENT_CALENDAR = "event_calendar"  # the updated .ics to whoever took one
     DIGEST = "digest"

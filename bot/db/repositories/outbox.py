@@ -195,6 +195,17 @@ class OutboxRepo:
         return [ItemResult(r["id"], r["recipient_id"], r["status"], r["message_id"],
                            r["edit_of"]) for r in rows]
 
+    async def sent_copies(self, kind: str, key: str, value: object) -> list[tuple[int, int]]:
+        """(recipient, message id) of every message of ``kind`` whose payload has ``key`` =
+        ``value`` and that reached her (edits of them not counted)."""
+        rows = await self._db.fetch_all(
+            "SELECT o.recipient_id, o.message_id FROM outbox o "
+            "JOIN broadcasts b ON b.id = o.broadcast_id WHERE b.kind = ? "
+            "AND json_extract(b.payload, '$.' || ?) = ? AND o.status = 'sent' "
+            "AND o.edit_of IS NULL AND o.message_id IS NOT NULL ORDER BY o.id",
+            (kind, key, value))
+        return [(int(r["recipient_id"]), int(r["message_id"])) for r in rows]
+
     async def last_sent(self, kind: str, recipient_id: int, about: int) -> int | None:
         """The id of the newest message of ``kind`` about ``about`` that reached her."""
         return await self._db.fetch_value(
