@@ -125,10 +125,12 @@ async def run_ours(limit: float, members: int) -> tuple[float, float]:
             await admin.press("All members")
             await wait_for(lambda: "Send the text" in admin.last_text, 30)
             await admin.send(TEXT)
-            await wait_for(lambda: admin.has_button("Send"), 30)
+            await wait_for(lambda: admin.has_button("Send now"), 30)
+            await admin.press("Send now")  # the dialog asks first, with the number
+            await wait_for(lambda: admin.has_button("Yes, send"), 30)
             emu.rate_limit = limit  # from here on, Telegram's limit applies
             deliveries = Deliveries(emu, {u.id for u in recipients})
-            await admin.press("Send")
+            await admin.press("Yes, send")
             await wait_for(lambda: len(deliveries.times) >= members, members / limit * 3 + 60)
             memory = peak_memory_mb(proc.pid)
         finally:
