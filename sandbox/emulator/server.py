@@ -909,14 +909,16 @@ class UserHandle:
         msg, btn = self.find_button(label, message)
         if "callback_data" not in btn:
             raise AssertionError(f"button {label!r} is not a callback button")
+        if not self.emu.chats[msg.chat_id].has_member(self.id):  # as Telegram: not her chat
+            raise NotInChat(f"user {self.id} is not in chat {msg.chat_id}")
         return await self.press_data(btn["callback_data"], msg)
 
     async def press_data(self, data: str, message: SentMessage | None = None) -> dict[str, Any] | None:
-        """Send callback data as if a button carried it (forged or replayed buttons)."""
+        """Send callback data as if a button carried it (forged or replayed buttons, also on
+        a message of a chat she is not in, which Telegram never lets through: the bot's own
+        checks are what these test)."""
         message = message or self.last
         chat = self.emu.chats[message.chat_id]
-        if not chat.has_member(self.id):
-            raise NotInChat(f"user {self.id} is not in chat {chat.id}")
         query_id = str(next(self.emu._callback_ids))
         await self.emu.push_update({"callback_query": {
             "id": query_id, "from": self.user.as_json(),
