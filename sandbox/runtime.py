@@ -20,6 +20,7 @@ from typing import Any
 
 from bot.clock import FakeClock
 from bot.config import Settings
+from bot.telegram_session import NOT_MODIFIED
 from sandbox.emulator.server import SentMessage, TelegramEmulator, UserHandle
 from sandbox.runner import BotRunner
 from sandbox.seed import ADMIN_ID, Persona, Seeded, seed
@@ -34,7 +35,14 @@ NEWCOMER_NAMES = {"ru": "Анна", "en": "Emma", "kk": "Дана", "ky": "Ай�
 
 
 class SandboxError(Exception):
-    """What the page asked for does not exist (an unknown person, message or button)."""
+    """What the page asked for does not exist (an unknown person, message or button).
+
+    ``code`` names the error for the page, which says it in its own language; the text is
+    the English fallback."""
+
+    def __init__(self, code: str, text: str) -> None:
+        super().__init__(text)
+        self.code = code
 
 
 class Sandbox:
@@ -47,7 +55,7 @@ class Sandbox:
         self.emu: TelegramEmulator | None = None
         self.seeded = Seeded()
         self.newcomers: dict[int, str] = {}  # id -> the Telegram language she picked
-        self._ids = itertools.count(200001)
+        self._ids = itertools.count(200001)  # never reused, even across resets
         self._folder: Path | None = None
 
     # ---- life cycle ---------------------------------------------------------------------
@@ -68,7 +76,6 @@ class Sandbox:
         await self.runner.start()
         self.seeded = await seed(self.runner)
         self.newcomers = {}
-        self._ids = itertools.count(200001)
         await self.runner.tick()
         await self.runner.deliver()
         self._bump()
@@ -120,8 +127,8 @@ class Sandbox:
 
     def _user(self, user_id: int) -> UserHandle:
         assert self.emu is not None
-        if user_id not in self.emu.users:
-            raise SandboxError("unknown person")
+        if self.emu is None or user_id not in self.emu.users:  # (None: a reset is running)
+            raise SandboxError("unknown_person", "unknown person")
         return self.emu.user(user_id)
 
     async def newcomer(self, language: str) -> int:
@@ -148,11 +155,11 @@ class Sandbox:
         """Her press on a button: a callback's answer (a popup), or the link it opens."""
         user = self._user(user_id)
         async with self._lock:
-            message = self._message(chat_id, message_id)
-            try:
-                button = message.reply_markup["inline_keyboard"][row][column]  # type: ignore
-            except (TypeError, KeyError, IndexError):
-                raise SandboxError("no such button") from None
+            message = self._message(chat_id, message_id, seen_by=user_id)
+            rows = (message.reply_markup or {}).get("inline_keyboard") or []
+            if not (0 <= row < len(rows) and 0 <= column < len(rows[row])):
+                raise SandboxError("no_such_button", "no such button")
+            button = rows[row][column]
             if "callback_data" in button:
                 answer = await user.press_data(button["callback_data"], message)
                 await self._settle()
@@ -171,7 +178,7 @@ class Sandbox:
         assert self.emu is not None
         for chat in self.emu.chats.values():
             link = chat.invite_links.get(url)
-            if link is not None and not link.get("is_revoked"):
+            if link is not None and self.emu.link_is_valid(link):
                 await user.request_join(chat, url)
                 await self._settle()
                 return True
@@ -180,7 +187,7 @@ class Sandbox:
     async def advance(self, delta: timedelta) -> None:
         """Time passes: hour by hour, the scheduler and the delivery engine run as they would."""
         if delta <= timedelta(0) or delta > MAX_JUMP:
-            raise SandboxError("the clock moves forward by up to a month")
+            raise SandboxError("clock_range", "the clock moves forward by up to a month")
         assert self.runner is not None
         async with self._lock:
             target = self.clock.now() + delta
@@ -198,18 +205,22 @@ class Sandbox:
 
     # ---- what the page shows ------------------------------------------------------------
 
-    def _message(self, chat_id: int, message_id: int) -> SentMessage:
+    def _message(self, chat_id: int, message_id: int, seen_by: int | None = None
+                 ) -> SentMessage:
+        """The bot's message; with ``seen_by``, only in a chat she is in (as in Telegram, the
+        messages of someone else's private chat do not exist for her)."""
         assert self.emu is not None
         chat = self.emu.chats.get(chat_id)
-        for message in chat.messages if chat else ():
-            if message.message_id == message_id and message.from_bot and not message.deleted:
-                return message
-        raise SandboxError("no such message")
+        if chat is not None and (seen_by is None or chat.has_member(seen_by)):
+            for message in chat.messages:
+                if message.message_id == message_id and message.from_bot and not message.deleted:
+                    return message
+        raise SandboxError("no_such_message", "no such message")
 
     def document(self, chat_id: int, message_id: int) -> tuple[str, bytes]:
         message = self._message(chat_id, message_id)
         if not message.document or "content" not in message.document:
-            raise SandboxError("no file")
+            raise SandboxError("no_file", "no file")
         return message.document.get("file_name") or "file", message.document["content"]
 
     async def people(self, lang: str) -> list[dict[str, Any]]:
@@ -217,16 +228,18 @@ class Sandbox:
         far as she has come: an applicant once she has sent her profile, then a member)."""
         assert self.runner is not None and self.runner.app is not None
         app = self.runner.app
+        chosen = await app.users.locales_of([*self.seeded.people, *self.newcomers])
         result = []
         for person in self.seeded.people.values():
-            result.append(_person_json(person, app.reference.country(person.country, lang)))
+            result.append(_person_json(person, app.reference.country(person.country, lang),
+                                       chosen.get(person.id) or person.locale))
         for user_id, language in self.newcomers.items():
             profile = await app.profiles.get(user_id)
             status = profile.status if profile else "draft"
             role = NEWCOMER_ROLES.get(status, "newcomer")
             country = profile.country_code if profile and role != "newcomer" else None
             result.append({"id": user_id, "name": self._user(user_id).user.first_name,
-                           "role": role, "locale": language,
+                           "role": role, "locale": chosen.get(user_id) or language,
                            "country": app.reference.country(country, lang) if country else None})
         return result
 
@@ -258,21 +271,27 @@ class Sandbox:
         return result
 
     async def state(self, lang: str) -> dict[str, Any]:
-        assert self.emu is not None
-        version, now = self.version, self.clock.now()
-        return {
-            "version": version,
-            "clock": now.isoformat(),
-            "people": await self.people(lang),
-            "chats": self.chats(),
-            "refused": [{"method": m, "description": d} for m, d in self.emu.refused[-10:]],
-            "violations": self.emu.violations[-10:],
-        }
+        """Everything the page shows but the phones. Read under the lock, so a Reset (or a
+        jump of the clock) another tab started is waited for, never read halfway."""
+        async with self._lock:
+            assert self.emu is not None
+            version, now = self.version, self.clock.now()
+            # "Not modified" is Telegram's normal answer to an edit with nothing to change (a
+            # double tap): the bot's session takes it as done, so it is no refusal to show.
+            refused = [(m, d) for m, d in self.emu.refused if NOT_MODIFIED not in d.lower()]
+            return {
+                "version": version,
+                "clock": now.isoformat(),
+                "people": await self.people(lang),
+                "chats": self.chats(),
+                "refused": [{"method": m, "description": d} for m, d in refused[-10:]],
+                "violations": self.emu.violations[-10:],
+            }
 
 
-def _person_json(person: Persona, country: str) -> dict[str, Any]:
+def _person_json(person: Persona, country: str, locale: str) -> dict[str, Any]:
     return {"id": person.id, "name": f"{person.first_name} {person.last_name}",
-            "role": person.role, "country": country, "locale": person.locale}
+            "role": person.role, "country": country, "locale": locale}
 
 
 def _display_name(seeded: Seeded, emu: TelegramEmulator, user_id: int) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
@@ -25,18 +26,29 @@ PAGE_LANGUAGES = ("en", "ru")
 JUMPS = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1)}
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SANDBOX = web.AppKey("sandbox", Sandbox)
+# a Telegram language_code as IETF tags go: "ru", "en-US", "pt-br" (not markup or objects)
+LANGUAGE_CODE = re.compile(r"[a-z]{2,8}(?:-[A-Za-z0-9]{2,8})?")
+
+
+class BadRequest(ValueError):
+    """A field missing or of the wrong kind: the page never sends one, a forged request does."""
+
+
+def _error(code: str, text: str, status: int) -> web.Response:
+    """An error the page can say in its own language (``code``; ``error`` is the English)."""
+    return web.json_response({"error": text, "code": code}, status=status)
 
 
 @web.middleware
 async def errors_and_json(request: web.Request, handler: Handler) -> web.StreamResponse:
     if request.method == "POST" and request.content_type != "application/json":
-        return web.json_response({"error": "JSON only"}, status=415)
+        return _error("json_only", "JSON only", 415)
     try:
         return await handler(request)
     except SandboxError as exc:
-        return web.json_response({"error": str(exc)}, status=404)
-    except (ValueError, KeyError, TypeError):
-        return web.json_response({"error": "bad request"}, status=400)
+        return _error(exc.code, str(exc), 404)
+    except (ValueError, KeyError, TypeError, OverflowError):
+        return _error("bad_request", "bad request", 400)
 
 
 def create_web_app(sandbox: Sandbox) -> web.Application:
@@ -64,8 +76,23 @@ def _sandbox(request: web.Request) -> Sandbox:
 async def _body(request: web.Request) -> dict[str, Any]:
     body = await request.json()
     if not isinstance(body, dict):
-        raise ValueError("an object is expected")
+        raise BadRequest("an object is expected")
     return body
+
+
+def _int(body: dict[str, Any], key: str) -> int:
+    """A JSON integer (1e400, 1.5, true or "7" are not ids, rows or columns)."""
+    value = body[key]
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise BadRequest(key)
+    return value
+
+
+def _str(body: dict[str, Any], key: str) -> str:
+    value = body[key]
+    if not isinstance(value, str):
+        raise BadRequest(key)
+    return value
 
 
 async def page(request: web.Request) -> web.StreamResponse:
@@ -108,33 +135,34 @@ async def events(request: web.Request) -> web.StreamResponse:
 
 async def newcomer(request: web.Request) -> web.Response:
     body = await _body(request)
-    language = str(body.get("language") or "")[:8]
+    language = body.get("language") or ""
+    if not isinstance(language, str) or (language and not LANGUAGE_CODE.fullmatch(language)):
+        raise BadRequest("language")
     return web.json_response({"id": await _sandbox(request).newcomer(language)})
 
 
 async def send(request: web.Request) -> web.Response:
     body = await _body(request)
-    await _sandbox(request).send(int(body["user"]), str(body["text"]))
+    await _sandbox(request).send(_int(body, "user"), _str(body, "text"))
     return web.json_response({"ok": True})
 
 
 async def press(request: web.Request) -> web.Response:
     body = await _body(request)
-    result = await _sandbox(request).press(int(body["user"]), int(body["chat"]),
-                                           int(body["message"]), int(body["row"]),
-                                           int(body["column"]))
+    result = await _sandbox(request).press(*(_int(body, key) for key in (
+        "user", "chat", "message", "row", "column")))
     return web.json_response(result)
 
 
 async def link(request: web.Request) -> web.Response:
     body = await _body(request)
-    return web.json_response(await _sandbox(request).tap_link(int(body["user"]),
-                                                              str(body["url"])))
+    return web.json_response(await _sandbox(request).tap_link(_int(body, "user"),
+                                                              _str(body, "url")))
 
 
 async def move_clock(request: web.Request) -> web.Response:
     body = await _body(request)
-    await _sandbox(request).advance(JUMPS[str(body["by"])])
+    await _sandbox(request).advance(JUMPS[_str(body, "by")])
     return web.json_response({"clock": _sandbox(request).clock.now().isoformat()})
 
 

@@ -31,6 +31,11 @@ from sandbox.emulator.validation import validate_request
 parse_telegram_html = functools.lru_cache(maxsize=1024)(_parse_telegram_html)
 
 BOT_ID = 7000000001
+MEMBER_STATUSES = frozenset({"creator", "administrator", "member", "restricted"})
+
+
+class NotInChat(Exception):
+    """A press on a message of a chat she is not in: Telegram never shows her that message."""
 
 
 class ApiError(Exception):
@@ -125,6 +130,13 @@ class Chat:
     join_log: list[tuple[int, str]] = field(default_factory=list)  # (user id, requested/…)
     _next_message_id: itertools.count = field(default_factory=lambda: itertools.count(1))
 
+    def has_member(self, user_id: int) -> bool:
+        """Whether she is in the chat and sees its messages (her own private chat, or a group
+        she belongs to)."""
+        if self.type == "private":
+            return self.id == user_id
+        return self.members.get(user_id) in MEMBER_STATUSES
+
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": self.id, "type": self.type}
         if self.type == "private":
@@ -183,7 +195,8 @@ class TelegramEmulator:
         self._sent_per_chat: dict[int, collections.deque[float]] = {}
         self.on_bot_message: list[Callable[[SentMessage], None]] = []  # e.g. benchmark timing
         self.on_change: list[Callable[[], None]] = []  # after each request that changes a chat
-        self.refused: list[tuple[str, str]] = []  # (method, description) Telegram answered 4xx
+        # (method, description) Telegram answered 4xx to a request the schema let through
+        self.refused: list[tuple[str, str]] = []
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._confirmed = 0
@@ -238,9 +251,10 @@ class TelegramEmulator:
         params = await self._read_params(request)
         self.requests.append((method, params))
         problems = validate_request(method, params)
-        if problems:
+        if problems:  # recorded once, as violations (not again among the refusals)
             self.violations.extend(problems)
-            return self._refuse(method, ApiError(400, "Bad Request: " + "; ".join(problems)))
+            self._changed()
+            return self._error(ApiError(400, "Bad Request: " + "; ".join(problems)))
         decoded = {k: _decode(v) for k, v in params.items()}
         chat_id = decoded.get("chat_id")
         now = self.clock()
@@ -685,6 +699,12 @@ class TelegramEmulator:
         chat.invite_links[link] = data
         return data
 
+    def link_is_valid(self, link: dict[str, Any]) -> bool:
+        """Neither revoked nor past its expire_date by the emulator's clock (Telegram answers
+        INVITE_HASH_EXPIRED to both)."""
+        expires = link.get("expire_date")
+        return not link.get("is_revoked") and (expires is None or self.clock() < int(expires))
+
     async def m_revokechatinvitelink(self, p: dict[str, Any]) -> dict[str, Any]:
         chat = self._chat(p["chat_id"])
         data = chat.invite_links.get(p["invite_link"])
@@ -889,10 +909,14 @@ class UserHandle:
         msg, btn = self.find_button(label, message)
         if "callback_data" not in btn:
             raise AssertionError(f"button {label!r} is not a callback button")
+        if not self.emu.chats[msg.chat_id].has_member(self.id):  # as Telegram: not her chat
+            raise NotInChat(f"user {self.id} is not in chat {msg.chat_id}")
         return await self.press_data(btn["callback_data"], msg)
 
     async def press_data(self, data: str, message: SentMessage | None = None) -> dict[str, Any] | None:
-        """Send callback data as if a button carried it (forged or replayed buttons)."""
+        """Send callback data as if a button carried it (forged or replayed buttons, also on
+        a message of a chat she is not in, which Telegram never lets through: the bot's own
+        checks are what these test)."""
         message = message or self.last
         chat = self.emu.chats[message.chat_id]
         query_id = str(next(self.emu._callback_ids))
@@ -908,7 +932,7 @@ class UserHandle:
     async def request_join(self, chat: Chat, invite_link: str) -> int:
         """Tap an invite link that creates a join request."""
         link = chat.invite_links.get(invite_link)
-        if link is None or link.get("is_revoked"):
+        if link is None or not self.emu.link_is_valid(link):
             raise AssertionError("invite link is not valid")
         chat.pending_requests.add(self.id)
         chat.join_log.append((self.id, "requested"))

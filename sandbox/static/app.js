@@ -15,9 +15,17 @@ const TEXTS = {
     resetAsk: "Start the sandbox over? Everything done here is forgotten.",
     intro: "The real bot, talking to a Telegram emulator on this computer. Be anyone in the " +
       "association (or a newcomer), on two phones at once; move the clock to see reminders " +
-      "and digests. Nothing leaves this computer.",
+      "and digests. Nothing leaves this computer, except what you open yourself: the " +
+      "Google and Outlook calendar buttons open those sites.",
     roles: { admin: "administrator", coordinator: "coordinator", member: "member",
              applicant: "applicant", newcomer: "newcomer" },
+    errors: { unknown_person: "This person is not in the sandbox (any more).",
+              no_such_message: "This message is gone (was the sandbox reset?).",
+              no_such_button: "This button is gone.", no_file: "There is no file here.",
+              clock_range: "The clock moves forward by up to a month.",
+              bad_request: "The sandbox did not understand this request.",
+              json_only: "The sandbox takes JSON only.",
+              network: "The sandbox does not answer. Is it still running?" },
   },
   ru: {
     title: "Бот ассоциации · песочница", clock: "Часы", hour: "+1 час", day: "+1 день",
@@ -32,9 +40,17 @@ const TEXTS = {
     resetAsk: "Начать песочницу заново? Всё, что здесь сделано, забудется.",
     intro: "Настоящий бот, который говорит с эмулятором Telegram на этом компьютере. Будьте " +
       "любой участницей ассоциации (или новенькой), на двух телефонах сразу; двигайте часы, " +
-      "чтобы увидеть напоминания и дайджесты. Ничего не уходит с этого компьютера.",
+      "чтобы увидеть напоминания и дайджесты. Ничего не уходит с этого компьютера, кроме " +
+      "того, что вы откроете сами: кнопки календарей Google и Outlook открывают их сайты.",
     roles: { admin: "администратор", coordinator: "координатор", member: "участница",
              applicant: "заявительница", newcomer: "новенькая" },
+    errors: { unknown_person: "Этой участницы (уже) нет в песочнице.",
+              no_such_message: "Этого сообщения больше нет (песочницу начали заново?).",
+              no_such_button: "Этой кнопки больше нет.", no_file: "Здесь нет файла.",
+              clock_range: "Часы двигаются вперёд не больше чем на месяц.",
+              bad_request: "Песочница не поняла этот запрос.",
+              json_only: "Песочница принимает только JSON.",
+              network: "Песочница не отвечает. Она ещё запущена?" },
   },
 };
 const LANGUAGES = { ru: "Русский", en: "English", kk: "Қазақша", ky: "Кыргызча",
@@ -47,13 +63,21 @@ const phones = [];
 
 function tr(key) { return TEXTS[lang][key] || TEXTS.en[key] || key; }
 
+// An error the server named by its code, in the page's language (its English text if the
+// page does not know the code).
+class ApiFailure extends Error {
+  constructor(code, text) { super(text || code); this.code = code; }
+  get said() { return TEXTS[lang].errors[this.code] || TEXTS.en.errors[this.code] || this.message; }
+}
+
 async function api(path, body) {
   const options = body === undefined ? {} : {
     method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
   };
-  const response = await fetch(path, options);
-  const data = await response.json();
-  if (!response.ok) throw new Error(data.error || response.statusText);
+  let response;
+  try { response = await fetch(path, options); } catch { throw new ApiFailure("network"); }
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new ApiFailure(data.code || "bad_request", data.error);
   return data;
 }
 
@@ -96,6 +120,12 @@ function formatted(message) {
   return box;
 }
 
+// Her role, country and language, as the persona list shows them.
+function where(p) {
+  return [TEXTS[lang].roles[p.role] || p.role, p.country, LANGUAGES[p.locale] || p.locale]
+    .filter(Boolean).join(" · ");
+}
+
 // ---- one phone -----------------------------------------------------------------------------
 
 class Phone {
@@ -106,6 +136,7 @@ class Phone {
     this.seen = "";
     element.append(document.getElementById("phone").content.cloneNode(true));
     this.person = element.querySelector(".person");
+    this.personInfo = element.querySelector(".person-info");
     this.messages = element.querySelector(".messages");
     this.screen = element.querySelector(".screen");
     this.toastBox = element.querySelector(".toast");
@@ -128,6 +159,7 @@ class Phone {
     localStorage.setItem(`sandbox-phone-${this.index}`, userId || "");
     this.seen = "";
     this.menuList.hidden = true;
+    this.showInfo();
     this.refresh();
   }
 
@@ -154,7 +186,7 @@ class Phone {
       if (result && result.url) window.open(result.url, "_blank", "noopener");
       return result;
     } catch (error) {
-      this.toast(String(error.message || error));
+      this.toast(error instanceof ApiFailure ? error.said : String(error.message || error));
     } finally {
       await this.refresh();
       delete this.el.dataset.busy;
@@ -191,13 +223,16 @@ class Phone {
   fillPeople() {
     const chosen = this.user;
     this.person.replaceChildren(new Option(tr("nobody"), ""));
-    for (const p of state.people) {
-      const role = TEXTS[lang].roles[p.role] || p.role;
-      const where = [role, p.country, LANGUAGES[p.locale] || p.locale].filter(Boolean);
-      this.person.append(new Option(`${p.name} — ${where.join(" · ")}`, p.id));
-    }
+    for (const p of state.people) this.person.append(new Option(`${p.name} — ${where(p)}`, p.id));
     if (chosen && !state.people.some((p) => p.id === chosen)) this.user = null;
     this.person.value = this.user || "";
+    this.showInfo();
+  }
+
+  showInfo() {  // the closed select is cut at a phone's width: who she is, in full, below it
+    const me = state && state.people.find((p) => p.id === this.user);
+    this.personInfo.textContent = me ? where(me) : "";
+    this.personInfo.hidden = !me;
   }
 
   async refresh() {
