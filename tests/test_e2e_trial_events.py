@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.callbacks import EventAction, EventCb
+from bot.services.message_kinds import MessageKind
 from sandbox.emulator.server import Fault
 from tests.flows import publish_draft, seed_member, t
 from tests.harness import ADMIN_ID, BotHarness
@@ -87,3 +88,82 @@ async def test_the_post_to_chats_button_fits_a_phone(harness: BotHarness) -> Non
     labels = [label for m in admin.bot_messages for label in m.button_labels()
               if "chat" in label.lower()]
     assert labels and all(len(label) <= 24 for label in labels), labels
+
+
+async def test_an_event_that_took_place_cannot_be_cancelled_from_its_old_card(
+        harness: BotHarness) -> None:
+    """The organiser's /events card from before the event keeps "Cancel event"; the day
+    after, it still cancels the event that took place and tells everyone who went that it
+    "has been cancelled" — after they were asked "How was it?"."""
+    admin = await seed_member(harness, ADMIN_ID, "KZ")
+    member = await seed_member(harness, 601, "KZ", locale="ru")
+    await publish(harness)
+    await member.press(t(harness, "ru", "Going"), card_of(member))
+    await admin.send("/events")
+    old_card = admin.last
+    harness.clock.set(START + timedelta(days=1))
+    await run(harness)
+    await admin.press("Cancel event", old_card)
+    if admin.last.button_labels() and "Cancel the event" in admin.last.button_labels():
+        await admin.press("Cancel the event")
+    await harness.deliver()
+    assert await harness.db.fetch_value("SELECT status FROM events") == "published"
+    told = t(harness, "ru", "❌ This event has been cancelled:").split(":")[0]
+    assert not any(told in text for text in member.all_texts())
+
+
+async def test_narrowing_the_audience_says_who_loses_the_event_and_stops_her_reminders(
+        harness: BotHarness) -> None:
+    """The administrator narrows a Kazakhstan + Kyrgyzstan event to Kazakhstan. The
+    confirmation speaks only of "0 more members"; the Kyrgyz member who answered Going is not
+    told, her card's buttons now answer "no longer open", yet the reminders still come."""
+    admin = await seed_member(harness, ADMIN_ID, "KZ")
+    await seed_member(harness, 601, "KZ", locale="ru")
+    kyrgyz = await seed_member(harness, 602, "KG", locale="ky")
+    app = harness.app
+    assert app is not None
+    event_id = await app.events.create(ADMIN_ID, "KG,KZ", "Seminar", "Joint work", START,
+                                       "Asia/Bishkek", 120, "Bishkek", harness.clock.now(), {})
+    event = await app.events.get(event_id)
+    assert event is not None
+    await app.delivery.enqueue(MessageKind.EVENT, event.payload(), [601, 602], ADMIN_ID)
+    await harness.deliver()
+    await kyrgyz.press(t(harness, "ky", "Going"), card_of(kyrgyz))
+    await admin.send("/events")
+    await admin.press("Edit")
+    await admin.press("Audience")
+    await admin.press("Kazakhstan")  # the picker starts empty: Kazakhstan alone
+    await admin.press("Done")
+    confirm = admin.last_text
+    await admin.press("Save")
+    assert await harness.db.fetch_value("SELECT audience FROM events") == "KZ"
+    assert "1" in confirm, confirm  # she should read that one member loses it
+    harness.clock.set(START - timedelta(hours=1))
+    await run(harness)
+    assert not any((text or "").startswith("⏰") for text in kyrgyz.all_texts())
+
+
+async def test_a_502_at_publish_still_tells_her_it_was_published(harness: BotHarness) -> None:
+    """Telegram answers 502 to "Published. /events shows the answers.": the event goes out,
+    but the organiser is left with her confirmation and no word of what happened."""
+    coordinator = await seed_member(harness, 500, "TJ", coordinator=True, locale="tg")
+    await seed_member(harness, 601, "TJ", locale="tg")
+    await seed_member(harness, 602, "TJ", locale="tg")
+    from tests.test_e2e_event_form import up_to_the_day
+    from tests.flows import nt, ref_label
+
+    await up_to_the_day(harness, coordinator, "tg", "Seminar")
+    await coordinator.send("20.01.2026 10:00")
+    await coordinator.press(nt(harness, "tg", "{hours} hour", "{hours} hours", 2, hours=2))
+    await coordinator.send("Dushanbe")
+    await coordinator.press(ref_label(harness, "country", "TJ", "tg"))
+    await coordinator.press(t(harness, "tg", "Publish"))
+    harness.emu.faults.append(Fault(error=502, method="sendMessage", chat_id=500, times=1))
+    await coordinator.press(t(harness, "tg", "Yes, publish"))
+    await harness.deliver()
+    await run(harness)
+    assert await harness.db.fetch_value("SELECT COUNT(*) FROM events") == 1
+    texts = coordinator.all_texts()
+    published_word = t(harness, "tg", "Published. /events shows the answers.")
+    assert any(published_word in text for text in texts) or any(
+        "2" in text and text != coordinator.bot_messages[0].text for text in texts[-2:]), texts
