@@ -167,3 +167,26 @@ async def test_a_502_at_publish_still_tells_her_it_was_published(harness: BotHar
     published_word = t(harness, "tg", "Published. /events shows the answers.")
     assert any(published_word in text for text in texts) or any(
         "2" in text and text != coordinator.bot_messages[0].text for text in texts[-2:]), texts
+
+
+async def test_the_attendee_list_shows_when_she_answered_not_when_she_rated(
+        harness: BotHarness) -> None:
+    """A rating overwrites the answer's time: the list's "Answered at" reads the moment she
+    tapped a mark after the event — which also tells the organiser who rated, and with the
+    report opened between two marks, what each gave (ratings are meant to be anonymous)."""
+    from bot.i18n import format_datetime
+
+    admin = await seed_member(harness, ADMIN_ID, "KZ", locale="ru")
+    member = await seed_member(harness, 601, "KZ", locale="ru", name="Aigerim")
+    answered = harness.clock.now()
+    await publish(harness)
+    await member.press(t(harness, "ru", "Going"), card_of(member))
+    harness.clock.set(START + timedelta(hours=3))
+    await run(harness)
+    await member.press("2")
+    await admin.send("/events")
+    await admin.press(admin.last.button_labels()[0])
+    await admin.press(t(harness, "ru", "Attendee list"))
+    csv_text = admin.last.document["content"].decode("utf-8-sig")  # type: ignore[index]
+    row = next(line for line in csv_text.splitlines() if line.startswith("Aigerim"))
+    assert format_datetime(answered, "ru", "Asia/Almaty") in row, row
