@@ -190,3 +190,29 @@ async def test_the_attendee_list_shows_when_she_answered_not_when_she_rated(
     csv_text = admin.last.document["content"].decode("utf-8-sig")  # type: ignore[index]
     row = next(line for line in csv_text.splitlines() if line.startswith("Aigerim"))
     assert format_datetime(answered, "ru", "Asia/Almaty") in row, row
+
+
+async def test_a_two_digit_year_is_read_as_people_write_it_on_a_phone(
+        harness: BotHarness) -> None:
+    """"20.01.26 10:00" — the way most people type a date on a phone — gets "I could not read
+    that" (UX.md: accept what people naturally type)."""
+    from tests.test_e2e_event_form import up_to_the_day
+
+    coordinator = await seed_member(harness, 500, "UZ", coordinator=True, locale="uz")
+    await up_to_the_day(harness, coordinator, "uz", "Seminar")
+    await coordinator.send("20.01.26 10:00")
+    assert t(harness, "uz", "Duration") in coordinator.last_text, coordinator.last_text
+
+
+async def test_a_day_past_the_end_of_the_month_is_explained_precisely(
+        harness: BotHarness) -> None:
+    """"31.02.2027" is explained ("31 February does not exist") but "32.01.2026" only gets
+    the generic "I could not read that. Please write it like 25.12.2026."."""
+    from tests.test_e2e_event_form import up_to_the_day
+
+    coordinator = await seed_member(harness, 500, "KG", coordinator=True, locale="ky")
+    await up_to_the_day(harness, coordinator, "ky", "Seminar")
+    await coordinator.send("32.01.2026")
+    generic = t(harness, "ky", "I could not read that. Please write it like {example}.",
+                example="25.12.2026")
+    assert generic not in coordinator.last_text, coordinator.last_text
