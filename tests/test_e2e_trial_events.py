@@ -216,3 +216,30 @@ async def test_a_day_past_the_end_of_the_month_is_explained_precisely(
     generic = t(harness, "ky", "I could not read that. Please write it like {example}.",
                 example="25.12.2026")
     assert generic not in coordinator.last_text, coordinator.last_text
+
+
+async def test_a_double_tap_on_save_tells_the_members_once(harness: BotHarness) -> None:
+    """Save in the edit dialog tapped twice quickly: both taps save, the member gets the
+    change notice "Joy: Toshkent → Samarqand" and then a second, empty "This event has
+    changed:" with nothing under it (UX.md: every consequential button works once)."""
+    import asyncio
+
+    from tests.test_e2e_event_form import card_of as seminar_card
+    from tests.test_e2e_event_form import published
+
+    coordinator = await seed_member(harness, 500, "UZ", coordinator=True, locale="uz")
+    member = await seed_member(harness, 601, "UZ", locale="uz")
+    await published(harness, coordinator, "uz", "UZ")
+    await member.press(t(harness, "uz", "Going"), seminar_card(member))
+    await coordinator.send("/events")
+    await coordinator.press(t(harness, "uz", "Edit"))
+    await coordinator.press(t(harness, "uz", "Place"))
+    await coordinator.send("Samarqand")
+    confirm = coordinator.last
+    save = t(harness, "uz", "Save")
+    await asyncio.gather(coordinator.press(save, confirm), coordinator.press(save, confirm))
+    await harness.deliver()
+    assert await harness.db.fetch_value(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'edit_event'") == 1
+    changed = t(harness, "uz", "✏️ This event has changed:")
+    assert sum(text.startswith(changed) for text in member.all_texts()) == 1
