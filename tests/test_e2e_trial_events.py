@@ -243,3 +243,25 @@ async def test_a_double_tap_on_save_tells_the_members_once(harness: BotHarness) 
         "SELECT COUNT(*) FROM audit_log WHERE action = 'edit_event'") == 1
     changed = t(harness, "uz", "✏️ This event has changed:")
     assert sum(text.startswith(changed) for text in member.all_texts()) == 1
+
+
+async def test_saving_an_unchanged_value_tells_nobody(harness: BotHarness) -> None:
+    """She opens Place, types the place it already has and saves: everyone who answered gets
+    "This event has changed:" with nothing changed, and the card's calendar file a new
+    SEQUENCE."""
+    from tests.test_e2e_event_form import card_of as seminar_card
+    from tests.test_e2e_event_form import published
+
+    coordinator = await seed_member(harness, 500, "KG", coordinator=True, locale="ky")
+    member = await seed_member(harness, 601, "KG", locale="ky")
+    await published(harness, coordinator, "ky", "KG")
+    await member.press(t(harness, "ky", "Going"), seminar_card(member))
+    await coordinator.send("/events")
+    await coordinator.press(t(harness, "ky", "Edit"))
+    await coordinator.press(t(harness, "ky", "Place"))
+    await coordinator.send("Almaty")  # what it is already
+    await coordinator.press(t(harness, "ky", "Save"))
+    await harness.deliver()
+    changed = t(harness, "ky", "✏️ This event has changed:")
+    assert not any(text.startswith(changed) for text in member.all_texts())
+    assert await harness.db.fetch_value("SELECT sequence FROM events") == 0
