@@ -11,6 +11,7 @@ before, and a one-tap "How was it?" afterwards.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from html import escape
 
 from aiogram import Bot, F, Router
@@ -111,6 +112,10 @@ async def cb_event_member(query: CallbackQuery, callback_data: EventCb, actor: A
                 await message.edit_reply_markup(reply_markup=keyboard)
         return
     if callback_data.action == "rate" and callback_data.value in {"1", "2", "3", "4", "5"}:
+        if clock.now() < event.starts_at + timedelta(minutes=event.duration_minutes):
+            # a mark is asked for after the event; a forged one before it is not stored
+            await query.answer(_("This button is no longer valid."), show_alert=True)
+            return
         done = await events.rate(event.id, actor.user_id, int(callback_data.value), clock.now())
         await query.answer(_("Thank you!") if done else _("This button is no longer valid."))
         if done and message is not None:

@@ -164,10 +164,12 @@ class EventRepo:
             "updated_at = excluded.updated_at", (event_id, user_id, answer, to_db(now)))
 
     async def rate(self, event_id: int, user_id: int, rating: int, now: datetime) -> bool:
+        """Her mark; ``updated_at`` stays the moment she answered (the attendee list shows
+        it, and a rating's time would tell the organiser who gave which mark)."""
         return await self._db.execute(
-            "UPDATE event_answers SET rating = ?, updated_at = ? WHERE event_id = ? "
+            "UPDATE event_answers SET rating = ? WHERE event_id = ? "
             "AND user_id = ? AND answer IN ('going', 'maybe')",
-            (rating, to_db(now), event_id, user_id)) == 1
+            (rating, event_id, user_id)) == 1
 
     async def answer_of(self, event_id: int, user_id: int) -> str | None:
         return await self._db.fetch_value(
