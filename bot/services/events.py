@@ -65,6 +65,8 @@ class Audience:
         return self.countries is None or country in self.countries
 
 
+UNCHANGED = -2  # EventService.update: the values were the event's already
+
 REMINDERS = (("reminded_24h_at", timedelta(hours=24)), ("reminded_1h_at", timedelta(hours=1)))
 
 
@@ -122,8 +124,16 @@ class EventService:
     async def update(self, event: Event, changes: dict[str, object]) -> int:
         """Change details (see ``EventRepo.update_fields``) and tell everyone who answered
         Going or Maybe what changed, old → new, in her language; whoever took the calendar
-        file gets the new one. Returns how many were told, -1 if not possible."""
+        file gets the new one. Returns how many were told, -1 if not possible, ``UNCHANGED``
+        if every value is what the event has already (nothing written, nobody told)."""
         async with self._db.transaction():
+            current = await self._events.get(event.id)
+            if current is None or current.status != "published":
+                return -1
+            changes = {name: value for name, value in changes.items()
+                       if getattr(current, name) != value}
+            if not changes:
+                return UNCHANGED
             if not await self._events.update_fields(event.id, changes, self._clock.now()):
                 return -1
             changed = await self._events.get(event.id)
@@ -266,7 +276,7 @@ class EventOrganiser:
         """A detail changed through :meth:`EventService.change` (which tells those who
         answered), written to the audit log; -1 if the event is no longer open."""
         told = await service.change(event, field, value)
-        if told >= 0:
+        if told >= 0:  # not UNCHANGED: saving what it had already is no edit
             await self._audit.record(self._clock.now(), actor, "edit_event",
                                      details=f"event #{event.id}: {field}")
         return told

@@ -28,7 +28,8 @@ from bot.services.event_input import (
     read_moment,
     start_problem,
 )
-from bot.services.events import Audience, EventOrganiser, EventService
+from bot.services.events import UNCHANGED, Audience, EventOrganiser, EventService
+from bot.services.once import OnceOnly
 from bot.services.profile_input import check_short_text
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
@@ -67,6 +68,7 @@ class Ctx(FlowCtx):
         self.events: EventRepo = middleware["events"]
         self.organiser: EventOrganiser = middleware["event_organiser"]
         self.service: EventService = middleware["event_service"]
+        self.once: OnceOnly = middleware["once"]
         self.data.pop("note", None)
 
     async def event(self, callback: CallbackQuery | None = None,
@@ -388,9 +390,19 @@ async def on_save(callback: CallbackQuery, _button: Any, manager: DialogManager)
                 ctx.data["error"] = {"code": MomentProblem.PAST.value}
                 await manager.switch_to(EventEdit.start)
                 return
+        # one Save per version of the event: a double tap (or a second organiser saving over
+        # a change she has not seen) finds the press taken
+        press = f"event-edit:{event.id}:{event.sequence}"
+        if not await ctx.once.first(press, ctx.clock.now()):
+            await popup(callback, _("This has already been handled."))
+            return
         told = await ctx.organiser.change(ctx.service, event, COLUMNS[field], value,
                                           ctx.actor.user_id)
-        if told < 0:
+        if told == UNCHANGED:  # nothing saved: the next change is a new press of this version
+            await ctx.once.give_back(press)
+            told = 0
+        elif told < 0:
+            await ctx.once.give_back(press)
             await popup(callback, _("This has already been handled."))
             return
         ctx.data["note"] = {"told": told}
