@@ -416,6 +416,10 @@ async def on_cancel_event(callback: CallbackQuery, _button: Any, manager: Dialog
     event = await ctx.event(callback)
     if event is None:
         return
+    if event.starts_at <= ctx.clock.now():  # confirmed after it began: it took place
+        await popup(callback, _("This event has already started."))
+        await manager.done()
+        return
     told = await ctx.organiser.cancel(ctx.service, event, ctx.actor.user_id)
     if told < 0:
         await popup(callback, _("This has already been handled."))
