@@ -253,13 +253,27 @@ class EventOrganiser:
         return [r for r in await self.recipients(audience, event.created_by or 0)
                 if r not in before]
 
+    async def newly_excluded(self, event: Event, audience: Audience) -> list[int]:
+        """Who a new audience leaves out of the event's."""
+        after = set(await self.recipients(audience, event.created_by or 0))
+        return [r for r in await self.recipients(Audience.parse(event.audience),
+                                                 event.created_by or 0) if r not in after]
+
     async def change_audience(self, event: Event, audience: Audience, actor: int) -> int:
-        """A new audience; those it adds get the card. -1 if the event is no longer open or
-        her role does not reach the new audience."""
+        """A new audience; those it adds get the card, those it leaves out who had answered
+        Going or Maybe are told, and their answers (so their reminders) go. -1 if the event
+        is no longer open or her role does not reach the new audience."""
         if not await self.may_reach(actor, audience):
             return -1
         async with self._db.transaction():
             added = await self.newly_included(event, audience)
+            removed = set(await self.newly_excluded(event, audience))
+            told = [r for r in await self._events.attendees(event.id) if r in removed]
+            if removed:
+                await self._events.forget(event.id, sorted(removed))
+            if told:
+                await self._delivery.enqueue(MessageKind.EVENT_WITHDRAWN, event.payload(),
+                                             told, actor)
             if not await self._events.update_field(event.id, "audience", audience.encode(),
                                                    self._clock.now()):
                 return -1

@@ -197,6 +197,12 @@ async def confirm_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[
             "Change who the event is for to: {audience}? {count} more members get it.",
             count).format(audience=audience_text(pending["value"], middleware["ref"],
                                                  actor.locale), count=count)
+        lost = len(await organiser.newly_excluded(event, Audience.parse(pending["value"])))
+        if lost:
+            confirm += " " + _(
+                "{count} member no longer gets it; whoever of them answered is told.",
+                "{count} members no longer get it; whoever of them answered is told.",
+                lost).format(count=lost)
     else:
         count = await organiser.told_of_change(event)
         confirm = _(

@@ -171,6 +171,16 @@ class EventRepo:
             "AND user_id = ? AND answer IN ('going', 'maybe')",
             (rating, event_id, user_id)) == 1
 
+    async def forget(self, event_id: int, user_ids: list[int]) -> None:
+        """They are no longer in its audience: no answer, no reminders, no calendar files."""
+        for start in range(0, len(user_ids), 500):
+            some = user_ids[start:start + 500]
+            marks = ",".join("?" * len(some))
+            for table in ("event_answers", "event_calendar_takers"):
+                await self._db.execute(
+                    f"DELETE FROM {table} WHERE event_id = ? AND user_id IN ({marks})",
+                    (event_id, *some))
+
     async def answer_of(self, event_id: int, user_id: int) -> str | None:
         return await self._db.fetch_value(
             "SELECT answer FROM event_answers WHERE event_id = ? AND user_id = ?",
