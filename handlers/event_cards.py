@@ -199,9 +199,15 @@ def renderers(app: Any) -> dict[MessageKind, Any]:
             MessageKind.EVENT_CHANGED: render_changed,
             MessageKind.EVENT_CARD: render_card_update,
             MessageKind.EVENT_FEEDBACK: render_feedback,
-            MessageKind.EVENT_CALENDAR: render_calendar}
+            MessageKind.EVENT_CALENDAR: render_calendar,
+            MessageKind.EVENT_WITHDRAWN: render_withdrawn}
 
 
 def render_cancelled(payload: dict[str, Any], to: Recipient) -> tuple[str, None]:
     return (_("❌ This event has been cancelled:") + "\n\n"
             + card_text(payload, to.locale, to.timezone)), None
+
+
+def render_withdrawn(payload: dict[str, Any], to: Recipient) -> tuple[str, None]:
+    return (_("❌ The organiser has changed who this event is for: it is no longer open to "
+              "you.") + "\n\n" + card_text(payload, to.locale, to.timezone)), None

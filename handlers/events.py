@@ -11,6 +11,7 @@ before, and a one-tap "How was it?" afterwards.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from html import escape
 
 from aiogram import Bot, F, Router
@@ -111,6 +112,10 @@ async def cb_event_member(query: CallbackQuery, callback_data: EventCb, actor: A
                 await message.edit_reply_markup(reply_markup=keyboard)
         return
     if callback_data.action == "rate" and callback_data.value in {"1", "2", "3", "4", "5"}:
+        if clock.now() < event.starts_at + timedelta(minutes=event.duration_minutes):
+            # a mark is asked for after the event; a forged one before it is not stored
+            await query.answer(_("This button is no longer valid."), show_alert=True)
+            return
         done = await events.rate(event.id, actor.user_id, int(callback_data.value), clock.now())
         await query.answer(_("Thank you!") if done else _("This button is no longer valid."))
         if done and message is not None:
@@ -232,8 +237,13 @@ async def cb_to_chats(query: CallbackQuery, callback_data: EventCb, actor: Actor
     if found is None:
         return
     event, message = found
+    if event.status != "published" or event.starts_at <= clock.now():
+        # the button stays under "Published." after a cancel and after the event
+        await query.answer(_("This event is no longer open."), show_alert=True)
+        return
     await query.answer()
-    if not await claims.claim(f"event_chats:{event.id}", clock.now()):
+    press = f"event_chats:{event.id}"
+    if not await claims.claim(press, clock.now()):
         return  # already posted (a double tap)
     posted = []
     link = f"https://t.me/{(await bot.me()).username}?start=event-{event.id}"
@@ -249,7 +259,10 @@ async def cb_to_chats(query: CallbackQuery, callback_data: EventCb, actor: Actor
         except TelegramAPIError:
             continue
         posted.append(escape(chat.title))
-    await message.edit_reply_markup(reply_markup=None)
+    if posted:
+        await message.edit_reply_markup(reply_markup=None)
+    else:  # nothing went out: the button works again, as "try again" says
+        await claims.release(press)
     await message.answer(_("Posted to: {chats}").format(chats=", ".join(posted))
                          if posted else _("Sorry, something went wrong on our side. Please "
                                           "try again in a moment."))
@@ -269,7 +282,7 @@ async def cb_edit(query: CallbackQuery, callback_data: EventCb, actor: Actor,
 
 async def cb_cancel(query: CallbackQuery, callback_data: EventCb, actor: Actor,
                     events: EventRepo, verification: VerificationService,
-                    dialog_manager: DialogManager) -> None:
+                    dialog_manager: DialogManager, clock: Clock) -> None:
     """"Cancel «…» and tell N people?" first (the edit dialog's confirmation)."""
     from handlers.event_form.editing import open_edit
 
@@ -278,6 +291,9 @@ async def cb_cancel(query: CallbackQuery, callback_data: EventCb, actor: Actor,
         return
     if found[0].status != "published":
         await query.answer(_("This event has been cancelled."), show_alert=True)
+        return
+    if found[0].starts_at <= clock.now():  # an old card: what took place is not cancelled
+        await query.answer(_("This event has already started."), show_alert=True)
         return
     await open_edit(dialog_manager, callback_data.event_id, found[1], cancel=True)
 

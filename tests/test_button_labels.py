@@ -22,7 +22,6 @@ LIMIT = 24
 # (locale, msgid): why this translation may be longer than LIMIT. Keep it short.
 ALLOWED: dict[tuple[str, str], str] = {
     # The English source strings are code (msgids); shorter msgids are suggested to the lead.
-    ("en", "Also post it to the association's chats"): "English msgid; suggest 'Post to chats too'",
     ("en", "Members with an area of expertise"): "English msgid; suggest 'By area of expertise'",
     ("en", "Switch off requests to me"): "English msgid; suggest 'Stop requests to me'",
 }

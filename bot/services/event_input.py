@@ -1,7 +1,7 @@
 """Reading the dates, times and ends an organiser types for an event, with a precise reason
 when one can't be taken (no aiogram inside: the dialog shows the reason in her language).
 
-What is accepted: ``25.12.2026``, ``25/12/2026``, ``2026-12-25`` for a day; ``14:00`` or
+What is accepted: ``25.12.2026``, ``25/12/2026``, ``25.12.26``, ``2026-12-25`` for a day; ``14:00`` or
 ``14.00`` for a time; both together (``25.12.2026 14:00``); spaces around anything. Words
 ("tomorrow 3pm", «фардо 15:00») are not parsed: she gets the example in her language and
 has the calendar and the time buttons for the rest.
@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 MIN_MINUTES, MAX_MINUTES = 15, 10080  # the events table allows up to 7 days
 UTC = ZoneInfo("UTC")
 
-_DAY = (r"(?:(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>\d{4})"
+_DAY = (r"(?:(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>\d{4}|\d{2})"
         r"|(?P<y2>\d{4})-(?P<m2>\d{1,2})-(?P<d2>\d{1,2}))")
 _TIME = r"(?P<H>\d{1,2})[:.](?P<M>\d{2})"
 _DAY_ONLY = re.compile(rf"^{_DAY}$")
@@ -53,10 +53,11 @@ class Moment:
 
 def _day(match: re.Match[str]) -> tuple[date | None, Moment | None]:
     d, m, y = (match["d"] or match["d2"], match["m"] or match["m2"], match["y"] or match["y2"])
+    year = int(y) + 2000 if len(y) == 2 else int(y)  # 20.01.26: this century
     try:
-        return date(int(y), int(m), int(d)), None
+        return date(year, int(m), int(d)), None
     except ValueError:
-        if 1 <= int(m) <= 12 and 1 <= int(d) <= 31:
+        if 1 <= int(m) <= 12:  # 31.02 and 32.01 alike: "… does not exist"
             return None, Moment(problem=MomentProblem.NO_SUCH_DAY, bad_day=(int(d), int(m)))
         return None, Moment(problem=MomentProblem.FORMAT)
 

@@ -65,6 +65,8 @@ class Audience:
         return self.countries is None or country in self.countries
 
 
+UNCHANGED = -2  # EventService.update: the values were the event's already
+
 REMINDERS = (("reminded_24h_at", timedelta(hours=24)), ("reminded_1h_at", timedelta(hours=1)))
 
 
@@ -122,8 +124,16 @@ class EventService:
     async def update(self, event: Event, changes: dict[str, object]) -> int:
         """Change details (see ``EventRepo.update_fields``) and tell everyone who answered
         Going or Maybe what changed, old → new, in her language; whoever took the calendar
-        file gets the new one. Returns how many were told, -1 if not possible."""
+        file gets the new one. Returns how many were told, -1 if not possible, ``UNCHANGED``
+        if every value is what the event has already (nothing written, nobody told)."""
         async with self._db.transaction():
+            current = await self._events.get(event.id)
+            if current is None or current.status != "published":
+                return -1
+            changes = {name: value for name, value in changes.items()
+                       if getattr(current, name) != value}
+            if not changes:
+                return UNCHANGED
             if not await self._events.update_fields(event.id, changes, self._clock.now()):
                 return -1
             changed = await self._events.get(event.id)
@@ -243,13 +253,27 @@ class EventOrganiser:
         return [r for r in await self.recipients(audience, event.created_by or 0)
                 if r not in before]
 
+    async def newly_excluded(self, event: Event, audience: Audience) -> list[int]:
+        """Who a new audience leaves out of the event's."""
+        after = set(await self.recipients(audience, event.created_by or 0))
+        return [r for r in await self.recipients(Audience.parse(event.audience),
+                                                 event.created_by or 0) if r not in after]
+
     async def change_audience(self, event: Event, audience: Audience, actor: int) -> int:
-        """A new audience; those it adds get the card. -1 if the event is no longer open or
-        her role does not reach the new audience."""
+        """A new audience; those it adds get the card, those it leaves out who had answered
+        Going or Maybe are told, and their answers (so their reminders) go. -1 if the event
+        is no longer open or her role does not reach the new audience."""
         if not await self.may_reach(actor, audience):
             return -1
         async with self._db.transaction():
             added = await self.newly_included(event, audience)
+            removed = set(await self.newly_excluded(event, audience))
+            told = [r for r in await self._events.attendees(event.id) if r in removed]
+            if removed:
+                await self._events.forget(event.id, sorted(removed))
+            if told:
+                await self._delivery.enqueue(MessageKind.EVENT_WITHDRAWN, event.payload(),
+                                             told, actor)
             if not await self._events.update_field(event.id, "audience", audience.encode(),
                                                    self._clock.now()):
                 return -1
@@ -266,7 +290,7 @@ class EventOrganiser:
         """A detail changed through :meth:`EventService.change` (which tells those who
         answered), written to the audit log; -1 if the event is no longer open."""
         told = await service.change(event, field, value)
-        if told >= 0:
+        if told >= 0:  # not UNCHANGED: saving what it had already is no edit
             await self._audit.record(self._clock.now(), actor, "edit_event",
                                      details=f"event #{event.id}: {field}")
         return told

@@ -21,6 +21,7 @@ class MessageKind(StrEnum):
     EVENT_CARD = "event_card"  # edit: the card she has, as the event is now (or cancelled)
     EVENT_FEEDBACK = "event_feedback"
     EVENT_CALENDAR = "event_calendar"  # the updated .ics to whoever took one
+    EVENT_WITHDRAWN = "event_withdrawn"  # a narrowed audience left her out, after she answered
     DIGEST = "digest"
     MENTOR_PROPOSAL = "mentor_proposal"
     MENTOR_ROUND_ASKED = "mentor_round_asked"

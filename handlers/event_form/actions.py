@@ -354,7 +354,7 @@ async def tell_published(manager: DialogManager, message: Message, event_id: int
     targets = await chats_for(Audience.parse(event.audience), middleware["chats"])
     await message.answer(
         _("Published. /events shows the answers."),
-        reply_markup=rows([button(_("Also post it to the association's chats"),
+        reply_markup=rows([button(_("Post to the chats too"),
                                   EventCb(action=EventAction.TO_CHATS, event_id=event_id))])
         if targets else None)
     delivery = middleware["delivery"]

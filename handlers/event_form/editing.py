@@ -28,7 +28,8 @@ from bot.services.event_input import (
     read_moment,
     start_problem,
 )
-from bot.services.events import Audience, EventOrganiser, EventService
+from bot.services.events import UNCHANGED, Audience, EventOrganiser, EventService
+from bot.services.once import OnceOnly
 from bot.services.profile_input import check_short_text
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
@@ -67,6 +68,7 @@ class Ctx(FlowCtx):
         self.events: EventRepo = middleware["events"]
         self.organiser: EventOrganiser = middleware["event_organiser"]
         self.service: EventService = middleware["event_service"]
+        self.once: OnceOnly = middleware["once"]
         self.data.pop("note", None)
 
     async def event(self, callback: CallbackQuery | None = None,
@@ -195,6 +197,12 @@ async def confirm_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[
             "Change who the event is for to: {audience}? {count} more members get it.",
             count).format(audience=audience_text(pending["value"], middleware["ref"],
                                                  actor.locale), count=count)
+        lost = len(await organiser.newly_excluded(event, Audience.parse(pending["value"])))
+        if lost:
+            confirm += " " + _(
+                "{count} member no longer gets it; whoever of them answered is told.",
+                "{count} members no longer get it; whoever of them answered is told.",
+                lost).format(count=lost)
     else:
         count = await organiser.told_of_change(event)
         confirm = _(
@@ -388,9 +396,19 @@ async def on_save(callback: CallbackQuery, _button: Any, manager: DialogManager)
                 ctx.data["error"] = {"code": MomentProblem.PAST.value}
                 await manager.switch_to(EventEdit.start)
                 return
+        # one Save per version of the event: a double tap (or a second organiser saving over
+        # a change she has not seen) finds the press taken
+        press = f"event-edit:{event.id}:{event.sequence}"
+        if not await ctx.once.first(press, ctx.clock.now()):
+            await popup(callback, _("This has already been handled."))
+            return
         told = await ctx.organiser.change(ctx.service, event, COLUMNS[field], value,
                                           ctx.actor.user_id)
-        if told < 0:
+        if told == UNCHANGED:  # nothing saved: the next change is a new press of this version
+            await ctx.once.give_back(press)
+            told = 0
+        elif told < 0:
+            await ctx.once.give_back(press)
             await popup(callback, _("This has already been handled."))
             return
         ctx.data["note"] = {"told": told}
@@ -403,6 +421,10 @@ async def on_cancel_event(callback: CallbackQuery, _button: Any, manager: Dialog
     ctx = Ctx(manager)
     event = await ctx.event(callback)
     if event is None:
+        return
+    if event.starts_at <= ctx.clock.now():  # confirmed after it began: it took place
+        await popup(callback, _("This event has already started."))
+        await manager.done()
         return
     told = await ctx.organiser.cancel(ctx.service, event, ctx.actor.user_id)
     if told < 0:

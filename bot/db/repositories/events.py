@@ -164,10 +164,22 @@ class EventRepo:
             "updated_at = excluded.updated_at", (event_id, user_id, answer, to_db(now)))
 
     async def rate(self, event_id: int, user_id: int, rating: int, now: datetime) -> bool:
+        """Her mark; ``updated_at`` stays the moment she answered (the attendee list shows
+        it, and a rating's time would tell the organiser who gave which mark)."""
         return await self._db.execute(
-            "UPDATE event_answers SET rating = ?, updated_at = ? WHERE event_id = ? "
+            "UPDATE event_answers SET rating = ? WHERE event_id = ? "
             "AND user_id = ? AND answer IN ('going', 'maybe')",
-            (rating, to_db(now), event_id, user_id)) == 1
+            (rating, event_id, user_id)) == 1
+
+    async def forget(self, event_id: int, user_ids: list[int]) -> None:
+        """They are no longer in its audience: no answer, no reminders, no calendar files."""
+        for start in range(0, len(user_ids), 500):
+            some = user_ids[start:start + 500]
+            marks = ",".join("?" * len(some))
+            for table in ("event_answers", "event_calendar_takers"):
+                await self._db.execute(
+                    f"DELETE FROM {table} WHERE event_id = ? AND user_id IN ({marks})",
+                    (event_id, *some))
 
     async def answer_of(self, event_id: int, user_id: int) -> str | None:
         return await self._db.fetch_value(
