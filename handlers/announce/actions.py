@@ -15,7 +15,7 @@ from bot.dialogs import popup
 from bot.keyboards import button, rows
 from bot.i18n import LANGUAGE_NAMES, format_datetime, zone_name
 from bot.services.announcements import ALL, AnnouncementService, Sent
-from bot.services.event_input import MomentProblem, read_moment, today_in
+from bot.services.event_input import MomentProblem, read_moment
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.telegram_delivery import progress_text
@@ -81,11 +81,8 @@ async def on_message(message: Message, _widget: Any, manager: DialogManager) -> 
                    example=window)
         return
     before = dict(ctx.data)
-    if moment.day is not None:
-        if moment.day < today_in(ctx.data["zone"], ctx.clock.now()):
-            ctx.refuse(MomentProblem.PAST.value)
-            return
-        ctx.data["day"] = moment.day.isoformat()
+    if moment.day is not None and not ctx.take_day(moment.day):
+        return
     if moment.at is not None:
         ctx.data["at"] = moment.at.strftime("%H:%M")
     if moment.at is None:
@@ -121,11 +118,8 @@ async def on_zone(callback: CallbackQuery, _widget: Any, manager: DialogManager,
 async def on_day(callback: CallbackQuery, _widget: Any, manager: DialogManager,
                  day: date) -> None:
     ctx = Ctx(manager)
-    if day < today_in(ctx.data["zone"], ctx.clock.now()):
-        ctx.refuse(MomentProblem.PAST.value)
-        return
-    ctx.data["day"] = day.isoformat()
-    await manager.switch_to(AnnounceForm.time)
+    if ctx.take_day(day):
+        await manager.switch_to(AnnounceForm.time)
 
 
 async def on_time(callback: CallbackQuery, _widget: Any, manager: DialogManager,

@@ -22,7 +22,6 @@ from bot.services.event_input import (
     MomentProblem,
     duration_until,
     read_moment,
-    today_in,
 )
 from bot.services.events import Audience, EventOrganiser, Published
 from bot.services.profile_input import check_short_text
@@ -136,11 +135,9 @@ async def take_day(ctx: Ctx, text: str) -> None:
         code = (moment.problem or MomentProblem.FORMAT).value
         ctx.refuse(code, bad_day=moment.bad_day, example="day")
         return
-    if moment.day < today_in(ctx.data["zone"], ctx.clock.now()):
-        ctx.refuse(MomentProblem.PAST.value)
-        return
     before = dict(ctx.data)
-    ctx.data["day"] = moment.day.isoformat()
+    if not ctx.take_day(moment.day):
+        return
     if moment.at is not None:
         ctx.data["at"] = moment.at.strftime("%H:%M")
         if ctx.start_has_passed():
@@ -200,11 +197,8 @@ async def on_zone(callback: CallbackQuery, _widget: Any, manager: DialogManager,
 async def on_day(callback: CallbackQuery, _widget: Any, manager: DialogManager,
                  day: date) -> None:
     ctx = Ctx(manager)
-    if day < today_in(ctx.data["zone"], ctx.clock.now()):
-        ctx.refuse(MomentProblem.PAST.value)
-        return
-    ctx.data["day"] = day.isoformat()
-    await advance(ctx, "day")
+    if ctx.take_day(day):
+        await advance(ctx, "day")
 
 
 async def on_time(callback: CallbackQuery, _widget: Any, manager: DialogManager,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from aiogram.fsm.state import State
@@ -17,7 +17,7 @@ from aiogram_dialog import DialogManager, ShowMode, StartMode
 
 from bot.clock import Clock
 from bot.dialogs import popup
-from bot.services.event_input import start_problem
+from bot.services.event_input import MomentProblem, start_problem, today_in
 from bot.services.events import ALL, Audience, EventOrganiser
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
@@ -64,6 +64,15 @@ class FlowCtx:
         """Ask again in the same message, with the reason on one line."""
         self.data["error"] = {"code": code, **extra}
         self.manager.show_mode = ShowMode.EDIT
+
+    def take_day(self, day: date) -> bool:
+        """A day picked on the calendar, kept unless it is already over in the chosen zone
+        (then the same message says so)."""
+        if day < today_in(self.data["zone"], self.clock.now()):
+            self.refuse(MomentProblem.PAST.value)
+            return False
+        self.data["day"] = day.isoformat()
+        return True
 
     def has_passed(self, moment: datetime | None) -> bool:
         return moment is not None and start_problem(moment, self.clock.now()) is not None
