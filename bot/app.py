@@ -48,7 +48,7 @@ from bot.dialogs import (
 )
 from bot.i18n import create_i18n, localized
 from bot.services.message_kinds import MessageKind
-from bot.speed import freeze_long_lived, inline_sync_filters
+from bot.speed import freeze_long_lived, inline_sync_filters, provide_services
 from bot.telegram_delivery import ProgressReporter, TelegramSender
 from bot.telegram_session import BotSession
 from bot.throttle import FloodThrottle
@@ -335,11 +335,12 @@ def create_dispatcher(app: App) -> Dispatcher:
         for kind, renderer in renderers.items():
             app.delivery.register(kind, localized(app.i18n, renderer))
     app.delivery.require_renderers(MessageKind)
-    dp = TrackingDispatcher(app.in_flight, storage=app.fsm_storage, **app.workflow_data())
+    services = app.workflow_data()
+    dp = TrackingDispatcher(app.in_flight, storage=app.fsm_storage)
     dp.update.outer_middleware(ActorMiddleware(app.users, app.i18n, app.settings.admin_ids,
-                                               audit=app.audit))
+                                               audit=app.audit, clock=app.clock))
     dp.update.outer_middleware(FloodThrottle())  # after the actor: her language for a notice
-    dp.message.outer_middleware(CommandEndsFlow())
+    dp.message.outer_middleware(CommandEndsFlow(services))
     dp.include_routers(*get_routers())
     # Dialogs (aiogram-dialog): their stacks live in the FSM storage above, so a restart keeps
     # them; only a dialog's live message drives it; a closed dialog's buttons get a popup.
@@ -349,6 +350,7 @@ def create_dispatcher(app: App) -> Dispatcher:
     dp.errors.register(stale_dialog_button,
                        ExceptionTypeFilter(UnknownIntent, OutdatedIntent, UnknownState))
     inline_sync_filters(dp)  # after every router, the dialogs' included
+    provide_services(dp, services)  # likewise: handlers get the services by name
 
     async def on_startup(bot: Bot) -> None:
         app.bot = bot

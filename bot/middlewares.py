@@ -43,9 +43,11 @@ logger = logging.getLogger(__name__)
 
 class ActorMiddleware(BaseMiddleware):
     def __init__(self, users: UserRepo, i18n: I18n, admin_ids: frozenset[int],
-                 menus: MenuUpdater | None = None, *, audit: AuditRepo | None = None) -> None:
+                 menus: MenuUpdater | None = None, *, audit: AuditRepo | None = None,
+                 clock: Clock | None = None) -> None:
         self._users = users
         self._audit = audit  # whom staff acted on (their menus follow at once)
+        self._clock = clock
         self._accounts = AccountLoader(users)
         self._i18n = i18n
         self._admin_ids = admin_ids
@@ -71,7 +73,7 @@ class ActorMiddleware(BaseMiddleware):
         else:
             data["actor"] = None
         data["locale"] = locale
-        clock: Clock | None = data.get("clock")
+        clock = self._clock
         actor = data["actor"]
         started = clock.now() if clock is not None and actor is not None and actor.is_staff \
             else None
@@ -148,6 +150,9 @@ class CommandEndsFlow(BaseMiddleware):
     registration from her saved answers.
     """
 
+    def __init__(self, services: dict[str, Any] | None = None) -> None:
+        self._services = services or {}  # what a card's restorer needs (see bot/speed.py)
+
     async def __call__(
         self,
         handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
@@ -173,7 +178,7 @@ class CommandEndsFlow(BaseMiddleware):
             if isinstance(card, dict) and card.get("kind") in CARD_RESTORERS \
                     and (await state.get_data()).get(RESTORE_CARD) != card:
                 try:
-                    await CARD_RESTORERS[card["kind"]](data, card)
+                    await CARD_RESTORERS[card["kind"]]({**self._services, **data}, card)
                 except Exception as exc:  # noqa: BLE001 - the command itself has been answered
                     logger.warning("card not restored: %s", type(exc).__name__)
 

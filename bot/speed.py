@@ -1,5 +1,9 @@
 """Every process-wide speed tweak, in one place, each with the benchmark that pays for it.
 
+- ``late_services``: the services handlers ask for by name join an update's data just before
+  its handler runs (an inner middleware), not at the start as workflow data. aiogram copies
+  that data at every router it tries and every filter it checks, so ~35 services carried
+  through the routers doubled the cost of each router passed. ``bench/first_reply.py``.
 - ``inline_filters``: aiogram runs each synchronous filter (every magic filter) through
   ``asyncio.to_thread``; they run on the loop instead. ``bench/first_reply.py``: p99 −10 %,
   p50 −20 % on a 500-user /start burst.
@@ -32,11 +36,11 @@ from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from aiogram import Router
+from aiogram import BaseMiddleware, Dispatcher, Router
 from aiogram.dispatcher.event.handler import FilterObject
 from aiogram.types import InlineKeyboardMarkup
 
-TWEAKS = frozenset({"inline_filters", "gc_freeze", "static_keyboards", "uvloop",
+TWEAKS = frozenset({"late_services", "inline_filters", "gc_freeze", "static_keyboards", "uvloop",
                     "replies_first", "single_thread_blas"})
 TWEAKS_OFF = frozenset(name.strip() for name in
                        os.environ.get("BOT_SPEED_TWEAKS_OFF", "").split(",") if name.strip())
@@ -44,6 +48,39 @@ TWEAKS_OFF = frozenset(name.strip() for name in
 
 def enabled(tweak: str) -> bool:
     return tweak not in TWEAKS_OFF
+
+
+# --- late_services ----------------------------------------------------------------------------
+
+class _Services(BaseMiddleware):
+    """Adds the services to an update's data once a handler has been chosen."""
+
+    def __init__(self, services: dict[str, Any]) -> None:
+        self.services = services
+
+    async def __call__(self, handler: Callable[[Any, dict[str, Any]], Any], event: Any,
+                       data: dict[str, Any]) -> Any:
+        data.update(self.services)
+        return await handler(event, data)
+
+
+def provide_services(dp: Dispatcher, services: dict[str, Any]) -> dict[str, Any]:
+    """Give ``services`` to every handler (error handlers and dialogs included); returns the
+    workflow data the dispatcher itself should carry: none, or all of them with the tweak off.
+
+    Call it after every router and ``setup_dialogs``: the middleware goes first among each
+    observer's inner middlewares, so aiogram-dialog's manager (the next one) sees the
+    services in ``middleware_data`` too. Only filters don't see them (none here needs one);
+    an outer middleware that does gets them from its constructor.
+    """
+    if not enabled("late_services"):
+        dp.workflow_data.update(services)
+        return services
+    middleware = _Services(services)
+    for name, observer in dp.observers.items():
+        if name != "update":  # the dispatcher's own handler there routes the update on
+            observer.middleware._middlewares.insert(0, middleware)  # no public "first"
+    return {}
 
 
 # --- inline_filters -------------------------------------------------------------------------
