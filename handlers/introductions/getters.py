@@ -1,0 +1,216 @@
+"""What the /introduce windows show, in her language, read through the services."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from datetime import datetime
+from html import escape
+from typing import Any
+
+from aiogram.utils.i18n import gettext as _
+from aiogram_dialog import DialogManager
+
+from bot.db.repositories.introductions import Introduction
+from bot.db.repositories.profiles import Profile
+from bot.i18n import format_date, format_datetime
+from bot.services.introductions import WEEKLY_LIMIT, Allowance, IntroductionService
+from bot.services.members import MemberService
+from bot.services.profile_input import InputProblem
+from bot.services.reference import ReferenceData
+from bot.services.roles import Actor
+from bot.texts import intro_limit_text, problem_text, profile_card
+
+REASON_MAX = 300
+STEPS = ("country", "expertise", "language")
+
+
+def zone_of(actor: Actor, ref: ReferenceData) -> str:
+    return ref.country_timezones.get(actor.country_code or "", "Asia/Almaty")
+
+
+def shown_name(person: Profile | None, ref: ReferenceData, locale: str) -> str:
+    """How she was shown to the other: her name if she shows it, else her country."""
+    if person is None:
+        return _("a member who has since deleted her data")
+    if person.shows("name") and person.full_name:
+        return escape(person.full_name)
+    return _("a member from {country}").format(
+        country=escape(ref.country(person.country_code or "", locale)))
+
+
+def digest(items: Sequence[object], salt: str) -> str:
+    """Which list a window showed, without anyone's id in the dialog's data (it goes into
+    her /mydata export): a press on a list that changed since is refused."""
+    return hashlib.sha256((salt + ",".join(map(str, items))).encode()).hexdigest()[:24]
+
+
+def _frame(manager: DialogManager) -> tuple[dict[str, Any], Actor, ReferenceData,
+                                            IntroductionService, MemberService]:
+    middleware = manager.middleware_data
+    return (manager.dialog_data, middleware["actor"], middleware["ref"],
+            middleware["intro_service"], middleware["members"])
+
+
+def _error(data: dict[str, Any], allowance: Allowance, locale: str, zone: str) -> str:
+    error = data.get("error") or {}
+    code = error.get("code")
+    if code == "limit":
+        return intro_limit_text(allowance, locale, zone)
+    if code == "nobody":
+        return _("Nobody who fits this request can be asked right now. Try fewer conditions.")
+    if code == "gone":
+        return _("She can no longer be asked. Please choose another.")
+    if code == "not_text":
+        return _("Please answer with a text message.")
+    if code == "problem":
+        return problem_text(InputProblem(error["problem"]), REASON_MAX)
+    if code == "use_buttons":
+        return _("Please use the buttons below.")
+    return ""
+
+
+async def menu_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
+    data, actor, ref, service, _members = _frame(dialog_manager)
+    zone = zone_of(actor, ref)
+    settings = await service.settings(actor.user_id)
+    allowance = await service.allowance(actor.user_id)
+    blocked = await service.blocked(actor.user_id)
+    lines = [_("<b>Introductions</b>"),
+             _("Ask to meet a member who fits what you need and speaks a language you speak. "
+               "She sees your profile as other members see it and your reason; contacts are "
+               "shared only if she agrees."),
+             _("Requests sent in the last 7 days: {sent} of {limit}.").format(
+                 sent=allowance.sent, limit=WEEKLY_LIMIT),
+             _("Others can ask to meet you: on.") if settings.intros_enabled
+             else _("Others can ask to meet you: off.")]
+    if allowance.exhausted:
+        lines.append(intro_limit_text(allowance, actor.locale, zone))
+    if blocked:
+        lines.append(_("People you blocked: {count}.").format(count=len(blocked)))
+    return {"text": "\n\n".join(lines), "error": _error(data, allowance, actor.locale, zone),
+            "enabled": settings.intros_enabled, "has_blocked": bool(blocked)}
+
+
+async def step_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
+    data, actor, ref, service, _members = _frame(dialog_manager)
+    step = dialog_manager.current_context().state.state.split(":", 1)[1]
+    codes = {"country": ref.country_codes, "expertise": ref.expertise_codes,
+             "language": ref.language_codes}[step]
+    question = {"country": _("From which country?"),
+                "expertise": _("Which area of expertise?"),
+                "language": _("Which language should she speak?")}[step]
+    chosen = data.get(step)
+    choices = [(code, ("✓ " if code == chosen else "") + ref.label(step, code, actor.locale))
+               for code in codes]
+    choices.append(("*", ("✓ " if step in data and chosen is None else "") + _("any")))
+    allowance = await service.allowance(actor.user_id)
+    return {"question": _("Step {number} of 4 · {question}").format(
+        number=STEPS.index(step) + 1, question=question), "choices": choices,
+        "error": _error(data, allowance, actor.locale, zone_of(actor, ref))}
+
+
+async def reason_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
+    data, actor, ref, service, _members = _frame(dialog_manager)
+    allowance = await service.allowance(actor.user_id)
+    answer = data.get("reason") or ""
+    return {"question": _("Step 4 of 4 · Why would you like to meet her? One or two "
+                          "sentences; she will read them. (up to {limit} characters)").format(
+        limit=REASON_MAX), "answer": escape(answer), "has_answer": bool(answer),
+        "error": _error(data, allowance, actor.locale, zone_of(actor, ref))}
+
+
+async def people_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
+    data, actor, ref, service, members = _frame(dialog_manager)
+    intro = await service.get(data.get("intro_id") or 0, actor.user_id)
+    cards, places = [], []
+    for number, person_id in (intro.places if intro else ()):
+        person = await members.get(person_id)
+        if person is None:
+            continue
+        cards.append(f"{number}. " + profile_card(person, ref, actor.locale, visible_only=True))
+        places.append((str(number), _("Ask member {number}").format(number=number)))
+    allowance = await service.allowance(actor.user_id)
+    return {"cards": "\n\n".join([_("Members who fit your request:"), *cards]),
+            "places": places,
+            "error": _error(data, allowance, actor.locale, zone_of(actor, ref))}
+
+
+async def sent_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
+    data, actor, ref, service, _members = _frame(dialog_manager)
+    intro = await service.get(data.get("intro_id") or 0, actor.user_id)
+    until = format_datetime(intro.expires_at, actor.locale, zone_of(actor, ref),
+                            weekday=True) if intro and intro.expires_at else ""
+    return {"text": _("✓ I have asked her. She has until {until} to answer; if she agrees, "
+                      "you both get each other's contacts. Whatever she decides, I will write "
+                      "to you by then.").format(until=until)}
+
+
+def day_of(moment: datetime | None, actor: Actor, ref: ReferenceData) -> str:
+    return format_date(moment, actor.locale, zone_of(actor, ref)) if moment else ""
+
+
+async def agreed_introductions(service: IntroductionService, user_id: int
+                               ) -> list[Introduction]:
+    """The agreed ones, in the order "My introductions" numbers them."""
+    return [intro for intro in await service.connections(user_id)
+            if intro.status == "accepted"]
+
+
+async def mine_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
+    data, actor, ref, service, members = _frame(dialog_manager)
+    lines = [_("<b>My introductions</b>")]
+    agreed, waiting = [], []
+    for intro in await service.connections(actor.user_id):
+        other_id = intro.target_id if intro.requester_id == actor.user_id \
+            else intro.requester_id
+        other = await members.get(other_id or 0)
+        if intro.status == "accepted":
+            number = len(agreed) + 1
+            agreed.append(intro.id)
+            name = escape(other.full_name or "") if other else shown_name(None, ref,
+                                                                          actor.locale)
+            lines.append(_("{number}. 🤝 {name}, since {date}").format(
+                number=number, name=name, date=day_of(intro.decided_at, actor, ref)))
+        elif intro.requester_id == actor.user_id:
+            waiting.append(_("⏳ You asked to meet {name}: she has until {until} to "
+                             "answer.").format(name=shown_name(other, ref, actor.locale),
+                                               until=day_of(intro.expires_at, actor, ref)))
+        else:
+            waiting.append(_("⏳ {name} asks to meet you: please answer by {until} (the "
+                             "request is above in this chat).").format(
+                name=shown_name(other, ref, actor.locale),
+                until=day_of(intro.expires_at, actor, ref)))
+    if agreed:
+        lines.append(_("Press a number to get the contact again."))
+    lines += waiting
+    if not agreed and not waiting:
+        lines.append(_("No introductions yet."))
+    data["mine_check"] = digest(agreed, data.setdefault("salt", _salt()))
+    return {"text": "\n\n".join(lines[:2]) + ("\n" + "\n".join(lines[2:]) if lines[2:] else ""),
+            "contacts": [(str(n), _("Contact {number}").format(number=n))
+                         for n in range(1, len(agreed) + 1)]}
+
+
+async def blocked_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
+    data, actor, ref, service, members = _frame(dialog_manager)
+    blocked = await service.blocked(actor.user_id)
+    lines = [_("<b>People you blocked</b>"),
+             _("They are never proposed to you, in introductions, mentorship or coffee "
+               "rounds. Unblocking is not told to them.")]
+    for number, block in enumerate(blocked, start=1):
+        person = await members.get(block.person_id) if block.person_id else None
+        lines.append(_("{number}. {name}, since {date}").format(
+            number=number, name=shown_name(person, ref, actor.locale),
+            date=day_of(block.created_at, actor, ref)))
+    if not blocked:
+        lines.append(_("You have blocked nobody."))
+    data["blocked_check"] = digest([b.key for b in blocked], data.setdefault("salt", _salt()))
+    return {"text": "\n\n".join(lines[:2]) + "\n\n" + "\n".join(lines[2:]),
+            "unblock": [(str(n), _("Unblock {number}").format(number=n))
+                        for n in range(1, len(blocked) + 1)]}
+
+
+def _salt() -> str:
+    return secrets.token_hex(8)
