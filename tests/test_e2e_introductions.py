@@ -113,7 +113,7 @@ async def test_a_blocked_person_is_never_proposed_again(harness: BotHarness) -> 
     # proposed twice).
     await target.send("/introduce")
     assert "People you blocked: 1." in target.last_text
-    await target.press("People you blocked")
+    await target.press("Blocked people")
     assert "1. Pushy Member" in target.last_text
     await target.press("Unblock 1")
     assert "You have blocked nobody." in target.last_text

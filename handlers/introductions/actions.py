@@ -193,6 +193,9 @@ async def on_unblock(callback: CallbackQuery, _widget: Any, manager: DialogManag
 async def cb_ask(query: CallbackQuery, callback_data: IntroCb, actor: Actor,
                  intro_service: IntroductionService, ref: ReferenceData) -> None:
     """"Ask member N" under the others who fit, after a request did not work out."""
+    if not actor.is_member:  # her list's buttons are a member's: not a stranger's
+        await not_for_you(query)
+        return
     picked = await picked_place(query, actor, callback_data.value)
     if picked is None:
         return
@@ -220,30 +223,29 @@ async def _request_message(query: CallbackQuery, actor: Actor) -> Message | None
     return await member_message(query, actor)
 
 
-async def cb_agree(query: CallbackQuery, callback_data: IntroCb, actor: Actor,
-                   intro_service: IntroductionService) -> None:
+async def _answer(query: CallbackQuery, callback_data: IntroCb, actor: Actor,
+                  intro_service: IntroductionService, agree: bool, note: str) -> None:
     message = await _request_message(query, actor)
     if message is None:
         return
-    outcome = await intro_service.answer(callback_data.intro_id, actor.user_id, True)
+    outcome = await intro_service.answer(callback_data.intro_id, actor.user_id, agree)
     if await refused(query, outcome):
         return
     await query.answer()
-    await append_note(message, _("✓ You agreed. I am sending you both each other's contacts; "
-                                 "/introduce → My introductions shows them again."))
+    await append_note(message, note)
+
+
+async def cb_agree(query: CallbackQuery, callback_data: IntroCb, actor: Actor,
+                   intro_service: IntroductionService) -> None:
+    await _answer(query, callback_data, actor, intro_service, True, _(
+        "✓ You agreed. I am sending you both each other's contacts; /introduce → My "
+        "introductions shows them again."))
 
 
 async def cb_decline(query: CallbackQuery, callback_data: IntroCb, actor: Actor,
                      intro_service: IntroductionService) -> None:
-    message = await _request_message(query, actor)
-    if message is None:
-        return
-    outcome = await intro_service.answer(callback_data.intro_id, actor.user_id, False)
-    if await refused(query, outcome):
-        return
-    await query.answer()
-    await append_note(message, _("Thank you for answering. She will not be told that you "
-                                 "declined."))
+    await _answer(query, callback_data, actor, intro_service, False, _(
+        "Thank you for answering. She will not be told that you declined."))
 
 
 async def _redraw_request(query: CallbackQuery, callback_data: IntroCb, actor: Actor,
@@ -261,7 +263,8 @@ async def _redraw_request(query: CallbackQuery, callback_data: IntroCb, actor: A
         await refused(query, IntroOutcome.GONE)
         return
     await query.answer()
-    text, keyboard = request_view(intro, requester, ref, actor.locale, confirm_block=confirm)
+    text, keyboard = request_view(intro, requester, ref, actor.locale,
+                                  zone_of(actor, ref), confirm_block=confirm)
     await edit_text(message, text, keyboard)
 
 
@@ -293,7 +296,7 @@ async def cb_block_yes(query: CallbackQuery, callback_data: IntroCb, actor: Acto
         return
     await query.answer()
     requester = await members.get(intro.requester_id) if intro else None
-    text = request_view(intro, requester, ref, actor.locale)[0] \
+    text = request_view(intro, requester, ref, actor.locale, zone_of(actor, ref))[0] \
         if intro is not None and requester is not None else (message.html_text or "")
     await edit_text(message, text + "\n\n" + _("Done. She will not be proposed to you again; she is not "
-                                 "told. /introduce → People you blocked can undo it."), None)
+                                 "told. /introduce → Blocked people can undo it."), None)

@@ -31,7 +31,7 @@ def create_dialog() -> ButtonsDialog:
         _window(IntroForm.menu,
                 Button(T(N_("Ask to meet someone")), id="new", on_click=actions.on_new),
                 Button(T(N_("My introductions")), id="mine", on_click=actions.on_mine),
-                Button(T(N_("People you blocked")), id="blocked", on_click=actions.on_blocked,
+                Button(T(N_("Blocked people")), id="blocked", on_click=actions.on_blocked,
                        when="has_blocked"),
                 Button(T(N_("Switch off requests to me")), id="off",
                        on_click=actions.on_toggle, when="enabled"),

@@ -142,9 +142,9 @@ async def sent_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str
     intro = await service.get(data.get("intro_id") or 0, actor.user_id)
     until = format_datetime(intro.expires_at, actor.locale, zone_of(actor, ref),
                             weekday=True) if intro and intro.expires_at else ""
-    return {"text": _("✓ I have asked her. She has until {until} to answer; if she agrees, "
-                      "you both get each other's contacts. Whatever she decides, I will write "
-                      "to you by then.").format(until=until)}
+    return {"text": _("✓ I have asked her. She has until {until} to answer. If she agrees, "
+                      "you both get each other's contacts at once; otherwise I will write to "
+                      "you when the time is over.").format(until=until)}
 
 
 def day_of(moment: datetime | None, actor: Actor, ref: ReferenceData) -> str:

@@ -16,7 +16,7 @@ from bot.callbacks import IntroAction, IntroCb
 from bot.config import SUPPORTED_LOCALES
 from bot.db.repositories.introductions import Introduction, IntroRepo
 from bot.db.repositories.profiles import Profile, ProfileRepo
-from bot.i18n import use_locale
+from bot.i18n import format_datetime, use_locale
 from bot.keyboards import button, rows
 from bot.services.delivery import Protected, Recipient
 from bot.services.introductions import common_language
@@ -26,18 +26,23 @@ from bot.telegram_chats import TelegramChats
 from bot.texts import contact_text, language_names, profile_card
 
 
-def request_view(intro: Introduction, requester: Profile, ref: ReferenceData, locale: str, *,
-                 confirm_block: bool = False) -> tuple[str, InlineKeyboardMarkup]:
-    """The request as its member sees it; Block asks first, on the same message."""
+def request_view(intro: Introduction, requester: Profile, ref: ReferenceData, locale: str,
+                 timezone: str, *, confirm_block: bool = False
+                 ) -> tuple[str, InlineKeyboardMarkup]:
+    """The request as its member sees it, with its deadline; Block asks first, on the same
+    message."""
+    until = format_datetime(intro.expires_at, locale, timezone, weekday=True) \
+        if intro.expires_at else ""
     parts = [_("A member would like to meet you:"),
              profile_card(requester, ref, locale, visible_only=True),
              _("Her reason: «{reason}»").format(reason=escape(intro.reason)),
              _("If you agree, you both get each other's contacts. If not, she is not told "
-               "that you declined.")]
+               "that you declined."),
+             _("Please answer by {until}.").format(until=until)]
     if confirm_block:
         parts.append(_("Block her? She is not told. She will never be proposed to you again, "
-                       "in introductions, mentorship or coffee rounds; /introduce → People "
-                       "you blocked can undo it."))
+                       "in introductions, mentorship or coffee rounds; /introduce → Blocked "
+                       "people can undo it."))
         return "\n\n".join(parts), rows(
             [button(_("Yes, block her"), IntroCb(action=IntroAction.BLOCK_YES,
                                                  intro_id=intro.id)),
@@ -89,7 +94,7 @@ def renderers(app: Any) -> dict[str, Any]:
         requester = await approved(intro.requester_id)  # never an empty card
         if requester is None:
             return None
-        return request_view(intro, requester, ref, to.locale)
+        return request_view(intro, requester, ref, to.locale, to.timezone)
 
     async def contacts(payload: dict[str, Any], to: Recipient) -> Any:
         intro = await repo.get(payload["intro_id"])

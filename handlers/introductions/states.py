@@ -10,7 +10,7 @@ stateDiagram-v2
     people --> sent: Ask member N (counts now; she has 3 days)
     menu --> mine: My introductions
     mine --> mine: Contacts N (sent again, protected)
-    menu --> blocked: People you blocked
+    menu --> blocked: Blocked people
     blocked --> blocked: Unblock N
     menu --> menu: requests to me on / off
 ```

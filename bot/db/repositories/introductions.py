@@ -127,14 +127,6 @@ class IntroRepo:
                 "DELETE FROM block_keys WHERE user_id = ? AND blocked_key = ?",
                 (user_id, key)) == 1
 
-    async def unblock_all(self, user_id: int) -> int:
-        """Her blocks end, also those against people who have since deleted their data
-        (kept only as keys, see migrations/0011_erasure.sql); returns how many."""
-        async with self._db.transaction():
-            await self._db.execute("DELETE FROM member_blocks WHERE user_id = ?", (user_id,))
-            return await self._db.execute("DELETE FROM block_keys WHERE user_id = ?",
-                                          (user_id,))
-
     async def may_meet(self, first: int, second: int) -> bool:
         """Both are members and neither blocked the other (checked when contacts go out)."""
         return bool(await self._db.fetch_value(
@@ -142,10 +134,6 @@ class IntroRepo:
             "AND user_id IN (?, ?)) = 2 AND NOT EXISTS (SELECT 1 FROM member_blocks "
             "WHERE (user_id = ? AND blocked_id = ?) OR (user_id = ? AND blocked_id = ?))",
             (first, second, first, second, second, first)))
-
-    async def count_blocked(self, user_id: int) -> int:
-        return int(await self._db.fetch_value(
-            "SELECT COUNT(*) FROM block_keys WHERE user_id = ?", (user_id,)))
 
     # ---- introductions ---------------------------------------------------------------------
 
