@@ -85,8 +85,8 @@ async def menu_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str
                  sent=allowance.sent, limit=WEEKLY_LIMIT),
              _("Others can ask to meet you: on.") if settings.intros_enabled
              else _("Others can ask to meet you: off.")]
-    if allowance.exhausted:
-        lines.append(intro_limit_text(allowance, actor.locale, zone))
+    if allowance.exhausted and (data.get("error") or {}).get("code") != "limit":
+        lines.append(intro_limit_text(allowance, actor.locale, zone))  # (else said above)
     if blocked:
         lines.append(_("People you blocked: {count}.").format(count=len(blocked)))
     return {"text": "\n\n".join(lines), "error": _error(data, allowance, actor.locale, zone),
@@ -159,36 +159,38 @@ async def agreed_introductions(service: IntroductionService, user_id: int
 
 
 async def mine_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
+    """Agreed introductions, numbered for their contact buttons, then those waiting for an
+    answer, on either side, with their deadline."""
     data, actor, ref, service, members = _frame(dialog_manager)
-    lines = [_("<b>My introductions</b>")]
-    agreed, waiting = [], []
+    agreed: list[int] = []
+    agreed_lines, waiting = [], []
     for intro in await service.connections(actor.user_id):
-        other_id = intro.target_id if intro.requester_id == actor.user_id \
-            else intro.requester_id
-        other = await members.get(other_id or 0)
+        mine = intro.requester_id == actor.user_id
+        other = await members.get((intro.target_id if mine else intro.requester_id) or 0)
+        until = day_of(intro.expires_at, actor, ref)
         if intro.status == "accepted":
-            number = len(agreed) + 1
             agreed.append(intro.id)
             name = escape(other.full_name or "") if other else shown_name(None, ref,
                                                                           actor.locale)
-            lines.append(_("{number}. 🤝 {name}, since {date}").format(
-                number=number, name=name, date=day_of(intro.decided_at, actor, ref)))
-        elif intro.requester_id == actor.user_id:
+            agreed_lines.append(_("{number}. 🤝 {name}, since {date}").format(
+                number=len(agreed), name=name, date=day_of(intro.decided_at, actor, ref)))
+        elif mine:
             waiting.append(_("⏳ You asked to meet {name}: she has until {until} to "
                              "answer.").format(name=shown_name(other, ref, actor.locale),
-                                               until=day_of(intro.expires_at, actor, ref)))
+                                               until=until))
         else:
             waiting.append(_("⏳ {name} asks to meet you: please answer by {until} (the "
                              "request is above in this chat).").format(
-                name=shown_name(other, ref, actor.locale),
-                until=day_of(intro.expires_at, actor, ref)))
-    if agreed:
-        lines.append(_("Press a number to get the contact again."))
-    lines += waiting
-    if not agreed and not waiting:
-        lines.append(_("No introductions yet."))
+                name=shown_name(other, ref, actor.locale), until=until))
+    sections = [_("<b>My introductions</b>")]
+    if agreed_lines:
+        sections += ["\n".join(agreed_lines), _("Press a number to get the contact again.")]
+    if waiting:
+        sections.append("\n".join(waiting))
+    if not agreed_lines and not waiting:
+        sections.append(_("No introductions yet."))
     data["mine_check"] = digest(agreed, data.setdefault("salt", _salt()))
-    return {"text": "\n\n".join(lines[:2]) + ("\n" + "\n".join(lines[2:]) if lines[2:] else ""),
+    return {"text": "\n\n".join(sections),
             "contacts": [(str(n), _("Contact {number}").format(number=n))
                          for n in range(1, len(agreed) + 1)]}
 
