@@ -107,6 +107,11 @@ async def test_a_pending_request_shows_until_when_on_both_sides(harness: BotHarn
     await target.send("/introduce")
     await target.press(t(harness, "tg", "My introductions"))
     assert "Asel" in target.last_text
+    # She declines: the requester's list still shows it waiting (a refusal is not news).
+    await target.press(t(harness, "tg", "Not now"))
+    await asker.send("/introduce")
+    await asker.press(t(harness, "ru", "My introductions"))
+    assert "Nigora" in asker.last_text
 
 
 async def test_staff_without_a_profile_are_told_and_never_reach_members(

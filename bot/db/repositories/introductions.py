@@ -183,16 +183,19 @@ class IntroRepo:
 
     async def connections(self, user_id: int) -> list[Introduction]:
         """Her introductions that are agreed, or waiting for an answer, either side, newest
-        first; agreed ones only while the two may still meet (members, no block)."""
+        first; agreed ones only while the two may still meet (members, no block). A request
+        declined but not yet told to her still waits, for her (a refusal reads as no answer
+        until the 3 days are over)."""
         rows = await self._db.fetch_all(
             "SELECT * FROM intro_requests r WHERE (r.requester_id = ? OR r.target_id = ?) "
-            "AND (r.status = 'asked' OR (r.status = 'accepted' AND (SELECT COUNT(*) FROM "
-            "profiles p WHERE p.status = 'approved' AND p.user_id IN (r.requester_id, "
+            "AND (r.status = 'asked' OR (r.status = 'declined' AND r.requester_id = ? "
+            "AND r.requester_told_at IS NULL) OR (r.status = 'accepted' AND (SELECT COUNT(*) "
+            "FROM profiles p WHERE p.status = 'approved' AND p.user_id IN (r.requester_id, "
             "r.target_id)) = 2 AND NOT EXISTS (SELECT 1 FROM member_blocks b WHERE "
             "(b.user_id = r.requester_id AND b.blocked_id = r.target_id) OR "
             "(b.user_id = r.target_id AND b.blocked_id = r.requester_id)))) "
-            "ORDER BY IFNULL(r.decided_at, r.asked_at) DESC, r.id DESC LIMIT 20",
-            (user_id, user_id))
+            "ORDER BY CASE r.status WHEN 'accepted' THEN r.decided_at ELSE r.asked_at END "
+            "DESC, r.id DESC LIMIT 20", (user_id, user_id, user_id))
         return [await self._load(r) for r in rows]
 
     async def create(self, requester_id: int, country: str | None, expertise: str | None,
