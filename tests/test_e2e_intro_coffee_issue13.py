@@ -253,3 +253,31 @@ async def test_introduced_or_mentor_and_mentee_are_not_paired(harness: BotHarnes
     assert len(groups) == 1 and 1382 in groups[0]  # 1382 with 1383 or 1384; 1381 waits
     for group in groups:
         assert not {1381, 1382} <= group and not {1383, 1384} <= group
+
+
+async def test_a_waiting_request_can_be_withdrawn(harness: BotHarness) -> None:
+    asker = await seed_member(harness, 1391, "KG", locale="ky", name="Aizada")
+    target = await seed_member(harness, 1392, "UZ", locale="uz", name="Dilnoza",
+                               expertise=("border_management",))
+    await ask_to_meet(harness, asker, country="UZ", locale="ky")
+    await asker.press(t(harness, "ky", "Ask member {number}", number=1))
+    await harness.deliver()
+    request, agree = target.find_button(t(harness, "uz", "Agree"))
+    await asker.send("/introduce")
+    await asker.press(t(harness, "ky", "My introductions"))
+    assert "1. ⏳" in asker.last_text
+    await asker.press(t(harness, "ky", "Withdraw {number}", number=1))  # asks first
+    assert await harness.db.fetch_value("SELECT status FROM intro_requests") == "asked"
+    await asker.press(t(harness, "ky", "Yes, withdraw"))
+    assert await harness.db.fetch_value("SELECT status FROM intro_requests") == "expired"
+    await harness.deliver()
+    assert request.text == t(harness, "uz", "🤝 This request to meet you was withdrawn. "
+                                            "Nothing more is needed from you.")
+    answer = await target.press_data(agree["callback_data"], request)
+    assert answer is not None and answer["text"] == t(harness, "uz",
+                                                      "This request is no longer open.")
+    seen = len(asker.bot_messages)
+    harness.clock.advance(days=3, minutes=11)
+    await harness.tick()
+    await harness.deliver()
+    assert len(asker.bot_messages) == seen  # no "did not work out": she took it back

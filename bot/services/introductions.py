@@ -13,7 +13,7 @@ stateDiagram-v2
     choosing --> asked: she picks one (it counts from now; the member has 3 days)
     asked --> accepted: "Agree" (contacts to both, through the outbox, again on request)
     asked --> declined: "Not now" or a block (she hears only when the 3 days are over)
-    asked --> expired: no answer in 3 days
+    asked --> expired: no answer in 3 days, or she withdraws it (the member's copy says so)
     declined --> choosing: after the 3 days, the others who fit (a follow-up request)
     expired --> choosing
 ```
@@ -180,6 +180,19 @@ class IntroductionService:
                 return IntroOutcome.GONE
             await self._delivery.enqueue(MessageKind.INTRO_REQUEST, {"intro_id": intro_id},
                                          [target_id], None)
+        return IntroOutcome.DONE
+
+    async def withdraw(self, requester_id: int, intro_id: int) -> IntroOutcome:
+        """She takes back a request that waits for an answer; the member's message says so
+        (if she had not answered yet). The week's count stays: it was sent."""
+        async with self._db.transaction():
+            before = await self._repo.withdraw(intro_id, requester_id, self._clock.now())
+            if before is None:
+                return IntroOutcome.GONE
+            if before == "asked":
+                await self._delivery.edit_sent(MessageKind.INTRO_REQUEST, "intro_id", intro_id,
+                                               MessageKind.INTRO_WITHDRAWN,
+                                               {"intro_id": intro_id})
         return IntroOutcome.DONE
 
     async def _still_fits(self, intro: Introduction, person_id: int) -> bool:

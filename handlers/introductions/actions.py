@@ -20,7 +20,7 @@ from bot.texts import intro_limit_text
 from handlers.directory import member_message, picked_place
 from handlers.event_form.context import FlowCtx
 from handlers.introductions.getters import (
-    REASON_MAX, STEPS, agreed_introductions, day_of, digest, zone_of,
+    REASON_MAX, STEPS, day_of, digest, numbered, numbered_check, zone_of,
 )
 from handlers.introductions.messages import request_view
 from handlers.introductions.states import IntroForm
@@ -80,7 +80,7 @@ async def on_menu(callback: CallbackQuery, _button: Any, manager: DialogManager)
 BACK = {"country": IntroForm.menu, "expertise": IntroForm.country,
         "language": IntroForm.expertise, "reason": IntroForm.language,
         "people": IntroForm.reason, "sent": IntroForm.menu, "mine": IntroForm.menu,
-        "blocked": IntroForm.menu}
+        "blocked": IntroForm.menu, "withdraw": IntroForm.mine}
 
 
 async def on_back(callback: CallbackQuery, _button: Any, manager: DialogManager) -> None:
@@ -159,21 +159,53 @@ async def on_ask(callback: CallbackQuery, _widget: Any, manager: DialogManager,
         await popup(callback, _("This button is no longer valid."))
 
 
+async def _numbered_pick(ctx: Ctx, callback: CallbackQuery, place: str, *, waiting: bool
+                         ) -> int | None:
+    """The introduction at that number of "My introductions", if the list is still the one
+    shown (else the stale popup)."""
+    agreed, pending = await numbered(ctx.service, ctx.actor.user_id)
+    items = pending if waiting else agreed
+    index = int(place) - 1 - (len(agreed) if waiting else 0) if place.isdecimal() else -1
+    if not 0 <= index < len(items) \
+            or numbered_check(agreed, pending, ctx.data.get("salt", "")) \
+            != ctx.data.get("mine_check"):
+        await popup(callback, _("This button is from an earlier message."))
+        return None
+    return items[index].id
+
+
 async def on_contact(callback: CallbackQuery, _widget: Any, manager: DialogManager,
                      place: str) -> None:
     """The contact of an agreed introduction, sent again (protected, below)."""
     ctx = Ctx(manager)
-    agreed = [intro.id for intro in await agreed_introductions(ctx.service, ctx.actor.user_id)]
-    if not place.isdecimal() or not 1 <= int(place) <= len(agreed) \
-            or digest(agreed, ctx.data.get("salt", "")) != ctx.data.get("mine_check"):
-        await popup(callback, _("This button is from an earlier message."))
+    intro_id = await _numbered_pick(ctx, callback, place, waiting=False)
+    if intro_id is None:
         return
-    if await ctx.service.resend_contacts(ctx.actor.user_id, agreed[int(place) - 1]) \
+    if await ctx.service.resend_contacts(ctx.actor.user_id, intro_id) \
             is not IntroOutcome.DONE:
         await popup(callback, _("This request is no longer open."))
         return
     await popup(callback, _("I have sent you the contact again, below."))
     manager.show_mode = ShowMode.SEND  # the contact came below: the menu follows it
+
+
+async def on_withdraw(callback: CallbackQuery, _widget: Any, manager: DialogManager,
+                      place: str) -> None:
+    """"Withdraw N" asks first (the member's copy will say so)."""
+    ctx = Ctx(manager)
+    intro_id = await _numbered_pick(ctx, callback, place, waiting=True)
+    if intro_id is not None:
+        ctx.data["withdraw_id"] = intro_id
+        await manager.switch_to(IntroForm.withdraw)
+
+
+async def on_withdraw_yes(callback: CallbackQuery, _button: Any, manager: DialogManager
+                          ) -> None:
+    ctx = Ctx(manager)
+    outcome = await ctx.service.withdraw(ctx.actor.user_id, ctx.data.pop("withdraw_id", 0))
+    await popup(callback, _("Withdrawn. Her copy says so.") if outcome is IntroOutcome.DONE
+                else _("This request is no longer open."))
+    await manager.switch_to(IntroForm.mine)
 
 
 async def on_unblock(callback: CallbackQuery, _widget: Any, manager: DialogManager,

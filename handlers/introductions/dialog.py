@@ -11,7 +11,7 @@ from bot.dialogs import N_, ButtonsDialog, T, choices, flow_window
 from handlers.introductions import actions
 from handlers.introductions.getters import (
     blocked_getter, menu_getter, mine_getter, people_getter, reason_getter, sent_getter,
-    step_getter,
+    step_getter, withdraw_getter,
 )
 from handlers.introductions.states import IntroForm
 
@@ -51,7 +51,11 @@ def create_dialog() -> ButtonsDialog:
                     Button(T(N_("« Menu")), id="menu", on_click=actions.on_menu)),
                 text=Format("{text}"), getter=sent_getter, back=False),
         _window(IntroForm.mine, choices("contact", "contacts", actions.on_contact, 3),
+                choices("withdraw", "withdraw", actions.on_withdraw, 2),
                 text=Format("{text}"), getter=mine_getter),
+        _window(IntroForm.withdraw,
+                Button(T(N_("Yes, withdraw")), id="yes", on_click=actions.on_withdraw_yes),
+                text=Format("{text}"), getter=withdraw_getter),
         _window(IntroForm.blocked, choices("unblock", "unblock", actions.on_unblock, 2),
                 text=Format("{text}"), getter=blocked_getter),
     )

@@ -151,48 +151,73 @@ def day_of(moment: datetime | None, actor: Actor, ref: ReferenceData) -> str:
     return format_date(moment, actor.locale, zone_of(actor, ref)) if moment else ""
 
 
-async def agreed_introductions(service: IntroductionService, user_id: int
-                               ) -> list[Introduction]:
-    """The agreed ones, in the order "My introductions" numbers them."""
-    return [intro for intro in await service.connections(user_id)
-            if intro.status == "accepted"]
+async def numbered(service: IntroductionService, user_id: int
+                   ) -> tuple[list[Introduction], list[Introduction]]:
+    """What "My introductions" numbers, in its order: the agreed ones (for their contact),
+    then her own requests still waiting (to withdraw)."""
+    agreed, waiting = [], []
+    for intro in await service.connections(user_id):
+        if intro.status == "accepted":
+            agreed.append(intro)
+        elif intro.requester_id == user_id:
+            waiting.append(intro)
+    return agreed, waiting
+
+
+def numbered_check(agreed: list[Introduction], waiting: list[Introduction], salt: str) -> str:
+    return digest([intro.id for intro in agreed] + ["w"] + [intro.id for intro in waiting],
+                  salt)
 
 
 async def mine_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
-    """Agreed introductions, numbered for their contact buttons, then those waiting for an
-    answer, on either side, with their deadline."""
+    """Agreed introductions, numbered for their contact buttons; her requests waiting for an
+    answer, numbered on to withdraw them; requests to her, with their deadline."""
     data, actor, ref, service, members = _frame(dialog_manager)
-    agreed: list[int] = []
-    agreed_lines, waiting = [], []
-    for intro in await service.connections(actor.user_id):
+    agreed, waiting = await numbered(service, actor.user_id)
+    agreed_lines, waiting_lines, to_her = [], [], []
+    for number, intro in enumerate(agreed, start=1):
         mine = intro.requester_id == actor.user_id
         other = await members.get((intro.target_id if mine else intro.requester_id) or 0)
-        until = day_of(intro.expires_at, actor, ref)
-        if intro.status == "accepted":
-            agreed.append(intro.id)
-            name = escape(other.full_name or "") if other else shown_name(None, ref,
-                                                                          actor.locale)
-            agreed_lines.append(_("{number}. 🤝 {name}, since {date}").format(
-                number=len(agreed), name=name, date=day_of(intro.decided_at, actor, ref)))
-        elif mine:
-            waiting.append(_("⏳ You asked to meet {name}: she has until {until} to "
-                             "answer.").format(name=shown_name(other, ref, actor.locale),
-                                               until=until))
-        else:
-            waiting.append(_("⏳ {name} asks to meet you: please answer by {until} (the "
-                             "request is above in this chat).").format(
-                name=shown_name(other, ref, actor.locale), until=until))
+        name = escape(other.full_name or "") if other else shown_name(None, ref, actor.locale)
+        agreed_lines.append(_("{number}. 🤝 {name}, since {date}").format(
+            number=number, name=name, date=day_of(intro.decided_at, actor, ref)))
+    for number, intro in enumerate(waiting, start=len(agreed) + 1):
+        other = await members.get(intro.target_id or 0)
+        waiting_lines.append(_("{number}. ⏳ You asked to meet {name}: she has until {until} "
+                               "to answer.").format(number=number,
+                                                    name=shown_name(other, ref, actor.locale),
+                                                    until=day_of(intro.expires_at, actor, ref)))
+    for intro in await service.connections(actor.user_id):
+        if intro.status == "asked" and intro.target_id == actor.user_id:
+            other = await members.get(intro.requester_id)
+            to_her.append(_("⏳ {name} asks to meet you: please answer by {until} (the "
+                            "request is above in this chat).").format(
+                name=shown_name(other, ref, actor.locale),
+                until=day_of(intro.expires_at, actor, ref)))
     sections = [_("<b>My introductions</b>")]
     if agreed_lines:
         sections += ["\n".join(agreed_lines), _("Press a number to get the contact again.")]
-    if waiting:
-        sections.append("\n".join(waiting))
-    if not agreed_lines and not waiting:
+    if waiting_lines:
+        sections.append("\n".join(waiting_lines))
+    if to_her:
+        sections.append("\n".join(to_her))
+    if len(sections) == 1:
         sections.append(_("No introductions yet."))
-    data["mine_check"] = digest(agreed, data.setdefault("salt", _salt()))
+    data["mine_check"] = numbered_check(agreed, waiting, data.setdefault("salt", _salt()))
     return {"text": "\n\n".join(sections),
             "contacts": [(str(n), _("Contact {number}").format(number=n))
-                         for n in range(1, len(agreed) + 1)]}
+                         for n in range(1, len(agreed) + 1)],
+            "withdraw": [(str(n), _("Withdraw {number}").format(number=n))
+                         for n in range(len(agreed) + 1, len(agreed) + len(waiting) + 1)]}
+
+
+async def withdraw_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
+    data, actor, ref, service, members = _frame(dialog_manager)
+    intro = await service.get(data.get("withdraw_id") or 0, actor.user_id)
+    other = await members.get(intro.target_id or 0) if intro else None
+    return {"text": _("Withdraw your request to meet {name}? Her copy of it will say that "
+                      "you withdrew it; it still counts among this week's requests.").format(
+        name=shown_name(other, ref, actor.locale))}
 
 
 async def blocked_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:

@@ -1,5 +1,5 @@
 """What the outbox sends for introductions, rendered at send time in each one's language:
-the request (with its answer buttons), the contacts (protected; a Telegram failure to read
+the request (with its answer buttons and deadline; edited when she withdraws it), the contacts (protected; a Telegram failure to read
 her @username is tried again later, never sent without it), a first message to copy in a
 language both speak (not protected), and the others who fit after a request did not work
 out."""
@@ -141,5 +141,10 @@ def renderers(app: Any) -> dict[str, Any]:
         text, keyboard = await candidates_message(intro, profiles, ref, to.locale)
         return lead + "\n\n" + text, keyboard
 
+    def withdrawn(_payload: dict[str, Any], _to: Recipient) -> Any:
+        return _("🤝 This request to meet you was withdrawn. Nothing more is needed from "
+                 "you."), None
+
     return {MessageKind.INTRO_REQUEST: request, MessageKind.INTRO_CONTACTS: contacts,
-            MessageKind.INTRO_OPENER: opener, MessageKind.INTRO_NEXT: next_people}
+            MessageKind.INTRO_OPENER: opener, MessageKind.INTRO_NEXT: next_people,
+            MessageKind.INTRO_WITHDRAWN: withdrawn}

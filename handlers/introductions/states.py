@@ -9,7 +9,9 @@ stateDiagram-v2
     reason --> menu: nobody fits (said in the menu)
     people --> sent: Ask member N (counts now; she has 3 days)
     menu --> mine: My introductions
-    mine --> mine: Contacts N (sent again, protected)
+    mine --> mine: Contact N (sent again, protected)
+    mine --> withdraw: Withdraw N (her request still waiting)
+    withdraw --> mine: Yes, withdraw (the member's copy says so)
     menu --> blocked: Blocked people
     blocked --> blocked: Unblock N
     menu --> menu: requests to me on / off
@@ -30,3 +32,4 @@ class IntroForm(StatesGroup):
     sent = State()
     mine = State()
     blocked = State()
+    withdraw = State()

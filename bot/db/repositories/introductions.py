@@ -255,6 +255,22 @@ class IntroRepo:
             "AND expires_at <= ? AND requester_told_at IS NULL ORDER BY id", (to_db(now),))
         return [await self._load(r) for r in rows]
 
+    async def withdraw(self, intro_id: int, requester_id: int, now: datetime) -> str | None:
+        """She takes back a request still waiting for her (asked, or declined and not yet
+        told): it ends without a follow-up. Its status before (None if it was not open)."""
+        async with self._db.transaction():
+            status = await self._db.fetch_value(
+                "SELECT status FROM intro_requests WHERE id = ? AND requester_id = ? "
+                "AND status IN ('asked', 'declined') AND requester_told_at IS NULL",
+                (intro_id, requester_id))
+            if status is None:
+                return None
+            await self._db.execute(
+                "UPDATE intro_requests SET status = CASE status WHEN 'asked' THEN 'expired' "
+                "ELSE status END, decided_at = IFNULL(decided_at, ?), requester_told_at = ? "
+                "WHERE id = ?", (to_db(now), to_db(now), intro_id))
+            return str(status)
+
     async def mark_told(self, intro_id: int, now: datetime) -> bool:
         return await self._db.execute(
             "UPDATE intro_requests SET requester_told_at = ? WHERE id = ? "
