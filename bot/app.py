@@ -138,8 +138,7 @@ class App:
         The handlers of the conversation issue (start, onboarding, privacy, invitations,
         chats, directory, help, reviews and roles) take services only
         (``tests/test_wiring.py``). The repositories below the line are still asked for by
-        the handlers that later issues rebuild (events, announce, digest, mentorship,
-        introductions, coffee).
+        the handlers that later issues rebuild (events, announce, digest, mentorship).
         """
         return {
             "clock": self.clock,
@@ -174,8 +173,6 @@ class App:
             "events": self.events,
             "digest": self.digest,
             "mentorship": self.mentorship,
-            "intros": self.intros,
-            "coffee": self.coffee,
             **self.extras,
         }
 

@@ -200,14 +200,34 @@ class MentorCb(CallbackData, prefix="m1"):
     list_id: RowId = 0
 
 
+class IntroAction(str, Enum):
+    """The buttons of introduction messages outside the /introduce dialog (values as before,
+    so a request already in a chat keeps working)."""
+
+    ASK = "ask"  # the requester asks one of the people offered again (after a refusal)
+    AGREE = "agree"
+    DECLINE = "decline"
+    BLOCK = "block"  # asks to confirm
+    BLOCK_YES = "block_yes"
+    BLOCK_NO = "block_no"  # back to the request
+
+
 class IntroCb(CallbackData, prefix="n1"):
-    action: str  # country, expertise, language, ask, agree, decline, block, toggle, unblock
-    value: str = ""  # a choice, or a place (1–3) among the people offered
+    action: IntroAction
+    value: str = ""  # a place (1–3) among the people offered: never a member's id
     intro_id: RowId = 0
 
 
+class CoffeeAction(str, Enum):
+    JOIN = "join"
+    LEAVE = "leave"
+    SKIP = "skip"
+    UNSKIP = "unskip"  # the undo of a skip, while the round is not paired
+    MET = "met"  # value: yes or no
+
+
 class CoffeeCb(CallbackData, prefix="k1"):
-    action: str  # join, leave, skip, met
+    action: CoffeeAction
     value: str = ""
     round_id: RowId = 0
     group_id: RowId = 0

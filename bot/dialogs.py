@@ -13,11 +13,15 @@ closing a dialog when she leaves it, and the popup for a button of a closed one.
   live message loses its keyboard, any button still pressed answers
   :func:`stale_dialog_button`, a typed text no longer counts.
 * :class:`ButtonsDialog` answers a press of a button its window no longer has with that popup.
+* :func:`flow_window` and :func:`choices`: the window shape of the bot's dialogs (the reason
+  a wrong answer was refused above the question, « Back, typed text to one handler) and a
+  grid of buttons picked by id.
 """
 
 from __future__ import annotations
 
 from contextvars import ContextVar
+from operator import itemgetter
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -36,8 +40,11 @@ from aiogram_dialog.api.protocols import (
 from aiogram_dialog.manager.message_manager import MessageManager
 from aiogram_dialog.context.intent_middleware import IntentMiddlewareFactory
 from aiogram_dialog.utils import REPLY_CALLBACK_SYMBOLS, remove_intent_id
+from aiogram_dialog import Window
 from aiogram_dialog.widgets.common import WhenCondition
-from aiogram_dialog.widgets.text import Text
+from aiogram_dialog.widgets.input import MessageInput
+from aiogram_dialog.widgets.kbd import Button, Group, Select
+from aiogram_dialog.widgets.text import Format, Multi, Text
 
 from bot.i18n import use_locale
 from bot.keyboards import drop_keyboard
@@ -65,6 +72,25 @@ class T(Text):
     async def _render_text(self, data: dict[str, Any], manager: DialogManager) -> str:
         text = gettext(self.msgid)
         return text.format_map(data) if "{" in text else text
+
+
+def flow_window(state: Any, *widgets: Any, text: Any, getter: Any, on_back: Any,
+                on_message: Any, back: bool = True) -> Window:
+    """A window of a flow: "⚠️ reason" above ``text`` when an answer was refused, its
+    widgets, « Back (unless ``back`` is False), and every typed message to ``on_message``."""
+    return Window(
+        Multi(Format("⚠️ {error}", when="error"), text, sep="\n\n"),
+        *widgets,
+        *([Button(T(N_("« Back")), id="back", on_click=on_back)] if back else []),
+        MessageInput(on_message),
+        state=state, getter=getter,
+    )
+
+
+def choices(widget_id: str, items: str, on_click: Any, width: int) -> Group:
+    """Buttons from the window data's ``items`` — (id, label) pairs — ``width`` to a row."""
+    return Group(Select(Format("{item[1]}"), id=widget_id, item_id_getter=itemgetter(0),
+                        items=items, on_click=on_click), width=width)
 
 
 class LiveMessageOnly(StackAccessValidator):

@@ -40,6 +40,20 @@ class TelegramChats:
             return None
         return chat.username
 
+    async def username_now(self, user_id: int) -> str | None:
+        """Her @username as it is now, for a contact that must not go out without it: a
+        failure Telegram did not decide (an HTML page, a garbled body, a timeout) raises
+        the delivery engine's ``DeliveryError`` so the outbox tries again later; one
+        it did decide (no such chat) reads as no username."""
+        try:
+            chat = await self._bot.get_chat(user_id)
+        except _FAILURES as exc:
+            error = classify(exc)
+            if error.kind.passing:
+                raise error from exc
+            return None
+        return chat.username
+
     async def member_status(self, chat_id: int, user_id: int) -> str:
         try:
             member = await self._bot.get_chat_member(chat_id, user_id)

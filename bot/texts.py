@@ -13,7 +13,10 @@ from typing import Protocol
 from aiogram.utils.i18n import gettext as _
 from babel import Locale, UnknownLocaleError
 
+from bot.i18n import format_date
+
 from bot.db.repositories.profiles import VISIBLE_FIELD_NAMES, Profile
+from bot.services.introductions import WEEKLY_LIMIT, Allowance
 from bot.services.invites import CodeProblem
 from bot.services.profile_input import BIO_MAX, NAME_MAX, YEARS_MAX, InputProblem
 from bot.services.reference import ReferenceData
@@ -261,3 +264,11 @@ async def coordinator_contacts_text(coordinators: list[int], profiles: ProfileLo
     contacts = [await reach_text(c, profiles, usernames) for c in coordinators[:2]]
     return _("To settle it, write to your country's coordinator: {contacts}").format(
         contacts=", ".join(contacts))
+
+
+def intro_limit_text(allowance: Allowance, locale: str, timezone: str) -> str:
+    """She sent as many introduction requests as she may: from when she may send the next."""
+    when = format_date(allowance.resets_at, locale, timezone, weekday=True) \
+        if allowance.resets_at else ""
+    return _("You have sent {limit} introduction requests in the last 7 days. You can send "
+             "the next one on {date}.").format(limit=WEEKLY_LIMIT, date=when)

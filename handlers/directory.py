@@ -28,13 +28,14 @@ from bot.clock import Clock
 from bot.db.repositories.profiles import DirectoryFilter
 from bot.keyboards import button, rows
 from bot.paging import fit
-from bot.services.introductions import WEEKLY_LIMIT, IntroductionService, IntroOutcome
+from bot.services.introductions import IntroductionService, IntroOutcome
 from bot.services.members import MemberService
 from bot.services.once import OnceOnly
 from bot.services.profile_input import check_short_text
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
-from bot.texts import problem_text, profile_card, status_text
+from bot.texts import intro_limit_text, problem_text, profile_card, status_text
+from handlers.members_only import refused_button
 from handlers.ui import ask_for_text, edit_text, query_message, show, stale_button
 
 PAGE_SIZE = 5
@@ -284,9 +285,11 @@ async def cb_members_page(query: CallbackQuery, callback_data: PageCb, actor: Ac
 
 # ---- "Ask for an introduction" from a result -------------------------------------------------
 
-def limit_text() -> str:
-    return _("You have made {limit} requests this week. Please wait a few days before the "
-             "next one.").format(limit=WEEKLY_LIMIT)
+async def limit_text(intro_service: IntroductionService, actor: Actor, ref: ReferenceData
+                     ) -> str:
+    """How many she sent this week, and from when she may send the next."""
+    return intro_limit_text(await intro_service.allowance(actor.user_id), actor.locale,
+                            ref.country_timezones.get(actor.country_code or "", "Asia/Almaty"))
 
 
 def _digest(ids: list[int], salt: str) -> str:
@@ -312,9 +315,9 @@ async def member_at(state: FSMContext, actor: Actor, members: MemberService, vie
 async def cb_introduce(query: CallbackQuery, callback_data: DirectoryCb, actor: Actor,
                        state: FSMContext, members: MemberService,
                        intro_service: IntroductionService, once: OnceOnly,
-                       clock: Clock) -> None:
+                       clock: Clock, ref: ReferenceData) -> None:
     message = await member_message(query, actor)
-    if message is None:
+    if message is None or await refused_button(query, actor):  # staff without a profile
         return
     # Each 🤝 button of a page asks once: a double tap's second press only hears so.
     claim = (f"dir_meet:{actor.user_id}:{message.message_id}:{callback_data.view}:"
@@ -323,13 +326,13 @@ async def cb_introduce(query: CallbackQuery, callback_data: DirectoryCb, actor: 
         await query.answer(_("This has already been handled."), show_alert=True)
         return
     if not await ask_reason(query, message, callback_data, actor, state, members,
-                            intro_service):
+                            intro_service, ref):
         await once.give_back(claim)  # refused: nothing was asked, the button stays usable
 
 
 async def ask_reason(query: CallbackQuery, message: Message, callback_data: DirectoryCb,
                      actor: Actor, state: FSMContext, members: MemberService,
-                     intro_service: IntroductionService) -> bool:
+                     intro_service: IntroductionService, ref: ReferenceData) -> bool:
     target_id = await member_at(state, actor, members, callback_data.view, callback_data.place)
     if target_id is None:
         await stale_button(query)  # a button of an earlier page, or the list changed
@@ -339,7 +342,7 @@ async def ask_reason(query: CallbackQuery, message: Message, callback_data: Dire
         await stale_button(query)
         return False
     if await intro_service.at_limit(actor.user_id):
-        await query.answer(limit_text(), show_alert=True)
+        await query.answer(await limit_text(intro_service, actor, ref), show_alert=True)
         return False
     await query.answer()
     await state.set_state(DirectoryIntro.reason)
@@ -353,7 +356,8 @@ async def ask_reason(query: CallbackQuery, message: Message, callback_data: Dire
 
 
 async def on_intro_reason(message: Message, actor: Actor, state: FSMContext,
-                          members: MemberService, intro_service: IntroductionService) -> None:
+                          members: MemberService, intro_service: IntroductionService,
+                          ref: ReferenceData) -> None:
     value, problem = check_short_text(message.text, REASON_MAX, keep_lines=True)
     if problem is not None:
         await message.answer(problem_text(problem, REASON_MAX))
@@ -369,7 +373,7 @@ async def on_intro_reason(message: Message, actor: Actor, state: FSMContext,
     outcome = IntroOutcome.GONE if target_id is None or target_id == actor.user_id else \
         await intro_service.start_with(actor.user_id, target_id, value or "")
     if outcome is IntroOutcome.LIMIT:
-        await message.answer(limit_text())
+        await message.answer(await limit_text(intro_service, actor, ref))
     elif outcome is IntroOutcome.DONE:
         await message.answer(_("✓ I have asked her. If she agrees, you both get each other's "
                                "contacts."))

@@ -125,6 +125,7 @@ async def test_a_block_outlives_the_blocked_members_erasure(harness: BotHarness)
     await pushy.press("Ask member 1")
     await harness.deliver()
     await careful.press("Block this person")
+    await careful.press("Yes, block her")
 
     await delete_me(pushy)
     assert await harness.db.fetch_value("SELECT COUNT(*) FROM member_blocks") == 0
@@ -161,7 +162,9 @@ async def test_a_block_outlives_the_blocked_members_erasure(harness: BotHarness)
     # The block is what kept them apart: unblocked, she is offered again.
     await careful.send("/introduce")
     assert "People you blocked: 1." in careful.last_text
-    await careful.press("Unblock everyone")
+    await careful.press("Blocked people")
+    assert "1. Pushy Again" in careful.last_text
+    await careful.press("Unblock 1")
     assert await harness.db.fetch_value("SELECT COUNT(*) FROM block_keys") == 0
     await careful.send("/mentorship")
     await careful.press("Show suggestions")
@@ -176,6 +179,7 @@ async def test_the_blockers_own_erasure_ends_her_blocks(harness: BotHarness) -> 
     await pushy.press("Ask member 1")
     await harness.deliver()
     await careful.press("Block this person")
+    await careful.press("Yes, block her")
     assert await harness.db.fetch_value("SELECT COUNT(*) FROM block_keys") == 1
     await delete_me(careful)
     assert await harness.db.fetch_value("SELECT COUNT(*) FROM block_keys") == 0

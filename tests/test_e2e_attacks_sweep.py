@@ -485,7 +485,7 @@ async def test_forged_agree_from_stranger(harness: BotHarness, caplog) -> None: 
         for data in (WizardCb(action=WizardAction.ACCEPT, step="privacy").pack(),
                      WizardCb(action=WizardAction.SUBMIT, step="summary").pack(),
                      PrivacyCb(action="delete").pack(),
-                     IntroCb(action="toggle").pack(), CoffeeCb(action="join").pack(),
+                     "n1:toggle::0", CoffeeCb(action="join").pack(),
                      MentorCb(action="offer").pack()):
             before = len([r for r in caplog.records if r.levelno >= logging.ERROR])
             await stranger.press_data(data)
@@ -711,9 +711,10 @@ def forged_for(role: str, w: dict[str, int]) -> list[tuple[str, str | None]]:
             (MentorCb(action="ask", value="1", list_id=w["list"]).pack(), None),
             (MentorCb(action="accept", pair_id=HUGE).pack(), None)]
     out += [(IntroCb(action=a, intro_id=w["intro"]).pack(), None)
-            for a in ("agree", "decline", "block")]
+            for a in ("agree", "decline", "block", "block_yes", "block_no")]
     out += [(IntroCb(action="ask", value="1", intro_id=w["intro"]).pack(), None),
-            (IntroCb(action="country", value="KZ").pack(), None),
+            ("n1:country:KZ:0", None),  # the wizard before the dialog
+            (CoffeeCb(action="unskip", round_id=HUGE).pack(), None),
             (IntroCb(action="agree", intro_id=HUGE).pack(), None)]
     out += [(CoffeeCb(action="met", value="yes", group_id=1).pack(), None),
             (CoffeeCb(action="skip", round_id=HUGE).pack(), None)]

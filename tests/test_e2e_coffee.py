@@ -83,11 +83,18 @@ async def test_a_round_with_a_skip_and_an_odd_count(harness: BotHarness) -> None
     harness.clock.advance(days=7)
     await harness.tick()
     await harness.deliver()
-    assert people[903].last_text == "☕ Did you meet your coffee partner?"
+    partners = next(ids for _g, ids in groups if "903" in ids.split(","))
+    names = [f"Coffee {people[int(u)].user.username.upper()}" for u in partners.split(",")
+             if u != "903"]
+    assert people[903].last_text in (f"☕ Did you meet {' and '.join(names)}?",
+                                     f"☕ Did you meet {' and '.join(reversed(names))}?")
     await people[903].press("Yes, we met")
     assert await harness.db.fetch_value(
         "SELECT met FROM coffee_members WHERE user_id = 903") == "yes"
     assert not people[903].last.buttons()  # answered: the question keeps no buttons
+    answer = await people[903].press_data(f"k1:met:no:0:{partners and 1}", people[903].last)
+    assert answer is not None and answer["text"] in ("This button is no longer valid.",
+                                                     "This button is not meant for you.")
 
     # The next round a fortnight later repeats no pair.
     harness.clock.advance(days=7)
@@ -108,8 +115,9 @@ async def test_leaving_and_strangers(harness: BotHarness) -> None:
     member = await seed_member(harness, 921, "KZ")
     applicant = await seed_member(harness, 922, "KZ", status="pending")
     await applicant.send("/coffee")
-    assert applicant.last_text == ("The directory is open to members once their application "
-                                   "is approved.")
+    assert applicant.last_text == ("This opens once your application is approved: it is still "
+                                   "being reviewed. I will write to you as soon as it is "
+                                   "decided.")
     await member.send("/coffee")
     await member.press("Join coffee rounds")
     assert await harness.db.fetch_value(

@@ -56,10 +56,12 @@ async def test_matching_speaks_her_language(harness: BotHarness, locale: str) ->
     await mentor.press(t(harness, locale, "Agree"))
     await harness.deliver()
 
-    await mentee.send("/coffee")
-    await mentee.press(t(harness, locale, "Join coffee rounds"))
-    await mentor.send("/coffee")
-    await mentor.press(t(harness, locale, "Join coffee rounds"))
+    # Introduced and mentor and mentee: the coffee rounds pair each with someone new.
+    partners = [await seed_member(harness, 954 + n, "UZ", locale=locale,
+                                  name="Coffee Partner") for n in range(2)]
+    for user in (mentee, mentor, *partners):
+        await user.send("/coffee")
+        await user.press(t(harness, locale, "Join coffee rounds"))
     assert harness.app is not None
     coffee = await harness.app.coffee_service.next_round(harness.clock.now())
     harness.clock.advance(coffee.pair_at - harness.clock.now())
@@ -69,7 +71,8 @@ async def test_matching_speaks_her_language(harness: BotHarness, locale: str) ->
     harness.clock.advance(days=7)
     await harness.tick()
     await harness.deliver()
-    assert mentee.last_text == t(harness, locale, "☕ Did you meet your coffee partner?")
+    assert mentee.last_text == t(harness, locale, "☕ Did you meet {names}?",
+                                 names="Coffee Partner")
 
     coordinator = await seed_member(harness, 953, "KZ", locale=locale, coordinator=True)
     await coordinator.send("/mentorship")

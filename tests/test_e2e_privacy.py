@@ -116,6 +116,7 @@ async def test_matching_traces_are_exported_and_erased(harness: BotHarness) -> N
 
     someone = harness.user(1103, "Member")
     await someone.press("Block this person")  # the member she asked blocks her
+    await someone.press("Yes, block her")
 
     await leaver.send("/mydata")
     exported = json.loads(leaver.last.document["content"])  # type: ignore[index]

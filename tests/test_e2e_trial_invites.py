@@ -275,8 +275,7 @@ async def test_a_stranger_pressing_an_introduction_button_hears_it_is_not_hers(
     applicant = await seed_member(harness, 863, "KZ", status="pending", locale="uz")
     await applicant.send("/help")
     for data in (IntroCb(action="agree", intro_id=1).pack(),
-                 IntroCb(action="ask", value="1", intro_id=1).pack(),
-                 IntroCb(action="toggle").pack()):
+                 IntroCb(action="ask", value="1", intro_id=1).pack()):
         answer = await applicant.press_data(data, applicant.last)
         assert answer is not None and answer["text"] == t(
             harness, "uz", "This button is not meant for you."), data

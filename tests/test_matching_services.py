@@ -122,12 +122,16 @@ async def test_silent_mentor_counts_and_answer_resets(db: Database) -> None:
 async def test_introduction_limit_holds_under_concurrent_requests(db: Database) -> None:
     clock = FakeClock()
     service = IntroductionService(db, IntroRepo(db), delivery_for(db, clock), clock)
-    for user_id in range(1, 5):
+    for user_id in range(1, 10):
         await member(db, user_id)
-    outcomes = await asyncio.gather(*(service.start(1, None, None, None, "why")
+    # Searches that ask nobody do not count; requests sent do, also sent all at once.
+    searches = await asyncio.gather(*(service.start(1, None, None, None, "why")
                                       for _ in range(8)))
-    assert sum(o is IntroOutcome.DONE for o, _id in outcomes) == 5
-    assert sum(o is IntroOutcome.LIMIT for o, _id in outcomes) == 3
+    assert all(o is IntroOutcome.DONE for o, _id in searches)
+    outcomes = await asyncio.gather(*(service.start_with(1, target, "why")
+                                      for target in range(2, 10)))
+    assert sum(o is IntroOutcome.DONE for o in outcomes) == 5
+    assert sum(o is IntroOutcome.LIMIT for o in outcomes) == 3
 
 
 async def test_coffee_schedule_is_fortnightly_and_survives_downtime(db: Database) -> None:

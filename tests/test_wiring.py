@@ -20,12 +20,13 @@ from bot.config import Settings
 # delivery engine; its dialog callbacks read services from the dialog's middleware data).
 FLOW_MODULES = ("handlers.start", "handlers.onboarding", "handlers.privacy",
                 "handlers.invites", "handlers.chats", "handlers.directory",
-                "handlers.common", "handlers.ui", "handlers.verification", "handlers.admin")
+                "handlers.common", "handlers.ui", "handlers.verification", "handlers.admin",
+                "handlers.introductions", "handlers.coffee", "handlers.members_only")
 # Still handed out for the handlers that later issues rebuild (events, announce, digest,
-# mentorship, introductions, coffee; chat_language takes chats and audit).
+# mentorship; chat_language takes chats and audit).
 # A key leaves this list when its last handler moves to a service.
 REPOSITORIES_LEFT = {"profiles", "claims", "audit", "chats",
-                     "outbox", "events", "digest", "mentorship", "intros", "coffee"}
+                     "outbox", "events", "digest", "mentorship"}
 
 
 def _walk(router: Router) -> Iterator[Router]:

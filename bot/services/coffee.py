@@ -1,16 +1,20 @@
 """Coffee rounds: every two weeks, opted-in members are paired across borders for a chat.
 
-A day before a round everyone taking part is told and may skip it; at the round, groups are
-formed (always a shared language, no pair from the last six rounds, an odd one out joins a
-trio) and each member gets her partners' contacts; a week later, "Did you meet?". Each step
-is marked done in the same transaction that queues its messages, so a restart neither loses
-nor repeats one.
+A day before a round everyone taking part is told and may skip it (and undo that until the
+round is paired); at the round, groups are formed (always a shared language; nobody who met
+in the last six rounds, was introduced or was mentor and mentee in that time; an odd one out
+joins a trio) and each member gets her partners' contacts with something to talk about in
+the language they share; a week later, "Did you meet Aigerim?". Each step is marked done in
+the same transaction that queues its messages, so a restart neither loses nor repeats one.
+Only approved members take part: staff without a member profile are never paired.
 """
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import Enum
 
 from bot.db.database import Database
 from bot.db.repositories.coffee import CoffeeRepo, CoffeeRound
@@ -35,11 +39,53 @@ def first_round_after(now: datetime) -> datetime:
     return start
 
 
+class CoffeeOutcome(Enum):
+    DONE = "done"
+    GONE = "gone"  # the round was paired meanwhile, or she answered already
+    NOT_YOURS = "not_yours"
+
+
+@dataclass(frozen=True)
+class CoffeeStatus:
+    """Where she stands: taking part or not, the next round, and whether she skips it."""
+
+    opted_in: bool
+    upcoming: CoffeeRound
+    skipping: bool
+
+
 class CoffeeService:
     def __init__(self, db: Database, repo: CoffeeRepo, delivery: DeliveryService) -> None:
         self._db = db
         self._repo = repo
         self._delivery = delivery
+
+    async def status(self, user_id: int, now: datetime) -> CoffeeStatus:
+        upcoming = await self.next_round(now)
+        return CoffeeStatus(await self._repo.opted_in(user_id), upcoming,
+                            await self._repo.skips(upcoming.id, user_id))
+
+    async def take_part(self, user_id: int, opt_in: bool, now: datetime) -> None:
+        """Join the rounds, or leave them (she is paused until she joins again)."""
+        await self._repo.set_opt_in(user_id, opt_in, now)
+
+    async def skip(self, round_id: int, user_id: int, *, undo: bool = False) -> CoffeeOutcome:
+        """She skips that round, or takes part after all: only until it is paired."""
+        round_ = await self._repo.get(round_id)
+        if round_ is None or round_.paired:
+            return CoffeeOutcome.GONE
+        if undo:
+            await self._repo.unskip(round_id, user_id)
+        else:
+            await self._repo.skip(round_id, user_id)
+        return CoffeeOutcome.DONE
+
+    async def answer_met(self, group_id: int, user_id: int, met: bool) -> CoffeeOutcome:
+        if not await self._repo.in_group(group_id, user_id):
+            return CoffeeOutcome.NOT_YOURS
+        if not await self._repo.answer_met(group_id, user_id, "yes" if met else "no"):
+            return CoffeeOutcome.GONE
+        return CoffeeOutcome.DONE
 
     async def next_round(self, now: datetime) -> CoffeeRound:
         """The round members can skip now (planned if there is none yet)."""
@@ -90,7 +136,8 @@ class CoffeeService:
     async def _pair(self, round_: CoffeeRound, now: datetime, seed: int) -> None:
         members = [CoffeeMember(m.user_id, m.country, m.languages)
                    for m in await self._repo.participants(round_.id)]
-        recent = await self._repo.recent_pairs(NO_REPEAT_ROUNDS)
+        recent = await self._repo.recent_pairs(NO_REPEAT_ROUNDS,
+                                               now - NO_REPEAT_ROUNDS * ROUND_EVERY)
         with replies_first():
             groups = await asyncio.to_thread(pair_members, members, recent,
                                              seed=seed + round_.id)

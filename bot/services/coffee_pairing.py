@@ -1,6 +1,7 @@
 """Coffee rounds: who meets whom this time among the members who opted in.
 
-Every group shares a language, nobody meets someone she met in the last rounds (or blocked),
+Every group shares a language, nobody meets someone she met in the last rounds (was
+introduced to, mentored or was mentored by in that time, or blocked),
 meeting a colleague from another country is preferred, and as many members as possible are
 placed; an odd one out joins a pair as a trio when she can. Pure computation: no database,
 no Telegram, no I/O.
@@ -179,8 +180,8 @@ def pair_members(members: Sequence[CoffeeMember], recent_pairs: frozenset[frozen
                  *, seed: int = 0) -> list[tuple[int, ...]]:
     """Groups of two (of three where that places someone left out) as sorted user-id tuples.
 
-    ``recent_pairs`` holds pairs who met in the last rounds or blocked each other; they are
-    never put in one group. Members who cannot be placed are left out. Deterministic per seed.
+    ``recent_pairs`` holds pairs who met in the last rounds, were introduced or were mentor
+    and mentee in that time, or blocked each other; they are never put in one group. Members who cannot be placed are left out. Deterministic per seed.
     """
     round_ = _Round(_unique(members), _partners(recent_pairs))
     rng = np.random.default_rng(seed)

@@ -1,23 +1,39 @@
 """Peer introductions: she describes whom she wants to meet, picks one of up to three members
-who fit and show those fields, and contacts go to both only if that member agrees.
+who fit, show those fields and speak a language she speaks, and contacts go to both only if
+that member agrees.
 
 A refusal and no answer look the same to the requester: when the three days are over she
 is offered the others who fit. A member can switch introductions off or block a person; a
-blocked person is never proposed to her, here or in mentorship and coffee rounds.
+blocked person is never proposed to her, here or in mentorship and coffee rounds, and she
+can end each block again. At most ``WEEKLY_LIMIT`` requests are *sent* in seven days.
+
+```mermaid
+stateDiagram-v2
+    [*] --> choosing: she searches (nobody is asked yet: it does not count)
+    choosing --> asked: she picks one (it counts from now; the member has 3 days)
+    asked --> accepted: "Agree" (contacts to both, through the outbox, again on request)
+    asked --> declined: "Not now" or a block (she hears only when the 3 days are over)
+    asked --> expired: no answer in 3 days, or she withdraws it (the member's copy says so)
+    declined --> choosing: after the 3 days, the others who fit (a follow-up request)
+    expired --> choosing
+```
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
 from bot.clock import Clock
 from bot.db.database import Database
-from bot.db.repositories.introductions import Introduction, IntroRepo
-from bot.services.delivery import DeliveryService
+from bot.db.repositories.introductions import Blocked, Introduction, IntroRepo, Settings
+from bot.services.delivery import DeliveryService, Outgoing
 from bot.services.message_kinds import MessageKind
 
 WEEKLY_LIMIT = 5
+LIMIT_WINDOW = timedelta(days=7)
 ANSWER_TIMEOUT = timedelta(days=3)
 CANDIDATES = 3
 
@@ -30,6 +46,30 @@ class IntroOutcome(Enum):
     NOT_YOURS = "not_yours"
 
 
+@dataclass(frozen=True)
+class Allowance:
+    """Her requests sent in the last seven days, and when the oldest of them stops counting."""
+
+    sent: int
+    resets_at: datetime | None
+
+    @property
+    def exhausted(self) -> bool:
+        return self.sent >= WEEKLY_LIMIT
+
+
+def common_language(first: Iterable[str], second: Iterable[str], prefer: Sequence[str],
+                    supported: Collection[str]) -> str | None:
+    """A language of the bot both speak, for a text one of them will send the other: the
+    first of ``prefer`` both speak, else the first shared one in the bot's order; None if
+    they share none the bot writes."""
+    shared = set(first) & set(second) & set(supported)
+    for code in (*prefer, *supported):
+        if code in shared:
+            return code
+    return None
+
+
 class IntroductionService:
     def __init__(self, db: Database, repo: IntroRepo, delivery: DeliveryService,
                  clock: Clock) -> None:
@@ -38,9 +78,55 @@ class IntroductionService:
         self._delivery = delivery
         self._clock = clock
 
+    async def allowance(self, requester_id: int) -> Allowance:
+        sent = await self._repo.sent_since(requester_id, self._clock.now() - LIMIT_WINDOW)
+        return Allowance(len(sent), sent[0] + LIMIT_WINDOW if sent else None)
+
     async def at_limit(self, requester_id: int) -> bool:
-        since = self._clock.now() - timedelta(days=7)
-        return await self._repo.opened_since(requester_id, since) >= WEEKLY_LIMIT
+        return (await self.allowance(requester_id)).exhausted
+
+    # ---- her settings, her blocks, her introductions ---------------------------------------
+
+    async def settings(self, user_id: int) -> Settings:
+        return await self._repo.settings(user_id)
+
+    async def switch_requests(self, user_id: int) -> bool:
+        """Requests to her on or off; whether they are on now."""
+        enabled = not (await self._repo.settings(user_id)).intros_enabled
+        await self._repo.update_settings(user_id, self._clock.now(), intros_enabled=enabled)
+        return enabled
+
+    async def blocked(self, user_id: int) -> list[Blocked]:
+        return await self._repo.blocked(user_id)
+
+    async def unblock(self, user_id: int, key: str) -> bool:
+        return await self._repo.unblock(user_id, key)
+
+    async def connections(self, user_id: int) -> list[Introduction]:
+        """Agreed introductions (while they last) and requests waiting for an answer."""
+        return await self._repo.connections(user_id)
+
+    async def get(self, intro_id: int, requester_id: int) -> Introduction | None:
+        """Her request (None if it is not hers)."""
+        intro = await self._repo.get(intro_id)
+        return intro if intro is not None and intro.requester_id == requester_id else None
+
+    async def request_to(self, intro_id: int, target_id: int) -> Introduction | None:
+        """A request made to her (None if it was not)."""
+        intro = await self._repo.get(intro_id)
+        return intro if intro is not None and intro.target_id == target_id else None
+
+    async def resend_contacts(self, user_id: int, intro_id: int) -> IntroOutcome:
+        """Her contact message of an agreed introduction, once more (protected, through the
+        outbox like the first)."""
+        if not any(intro.id == intro_id and intro.status == "accepted"
+                   for intro in await self._repo.connections(user_id)):
+            return IntroOutcome.GONE
+        await self._delivery.send_now(MessageKind.INTRO_CONTACTS,
+                                      [Outgoing(user_id, {"intro_id": intro_id})])
+        return IntroOutcome.DONE
+
+    # ---- requests ----------------------------------------------------------------------------
 
     async def start(self, requester_id: int, country: str | None, expertise: str | None,
                     language: str | None, reason: str) -> tuple[IntroOutcome, int]:
@@ -82,14 +168,31 @@ class IntroductionService:
         target_id = intro.at_place(position)  # the place shown, even if someone left since
         if intro.status != "choosing" or target_id is None:
             return IntroOutcome.GONE
-        if not await self._still_fits(intro, target_id):
-            return IntroOutcome.GONE
+        if not await self._still_fits(intro, target_id) \
+                or not await self._repo.may_meet(requester_id, target_id):
+            return IntroOutcome.GONE  # (she must be an approved member herself, too)
         now = self._clock.now()
         async with self._db.transaction():
+            # A new request counts when it is sent (a follow-up is the same request).
+            if intro.parent_id is None and await self.at_limit(requester_id):
+                return IntroOutcome.LIMIT
             if not await self._repo.ask(intro_id, target_id, now, now + ANSWER_TIMEOUT):
                 return IntroOutcome.GONE
             await self._delivery.enqueue(MessageKind.INTRO_REQUEST, {"intro_id": intro_id},
                                          [target_id], None)
+        return IntroOutcome.DONE
+
+    async def withdraw(self, requester_id: int, intro_id: int) -> IntroOutcome:
+        """She takes back a request that waits for an answer; the member's message says so
+        (if she had not answered yet). The week's count stays: it was sent."""
+        async with self._db.transaction():
+            before = await self._repo.withdraw(intro_id, requester_id, self._clock.now())
+            if before is None:
+                return IntroOutcome.GONE
+            if before == "asked":
+                await self._delivery.edit_sent(MessageKind.INTRO_REQUEST, "intro_id", intro_id,
+                                               MessageKind.INTRO_WITHDRAWN,
+                                               {"intro_id": intro_id})
         return IntroOutcome.DONE
 
     async def _still_fits(self, intro: Introduction, person_id: int) -> bool:
@@ -114,6 +217,9 @@ class IntroductionService:
             if accept:
                 await self._delivery.enqueue(MessageKind.INTRO_CONTACTS, {"intro_id": intro_id},
                                              [intro.requester_id, target_id], None)
+                # She writes first: a first message to copy, in a language both speak.
+                await self._delivery.enqueue(MessageKind.INTRO_OPENER, {"intro_id": intro_id},
+                                             [intro.requester_id], None)
             # A refusal tells the requester nothing now: she hears when the 3 days are over,
             # exactly as if there had been no answer (see send_follow_ups).
         return IntroOutcome.DONE

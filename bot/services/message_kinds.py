@@ -34,6 +34,8 @@ class MessageKind(StrEnum):
     INTRO_REQUEST = "intro_request"
     INTRO_CONTACTS = "intro_contacts"
     INTRO_NEXT = "intro_next"
+    INTRO_WITHDRAWN = "intro_withdrawn"  # edit: the requester took her request back
+    INTRO_OPENER = "intro_opener"  # to the requester: a first message to copy (not protected)
     COFFEE_NOTICE = "coffee_notice"
     COFFEE_MATCH = "coffee_match"
     COFFEE_FOLLOWUP = "coffee_followup"

@@ -72,20 +72,47 @@ class CoffeeRepo:
         return [CoffeeMemberRow(r[0], r[1], frozenset(filter(None, (r[2] or "").split(","))))
                 for r in rows]
 
+    async def opted_in(self, user_id: int) -> bool:
+        return bool(await self._db.fetch_value(
+            "SELECT coffee_opt_in FROM member_settings WHERE user_id = ?", (user_id,)))
+
+    async def set_opt_in(self, user_id: int, opt_in: bool, now: datetime) -> None:
+        await self._db.execute(
+            "INSERT INTO member_settings (user_id, coffee_opt_in, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (user_id) DO UPDATE SET coffee_opt_in = excluded.coffee_opt_in, "
+            "updated_at = excluded.updated_at", (user_id, int(opt_in), to_db(now)))
+
     async def skip(self, round_id: int, user_id: int) -> bool:
         return await self._db.execute(
             "INSERT OR IGNORE INTO coffee_skips (round_id, user_id) VALUES (?, ?)",
             (round_id, user_id)) == 1
 
-    async def recent_pairs(self, rounds: int) -> frozenset[frozenset[int]]:
-        """Everyone who shared a group in the last ``rounds`` paired rounds, and blocks."""
+    async def unskip(self, round_id: int, user_id: int) -> bool:
+        return await self._db.execute(
+            "DELETE FROM coffee_skips WHERE round_id = ? AND user_id = ?",
+            (round_id, user_id)) == 1
+
+    async def skips(self, round_id: int, user_id: int) -> bool:
+        return bool(await self._db.fetch_value(
+            "SELECT COUNT(*) FROM coffee_skips WHERE round_id = ? AND user_id = ?",
+            (round_id, user_id)))
+
+    async def recent_pairs(self, rounds: int, since: datetime) -> frozenset[frozenset[int]]:
+        """Who must not meet this round: everyone who shared a group in the last ``rounds``
+        paired rounds, members introduced to each other since ``since``, mentor and mentee
+        of a mentorship that ran since then, and blocks."""
         rows = await self._db.fetch_all(
             "SELECT a.user_id, b.user_id FROM coffee_members a JOIN coffee_members b "
             "ON a.group_id = b.group_id AND a.user_id < b.user_id JOIN coffee_groups g "
             "ON g.id = a.group_id WHERE g.round_id IN (SELECT id FROM coffee_rounds "
             "WHERE paired_at IS NOT NULL ORDER BY pair_at DESC LIMIT ?) "
-            "UNION SELECT user_id, blocked_id FROM member_blocks", (rounds,))
-        return frozenset(frozenset((r[0], r[1])) for r in rows)
+            "UNION SELECT requester_id, target_id FROM intro_requests "
+            "WHERE status = 'accepted' AND decided_at >= ? "
+            "UNION SELECT mentee_id, mentor_id FROM mentor_pairs WHERE started_at IS NOT NULL "
+            "AND (ended_at IS NULL OR ended_at >= ?) "
+            "UNION SELECT user_id, blocked_id FROM member_blocks",
+            (rounds, to_db(since), to_db(since)))
+        return frozenset(frozenset((r[0], r[1])) for r in rows if r[0] != r[1])
 
     async def save_groups(self, round_id: int, groups: list[tuple[int, ...]]) -> list[int]:
         ids = []
@@ -114,7 +141,13 @@ class CoffeeRepo:
             groups.setdefault(group_id, []).append(user_id)
         return groups
 
+    async def in_group(self, group_id: int, user_id: int) -> bool:
+        return bool(await self._db.fetch_value(
+            "SELECT COUNT(*) FROM coffee_members WHERE group_id = ? AND user_id = ?",
+            (group_id, user_id)))
+
     async def answer_met(self, group_id: int, user_id: int, met: str) -> bool:
+        """Her answer to "Did you meet?", once."""
         return await self._db.execute(
-            "UPDATE coffee_members SET met = ? WHERE group_id = ? AND user_id = ?",
-            (met, group_id, user_id)) == 1
+            "UPDATE coffee_members SET met = ? WHERE group_id = ? AND user_id = ? "
+            "AND met IS NULL", (met, group_id, user_id)) == 1

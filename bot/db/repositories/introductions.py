@@ -28,6 +28,9 @@ class Introduction:
     places: tuple[tuple[int, int], ...]  # (place shown to her, member) of those still here
     status: str
     expires_at: datetime | None
+    asked_at: datetime | None = None
+    decided_at: datetime | None = None
+    parent_id: int | None = None  # a follow-up's first request
 
     @property
     def candidates(self) -> tuple[int, ...]:
@@ -40,7 +43,25 @@ class Introduction:
 def _intro(row: Any, places: tuple[tuple[int, int], ...]) -> Introduction:
     return Introduction(row["id"], row["requester_id"], row["target_id"], row["country_code"],
                         row["expertise_code"], row["language_code"], row["reason"], places,
-                        row["status"], from_db(row["expires_at"]) if row["expires_at"] else None)
+                        row["status"], _moment(row["expires_at"]), _moment(row["asked_at"]),
+                        _moment(row["decided_at"]), row["parent_id"])
+
+
+def _moment(value: str | None) -> datetime | None:
+    return from_db(value) if value else None
+
+
+@dataclass(frozen=True)
+class Blocked:
+    """Someone she blocked: ``key`` names the block (also once that person has deleted her
+    data, when ``person_id`` is None)."""
+
+    key: str
+    person_id: int | None
+    created_at: datetime
+
+
+_BLOCK_SECRET = "(SELECT value FROM installation_secrets WHERE name = 'block_key')"
 
 
 class IntroRepo:
@@ -87,13 +108,24 @@ class IntroRepo:
                 "OR (requester_id = ? AND target_id = ?))",
                 (to_db(now), user_id, blocked_id, blocked_id, user_id))
 
-    async def unblock_all(self, user_id: int) -> int:
-        """Her blocks end, also those against people who have since deleted their data
-        (kept only as keys, see migrations/0011_erasure.sql); returns how many."""
+    async def blocked(self, user_id: int) -> list[Blocked]:
+        """The people she blocked, oldest first (those erased since only by their key)."""
+        rows = await self._db.fetch_all(
+            "SELECT k.blocked_key, b.blocked_id, k.created_at FROM block_keys k "
+            "LEFT JOIN member_blocks b ON b.user_id = k.user_id "
+            f"AND k.blocked_key = hmac_sha256({_BLOCK_SECRET}, b.blocked_id) "
+            "WHERE k.user_id = ? ORDER BY k.created_at, k.blocked_key", (user_id,))
+        return [Blocked(r[0], r[1], from_db(r[2])) for r in rows]
+
+    async def unblock(self, user_id: int, key: str) -> bool:
+        """One of her blocks ends (by its key: also one against someone erased since)."""
         async with self._db.transaction():
-            await self._db.execute("DELETE FROM member_blocks WHERE user_id = ?", (user_id,))
-            return await self._db.execute("DELETE FROM block_keys WHERE user_id = ?",
-                                          (user_id,))
+            await self._db.execute(
+                "DELETE FROM member_blocks WHERE user_id = ? "
+                f"AND hmac_sha256({_BLOCK_SECRET}, blocked_id) = ?", (user_id, key))
+            return await self._db.execute(
+                "DELETE FROM block_keys WHERE user_id = ? AND blocked_key = ?",
+                (user_id, key)) == 1
 
     async def may_meet(self, first: int, second: int) -> bool:
         """Both are members and neither blocked the other (checked when contacts go out)."""
@@ -102,10 +134,6 @@ class IntroRepo:
             "AND user_id IN (?, ?)) = 2 AND NOT EXISTS (SELECT 1 FROM member_blocks "
             "WHERE (user_id = ? AND blocked_id = ?) OR (user_id = ? AND blocked_id = ?))",
             (first, second, first, second, second, first)))
-
-    async def count_blocked(self, user_id: int) -> int:
-        return int(await self._db.fetch_value(
-            "SELECT COUNT(*) FROM block_keys WHERE user_id = ?", (user_id,)))
 
     # ---- introductions ---------------------------------------------------------------------
 
@@ -121,8 +149,11 @@ class IntroRepo:
                "AND p.user_id NOT IN (SELECT blocked_id FROM member_blocks WHERE user_id = ?) "
                "AND p.user_id NOT IN (SELECT user_id FROM member_blocks WHERE blocked_id = ?) "
                "AND p.user_id NOT IN (SELECT target_id FROM intro_requests "
-               "WHERE requester_id = ? AND target_id IS NOT NULL)"]
-        params: list[Any] = [requester_id] * 4
+               "WHERE requester_id = ? AND target_id IS NOT NULL) "
+               # they must be able to talk: a language both speak (whether shown or not)
+               "AND EXISTS (SELECT 1 FROM profile_languages mine JOIN profile_languages hers "
+               "ON hers.code = mine.code WHERE mine.user_id = ? AND hers.user_id = p.user_id)"]
+        params: list[Any] = [requester_id] * 5
         if country:
             sql.append("AND p.country_code = ?")
             params.append(country)
@@ -141,11 +172,31 @@ class IntroRepo:
         params.append(limit)
         return [r[0] for r in await self._db.fetch_all(" ".join(sql), params)]
 
-    async def opened_since(self, requester_id: int, since: datetime) -> int:
-        return int(await self._db.fetch_value(
-            "SELECT COUNT(*) FROM intro_requests WHERE requester_id = ? AND created_at >= ? "
-            "AND parent_id IS NULL",
-            (requester_id, to_db(since))))
+    async def sent_since(self, requester_id: int, since: datetime) -> list[datetime]:
+        """When she sent each of her requests since then, oldest first: a request counts
+        once someone was asked (a search that asked nobody does not; asking another of the
+        same people after a refusal is the same request)."""
+        rows = await self._db.fetch_all(
+            "SELECT asked_at FROM intro_requests WHERE requester_id = ? AND parent_id IS NULL "
+            "AND asked_at >= ? ORDER BY asked_at", (requester_id, to_db(since)))
+        return [from_db(r[0]) for r in rows]
+
+    async def connections(self, user_id: int) -> list[Introduction]:
+        """Her introductions that are agreed, or waiting for an answer, either side, newest
+        first; agreed ones only while the two may still meet (members, no block). A request
+        declined but not yet told to her still waits, for her (a refusal reads as no answer
+        until the 3 days are over)."""
+        rows = await self._db.fetch_all(
+            "SELECT * FROM intro_requests r WHERE (r.requester_id = ? OR r.target_id = ?) "
+            "AND (r.status = 'asked' OR (r.status = 'declined' AND r.requester_id = ? "
+            "AND r.requester_told_at IS NULL) OR (r.status = 'accepted' AND (SELECT COUNT(*) "
+            "FROM profiles p WHERE p.status = 'approved' AND p.user_id IN (r.requester_id, "
+            "r.target_id)) = 2 AND NOT EXISTS (SELECT 1 FROM member_blocks b WHERE "
+            "(b.user_id = r.requester_id AND b.blocked_id = r.target_id) OR "
+            "(b.user_id = r.target_id AND b.blocked_id = r.requester_id)))) "
+            "ORDER BY CASE r.status WHEN 'accepted' THEN r.decided_at ELSE r.asked_at END "
+            "DESC, r.id DESC LIMIT 20", (user_id, user_id, user_id))
+        return [await self._load(r) for r in rows]
 
     async def create(self, requester_id: int, country: str | None, expertise: str | None,
                      language: str | None, reason: str, candidates: list[int],
@@ -203,6 +254,22 @@ class IntroRepo:
             "SELECT * FROM intro_requests WHERE status IN ('asked', 'declined') "
             "AND expires_at <= ? AND requester_told_at IS NULL ORDER BY id", (to_db(now),))
         return [await self._load(r) for r in rows]
+
+    async def withdraw(self, intro_id: int, requester_id: int, now: datetime) -> str | None:
+        """She takes back a request still waiting for her (asked, or declined and not yet
+        told): it ends without a follow-up. Its status before (None if it was not open)."""
+        async with self._db.transaction():
+            status = await self._db.fetch_value(
+                "SELECT status FROM intro_requests WHERE id = ? AND requester_id = ? "
+                "AND status IN ('asked', 'declined') AND requester_told_at IS NULL",
+                (intro_id, requester_id))
+            if status is None:
+                return None
+            await self._db.execute(
+                "UPDATE intro_requests SET status = CASE status WHEN 'asked' THEN 'expired' "
+                "ELSE status END, decided_at = IFNULL(decided_at, ?), requester_told_at = ? "
+                "WHERE id = ?", (to_db(now), to_db(now), intro_id))
+            return str(status)
 
     async def mark_told(self, intro_id: int, now: datetime) -> bool:
         return await self._db.execute(

@@ -1,0 +1,334 @@
+"""What the /introduce buttons and her typed reason do (the windows are in ``dialog.py``),
+and the buttons of the messages the outbox brings: a request to answer, the others who fit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram_dialog import DialogManager, ShowMode, StartMode
+
+from bot.callbacks import IntroCb
+from bot.dialogs import popup
+from bot.services.introductions import IntroductionService, IntroOutcome
+from bot.services.members import MemberService
+from bot.services.profile_input import check_short_text
+from bot.services.reference import ReferenceData
+from bot.services.roles import Actor
+from bot.texts import intro_limit_text
+from handlers.directory import member_message, picked_place
+from handlers.event_form.context import FlowCtx
+from handlers.introductions.getters import (
+    REASON_MAX, STEPS, day_of, digest, numbered, numbered_check, zone_of,
+)
+from handlers.introductions.messages import request_view
+from handlers.introductions.states import IntroForm
+from handlers.members_only import refusal
+from handlers.ui import append_note, edit_text, not_for_you, refused
+
+
+class Ctx(FlowCtx):
+    def __init__(self, manager: DialogManager) -> None:
+        super().__init__(manager)
+        self.service: IntroductionService = manager.middleware_data["intro_service"]
+
+
+async def cmd_introduce(message: Message, actor: Actor,
+                        dialog_manager: DialogManager | None = None) -> None:
+    reason = refusal(actor)
+    if reason is not None:
+        await message.answer(reason)
+        return
+    if dialog_manager is not None:
+        await dialog_manager.start(IntroForm.menu, mode=StartMode.RESET_STACK)
+
+
+async def on_new(callback: CallbackQuery, _button: Any, manager: DialogManager) -> None:
+    ctx = Ctx(manager)
+    if refusal(ctx.actor) is not None:
+        await popup(callback, refusal(ctx.actor) or "")
+        return
+    if await ctx.service.at_limit(ctx.actor.user_id):  # said before the questions
+        ctx.refuse("limit")
+        return
+    for key in (*STEPS, "reason", "intro_id"):
+        ctx.data.pop(key, None)
+    await manager.switch_to(IntroForm.country)
+
+
+async def on_toggle(callback: CallbackQuery, _button: Any, manager: DialogManager) -> None:
+    ctx = Ctx(manager)
+    await ctx.service.switch_requests(ctx.actor.user_id)
+
+
+async def on_mine(callback: CallbackQuery, _button: Any, manager: DialogManager) -> None:
+    Ctx(manager)
+    await manager.switch_to(IntroForm.mine)
+
+
+async def on_blocked(callback: CallbackQuery, _button: Any, manager: DialogManager) -> None:
+    Ctx(manager)
+    await manager.switch_to(IntroForm.blocked)
+
+
+async def on_menu(callback: CallbackQuery, _button: Any, manager: DialogManager) -> None:
+    Ctx(manager)
+    await manager.switch_to(IntroForm.menu)
+
+
+BACK = {"country": IntroForm.menu, "expertise": IntroForm.country,
+        "language": IntroForm.expertise, "reason": IntroForm.language,
+        "people": IntroForm.reason, "sent": IntroForm.menu, "mine": IntroForm.menu,
+        "blocked": IntroForm.menu, "withdraw": IntroForm.mine}
+
+
+async def on_back(callback: CallbackQuery, _button: Any, manager: DialogManager) -> None:
+    """One step back; nothing she chose or typed is lost."""
+    ctx = Ctx(manager)
+    await manager.switch_to(BACK.get(ctx.window, IntroForm.menu))
+
+
+async def on_step(callback: CallbackQuery, _widget: Any, manager: DialogManager,
+                  value: str) -> None:
+    ctx = Ctx(manager)
+    step = ctx.window
+    codes = {"country": ctx.ref.country_codes, "expertise": ctx.ref.expertise_codes,
+             "language": ctx.ref.language_codes}.get(step, ())
+    if value != "*" and value not in codes:
+        await popup(callback, _("This button is no longer valid."))
+        return
+    ctx.data[step] = None if value == "*" else value
+    following = STEPS.index(step) + 1
+    await manager.switch_to(getattr(IntroForm, STEPS[following]) if following < len(STEPS)
+                            else IntroForm.reason)
+
+
+async def on_message(message: Message, _widget: Any, manager: DialogManager) -> None:
+    """Typed text counts only as the reason; elsewhere the same message asks for a button."""
+    ctx = Ctx(manager)
+    if ctx.window != "reason":
+        ctx.refuse("use_buttons")
+        return
+    if not message.text:
+        ctx.refuse("not_text")
+        return
+    value, problem = check_short_text(message.text, REASON_MAX, keep_lines=True)
+    if problem is not None:
+        ctx.refuse("problem", problem=problem.value)
+        return
+    ctx.data["reason"] = value
+    await search(ctx)
+
+
+async def on_keep(callback: CallbackQuery, _button: Any, manager: DialogManager) -> None:
+    ctx = Ctx(manager)
+    if ctx.data.get("reason"):
+        await search(ctx)
+
+
+async def search(ctx: Ctx) -> None:
+    outcome, intro_id = await ctx.service.start(
+        ctx.actor.user_id, ctx.data.get("country"), ctx.data.get("expertise"),
+        ctx.data.get("language"), ctx.data.get("reason") or "")
+    if outcome is IntroOutcome.LIMIT:
+        ctx.refuse("limit")
+        return
+    if outcome is IntroOutcome.NOBODY:
+        ctx.refuse("nobody")
+        return
+    ctx.data["intro_id"] = intro_id
+    await ctx.manager.switch_to(IntroForm.people)
+
+
+async def on_ask(callback: CallbackQuery, _widget: Any, manager: DialogManager,
+                 place: str) -> None:
+    ctx = Ctx(manager)
+    if not place.isdecimal():
+        await popup(callback, _("This button is no longer valid."))
+        return
+    outcome = await ctx.service.ask(ctx.data.get("intro_id") or 0, ctx.actor.user_id,
+                                    int(place))
+    if outcome is IntroOutcome.DONE:
+        await manager.switch_to(IntroForm.sent)
+    elif outcome is IntroOutcome.LIMIT:
+        ctx.refuse("limit")
+    elif outcome is IntroOutcome.GONE:
+        ctx.refuse("gone")
+    else:
+        await popup(callback, _("This button is no longer valid."))
+
+
+async def _numbered_pick(ctx: Ctx, callback: CallbackQuery, place: str, *, waiting: bool
+                         ) -> int | None:
+    """The introduction at that number of "My introductions", if the list is still the one
+    shown (else the stale popup)."""
+    agreed, pending = await numbered(ctx.service, ctx.actor.user_id)
+    items = pending if waiting else agreed
+    index = int(place) - 1 - (len(agreed) if waiting else 0) if place.isdecimal() else -1
+    if not 0 <= index < len(items) \
+            or numbered_check(agreed, pending, ctx.data.get("salt", "")) \
+            != ctx.data.get("mine_check"):
+        await popup(callback, _("This button is from an earlier message."))
+        return None
+    return items[index].id
+
+
+async def on_contact(callback: CallbackQuery, _widget: Any, manager: DialogManager,
+                     place: str) -> None:
+    """The contact of an agreed introduction, sent again (protected, below)."""
+    ctx = Ctx(manager)
+    intro_id = await _numbered_pick(ctx, callback, place, waiting=False)
+    if intro_id is None:
+        return
+    if await ctx.service.resend_contacts(ctx.actor.user_id, intro_id) \
+            is not IntroOutcome.DONE:
+        await popup(callback, _("This request is no longer open."))
+        return
+    await popup(callback, _("I have sent you the contact again, below."))
+    manager.show_mode = ShowMode.SEND  # the contact came below: the menu follows it
+
+
+async def on_withdraw(callback: CallbackQuery, _widget: Any, manager: DialogManager,
+                      place: str) -> None:
+    """"Withdraw N" asks first (the member's copy will say so)."""
+    ctx = Ctx(manager)
+    intro_id = await _numbered_pick(ctx, callback, place, waiting=True)
+    if intro_id is not None:
+        ctx.data["withdraw_id"] = intro_id
+        await manager.switch_to(IntroForm.withdraw)
+
+
+async def on_withdraw_yes(callback: CallbackQuery, _button: Any, manager: DialogManager
+                          ) -> None:
+    ctx = Ctx(manager)
+    outcome = await ctx.service.withdraw(ctx.actor.user_id, ctx.data.pop("withdraw_id", 0))
+    await popup(callback, _("Withdrawn. Her copy says so.") if outcome is IntroOutcome.DONE
+                else _("This request is no longer open."))
+    await manager.switch_to(IntroForm.mine)
+
+
+async def on_unblock(callback: CallbackQuery, _widget: Any, manager: DialogManager,
+                     place: str) -> None:
+    ctx = Ctx(manager)
+    keys = [block.key for block in await ctx.service.blocked(ctx.actor.user_id)]
+    if not place.isdecimal() or not 1 <= int(place) <= len(keys) \
+            or digest(keys, ctx.data.get("salt", "")) != ctx.data.get("blocked_check"):
+        await popup(callback, _("This button is from an earlier message."))
+        return
+    await ctx.service.unblock(ctx.actor.user_id, keys[int(place) - 1])
+    await popup(callback, _("Unblocked. She may be proposed to you again."))
+
+
+# ---- the buttons of messages from the outbox -------------------------------------------------
+
+async def cb_ask(query: CallbackQuery, callback_data: IntroCb, actor: Actor,
+                 intro_service: IntroductionService, ref: ReferenceData) -> None:
+    """"Ask member N" under the others who fit, after a request did not work out."""
+    if not actor.is_member:  # her list's buttons are a member's: not a stranger's
+        await not_for_you(query)
+        return
+    picked = await picked_place(query, actor, callback_data.value)
+    if picked is None:
+        return
+    message, place = picked
+    outcome = await intro_service.ask(callback_data.intro_id, actor.user_id, place)
+    if outcome is IntroOutcome.LIMIT:
+        allowance = await intro_service.allowance(actor.user_id)
+        await query.answer(intro_limit_text(allowance, actor.locale, zone_of(actor, ref)),
+                           show_alert=True)
+        return
+    if await refused(query, outcome):
+        return
+    await query.answer()
+    intro = await intro_service.get(callback_data.intro_id, actor.user_id)
+    until = day_of(intro.expires_at if intro else None, actor, ref)
+    await append_note(message, _("✓ I have asked her. She has until {until} to answer; if she "
+                                 "agrees, you both get each other's contacts.").format(
+        until=until))
+
+
+async def _request_message(query: CallbackQuery, actor: Actor) -> Message | None:
+    if not actor.is_member:  # a stranger with someone's button: it is not hers
+        await not_for_you(query)
+        return None
+    return await member_message(query, actor)
+
+
+async def _answer(query: CallbackQuery, callback_data: IntroCb, actor: Actor,
+                  intro_service: IntroductionService, agree: bool, note: str) -> None:
+    message = await _request_message(query, actor)
+    if message is None:
+        return
+    outcome = await intro_service.answer(callback_data.intro_id, actor.user_id, agree)
+    if await refused(query, outcome):
+        return
+    await query.answer()
+    await append_note(message, note)
+
+
+async def cb_agree(query: CallbackQuery, callback_data: IntroCb, actor: Actor,
+                   intro_service: IntroductionService) -> None:
+    await _answer(query, callback_data, actor, intro_service, True, _(
+        "✓ You agreed. I am sending you both each other's contacts; /introduce → My "
+        "introductions shows them again."))
+
+
+async def cb_decline(query: CallbackQuery, callback_data: IntroCb, actor: Actor,
+                     intro_service: IntroductionService) -> None:
+    await _answer(query, callback_data, actor, intro_service, False, _(
+        "Thank you for answering. She will not be told that you declined."))
+
+
+async def _redraw_request(query: CallbackQuery, callback_data: IntroCb, actor: Actor,
+                          intro_service: IntroductionService, members: MemberService,
+                          ref: ReferenceData, *, confirm: bool) -> None:
+    message = await _request_message(query, actor)
+    if message is None:
+        return
+    intro = await intro_service.request_to(callback_data.intro_id, actor.user_id)
+    if intro is None:
+        await refused(query, IntroOutcome.NOT_YOURS)
+        return
+    requester = await members.get(intro.requester_id)
+    if intro.status != "asked" or requester is None:
+        await refused(query, IntroOutcome.GONE)
+        return
+    await query.answer()
+    text, keyboard = request_view(intro, requester, ref, actor.locale,
+                                  zone_of(actor, ref), confirm_block=confirm)
+    await edit_text(message, text, keyboard)
+
+
+async def cb_block(query: CallbackQuery, callback_data: IntroCb, actor: Actor,
+                   intro_service: IntroductionService, members: MemberService,
+                   ref: ReferenceData) -> None:
+    """"Block this person" asks first, on the request itself."""
+    await _redraw_request(query, callback_data, actor, intro_service, members, ref,
+                          confirm=True)
+
+
+async def cb_block_no(query: CallbackQuery, callback_data: IntroCb, actor: Actor,
+                      intro_service: IntroductionService, members: MemberService,
+                      ref: ReferenceData) -> None:
+    await _redraw_request(query, callback_data, actor, intro_service, members, ref,
+                          confirm=False)
+
+
+async def cb_block_yes(query: CallbackQuery, callback_data: IntroCb, actor: Actor,
+                       intro_service: IntroductionService, members: MemberService,
+                       ref: ReferenceData) -> None:
+    message = await _request_message(query, actor)
+    if message is None:
+        return
+    intro = await intro_service.request_to(callback_data.intro_id, actor.user_id)
+    outcome = await intro_service.answer(callback_data.intro_id, actor.user_id, False,
+                                         block=True)
+    if await refused(query, outcome):
+        return
+    await query.answer()
+    requester = await members.get(intro.requester_id) if intro else None
+    text = request_view(intro, requester, ref, actor.locale, zone_of(actor, ref))[0] \
+        if intro is not None and requester is not None else (message.html_text or "")
+    await edit_text(message, text + "\n\n" + _("Done. She will not be proposed to you again; she is not "
+                                 "told. /introduce → Blocked people can undo it."), None)
