@@ -79,3 +79,43 @@ def test_a_tweak_turned_off_for_a_benchmark_is_not_applied(
 
     assert inline_sync_filters(dp) == 0
     assert not dp.message.handlers[0].filters[0].awaitable
+
+
+async def test_services_reach_handlers_but_not_the_routing() -> None:
+    """late_services: a handler in a nested router gets the services by name, the data
+    carried through the routers (what a filter sees) holds none of them, and with the tweak
+    off they are the dispatcher's workflow data again."""
+    import bot.speed
+    from bot.speed import provide_services
+
+    seen_by_filter: list[set[str]] = []
+    got: list[object] = []
+
+    def look(message: Message, **data: object) -> bool:
+        seen_by_filter.append(set(data))
+        return True
+
+    router, nested = Router(), Router()
+
+    @nested.message(look)
+    async def handler(message: Message, members: object) -> None:
+        got.append(members)
+
+    router.include_router(nested)
+    dp = Dispatcher()
+    dp.include_router(router)
+    service = object()
+    assert provide_services(dp, {"members": service}) == {}
+    assert "members" not in dp.workflow_data
+    await dp.feed_update(Bot("42:TEST"), text_update("hello"))
+    assert got == [service]
+    assert seen_by_filter and "members" not in seen_by_filter[0]
+
+    off = Dispatcher()
+    original = bot.speed.TWEAKS_OFF
+    bot.speed.TWEAKS_OFF = frozenset({"late_services"})
+    try:
+        assert provide_services(off, {"members": service}) == {"members": service}
+    finally:
+        bot.speed.TWEAKS_OFF = original
+    assert off.workflow_data["members"] is service
