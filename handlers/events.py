@@ -318,6 +318,8 @@ async def cb_to_chats(query: CallbackQuery, callback_data: EventCb, actor: Actor
                       events: EventRepo, chats: ChatRepo, bot: Bot, ref: ReferenceData,
                       verification: VerificationService, clock: Clock, claims: ClaimRepo,
                       i18n: I18n) -> None:
+    """Post the card to the event's chats, each once: a chat that failed is tried again by
+    "Try again", and only that chat (each post is claimed per chat, given back if it failed)."""
     found = await managed_event(query, callback_data, actor, events, verification)
     if found is None:
         return
@@ -326,13 +328,12 @@ async def cb_to_chats(query: CallbackQuery, callback_data: EventCb, actor: Actor
         # the button stays under "Published." after a cancel and after the event
         await query.answer(_("This event is no longer open."), show_alert=True)
         return
-    await query.answer()
-    press = f"event_chats:{event.id}"
-    if not await claims.claim(press, clock.now()):
-        return  # already posted (a double tap)
-    posted = []
+    posted, failed = [], []
     link = f"https://t.me/{(await bot.me()).username}?start=event-{event.id}"
     for chat in await chats_for(Audience.parse(event.audience), chats):
+        press = f"event_chats:{event.id}:{chat.chat_id}"
+        if not await claims.claim(press, clock.now()):
+            continue  # posted there already (or a double tap is posting it)
         locale = await chats.locale_of(chat.chat_id)
         zone = ref.country_timezones.get(chat.country_code or "", event.timezone)
         with use_locale(i18n, locale):  # the chat's language, not the organiser's
@@ -342,15 +343,22 @@ async def cb_to_chats(query: CallbackQuery, callback_data: EventCb, actor: Actor
         try:
             await bot.send_message(chat.chat_id, text, reply_markup=keyboard)
         except TelegramAPIError:
+            await claims.release(press)  # "Try again" posts there
+            failed.append(escape(chat.title))
             continue
         posted.append(escape(chat.title))
-    if posted:
-        await message.edit_reply_markup(reply_markup=None)
-    else:  # nothing went out: the button works again, as "try again" says
-        await claims.release(press)
-    await message.answer(_("Posted to: {chats}").format(chats=", ".join(posted))
-                         if posted else _("Sorry, something went wrong on our side. Please "
-                                          "try again in a moment."))
+    if not posted and not failed:
+        await query.answer(_("This has already been handled."), show_alert=True)
+        return
+    await query.answer()
+    await message.edit_reply_markup(reply_markup=None)
+    lines = [_("Posted to: {chats}").format(chats=", ".join(posted))] if posted else []
+    if failed:
+        lines.append(_("Not posted to: {chats}. The button below will try again for those "
+                       "chats only.").format(chats=", ".join(failed)))
+    await message.answer("\n".join(lines), reply_markup=rows([button(
+        _("Try again"), EventCb(action=EventAction.TO_CHATS, event_id=event.id))])
+        if failed else None)
 
 
 async def cb_edit(query: CallbackQuery, callback_data: EventCb, actor: Actor,

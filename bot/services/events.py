@@ -111,9 +111,12 @@ class EventService:
             if recipients:
                 await self._delivery.enqueue(MessageKind.EVENT_CANCELLED, event.payload(),
                                              recipients, None)
-            # the card each member has says so too, and loses its answer buttons
-            await self._delivery.edit_sent(MessageKind.EVENT, "event_id", event.id,
-                                           MessageKind.EVENT_CARD, {"event_id": event.id})
+            # the card each member has says so too, and loses its answer buttons; so do the
+            # change notices and reminders she had (their buttons would answer a stale popup)
+            for kind in (MessageKind.EVENT, MessageKind.EVENT_CHANGED,
+                         MessageKind.EVENT_REMINDER):
+                await self._delivery.edit_sent(kind, "event_id", event.id,
+                                               MessageKind.EVENT_CARD, {"event_id": event.id})
             await self._send_calendar_files(event.id)
         return len(recipients)
 
