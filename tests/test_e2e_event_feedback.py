@@ -76,12 +76,19 @@ async def test_a_mark_then_an_anonymous_comment_and_i_wasnt_there(harness: BotHa
         EventCb(action=EventAction.COMMENT, event_id=event.id).pack())
     assert answer is not None and answer.get("text") == t(
         harness, "ky", "This button is no longer valid.")
-    # The Tajik says nothing. A comment cannot be forged before the event either.
-    assert await harness.db.fetch_value(
-        "SELECT attended FROM event_answers WHERE user_id = 603") is None
+    # The Tajik rates, starts a comment and thinks better of it: /cancel says what stays.
+    await tajik.press("5", question(tajik))
+    await tajik.press(t(harness, "tg", "Add a comment"), question(tajik))
+    await tajik.send("/cancel")
+    assert tajik.last_text == t(harness, "tg", "Cancelled. No comment was added; your mark "
+                                               "counts.")
+    await tajik.send("Not a comment")
+    row = await harness.db.fetch_one(
+        "SELECT rating, comment FROM event_answers WHERE user_id = 603")
+    assert (row["rating"], row["comment"]) == (5, None)
 
 
-async def test_no_comment_button_press_before_the_event(harness: BotHarness) -> None:
+async def test_no_feedback_press_counts_before_the_event(harness: BotHarness) -> None:
     await seed_member(harness, ADMIN_ID, "KZ")
     uzbek = await seed_member(harness, 601, "UZ", locale="uz")
     event = await publish(harness)
@@ -161,3 +168,21 @@ async def test_the_report_shows_attendance_by_country_and_comments_without_names
     await admin.press(t(harness, "ru", "Attendee list"))
     csv_text = admin.last.document["content"].decode("utf-8-sig")  # type: ignore[index]
     assert len(csv_text.splitlines()[0].split(",")) == 4
+
+
+async def test_country_averages_show_when_no_small_country_follows_from_them(
+        harness: BotHarness) -> None:
+    admin = await seed_member(harness, ADMIN_ID, "KZ")
+    kazakhs = [await seed_member(harness, 610 + n, "KZ", locale="kk") for n in range(5)]
+    kyrgyz = [await seed_member(harness, 620 + n, "KG", locale="ky") for n in range(5)]
+    await publish(harness)
+    await answered_going(harness, [(u, "kk") for u in kazakhs] + [(u, "ky") for u in kyrgyz])
+    harness.clock.set(AFTER)
+    await run(harness)
+    for user in kazakhs:
+        await user.press("4", question(user))
+    for user in kyrgyz:
+        await user.press("2", question(user))
+    text = (await report(harness, admin))[0]
+    assert "Kazakhstan: 4.0 (5)" in text and "Kyrgyzstan: 2.0 (5)" in text
+    assert "Were there, by country: Kazakhstan: 5 · Kyrgyzstan: 5" in text
