@@ -181,6 +181,8 @@ class EventAction(str, Enum):
     TO_CHATS = "tochats"
     EDIT = "edit"  # opens the edit dialog
     CANCEL = "cancel"  # opens the edit dialog at "Cancel the event and tell N people?"
+    NOT_THERE = "away"  # under "How was it?": she did not come
+    COMMENT = "comment"  # after her mark: "Add a comment"
 
 
 class EventCb(CallbackData, prefix="e1"):

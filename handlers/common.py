@@ -22,12 +22,13 @@ from bot.texts import coordinator_contacts_text
 from handlers.privacy import close_deletion_question
 
 
-# Dialogs whose work is not saved as she goes: /cancel says what became of it.
+# Flows whose work is not saved as she goes: /cancel says what became of it.
 DISCARDED_ON_CANCEL = {
     "EventForm": N_("Cancelled. The event draft is discarded; nothing was sent. /newevent "
                     "starts a new one."),
     "EventEdit": N_("Cancelled. The event stays as it was."),
     "AnnounceForm": N_("Cancelled. Nothing was sent."),
+    "EventFeedback": N_("Cancelled. No comment was added; your mark counts."),
 }
 
 
@@ -38,7 +39,8 @@ async def cmd_cancel(message: Message, state: FSMContext, bot: Bot,
         await message.answer(_("The question about deleting your data is closed: nothing was "
                                "deleted."))
         return
-    group = (dialog_closed or "").partition(":")[0]  # dialog_closed: see bot.middlewares
+    # dialog_closed: see bot.middlewares; else the question she was asked (a comment)
+    group = (dialog_closed or await state.get_state() or "").partition(":")[0]
     if group in DISCARDED_ON_CANCEL:
         await end_flow(state)
         await message.answer(_(DISCARDED_ON_CANCEL[group]))

@@ -17,7 +17,7 @@ from typing import Any
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import EventCb
+from bot.callbacks import EventAction, EventCb
 from bot.clock import Clock, from_db
 from bot.db.repositories.events import ANSWERS, Event, EventRepo
 from bot.i18n import format_range, format_when, zone_name
@@ -27,6 +27,7 @@ from bot.services.delivery import Document, Recipient
 from bot.services.message_kinds import MessageKind
 
 SHORT = 80  # an old → new line shows at most this much of a long text
+COMMENT_MAX = 500  # an anonymous comment after the event
 
 
 def answer_label(answer: str) -> str:
@@ -179,9 +180,12 @@ def renderers(app: Any) -> dict[MessageKind, Any]:
 
     async def render_feedback(payload: dict[str, Any], to: Recipient) -> Any:
         title = _localized(payload, to.locale)["title"]
+        event_id = int(payload["event_id"])
         return (_("How was «{title}»? Tap a mark from 1 to 5.").format(title=escape(title)),
-                rows([button(str(n), EventCb(action="rate", event_id=payload["event_id"],
-                                             value=str(n))) for n in range(1, 6)]))
+                rows([button(str(n), EventCb(action=EventAction.RATE, event_id=event_id,
+                                             value=str(n))) for n in range(1, 6)],
+                     [button(_("I wasn't there"), EventCb(action=EventAction.NOT_THERE,
+                                                          event_id=event_id))]))
 
     async def render_calendar(payload: dict[str, Any], to: Recipient) -> Any:
         event = await events.get(int(payload["event_id"]))
@@ -211,3 +215,28 @@ def render_cancelled(payload: dict[str, Any], to: Recipient) -> tuple[str, None]
 def render_withdrawn(payload: dict[str, Any], to: Recipient) -> tuple[str, None]:
     return (_("❌ The organiser has changed who this event is for: it is no longer open to "
               "you.") + "\n\n" + card_text(payload, to.locale, to.timezone)), None
+
+
+# ---- after the event: what "How was it?" becomes once she answered ---------------------------
+
+def rated_view(event: Event, mark: int, locale: str) -> tuple[str, InlineKeyboardMarkup]:
+    """Her mark, and the offer of a comment."""
+    title = event.localized(locale)[0]
+    return ("\n\n".join([
+        _("How was «{title}»? Tap a mark from 1 to 5.").format(title=escape(title)),
+        _("Thank you! Your mark: {stars}").format(stars="★" * mark + "☆" * (5 - mark)),
+        _("You may add a comment: the organiser reads it without your name.")]),
+        rows([button(_("Add a comment"), EventCb(action=EventAction.COMMENT,
+                                                 event_id=event.id))]))
+
+
+def not_there_text(event: Event, locale: str) -> str:
+    return _("Thank you: noted that you could not come to «{title}».").format(
+        title=escape(event.localized(locale)[0]))
+
+
+def comment_prompt(event: Event, locale: str) -> str:
+    return _("Your comment on «{title}»: write it in one message, up to {limit} characters. "
+             "The organiser reads it without your name, once at least five people have "
+             "rated. /cancel to stop.").format(title=escape(event.localized(locale)[0]),
+                                                limit=COMMENT_MAX)

@@ -1,16 +1,25 @@
 """The organiser's view of an event: answers by country, after the event the ratings, and
 the attendee list as a spreadsheet in her language.
 
+After the event: who was there (a mark says she was; "I wasn't there" says she was not; the
+rest did not say), the ratings and the anonymous comments.
+
 Ratings are anonymous: the report shows the average and the distribution of marks, and per
 country only cells of five or more ("<5" otherwise), so a mark can't be traced to the one
-member of a small country who was there. The CSV names attendees (as each shows her name) but
-never their marks. It is the organiser's own list: not protected, so she can save or forward it.
+member of a small country who was there. A country's average is shown only when the small
+countries together are none or five or more: else the overall average and the shown ones
+would give the small ones' marks by subtraction. Comments are shown without names, in the order
+of their text, and only once five people have rated (one comment among fewer marks could be
+told apart by whoever knows who came). The CSV names attendees (as each shows her name) but
+never their marks or whether they were there (a mark says she was: that would name the
+raters). It is the organiser's own list: not protected, so she can save or forward it.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html import escape
 
@@ -44,9 +53,17 @@ def _answers(counts: dict[str, int], locale: str) -> str:
                       for a in ANSWERS)
 
 
-def report_text(event: Event, counts: list[tuple[str | None, str, int]],
-                ratings: list[tuple[str | None, int, int]], ref: ReferenceData, locale: str,
-                zone: str, now: datetime) -> str:
+@dataclass(frozen=True)
+class AfterEvent:
+    """What members said after the event: marks, whether they were there, comments."""
+
+    ratings: list[tuple[str | None, int, int]]  # (country, mark, how many)
+    attendance: list[tuple[str | None, int | None, int]]  # (country, 1/0/None, how many)
+    comments: list[str]
+
+
+def report_text(event: Event, counts: list[tuple[str | None, str, int]], after: AfterEvent,
+                ref: ReferenceData, locale: str, zone: str, now: datetime) -> str:
     title = event.localized(locale)[0]
     lines = [_("Answers to «{title}»:").format(title=escape(title)),
              f"{format_datetime(event.starts_at, locale, zone, weekday=True)} "
@@ -66,8 +83,70 @@ def report_text(event: Event, counts: list[tuple[str | None, str, int]],
         lines.append(_("Total: {answers}").format(answers=_answers(totals, locale)))
     ended = event.starts_at + timedelta(minutes=event.duration_minutes) <= now
     if ended:
-        lines += ["", *ratings_lines(ratings, totals, ref, locale)]
+        lines += ["", *attendance_lines(after.attendance, ref, locale),
+                  *ratings_lines(after.ratings, totals, ref, locale),
+                  *comments_note(after, locale)]
     return "\n".join(lines)
+
+
+def _by_country(cells: dict[str | None, int], ref: ReferenceData, locale: str) -> list[
+        tuple[str | None, str]]:
+    """(code, country name) in the order of the names in her language."""
+    return sorted(((code, escape(ref.country(code, locale) if code else "—")) for code in cells),
+                  key=lambda pair: pair[1] if pair[0] else "~")
+
+
+def attendance_lines(attendance: list[tuple[str | None, int | None, int]], ref: ReferenceData,
+                     locale: str) -> list[str]:
+    """Who was there (by her mark), who said she was not, who did not say; per country
+    the ones who were there, cells under five as "<5"."""
+    said = {1: 0, 0: 0, None: 0}
+    there: dict[str | None, int] = {}
+    for country, attended, n in attendance:
+        said[attended] = said.get(attended, 0) + n
+        if attended == 1:
+            there[country] = there.get(country, 0) + n
+    if not any(said.values()):
+        return []
+    lines = [_("Were there: {there} · could not come: {away} · did not say: {unknown}").format(
+        there=format_number(said[1], locale), away=format_number(said[0], locale),
+        unknown=format_number(said[None], locale))]
+    if len(there) > 1:
+        lines.append(_("Were there, by country: {cells}").format(cells=" · ".join(
+            f"{name}: {_cell(there[code], locale)}"
+            for code, name in _by_country(there, ref, locale))))
+    return lines
+
+
+def comments_note(after: AfterEvent, locale: str) -> list[str]:
+    """Where the comments are, or why they are not shown yet."""
+    if not after.comments:
+        return []
+    rated = sum(n for _c, _m, n in after.ratings)
+    if rated < SMALL_CELL:
+        return [_("Comments are shown once at least {min} people have rated (now {rated}).").format(
+            min=SMALL_CELL, rated=format_number(rated, locale))]
+    return [_("Anonymous comments: {count}, below.").format(
+        count=format_number(len(after.comments), locale))]
+
+
+def comment_messages(after: AfterEvent, locale: str, limit: int = 3800) -> list[str]:
+    """The comments, without names, as messages that fit Telegram's length (none while
+    fewer than five have rated)."""
+    if sum(n for _c, _m, n in after.ratings) < SMALL_CELL:
+        return []
+    messages: list[str] = []
+    current = _("Anonymous comments:")
+    for comment in after.comments:
+        entry = "\n\n— " + escape(comment)
+        if len(current) + len(entry) > limit:
+            messages.append(current)
+            current = entry.lstrip("\n")
+        else:
+            current += entry
+    if after.comments:
+        messages.append(current)
+    return messages
 
 
 def ratings_lines(ratings: list[tuple[str | None, int, int]], totals: dict[str, int],
@@ -90,11 +169,12 @@ def ratings_lines(ratings: list[tuple[str | None, int, int]], totals: dict[str, 
                                 rated=format_number(rated, locale),
                                 expected=format_number(expected, locale)),
              " · ".join(f"{'★' * mark}: {format_number(n, locale)}" for mark, n in marks.items())]
-    if len(per_country) > 1:
+    small = sum(len(given) for given in per_country.values() if len(given) < SMALL_CELL)
+    if len(per_country) > 1 and not 0 < small < SMALL_CELL:
+        # averages per country only when no small country's marks follow by subtraction
         cells = []
-        for country, given in sorted(per_country.items(),
-                                     key=lambda kv: ref.country(kv[0], locale) if kv[0] else "~"):
-            place = escape(ref.country(country, locale) if country else "—")
+        for country, place in _by_country(dict.fromkeys(per_country, 0), ref, locale):
+            given = per_country[country]
             if len(given) < SMALL_CELL:
                 cells.append(f"{place}: {_cell(len(given), locale)}")
             else:

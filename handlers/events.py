@@ -6,18 +6,20 @@ drawn in ``handlers.event_cards``, the organiser's report in ``handlers.event_re
 /newevent and changing or cancelling a published event are dialogs of their own
 (``handlers.event_form``). Members get the card in their language with the time in their own
 zone, answer Going / Maybe / Can't (and can change it), get reminders 24 hours and 1 hour
-before, and a one-tap "How was it?" afterwards.
+before, and a one-tap "How was it?" afterwards: a mark says she was there ("I wasn't there"
+says she was not), and after it she may add an anonymous comment (her next text message).
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
 from html import escape
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
-from aiogram.filters import Command, CommandObject, CommandStart
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import DialogManager
@@ -32,12 +34,14 @@ from bot.i18n import use_locale
 from bot.keyboards import button, rows, url_button
 from bot.services.calendar import calendar_file
 from bot.services.events import Audience, EventService
+from bot.services.profile_input import check_long_text
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.services.verification import VerificationService
+from bot.texts import problem_text
 from handlers import event_cards, event_report
-from handlers.event_cards import answer_keyboard, answer_label, card_text
-from handlers.ui import edit_text, query_message, stale_button
+from handlers.event_cards import COMMENT_MAX, answer_keyboard, answer_label, card_text
+from handlers.ui import ask_for_text, edit_text, query_message, stale_button
 
 renderers = event_cards.renderers  # what the delivery engine sends for events
 
@@ -111,17 +115,92 @@ async def cb_event_member(query: CallbackQuery, callback_data: EventCb, actor: A
             else:
                 await message.edit_reply_markup(reply_markup=keyboard)
         return
-    if callback_data.action == "rate" and callback_data.value in {"1", "2", "3", "4", "5"}:
-        if clock.now() < event.starts_at + timedelta(minutes=event.duration_minutes):
-            # a mark is asked for after the event; a forged one before it is not stored
-            await query.answer(_("This button is no longer valid."), show_alert=True)
-            return
-        done = await events.rate(event.id, actor.user_id, int(callback_data.value), clock.now())
-        await query.answer(_("Thank you!") if done else _("This button is no longer valid."))
-        if done and message is not None:
-            await message.edit_reply_markup(reply_markup=None)
-        return
     await stale_button(query)
+
+
+# ---- after the event: "How was it?", "I wasn't there", an anonymous comment ------------------
+
+class EventFeedback(StatesGroup):
+    comment = State()  # she pressed "Add a comment": her next text is it
+
+
+async def feedback_event(query: CallbackQuery, callback_data: EventCb, actor: Actor,
+                         events: EventRepo, profiles: ProfileRepo) -> Event | None:
+    """The event of a "How was it?" button, if it is hers to answer (else the popup)."""
+    event = await events.get(callback_data.event_id)
+    profile = await profiles.get(actor.user_id)
+    if event is None or event.status != "published" \
+            or not may_see(actor, event, profile.expertise if profile else []):
+        await stale_button(query)
+        return None
+    return event
+
+
+async def cb_rate(query: CallbackQuery, callback_data: EventCb, actor: Actor,
+                  events: EventRepo, event_service: EventService,
+                  profiles: ProfileRepo) -> None:
+    """A mark says she was there; then she may add a comment."""
+    event = await feedback_event(query, callback_data, actor, events, profiles)
+    if event is None:
+        return
+    mark = int(callback_data.value) if callback_data.value in {"1", "2", "3", "4", "5"} else 0
+    # not stored if forged, before the event, or she had not answered Going or Maybe
+    await feedback_taken(query, await event_service.rate(event, actor.user_id, mark),
+                         *event_cards.rated_view(event, mark, actor.locale))
+
+
+async def cb_not_there(query: CallbackQuery, callback_data: EventCb, actor: Actor,
+                       events: EventRepo, event_service: EventService,
+                       profiles: ProfileRepo) -> None:
+    event = await feedback_event(query, callback_data, actor, events, profiles)
+    if event is not None:
+        await feedback_taken(query, await event_service.not_there(event, actor.user_id),
+                             event_cards.not_there_text(event, actor.locale), None)
+
+
+async def feedback_taken(query: CallbackQuery, done: bool, text: str,
+                         keyboard: InlineKeyboardMarkup | None) -> None:
+    """Thanks, and the question becomes what she answered; a refused one: the popup."""
+    if not done:
+        await stale_button(query)
+        return
+    await query.answer(_("Thank you!"))
+    if (message := query_message(query)) is not None:
+        await edit_text(message, text, keyboard)
+
+
+async def cb_comment(query: CallbackQuery, callback_data: EventCb, actor: Actor,
+                     events: EventRepo, event_service: EventService, profiles: ProfileRepo,
+                     state: FSMContext) -> None:
+    """"Add a comment": her next text message is it (/cancel leaves it)."""
+    event = await feedback_event(query, callback_data, actor, events, profiles)
+    if event is None:
+        return
+    if not await event_service.may_comment(event, actor.user_id):
+        await stale_button(query)
+        return
+    await query.answer()
+    await state.set_state(EventFeedback.comment)
+    await state.update_data(event_comment=event.id)
+    if (message := query_message(query)) is not None:
+        await edit_text(message, event_cards.comment_prompt(event, actor.locale), None)
+
+
+async def on_comment(message: Message, actor: Actor, state: FSMContext, events: EventRepo,
+                     event_service: EventService) -> None:
+    value, problem = check_long_text(message.text, COMMENT_MAX)
+    if problem is not None:
+        await message.answer(problem_text(problem, COMMENT_MAX))
+        return
+    event_id = int((await state.get_data()).get("event_comment") or 0)
+    await state.set_state(None)
+    await state.update_data(event_comment=None)
+    event = await events.get(event_id)
+    if event is None or not await event_service.comment(event, actor.user_id, value or ""):
+        await message.answer(_("This event is no longer open."))
+        return
+    await message.answer(_("Thank you! Your comment is saved: the organiser reads it without "
+                           "your name."))
 
 
 async def cmd_events(message: Message, actor: Actor, events: EventRepo, profiles: ProfileRepo,
@@ -202,17 +281,23 @@ async def managed_event(query: CallbackQuery, callback_data: EventCb, actor: Act
 
 
 async def cb_stats(query: CallbackQuery, callback_data: EventCb, actor: Actor,
-                   events: EventRepo, ref: ReferenceData, verification: VerificationService,
-                   clock: Clock) -> None:
+                   events: EventRepo, event_service: EventService, ref: ReferenceData,
+                   verification: VerificationService, clock: Clock) -> None:
     found = await managed_event(query, callback_data, actor, events, verification)
     if found is None:
         return
     event, message = found
     await query.answer()
     zone = ref.country_timezones.get(actor.country_code or "", event.timezone)
+    after = event_report.AfterEvent(await events.ratings(event.id),
+                                    await events.attendance(event.id),
+                                    await events.comments(event.id))
     await message.answer(event_report.report_text(
-        event, await events.counts(event.id), await events.ratings(event.id), ref,
-        actor.locale, zone, clock.now()), reply_markup=event_report.report_keyboard(event))
+        event, await events.counts(event.id), after, ref, actor.locale, zone, clock.now()),
+        reply_markup=event_report.report_keyboard(event))
+    if event_service.has_ended(event):
+        for text in event_report.comment_messages(after, actor.locale):
+            await message.answer(text)
 
 
 async def cb_csv(query: CallbackQuery, callback_data: EventCb, actor: Actor,
@@ -233,6 +318,8 @@ async def cb_to_chats(query: CallbackQuery, callback_data: EventCb, actor: Actor
                       events: EventRepo, chats: ChatRepo, bot: Bot, ref: ReferenceData,
                       verification: VerificationService, clock: Clock, claims: ClaimRepo,
                       i18n: I18n) -> None:
+    """Post the card to the event's chats, each once: a chat that failed is tried again by
+    "Try again", and only that chat (each post is claimed per chat, given back if it failed)."""
     found = await managed_event(query, callback_data, actor, events, verification)
     if found is None:
         return
@@ -241,13 +328,12 @@ async def cb_to_chats(query: CallbackQuery, callback_data: EventCb, actor: Actor
         # the button stays under "Published." after a cancel and after the event
         await query.answer(_("This event is no longer open."), show_alert=True)
         return
-    await query.answer()
-    press = f"event_chats:{event.id}"
-    if not await claims.claim(press, clock.now()):
-        return  # already posted (a double tap)
-    posted = []
+    posted, failed = [], []
     link = f"https://t.me/{(await bot.me()).username}?start=event-{event.id}"
     for chat in await chats_for(Audience.parse(event.audience), chats):
+        press = f"event_chats:{event.id}:{chat.chat_id}"
+        if not await claims.claim(press, clock.now()):
+            continue  # posted there already (or a double tap is posting it)
         locale = await chats.locale_of(chat.chat_id)
         zone = ref.country_timezones.get(chat.country_code or "", event.timezone)
         with use_locale(i18n, locale):  # the chat's language, not the organiser's
@@ -257,15 +343,22 @@ async def cb_to_chats(query: CallbackQuery, callback_data: EventCb, actor: Actor
         try:
             await bot.send_message(chat.chat_id, text, reply_markup=keyboard)
         except TelegramAPIError:
+            await claims.release(press)  # "Try again" posts there
+            failed.append(escape(chat.title))
             continue
         posted.append(escape(chat.title))
-    if posted:
-        await message.edit_reply_markup(reply_markup=None)
-    else:  # nothing went out: the button works again, as "try again" says
-        await claims.release(press)
-    await message.answer(_("Posted to: {chats}").format(chats=", ".join(posted))
-                         if posted else _("Sorry, something went wrong on our side. Please "
-                                          "try again in a moment."))
+    if not posted and not failed:
+        await query.answer(_("This has already been handled."), show_alert=True)
+        return
+    await query.answer()
+    await message.edit_reply_markup(reply_markup=None)
+    lines = [_("Posted to: {chats}").format(chats=", ".join(posted))] if posted else []
+    if failed:
+        lines.append(_("Not posted to: {chats}. The button below will try again for those "
+                       "chats only.").format(chats=", ".join(failed)))
+    await message.answer("\n".join(lines), reply_markup=rows([button(
+        _("Try again"), EventCb(action=EventAction.TO_CHATS, event_id=event.id))])
+        if failed else None)
 
 
 async def cb_edit(query: CallbackQuery, callback_data: EventCb, actor: Actor,
@@ -303,9 +396,14 @@ def create_router() -> Router:
     private = F.chat.type == "private"
     router.message.register(cmd_events, Command("events"), private)
     router.callback_query.register(
-        cb_event_member, EventCb.filter(F.action.in_({EventAction.RSVP, EventAction.ICS,
-                                                      EventAction.RATE})))
-    for action, handler in ((EventAction.STATS, cb_stats), (EventAction.CSV, cb_csv),
+        cb_event_member, EventCb.filter(F.action.in_({EventAction.RSVP, EventAction.ICS})))
+    router.message.register(on_comment, StateFilter(EventFeedback.comment), private, F.text,
+                            ~F.text.startswith("/"))
+    router.message.register(ask_for_text, StateFilter(EventFeedback.comment), private,
+                            ~F.text.startswith("/"))
+    for action, handler in ((EventAction.RATE, cb_rate), (EventAction.NOT_THERE, cb_not_there),
+                            (EventAction.COMMENT, cb_comment),
+                            (EventAction.STATS, cb_stats), (EventAction.CSV, cb_csv),
                             (EventAction.TO_CHATS, cb_to_chats), (EventAction.EDIT, cb_edit),
                             (EventAction.CANCEL, cb_cancel)):
         router.callback_query.register(handler, EventCb.filter(F.action == action))

@@ -63,3 +63,41 @@ def test_an_end_makes_the_duration() -> None:
         MAX_MINUTES, None)
     assert duration_until(start, read_moment("27.01.2026"), "Asia/Bishkek")[1] \
         is MomentProblem.FORMAT
+
+
+TODAY = date(2026, 1, 15)
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("tomorrow 3pm", Moment(day=date(2026, 1, 16), at=time(15, 0))),
+    ("Tomorrow 15:00", Moment(day=date(2026, 1, 16), at=time(15, 0))),
+    ("3:30 pm tomorrow", Moment(day=date(2026, 1, 16), at=time(15, 30))),
+    ("today at 9am", Moment(day=TODAY, at=time(9, 0))),
+    ("12am", Moment(at=time(0, 0))),
+    ("12pm", Moment(at=time(12, 0))),
+    ("13pm", Moment(problem=MomentProblem.NO_SUCH_TIME)),
+    ("завтра 15:00", Moment(day=date(2026, 1, 16), at=time(15, 0))),
+    ("Завтра в 15:00", Moment(day=date(2026, 1, 16), at=time(15, 0))),
+    ("сегодня", Moment(day=TODAY)),
+    ("послезавтра 10:00", Moment(day=date(2026, 1, 17), at=time(10, 0))),
+    ("ертең сағат 15:00", Moment(day=date(2026, 1, 16), at=time(15, 0))),  # kk
+    ("бүгін 18:30", Moment(day=TODAY, at=time(18, 30))),
+    ("эртең саат 15:00", Moment(day=date(2026, 1, 16), at=time(15, 0))),  # ky
+    ("бүгүн 15.00", Moment(day=TODAY, at=time(15, 0))),
+    ("фардо 15:00", Moment(day=date(2026, 1, 16), at=time(15, 0))),  # tg
+    ("имрӯз соати 16:00", Moment(day=TODAY, at=time(16, 0))),
+    ("ertir sagat 15:00", Moment(day=date(2026, 1, 16), at=time(15, 0))),  # tk
+    ("Şu gün 11:00", Moment(day=TODAY, at=time(11, 0))),
+    ("ertaga soat 15:00", Moment(day=date(2026, 1, 16), at=time(15, 0))),  # uz
+    ("bugun 08:00", Moment(day=TODAY, at=time(8, 0))),
+    ("эртага 15:00", Moment(day=date(2026, 1, 16), at=time(15, 0))),
+    ("tomorrow 24:00", Moment(problem=MomentProblem.HOUR_24)),
+    ("tomorrow morning", Moment(problem=MomentProblem.FORMAT)),
+    ("tomorrowland", Moment(problem=MomentProblem.FORMAT)),
+])
+def test_today_and_tomorrow_in_seven_languages(typed: str, expected: Moment) -> None:
+    assert read_moment(typed, TODAY) == expected
+
+
+def test_without_a_today_words_are_not_read() -> None:
+    assert read_moment("завтра 15:00") == Moment(problem=MomentProblem.FORMAT)

@@ -1,10 +1,13 @@
 """Reading the dates, times and ends an organiser types for an event, with a precise reason
 when one can't be taken (no aiogram inside: the dialog shows the reason in her language).
 
-What is accepted: ``25.12.2026``, ``25/12/2026``, ``25.12.26``, ``2026-12-25`` for a day; ``14:00`` or
-``14.00`` for a time; both together (``25.12.2026 14:00``); spaces around anything. Words
-("tomorrow 3pm", «фардо 15:00») are not parsed: she gets the example in her language and
-has the calendar and the time buttons for the rest.
+What is accepted: ``25.12.2026``, ``25/12/2026``, ``25.12.26``, ``2026-12-25`` for a day; ``14:00``,
+``14.00``, ``3pm`` or ``3:30 pm`` for a time; both together (``25.12.2026 14:00``); spaces
+around anything. "Today", "tomorrow" and "the day after tomorrow" in the seven languages
+(:data:`RELATIVE_DAYS`), before or after a time and with the little word people put between
+(«завтра в 15:00», "ertaga soat 15:00", "tomorrow 3pm", «фардо 15:00»), counted from the day
+it is in the event's zone. Anything else gets the example in her language, and she has the
+calendar and the time buttons for the rest.
 
 Every moment is read in the event's own zone and checked to lie in the future *there*
 (an event in Bishkek is not "in the future" because it would be in Almaty).
@@ -27,6 +30,22 @@ _TIME = r"(?P<H>\d{1,2})[:.](?P<M>\d{2})"
 _DAY_ONLY = re.compile(rf"^{_DAY}$")
 _TIME_ONLY = re.compile(rf"^{_TIME}$")
 _DAY_AND_TIME = re.compile(rf"^{_DAY}[\sT,]+{_TIME}$")
+_TIME_12 = re.compile(r"^(?P<H>\d{1,2})(?:[:.](?P<M>\d{2}))?\s*(?P<half>[ap])\.?\s?m\.?$")
+
+# Days counted from today in the event's zone, as people type them (lower case) in ru, en,
+# kk, ky, tg, tk and uz (Latin and Cyrillic).
+RELATIVE_DAYS: dict[int, tuple[str, ...]] = {
+    0: ("today", "сегодня", "бүгін", "бүгүн", "имрӯз", "имруз", "şu gün", "şugün", "bu gün",
+        "bugün", "bugun", "бугун"),
+    1: ("tomorrow", "завтра", "ертең", "эртең", "фардо", "пагоҳ", "ertir", "ertaga",
+        "эртага"),
+    2: ("the day after tomorrow", "day after tomorrow", "послезавтра", "бүрсігүні",
+        "бүрсүгүнү", "пасфардо", "birigün", "indinga", "индинга"),
+}
+# What may stand between such a day and its time: "at", «в», «сағат», "soat" …
+TIME_JOINERS = ("at", "в", "во", "сағат", "саат", "соати", "соат", "sagat", "soat")
+_RELATIVE = sorted(((word, offset) for offset, words in RELATIVE_DAYS.items()
+                    for word in words), key=lambda pair: -len(pair[0]))
 
 
 class MomentProblem(str, Enum):
@@ -71,9 +90,50 @@ def _time(match: re.Match[str]) -> tuple[time | None, Moment | None]:
     return time(hours, minutes), None
 
 
-def read_moment(text: str | None) -> Moment:
-    """A day, a time, or a day with a time, as she typed it."""
+def _clock_time(value: str) -> Moment | None:
+    """``14:00`` or ``3pm`` alone (None: not a time)."""
+    if match := _TIME_ONLY.match(value):
+        at, refused = _time(match)
+        return refused if refused is not None else Moment(at=at)
+    if match := _TIME_12.match(value):
+        hours, minutes = int(match["H"]), int(match["M"] or 0)
+        if not 1 <= hours <= 12 or minutes > 59:
+            return Moment(problem=MomentProblem.NO_SUCH_TIME)
+        return Moment(at=time(hours % 12 + (12 if match["half"] == "p" else 0), minutes))
+    return None
+
+
+def _relative(value: str, today: date | None) -> Moment | None:
+    """"tomorrow 15:00", «15:00 завтра», «завтра в 15:00» (None: no such word in it)."""
+    lowered = value.casefold()
+    for word, offset in _RELATIVE:
+        if lowered == word or lowered.startswith(word + " "):
+            rest = lowered[len(word):].strip()
+        elif lowered.endswith(" " + word):
+            rest = lowered[:-len(word)].strip()
+        else:
+            continue
+        if today is None:  # nothing to count from
+            return Moment(problem=MomentProblem.FORMAT)
+        first, _space, after = rest.partition(" ")
+        if first in TIME_JOINERS and after:
+            rest = after.strip()
+        day = today + timedelta(days=offset)
+        if not rest:
+            return Moment(day=day)
+        at = _clock_time(rest)
+        if at is None or at.problem is not None:
+            return at or Moment(problem=MomentProblem.FORMAT)
+        return Moment(day=day, at=at.at)
+    return None
+
+
+def read_moment(text: str | None, today: date | None = None) -> Moment:
+    """A day, a time, or a day with a time, as she typed it; "tomorrow" and the like count
+    from ``today`` (the day it is in the event's zone)."""
     value = " ".join((text or "").split())
+    if (relative := _relative(value, today)) is not None:
+        return relative
     if match := _DAY_AND_TIME.match(value):
         day, refused = _day(match)
         if refused is not None:
@@ -83,10 +143,7 @@ def read_moment(text: str | None) -> Moment:
     if match := _DAY_ONLY.match(value):
         day, refused = _day(match)
         return refused if refused is not None else Moment(day=day)
-    if match := _TIME_ONLY.match(value):
-        at, refused = _time(match)
-        return refused if refused is not None else Moment(at=at)
-    return Moment(problem=MomentProblem.FORMAT)
+    return _clock_time(value) or Moment(problem=MomentProblem.FORMAT)
 
 
 def local_moment(day: date, at: time, timezone: str) -> datetime:

@@ -111,9 +111,12 @@ class EventService:
             if recipients:
                 await self._delivery.enqueue(MessageKind.EVENT_CANCELLED, event.payload(),
                                              recipients, None)
-            # the card each member has says so too, and loses its answer buttons
-            await self._delivery.edit_sent(MessageKind.EVENT, "event_id", event.id,
-                                           MessageKind.EVENT_CARD, {"event_id": event.id})
+            # the card each member has says so too, and loses its answer buttons; so do the
+            # change notices and reminders she had (their buttons would answer a stale popup)
+            for kind in (MessageKind.EVENT, MessageKind.EVENT_CHANGED,
+                         MessageKind.EVENT_REMINDER):
+                await self._delivery.edit_sent(kind, "event_id", event.id,
+                                               MessageKind.EVENT_CARD, {"event_id": event.id})
             await self._send_calendar_files(event.id)
         return len(recipients)
 
@@ -148,6 +151,28 @@ class EventService:
                                            MessageKind.EVENT_CARD, notice)
             await self._send_calendar_files(event.id)
         return len(recipients)
+
+    # ---- after the event: "How was it?" (a mark says she was there), a comment ----------
+
+    def has_ended(self, event: Event) -> bool:
+        return self._clock.now() >= event.starts_at + timedelta(minutes=event.duration_minutes)
+
+    async def rate(self, event: Event, user_id: int, mark: int) -> bool:
+        """Her mark, asked for after the event (a forged one before it is not stored) of
+        those who answered Going or Maybe."""
+        return self.has_ended(event) and 1 <= mark <= 5 and await self._events.rate(
+            event.id, user_id, mark, self._clock.now())
+
+    async def not_there(self, event: Event, user_id: int) -> bool:
+        return self.has_ended(event) and await self._events.not_there(event.id, user_id)
+
+    async def may_comment(self, event: Event, user_id: int) -> bool:
+        return self.has_ended(event) and await self._events.has_rated(event.id, user_id)
+
+    async def comment(self, event: Event, user_id: int, text: str) -> bool:
+        """Her anonymous comment (she rated it first); the organiser reads it without a
+        name, and only once enough people have rated (``handlers.event_report``)."""
+        return self.has_ended(event) and await self._events.comment(event.id, user_id, text)
 
     async def took_calendar_file(self, event_id: int, user_id: int) -> None:
         await self._events.record_calendar_taker(event_id, user_id, self._clock.now())

@@ -130,7 +130,7 @@ async def take_text(ctx: Ctx, step: str, text: str) -> None:
 
 
 async def take_day(ctx: Ctx, text: str) -> None:
-    moment = read_moment(text)
+    moment = read_moment(text, ctx.today())
     if moment.problem is not None or moment.day is None:
         code = (moment.problem or MomentProblem.FORMAT).value
         ctx.refuse(code, bad_day=moment.bad_day, example="day")
@@ -149,7 +149,7 @@ async def take_day(ctx: Ctx, text: str) -> None:
 
 
 async def take_time(ctx: Ctx, text: str) -> None:
-    moment = read_moment(text)
+    moment = read_moment(text, ctx.today())
     if moment.problem is not None or moment.at is None:
         code = (moment.problem or MomentProblem.FORMAT).value
         ctx.refuse(code, bad_day=moment.bad_day, example="time")
@@ -175,7 +175,7 @@ async def take_end(ctx: Ctx, text: str) -> None:
     if start is None:
         await ctx.go("day")
         return
-    minutes, problem = duration_until(start, read_moment(text), ctx.data["zone"])
+    minutes, problem = duration_until(start, read_moment(text, ctx.today()), ctx.data["zone"])
     if problem is not None or minutes is None:
         ctx.refuse((problem or MomentProblem.FORMAT).value, example="duration")
         return
@@ -333,11 +333,12 @@ async def on_confirm(callback: CallbackQuery, _button: Any, manager: DialogManag
     if result.outcome is Published.NOT_ALLOWED:
         await message.answer(_("You are not allowed to do this.") + " " + _("Nothing was sent."))
         return
-    await tell_published(manager, message, result.event_id, result.broadcast_id)
+    await tell_published(manager, message, result.event_id, result.broadcast_id,
+                         result.recipients)
 
 
 async def tell_published(manager: DialogManager, message: Message, event_id: int | None,
-                         broadcast_id: int | None) -> None:
+                         broadcast_id: int | None, recipients: int) -> None:
     from bot.callbacks import EventAction, EventCb
     from handlers.events import chats_for
 
@@ -347,10 +348,13 @@ async def tell_published(manager: DialogManager, message: Message, event_id: int
     event = await middleware["events"].get(event_id)
     targets = await chats_for(Audience.parse(event.audience), middleware["chats"])
     await message.answer(
-        _("Published. /events shows the answers."),
+        _("Published. /events shows the answers.") if recipients else _(
+            "Published. Nobody is in its audience yet, so nobody was told; /events shows it."),
         reply_markup=rows([button(_("Post to the chats too"),
                                   EventCb(action=EventAction.TO_CHATS, event_id=event_id))])
         if targets else None)
+    if not recipients:  # nothing to send: no "Sending: 0 remaining" that never finishes
+        return
     delivery = middleware["delivery"]
     progress = await message.answer(progress_text(await delivery.counts(broadcast_id), False,
                                                   actor.locale))

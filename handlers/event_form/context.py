@@ -68,11 +68,15 @@ class FlowCtx:
     def take_day(self, day: date) -> bool:
         """A day picked on the calendar, kept unless it is already over in the chosen zone
         (then the same message says so)."""
-        if day < today_in(self.data["zone"], self.clock.now()):
+        if day < self.today():
             self.refuse(MomentProblem.PAST.value)
             return False
         self.data["day"] = day.isoformat()
         return True
+
+    def today(self) -> date:
+        """The day it is in the chosen zone: what "tomorrow" counts from."""
+        return today_in(self.data["zone"], self.clock.now())
 
     def has_passed(self, moment: datetime | None) -> bool:
         return moment is not None and start_problem(moment, self.clock.now()) is not None

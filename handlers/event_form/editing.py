@@ -27,6 +27,7 @@ from bot.services.event_input import (
     local_moment,
     read_moment,
     start_problem,
+    today_in,
 )
 from bot.services.events import UNCHANGED, Audience, EventOrganiser, EventService
 from bot.services.once import OnceOnly
@@ -128,11 +129,15 @@ async def menu_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str
     card = card_text(event.payload(), actor.locale, event.timezone) if event else ""
     note = data.get("note") or {}
     note_text = ""
-    if note.get("told") is not None:
+    if note.get("told") == 0:  # never "0 people are being told"
+        note_text = _("Saved. Nobody had answered Going or Maybe, so nobody is told.")
+    elif note.get("told") is not None:
         note_text = _("Saved; {count} person who answered Going or Maybe is being told.",
                              "Saved; {count} people who answered Going or Maybe are being told.",
                              int(note["told"])).format(count=note["told"])
-    if note.get("added") is not None:
+    if note.get("added") == 0:
+        note_text = _("Saved; nobody new gets the event.")
+    elif note.get("added") is not None:
         note_text = _("Saved; {count} more member gets the event.",
                              "Saved; {count} more members get the event.",
                              int(note["added"])).format(count=note["added"])
@@ -192,11 +197,13 @@ async def confirm_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[
     field = pending["field"]
     if field == "audience":
         count = len(await organiser.newly_included(event, Audience.parse(pending["value"])))
+        audience = audience_text(pending["value"], middleware["ref"], actor.locale)
         confirm = _(
             "Change who the event is for to: {audience}? {count} more member gets it.",
             "Change who the event is for to: {audience}? {count} more members get it.",
-            count).format(audience=audience_text(pending["value"], middleware["ref"],
-                                                 actor.locale), count=count)
+            count).format(audience=audience, count=count) if count else _(
+            "Change who the event is for to: {audience}? Nobody new gets it.").format(
+            audience=audience)
         lost = len(await organiser.newly_excluded(event, Audience.parse(pending["value"])))
         if lost:
             confirm += " " + _(
@@ -208,7 +215,9 @@ async def confirm_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[
         confirm = _(
             "Save this change ({field}) and tell {count} person who answered Going or Maybe?",
             "Save this change ({field}) and tell {count} people who answered Going or Maybe?",
-            count).format(field=field_name(field), count=count)
+            count).format(field=field_name(field), count=count) if count else _(
+            "Save this change ({field})? Nobody has answered Going or Maybe, so nobody is "
+            "told; the cards members have show the change.").format(field=field_name(field))
     return {"confirm": confirm, "yes": _("Save"),
             "error": moment_error(data.get("error"), actor.locale, event.timezone)}
 
@@ -223,7 +232,9 @@ async def cancel_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[s
     return {"error": "", "confirm": _(
         "Cancel «{title}» and tell {count} person who answered Going or Maybe?",
         "Cancel «{title}» and tell {count} people who answered Going or Maybe?",
-        count).format(title=escape(event.title), count=count)}
+        count).format(title=escape(event.title), count=count) if count else _(
+        "Cancel «{title}»? Nobody has answered Going or Maybe, so nobody is told; the cards "
+        "members have will say it is cancelled.").format(title=escape(event.title))}
 
 
 # ---- what the buttons and typed answers do ----------------------------------------------------
@@ -276,8 +287,9 @@ async def on_message(message: Message, _widget: Any, manager: DialogManager) -> 
         else:
             await ctx.propose({**event.texts, ctx.data["tr"]: ctx.data["texts"][ctx.data["tr"]]})
         return
+    today = today_in(event.timezone, ctx.clock.now())  # what "tomorrow" counts from
     if window == "start":
-        moment = read_moment(message.text)
+        moment = read_moment(message.text, today)
         if moment.problem is not None or moment.day is None or moment.at is None:
             ctx.refuse((moment.problem or MomentProblem.FORMAT).value,
                        bad_day=moment.bad_day, example="start")
@@ -288,7 +300,7 @@ async def on_message(message: Message, _widget: Any, manager: DialogManager) -> 
             return
         await ctx.propose(to_db(start))
         return
-    minutes, problem = duration_until(event.starts_at, read_moment(message.text),
+    minutes, problem = duration_until(event.starts_at, read_moment(message.text, today),
                                       event.timezone)
     if problem is not None or minutes is None:
         ctx.refuse((problem or MomentProblem.FORMAT).value, example="duration")
@@ -436,5 +448,6 @@ async def on_cancel_event(callback: CallbackQuery, _button: Any, manager: Dialog
             "The event is cancelled; {count} person who answered Going or Maybe is being "
             "told.",
             "The event is cancelled; {count} people who answered Going or Maybe are being "
-            "told.", told).format(count=told))
+            "told.", told).format(count=told) if told else _(
+            "The event is cancelled. Nobody had answered Going or Maybe, so nobody is told."))
 

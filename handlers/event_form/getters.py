@@ -249,6 +249,10 @@ async def confirm_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[
     data, actor, _ref = _frame(dialog_manager)
     organiser = dialog_manager.middleware_data["event_organiser"]
     count = len(await organiser.recipients(Audience.parse(data["audience"]), actor.user_id))
+    if not count:  # never "send it to 0 members"
+        return {"confirm": _(
+            "Publish «{title}»? Nobody is in its audience yet, so nobody is told now; members "
+            "approved later find it in /events.").format(title=escape(data.get("title") or ""))}
     return {"confirm": _(
         "Publish «{title}» and send it to {count} member?",
         "Publish «{title}» and send it to {count} members?", count).format(

@@ -164,12 +164,48 @@ class EventRepo:
             "updated_at = excluded.updated_at", (event_id, user_id, answer, to_db(now)))
 
     async def rate(self, event_id: int, user_id: int, rating: int, now: datetime) -> bool:
-        """Her mark; ``updated_at`` stays the moment she answered (the attendee list shows
-        it, and a rating's time would tell the organiser who gave which mark)."""
+        """Her mark, which says she was there; ``updated_at`` stays the moment she answered
+        (the attendee list shows it, and a rating's time would tell the organiser who gave
+        which mark)."""
         return await self._db.execute(
-            "UPDATE event_answers SET rating = ? WHERE event_id = ? "
+            "UPDATE event_answers SET rating = ?, attended = 1 WHERE event_id = ? "
             "AND user_id = ? AND answer IN ('going', 'maybe')",
             (rating, event_id, user_id)) == 1
+
+    async def not_there(self, event_id: int, user_id: int) -> bool:
+        """"I wasn't there": no mark and no comment of hers count."""
+        return await self._db.execute(
+            "UPDATE event_answers SET attended = 0, rating = NULL, comment = NULL "
+            "WHERE event_id = ? AND user_id = ? AND answer IN ('going', 'maybe')",
+            (event_id, user_id)) == 1
+
+    async def comment(self, event_id: int, user_id: int, text: str) -> bool:
+        """Her anonymous comment, only alongside her mark (a newer one replaces it)."""
+        return await self._db.execute(
+            "UPDATE event_answers SET comment = ? WHERE event_id = ? AND user_id = ? "
+            "AND rating IS NOT NULL", (text, event_id, user_id)) == 1
+
+    async def has_rated(self, event_id: int, user_id: int) -> bool:
+        return bool(await self._db.fetch_value(
+            "SELECT COUNT(*) FROM event_answers WHERE event_id = ? AND user_id = ? "
+            "AND rating IS NOT NULL", (event_id, user_id)))
+
+    async def attendance(self, event_id: int) -> list[tuple[str | None, int | None, int]]:
+        """(country, attended 1/0/None, how many) of those who answered Going or Maybe."""
+        rows = await self._db.fetch_all(
+            "SELECT p.country_code, a.attended, COUNT(*) AS n FROM event_answers a "
+            "LEFT JOIN profiles p ON p.user_id = a.user_id WHERE a.event_id = ? "
+            "AND a.answer IN ('going', 'maybe') GROUP BY p.country_code, a.attended",
+            (event_id,))
+        return [(r["country_code"], r["attended"], r["n"]) for r in rows]
+
+    async def comments(self, event_id: int) -> list[str]:
+        """The comments alone, in the order of their text: neither who wrote them nor when
+        they answered can be read from where a comment stands."""
+        rows = await self._db.fetch_all(
+            "SELECT comment FROM event_answers WHERE event_id = ? AND comment IS NOT NULL "
+            "AND rating IS NOT NULL ORDER BY comment", (event_id,))
+        return [r["comment"] for r in rows]
 
     async def forget(self, event_id: int, user_ids: list[int]) -> None:
         """They are no longer in its audience: no answer, no reminders, no calendar files."""
