@@ -4,9 +4,10 @@ the attendee list as a spreadsheet in her language.
 After the event: who was there (a mark says she was; "I wasn't there" says she was not; the
 rest did not say), the ratings and the anonymous comments.
 
-Ratings are anonymous: the report shows the average and the distribution of marks, and per
-country only cells of five or more ("<5" otherwise), so a mark can't be traced to the one
-member of a small country who was there. A country's average is shown only when the small
+Ratings are anonymous: once five people have rated (before, one of two marks could be told
+apart by whoever knows who came), the report shows the average and the distribution of
+marks, and per country only cells of five or more ("<5" otherwise), so a mark can't be traced
+to the one member of a small country who was there. A country's average is shown only when the small
 countries together are none or five or more: else the overall average and the shown ones
 would give the small ones' marks by subtraction. Comments are shown without names, in the order
 of their text, and only once five people have rated (one comment among fewer marks could be
@@ -158,6 +159,11 @@ def ratings_lines(ratings: list[tuple[str | None, int, int]], totals: dict[str, 
     if not rated:
         return [_("No ratings yet ({count} answered Going or Maybe).").format(
             count=format_number(expected, locale))]
+    if rated < SMALL_CELL:  # with one or two marks, the organiser could tell whose is whose
+        return [_("Marks are shown once at least {min} people have rated (now {rated}; "
+                  "{expected} answered Going or Maybe).").format(
+            min=SMALL_CELL, rated=format_number(rated, locale),
+            expected=format_number(expected, locale))]
     average = sum(mark * n for _c, mark, n in ratings) / rated
     marks = {mark: 0 for mark in range(5, 0, -1)}
     per_country: dict[str | None, list[int]] = {}

@@ -147,6 +147,11 @@ async def test_the_report_shows_attendance_by_country_and_comments_without_names
     assert t(harness, "ru", "Comments are shown once at least {min} people have rated (now "
                             "{rated}).", min=5, rated=4) in text
     assert len(texts) == 1 and not any("Zebra" in x or "Aisle" in x for x in texts)
+    # nor the marks: with four, whoever knows who came could tell whose is whose
+    assert t(harness, "ru", "Marks are shown once at least {min} people have rated (now "
+                            "{rated}; {expected} answered Going or Maybe).",
+             min=5, rated=4, expected=7) in text
+    assert "★" not in text
 
     # Two more Kazakh marks: six in all, five from Kazakhstan, one from Kyrgyzstan.
     await rate(kazakhs[3], "kk", "5", None)
