@@ -21,6 +21,10 @@
   threads spin while they wait: on two shared cores they starved the event loop and made a
   20,000-member scoring pass 10× slower. ``bench/matching.py`` (round time, replies).
 
+- ``nice_round``: the round's worker process runs at a lower priority (``os.nice(10)``, in
+  ``bot/services/matching_worker.py``), so on two cores the solver never takes a core the
+  replies need. ``bench/matching.py`` (replies during a round).
+
 ``BOT_SPEED_TWEAKS_OFF=inline_filters,gc_freeze`` turns tweaks off for a benchmark run
 (``bench/first_reply.py --without inline_filters`` sets it for the bot it starts), so each
 can be weighed against its absence on the same machine; nothing else reads it.
@@ -41,7 +45,7 @@ from aiogram.dispatcher.event.handler import FilterObject
 from aiogram.types import InlineKeyboardMarkup
 
 TWEAKS = frozenset({"late_services", "inline_filters", "gc_freeze", "static_keyboards", "uvloop",
-                    "replies_first", "single_thread_blas"})
+                    "replies_first", "single_thread_blas", "nice_round"})
 TWEAKS_OFF = frozenset(name.strip() for name in
                        os.environ.get("BOT_SPEED_TWEAKS_OFF", "").split(",") if name.strip())
 
