@@ -203,7 +203,7 @@ async def on_withdraw_yes(callback: CallbackQuery, _button: Any, manager: Dialog
                           ) -> None:
     ctx = Ctx(manager)
     outcome = await ctx.service.withdraw(ctx.actor.user_id, ctx.data.pop("withdraw_id", 0))
-    await popup(callback, _("Withdrawn. Her copy says so.") if outcome is IntroOutcome.DONE
+    await popup(callback, _("Withdrawn. The message she got now says so.") if outcome is IntroOutcome.DONE
                 else _("This request is no longer open."))
     await manager.switch_to(IntroForm.mine)
 

@@ -215,8 +215,9 @@ async def withdraw_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict
     data, actor, ref, service, members = _frame(dialog_manager)
     intro = await service.get(data.get("withdraw_id") or 0, actor.user_id)
     other = await members.get(intro.target_id or 0) if intro else None
-    return {"text": _("Withdraw your request to meet {name}? Her copy of it will say that "
-                      "you withdrew it; it still counts among this week's requests.").format(
+    return {"text": _("Withdraw your request to meet {name}? The message she got will say "
+                      "that you withdrew it; it still counts among your requests of the last "
+                      "7 days.").format(
         name=shown_name(other, ref, actor.locale))}
 
 
