@@ -172,7 +172,6 @@ class App:
             "outbox": self.outbox,
             "events": self.events,
             "digest": self.digest,
-            "mentorship": self.mentorship,
             **self.extras,
         }
 
