@@ -258,6 +258,11 @@ class MentorshipRepo:
 
     async def _write_proposals(self, matches: list[tuple[int, int, int]], source: str,
                                stamp: str, expires: str) -> None:
+        # A lapsed proposal of the same two is no refusal: it gives way to the new one (one
+        # row per mentee and mentor).
+        await self._db.execute_many(
+            "DELETE FROM mentor_pairs WHERE mentee_id = ? AND mentor_id = ? "
+            "AND status = 'expired'", [(mentee, mentor) for mentee, mentor, _s in matches])
         await self._db.execute_many(
             "INSERT INTO mentor_pairs (mentee_id, mentor_id, status, source, score, "
             "proposed_at, expires_at) SELECT ?1, ?2, 'proposed', ?3, ?4, ?5, ?6 "
