@@ -24,6 +24,7 @@ she made visible; contacts are sent only after consent, protected from forwardin
 
 from __future__ import annotations
 
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
@@ -193,17 +194,29 @@ async def cb_areas_done(query: CallbackQuery, actor: Actor, state: FSMContext) -
           for code in AVAILABILITY]))
 
 
-async def cb_availability(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
-                          state: FSMContext, mentorship_service: MentorshipService) -> None:
+async def last_step(query: CallbackQuery, actor: Actor, state: FSMContext, value: str,
+                    choices: tuple[str, ...], *needed: str
+                    ) -> tuple[Message, dict[str, Any]] | None:
+    """The last step of offering or looking: her message and the answers so far, if the
+    choice is one of the buttons and every earlier answer is there (else the stale popup)."""
     message = await mentor_message(query, actor)
     if message is None:
-        return
+        return None
     data = (await state.get_data()).get("mentor", {})
-    if callback_data.value not in AVAILABILITY or not data.get("areas") \
-            or not data.get("capacity"):
+    if value not in choices or not all(data.get(key) for key in needed):
         await stale_button(query)
-        return
+        return None
     await query.answer()
+    return message, data
+
+
+async def cb_availability(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
+                          state: FSMContext, mentorship_service: MentorshipService) -> None:
+    step = await last_step(query, actor, state, callback_data.value, AVAILABILITY,
+                           "areas", "capacity")
+    if step is None:
+        return
+    message, data = step
     await mentorship_service.save_offer(actor.user_id, data["capacity"], callback_data.value,
                                         data["areas"])
     await state.update_data(mentor={})
@@ -254,15 +267,11 @@ async def on_goal_text(message: Message, state: FSMContext) -> None:
 async def cb_preference(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
                         state: FSMContext, mentorship_service: MentorshipService,
                         members: MemberService, ref: ReferenceData) -> None:
-    message = await mentor_message(query, actor)
-    if message is None:
+    step = await last_step(query, actor, state, callback_data.value, PREFERENCES,
+                           "goals", "goal_text")
+    if step is None:
         return
-    data = (await state.get_data()).get("mentor", {})
-    if callback_data.value not in PREFERENCES or not data.get("goals") \
-            or not data.get("goal_text"):
-        await stale_button(query)
-        return
-    await query.answer()
+    message, data = step
     await mentorship_service.save_request(actor.user_id, data["goals"], data["goal_text"],
                                           callback_data.value)
     await state.update_data(mentor={})

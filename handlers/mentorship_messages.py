@@ -310,11 +310,18 @@ def renderers(app: Any) -> dict[str, Any]:
                  "asked her. If she agrees, you both get each other's contacts; if not, I will "
                  "suggest others within 3 days."), None
 
-    async def first_message(payload: dict[str, Any], to: Recipient) -> Any:
-        """Not protected, so she can copy it; in a language both speak."""
+    async def running_pair_of(payload: dict[str, Any], to: Recipient) -> Pair | None:
+        """The pair a message is about, if it still runs and she is a side of it."""
         pair = await repo.get(payload["pair_id"])
         if pair is None or pair.status not in ("active", "paused") or pair.role_of(
                 to.user_id) is None:
+            return None
+        return pair
+
+    async def first_message(payload: dict[str, Any], to: Recipient) -> Any:
+        """Not protected, so she can copy it; in a language both speak."""
+        pair = await running_pair_of(payload, to)
+        if pair is None:
             return None
         other = pair.other(to.user_id)
         language = shared_locale(await repo.languages_of(to.user_id),
@@ -330,9 +337,8 @@ def renderers(app: Any) -> dict[str, Any]:
             f"\n\n<code>{escape(first)}</code>", None
 
     async def contacts(payload: dict[str, Any], to: Recipient) -> Any:
-        pair = await repo.get(payload["pair_id"])
-        if pair is None or pair.status not in ("active", "paused") or pair.role_of(
-                to.user_id) is None:
+        pair = await running_pair_of(payload, to)
+        if pair is None:
             return None
         other_id = pair.other(to.user_id)
         reach = await reach_text(other_id, profiles, TelegramChats(app.bot))
