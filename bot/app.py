@@ -172,7 +172,6 @@ class App:
             "outbox": self.outbox,
             "events": self.events,
             "digest": self.digest,
-            "mentorship": self.mentorship,
             **self.extras,
         }
 
@@ -206,6 +205,7 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
     digest = DigestRepo(db)
     reference = await ReferenceData.load(ReferenceRepo(db))
     mentorship = MentorshipRepo(db)
+    mentorship_service = MentorshipService(db, mentorship, audit, delivery, clock)
     intros = IntroRepo(db)
     invite_service = InviteService(invite_codes, audit, delivery)
     coffee = CoffeeRepo(db)
@@ -239,7 +239,8 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
         chat_access=chat_access,
         chat_registry=ChatRegistry(chats, audit, chat_access),
         removals=RemovalRunner(chat_access, delivery, clock, names=profiles.name_of),
-        privacy=PrivacyService(db, personal_data, users, coordinators, chat_access),
+        privacy=PrivacyService(db, personal_data, users, coordinators, chat_access,
+                               before_erasure=mentorship_service.partner_leaves),
         outbox=outbox,
         delivery=delivery,
         events=events,
@@ -251,7 +252,7 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
         digest=digest,
         digest_service=DigestService(db, digest, events, delivery, reference.country_timezones),
         mentorship=mentorship,
-        mentorship_service=MentorshipService(db, mentorship, audit, delivery, clock),
+        mentorship_service=mentorship_service,
         intros=intros,
         intro_service=IntroductionService(db, intros, delivery, clock),
         coffee=coffee,

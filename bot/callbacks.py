@@ -195,8 +195,49 @@ class DigestCb(CallbackData, prefix="d1"):
     action: str  # on, off (the /digest switch), stop (under the digest itself)
 
 
+class MentorAction(str, Enum):
+    """/mentorship's buttons (values as before, so buttons already in chats keep working);
+    one handler each in handlers.mentorship."""
+
+    OFFER = "offer"
+    CAPACITY = "cap"
+    AREA = "area"
+    AREAS_DONE = "areas_ok"
+    AVAILABILITY = "avail"
+    SEEK = "seek"
+    GOAL = "goal"
+    GOALS_DONE = "goals_ok"
+    PREFERENCE = "pref"
+    SUGGEST = "suggest"
+    SEEK_PAUSE = "seek_pause"
+    SEEK_RESUME = "seek_resume"
+    SEEK_WITHDRAW = "seek_withdraw"
+    OFFER_PAUSE = "offer_pause"
+    OFFER_RESUME = "offer_resume"
+    OFFER_WITHDRAW = "offer_withdraw"
+    PAIRS = "pairs"
+    OVERVIEW = "overview"
+    MENU = "menu"  # back to the menu (from a confirmation)
+    ASK = "ask"
+    CANCEL_ASK = "cancel_ask"  # the mentee takes back her pending proposal
+    ACCEPT = "accept"
+    DECLINE = "decline"
+    MET = "met"
+    NOT_YET = "notyet"
+    PAUSE = "pause"
+    RESUME = "resume"
+    DONE = "done"  # "Goals reached": asks first
+    DONE_YES = "done_yes"
+    END = "end"  # "End mentorship": asks first
+    END_YES = "end_yes"
+    KEEP = "keep"  # not confirmed: the pair's card again
+    REMATCH = "rematch"
+    RATE = "rate"
+    NO_COMMENT = "nocomment"
+
+
 class MentorCb(CallbackData, prefix="m1"):
-    action: str  # see handlers.mentorship
+    action: MentorAction
     value: str = ""  # a choice, or a place (1–3) in a suggestion list: never a member's id
     pair_id: RowId = 0
     list_id: RowId = 0

@@ -12,19 +12,22 @@ from typing import Any
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
+from bot.callbacks import MentorAction as A
 from bot.callbacks import MentorCb
-from bot.db.repositories.mentorship import MentorshipRepo, Pair
+from bot.config import SUPPORTED_LOCALES
+from bot.db.repositories.mentorship import MentorshipRepo, Offer, Pair, Request
 from bot.db.repositories.profiles import Profile, ProfileRepo
-from bot.i18n import pgettext
+from bot.i18n import format_datetime, pgettext, use_locale
 from bot.keyboards import button, rows
 from bot.services.delivery import Protected, Recipient
 from bot.services.matching import Match
-from bot.services.mentorship import Waiting
+from bot.services.mentorship import MentorshipService, Waiting, shared_locale
 from bot.services.message_kinds import MessageKind
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.telegram_chats import TelegramChats
 from bot.texts import (
+    ProfileLookup,
     agency_text, availability_text, language_names, profile_card, reach_text,
 )
 
@@ -51,10 +54,9 @@ def reasons_text(match: Match, mentor: Profile, ref: ReferenceData, locale: str)
     return " · ".join(parts)
 
 
-async def suggestions_message(mentee_id: int, matches: list[Match], profiles: ProfileRepo,
-                              ref: ReferenceData, repo: MentorshipRepo, locale: str,
-                              now: datetime, *, follow_up: bool
-                              ) -> tuple[str, InlineKeyboardMarkup | None]:
+async def suggestions_message(mentee_id: int, matches: list[Match], profiles: ProfileLookup,
+                              ref: ReferenceData, repo: MentorshipService, locale: str,
+                              *, follow_up: bool) -> tuple[str, InlineKeyboardMarkup | None]:
     """Up to three mentors with their reasons; the buttons name places in a list kept on
     the server (never a mentor's id)."""
     shown = []
@@ -63,14 +65,16 @@ async def suggestions_message(mentee_id: int, matches: list[Match], profiles: Pr
         offer = await repo.offer(match.mentor_id)
         if mentor is not None and offer is not None:
             shown.append((match, mentor, offer))
+    told = _("The mentor you asked could not take you on this time.") + "\n\n"
     if not shown:
         if follow_up:
-            return _("There is no other suggestion for you right now. You stay on the list: "
-                     "the weekly matching round will look for a mentor for you."), None
+            return told + _("There is no other suggestion for you right now. You stay on the "
+                            "list: the weekly matching round will look for a mentor for you."
+                            ), None
         return _("No mentor fits your goals and languages right now. You stay on the list: "
                  "the weekly matching round will look for a mentor for you."), None
-    list_id = await repo.save_suggestions(mentee_id, [m.mentor_id for m, _p, _o in shown], now)
-    head = (_("Here are more mentors who could suit you:") if follow_up
+    list_id = await repo.save_suggestions(mentee_id, [m.mentor_id for m, _p, _o in shown])
+    head = (told + _("Here are more mentors who could suit you:") if follow_up
             else _("Mentors who could suit you:"))
     cards = [head]
     buttons: list[list[InlineKeyboardButton]] = []
@@ -81,82 +85,119 @@ async def suggestions_message(mentee_id: int, matches: list[Match], profiles: Pr
                      + "\n" + _("Available: {when}").format(
                          when=availability_text(offer.availability)))
         buttons.append([button(_("Ask mentor {number}").format(number=number),
-                               MentorCb(action="ask", value=str(number), list_id=list_id))])
+                               MentorCb(action=A.ASK, value=str(number), list_id=list_id))])
     cards.append(_("She will see your profile as other members see it, and your goal. "
                    "Contacts are shared only if she agrees."))
     return "\n\n".join(cards), rows(*buttons)
 
 
-def menu_text_and_keyboard(actor: Actor, offer: Any, request: Any, pairs: list[Pair]
+def zone_of(country: str | None, ref: ReferenceData) -> str:
+    return ref.country_timezones.get(country or "", "UTC")
+
+
+def menu_text_and_keyboard(actor: Actor, offer: Offer | None, request: Request | None,
+                           pairs: list[Pair], pending: Pair | None, ref: ReferenceData
                            ) -> tuple[str, InlineKeyboardMarkup]:
+    """The one live message of /mentorship: what she offers, what she looks for (and the
+    proposal she is waiting on, with its deadline and a Cancel), her running pairs."""
     lines = [_("<b>Mentorship</b>"),
              _("Experienced members mentor others, often across borders and outside their "
                "own agency. Contacts are shared only when both sides agree.")]
     buttons: list[list[InlineKeyboardButton]] = []
     if offer is None:
-        buttons.append([button(_("Offer to mentor"), MentorCb(action="offer"))])
+        buttons.append([button(_("Offer to mentor"), MentorCb(action=A.OFFER))])
     else:
         state = pgettext("mentoring offer", "paused") if offer.paused \
             else pgettext("mentoring offer", "open")
         lines.append(_("You mentor: {taken} of {capacity} places taken, {state}.").format(
             taken=offer.taken, capacity=offer.capacity, state=state))
-        buttons.append([
-            button(_("Change my offer"), MentorCb(action="offer")),
-            button(_("Resume offer") if offer.paused else _("Pause offer"),
-                   MentorCb(action="offer_resume" if offer.paused else "offer_pause")),
-            button(_("Withdraw offer"), MentorCb(action="offer_withdraw"))])
+        buttons += [[button(_("Change my offer"), MentorCb(action=A.OFFER))],
+                    [button(_("Resume offer") if offer.paused else _("Pause offer"),
+                            MentorCb(action=A.OFFER_RESUME if offer.paused
+                                     else A.OFFER_PAUSE))],
+                    [button(_("Withdraw offer"), MentorCb(action=A.OFFER_WITHDRAW))]]
+    has_mentor = any(pair.mentee_id == actor.user_id for pair in pairs)
     if request is None:
-        buttons.append([button(_("Find a mentor"), MentorCb(action="seek"))])
+        buttons.append([button(_("Find a mentor"), MentorCb(action=A.SEEK))])
     else:
-        state = pgettext("mentoring request", "paused") if request.paused \
-            else pgettext("mentoring request", "open")
+        if has_mentor:
+            state = pgettext("mentoring request", "matched")
+        elif pending is not None:
+            state = pgettext("mentoring request", "waiting for an answer")
+        elif request.paused:
+            state = pgettext("mentoring request", "paused")
+        else:
+            state = pgettext("mentoring request", "open")
         lines.append(_("You look for a mentor ({state}).").format(state=state))
-        buttons.append([button(_("Show suggestions"), MentorCb(action="suggest"))])
-        buttons.append([
-            button(_("Change my request"), MentorCb(action="seek")),
-            button(_("Resume request") if request.paused else _("Pause request"),
-                   MentorCb(action="seek_resume" if request.paused else "seek_pause")),
-            button(_("Withdraw request"), MentorCb(action="seek_withdraw"))])
+        if pending is not None:
+            lines.append(_("A mentor is considering your request until {deadline}. If she "
+                           "does not take you on, I will tell you then and suggest others."
+                           ).format(deadline=format_datetime(
+                               pending.expires_at, actor.locale,
+                               zone_of(actor.country_code, ref))))
+            buttons.append([button(_("Cancel my request"), MentorCb(action=A.CANCEL_ASK))])
+        elif not has_mentor:
+            buttons.append([button(_("Show suggestions"), MentorCb(action=A.SUGGEST))])
+        buttons += [[button(_("Change my request"), MentorCb(action=A.SEEK))],
+                    [button(_("Resume request") if request.paused else _("Pause request"),
+                            MentorCb(action=A.SEEK_RESUME if request.paused
+                                     else A.SEEK_PAUSE))],
+                    [button(_("Withdraw request"), MentorCb(action=A.SEEK_WITHDRAW))]]
     if pairs:
         buttons.append([button(_("My mentorships ({count})").format(count=len(pairs)),
-                               MentorCb(action="pairs"))])
+                               MentorCb(action=A.PAIRS))])
     if actor.is_staff:
-        buttons.append([button(_("Programme overview"), MentorCb(action="overview"))])
+        buttons.append([button(_("Programme overview"), MentorCb(action=A.OVERVIEW))])
     return "\n\n".join(lines), rows(*buttons)
 
 
 def small(value: float, exact: bool) -> str:
-    """Reports beyond one country hide cells below 5, so that nobody can be singled out."""
-    if not exact and value < MIN_GROUP:
+    """Reports beyond one country hide cells of 1 to 4, so that nobody can be singled out
+    (a zero singles out nobody)."""
+    if not exact and 0 < value < MIN_GROUP:
         return escape("<5")
     return str(int(value))
 
 
-async def overview_text(actor: Actor, repo: MentorshipRepo, ref: ReferenceData) -> str:
-    """Figures by country; comments only where at least 5 ratings hide who wrote them."""
-    figures = await repo.overview()
+def _figures_line(name: str, row: dict[str, float], exact: bool) -> str:
+    ratings = row.get("ratings", 0)
+    figures = dict(active=small(row.get("active", 0), exact),
+                   waiting=small(row.get("waiting", 0), exact),
+                   free=small(row.get("mentors_free", 0), exact),
+                   ratings=small(ratings, exact))
+    if ratings >= MIN_GROUP:
+        return _("<b>{name}</b>: running pairs {active} · waiting mentees {waiting} · "
+                 "mentors with free places {free} · ratings {ratings}, average {average}"
+                 ).format(name=name, average=f"{row.get('rating_sum', 0) / ratings:.1f}",
+                          **figures)
+    return _("<b>{name}</b>: running pairs {active} · waiting mentees {waiting} · "
+             "mentors with free places {free} · ratings {ratings}").format(name=name, **figures)
+
+
+async def overview_text(actor: Actor, service: MentorshipService, ref: ReferenceData) -> str:
+    """Figures by country — a pair counts for the country of each side — and, for the
+    administrators, the region's exact totals (they single out nobody); comments only where
+    at least 5 ratings hide who wrote them."""
+    figures = await service.overview()
     countries = [actor.coordinator_country] if not actor.is_admin else list(ref.country_codes)
     exact = not actor.is_admin
     lines = [_("<b>Mentorship programme</b>")]
+    if actor.is_admin:
+        total: dict[str, float] = {"active": figures.get("*", {}).get("active", 0)}
+        for code in ref.country_codes:
+            for key in ("waiting", "mentors_free", "ratings", "rating_sum"):
+                total[key] = total.get(key, 0) + figures.get(code, {}).get(key, 0)
+        lines.append(_figures_line(_("The whole region"), total, exact=True))
     for code in countries:
         if code is None:
             continue
         row = figures.get(code, {})
-        ratings = row.get("ratings", 0)
-        average = (f"{row.get('rating_sum', 0) / ratings:.1f}" if ratings >= MIN_GROUP
-                   else "—")
-        lines.append(_("<b>{country}</b>: active pairs {active} · waiting mentees {waiting} · "
-                       "mentors with free places {free} · ratings {ratings}, average {average}"
-                       ).format(country=escape(ref.country(code, actor.locale)),
-                                active=small(row.get("active", 0), exact),
-                                waiting=small(row.get("waiting", 0), exact),
-                                free=small(row.get("mentors_free", 0), exact),
-                                ratings=small(ratings, exact), average=average))
-        if ratings >= MIN_GROUP:
-            comments = await repo.recent_comments(code, 5)
+        lines.append(_figures_line(escape(ref.country(code, actor.locale)), row, exact))
+        if row.get("ratings", 0) >= MIN_GROUP:
+            comments = await service.recent_comments(code, 5)
             lines += [f"  — <i>{escape(comment)}</i>" for comment in comments]
     if not exact:
-        lines.append(_("Numbers below 5 are shown as {mark}; averages need at least 5 "
+        lines.append(_("Numbers from 1 to 4 are shown as {mark}; averages need at least 5 "
                        "ratings.").format(mark=escape("<5")))
     else:
         lines.append(_("Averages need at least 5 ratings."))
@@ -164,8 +205,8 @@ async def overview_text(actor: Actor, repo: MentorshipRepo, ref: ReferenceData) 
     return "\n".join(lines)
 
 
-def toggle_keyboard(action: str, chosen: set[str], ref: ReferenceData, locale: str,
-                    done: str) -> InlineKeyboardMarkup:
+def toggle_keyboard(action: A, chosen: set[str], ref: ReferenceData, locale: str,
+                    done: A) -> InlineKeyboardMarkup:
     lines = [[button(("✓ " if code in chosen else "") + ref.expertise(code, locale),
                      MentorCb(action=action, value=code))] for code in ref.expertise_codes]
     if chosen:
@@ -175,14 +216,50 @@ def toggle_keyboard(action: str, chosen: set[str], ref: ReferenceData, locale: s
 
 def pair_keyboard(pair: Pair) -> InlineKeyboardMarkup:
     if pair.status == "paused":
-        first = button(_("Resume"), MentorCb(action="resume", pair_id=pair.id))
+        first = button(_("Resume"), MentorCb(action=A.RESUME, pair_id=pair.id))
     else:
-        first = button(_("Pause"), MentorCb(action="pause", pair_id=pair.id))
-    return rows([first, button(_("Goals reached"), MentorCb(action="done", pair_id=pair.id))],
-                [button(_("End mentorship"), MentorCb(action="end", pair_id=pair.id))])
+        first = button(_("Pause"), MentorCb(action=A.PAUSE, pair_id=pair.id))
+    return rows([first, button(_("Goals reached"), MentorCb(action=A.DONE, pair_id=pair.id))],
+                [button(_("End mentorship"), MentorCb(action=A.END, pair_id=pair.id))])
 
 
-async def other_name(pair: Pair, user_id: int, profiles: ProfileRepo) -> str:
+def pair_status(pair: Pair) -> str:
+    return pgettext("mentoring pair", "paused") if pair.status == "paused" \
+        else pgettext("mentoring pair", "active")
+
+
+def pair_text(pair: Pair, user_id: int, name: str, contact: str | None) -> str:
+    """A pair's card in "My mentorships": who, its state, and how to reach her (while the
+    pair lasts)."""
+    role = (_("Your mentor: {name}") if pair.mentee_id == user_id
+            else _("Your mentee: {name}")).format(name=name)
+    text = f"{role} ({pair_status(pair)})"
+    if contact is not None:
+        text += "\n" + _("Contact: {contact}").format(contact=contact)
+    return text
+
+
+def confirm_keyboard(pair: Pair, completed: bool) -> InlineKeyboardMarkup:
+    yes = (button(_("Yes, goals reached"), MentorCb(action=A.DONE_YES, pair_id=pair.id))
+           if completed else button(_("Yes, end it"), MentorCb(action=A.END_YES,
+                                                               pair_id=pair.id)))
+    return rows([yes], [button(_("No, keep it"), MentorCb(action=A.KEEP, pair_id=pair.id))])
+
+
+def confirm_text(pair: Pair, name: str, completed: bool) -> str:
+    if completed:
+        return _("Mark your mentorship with {name} as goals reached? It ends, {name} is "
+                 "told, and you are both asked for a short rating.").format(name=name)
+    return _("End your mentorship with {name}? It cannot be undone; {name} is told.").format(
+        name=name)
+
+
+def answer_keyboard(pair: Pair) -> InlineKeyboardMarkup:
+    return rows([button(_("Accept"), MentorCb(action=A.ACCEPT, pair_id=pair.id)),
+                 button(_("Decline"), MentorCb(action=A.DECLINE, pair_id=pair.id))])
+
+
+async def other_name(pair: Pair, user_id: int, profiles: ProfileLookup) -> str:
     other = await profiles.get(pair.other(user_id))
     return escape(other.full_name or _("Member")) if other else _("Member")
 
@@ -212,8 +289,18 @@ def renderers(app: Any) -> dict[str, Any]:
             _("If you accept, you both get each other's contacts. If you decline, she is "
               "simply offered another mentor. Without an answer in 3 days, the request "
               "lapses.")])
-        return text, rows([button(_("Accept"), MentorCb(action="accept", pair_id=pair.id)),
-                           button(_("Decline"), MentorCb(action="decline", pair_id=pair.id))])
+        return text, answer_keyboard(pair)
+
+    async def reminder(payload: dict[str, Any], to: Recipient) -> Any:
+        pair = await repo.get(payload["pair_id"])
+        if pair is None or pair.status != "proposed" or pair.mentor_id != to.user_id:
+            return None
+        mentor = await profiles.get(to.user_id)
+        deadline = format_datetime(pair.expires_at, to.locale,
+                                   zone_of(mentor.country_code if mentor else None, ref))
+        return (_("A reminder: a member asked you to be her mentor (her request is above). "
+                  "Please answer by {deadline}; after that it lapses.").format(
+                      deadline=deadline), answer_keyboard(pair))
 
     async def round_asked(payload: dict[str, Any], to: Recipient) -> Any:
         pair = await repo.get(payload["pair_id"])
@@ -223,32 +310,53 @@ def renderers(app: Any) -> dict[str, Any]:
                  "asked her. If she agrees, you both get each other's contacts; if not, I will "
                  "suggest others within 3 days."), None
 
-    async def contacts(payload: dict[str, Any], to: Recipient) -> Any:
+    async def running_pair_of(payload: dict[str, Any], to: Recipient) -> Pair | None:
+        """The pair a message is about, if it still runs and she is a side of it."""
         pair = await repo.get(payload["pair_id"])
         if pair is None or pair.status not in ("active", "paused") or pair.role_of(
                 to.user_id) is None:
+            return None
+        return pair
+
+    async def first_message(payload: dict[str, Any], to: Recipient) -> Any:
+        """Not protected, so she can copy it; in a language both speak."""
+        pair = await running_pair_of(payload, to)
+        if pair is None:
+            return None
+        other = pair.other(to.user_id)
+        language = shared_locale(await repo.languages_of(to.user_id),
+                                 await repo.languages_of(other), to.locale, SUPPORTED_LOCALES)
+        with use_locale(app.i18n, language):
+            if to.user_id == pair.mentee_id:
+                first = _("Hello! Thank you for agreeing to mentor me. Could we talk for half "
+                          "an hour this week? When would suit you?")
+            else:
+                first = _("Hello! I am glad to be your mentor. Tell me a little about what "
+                          "you would like to work on, and let us find a time to talk.")
+        return _("A first message you could send (tap it to copy):") + \
+            f"\n\n<code>{escape(first)}</code>", None
+
+    async def contacts(payload: dict[str, Any], to: Recipient) -> Any:
+        pair = await running_pair_of(payload, to)
+        if pair is None:
             return None
         other_id = pair.other(to.user_id)
         reach = await reach_text(other_id, profiles, TelegramChats(app.bot))
         if to.user_id == pair.mentee_id:
             intro = _("🤝 Your mentor has agreed! Write to her: {contact}").format(contact=reach)
-            first = _("Hello! Thank you for agreeing to mentor me. Could we talk for half an "
-                      "hour this week? When would suit you?")
         else:
             intro = _("🤝 You are now mentoring {contact}. She will write to you; you can "
                       "also write first.").format(contact=reach)
-            first = _("Hello! I am glad to be your mentor. Tell me a little about what you "
-                      "would like to work on, and let us find a time to talk.")
-        return Protected("\n\n".join([intro, _("A first message you could send:"),
-                                      f"<i>{escape(first)}</i>",
-                                      _("I will check in with you both in two weeks.")]))
+        return Protected("\n\n".join([
+            intro, _("/mentorship → My mentorships shows this contact again while your "
+                     "mentorship lasts. I will check in with you both in two weeks.")]))
 
     async def next_suggestions(payload: dict[str, Any], to: Recipient) -> Any:
         if await app.mentorship_service.waiting(to.user_id) is not Waiting.YES:
             return None  # she withdrew or paused meanwhile, or the round found her a mentor
         matches = await app.mentorship_service.suggestions(to.user_id)
-        return await suggestions_message(to.user_id, matches, profiles, ref, repo, to.locale,
-                                         app.clock.now(), follow_up=True)
+        return await suggestions_message(to.user_id, matches, profiles, ref,
+                                         app.mentorship_service, to.locale, follow_up=True)
 
     async def checkin(payload: dict[str, Any], to: Recipient) -> Any:
         pair = await repo.get(payload["pair_id"])
@@ -256,10 +364,10 @@ def renderers(app: Any) -> dict[str, Any]:
             return None
         name = await other_name(pair, to.user_id, profiles)
         return (_("How is your mentorship with {name} going? Have you met?").format(name=name),
-                rows([button(_("We have met"), MentorCb(action="met", pair_id=pair.id)),
-                      button(_("Not yet"), MentorCb(action="notyet", pair_id=pair.id))],
-                     [button(_("Pause"), MentorCb(action="pause", pair_id=pair.id)),
-                      button(_("End mentorship"), MentorCb(action="end", pair_id=pair.id))]))
+                rows([button(_("We have met"), MentorCb(action=A.MET, pair_id=pair.id)),
+                      button(_("Not yet"), MentorCb(action=A.NOT_YET, pair_id=pair.id))],
+                     [button(_("Pause"), MentorCb(action=A.PAUSE, pair_id=pair.id)),
+                      button(_("End mentorship"), MentorCb(action=A.END, pair_id=pair.id))]))
 
     async def silent(payload: dict[str, Any], to: Recipient) -> Any:
         pair = await repo.get(payload["pair_id"])
@@ -268,7 +376,7 @@ def renderers(app: Any) -> dict[str, Any]:
         return (_("Your mentor has not answered the last two check-ins. Would you like a new "
                   "mentor?"),
                 rows([button(_("Find me a new mentor"),
-                             MentorCb(action="rematch", pair_id=pair.id))]))
+                             MentorCb(action=A.REMATCH, pair_id=pair.id))]))
 
     async def ended(payload: dict[str, Any], to: Recipient) -> Any:
         pair = await repo.get(payload["pair_id"])
@@ -284,10 +392,32 @@ def renderers(app: Any) -> dict[str, Any]:
             return None
         name = await other_name(pair, to.user_id, profiles)
         return (_("How was your mentorship with {name}? Tap a mark from 1 to 5.").format(
-            name=name), rows([button(str(n), MentorCb(action="rate", value=str(n),
+            name=name), rows([button(str(n), MentorCb(action=A.RATE, value=str(n),
                                                       pair_id=pair.id)) for n in range(1, 6)]))
 
-    return {MessageKind.MENTOR_PROPOSAL: proposal, MessageKind.MENTOR_ROUND_ASKED: round_asked,
+    async def paused(payload: dict[str, Any], to: Recipient) -> Any:
+        pair = await repo.get(payload["pair_id"])
+        if pair is None or pair.role_of(to.user_id) is None:
+            return None
+        name = await other_name(pair, to.user_id, profiles)
+        if payload.get("paused"):
+            return _("{name} has paused your mentorship. Either of you can resume it in "
+                     "/mentorship → My mentorships.").format(name=name), None
+        return _("{name} has resumed your mentorship.").format(name=name), None
+
+    async def partner_left(payload: dict[str, Any], to: Recipient) -> Any:
+        if payload.get("role") == "mentee":  # she was the mentee: her mentor left
+            if payload.get("status") == "proposed":
+                return _("The mentor you asked has left the association. /mentorship shows "
+                         "other mentors."), None
+            return _("Your mentor has left the association and her data was deleted, so your "
+                     "mentorship has ended. /mentorship can find you a new mentor."), None
+        return _("Your mentee has left the association and her data was deleted, so your "
+                 "mentorship has ended. Her place is free again."), None
+
+    return {MessageKind.MENTOR_PROPOSAL: proposal, MessageKind.MENTOR_REMINDER: reminder,
+            MessageKind.MENTOR_FIRST: first_message, MessageKind.MENTOR_PAUSED: paused,
+            MessageKind.MENTOR_PARTNER_LEFT: partner_left, MessageKind.MENTOR_ROUND_ASKED: round_asked,
             MessageKind.MENTOR_CONTACTS: contacts, MessageKind.MENTOR_NEXT: next_suggestions,
             MessageKind.MENTOR_CHECKIN: checkin, MessageKind.MENTOR_SILENT: silent,
             MessageKind.MENTOR_ENDED: ended, MessageKind.MENTOR_RATE: rate}

@@ -32,19 +32,21 @@ async def test_matching_speaks_her_language(harness: BotHarness, locale: str) ->
                                                           "mentor:"))
     await mentor.press(t(harness, locale, "Accept"))
     await harness.deliver()
-    assert "@mentor_m" in mentee.last_text and "@mentee_m" in mentor.last_text
+    assert "@mentor_m" in "\n".join(mentee.all_texts()[-2:])
+    assert "@mentee_m" in "\n".join(mentor.all_texts()[-2:])
 
     harness.clock.advance(days=14, minutes=1)
     await harness.tick()
     await harness.deliver()
     await mentee.press(t(harness, locale, "End mentorship"))
+    await mentee.press(t(harness, locale, "Yes, end it"))
     await harness.deliver()
     await mentee.press("5")
     await mentee.send("Спасибо <3")
     assert mentee.last_text == t(harness, locale, "Thank you, your comment is saved.")
 
     await mentee.send("/mentorship")
-    await mentee.press(t(harness, locale, "Find a mentor"))  # the wizard again, then stop
+    await mentee.press(t(harness, locale, "Change my request"))  # the wizard again, then stop
     await mentee.send("/cancel")
 
     await ask_to_meet(harness, mentee, country="KZ", expertise=None, language="kk",

@@ -18,7 +18,9 @@ from tests.harness import ADMIN_ID, BotHarness
 async def offer_to_mentor(harness: BotHarness, mentor: UserHandle, locale: str = "en", *,
                           places: str = "2", area: str = "cybercrime") -> None:
     await mentor.send("/mentorship")
-    await mentor.press(t(harness, locale, "Offer to mentor"))
+    change = t(harness, locale, "Change my offer")
+    await mentor.press(change if change in mentor.last.button_labels()
+                       else t(harness, locale, "Offer to mentor"))
     await mentor.press(places)
     await mentor.press(ref_label(harness, "expertise", area, locale))
     await mentor.press(t(harness, locale, "Done"))
@@ -93,10 +95,23 @@ async def test_request_suggestions_consent_and_contacts(harness: BotHarness) -> 
     await mentor.press("Accept", proposal)
     await harness.deliver()
     assert await harness.db.fetch_value("SELECT status FROM mentor_pairs") == "active"
-    mentee_contact, mentor_contact = mentee.last, mentor.last
+    mentee_contact = next(m for m in mentee.bot_messages if "@dana_kz" in (m.text or ""))
+    mentor_contact = next(m for m in mentor.bot_messages if "@elnura_kg" in (m.text or ""))
     assert "@dana_kz" in (mentee_contact.text or "") and mentee_contact.protect_content
     assert "@elnura_kg" in (mentor_contact.text or "") and mentor_contact.protect_content
-    assert t(harness, "ru", "A first message you could send:") in (mentee_contact.text or "")
+    # The suggested first message: copyable (not protected), in a language both speak —
+    # Russian for the English-speaking mentor too, since her mentee reads no English.
+    for user, locale, template in (
+            (mentee, "ru", "Hello! Thank you for agreeing to mentor me. Could we talk for half "
+                           "an hour this week? When would suit you?"),
+            (mentor, "en", "Hello! I am glad to be your mentor. Tell me a little about what "
+                           "you would like to work on, and let us find a time to talk.")):
+        first = next(m for m in user.bot_messages if "<code>" in (m.html or ""))
+        assert not first.protect_content
+        assert (first.text or "").startswith(
+            t(harness, locale, "A first message you could send (tap it to copy):"))
+        assert f"<code>{t(harness, 'ru', template)}</code>" in (first.html or "")
+        assert t(harness, "ru", template) != template
     # Pressing Accept again is harmless.
     answer = await mentor.press_data(accept, proposal)
     assert answer is not None and answer["text"] == t(harness, "en",
@@ -127,9 +142,8 @@ async def test_decline_and_timeout_look_like_a_next_suggestion(harness: BotHarne
     assert len(mentee.bot_messages) == seen  # a decline is not news: nothing for 3 days
     # …not in /mentorship either, nor in her data, until the 3 days are over.
     await mentee.send("/mentorship")
-    await mentee.press("Show suggestions")
-    assert mentee.last_text.startswith("You already have a mentor, or a mentor is "
-                                       "considering your request.")
+    assert "A mentor is considering your request until" in mentee.last_text
+    assert "Show suggestions" not in mentee.last.button_labels()
     await mentee.send("/mydata")
     exported = json.loads(mentee.last.document["content"])  # type: ignore[index]
     assert [(p["status"], p["ended_at"]) for p in exported["mentor_pairs"]] == [
@@ -139,7 +153,8 @@ async def test_decline_and_timeout_look_like_a_next_suggestion(harness: BotHarne
     await harness.tick()
     await harness.deliver()
     follow_up = mentee.last.text or ""
-    assert follow_up.startswith("Here are more mentors who could suit you:")
+    assert follow_up.startswith("The mentor you asked could not take you on this time.\n\n"
+                                "Here are more mentors who could suit you:")
     assert "Second Mentor" in follow_up and "Best Mentor" not in follow_up
     assert not any("declin" in text.lower() for text in mentee.all_texts())
 
@@ -150,7 +165,8 @@ async def test_decline_and_timeout_look_like_a_next_suggestion(harness: BotHarne
     await harness.tick()
     await harness.deliver()
     # No answer reads exactly like the decline did.
-    assert mentee.last_text.startswith("There is no other suggestion for you right now.")
+    assert mentee.last_text.startswith("The mentor you asked could not take you on this "
+                                       "time.\n\nThere is no other suggestion for you")
     statuses = await harness.db.fetch_all(
         "SELECT mentor_id, status FROM mentor_pairs ORDER BY mentor_id")
     assert [tuple(r) for r in statuses] == [(711, "declined"), (712, "expired")]
@@ -241,12 +257,12 @@ async def test_checkins_silent_mentor_rematch_rating_and_overview(harness: BotHa
     await coordinator.send("/mentorship")
     await coordinator.press("Programme overview")
     overview = coordinator.last_text
-    assert "Kazakhstan: active pairs 0 · waiting mentees 1 · mentors with free places 1 · " \
-           "ratings 2, average —" in overview
+    assert "Kazakhstan: running pairs 0 · waiting mentees 1 · mentors with free places 1 · " \
+           "ratings 2\n" in overview
     admin = await seed_member(harness, ADMIN_ID, "KZ", name="Admin")
     await admin.send("/mentorship")
     await admin.press("Programme overview")
-    assert "Kazakhstan: active pairs <5 · waiting mentees <5" in admin.last_text
+    assert "Kazakhstan: running pairs 0 · waiting mentees <5" in admin.last_text
     assert "Busy Mentor" not in overview and "Too busy" not in admin.last_text
     # A member pressing the same (forged) button gets nothing.
     member = await seed_member(harness, 750, "KG")
@@ -267,7 +283,7 @@ async def test_pause_and_end_by_either_side(harness: BotHarness) -> None:
     await harness.deliver()
     await mentee.send("/mentorship")
     await mentee.press("My mentorships (1)")
-    assert mentee.last_text == "Your mentor: Mentor P (active)"
+    assert mentee.last_text.startswith("Your mentor: Mentor P (active)\nContact: Mentor P")
     await mentee.press("Pause")
     assert await harness.db.fetch_value("SELECT status FROM mentor_pairs") == "paused"
     harness.clock.advance(days=20)
@@ -278,6 +294,8 @@ async def test_pause_and_end_by_either_side(harness: BotHarness) -> None:
     await mentor.press("My mentorships (1)")
     await mentor.press("Resume")
     await mentor.press("Goals reached")
+    assert mentor.last_text.startswith("Mark your mentorship with Mentee P as goals reached?")
+    await mentor.press("Yes, goals reached")
     await harness.deliver()
     assert await harness.db.fetch_value("SELECT status FROM mentor_pairs") == "completed"
     assert "Mentor P has closed your mentorship." in "\n".join(mentee.all_texts())
@@ -323,14 +341,14 @@ async def test_wizard_bad_input(harness: BotHarness) -> None:
     mentee = await seed_member(harness, 781, "KG", name="Typing Mentee")
     applicant = await seed_member(harness, 782, "KG", status="pending")
     await applicant.send("/mentorship")
-    assert applicant.last_text == ("The directory is open to members once their application "
-                                   "is approved.")
+    assert applicant.last_text.startswith("This opens once your application is approved")
     await mentee.send("/mentorship")
     await mentee.press("Find a mentor")
-    await mentee.press_data("m1:goal:no_such_area:0:0")  # forged
-    assert mentee.last_text == "This button is no longer valid."
-    await mentee.press_data("m1:goals_ok::0:0")  # nothing chosen yet
-    assert mentee.last_text == "This button is no longer valid."
+    stale = "This button is no longer valid."
+    answer = await mentee.press_data("m1:goal:no_such_area:0:0")  # forged
+    assert answer is not None and answer["text"] == stale
+    answer = await mentee.press_data("m1:goals_ok::0:0")  # nothing chosen yet
+    assert answer is not None and answer["text"] == stale
     await mentee.press(ref_label(harness, "expertise", "forensics", "en"))
     await mentee.press("Done")
     await mentee.send_photo()
@@ -340,8 +358,8 @@ async def test_wizard_bad_input(harness: BotHarness) -> None:
     await mentee.send("y" * 301)
     assert mentee.last_text == "That is too long: please keep it under 300 characters."
     await mentee.send("Learn forensics")
-    await mentee.press_data("m1:pref:moon:0:0")
-    assert mentee.last_text == "This button is no longer valid."
+    answer = await mentee.press_data("m1:pref:moon:0:0")
+    assert answer is not None and answer["text"] == stale
     await mentee.press("from my country")
     assert mentee.last_text.startswith("No mentor fits")
     request = await harness.db.fetch_one("SELECT goal_text, country_preference FROM "
@@ -361,7 +379,7 @@ async def test_overview_shows_comments_only_from_five_ratings(harness: BotHarnes
             (n, 1000 + n, mark, f"Comment <{n}>"))
     await coordinator.send("/mentorship")
     await coordinator.press("Programme overview")
-    assert "ratings 4, average —" in coordinator.last_text
+    assert "ratings 4\n" in coordinator.last_text
     assert "Comment <" not in coordinator.last_text
     await harness.db.execute(
         "INSERT INTO pair_ratings (pair_id, rater_id, country_code, rating, created_at) "

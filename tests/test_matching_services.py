@@ -22,7 +22,8 @@ from bot.services.introductions import IntroductionService, IntroOutcome
 from bot.services import mentorship
 from bot.services.mentorship import MentorshipService
 
-KINDS = ("mentor_proposal", "mentor_round_asked", "mentor_contacts", "mentor_next",
+KINDS = ("mentor_proposal", "mentor_paused", "mentor_reminder", "mentor_first",
+         "mentor_partner_left", "mentor_round_asked", "mentor_contacts", "mentor_next",
          "mentor_checkin", "mentor_silent", "mentor_ended", "mentor_rate", "intro_request",
          "intro_contacts", "intro_next", "coffee_notice", "coffee_match", "coffee_followup")
 

@@ -21,12 +21,13 @@ from bot.config import Settings
 FLOW_MODULES = ("handlers.start", "handlers.onboarding", "handlers.privacy",
                 "handlers.invites", "handlers.chats", "handlers.directory",
                 "handlers.common", "handlers.ui", "handlers.verification", "handlers.admin",
-                "handlers.introductions", "handlers.coffee", "handlers.members_only")
-# Still handed out for the handlers that later issues rebuild (events, announce, digest,
-# mentorship; chat_language takes chats and audit).
+                "handlers.introductions", "handlers.coffee", "handlers.members_only",
+                "handlers.mentorship")
+# Still handed out for the handlers that later issues rebuild (events, announce, digest;
+# chat_language takes chats and audit).
 # A key leaves this list when its last handler moves to a service.
 REPOSITORIES_LEFT = {"profiles", "claims", "audit", "chats",
-                     "outbox", "events", "digest", "mentorship"}
+                     "outbox", "events", "digest"}
 
 
 def _walk(router: Router) -> Iterator[Router]:

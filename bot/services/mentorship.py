@@ -7,14 +7,18 @@ stateDiagram-v2
     proposed --> declined: the mentor declines, or withdraws her offer
     proposed --> expired: no answer in 3 days
     proposed --> [*]: the mentee stops looking (as if it had never been made)
-    active --> paused: either side
-    paused --> active: either side
-    active --> completed: either side, goals reached
+    proposed --> [*]: the mentee cancels it (shown in /mentorship with its deadline)
+    active --> paused: either side (the other is told)
+    paused --> active: either side (the check-in keeps its date)
+    active --> completed: either side, goals reached (her request closes with it)
+    paused --> completed
     active --> ended: either side; or the mentee asks for a new match after a silent mentor
     paused --> ended
 ```
-Declined or expired, the mentee hears only when the 3 days are over, and only "here are more
-mentors": a decline looks exactly like no answer. Nothing here talks to Telegram: messages
+The mentor is reminded a day before a proposal lapses. Declined or expired, the mentee hears
+only when the 3 days are over, "it did not work out this time" with more mentors: a decline
+looks exactly like no answer. A lapsed proposal is no refusal: a later round may ask the same
+mentor again. A partner who deletes her data ends the pair; the other is told. Nothing here talks to Telegram: messages
 are queued in the outbox with only ids in their payload and rendered at send time in the
 recipient's language (see ``handlers.mentorship_messages``).
 The weekly round's optimal assignment runs off the event loop: in a worker thread, or for a
@@ -35,7 +39,9 @@ from pathlib import Path
 from bot.clock import Clock
 from bot.db.database import Database
 from bot.db.repositories.audit import AuditRepo
-from bot.db.repositories.mentorship import Candidate, MentorshipRepo, Pair
+from bot.db.repositories.mentorship import (
+    RUNNING_PAIR, Candidate, MentorshipRepo, Offer, Pair, Request,
+)
 from bot.services.delivery import DeliveryService
 from bot.services.matching import (
     Match, MenteeRequest, MentorOffer, Person, assign, evaluate, suggest,
@@ -45,6 +51,8 @@ from bot.services.message_kinds import MessageKind
 from bot.speed import replies_first
 
 PROPOSAL_TIMEOUT = timedelta(days=3)
+REMIND_BEFORE = timedelta(days=1)  # the mentor's reminder, before a proposal lapses
+RESUMED_CHECKIN = timedelta(days=7)  # a check-in due while paused comes this long after Resume
 FIRST_CHECKIN = timedelta(days=14)
 CHECKIN_EVERY = timedelta(days=30)
 SILENT_CHECKINS = 2  # a mentor silent at this many check-ins in a row: offer a new match
@@ -68,6 +76,17 @@ class Outcome(Enum):
     FULL = "full"            # the mentor has no place left for it
     NOT_YOURS = "not_yours"  # she is not a side of this pair
     NOT_ALLOWED = "not_allowed"
+
+
+def shared_locale(mine: frozenset[str], theirs: frozenset[str], my_locale: str,
+                  supported: tuple[str, ...]) -> str:
+    """The language of a suggested first message: one both speak and the bot writes, hers
+    first, else Russian (the region's common one), else any shared; hers if none is."""
+    both = mine & theirs & set(supported)
+    for choice in (my_locale, "ru", *sorted(both)):
+        if choice in both:
+            return choice
+    return my_locale
 
 
 def _person(c: Candidate) -> Person:
@@ -202,11 +221,18 @@ class MentorshipService:
                 return Outcome.GONE
             await self._delivery.enqueue(MessageKind.MENTOR_CONTACTS, {"pair_id": pair_id},
                                          [pair.mentee_id, pair.mentor_id], None)
+            await self._delivery.enqueue(MessageKind.MENTOR_FIRST, {"pair_id": pair_id},
+                                         [pair.mentee_id, pair.mentor_id], None)
         return Outcome.DONE
 
     async def send_follow_ups(self, now: datetime) -> int:
         """Proposals whose 3 days are over, unanswered or declined: the mentee simply gets
         more suggestions (the same message either way)."""
+        for pair in await self._repo.due_reminders(now + REMIND_BEFORE):
+            async with self._db.transaction():
+                if await self._repo.mark_reminded(pair.id, now):
+                    await self._delivery.enqueue(MessageKind.MENTOR_REMINDER,
+                                                 {"pair_id": pair.id}, [pair.mentor_id], None)
         told = 0
         for pair in await self._repo.due_follow_ups(now):
             async with self._db.transaction():
@@ -228,6 +254,66 @@ class MentorshipService:
             else:
                 await self._repo.set_paused("mentee_requests", mentee_id, True, now)
             await self._repo.withdraw_proposals(now, mentee_id=mentee_id)
+
+    async def cancel_proposal(self, mentee_id: int) -> bool:
+        """She takes back her pending proposal; her request stays (suggestions, rounds)."""
+        async with self._db.transaction():
+            return await self._repo.cancel_proposals(mentee_id, self._clock.now()) > 0
+
+    async def pending(self, mentee_id: int) -> Pair | None:
+        return await self._repo.pending_for(mentee_id)
+
+    async def partner_leaves(self, user_id: int) -> None:
+        """Before her data goes: whoever runs a pair with her, or waits for her answer, is told
+        (the message names nobody: her name goes with her)."""
+        for pair in await self._repo.partners_of(user_id):
+            if pair.status == "proposed" and pair.mentee_id == user_id:
+                continue  # the mentor was only asked: the proposal simply goes
+            await self._delivery.enqueue(MessageKind.MENTOR_PARTNER_LEFT,
+                                         {"role": pair.role_of(pair.other(user_id)),
+                                          "status": pair.status},
+                                         [pair.other(user_id)], None)
+
+    # ---- what the menu reads and writes ----------------------------------------------------
+
+    async def offer(self, user_id: int) -> Offer | None:
+        return await self._repo.offer(user_id)
+
+    async def request(self, user_id: int) -> Request | None:
+        return await self._repo.request(user_id)
+
+    async def running_pairs(self, user_id: int) -> list[Pair]:
+        return await self._repo.pairs_of(user_id, RUNNING_PAIR)
+
+    async def save_offer(self, user_id: int, capacity: int, availability: str,
+                         areas: list[str]) -> None:
+        await self._repo.save_offer(user_id, capacity, availability, areas, self._clock.now())
+
+    async def save_request(self, user_id: int, goals: list[str], goal_text: str,
+                           preference: str) -> None:
+        await self._repo.save_request(user_id, goals, goal_text, preference, self._clock.now())
+
+    async def set_paused(self, user_id: int, *, offer: bool, paused: bool) -> None:
+        table = "mentor_offers" if offer else "mentee_requests"
+        await self._repo.set_paused(table, user_id, paused, self._clock.now())
+
+    async def save_suggestions(self, mentee_id: int, mentor_ids: list[int]) -> int:
+        return await self._repo.save_suggestions(mentee_id, mentor_ids, self._clock.now())
+
+    async def suggested_mentor(self, list_id: int, place: int, mentee_id: int) -> int | None:
+        return await self._repo.suggested_mentor(list_id, place, mentee_id)
+
+    async def comment(self, pair_id: int, user_id: int, text: str) -> bool:
+        return await self._repo.comment(pair_id, user_id, text)
+
+    async def overview(self) -> dict[str, dict[str, float]]:
+        return await self._repo.overview()
+
+    async def recent_comments(self, country: str, limit: int) -> list[str]:
+        return await self._repo.recent_comments(country, limit)
+
+    async def languages_of(self, user_id: int) -> frozenset[str]:
+        return await self._repo.languages_of(user_id)
 
     async def withdraw_offer(self, mentor_id: int) -> None:
         """She stops mentoring new people: proposals waiting for her end as declined."""
@@ -306,20 +392,35 @@ class MentorshipService:
             await self._repo.mentor_answered(pair.id, self._clock.now())
 
     async def pause(self, pair: Pair, user_id: int, paused: bool) -> bool:
+        """Either side pauses or resumes; the other is told. Resuming keeps the check-in's
+        date (one that fell due meanwhile comes a week after)."""
         now = self._clock.now()
-        if paused:
-            return await self._repo.move(pair.id, ("active",), "paused", now)
-        return await self._repo.move(pair.id, ("paused",), "active", now,
-                                     next_checkin_at=now + CHECKIN_EVERY)
+        async with self._db.transaction():
+            if paused:
+                done = await self._repo.move(pair.id, ("active",), "paused", now)
+            else:
+                due = pair.next_checkin_at
+                if due is None or due < now:
+                    due = now + RESUMED_CHECKIN
+                done = await self._repo.move(pair.id, ("paused",), "active", now,
+                                             next_checkin_at=due)
+            if done:
+                await self._delivery.enqueue(MessageKind.MENTOR_PAUSED,
+                                             {"pair_id": pair.id, "paused": paused},
+                                             [pair.other(user_id)], None)
+        return done
 
     async def end(self, pair: Pair, user_id: int, completed: bool) -> bool:
-        """Either side ends the pair: both are asked for a 1–5 rating, the other is told."""
+        """Either side ends the pair: both are asked for a 1–5 rating, the other is told.
+        Goals reached closes the mentee's request too: no round asks a new mentor for her
+        unprompted."""
         now = self._clock.now()
         status = "completed" if completed else "ended"
         async with self._db.transaction():
-            expected = ("active",) if completed else ("active", "paused")
-            if not await self._repo.move(pair.id, expected, status, now, ended_at=now):
+            if not await self._repo.move(pair.id, RUNNING_PAIR, status, now, ended_at=now):
                 return False
+            if completed:
+                await self._repo.withdraw("mentee_requests", pair.mentee_id)
             await self._delivery.enqueue(MessageKind.MENTOR_ENDED, {"pair_id": pair.id},
                                          [pair.other(user_id)], None)
             await self._delivery.enqueue(MessageKind.MENTOR_RATE, {"pair_id": pair.id},

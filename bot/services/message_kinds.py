@@ -31,6 +31,10 @@ class MessageKind(StrEnum):
     MENTOR_SILENT = "mentor_silent"
     MENTOR_ENDED = "mentor_ended"
     MENTOR_RATE = "mentor_rate"
+    MENTOR_PAUSED = "mentor_paused"  # the other side paused or resumed the pair
+    MENTOR_REMINDER = "mentor_reminder"  # a day before a proposal lapses
+    MENTOR_FIRST = "mentor_first"  # the suggested first message, copyable (not protected)
+    MENTOR_PARTNER_LEFT = "mentor_partner_left"  # the partner deleted her data
     INTRO_REQUEST = "intro_request"
     INTRO_CONTACTS = "intro_contacts"
     INTRO_NEXT = "intro_next"

@@ -213,10 +213,12 @@ class MentorshipRepo:
         return await asyncio.to_thread(_mentees, await self._db.fetch_all_in_background(sql))
 
     async def excluded_pairs(self, mentee_id: int | None = None) -> frozenset[tuple[int, int]]:
-        """(mentee, mentor) pairs never to propose: any earlier pair, and blocks either way."""
+        """(mentee, mentor) pairs never to propose: blocks either way, and an earlier pair —
+        for her own suggestions any, for the round any but a lapsed proposal (a mentor who
+        let one lapse said no to nothing: a later round may ask her again)."""
         if mentee_id is None:
             pairs = await self._db.fetch_all_in_background(
-                "SELECT mentee_id, mentor_id FROM mentor_pairs")
+                "SELECT mentee_id, mentor_id FROM mentor_pairs WHERE status != 'expired'")
             blocks = await self._db.fetch_all_in_background(
                 "SELECT user_id, blocked_id FROM member_blocks")
         else:
@@ -256,11 +258,16 @@ class MentorshipRepo:
 
     async def _write_proposals(self, matches: list[tuple[int, int, int]], source: str,
                                stamp: str, expires: str) -> None:
+        # A lapsed proposal of the same two is no refusal: it gives way to the new one (one
+        # row per mentee and mentor).
+        await self._db.execute_many(
+            "DELETE FROM mentor_pairs WHERE mentee_id = ? AND mentor_id = ? "
+            "AND status = 'expired'", [(mentee, mentor) for mentee, mentor, _s in matches])
         await self._db.execute_many(
             "INSERT INTO mentor_pairs (mentee_id, mentor_id, status, source, score, "
             "proposed_at, expires_at) SELECT ?1, ?2, 'proposed', ?3, ?4, ?5, ?6 "
             "WHERE NOT EXISTS (SELECT 1 FROM mentor_pairs WHERE mentee_id = ?1 AND "
-            f"({_HER_PAIR_OPEN} OR mentor_id = ?2)) "
+            f"({_HER_PAIR_OPEN} OR (mentor_id = ?2 AND status != 'expired'))) "
             "AND NOT EXISTS (SELECT 1 FROM member_blocks WHERE (user_id = ?1 AND blocked_id = ?2)"
             " OR (user_id = ?2 AND blocked_id = ?1)) "
             "AND (SELECT capacity FROM mentor_offers WHERE user_id = ?2 AND paused = 0) > "
@@ -308,6 +315,44 @@ class MentorshipRepo:
         return await self._db.execute(
             "UPDATE mentor_pairs SET status = 'declined', ended_at = ? "
             "WHERE mentor_id = ? AND status = 'proposed'", (to_db(now), mentor_id))
+
+    async def pending_for(self, mentee_id: int) -> Pair | None:
+        """Her proposal waiting for a mentor's answer (a decline not yet told looks the same)."""
+        row = await self._db.fetch_one(
+            "SELECT * FROM mentor_pairs WHERE mentee_id = ? AND (status = 'proposed' OR "
+            "(status = 'declined' AND mentee_told_at IS NULL)) ORDER BY id DESC LIMIT 1",
+            (mentee_id,))
+        return _pair(row) if row else None
+
+    async def cancel_proposals(self, mentee_id: int, now: datetime) -> int:
+        """She takes back what she asked: open proposals go as if never made, a decline not yet
+        told to her is closed without telling (she no longer waits for it)."""
+        removed = await self._db.execute(
+            "DELETE FROM mentor_pairs WHERE mentee_id = ? AND status = 'proposed'", (mentee_id,))
+        return removed + await self._db.execute(
+            "UPDATE mentor_pairs SET mentee_told_at = ? WHERE mentee_id = ? "
+            "AND status = 'declined' AND mentee_told_at IS NULL", (to_db(now), mentee_id))
+
+    async def due_reminders(self, before: datetime) -> list[Pair]:
+        """Open proposals lapsing before ``before`` whose mentor was not reminded yet."""
+        rows = await self._db.fetch_all(
+            "SELECT * FROM mentor_pairs WHERE status = 'proposed' AND expires_at <= ? "
+            "AND reminded_at IS NULL ORDER BY id", (to_db(before),))
+        return [_pair(r) for r in rows]
+
+    async def mark_reminded(self, pair_id: int, now: datetime) -> bool:
+        return await self._db.execute(
+            "UPDATE mentor_pairs SET reminded_at = ? WHERE id = ? AND reminded_at IS NULL "
+            "AND status = 'proposed'", (to_db(now), pair_id)) == 1
+
+    async def languages_of(self, user_id: int) -> frozenset[str]:
+        rows = await self._db.fetch_all(
+            "SELECT code FROM profile_languages WHERE user_id = ?", (user_id,))
+        return frozenset(r[0] for r in rows)
+
+    async def partners_of(self, user_id: int) -> list[Pair]:
+        """Her proposals and pairs that another member is waiting on or running with her."""
+        return await self.pairs_of(user_id, OPEN_PAIR)
 
     async def due_follow_ups(self, now: datetime) -> list[Pair]:
         """Proposals whose 3 days are over, declined or unanswered, the mentee not yet told."""
@@ -405,7 +450,7 @@ class MentorshipRepo:
         return [r[0] for r in rows]
 
     async def overview(self) -> dict[str, dict[str, float]]:
-        """Per country: active pairs (by the mentee's country), waiting mentees, mentors with
+        """Per country: running pairs (either side of that country), waiting mentees, mentors with
         free places, ratings given and their average."""
         figures: dict[str, dict[str, float]] = {}
 
@@ -413,10 +458,16 @@ class MentorshipRepo:
             for row in rows:
                 figures.setdefault(row[0], {})[name] = row[1]
 
+        # A pair counts for each side's country (once if both are of one country), so a
+        # coordinator sees her own mentors and mentees wherever their partner is.
         put(await self._db.fetch_all(
-            "SELECT p.country_code, COUNT(*) FROM mentor_pairs m JOIN profiles p "
-            "ON p.user_id = m.mentee_id WHERE m.status IN ('active', 'paused') "
-            "GROUP BY p.country_code"), "active")
+            "SELECT c.code, COUNT(*) FROM mentor_pairs m "
+            "JOIN profiles a ON a.user_id = m.mentee_id JOIN profiles b ON b.user_id = m.mentor_id "
+            "JOIN (SELECT DISTINCT country_code AS code FROM profiles) c "
+            "ON c.code IN (a.country_code, b.country_code) "
+            "WHERE m.status IN ('active', 'paused') GROUP BY c.code"), "active")
+        figures["*"] = {"active": await self._db.fetch_value(
+            "SELECT COUNT(*) FROM mentor_pairs WHERE status IN ('active', 'paused')")}
         put(await self._db.fetch_all(
             "SELECT p.country_code, COUNT(*) FROM mentee_requests r JOIN profiles p "
             "ON p.user_id = r.user_id WHERE r.paused = 0 AND p.status = 'approved' AND NOT "
