@@ -65,6 +65,9 @@ class CoffeeService:
         return CoffeeStatus(await self._repo.opted_in(user_id), upcoming,
                             await self._repo.skips(upcoming.id, user_id))
 
+    async def round(self, round_id: int) -> CoffeeRound | None:
+        return await self._repo.get(round_id)
+
     async def take_part(self, user_id: int, opt_in: bool, now: datetime) -> None:
         """Join the rounds, or leave them (she is paused until she joins again)."""
         await self._repo.set_opt_in(user_id, opt_in, now)
