@@ -148,6 +148,14 @@ async def _skip(query: CallbackQuery, callback_data: CoffeeCb, actor: Actor,
     if message is None:
         return
     outcome = await coffee_service.skip(callback_data.round_id, actor.user_id, undo=undo)
+    if outcome is CoffeeOutcome.LEFT:  # an old notice, after she left the rounds
+        await query.answer(_("You no longer take part in coffee rounds; /coffee lets you "
+                             "join again."), show_alert=True)
+        if callback_data.value == NOTICE:
+            await edit_text(message, message.html_text or "", None)  # its buttons go
+        else:
+            await edit_text(message, *await status_view(actor, coffee_service, ref, clock))
+        return
     if outcome is not CoffeeOutcome.DONE:
         await query.answer(_("This round has already been paired."), show_alert=True)
         return

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+from tests.emulator.server import UserHandle
 from tests.flows import seed_member, t
 from tests.harness import BotHarness
 from tests.test_e2e_intro_coffee_issue13 import ROUND, join_coffee, to_round
@@ -18,6 +19,17 @@ from tests.test_e2e_introductions import ask_to_meet
 async def suspend(harness: BotHarness, user_id: int) -> None:
     await harness.db.execute("UPDATE profiles SET status = 'suspended' WHERE user_id = ?",
                              (user_id,))
+
+
+async def kyrgyz_at_the_notice(harness: BotHarness, user_id: int) -> UserHandle:
+    """A Kyrgyz member and an Uzbek one in the rounds; the clock at the day-before notice."""
+    member = await seed_member(harness, user_id, "KG", locale="ky", name="Aizada")
+    other = await seed_member(harness, user_id + 1, "UZ", locale="uz", name="Dilnoza")
+    await join_coffee(harness, (member, "ky"), (other, "uz"))
+    harness.clock.advance(ROUND - timedelta(days=1) - harness.clock.now())
+    await harness.tick()
+    await harness.deliver()
+    return member
 
 
 # ---- introductions ---------------------------------------------------------------------------
@@ -212,12 +224,7 @@ async def test_a_suspended_member_is_not_paired_for_coffee(harness: BotHarness) 
 async def test_the_day_before_notice_says_when_the_round_is(harness: BotHarness) -> None:
     from bot.i18n import format_datetime
 
-    member = await seed_member(harness, 2311, "KG", locale="ky", name="Aizada")
-    other = await seed_member(harness, 2312, "UZ", locale="uz", name="Dilnoza")
-    await join_coffee(harness, (member, "ky"), (other, "uz"))
-    harness.clock.advance(ROUND - timedelta(days=1) - harness.clock.now())
-    await harness.tick()
-    await harness.deliver()
+    member = await kyrgyz_at_the_notice(harness, 2311)
     when = format_datetime(ROUND, "ky", "Asia/Bishkek", weekday=True)
     assert when in member.last_text
 
@@ -308,3 +315,34 @@ async def test_asking_the_next_one_says_until_when_with_the_hour(harness: BotHar
                             weekday=True)
     assert until in (next_list.text or "")
     assert (next_list.text or "").count("✓") == 1
+
+
+async def test_after_leaving_the_rounds_the_old_notice_does_not_pretend(
+        harness: BotHarness) -> None:
+    member = await kyrgyz_at_the_notice(harness, 2351)
+    notice, skip = member.find_button(t(harness, "ky", "Skip this round"))
+    await member.send("/coffee")
+    await member.press(t(harness, "ky", "Leave coffee rounds"))
+    answer = await member.press_data(skip["callback_data"], notice)
+    assert answer is not None and answer["text"]  # she is told she no longer takes part
+    assert t(harness, "ky", "✓ You skip this round. See you in the next one!") \
+        not in (notice.text or "")
+    assert await harness.db.fetch_value("SELECT COUNT(*) FROM coffee_skips") == 0
+
+
+async def test_unblocking_updates_the_list_at_once(harness: BotHarness) -> None:
+    asker = await seed_member(harness, 2361, "TM", locale="tk", name="Maral",
+                              languages=("tk", "ru"))
+    target = await seed_member(harness, 2362, "KG", locale="ky", name="Aizada",
+                               languages=("ky", "ru"), expertise=("border_management",))
+    await ask_to_meet(harness, asker, country="KG", language=None, locale="tk")
+    await asker.press(t(harness, "tk", "Ask member {number}", number=1))
+    await harness.deliver()
+    await target.press(t(harness, "ky", "Block this person"))
+    await target.press(t(harness, "ky", "Yes, block her"))
+    await target.send("/introduce")
+    await target.press(t(harness, "ky", "Blocked people"))
+    assert "1." in target.last_text
+    await target.press(t(harness, "ky", "Unblock {number}", number=1))
+    assert t(harness, "ky", "You have blocked nobody.") in target.last_text
+    assert await harness.db.fetch_value("SELECT COUNT(*) FROM member_blocks") == 0

@@ -43,6 +43,7 @@ class CoffeeOutcome(Enum):
     DONE = "done"
     GONE = "gone"  # the round was paired meanwhile, or she answered already
     NOT_YOURS = "not_yours"
+    LEFT = "left"  # she left the rounds since: there is nothing to skip
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,8 @@ class CoffeeService:
         round_ = await self._repo.get(round_id)
         if round_ is None or round_.paired:
             return CoffeeOutcome.GONE
+        if not await self._repo.opted_in(user_id):
+            return CoffeeOutcome.LEFT
         if undo:
             await self._repo.unskip(round_id, user_id)
         else:
