@@ -346,3 +346,20 @@ async def test_unblocking_updates_the_list_at_once(harness: BotHarness) -> None:
     await target.press(t(harness, "ky", "Unblock {number}", number=1))
     assert t(harness, "ky", "You have blocked nobody.") in target.last_text
     assert await harness.db.fetch_value("SELECT COUNT(*) FROM member_blocks") == 0
+
+
+@pytest.mark.xfail(strict=True, reason="trial: My introductions only says a request to her is "
+                   "'above in this chat'; once it scrolled away she has nothing to answer with")
+async def test_a_request_to_her_can_be_answered_from_my_introductions(
+        harness: BotHarness) -> None:
+    asker = await seed_member(harness, 2371, "UZ", locale="uz", name="Dilnoza")
+    target = await seed_member(harness, 2372, "KG", locale="ky", name="Aizada",
+                               expertise=("border_management",))
+    await ask_to_meet(harness, asker, country="KG", locale="uz")
+    await asker.press(t(harness, "uz", "Ask member {number}", number=1))
+    await harness.deliver()
+    await target.send("/introduce")
+    await target.press(t(harness, "ky", "My introductions"))
+    labels = target.last.button_labels()
+    assert t(harness, "ky", "Agree") in labels or any("1" in label for label in labels
+                                                       if label != t(harness, "ky", "« Back"))
