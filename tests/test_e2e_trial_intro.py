@@ -6,6 +6,7 @@ deadlines and rounds. One test per thing a member expects."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -32,6 +33,13 @@ async def kyrgyz_at_the_notice(harness: BotHarness, user_id: int) -> UserHandle:
     return member
 
 
+async def ask_the_first(harness: BotHarness, asker: UserHandle, **request: Any) -> None:
+    """She searches, asks the first member offered, and the request is delivered."""
+    await ask_to_meet(harness, asker, **request)
+    await asker.press(t(harness, request.get("locale", "en"), "Ask member {number}", number=1))
+    await harness.deliver()
+
+
 # ---- introductions ---------------------------------------------------------------------------
 
 async def test_a_member_suspended_mid_request_sees_nobody_s_card(harness: BotHarness) -> None:
@@ -53,9 +61,7 @@ async def test_double_tap_on_agree_sends_contacts_once(harness: BotHarness) -> N
                               username="dilnoza")
     target = await seed_member(harness, 2112, "TJ", locale="ru", name="Nigora",
                                username="nigora", expertise=("border_management",))
-    await ask_to_meet(harness, asker, locale="uz")
-    await asker.press(t(harness, "uz", "Ask member {number}", number=1))
-    await harness.deliver()
+    await ask_the_first(harness, asker, locale="uz")
     request, agree = target.find_button(t(harness, "ru", "Agree"))
     await target.press_data(agree["callback_data"], request)
     second = await target.press_data(agree["callback_data"], request)
@@ -70,9 +76,7 @@ async def test_someone_else_s_agree_button_is_refused(harness: BotHarness) -> No
     target = await seed_member(harness, 2122, "TJ", name="Nigora", username="nigora",
                                expertise=("border_management",))
     thief = await seed_member(harness, 2123, "KG", name="Thief", username="thief")
-    await ask_to_meet(harness, asker)
-    await asker.press("Ask member 1")
-    await harness.deliver()
+    await ask_the_first(harness, asker)
     request, agree = target.find_button("Agree")
     await thief.send("/start")
     answer = await thief.press_data(agree["callback_data"], thief.last)
@@ -86,9 +90,7 @@ async def test_a_suspended_member_can_t_agree_to_a_request(harness: BotHarness) 
     asker = await seed_member(harness, 2131, "KZ", name="Asel", username="asel")
     target = await seed_member(harness, 2132, "TJ", name="Nigora", username="nigora",
                                expertise=("border_management",))
-    await ask_to_meet(harness, asker)
-    await asker.press("Ask member 1")
-    await harness.deliver()
+    await ask_the_first(harness, asker)
     await suspend(harness, 2132)
     await target.press("Agree")
     await harness.deliver()
@@ -103,9 +105,7 @@ async def test_html_in_the_reason_is_shown_as_typed_everywhere(harness: BotHarne
                                username="aizada", languages=("ky", "ru"),
                                expertise=("border_management",))
     reason = "<script>x</script> & <i>training</i>"
-    await ask_to_meet(harness, asker, country="KG", language=None, locale="tk", reason=reason)
-    await asker.press(t(harness, "tk", "Ask member {number}", number=1))
-    await harness.deliver()
+    await ask_the_first(harness, asker, country="KG", language=None, locale="tk", reason=reason)
     assert reason in target.last_text
     await target.press(t(harness, "ky", "Agree"))
     await harness.deliver()
@@ -169,9 +169,7 @@ async def test_the_requester_deleting_her_data_withdraws_her_request(
     asker = await seed_member(harness, 2191, "KZ", locale="ru", name="Asel", username="asel")
     target = await seed_member(harness, 2192, "KG", locale="ky", name="Aizada",
                                expertise=("border_management",))
-    await ask_to_meet(harness, asker, country="KG", locale="ru")
-    await asker.press(t(harness, "ru", "Ask member {number}", number=1))
-    await harness.deliver()
+    await ask_the_first(harness, asker, country="KG", locale="ru")
     assert harness.app is not None
     await harness.app.privacy.delete_member(2191, harness.clock.now())
     await harness.deliver()
@@ -299,9 +297,7 @@ async def test_asking_the_next_one_says_until_when_with_the_hour(harness: BotHar
     first = await seed_member(harness, 2242, "TJ", name="First", expertise=("border_management",))
     second = await seed_member(harness, 2243, "TJ", name="Second",
                                expertise=("border_management",))
-    await ask_to_meet(harness, asker, locale="uz")
-    await asker.press(t(harness, "uz", "Ask member {number}", number=1))
-    await harness.deliver()
+    await ask_the_first(harness, asker, locale="uz")
     asked = first if first.bot_messages else second
     await asked.press("Not now")
     harness.clock.advance(days=3, minutes=11)
@@ -335,9 +331,7 @@ async def test_unblocking_updates_the_list_at_once(harness: BotHarness) -> None:
                               languages=("tk", "ru"))
     target = await seed_member(harness, 2362, "KG", locale="ky", name="Aizada",
                                languages=("ky", "ru"), expertise=("border_management",))
-    await ask_to_meet(harness, asker, country="KG", language=None, locale="tk")
-    await asker.press(t(harness, "tk", "Ask member {number}", number=1))
-    await harness.deliver()
+    await ask_the_first(harness, asker, country="KG", language=None, locale="tk")
     await target.press(t(harness, "ky", "Block this person"))
     await target.press(t(harness, "ky", "Yes, block her"))
     await target.send("/introduce")
@@ -355,9 +349,7 @@ async def test_a_request_to_her_can_be_answered_from_my_introductions(
     asker = await seed_member(harness, 2371, "UZ", locale="uz", name="Dilnoza")
     target = await seed_member(harness, 2372, "KG", locale="ky", name="Aizada",
                                expertise=("border_management",))
-    await ask_to_meet(harness, asker, country="KG", locale="uz")
-    await asker.press(t(harness, "uz", "Ask member {number}", number=1))
-    await harness.deliver()
+    await ask_the_first(harness, asker, country="KG", locale="uz")
     await target.send("/introduce")
     await target.press(t(harness, "ky", "My introductions"))
     labels = target.last.button_labels()
