@@ -128,10 +128,11 @@ async def cb_leave(query: CallbackQuery, actor: Actor, coffee_service: CoffeeSer
     await _take_part(query, actor, coffee_service, ref, clock, False)
 
 
-def notice_view(round_id: int, skipping: bool) -> tuple[str, InlineKeyboardMarkup]:
-    """The day-before notice, with Skip, or (skipped) with its undo."""
+def notice_view(round_id: int, skipping: bool, when: str) -> tuple[str, InlineKeyboardMarkup]:
+    """The day-before notice (when the pairs are made, in her zone), with Skip, or (skipped)
+    with its undo."""
     text = _("☕ Tomorrow is a coffee round: I will pair you with a member to talk with. "
-             "Busy this time?")
+             "Busy this time?") + "\n\n" + _("The pairs are made on {when}.").format(when=when)
     if skipping:
         return text + "\n\n" + _("✓ You skip this round. See you in the next one!"), rows(
             [button(_("Take part after all"), CoffeeCb(action=CoffeeAction.UNSKIP,
@@ -147,12 +148,23 @@ async def _skip(query: CallbackQuery, callback_data: CoffeeCb, actor: Actor,
     if message is None:
         return
     outcome = await coffee_service.skip(callback_data.round_id, actor.user_id, undo=undo)
+    if outcome is CoffeeOutcome.LEFT:  # an old notice, after she left the rounds
+        await query.answer(_("You no longer take part in coffee rounds; /coffee lets you "
+                             "join again."), show_alert=True)
+        if callback_data.value == NOTICE:
+            await edit_text(message, message.html_text or "", None)  # its buttons go
+        else:
+            await edit_text(message, *await status_view(actor, coffee_service, ref, clock))
+        return
     if outcome is not CoffeeOutcome.DONE:
         await query.answer(_("This round has already been paired."), show_alert=True)
         return
     if callback_data.value == NOTICE:
         await query.answer()
-        text, keyboard = notice_view(callback_data.round_id, not undo)
+        round_ = await coffee_service.round(callback_data.round_id)
+        when = format_datetime(round_.pair_at, actor.locale, _zone(actor, ref), weekday=True) \
+            if round_ else ""
+        text, keyboard = notice_view(callback_data.round_id, not undo, when)
         await edit_text(message, text, keyboard)
         return
     await _redraw(query, message, actor, coffee_service, ref, clock)
@@ -220,7 +232,8 @@ def renderers(app: Any) -> dict[str, Any]:
         round_ = await repo.get(payload["round_id"])
         if round_ is None or round_.paired or not await repo.opted_in(to.user_id):
             return None
-        return notice_view(round_.id, False)
+        return notice_view(round_.id, False, format_datetime(round_.pair_at, to.locale,
+                                                              to.timezone, weekday=True))
 
     def nobody() -> tuple[str, None]:
         return _("☕ This coffee round I could not find you a partner who shares a "

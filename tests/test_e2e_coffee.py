@@ -41,14 +41,14 @@ async def test_a_round_with_a_skip_and_an_odd_count(harness: BotHarness) -> None
     await harness.deliver()
     notice = "☕ Tomorrow is a coffee round: I will pair you with a member to talk with. Busy " \
              "this time?"
-    assert people[901].last_text == notice
+    assert people[901].last_text.startswith(notice)
     assert not outsider.bot_messages
     await people[906].press("Skip this round")
     assert await harness.db.fetch_value("SELECT COUNT(*) FROM coffee_skips") == 1
     await harness.restart()  # nothing of the round lives in memory
     await harness.tick()
     await harness.deliver()
-    assert [text for text in people[901].all_texts() if text == notice] == [notice]  # once
+    assert len([text for text in people[901].all_texts() if text.startswith(notice)]) == 1
 
     harness.clock.advance(ROUND - harness.clock.now())
     await harness.tick()

@@ -43,6 +43,7 @@ class CoffeeOutcome(Enum):
     DONE = "done"
     GONE = "gone"  # the round was paired meanwhile, or she answered already
     NOT_YOURS = "not_yours"
+    LEFT = "left"  # she left the rounds since: there is nothing to skip
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,9 @@ class CoffeeService:
         return CoffeeStatus(await self._repo.opted_in(user_id), upcoming,
                             await self._repo.skips(upcoming.id, user_id))
 
+    async def round(self, round_id: int) -> CoffeeRound | None:
+        return await self._repo.get(round_id)
+
     async def take_part(self, user_id: int, opt_in: bool, now: datetime) -> None:
         """Join the rounds, or leave them (she is paused until she joins again)."""
         await self._repo.set_opt_in(user_id, opt_in, now)
@@ -74,6 +78,8 @@ class CoffeeService:
         round_ = await self._repo.get(round_id)
         if round_ is None or round_.paired:
             return CoffeeOutcome.GONE
+        if not await self._repo.opted_in(user_id):
+            return CoffeeOutcome.LEFT
         if undo:
             await self._repo.unskip(round_id, user_id)
         else:

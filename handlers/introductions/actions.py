@@ -20,7 +20,7 @@ from bot.texts import intro_limit_text
 from handlers.directory import member_message, picked_place
 from handlers.event_form.context import FlowCtx
 from handlers.introductions.getters import (
-    REASON_MAX, STEPS, day_of, digest, numbered, numbered_check, zone_of,
+    REASON_MAX, STEPS, digest, moment_of, numbered, numbered_check, zone_of,
 )
 from handlers.introductions.messages import request_view
 from handlers.introductions.states import IntroForm
@@ -128,6 +128,10 @@ async def on_keep(callback: CallbackQuery, _button: Any, manager: DialogManager)
 
 
 async def search(ctx: Ctx) -> None:
+    reason = refusal(ctx.actor)
+    if reason is not None:  # suspended (or erased) since the dialog opened: nobody is shown
+        ctx.refuse("refused", text=reason)
+        return
     outcome, intro_id = await ctx.service.start(
         ctx.actor.user_id, ctx.data.get("country"), ctx.data.get("expertise"),
         ctx.data.get("language"), ctx.data.get("reason") or "")
@@ -144,6 +148,9 @@ async def search(ctx: Ctx) -> None:
 async def on_ask(callback: CallbackQuery, _widget: Any, manager: DialogManager,
                  place: str) -> None:
     ctx = Ctx(manager)
+    if refusal(ctx.actor) is not None:
+        await popup(callback, refusal(ctx.actor) or "")
+        return
     if not place.isdecimal():
         await popup(callback, _("This button is no longer valid."))
         return
@@ -242,7 +249,7 @@ async def cb_ask(query: CallbackQuery, callback_data: IntroCb, actor: Actor,
         return
     await query.answer()
     intro = await intro_service.get(callback_data.intro_id, actor.user_id)
-    until = day_of(intro.expires_at if intro else None, actor, ref)
+    until = moment_of(intro.expires_at if intro else None, actor, ref)
     await append_note(message, _("✓ I have asked her. She has until {until} to answer; if she "
                                  "agrees, you both get each other's contacts.").format(
         until=until))

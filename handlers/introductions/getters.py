@@ -68,6 +68,8 @@ def _error(data: dict[str, Any], allowance: Allowance, locale: str, zone: str) -
         return problem_text(InputProblem(error["problem"]), REASON_MAX)
     if code == "use_buttons":
         return _("Please use the buttons below.")
+    if code == "refused":  # said in her language when it happened (handlers.members_only)
+        return str(error.get("text") or "")
     return ""
 
 
@@ -140,11 +142,17 @@ async def people_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[s
 async def sent_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
     data, actor, ref, service, _members = _frame(dialog_manager)
     intro = await service.get(data.get("intro_id") or 0, actor.user_id)
-    until = format_datetime(intro.expires_at, actor.locale, zone_of(actor, ref),
-                            weekday=True) if intro and intro.expires_at else ""
+    until = moment_of(intro.expires_at if intro else None, actor, ref)
     return {"text": _("✓ I have asked her. She has until {until} to answer. If she agrees, "
                       "you both get each other's contacts at once; otherwise I will write to "
-                      "you when the time is over.").format(until=until)}
+                      "you when the time is over.").format(until=until) + "\n\n"
+            + _("Changed your mind? My introductions lets you withdraw it.")}
+
+
+def moment_of(moment: datetime | None, actor: Actor, ref: ReferenceData) -> str:
+    """A deadline as she reads it: the weekday, the date and the hour in her zone."""
+    return format_datetime(moment, actor.locale, zone_of(actor, ref), weekday=True) \
+        if moment else ""
 
 
 def day_of(moment: datetime | None, actor: Actor, ref: ReferenceData) -> str:
@@ -184,16 +192,16 @@ async def mine_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str
     for number, intro in enumerate(waiting, start=len(agreed) + 1):
         other = await members.get(intro.target_id or 0)
         waiting_lines.append(_("{number}. ⏳ You asked to meet {name}: she has until {until} "
-                               "to answer.").format(number=number,
-                                                    name=shown_name(other, ref, actor.locale),
-                                                    until=day_of(intro.expires_at, actor, ref)))
+                               "to answer.").format(
+            number=number, name=shown_name(other, ref, actor.locale),
+            until=moment_of(intro.expires_at, actor, ref)))
     for intro in await service.connections(actor.user_id):
         if intro.status == "asked" and intro.target_id == actor.user_id:
             other = await members.get(intro.requester_id)
             to_her.append(_("⏳ {name} asks to meet you: please answer by {until} (the "
                             "request is above in this chat).").format(
                 name=shown_name(other, ref, actor.locale),
-                until=day_of(intro.expires_at, actor, ref)))
+                until=moment_of(intro.expires_at, actor, ref)))
     sections = [_("<b>My introductions</b>")]
     if agreed_lines:
         sections += ["\n".join(agreed_lines), _("Press a number to get the contact again.")]
