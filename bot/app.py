@@ -207,6 +207,7 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
     mentorship = MentorshipRepo(db)
     mentorship_service = MentorshipService(db, mentorship, audit, delivery, clock)
     intros = IntroRepo(db)
+    intro_service = IntroductionService(db, intros, delivery, clock)
     invite_service = InviteService(invite_codes, audit, delivery)
     coffee = CoffeeRepo(db)
     claims = ClaimRepo(db)
@@ -240,7 +241,8 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
         chat_registry=ChatRegistry(chats, audit, chat_access),
         removals=RemovalRunner(chat_access, delivery, clock, names=profiles.name_of),
         privacy=PrivacyService(db, personal_data, users, coordinators, chat_access,
-                               before_erasure=mentorship_service.partner_leaves),
+                               before_erasure=(mentorship_service.partner_leaves,
+                                               intro_service.requester_leaves)),
         outbox=outbox,
         delivery=delivery,
         events=events,
@@ -254,7 +256,7 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
         mentorship=mentorship,
         mentorship_service=mentorship_service,
         intros=intros,
-        intro_service=IntroductionService(db, intros, delivery, clock),
+        intro_service=intro_service,
         coffee=coffee,
         coffee_service=CoffeeService(db, coffee, delivery),
         jobs=JobScheduler(JobRunRepo(db), clock),

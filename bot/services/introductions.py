@@ -195,6 +195,12 @@ class IntroductionService:
                                                {"intro_id": intro_id})
         return IntroOutcome.DONE
 
+    async def requester_leaves(self, user_id: int) -> None:
+        """She deletes her data (in the erasure's transaction): each member still asked by
+        her sees the request withdrawn, not her card with live answer buttons."""
+        for intro_id in await self._repo.waiting_from(user_id):
+            await self.withdraw(user_id, intro_id)
+
     async def _still_fits(self, intro: Introduction, person_id: int) -> bool:
         return bool(await self._repo.find_people(
             intro.requester_id, intro.country_code, intro.expertise_code, intro.language_code,

@@ -10,7 +10,7 @@ personal is left. After the transaction the WAL is checkpointed and emptied: wit
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -36,9 +36,11 @@ class StaffLabels:
 class PrivacyService:
     def __init__(self, db: Database, personal_data: PersonalDataRepo, users: UserRepo,
                  coordinators: CoordinatorRepo, chat_access: ChatAccessService,
-                 before_erasure: Callable[[int], Awaitable[None]] | None = None) -> None:
+                 before_erasure: Sequence[Callable[[int], Awaitable[None]]] = ()) -> None:
         self._db = db
-        self._before_erasure = before_erasure  # tells her partners (mentorship), same transaction
+        # what tells the people waiting on her (mentorship partners, members she asked to
+        # meet), in the erasure's own transaction
+        self._before_erasure = tuple(before_erasure)
         self._personal_data = personal_data
         self._users = users
         self._coordinators = coordinators
@@ -56,8 +58,8 @@ class PrivacyService:
                 report_to = coordinators[0] if coordinators else None
             queued = await self._chat_access.queue_removals(user_id, "deleted", report_to, now,
                                                             everywhere=True)
-            if self._before_erasure is not None:
-                await self._before_erasure(user_id)
+            for tell in self._before_erasure:
+                await tell(user_id)
             await self._personal_data.erase(user_id, now)
         if fsm_storage is not None:
             fsm_storage.forget([user_id])  # her open wizards' answers, cached in memory

@@ -271,6 +271,13 @@ class IntroRepo:
                 "WHERE id = ?", (to_db(now), to_db(now), intro_id))
             return str(status)
 
+    async def waiting_from(self, requester_id: int) -> list[int]:
+        """Her requests a member has been asked and has not answered yet."""
+        rows = await self._db.fetch_all(
+            "SELECT id FROM intro_requests WHERE requester_id = ? AND status = 'asked'",
+            (requester_id,))
+        return [int(row["id"]) for row in rows]
+
     async def mark_told(self, intro_id: int, now: datetime) -> bool:
         return await self._db.execute(
             "UPDATE intro_requests SET requester_told_at = ? WHERE id = ? "
