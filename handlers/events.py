@@ -363,12 +363,18 @@ async def cb_to_chats(query: CallbackQuery, callback_data: EventCb, actor: Actor
 
 async def cb_edit(query: CallbackQuery, callback_data: EventCb, actor: Actor,
                   events: EventRepo, verification: VerificationService,
-                  dialog_manager: DialogManager) -> None:
+                  dialog_manager: DialogManager, clock: Clock) -> None:
     """The edit dialog (handlers.event_form): what to change, confirmed with who is told."""
     from handlers.event_form.editing import open_edit
 
     found = await managed_event(query, callback_data, actor, events, verification)
     if found is None:
+        return
+    if found[0].status != "published":
+        await query.answer(_("This event has been cancelled."), show_alert=True)
+        return
+    if found[0].starts_at <= clock.now():  # an old card: what took place tells nobody anew
+        await query.answer(_("This event has already started."), show_alert=True)
         return
     await open_edit(dialog_manager, callback_data.event_id, found[1])
 

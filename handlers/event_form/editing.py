@@ -78,11 +78,15 @@ class Ctx(FlowCtx):
         closes, saying why: a popup for a button, a message for a typed answer)."""
         event = await self.events.get(int(self.data.get("event_id") or 0))
         if event is not None and event.status == "published" \
+                and event.starts_at > self.clock.now() \
                 and await self.organiser.may_manage(self.actor.user_id, event):
             return event
-        why = _("You are not allowed to do this.") \
-            if event is not None and event.status == "published" \
-            else _("This event has been cancelled.")
+        if event is None or event.status != "published":
+            why = _("This event has been cancelled.")
+        elif event.starts_at <= self.clock.now():  # it took place: nobody is told of edits
+            why = _("This event has already started.")
+        else:
+            why = _("You are not allowed to do this.")
         if callback is not None:
             await popup(callback, why)
         await self.manager.done()

@@ -1,0 +1,173 @@
+"""Second independent trial of events and announcements (issue 12): a Tajik coordinator, Uzbek,
+Kyrgyz and Russian-speaking Kazakh members, the administrator and an attacker, with the clock
+moved forward. Each test is one finding, named for what she expects; the ones not fixed here
+are ``xfail(strict=True)`` with the reason."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.callbacks import EventAction, EventCb
+from bot.i18n import zone_name
+from tests.flows import ref_label, seed_member, t
+from tests.harness import BotHarness
+from tests.test_e2e_event_form import card_of as seminar_card
+from tests.test_e2e_event_form import published
+from tests.test_e2e_event_notices import START, card_of, current, publish, reminders, run
+
+CHANGED = "✏️ This event has changed:"
+
+
+async def test_an_event_that_took_place_is_not_edited_from_its_old_card(
+        harness: BotHarness) -> None:
+    """The Uzbek coordinator's /events card from before the seminar keeps "Edit"; after it
+    took place (everyone rated it) she changes the place from it: all who went get "This
+    event has changed: Place: Almaty → Samarqand", with Going buttons that answer "already
+    started". She should read "This event has already started." and nobody be told."""
+    coordinator = await seed_member(harness, 500, "UZ", coordinator=True, locale="uz")
+    member = await seed_member(harness, 601, "UZ", locale="ru")
+    await published(harness, coordinator, "uz", "UZ")
+    await member.press(t(harness, "ru", "Going"), seminar_card(member))
+    await coordinator.send("/events")
+    old_card = coordinator.last
+    harness.clock.set(datetime(2026, 1, 20, 8, 5, tzinfo=UTC))  # 13:05 in Tashkent: over
+    await run(harness)
+    answer = await coordinator.press(t(harness, "uz", "Edit"), old_card)
+    assert answer is not None and answer.get("text") == t(
+        harness, "uz", "This event has already started.")
+    await harness.deliver()
+    assert await harness.db.fetch_value("SELECT place FROM events") == "Almaty"
+    told = t(harness, "ru", CHANGED)
+    assert not any(text.startswith(told) for text in member.all_texts())
+
+
+async def test_an_edit_dialog_left_open_until_the_start_saves_nothing(
+        harness: BotHarness) -> None:
+    """She opened Place before the event, typed the new place and pressed Save only once it
+    had begun: it was saved and everyone told. The Save should say it has started."""
+    coordinator = await seed_member(harness, 500, "TJ", coordinator=True, locale="tg")
+    member = await seed_member(harness, 601, "TJ", locale="tg")
+    await published(harness, coordinator, "tg", "TJ")
+    await member.press(t(harness, "tg", "Going"), seminar_card(member))
+    await coordinator.send("/events")
+    await coordinator.press(t(harness, "tg", "Edit"))
+    await coordinator.press(t(harness, "tg", "Place"))
+    await coordinator.send("Хуҷанд")
+    harness.clock.set(datetime(2026, 1, 20, 5, 30, tzinfo=UTC))  # 10:30 in Dushanbe: begun
+    answer = await coordinator.press(t(harness, "tg", "Save"))
+    assert answer is not None and answer.get("text") == t(
+        harness, "tg", "This event has already started.")
+    await harness.deliver()
+    assert await harness.db.fetch_value("SELECT place FROM events") == "Almaty"
+    assert not any(text.startswith(t(harness, "tg", CHANGED)) for text in member.all_texts())
+
+
+async def test_a_cancelled_event_does_not_open_the_edit_dialog(harness: BotHarness) -> None:
+    """"Edit" under the organiser's old /events card of an event she cancelled opens "What
+    should change?" with the cancelled card; only the next tap says it is cancelled."""
+    coordinator = await seed_member(harness, 500, "KG", coordinator=True, locale="ky")
+    await seed_member(harness, 601, "KG", locale="ky")
+    event_id = await published(harness, coordinator, "ky", "KG")
+    await coordinator.send("/events")
+    old_card = coordinator.last
+    event = await harness.app.events.get(event_id)  # type: ignore[union-attr]
+    await harness.app.event_service.cancel(event)  # type: ignore[union-attr, arg-type]
+    before = len(coordinator.bot_messages)
+    answer = await coordinator.press(t(harness, "ky", "Edit"), old_card)
+    assert answer is not None and answer.get("text") == t(
+        harness, "ky", "This event has been cancelled.")
+    assert len(coordinator.bot_messages) == before
+
+
+@pytest.mark.xfail(strict=True, reason="trial: a scheduled announcement goes out without a "
+                   "word to its author; the 'Scheduled' message keeps 'Withdraw it' (its id is "
+                   "not stored: needs a column, so a migration number)")
+async def test_the_author_of_a_scheduled_announcement_is_told_when_it_went_out(
+        harness: BotHarness) -> None:
+    """The Kyrgyz coordinator schedules an announcement for Friday 10:00 (Bishkek). It goes
+    out; she hears nothing (no "Delivery finished: 2 sent"), and "Withdraw it" stays under
+    "Scheduled: it goes to 2 members …" — pressed, it says "This has already been handled."."""
+    coordinator = await seed_member(harness, 500, "KG", coordinator=True, locale="ky")
+    await seed_member(harness, 601, "KG", locale="ky")
+    await seed_member(harness, 602, "KG", locale="ru")
+    await coordinator.send("/announce")
+    await coordinator.press(ref_label(harness, "country", "KG", "ky"))
+    await coordinator.send("Жыйын жума күнү")
+    await coordinator.press(t(harness, "ky", "Schedule"))
+    await coordinator.press(zone_name("Asia/Bishkek", "ky"))
+    await coordinator.send("16.01.2026 10:00")
+    await coordinator.press(t(harness, "ky", "Yes, send"))
+    scheduled = coordinator.last
+    harness.clock.set(datetime(2026, 1, 16, 4, 0, tzinfo=UTC))
+    await run(harness)
+    await run(harness)
+    finished = t(harness, "ky", "Delivery finished: {sent} sent, {failed} failed, "
+                 "{unreachable} unreachable (blocked the bot).", sent=2, failed=0,
+                 unreachable=0)
+    assert any(finished in text for text in coordinator.all_texts())
+    assert scheduled.buttons() == []
+
+
+@pytest.mark.xfail(strict=True, reason="trial: a scheduled announcement refused at its time "
+                   "(author dismissed, or nobody left in the audience) is dropped silently")
+async def test_a_dismissed_coordinator_is_told_her_scheduled_announcement_did_not_go(
+        harness: BotHarness) -> None:
+    """The Uzbek coordinator schedules one, is dismissed, and at its time nothing is sent —
+    rightly — but she is never told; her "Scheduled: it goes to 1 member on …" still stands
+    with its Withdraw button, so she believes it went out."""
+    coordinator = await seed_member(harness, 500, "UZ", coordinator=True, locale="uz")
+    member = await seed_member(harness, 601, "UZ", locale="uz")
+    await coordinator.send("/announce")
+    await coordinator.press(ref_label(harness, "country", "UZ", "uz"))
+    await coordinator.send("Seminar moved")
+    await coordinator.press(t(harness, "uz", "Schedule"))
+    await coordinator.press(zone_name("Asia/Tashkent", "uz"))
+    await coordinator.send("16.01.2026 09:00")
+    await coordinator.press(t(harness, "uz", "Yes, send"))
+    await harness.db.execute("DELETE FROM coordinators WHERE user_id = 500")
+    before = len(coordinator.bot_messages)
+    harness.clock.set(datetime(2026, 1, 16, 4, 0, tzinfo=UTC))
+    await run(harness)
+    assert not any("Seminar moved" in text for text in member.all_texts())
+    assert len(coordinator.bot_messages) > before  # she is told it was not sent, and why
+
+
+@pytest.mark.xfail(strict=True, reason="trial: the reminders she already has are copies; a "
+                   "new start leaves them with the old time (the card is live, they are not)")
+async def test_an_earlier_reminder_does_not_keep_the_old_time_after_the_start_moves(
+        harness: BotHarness) -> None:
+    """The Kyrgyz member got "⏰ Reminder · tomorrow 14:00 … 14:00 – 16:00"; the organiser
+    then moves the start two hours on. Above the change notice her reminder still reads 14:00
+    with its Going buttons: on a phone, two messages about the same seminar with two times."""
+    await seed_member(harness, 900001, "KZ")
+    kyrgyz = await seed_member(harness, 602, "KG", locale="ky")
+    event = await publish(harness)
+    await kyrgyz.press(t(harness, "ky", "Going"), card_of(kyrgyz))
+    harness.clock.set(START - timedelta(hours=24))
+    await run(harness)
+    assert len(reminders(kyrgyz)) == 1
+    service = harness.app.event_service  # type: ignore[union-attr]
+    await service.change(await current(harness, event), "starts_at", START + timedelta(hours=2))
+    await harness.deliver()
+    old_time = "14:00"  # the old start in Bishkek
+    assert old_time not in (reminders(kyrgyz)[0].text or "")
+
+
+async def test_a_forged_edit_of_another_countrys_event_is_refused(harness: BotHarness) -> None:
+    """(Worked.) A Tajik coordinator forges the Edit and Cancel buttons of a Kazakhstan event:
+    "You are not allowed to do this.", no dialog opens, nothing changes."""
+    await seed_member(harness, 900001, "KZ")
+    attacker = await seed_member(harness, 500, "TJ", coordinator=True, locale="tg")
+    await seed_member(harness, 601, "KZ", locale="ru")
+    event = await publish(harness)
+    await attacker.send("/events")
+    before = len(attacker.bot_messages)
+    for action in (EventAction.EDIT, EventAction.CANCEL, EventAction.CSV, EventAction.STATS,
+                   EventAction.TO_CHATS):
+        answer = await attacker.press_data(EventCb(action=action, event_id=event.id).pack())
+        assert answer is not None and answer.get("text") == t(
+            harness, "tg", "You are not allowed to do this."), action
+    assert len(attacker.bot_messages) == before
+    assert await harness.db.fetch_value("SELECT status FROM events") == "published"
