@@ -11,6 +11,7 @@ import pytest
 
 from bot.callbacks import EventAction, EventCb
 from bot.i18n import zone_name
+from tests.emulator.server import UserHandle
 from tests.flows import ref_label, seed_member, t
 from tests.harness import BotHarness
 from tests.test_e2e_event_form import card_of as seminar_card
@@ -18,6 +19,19 @@ from tests.test_e2e_event_form import published
 from tests.test_e2e_event_notices import START, card_of, current, publish, reminders, run
 
 CHANGED = "✏️ This event has changed:"
+
+
+async def schedule(harness: BotHarness, author: UserHandle, locale: str, country: str,
+                   text: str, when: str) -> None:
+    """/announce to her country, scheduled for ``when`` in her country's zone."""
+    await author.send("/announce")
+    await author.press(ref_label(harness, "country", country, locale))
+    await author.send(text)
+    await author.press(t(harness, locale, "Schedule"))
+    zone = harness.app.reference.country_timezones[country]  # type: ignore[union-attr]
+    await author.press(zone_name(zone, locale))
+    await author.send(when)
+    await author.press(t(harness, locale, "Yes, send"))
 
 
 async def test_an_event_that_took_place_is_not_edited_from_its_old_card(
@@ -92,13 +106,7 @@ async def test_the_author_of_a_scheduled_announcement_is_told_when_it_went_out(
     coordinator = await seed_member(harness, 500, "KG", coordinator=True, locale="ky")
     await seed_member(harness, 601, "KG", locale="ky")
     await seed_member(harness, 602, "KG", locale="ru")
-    await coordinator.send("/announce")
-    await coordinator.press(ref_label(harness, "country", "KG", "ky"))
-    await coordinator.send("Жыйын жума күнү")
-    await coordinator.press(t(harness, "ky", "Schedule"))
-    await coordinator.press(zone_name("Asia/Bishkek", "ky"))
-    await coordinator.send("16.01.2026 10:00")
-    await coordinator.press(t(harness, "ky", "Yes, send"))
+    await schedule(harness, coordinator, "ky", "KG", "Жыйын жума күнү", "16.01.2026 10:00")
     scheduled = coordinator.last
     harness.clock.set(datetime(2026, 1, 16, 4, 0, tzinfo=UTC))
     await run(harness)
@@ -119,13 +127,7 @@ async def test_a_dismissed_coordinator_is_told_her_scheduled_announcement_did_no
     with its Withdraw button, so she believes it went out."""
     coordinator = await seed_member(harness, 500, "UZ", coordinator=True, locale="uz")
     member = await seed_member(harness, 601, "UZ", locale="uz")
-    await coordinator.send("/announce")
-    await coordinator.press(ref_label(harness, "country", "UZ", "uz"))
-    await coordinator.send("Seminar moved")
-    await coordinator.press(t(harness, "uz", "Schedule"))
-    await coordinator.press(zone_name("Asia/Tashkent", "uz"))
-    await coordinator.send("16.01.2026 09:00")
-    await coordinator.press(t(harness, "uz", "Yes, send"))
+    await schedule(harness, coordinator, "uz", "UZ", "Seminar moved", "16.01.2026 09:00")
     await harness.db.execute("DELETE FROM coordinators WHERE user_id = 500")
     before = len(coordinator.bot_messages)
     harness.clock.set(datetime(2026, 1, 16, 4, 0, tzinfo=UTC))
