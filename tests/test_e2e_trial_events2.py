@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.callbacks import EventAction, EventCb
+from bot.clock import to_db
 from bot.i18n import zone_name
 from tests.emulator.server import UserHandle
 from tests.flows import ref_label, seed_member, t
@@ -173,3 +174,45 @@ async def test_a_forged_edit_of_another_countrys_event_is_refused(harness: BotHa
             harness, "tg", "You are not allowed to do this."), action
     assert len(attacker.bot_messages) == before
     assert await harness.db.fetch_value("SELECT status FROM events") == "published"
+
+
+async def test_a_day_typed_without_its_year_is_read_as_the_next_such_day(
+        harness: BotHarness) -> None:
+    """"16.01 10:00" — the way people write a date this week on a phone — gets "I could not
+    read that" at the day step (also "16/01", and "16.01" alone where a day is asked); in
+    /newevent (ru, a Kazakh coordinator), the edit of the start (tg) and a scheduled
+    announcement (ky) alike. A day months ago means next year's; one days ago is "already
+    passed", not an event a year later."""
+    from tests.test_e2e_event_form import up_to_the_day
+
+    kazakh = await seed_member(harness, 500, "KZ", coordinator=True, locale="ru")
+    await up_to_the_day(harness, kazakh, "ru", "Seminar")
+    await kazakh.send("16.01 10:00")
+    assert t(harness, "ru", "Duration") in kazakh.last_text, kazakh.last_text
+    await kazakh.press(t(harness, "ru", "« Back"))
+    await kazakh.press(t(harness, "ru", "« Back"))
+    await kazakh.send("14.01 10:00")  # yesterday: said so, not January 2027
+    assert t(harness, "ru", "That moment has already passed in {zone}. Please choose a later "
+             "one.", zone=zone_name("Asia/Almaty", "ru")) in kazakh.last_text
+    await kazakh.send("16.01")  # the day alone, where the day is asked
+    assert t(harness, "ru", "Step {step_no} of {total} · {field}", step_no=5, total=8,
+             field=t(harness, "ru", "Time")) in kazakh.last_text, kazakh.last_text
+    await kazakh.press("10:00")
+    assert t(harness, "ru", "Duration") in kazakh.last_text, kazakh.last_text
+    await kazakh.send("/cancel")
+
+    tajik = await seed_member(harness, 510, "TJ", coordinator=True, locale="tg")
+    await seed_member(harness, 601, "TJ", locale="tg")
+    await published(harness, tajik, "tg", "TJ")
+    await tajik.send("/events")
+    await tajik.press(t(harness, "tg", "Edit"))
+    await tajik.press(t(harness, "tg", "Start"))
+    await tajik.send("21.01 09:30")
+    await tajik.press(t(harness, "tg", "Save"))
+    start = datetime(2026, 1, 21, 4, 30, tzinfo=UTC)  # 09:30 in Dushanbe
+    assert await harness.db.fetch_value("SELECT starts_at FROM events") == to_db(start)
+
+    kyrgyz = await seed_member(harness, 520, "KG", coordinator=True, locale="ky")
+    await seed_member(harness, 602, "KG", locale="ky")
+    await schedule(harness, kyrgyz, "ky", "KG", "Жыйын", "16/01 10:00")
+    assert await harness.db.fetch_value("SELECT COUNT(*) FROM scheduled_announcements") == 1

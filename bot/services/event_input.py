@@ -1,7 +1,9 @@
 """Reading the dates, times and ends an organiser types for an event, with a precise reason
 when one can't be taken (no aiogram inside: the dialog shows the reason in her language).
 
-What is accepted: ``25.12.2026``, ``25/12/2026``, ``25.12.26``, ``2026-12-25`` for a day; ``14:00``,
+What is accepted: ``25.12.2026``, ``25/12/2026``, ``25.12.26``, ``2026-12-25`` for a day, and
+without its year (``25.12 14:00``, ``25/12``; ``25.12`` alone where a day is asked, since it
+also reads as a time): the next such day; ``14:00``,
 ``14.00``, ``3pm`` or ``3:30 pm`` for a time; both together (``25.12.2026 14:00``); spaces
 around anything. "Today", "tomorrow" and "the day after tomorrow" in the seven languages
 (:data:`RELATIVE_DAYS`), before or after a time and with the little word people put between
@@ -22,6 +24,7 @@ from enum import Enum
 from zoneinfo import ZoneInfo
 
 MIN_MINUTES, MAX_MINUTES = 15, 10080  # the events table allows up to 7 days
+RECENT_PAST = timedelta(days=60)  # a day without its year this long ago means next year's
 UTC = ZoneInfo("UTC")
 
 _DAY = (r"(?:(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>\d{4}|\d{2})"
@@ -30,6 +33,9 @@ _TIME = r"(?P<H>\d{1,2})[:.](?P<M>\d{2})"
 _DAY_ONLY = re.compile(rf"^{_DAY}$")
 _TIME_ONLY = re.compile(rf"^{_TIME}$")
 _DAY_AND_TIME = re.compile(rf"^{_DAY}[\sT,]+{_TIME}$")
+_DAY_MONTH = r"(?P<d>\d{1,2})(?P<sep>[./])(?P<m>\d{1,2})"
+_DAY_MONTH_AND_TIME = re.compile(rf"^{_DAY_MONTH}[\sT,]+{_TIME}$")
+_DAY_MONTH_ONLY = re.compile(rf"^{_DAY_MONTH}$")
 _TIME_12 = re.compile(r"^(?P<H>\d{1,2})(?:[:.](?P<M>\d{2}))?\s*(?P<half>[ap])\.?\s?m\.?$")
 
 # Days counted from today in the event's zone, as people type them (lower case) in ru, en,
@@ -81,6 +87,23 @@ def _day(match: re.Match[str]) -> tuple[date | None, Moment | None]:
         return None, Moment(problem=MomentProblem.FORMAT)
 
 
+def _next_day(match: re.Match[str], today: date) -> tuple[date | None, Moment | None]:
+    """``25.12`` without its year: that day this year, or next year when this year's was
+    months ago (``05.01`` typed in December); one only days or weeks ago stays in this year,
+    so she is told it has passed rather than given an event a year later."""
+    day, month = int(match["d"]), int(match["m"])
+    if not 1 <= month <= 12:
+        return None, Moment(problem=MomentProblem.FORMAT)
+    for year in (today.year, today.year + 1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue  # 29.02 in a year without it: next year's, if it has one
+        if candidate >= today - RECENT_PAST:
+            return candidate, None
+    return None, Moment(problem=MomentProblem.NO_SUCH_DAY, bad_day=(day, month))
+
+
 def _time(match: re.Match[str]) -> tuple[time | None, Moment | None]:
     hours, minutes = int(match["H"]), int(match["M"])
     if hours == 24 and minutes == 0:
@@ -128,12 +151,24 @@ def _relative(value: str, today: date | None) -> Moment | None:
     return None
 
 
-def read_moment(text: str | None, today: date | None = None) -> Moment:
-    """A day, a time, or a day with a time, as she typed it; "tomorrow" and the like count
-    from ``today`` (the day it is in the event's zone)."""
+def read_moment(text: str | None, today: date | None = None, *,
+                day_asked: bool = False) -> Moment:
+    """A day, a time, or a day with a time, as she typed it; "tomorrow" and the like, and a
+    day without its year, count from ``today`` (the day it is in the event's zone).
+    ``day_asked``: the question is the day, so ``25.12`` is a day, not 25:12."""
     value = " ".join((text or "").split())
     if (relative := _relative(value, today)) is not None:
         return relative
+    if today is not None and (match := _DAY_MONTH_AND_TIME.match(value)):
+        day, refused = _next_day(match, today)
+        if refused is not None:
+            return refused
+        at, refused = _time(match)
+        return refused if refused is not None else Moment(day=day, at=at)
+    if today is not None and (match := _DAY_MONTH_ONLY.match(value)) \
+            and (day_asked or match["sep"] == "/"):
+        day, refused = _next_day(match, today)
+        return refused if refused is not None else Moment(day=day)
     if match := _DAY_AND_TIME.match(value):
         day, refused = _day(match)
         if refused is not None:

@@ -130,7 +130,7 @@ async def take_text(ctx: Ctx, step: str, text: str) -> None:
 
 
 async def take_day(ctx: Ctx, text: str) -> None:
-    moment = read_moment(text, ctx.today())
+    moment = read_moment(text, ctx.today(), day_asked=True)
     if moment.problem is not None or moment.day is None:
         code = (moment.problem or MomentProblem.FORMAT).value
         ctx.refuse(code, bad_day=moment.bad_day, example="day")
