@@ -240,3 +240,31 @@ async def test_a_cancelled_event_no_longer_invites_in_the_chats(harness: BotHarn
     assert post.buttons() == [] or all("url" in b and "start=" not in b["url"]
                                        for b in post.buttons())
     assert t(harness, "ru", "This event has been cancelled.") in (post.text or "")
+
+
+async def test_save_tried_again_after_a_502_does_not_say_nobody_was_told(
+        harness: BotHarness) -> None:
+    """Telegram answers 502 when the Kyrgyz coordinator's Save edits the dialog: the place is
+    saved and the member who answered Going told, but she reads "Sorry … try again"; she
+    presses Save again and reads "Saved. Nobody had answered Going or Maybe, so nobody is
+    told." — false. (The same words came when she saved the place it already had.)"""
+    from sandbox.emulator.server import Fault
+
+    coordinator = await seed_member(harness, 500, "KG", coordinator=True, locale="ky")
+    member = await seed_member(harness, 601, "KG", locale="ru")
+    await published(harness, coordinator, "ky", "KG")
+    await member.press(t(harness, "ru", "Going"), seminar_card(member))
+    await coordinator.send("/events")
+    await coordinator.press(t(harness, "ky", "Edit"))
+    await coordinator.press(t(harness, "ky", "Place"))
+    await coordinator.send("Ош")
+    harness.emu.faults.append(Fault(error=502, method="editMessageText", chat_id=500, times=1))
+    await coordinator.press(t(harness, "ky", "Save"))
+    await coordinator.press(t(harness, "ky", "Save"))  # as the popup asked
+    await harness.deliver()
+    nobody = t(harness, "ky", "Saved. Nobody had answered Going or Maybe, so nobody is told.")
+    assert nobody not in coordinator.last_text
+    assert t(harness, "ky", "Nothing to save: the event already has this, so nobody is told "
+             "now.") in coordinator.last_text
+    told = t(harness, "ru", CHANGED)
+    assert sum(text.startswith(told) for text in member.all_texts()) == 1

@@ -139,6 +139,8 @@ async def menu_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str
         note_text = _("Saved; {count} person who answered Going or Maybe is being told.",
                              "Saved; {count} people who answered Going or Maybe are being told.",
                              int(note["told"])).format(count=note["told"])
+    if note.get("unchanged"):  # never "nobody is told" when people were, a moment ago
+        note_text = _("Nothing to save: the event already has this, so nobody is told now.")
     if note.get("added") == 0:
         note_text = _("Saved; nobody new gets the event.")
     elif note.get("added") is not None:
@@ -422,7 +424,10 @@ async def on_save(callback: CallbackQuery, _button: Any, manager: DialogManager)
                                           ctx.actor.user_id)
         if told == UNCHANGED:  # nothing saved: the next change is a new press of this version
             await ctx.once.give_back(press)
-            told = 0
+            ctx.data["note"] = {"unchanged": True}  # also a Save tried again after a 502
+            ctx.data.pop("texts", None)
+            await manager.switch_to(EventEdit.menu)
+            return
         elif told < 0:
             await ctx.once.give_back(press)
             await popup(callback, _("This has already been handled."))
