@@ -35,6 +35,22 @@ async def schedule(harness: BotHarness, author: UserHandle, locale: str, country
     await author.press(t(harness, locale, "Yes, send"))
 
 
+async def new_place_typed(harness: BotHarness, country: str, locale: str, member_locale: str,
+                          place: str) -> tuple[UserHandle, UserHandle]:
+    """The coordinator published the seminar, a member answered Going, and the coordinator
+    typed a new place in the edit dialog: Save is what she sees (the coordinator, the
+    member)."""
+    coordinator = await seed_member(harness, 500, country, coordinator=True, locale=locale)
+    member = await seed_member(harness, 601, country, locale=member_locale)
+    await published(harness, coordinator, locale, country)
+    await member.press(t(harness, member_locale, "Going"), seminar_card(member))
+    await coordinator.send("/events")
+    await coordinator.press(t(harness, locale, "Edit"))
+    await coordinator.press(t(harness, locale, "Place"))
+    await coordinator.send(place)
+    return coordinator, member
+
+
 async def test_an_event_that_took_place_is_not_edited_from_its_old_card(
         harness: BotHarness) -> None:
     """The Uzbek coordinator's /events card from before the seminar keeps "Edit"; after it
@@ -62,14 +78,7 @@ async def test_an_edit_dialog_left_open_until_the_start_saves_nothing(
         harness: BotHarness) -> None:
     """She opened Place before the event, typed the new place and pressed Save only once it
     had begun: it was saved and everyone told. The Save should say it has started."""
-    coordinator = await seed_member(harness, 500, "TJ", coordinator=True, locale="tg")
-    member = await seed_member(harness, 601, "TJ", locale="tg")
-    await published(harness, coordinator, "tg", "TJ")
-    await member.press(t(harness, "tg", "Going"), seminar_card(member))
-    await coordinator.send("/events")
-    await coordinator.press(t(harness, "tg", "Edit"))
-    await coordinator.press(t(harness, "tg", "Place"))
-    await coordinator.send("Хуҷанд")
+    coordinator, member = await new_place_typed(harness, "TJ", "tg", "tg", "Хуҷанд")
     harness.clock.set(datetime(2026, 1, 20, 5, 30, tzinfo=UTC))  # 10:30 in Dushanbe: begun
     answer = await coordinator.press(t(harness, "tg", "Save"))
     assert answer is not None and answer.get("text") == t(
@@ -250,14 +259,7 @@ async def test_save_tried_again_after_a_502_does_not_say_nobody_was_told(
     told." — false. (The same words came when she saved the place it already had.)"""
     from sandbox.emulator.server import Fault
 
-    coordinator = await seed_member(harness, 500, "KG", coordinator=True, locale="ky")
-    member = await seed_member(harness, 601, "KG", locale="ru")
-    await published(harness, coordinator, "ky", "KG")
-    await member.press(t(harness, "ru", "Going"), seminar_card(member))
-    await coordinator.send("/events")
-    await coordinator.press(t(harness, "ky", "Edit"))
-    await coordinator.press(t(harness, "ky", "Place"))
-    await coordinator.send("Ош")
+    coordinator, member = await new_place_typed(harness, "KG", "ky", "ru", "Ош")
     harness.emu.faults.append(Fault(error=502, method="editMessageText", chat_id=500, times=1))
     await coordinator.press(t(harness, "ky", "Save"))
     await coordinator.press(t(harness, "ky", "Save"))  # as the popup asked
