@@ -270,3 +270,37 @@ async def test_save_tried_again_after_a_502_does_not_say_nobody_was_told(
              "now.") in coordinator.last_text
     told = t(harness, "ru", CHANGED)
     assert sum(text.startswith(told) for text in member.all_texts()) == 1
+
+
+async def test_how_long_and_what_time_are_taken_as_she_types_them(
+        harness: BotHarness) -> None:
+    """Asked "How long will it last?", the Tajik coordinator types "3 соат" (the Russian
+    speaker "1,5 ч", the Uzbek "90 daqiqa", the administrator "2" in the edit): each gets "I
+    could not read that. Please write it like 27.12.2026 18:00." Asked the time, "9" gets
+    "write it like 14:30". The answers are plain; the buttons only cover whole hours."""
+    from tests.test_e2e_event_form import count, up_to_the_day
+
+    for user_id, country, locale, typed, minutes in (
+            (500, "TJ", "tg", "3 соат", 180), (510, "KZ", "ru", "1,5 ч", 90),
+            (520, "UZ", "uz", "90 daqiqa", 90)):
+        user = await seed_member(harness, user_id, country, coordinator=True, locale=locale)
+        await up_to_the_day(harness, user, locale, "Seminar")
+        await user.send("20.01.2026")
+        await user.send("9")  # the time step: 09:00
+        assert t(harness, locale, "Duration") in user.last_text, user.last_text
+        await user.send(typed)
+        assert t(harness, locale, "Place") in user.last_text, (typed, user.last_text)
+        await user.send("Hall 2")
+        await user.press(ref_label(harness, "country", country, locale))
+        await user.press(t(harness, locale, "Publish"))
+        await user.press(t(harness, locale, "Yes, publish"))
+        assert await count(harness, f"SELECT duration_minutes FROM events WHERE created_by = "
+                                    f"{user_id}") == minutes
+    await seed_member(harness, 601, "UZ", locale="uz")
+    admin = await seed_member(harness, 900001, "KZ")
+    await admin.send("/events")
+    await admin.press("Edit")
+    await admin.press("Duration")
+    await admin.send("2")
+    await admin.press("Save")
+    assert await count(harness, "SELECT COUNT(*) FROM events WHERE duration_minutes = 120") == 1

@@ -23,11 +23,11 @@ from bot.dialogs import popup, start_below
 from bot.i18n import LANGUAGE_NAMES, format_datetime, format_range, zone_name
 from bot.services.event_input import (
     MomentProblem,
-    duration_until,
     local_moment,
     read_moment,
     start_problem,
     today_in,
+    typed_duration,
 )
 from bot.services.events import UNCHANGED, Audience, EventOrganiser, EventService
 from bot.services.once import OnceOnly
@@ -306,8 +306,7 @@ async def on_message(message: Message, _widget: Any, manager: DialogManager) -> 
             return
         await ctx.propose(to_db(start))
         return
-    minutes, problem = duration_until(event.starts_at, read_moment(message.text, today),
-                                      event.timezone)
+    minutes, problem = typed_duration(event.starts_at, message.text, today, event.timezone)
     if problem is not None or minutes is None:
         ctx.refuse((problem or MomentProblem.FORMAT).value, example="duration")
         return
