@@ -304,3 +304,25 @@ async def test_how_long_and_what_time_are_taken_as_she_types_them(
     await admin.send("2")
     await admin.press("Save")
     assert await count(harness, "SELECT COUNT(*) FROM events WHERE duration_minutes = 120") == 1
+
+
+async def test_a_forged_calendar_day_is_refused_as_no_longer_valid(
+        harness: BotHarness) -> None:
+    """An attacker edits the calendar's button data: "abc" or a huge number answer "Sorry,
+    something went wrong on our side" (an error in the log), and 1 January 2100 — a day the
+    calendar never shows (it offers two years) — is taken as the event's day."""
+    from tests.test_e2e_event_form import up_to_the_day
+
+    coordinator = await seed_member(harness, 500, "UZ", coordinator=True, locale="uz")
+    await up_to_the_day(harness, coordinator, "uz", "Seminar")
+    day = next(b["callback_data"] for b in coordinator.last.buttons() if b["text"] == "16")
+    prefix = day.rsplit(":", 1)[0]
+    invalid = t(harness, "uz", "This button is no longer valid.")
+    for forged in ("abc", "99999999999999", "4102444800", "MONTH13", "YEAR99999"):
+        answer = await coordinator.press_data(f"{prefix}:{forged}")
+        assert answer is not None and answer.get("text") == invalid, (forged, answer)
+    assert t(harness, "uz", "Step {step_no} of {total} · {field}", step_no=4, total=8,
+             field=t(harness, "uz", "Day")) in coordinator.last_text
+    await coordinator.press_data(day)  # the real button still works
+    assert t(harness, "uz", "Step {step_no} of {total} · {field}", step_no=5, total=8,
+             field=t(harness, "uz", "Time")) in coordinator.last_text
