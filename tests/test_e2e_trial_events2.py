@@ -326,3 +326,47 @@ async def test_a_forged_calendar_day_is_refused_as_no_longer_valid(
     await coordinator.press_data(day)  # the real button still works
     assert t(harness, "uz", "Step {step_no} of {total} · {field}", step_no=5, total=8,
              field=t(harness, "uz", "Time")) in coordinator.last_text
+
+
+async def test_a_translation_added_later_tells_only_those_who_read_it(
+        harness: BotHarness) -> None:
+    """The administrator adds a Russian translation after publishing: the confirmation says
+    it tells 2 people; the Uzbek member, who reads the original, gets "Ushbu tadbir
+    oʻzgartirildi:" with nothing under it, and a new calendar file identical to hers. Only
+    the Russian reader should be told (and get the new file); a translation nobody who
+    answered reads tells nobody, and says so."""
+    from bot.i18n import LANGUAGE_NAMES
+
+    admin = await seed_member(harness, 900001, "KZ")
+    russian = await seed_member(harness, 601, "KZ", locale="ru")
+    uzbek = await seed_member(harness, 602, "KZ", locale="uz")
+    await published(harness, admin, "en", "KZ")
+    for user, locale in ((russian, "ru"), (uzbek, "uz")):
+        await user.press(t(harness, locale, "Going"), seminar_card(user))
+        await user.press(t(harness, locale, "Add to calendar"), seminar_card(user))
+    await admin.send("/events")
+    await admin.press("Edit")
+    await admin.press("Translation")
+    await admin.press(LANGUAGE_NAMES["ru"])
+    await admin.send("Семинар")
+    await admin.send("Три дня совместной работы")
+    assert admin.last_text == ("Save this change (Translation) and tell 1 person who answered "
+                               "Going or Maybe?")
+    await admin.press("Save")
+    await harness.deliver()
+    assert "Saved; 1 person who answered Going or Maybe is being told." in admin.last_text
+    assert [text.split("\n")[1] for text in russian.all_texts()
+            if text.startswith(t(harness, "ru", CHANGED))] == ["Название: Seminar → Семинар"]
+    assert not any(text.startswith(t(harness, "uz", CHANGED)) for text in uzbek.all_texts())
+    assert [len([m for m in user.bot_messages if m.document]) for user in (russian, uzbek)] \
+        == [2, 1]
+    await admin.press("Translation")  # Tajik: nobody who answered reads it
+    await admin.press(LANGUAGE_NAMES["tg"])
+    await admin.send("Семинар")
+    await admin.send("Се рӯзи кори якҷоя")
+    assert admin.last_text == ("Save this translation? Nobody who answered Going or Maybe "
+                               "reads this language, so nobody is told; the cards in it show "
+                               "it.")
+    await admin.press("Save")
+    assert ("Saved. Nobody who answered Going or Maybe reads this language, so nobody is "
+            "told.") in admin.last_text

@@ -133,7 +133,10 @@ async def menu_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str
     card = card_text(event.payload(), actor.locale, event.timezone) if event else ""
     note = data.get("note") or {}
     note_text = ""
-    if note.get("told") == 0:  # never "0 people are being told"
+    if note.get("told") == 0 and note.get("field") == "translation":
+        note_text = _("Saved. Nobody who answered Going or Maybe reads this language, so "
+                      "nobody is told.")
+    elif note.get("told") == 0:  # never "0 people are being told"
         note_text = _("Saved. Nobody had answered Going or Maybe, so nobody is told.")
     elif note.get("told") is not None:
         note_text = _("Saved; {count} person who answered Going or Maybe is being told.",
@@ -217,13 +220,16 @@ async def confirm_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[
                 "{count} members no longer get it; whoever of them answered is told.",
                 lost).format(count=lost)
     else:
-        count = await organiser.told_of_change(event)
+        count = await organiser.told_of_change(event, {COLUMNS[field]: pending["value"]})
         confirm = _(
             "Save this change ({field}) and tell {count} person who answered Going or Maybe?",
             "Save this change ({field}) and tell {count} people who answered Going or Maybe?",
             count).format(field=field_name(field), count=count) if count else _(
             "Save this change ({field})? Nobody has answered Going or Maybe, so nobody is "
             "told; the cards members have show the change.").format(field=field_name(field))
+        if field == "translation" and not count:  # they may have answered, in other languages
+            confirm = _("Save this translation? Nobody who answered Going or Maybe reads this "
+                        "language, so nobody is told; the cards in it show it.")
     return {"confirm": confirm, "yes": _("Save"),
             "error": moment_error(data.get("error"), actor.locale, event.timezone)}
 
@@ -431,7 +437,7 @@ async def on_save(callback: CallbackQuery, _button: Any, manager: DialogManager)
             await ctx.once.give_back(press)
             await popup(callback, _("This has already been handled."))
             return
-        ctx.data["note"] = {"told": told}
+        ctx.data["note"] = {"told": told, "field": field}
     ctx.data.pop("texts", None)
     await manager.switch_to(EventEdit.menu)
 
