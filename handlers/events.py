@@ -361,22 +361,13 @@ async def cb_to_chats(query: CallbackQuery, callback_data: EventCb, actor: Actor
         if failed else None)
 
 
-async def cb_edit(query: CallbackQuery, callback_data: EventCb, actor: Actor,
-                  events: EventRepo, verification: VerificationService,
-                  dialog_manager: DialogManager) -> None:
-    """The edit dialog (handlers.event_form): what to change, confirmed with who is told."""
-    from handlers.event_form.editing import open_edit
-
-    found = await managed_event(query, callback_data, actor, events, verification)
-    if found is None:
-        return
-    await open_edit(dialog_manager, callback_data.event_id, found[1])
-
-
-async def cb_cancel(query: CallbackQuery, callback_data: EventCb, actor: Actor,
-                    events: EventRepo, verification: VerificationService,
-                    dialog_manager: DialogManager, clock: Clock) -> None:
-    """"Cancel «…» and tell N people?" first (the edit dialog's confirmation)."""
+async def open_event_dialog(query: CallbackQuery, callback_data: EventCb, actor: Actor,
+                            events: EventRepo, verification: VerificationService,
+                            dialog_manager: DialogManager, clock: Clock, *,
+                            cancel: bool) -> None:
+    """The edit dialog (handlers.event_form) of an event still to come: what to change, or
+    "Cancel «…» and tell N people?"; from an old card of one cancelled or begun, a popup (what
+    took place is neither changed nor cancelled, and nobody is told anew)."""
     from handlers.event_form.editing import open_edit
 
     found = await managed_event(query, callback_data, actor, events, verification)
@@ -385,10 +376,24 @@ async def cb_cancel(query: CallbackQuery, callback_data: EventCb, actor: Actor,
     if found[0].status != "published":
         await query.answer(_("This event has been cancelled."), show_alert=True)
         return
-    if found[0].starts_at <= clock.now():  # an old card: what took place is not cancelled
+    if found[0].starts_at <= clock.now():
         await query.answer(_("This event has already started."), show_alert=True)
         return
-    await open_edit(dialog_manager, callback_data.event_id, found[1], cancel=True)
+    await open_edit(dialog_manager, callback_data.event_id, found[1], cancel=cancel)
+
+
+async def cb_edit(query: CallbackQuery, callback_data: EventCb, actor: Actor,
+                  events: EventRepo, verification: VerificationService,
+                  dialog_manager: DialogManager, clock: Clock) -> None:
+    await open_event_dialog(query, callback_data, actor, events, verification,
+                            dialog_manager, clock, cancel=False)
+
+
+async def cb_cancel(query: CallbackQuery, callback_data: EventCb, actor: Actor,
+                    events: EventRepo, verification: VerificationService,
+                    dialog_manager: DialogManager, clock: Clock) -> None:
+    await open_event_dialog(query, callback_data, actor, events, verification,
+                            dialog_manager, clock, cancel=True)
 
 
 def create_router() -> Router:

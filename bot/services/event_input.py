@@ -1,12 +1,16 @@
 """Reading the dates, times and ends an organiser types for an event, with a precise reason
 when one can't be taken (no aiogram inside: the dialog shows the reason in her language).
 
-What is accepted: ``25.12.2026``, ``25/12/2026``, ``25.12.26``, ``2026-12-25`` for a day; ``14:00``,
+What is accepted: ``25.12.2026``, ``25/12/2026``, ``25.12.26``, ``2026-12-25`` for a day, and
+without its year (``25.12 14:00``, ``25/12``; ``25.12`` alone where a day is asked, since it
+also reads as a time): the next such day; ``14:00``,
 ``14.00``, ``3pm`` or ``3:30 pm`` for a time; both together (``25.12.2026 14:00``); spaces
 around anything. "Today", "tomorrow" and "the day after tomorrow" in the seven languages
 (:data:`RELATIVE_DAYS`), before or after a time and with the little word people put between
 («завтра в 15:00», "ertaga soat 15:00", "tomorrow 3pm", «фардо 15:00»), counted from the day
-it is in the event's zone. Anything else gets the example in her language, and she has the
+it is in the event's zone. Where the time is asked, an hour alone (``9``) is 09:00; asked
+how long, a duration as typed ("2 часа", "3 soat", "90 мин", "1,5 h", a number alone in
+hours) as well as the end. Anything else gets the example in her language, and she has the
 calendar and the time buttons for the rest.
 
 Every moment is read in the event's own zone and checked to lie in the future *there*
@@ -22,6 +26,7 @@ from enum import Enum
 from zoneinfo import ZoneInfo
 
 MIN_MINUTES, MAX_MINUTES = 15, 10080  # the events table allows up to 7 days
+RECENT_PAST = timedelta(days=60)  # a day without its year this long ago means next year's
 UTC = ZoneInfo("UTC")
 
 _DAY = (r"(?:(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>\d{4}|\d{2})"
@@ -30,6 +35,10 @@ _TIME = r"(?P<H>\d{1,2})[:.](?P<M>\d{2})"
 _DAY_ONLY = re.compile(rf"^{_DAY}$")
 _TIME_ONLY = re.compile(rf"^{_TIME}$")
 _DAY_AND_TIME = re.compile(rf"^{_DAY}[\sT,]+{_TIME}$")
+_DAY_MONTH = r"(?P<d>\d{1,2})(?P<sep>[./])(?P<m>\d{1,2})"
+_DAY_MONTH_AND_TIME = re.compile(rf"^{_DAY_MONTH}[\sT,]+{_TIME}$")
+_DAY_MONTH_ONLY = re.compile(rf"^{_DAY_MONTH}$")
+_HOUR_ONLY = re.compile(r"^(?P<H>\d{1,2})(?P<M>)$")
 _TIME_12 = re.compile(r"^(?P<H>\d{1,2})(?:[:.](?P<M>\d{2}))?\s*(?P<half>[ap])\.?\s?m\.?$")
 
 # Days counted from today in the event's zone, as people type them (lower case) in ru, en,
@@ -81,8 +90,25 @@ def _day(match: re.Match[str]) -> tuple[date | None, Moment | None]:
         return None, Moment(problem=MomentProblem.FORMAT)
 
 
+def _next_day(match: re.Match[str], today: date) -> tuple[date | None, Moment | None]:
+    """``25.12`` without its year: that day this year, or next year when this year's was
+    months ago (``05.01`` typed in December); one only days or weeks ago stays in this year,
+    so she is told it has passed rather than given an event a year later."""
+    day, month = int(match["d"]), int(match["m"])
+    if not 1 <= month <= 12:
+        return None, Moment(problem=MomentProblem.FORMAT)
+    for year in (today.year, today.year + 1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue  # 29.02 in a year without it: next year's, if it has one
+        if candidate >= today - RECENT_PAST:
+            return candidate, None
+    return None, Moment(problem=MomentProblem.NO_SUCH_DAY, bad_day=(day, month))
+
+
 def _time(match: re.Match[str]) -> tuple[time | None, Moment | None]:
-    hours, minutes = int(match["H"]), int(match["M"])
+    hours, minutes = int(match["H"]), int(match["M"] or 0)
     if hours == 24 and minutes == 0:
         return None, Moment(problem=MomentProblem.HOUR_24)
     if hours > 23 or minutes > 59:
@@ -128,12 +154,28 @@ def _relative(value: str, today: date | None) -> Moment | None:
     return None
 
 
-def read_moment(text: str | None, today: date | None = None) -> Moment:
-    """A day, a time, or a day with a time, as she typed it; "tomorrow" and the like count
-    from ``today`` (the day it is in the event's zone)."""
+def read_moment(text: str | None, today: date | None = None, *,
+                day_asked: bool = False, time_asked: bool = False) -> Moment:
+    """A day, a time, or a day with a time, as she typed it; "tomorrow" and the like, and a
+    day without its year, count from ``today`` (the day it is in the event's zone).
+    ``day_asked``: the question is the day, so ``25.12`` is a day, not 25:12;
+    ``time_asked``: the question is the time, so ``9`` is 09:00."""
     value = " ".join((text or "").split())
     if (relative := _relative(value, today)) is not None:
         return relative
+    if time_asked and (match := _HOUR_ONLY.match(value)):  # "9" where the time is asked
+        at, refused = _time(match)
+        return refused if refused is not None else Moment(at=at)
+    if today is not None and (match := _DAY_MONTH_AND_TIME.match(value)):
+        day, refused = _next_day(match, today)
+        if refused is not None:
+            return refused
+        at, refused = _time(match)
+        return refused if refused is not None else Moment(day=day, at=at)
+    if today is not None and (match := _DAY_MONTH_ONLY.match(value)) \
+            and (day_asked or match["sep"] == "/"):
+        day, refused = _next_day(match, today)
+        return refused if refused is not None else Moment(day=day)
     if match := _DAY_AND_TIME.match(value):
         day, refused = _day(match)
         if refused is not None:
@@ -157,6 +199,40 @@ def today_in(timezone: str, now: datetime) -> date:
 
 def start_problem(start: datetime, now: datetime) -> MomentProblem | None:
     return MomentProblem.PAST if start <= now else None
+
+
+# How long, as people type it (lower case, ru, en, kk, ky, tg, tk, uz): "2 часа", "3 soat",
+# "90 мин", "1.5 h", "2 күн"; a number alone is hours, as the buttons are.
+DURATION_UNITS: dict[int, tuple[str, ...]] = {
+    1: ("m", "min", "mins", "minute", "minutes", "мин", "минута", "минуты", "минут", "мүнөт",
+        "дақиқа", "daqiqa", "minut"),
+    60: ("h", "hr", "hrs", "hour", "hours", "ч", "час", "часа", "часов", "сағат", "саат",
+         "соат", "sagat", "soat"),
+    1440: ("d", "day", "days", "д", "день", "дня", "дней", "күн", "рӯз", "gün", "kun", "кун"),
+}
+_UNIT = {word: minutes for minutes, words in DURATION_UNITS.items() for word in words}
+_DURATION = re.compile(r"^(?P<n>\d{1,3}(?:[.,]\d{1,2})?)\s*(?P<unit>[^\W\d_]+\.?)?$")
+
+
+def read_duration(text: str | None) -> int | None:
+    """Minutes, when she typed how long rather than when it ends (None: not a duration)."""
+    match = _DURATION.match(" ".join((text or "").casefold().split()))
+    if match is None:
+        return None
+    unit = (match["unit"] or "h").removesuffix(".")
+    if unit not in _UNIT:
+        return None
+    return round(float(match["n"].replace(",", ".")) * _UNIT[unit])
+
+
+def typed_duration(start: datetime, text: str | None, today: date, timezone: str
+                   ) -> tuple[int | None, MomentProblem | None]:
+    """How long the event lasts from what she typed: a duration ("2 часа", "90 мин", "3")
+    or its end ("18:00", "27.12.2026 18:00")."""
+    minutes = read_duration(text)
+    if minutes is not None:
+        return minutes, duration_problem(minutes)
+    return duration_until(start, read_moment(text, today), timezone)
 
 
 def duration_until(start: datetime, end: Moment, timezone: str

@@ -15,7 +15,7 @@ reader) and the new calendar file to whoever took one (``bot.services.calendar``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import Enum
 
@@ -70,6 +70,19 @@ UNCHANGED = -2  # EventService.update: the values were the event's already
 REMINDERS = (("reminded_24h_at", timedelta(hours=24)), ("reminded_1h_at", timedelta(hours=1)))
 
 
+
+
+async def told_of(events: EventRepo, event: Event, changes: dict[str, object]) -> list[int]:
+    """Who a change tells: those who answered Going or Maybe — of a translation, only those
+    whose language's title or description it changes (the others read nothing new: no empty
+    "This event has changed:", no new calendar file)."""
+    if set(changes) != {"texts"}:
+        return await events.attendees(event.id)
+    texts = changes["texts"]
+    assert isinstance(texts, dict)
+    after = replace(event, texts=texts)
+    return [user for user, locale in (await events.attendee_locales(event.id)).items()
+            if after.localized(locale) != event.localized(locale)]
 
 
 class EventService:
@@ -141,7 +154,7 @@ class EventService:
                 return -1
             changed = await self._events.get(event.id)
             assert changed is not None
-            recipients = await self._events.attendees(event.id)
+            recipients = await told_of(self._events, current, changes)
             notice = {**changed.payload(), "before": event.payload()}
             if recipients:
                 await self._delivery.enqueue(MessageKind.EVENT_CHANGED, notice, recipients, None)
@@ -149,7 +162,8 @@ class EventService:
             # what changed (the notice above is what rings her phone, for those who answered)
             await self._delivery.edit_sent(MessageKind.EVENT, "event_id", event.id,
                                            MessageKind.EVENT_CARD, notice)
-            await self._send_calendar_files(event.id)
+            await self._send_calendar_files(event.id, None if set(changes) != {"texts"}
+                                            else set(recipients))
         return len(recipients)
 
     # ---- after the event: "How was it?" (a mark says she was there), a comment ----------
@@ -177,9 +191,11 @@ class EventService:
     async def took_calendar_file(self, event_id: int, user_id: int) -> None:
         await self._events.record_calendar_taker(event_id, user_id, self._clock.now())
 
-    async def _send_calendar_files(self, event_id: int) -> None:
-        """The file as it is now to those who took one (rendered when sent: the newest)."""
-        takers = await self._events.calendar_takers(event_id)
+    async def _send_calendar_files(self, event_id: int, only: set[int] | None = None) -> None:
+        """The file as it is now to those who took one (rendered when sent: the newest);
+        ``only``: of those, the ones it changed for."""
+        takers = [user for user in await self._events.calendar_takers(event_id)
+                  if only is None or user in only]
         if takers:
             await self._delivery.enqueue(MessageKind.EVENT_CALENDAR, {"event_id": event_id},
                                          takers, None)
@@ -327,8 +343,12 @@ class EventOrganiser:
                                      details=f"event #{event.id}")
         return told
 
-    async def told_of_change(self, event: Event) -> int:
-        """How many a change or a cancellation tells: those who answered Going or Maybe."""
+    async def told_of_change(self, event: Event, changes: dict[str, object] | None = None
+                             ) -> int:
+        """How many a change (``changes``) or a cancellation tells: those who answered Going
+        or Maybe (of a translation, those whose language it changes)."""
+        if changes:
+            return len(await told_of(self._events, event, changes))
         return len(await self._events.attendees(event.id))
 
     async def may_manage(self, actor: int, event: Event) -> bool:

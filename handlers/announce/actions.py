@@ -74,7 +74,8 @@ async def on_message(message: Message, _widget: Any, manager: DialogManager) -> 
             ctx.data.setdefault("texts", {})[ctx.data["tr"]] = html
         await manager.switch_to(AnnounceForm.preview)
         return
-    moment = read_moment(message.text, ctx.today())
+    moment = read_moment(message.text, ctx.today(), day_asked=window == "day",
+                         time_asked=window == "time")
     if moment.problem is not None or (window == "day" and moment.day is None) \
             or (window == "time" and moment.at is None):
         ctx.refuse((moment.problem or MomentProblem.FORMAT).value, bad_day=moment.bad_day,

@@ -20,8 +20,8 @@ from bot.dialogs import popup
 from bot.keyboards import button, rows
 from bot.services.event_input import (
     MomentProblem,
-    duration_until,
     read_moment,
+    typed_duration,
 )
 from bot.services.events import Audience, EventOrganiser, Published
 from bot.services.profile_input import check_short_text
@@ -130,7 +130,7 @@ async def take_text(ctx: Ctx, step: str, text: str) -> None:
 
 
 async def take_day(ctx: Ctx, text: str) -> None:
-    moment = read_moment(text, ctx.today())
+    moment = read_moment(text, ctx.today(), day_asked=True)
     if moment.problem is not None or moment.day is None:
         code = (moment.problem or MomentProblem.FORMAT).value
         ctx.refuse(code, bad_day=moment.bad_day, example="day")
@@ -149,7 +149,7 @@ async def take_day(ctx: Ctx, text: str) -> None:
 
 
 async def take_time(ctx: Ctx, text: str) -> None:
-    moment = read_moment(text, ctx.today())
+    moment = read_moment(text, ctx.today(), time_asked=True)
     if moment.problem is not None or moment.at is None:
         code = (moment.problem or MomentProblem.FORMAT).value
         ctx.refuse(code, bad_day=moment.bad_day, example="time")
@@ -175,7 +175,7 @@ async def take_end(ctx: Ctx, text: str) -> None:
     if start is None:
         await ctx.go("day")
         return
-    minutes, problem = duration_until(start, read_moment(text, ctx.today()), ctx.data["zone"])
+    minutes, problem = typed_duration(start, text, ctx.today(), ctx.data["zone"])
     if problem is not None or minutes is None:
         ctx.refuse((problem or MomentProblem.FORMAT).value, example="duration")
         return

@@ -13,18 +13,23 @@ from typing import Any
 
 from aiogram_dialog import DialogManager
 from aiogram_dialog.widgets.kbd import Calendar
+from aiogram.utils.i18n import gettext as _
 from aiogram_dialog.widgets.kbd.calendar_kbd import (
+    CALLBACK_PREFIX_MONTH,
+    CALLBACK_PREFIX_YEAR,
     CalendarDaysView,
     CalendarMonthView,
     CalendarScope,
     CalendarScopeView,
     CalendarUserConfig,
     CalendarYearsView,
+    date_from_raw,
 )
 from aiogram_dialog.widgets.text import Text
 from babel.dates import format_date
 
 from bot.clock import Clock
+from bot.dialogs import popup
 from bot.i18n import babel_locale
 from bot.services.event_input import today_in
 
@@ -91,4 +96,22 @@ class LocalCalendar(Calendar):
                                      manager: DialogManager) -> bool:
         if data == NOTHING:
             return True
+        if data not in self._handlers and not self._offered(data, manager):
+            # forged: no day, month or year the calendar shows (the library would fail on
+            # "abc" or take 2100-01-01)
+            await popup(callback, _("This button is no longer valid."))
+            return True
         return await super()._process_item_callback(callback, data, dialog, manager)
+
+    @staticmethod
+    def _offered(data: str, manager: DialogManager) -> bool:
+        """A month, a year or a day within the years the calendar offers (a day already
+        over is left to the dialog, which says it has passed)."""
+        today = calendar_today(manager)
+        last = today + timedelta(days=365 * YEARS_AHEAD)
+        for prefix, low, high in ((CALLBACK_PREFIX_MONTH, 1, 12),
+                                  (CALLBACK_PREFIX_YEAR, today.year, last.year)):
+            if data.startswith(prefix):
+                number = data.removeprefix(prefix)
+                return number.isdigit() and low <= int(number) <= high
+        return data.isdigit() and len(data) <= 12 and date_from_raw(int(data)) <= last

@@ -23,11 +23,11 @@ from bot.dialogs import popup, start_below
 from bot.i18n import LANGUAGE_NAMES, format_datetime, format_range, zone_name
 from bot.services.event_input import (
     MomentProblem,
-    duration_until,
     local_moment,
     read_moment,
     start_problem,
     today_in,
+    typed_duration,
 )
 from bot.services.events import UNCHANGED, Audience, EventOrganiser, EventService
 from bot.services.once import OnceOnly
@@ -78,11 +78,15 @@ class Ctx(FlowCtx):
         closes, saying why: a popup for a button, a message for a typed answer)."""
         event = await self.events.get(int(self.data.get("event_id") or 0))
         if event is not None and event.status == "published" \
+                and event.starts_at > self.clock.now() \
                 and await self.organiser.may_manage(self.actor.user_id, event):
             return event
-        why = _("You are not allowed to do this.") \
-            if event is not None and event.status == "published" \
-            else _("This event has been cancelled.")
+        if event is None or event.status != "published":
+            why = _("This event has been cancelled.")
+        elif event.starts_at <= self.clock.now():  # it took place: nobody is told of edits
+            why = _("This event has already started.")
+        else:
+            why = _("You are not allowed to do this.")
         if callback is not None:
             await popup(callback, why)
         await self.manager.done()
@@ -129,12 +133,17 @@ async def menu_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str
     card = card_text(event.payload(), actor.locale, event.timezone) if event else ""
     note = data.get("note") or {}
     note_text = ""
-    if note.get("told") == 0:  # never "0 people are being told"
+    if note.get("told") == 0 and note.get("field") == "translation":
+        note_text = _("Saved. Nobody who answered Going or Maybe reads this language, so "
+                      "nobody is told.")
+    elif note.get("told") == 0:  # never "0 people are being told"
         note_text = _("Saved. Nobody had answered Going or Maybe, so nobody is told.")
     elif note.get("told") is not None:
         note_text = _("Saved; {count} person who answered Going or Maybe is being told.",
                              "Saved; {count} people who answered Going or Maybe are being told.",
                              int(note["told"])).format(count=note["told"])
+    if note.get("unchanged"):  # never "nobody is told" when people were, a moment ago
+        note_text = _("Nothing to save: the event already has this, so nobody is told now.")
     if note.get("added") == 0:
         note_text = _("Saved; nobody new gets the event.")
     elif note.get("added") is not None:
@@ -211,13 +220,16 @@ async def confirm_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[
                 "{count} members no longer get it; whoever of them answered is told.",
                 lost).format(count=lost)
     else:
-        count = await organiser.told_of_change(event)
+        count = await organiser.told_of_change(event, {COLUMNS[field]: pending["value"]})
         confirm = _(
             "Save this change ({field}) and tell {count} person who answered Going or Maybe?",
             "Save this change ({field}) and tell {count} people who answered Going or Maybe?",
             count).format(field=field_name(field), count=count) if count else _(
             "Save this change ({field})? Nobody has answered Going or Maybe, so nobody is "
             "told; the cards members have show the change.").format(field=field_name(field))
+        if field == "translation" and not count:  # they may have answered, in other languages
+            confirm = _("Save this translation? Nobody who answered Going or Maybe reads this "
+                        "language, so nobody is told; the cards in it show it.")
     return {"confirm": confirm, "yes": _("Save"),
             "error": moment_error(data.get("error"), actor.locale, event.timezone)}
 
@@ -300,8 +312,7 @@ async def on_message(message: Message, _widget: Any, manager: DialogManager) -> 
             return
         await ctx.propose(to_db(start))
         return
-    minutes, problem = duration_until(event.starts_at, read_moment(message.text, today),
-                                      event.timezone)
+    minutes, problem = typed_duration(event.starts_at, message.text, today, event.timezone)
     if problem is not None or minutes is None:
         ctx.refuse((problem or MomentProblem.FORMAT).value, example="duration")
         return
@@ -418,12 +429,15 @@ async def on_save(callback: CallbackQuery, _button: Any, manager: DialogManager)
                                           ctx.actor.user_id)
         if told == UNCHANGED:  # nothing saved: the next change is a new press of this version
             await ctx.once.give_back(press)
-            told = 0
+            ctx.data["note"] = {"unchanged": True}  # also a Save tried again after a 502
+            ctx.data.pop("texts", None)
+            await manager.switch_to(EventEdit.menu)
+            return
         elif told < 0:
             await ctx.once.give_back(press)
             await popup(callback, _("This has already been handled."))
             return
-        ctx.data["note"] = {"told": told}
+        ctx.data["note"] = {"told": told, "field": field}
     ctx.data.pop("texts", None)
     await manager.switch_to(EventEdit.menu)
 

@@ -230,6 +230,14 @@ class EventRepo:
             "ORDER BY user_id", (event_id, *answers))
         return [r["user_id"] for r in rows]
 
+    async def attendee_locales(self, event_id: int) -> dict[int, str]:
+        """Those who answered Going or Maybe, with the language each reads ("" if unset)."""
+        rows = await self._db.fetch_all(
+            "SELECT a.user_id, IFNULL(u.locale, '') AS locale FROM event_answers a "
+            "JOIN users u ON u.id = a.user_id WHERE a.event_id = ? "
+            "AND a.answer IN ('going', 'maybe') ORDER BY a.user_id", (event_id,))
+        return {r["user_id"]: r["locale"] for r in rows}
+
     async def counts(self, event_id: int) -> list[tuple[str | None, str, int]]:
         """(country, answer, count) for the organiser's view."""
         rows = await self._db.fetch_all(
