@@ -55,6 +55,10 @@ class AnnouncementService:
         self._authority = authority
         self._claims = claims
         self._clock = clock
+        delivery.after_sent(MessageKind.SCHEDULED_GOING, self._going_shown)
+
+    async def _going_shown(self, payload: dict[str, Any], author: int, message_id: int) -> None:
+        await self._delivery.show_progress_in(int(payload["broadcast_id"]), author, message_id)
 
     async def may_address(self, user_id: int, audience: str) -> bool:
         """Administrators: everyone or any country; a coordinator: her own country."""
@@ -112,16 +116,26 @@ class AnnouncementService:
                     await self._repo.mark(item.id, now, "not_allowed")
                     await self._audit.record(now, item.created_by, "announce",
                                              outcome="refused", details=f"scheduled #{item.id}")
+                    await self._tell_not_sent(item.created_by, Sent.NOT_ALLOWED)
                     continue
                 recipients = await self.recipients(item.audience, item.created_by)
                 if not recipients:
                     await self._repo.mark(item.id, now, "nobody")
+                    await self._tell_not_sent(item.created_by, Sent.NOBODY)
                     continue
                 result = await self._enqueue(item.created_by, item.audience, item.payload, now,
                                              recipients)
                 await self._repo.mark(item.id, now, "sent", result.broadcast_id)
+                # she sees it go: this message becomes the broadcast's progress report
+                await self._delivery.enqueue_each(MessageKind.SCHEDULED_GOING, [(
+                    {"broadcast_id": result.broadcast_id, "count": len(recipients)},
+                    item.created_by)])
                 sent += 1
         return sent
+
+    async def _tell_not_sent(self, author: int, why: Sent) -> None:
+        await self._delivery.enqueue_each(MessageKind.SCHEDULED_NOT_SENT,
+                                          [({"why": why.value}, author)])
 
     async def _refusal(self, sender: int, audience: str) -> SendResult | None:
         if not await self.may_address(sender, audience):

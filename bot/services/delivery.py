@@ -253,6 +253,11 @@ class DeliveryService:
     def on_progress(self, hook: ProgressHook) -> None:
         self._progress = hook
 
+    async def show_progress_in(self, broadcast_id: int, chat_id: int, message_id: int) -> None:
+        """The message that shows how ``broadcast_id`` goes (edited as it goes, then the
+        final report); the engine keeps trying to show it until the message exists."""
+        await self._outbox.set_progress_message(broadcast_id, chat_id, message_id)
+
     def attach(self, sender: Sender) -> None:
         """The sender :meth:`send_now` uses (the background worker gets it at :meth:`start`)."""
         self._sender = sender

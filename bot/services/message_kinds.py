@@ -14,6 +14,9 @@ from enum import StrEnum
 
 class MessageKind(StrEnum):
     ANNOUNCEMENT = "announcement"
+    # to the author of a scheduled one: it goes now (becomes its progress report) / it did not
+    SCHEDULED_GOING = "scheduled_going"
+    SCHEDULED_NOT_SENT = "scheduled_not_sent"
     EVENT = "event"
     EVENT_REMINDER = "event_reminder"
     EVENT_CANCELLED = "event_cancelled"

@@ -14,13 +14,35 @@ from typing import Any
 
 from aiogram import F, Router
 from aiogram.filters import Command
+from aiogram.utils.i18n import gettext as _
 
 from bot.services.delivery import Recipient
 from bot.services.message_kinds import MessageKind
 
 
 def renderers(app: Any) -> dict[MessageKind, Any]:
-    return {MessageKind.ANNOUNCEMENT: render_announcement}
+    return {MessageKind.ANNOUNCEMENT: render_announcement,
+            MessageKind.SCHEDULED_GOING: render_scheduled_going,
+            MessageKind.SCHEDULED_NOT_SENT: render_scheduled_not_sent}
+
+
+def render_scheduled_going(payload: dict[str, Any], _to: Recipient | None
+                           ) -> tuple[str, None]:
+    """To its author when a scheduled announcement goes out; edited into the delivery's
+    progress and final report."""
+    return _("⏰ Your scheduled announcement is going out to {count} member now.",
+                    "⏰ Your scheduled announcement is going out to {count} members now.",
+                    int(payload["count"])).format(count=int(payload["count"])), None
+
+
+def render_scheduled_not_sent(payload: dict[str, Any], _to: Recipient | None
+                              ) -> tuple[str, None]:
+    """To its author when a scheduled announcement could not go at its time."""
+    if payload.get("why") == "nobody":
+        return _("⏰ Your scheduled announcement was not sent: nobody is in its audience "
+                 "now."), None
+    return _("⏰ Your scheduled announcement was not sent: you may no longer send to this "
+             "audience."), None
 
 
 def render_announcement(payload: dict[str, Any], recipient: Recipient | None
