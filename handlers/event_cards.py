@@ -172,8 +172,9 @@ def renderers(app: Any) -> dict[MessageKind, Any]:
                     + _("This event has been cancelled."), rows(
                         [button(_("Add to calendar"), EventCb(action="ics", event_id=event.id))]))
         text, keyboard = await live_card(event, to)
-        lines = changes_lines(payload.get("before") or payload, payload, to.locale,
-                              to.timezone)
+        if "before" not in payload:  # an earlier reminder or notice: the event as it is now
+            return text, keyboard
+        lines = changes_lines(payload["before"], payload, to.locale, to.timezone)
         if lines:
             text += "\n\n" + "\n".join([_("✏️ This event has changed:"), *lines])
         return text, keyboard

@@ -162,6 +162,11 @@ class EventService:
             # what changed (the notice above is what rings her phone, for those who answered)
             await self._delivery.edit_sent(MessageKind.EVENT, "event_id", event.id,
                                            MessageKind.EVENT_CARD, notice)
+            # her earlier reminders and change notices show the event as it is now, so no
+            # message above keeps the old time (the new notice, below, says what changed)
+            for kind in (MessageKind.EVENT_REMINDER, MessageKind.EVENT_CHANGED):
+                await self._delivery.edit_sent(kind, "event_id", event.id,
+                                               MessageKind.EVENT_CARD, {"event_id": event.id})
             await self._send_calendar_files(event.id, None if set(changes) != {"texts"}
                                             else set(recipients))
         return len(recipients)
