@@ -18,7 +18,6 @@ from bot.dialogs import popup
 from bot.keyboards import button, rows
 from bot.services.members import MemberService
 from bot.services.mentorship import MentorshipService
-from bot.services.profile_input import check_short_text
 from bot.services.roles import Actor
 from handlers.event_form.context import FlowCtx
 from handlers.members_only import refusal
@@ -135,15 +134,8 @@ async def on_message(message: Message, _widget: Any, manager: DialogManager) -> 
     """Typed text counts only as her own words; elsewhere the same message asks for a
     button."""
     ctx = Ctx(manager)
-    if ctx.window != "words":
-        ctx.refuse("use_buttons")
-        return
-    if not message.text:
-        ctx.refuse("not_text")
-        return
-    value, problem = check_short_text(message.text, GOAL_MAX, keep_lines=True)
-    if problem is not None:
-        ctx.refuse("problem", problem=problem.value)
+    value = ctx.typed_text(message, "words", GOAL_MAX)
+    if value is None:
         return
     ctx.data["goal_text"] = value
     await ctx.go("where")  # a new message below hers; the old one loses its buttons

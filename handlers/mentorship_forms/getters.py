@@ -11,10 +11,9 @@ from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import DialogManager
 
 from bot.dialogs import N_
-from bot.services.profile_input import InputProblem
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
-from bot.texts import availability_text, country_preference_text, problem_text
+from bot.texts import availability_text, country_preference_text, typed_refusal_text
 from handlers.mentorship_forms.states import OFFER_STEPS, SEEK_STEPS
 
 GOAL_MAX = 300
@@ -78,19 +77,6 @@ def answer_text(window: str, data: dict[str, Any], ref: ReferenceData, locale: s
     return escape(str(answer))
 
 
-def error_text(error: dict[str, Any] | None) -> str:
-    if not error:
-        return ""
-    code = error.get("code")
-    if code == "use_buttons":
-        return _("Please use the buttons below.")
-    if code == "not_text":
-        return _("Please answer with a text message.")
-    if code == "problem":
-        return problem_text(InputProblem(error["problem"]), GOAL_MAX)
-    return ""
-
-
 async def step_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
     data = dialog_manager.dialog_data
     actor: Actor = dialog_manager.middleware_data["actor"]
@@ -103,5 +89,5 @@ async def step_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str
         "question": question(window), "answer": answer, "has_answer": bool(answer),
         "can_keep": bool(answer) and window not in MULTI, "multi": window in MULTI,
         "choices": choices(window, data, ref, actor.locale),
-        "error": error_text(data.get("error")),
+        "error": typed_refusal_text(data.get("error"), GOAL_MAX),
     }
