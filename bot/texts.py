@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 from html import escape
-from typing import Protocol
+from typing import Any, Protocol
 
 from aiogram.utils.i18n import gettext as _
 from babel import Locale, UnknownLocaleError
@@ -51,6 +51,18 @@ def problem_text(problem: InputProblem, limit: int = NAME_MAX) -> str:
         return _("Please type only the name: links, t.me addresses and @usernames are not "
                  "allowed here.")
     return _("Please send a number from 0 to {max}.").format(max=YEARS_MAX)
+
+
+def typed_refusal_text(error: dict[str, Any] | None, limit: int) -> str:
+    """Why a dialog did not take what she typed (``FlowCtx.typed_text``), or ""."""
+    code = (error or {}).get("code")
+    if code == "use_buttons":
+        return _("Please use the buttons below.")
+    if code == "not_text":
+        return _("Please answer with a text message.")
+    if code == "problem":
+        return problem_text(InputProblem(error["problem"]), limit)  # type: ignore[index]
+    return ""
 
 
 def spreadsheet_safe(cell: str) -> str:

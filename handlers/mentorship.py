@@ -1,15 +1,13 @@
 """/mentorship: offer to mentor, look for a mentor, answer proposals, look after a pair.
 
-One live message: the menu, and the steps of offering or looking, edit it in place; one small
-handler per button action (``MentorAction``), each taking the mentorship service.
+One live message: the menu edits in place; one small handler per button action
+(``MentorAction``), each taking the mentorship service. Offering and looking are the
+aiogram-dialog wizards of ``handlers.mentorship_forms``, which take over the menu's message.
 
 ```mermaid
 stateDiagram-v2
-    menu --> places: Offer to mentor
-    places --> areas --> time --> menu
-    menu --> goals: Find a mentor
-    goals --> her_words: Done (she types)
-    her_words --> where_from --> suggestions
+    menu --> wizard: Offer to mentor / Find a mentor (handlers.mentorship_forms)
+    wizard --> suggestions: Find a mentor, last step
     menu --> menu: pause / resume / withdraw / cancel her pending request
     pair --> confirm: End / Goals reached
     confirm --> pair: No, keep it
@@ -24,8 +22,6 @@ she made visible; contacts are sent only after consent, protected from forwardin
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -39,53 +35,33 @@ from bot.db.repositories.mentorship import Pair
 from bot.i18n import format_datetime
 from bot.keyboards import button, rows
 from bot.services.members import MemberService
-from bot.services.mentorship import MentorshipService, Outcome, Waiting
+from bot.services.mentorship import MentorshipService, Outcome
 from bot.services.profile_input import check_short_text
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.telegram_chats import TelegramChats
-from bot.texts import availability_text, country_preference_text, problem_text, reach_text
+from bot.texts import problem_text, reach_text
 from handlers.directory import picked_place
 from handlers.members_only import refusal
 from handlers.mentorship_messages import (
-    confirm_keyboard, confirm_text, menu_text_and_keyboard, other_name, overview_text,
-    pair_keyboard, pair_text, suggestions_message, toggle_keyboard, zone_of,
+    confirm_keyboard, confirm_text, mentor_message, menu_view, other_name, overview_text,
+    pair_keyboard, pair_text, show_suggestions, zone_of,
 )
 from handlers.ui import (
     append_note, ask_for_text, edit_text, not_for_you, query_message, refused, stale_button,
 )
 
-GOAL_MAX = 300
 COMMENT_MAX = 500
-AVAILABILITY = ("monthly", "twice_monthly", "weekly")
-PREFERENCES = ("same", "other", "any")
 RUNNING = ("active", "paused")
 
 
 class MentorForm(StatesGroup):
-    goal_text = State()
-    comment = State()
-
-
-async def mentor_message(query: CallbackQuery, actor: Actor) -> Message | None:
-    """The message of a mentorship button, if she may use mentorship (else she is told)."""
-    message = query_message(query)
-    problem = refusal(actor)
-    if problem is not None or message is None:
-        await query.answer(problem or _("This button is no longer valid."), show_alert=True)
-        return None
-    return message
-
-
-async def menu(actor: Actor, service: MentorshipService, ref: ReferenceData):  # type: ignore[no-untyped-def]
-    return menu_text_and_keyboard(
-        actor, await service.offer(actor.user_id), await service.request(actor.user_id),
-        await service.running_pairs(actor.user_id), await service.pending(actor.user_id), ref)
+    comment = State()  # after a rating (the wizards are handlers.mentorship_forms)
 
 
 async def refresh_menu(message: Message, actor: Actor, service: MentorshipService,
                        ref: ReferenceData) -> None:
-    await edit_text(message, *(await menu(actor, service, ref)))
+    await edit_text(message, *(await menu_view(actor, service, ref)))
 
 
 # ---- the menu ----------------------------------------------------------------------------
@@ -97,7 +73,7 @@ async def cmd_mentorship(message: Message, actor: Actor, state: FSMContext,
         await message.answer(problem)
         return
     await state.set_state(None)
-    text, keyboard = await menu(actor, mentorship_service, ref)
+    text, keyboard = await menu_view(actor, mentorship_service, ref)
     await message.answer(text, reply_markup=keyboard)
 
 
@@ -134,150 +110,6 @@ async def cb_menu_switch(query: CallbackQuery, callback_data: MentorCb, actor: A
     await refresh_menu(message, actor, mentorship_service, ref)
 
 
-# ---- offering to mentor: places, areas, time (the menu's message, edited) ------------------
-
-async def cb_offer(query: CallbackQuery, actor: Actor, state: FSMContext) -> None:
-    message = await mentor_message(query, actor)
-    if message is None:
-        return
-    await query.answer()
-    await state.update_data(mentor={"areas": []})
-    await edit_text(message, _("How many mentees can you take at once?"), rows(
-        [button(str(n), MentorCb(action=A.CAPACITY, value=str(n))) for n in range(1, 6)]))
-
-
-async def cb_capacity(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
-                      state: FSMContext, ref: ReferenceData) -> None:
-    message = await mentor_message(query, actor)
-    if message is None:
-        return
-    if callback_data.value not in {"1", "2", "3", "4", "5"}:
-        await stale_button(query)
-        return
-    await query.answer()
-    await state.update_data(mentor={"capacity": int(callback_data.value), "areas": []})
-    await edit_text(message, _("In which areas can you mentor? Tap all that apply, then Done."),
-                    toggle_keyboard(A.AREA, set(), ref, actor.locale, A.AREAS_DONE))
-
-
-async def cb_toggle(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
-                    state: FSMContext, ref: ReferenceData) -> None:
-    """An area she can mentor in, or a goal: tapped on or off."""
-    message = await mentor_message(query, actor)
-    if message is None:
-        return
-    if callback_data.value not in ref.expertise_codes:
-        await stale_button(query)
-        return
-    await query.answer()
-    area = callback_data.action == A.AREA
-    key = "areas" if area else "goals"
-    data = (await state.get_data()).get("mentor", {})
-    chosen = set(data.get(key, [])) ^ {callback_data.value}
-    await state.update_data(mentor={**data, key: sorted(chosen)})
-    await message.edit_reply_markup(reply_markup=toggle_keyboard(
-        callback_data.action, chosen, ref, actor.locale,
-        A.AREAS_DONE if area else A.GOALS_DONE))
-
-
-async def cb_areas_done(query: CallbackQuery, actor: Actor, state: FSMContext) -> None:
-    message = await mentor_message(query, actor)
-    if message is None:
-        return
-    data = (await state.get_data()).get("mentor", {})
-    if not data.get("areas") or not data.get("capacity"):
-        await stale_button(query)
-        return
-    await query.answer()
-    await edit_text(message, _("How much time can you give?"), rows(
-        *[[button(availability_text(code), MentorCb(action=A.AVAILABILITY, value=code))]
-          for code in AVAILABILITY]))
-
-
-async def last_step(query: CallbackQuery, actor: Actor, state: FSMContext, value: str,
-                    choices: tuple[str, ...], *needed: str
-                    ) -> tuple[Message, dict[str, Any]] | None:
-    """The last step of offering or looking: her message and the answers so far, if the
-    choice is one of the buttons and every earlier answer is there (else the stale popup)."""
-    message = await mentor_message(query, actor)
-    if message is None:
-        return None
-    data = (await state.get_data()).get("mentor", {})
-    if value not in choices or not all(data.get(key) for key in needed):
-        await stale_button(query)
-        return None
-    await query.answer()
-    return message, data
-
-
-async def cb_availability(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
-                          state: FSMContext, mentorship_service: MentorshipService) -> None:
-    step = await last_step(query, actor, state, callback_data.value, AVAILABILITY,
-                           "areas", "capacity")
-    if step is None:
-        return
-    message, data = step
-    await mentorship_service.save_offer(actor.user_id, data["capacity"], callback_data.value,
-                                        data["areas"])
-    await state.update_data(mentor={})
-    await edit_text(message, _("Thank you! You are on the list of mentors. When a member asks "
-                               "you, I will show you her profile and goal, and you decide."),
-                    rows([button(_("« Mentorship"), MentorCb(action=A.MENU))]))
-
-
-# ---- looking for a mentor: goals, her words, where from ----------------------------------
-
-async def cb_seek(query: CallbackQuery, actor: Actor, state: FSMContext,
-                  ref: ReferenceData) -> None:
-    message = await mentor_message(query, actor)
-    if message is None:
-        return
-    await query.answer()
-    await state.update_data(mentor={"goals": []})
-    await edit_text(message, _("What would you like to grow in? Tap all that apply, then Done."),
-                    toggle_keyboard(A.GOAL, set(), ref, actor.locale, A.GOALS_DONE))
-
-
-async def cb_goals_done(query: CallbackQuery, actor: Actor, state: FSMContext) -> None:
-    message = await mentor_message(query, actor)
-    if message is None:
-        return
-    if not (await state.get_data()).get("mentor", {}).get("goals"):
-        await stale_button(query)
-        return
-    await query.answer()
-    await state.set_state(MentorForm.goal_text)
-    await edit_text(message, _("In a sentence or two, what do you hope a mentor helps you "
-                               "with? (up to {limit} characters)").format(limit=GOAL_MAX), None)
-
-
-async def on_goal_text(message: Message, state: FSMContext) -> None:
-    value, problem = check_short_text(message.text, GOAL_MAX, keep_lines=True)
-    if problem is not None:
-        await message.answer(problem_text(problem, GOAL_MAX))
-        return
-    data = (await state.get_data()).get("mentor", {})
-    await state.update_data(mentor={**data, "goal_text": value})
-    await state.set_state(None)
-    await message.answer(_("Mentors from where?"), reply_markup=rows(
-        *[[button(country_preference_text(code), MentorCb(action=A.PREFERENCE, value=code))]
-          for code in PREFERENCES]))
-
-
-async def cb_preference(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
-                        state: FSMContext, mentorship_service: MentorshipService,
-                        members: MemberService, ref: ReferenceData) -> None:
-    step = await last_step(query, actor, state, callback_data.value, PREFERENCES,
-                           "goals", "goal_text")
-    if step is None:
-        return
-    message, data = step
-    await mentorship_service.save_request(actor.user_id, data["goals"], data["goal_text"],
-                                          callback_data.value)
-    await state.update_data(mentor={})
-    await show_suggestions(message, actor, mentorship_service, members, ref, edit=True)
-
-
 async def cb_suggest(query: CallbackQuery, actor: Actor, mentorship_service: MentorshipService,
                      members: MemberService, ref: ReferenceData) -> None:
     message = await mentor_message(query, actor)
@@ -285,25 +117,6 @@ async def cb_suggest(query: CallbackQuery, actor: Actor, mentorship_service: Men
         return
     await query.answer()
     await show_suggestions(message, actor, mentorship_service, members, ref, edit=False)
-
-
-async def show_suggestions(message: Message, actor: Actor, service: MentorshipService,
-                           members: MemberService, ref: ReferenceData, *, edit: bool) -> None:
-    waiting = await service.waiting(actor.user_id)
-    if waiting is Waiting.HAS_MENTOR:
-        text, keyboard = _("You already have a mentor, or a mentor is considering your "
-                           "request. /mentorship shows your mentorships."), None
-    elif waiting is Waiting.PAUSED:
-        text, keyboard = _("Your request is paused. Resume it in /mentorship to get "
-                           "suggestions."), None
-    else:
-        text, keyboard = await suggestions_message(
-            actor.user_id, await service.suggestions(actor.user_id), members, ref, service,
-            actor.locale, follow_up=False)
-    if edit:
-        await edit_text(message, text, keyboard)
-    else:
-        await message.answer(text, reply_markup=keyboard)
 
 
 async def cb_ask(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
@@ -542,26 +355,15 @@ def create_router() -> Router:
     router = Router(name="mentorship")
     private = F.chat.type == "private"
     router.message.register(cmd_mentorship, Command("mentorship"), private)
-    router.message.register(on_goal_text, StateFilter(MentorForm.goal_text), private, F.text,
-                            ~F.text.startswith("/"))
     router.message.register(on_comment, StateFilter(MentorForm.comment), private, F.text,
                             ~F.text.startswith("/"))
-    router.message.register(ask_for_text, StateFilter(MentorForm.goal_text,
-                                                          MentorForm.comment), private,
+    router.message.register(ask_for_text, StateFilter(MentorForm.comment), private,
                             ~F.text.startswith("/"))
     on = router.callback_query.register
     on(cb_back_to_menu, MentorCb.filter(F.action == A.MENU))
     on(cb_menu_switch, MentorCb.filter(F.action.in_({
         A.SEEK_PAUSE, A.SEEK_RESUME, A.SEEK_WITHDRAW, A.OFFER_PAUSE, A.OFFER_RESUME,
         A.OFFER_WITHDRAW, A.CANCEL_ASK})))
-    on(cb_offer, MentorCb.filter(F.action == A.OFFER))
-    on(cb_capacity, MentorCb.filter(F.action == A.CAPACITY))
-    on(cb_toggle, MentorCb.filter(F.action.in_({A.AREA, A.GOAL})))
-    on(cb_areas_done, MentorCb.filter(F.action == A.AREAS_DONE))
-    on(cb_availability, MentorCb.filter(F.action == A.AVAILABILITY))
-    on(cb_seek, MentorCb.filter(F.action == A.SEEK))
-    on(cb_goals_done, MentorCb.filter(F.action == A.GOALS_DONE))
-    on(cb_preference, MentorCb.filter(F.action == A.PREFERENCE))
     on(cb_suggest, MentorCb.filter(F.action == A.SUGGEST))
     on(cb_ask, MentorCb.filter(F.action == A.ASK))
     on(cb_answer, MentorCb.filter(F.action.in_({A.ACCEPT, A.DECLINE})))

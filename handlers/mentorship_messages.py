@@ -9,7 +9,7 @@ from html import escape
 from datetime import datetime
 from typing import Any
 
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import MentorAction as A
@@ -21,6 +21,7 @@ from bot.i18n import format_datetime, pgettext, use_locale
 from bot.keyboards import button, rows
 from bot.services.delivery import Protected, Recipient
 from bot.services.matching import Match
+from bot.services.members import MemberService
 from bot.services.mentorship import MentorshipService, Waiting, shared_locale
 from bot.services.message_kinds import MessageKind
 from bot.services.reference import ReferenceData
@@ -30,6 +31,8 @@ from bot.texts import (
     ProfileLookup,
     agency_text, availability_text, language_names, profile_card, reach_text,
 )
+from handlers.members_only import refusal
+from handlers.ui import edit_text
 
 MIN_GROUP = 5  # reports show nothing about fewer people than this
 
@@ -203,15 +206,6 @@ async def overview_text(actor: Actor, service: MentorshipService, ref: Reference
         lines.append(_("Averages need at least 5 ratings."))
     lines.append(_("Comments are shown without names, and only once a country has 5 ratings."))
     return "\n".join(lines)
-
-
-def toggle_keyboard(action: A, chosen: set[str], ref: ReferenceData, locale: str,
-                    done: A) -> InlineKeyboardMarkup:
-    lines = [[button(("✓ " if code in chosen else "") + ref.expertise(code, locale),
-                     MentorCb(action=action, value=code))] for code in ref.expertise_codes]
-    if chosen:
-        lines.append([button(_("Done"), MentorCb(action=done))])
-    return rows(*lines)
 
 
 def pair_keyboard(pair: Pair) -> InlineKeyboardMarkup:
@@ -421,3 +415,41 @@ def renderers(app: Any) -> dict[str, Any]:
             MessageKind.MENTOR_CONTACTS: contacts, MessageKind.MENTOR_NEXT: next_suggestions,
             MessageKind.MENTOR_CHECKIN: checkin, MessageKind.MENTOR_SILENT: silent,
             MessageKind.MENTOR_ENDED: ended, MessageKind.MENTOR_RATE: rate}
+
+
+# ---- shared by the menu's handlers and the wizards (handlers.mentorship_forms) ------------
+
+async def mentor_message(query: CallbackQuery, actor: Actor) -> Message | None:
+    """The message of a mentorship button, if she may use mentorship (else she is told)."""
+    message = query.message if isinstance(query.message, Message) else None
+    problem = refusal(actor)
+    if problem is not None or message is None:
+        await query.answer(problem or _("This button is no longer valid."), show_alert=True)
+        return None
+    return message
+
+
+async def menu_view(actor: Actor, service: MentorshipService, ref: ReferenceData
+                    ) -> tuple[str, InlineKeyboardMarkup]:
+    return menu_text_and_keyboard(
+        actor, await service.offer(actor.user_id), await service.request(actor.user_id),
+        await service.running_pairs(actor.user_id), await service.pending(actor.user_id), ref)
+
+
+async def show_suggestions(message: Message, actor: Actor, service: MentorshipService,
+                           members: MemberService, ref: ReferenceData, *, edit: bool) -> None:
+    waiting = await service.waiting(actor.user_id)
+    if waiting is Waiting.HAS_MENTOR:
+        text, keyboard = _("You already have a mentor, or a mentor is considering your "
+                           "request. /mentorship shows your mentorships."), None
+    elif waiting is Waiting.PAUSED:
+        text, keyboard = _("Your request is paused. Resume it in /mentorship to get "
+                           "suggestions."), None
+    else:
+        text, keyboard = await suggestions_message(
+            actor.user_id, await service.suggestions(actor.user_id), members, ref, service,
+            actor.locale, follow_up=False)
+    if edit:
+        await edit_text(message, text, keyboard)
+    else:
+        await message.answer(text, reply_markup=keyboard)

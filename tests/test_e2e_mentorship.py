@@ -15,16 +15,25 @@ from tests.flows import ref_label, seed_member, t
 from tests.harness import ADMIN_ID, BotHarness
 
 
+def press_choice(harness: BotHarness, user: UserHandle, label: str) -> str:
+    """A wizard's choice as it is labelled now: "✓ 2" when it is her answer already."""
+    labels = user.last.button_labels()
+    return label if label in labels else f"✓ {label}"
+
+
 async def offer_to_mentor(harness: BotHarness, mentor: UserHandle, locale: str = "en", *,
                           places: str = "2", area: str = "cybercrime") -> None:
+    """Offer to mentor (or change her offer: her answers are pre-filled, the area stays on)."""
     await mentor.send("/mentorship")
     change = t(harness, locale, "Change my offer")
     await mentor.press(change if change in mentor.last.button_labels()
                        else t(harness, locale, "Offer to mentor"))
-    await mentor.press(places)
-    await mentor.press(ref_label(harness, "expertise", area, locale))
+    await mentor.press(press_choice(harness, mentor, places))
+    area_label = ref_label(harness, "expertise", area, locale)
+    if area_label in mentor.last.button_labels():
+        await mentor.press(area_label)
     await mentor.press(t(harness, locale, "Done"))
-    await mentor.press(t(harness, locale, "twice a month"))
+    await mentor.press(press_choice(harness, mentor, t(harness, locale, "twice a month")))
     assert mentor.last_text == t(harness, locale, "Thank you! You are on the list of mentors. "
                                                   "When a member asks you, I will show you her "
                                                   "profile and goal, and you decide.")
@@ -32,12 +41,17 @@ async def offer_to_mentor(harness: BotHarness, mentor: UserHandle, locale: str =
 
 async def look_for_mentor(harness: BotHarness, mentee: UserHandle, locale: str = "en", *,
                           goal: str = "cybercrime", where: str = "any country") -> None:
+    """Find a mentor (or change her request: her answers are pre-filled, the goal stays on)."""
     await mentee.send("/mentorship")
-    await mentee.press(t(harness, locale, "Find a mentor"))
-    await mentee.press(ref_label(harness, "expertise", goal, locale))
+    change = t(harness, locale, "Change my request")
+    await mentee.press(change if change in mentee.last.button_labels()
+                       else t(harness, locale, "Find a mentor"))
+    goal_label = ref_label(harness, "expertise", goal, locale)
+    if goal_label in mentee.last.button_labels():
+        await mentee.press(goal_label)
     await mentee.press(t(harness, locale, "Done"))
     await mentee.send("I want to learn <how> to investigate crypto fraud")
-    await mentee.press(t(harness, locale, where))
+    await mentee.press(press_choice(harness, mentee, t(harness, locale, where)))
 
 
 def texts_of(messages: list[SentMessage]) -> str:
@@ -345,20 +359,28 @@ async def test_wizard_bad_input(harness: BotHarness) -> None:
     await mentee.send("/mentorship")
     await mentee.press("Find a mentor")
     stale = "This button is no longer valid."
-    answer = await mentee.press_data("m1:goal:no_such_area:0:0")  # forged
+    area = ref_label(harness, "expertise", "forensics", "en")
+    real = next(b for b in mentee.last.buttons() if b["text"] == area)["callback_data"]
+    answer = await mentee.press_data(real.replace("forensics", "no_such_area"))  # forged
     assert answer is not None and answer["text"] == stale
-    answer = await mentee.press_data("m1:goals_ok::0:0")  # nothing chosen yet
-    assert answer is not None and answer["text"] == stale
-    await mentee.press(ref_label(harness, "expertise", "forensics", "en"))
+    answer = await mentee.press_data("m1:goal:forensics:0:0")  # the wizard before the dialog
+    assert answer is not None and answer["text"] == "This button is from an earlier message."
+    answer = await mentee.press("Done")  # nothing chosen yet
+    assert answer is not None and answer["text"] == "Please choose at least one."
+    await mentee.press(area)
     await mentee.press("Done")
-    await mentee.send_photo()
-    assert mentee.last_text == "Please answer with a text message."
-    await mentee.send("   ")
-    assert mentee.last_text == "The answer is empty. Please type it in a message."
-    await mentee.send("y" * 301)
-    assert mentee.last_text == "That is too long: please keep it under 300 characters."
+    # A wrong answer is explained in the same message, which asks again.
+    asking = mentee.last
+    for send, reason in ((mentee.send_photo(), "Please answer with a text message."),
+                         (mentee.send("   "), "The answer is empty. Please type it in a message."),
+                         (mentee.send("y" * 301),
+                          "That is too long: please keep it under 300 characters.")):
+        await send
+        assert mentee.last.message_id == asking.message_id
+        assert f"⚠️ {reason}" in mentee.last_text
     await mentee.send("Learn forensics")
-    answer = await mentee.press_data("m1:pref:moon:0:0")
+    real = next(b for b in mentee.last.buttons() if b["text"] == "any country")["callback_data"]
+    answer = await mentee.press_data(real.replace("any", "moon"))
     assert answer is not None and answer["text"] == stale
     await mentee.press("from my country")
     assert mentee.last_text.startswith("No mentor fits")

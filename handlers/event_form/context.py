@@ -19,6 +19,7 @@ from bot.clock import Clock
 from bot.dialogs import popup
 from bot.services.event_input import MomentProblem, start_problem, today_in
 from bot.services.events import ALL, Audience, EventOrganiser
+from bot.services.profile_input import check_short_text
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 
@@ -64,6 +65,21 @@ class FlowCtx:
         """Ask again in the same message, with the reason on one line."""
         self.data["error"] = {"code": code, **extra}
         self.manager.show_mode = ShowMode.EDIT
+
+    def typed_text(self, message: Message, window: str, limit: int) -> str | None:
+        """Her typed answer, if this is the window that takes one and it passes the check;
+        else None, and the same message says why (``texts.typed_refusal_text``)."""
+        if self.window != window:
+            self.refuse("use_buttons")
+            return None
+        if not message.text:
+            self.refuse("not_text")
+            return None
+        value, problem = check_short_text(message.text, limit, keep_lines=True)
+        if problem is not None:
+            self.refuse("problem", problem=problem.value)
+            return None
+        return value
 
     def take_day(self, day: date) -> bool:
         """A day picked on the calendar, kept unless it is already over in the chosen zone

@@ -13,7 +13,6 @@ from bot.callbacks import IntroCb
 from bot.dialogs import popup
 from bot.services.introductions import IntroductionService, IntroOutcome
 from bot.services.members import MemberService
-from bot.services.profile_input import check_short_text
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.texts import intro_limit_text
@@ -107,15 +106,8 @@ async def on_step(callback: CallbackQuery, _widget: Any, manager: DialogManager,
 async def on_message(message: Message, _widget: Any, manager: DialogManager) -> None:
     """Typed text counts only as the reason; elsewhere the same message asks for a button."""
     ctx = Ctx(manager)
-    if ctx.window != "reason":
-        ctx.refuse("use_buttons")
-        return
-    if not message.text:
-        ctx.refuse("not_text")
-        return
-    value, problem = check_short_text(message.text, REASON_MAX, keep_lines=True)
-    if problem is not None:
-        ctx.refuse("problem", problem=problem.value)
+    value = ctx.typed_text(message, "reason", REASON_MAX)
+    if value is None:
         return
     ctx.data["reason"] = value
     await search(ctx)

@@ -17,10 +17,9 @@ from bot.db.repositories.profiles import Profile
 from bot.i18n import format_date, format_datetime
 from bot.services.introductions import WEEKLY_LIMIT, Allowance, IntroductionService
 from bot.services.members import MemberService
-from bot.services.profile_input import InputProblem
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
-from bot.texts import intro_limit_text, problem_text, profile_card
+from bot.texts import intro_limit_text, profile_card, typed_refusal_text
 
 REASON_MAX = 300
 STEPS = ("country", "expertise", "language")
@@ -62,15 +61,9 @@ def _error(data: dict[str, Any], allowance: Allowance, locale: str, zone: str) -
         return _("Nobody who fits this request can be asked right now. Try fewer conditions.")
     if code == "gone":
         return _("She can no longer be asked. Please choose another.")
-    if code == "not_text":
-        return _("Please answer with a text message.")
-    if code == "problem":
-        return problem_text(InputProblem(error["problem"]), REASON_MAX)
-    if code == "use_buttons":
-        return _("Please use the buttons below.")
     if code == "refused":  # said in her language when it happened (handlers.members_only)
         return str(error.get("text") or "")
-    return ""
+    return typed_refusal_text(error, REASON_MAX)
 
 
 async def menu_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
