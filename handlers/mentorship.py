@@ -48,7 +48,7 @@ from bot.texts import availability_text, country_preference_text, problem_text, 
 from handlers.directory import picked_place
 from handlers.members_only import refusal
 from handlers.mentorship_messages import (
-    confirm_keyboard, confirm_text, menu_text_and_keyboard, other_name, overview_text,
+    FROM_CHECKIN, confirm_keyboard, confirm_text, menu_text_and_keyboard, other_name, overview_text,
     pair_keyboard, pair_text, suggestions_message, toggle_keyboard, zone_of,
 )
 from handlers.ui import (
@@ -248,13 +248,14 @@ async def cb_goals_done(query: CallbackQuery, actor: Actor, state: FSMContext) -
     await query.answer()
     await state.set_state(MentorForm.goal_text)
     await edit_text(message, _("In a sentence or two, what do you hope a mentor helps you "
-                               "with? (up to {limit} characters)").format(limit=GOAL_MAX), None)
+                               "with? (up to {limit} characters)").format(limit=GOAL_MAX)
+                    + " " + _("(/cancel to stop)"), None)
 
 
 async def on_goal_text(message: Message, state: FSMContext) -> None:
     value, problem = check_short_text(message.text, GOAL_MAX, keep_lines=True)
     if problem is not None:
-        await message.answer(problem_text(problem, GOAL_MAX))
+        await message.answer(problem_text(problem, GOAL_MAX) + " " + _("(/cancel to stop)"))
         return
     data = (await state.get_data()).get("mentor", {})
     await state.update_data(mentor={**data, "goal_text": value})
@@ -372,10 +373,19 @@ async def running_pair(query: CallbackQuery, callback_data: MentorCb, actor: Act
     return message, pair
 
 
-async def card_text(pair: Pair, actor: Actor, members: MemberService, bot: Bot) -> str:
-    contact = await reach_text(pair.other(actor.user_id), members, TelegramChats(bot))
+async def card_text(pair: Pair, actor: Actor, members: MemberService, bot: Bot, *,
+                    protected: bool = True) -> str:
+    """Her card of the pair; the contact only on a message sent protected (the check-in is
+    not: a card edited into it says who, not how to reach her)."""
+    contact = await reach_text(pair.other(actor.user_id), members, TelegramChats(bot)) \
+        if protected else None
     return pair_text(pair, actor.user_id, await other_name(pair, actor.user_id, members),
                      contact)
+
+
+def on_protected(callback_data: MentorCb) -> bool:
+    """Whether the button sits on a protected message (a pair card, not a check-in)."""
+    return callback_data.value != FROM_CHECKIN
 
 
 async def cb_pairs(query: CallbackQuery, actor: Actor, mentorship_service: MentorshipService,
@@ -421,8 +431,9 @@ async def cb_pause(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
                        show_alert=not done)
     fresh = await mentorship_service.side_of(pair.id, actor.user_id)
     if fresh is not None and fresh.status in RUNNING:  # the card says what it is now
-        await edit_text(message, await card_text(fresh, actor, members, bot),
-                        pair_keyboard(fresh))
+        await edit_text(message, await card_text(fresh, actor, members, bot,
+                                                 protected=on_protected(callback_data)),
+                        pair_keyboard(fresh, callback_data.value))
 
 
 async def cb_confirm_end(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
@@ -436,7 +447,7 @@ async def cb_confirm_end(query: CallbackQuery, callback_data: MentorCb, actor: A
     completed = callback_data.action == A.DONE
     name = await other_name(pair, actor.user_id, members)
     await edit_text(message, confirm_text(pair, name, completed),
-                    confirm_keyboard(pair, completed))
+                    confirm_keyboard(pair, completed, callback_data.value))
 
 
 async def cb_keep(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
@@ -447,7 +458,9 @@ async def cb_keep(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
         return
     message, pair = found
     await query.answer()
-    await edit_text(message, await card_text(pair, actor, members, bot), pair_keyboard(pair))
+    await edit_text(message, await card_text(pair, actor, members, bot,
+                                             protected=on_protected(callback_data)),
+                    pair_keyboard(pair, callback_data.value))
 
 
 async def cb_end(query: CallbackQuery, callback_data: MentorCb, actor: Actor,

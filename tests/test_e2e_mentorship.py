@@ -354,9 +354,11 @@ async def test_wizard_bad_input(harness: BotHarness) -> None:
     await mentee.send_photo()
     assert mentee.last_text == "Please answer with a text message."
     await mentee.send("   ")
-    assert mentee.last_text == "The answer is empty. Please type it in a message."
+    assert mentee.last_text == "The answer is empty. Please type it in a message. " \
+                               "(/cancel to stop)"
     await mentee.send("y" * 301)
-    assert mentee.last_text == "That is too long: please keep it under 300 characters."
+    assert mentee.last_text == "That is too long: please keep it under 300 characters. " \
+                               "(/cancel to stop)"
     await mentee.send("Learn forensics")
     answer = await mentee.press_data("m1:pref:moon:0:0")
     assert answer is not None and answer["text"] == stale
