@@ -395,8 +395,16 @@ def renderers(app: Any) -> dict[str, Any]:
         if pair is None or pair.role_of(to.user_id) is None:
             return None
         name = await other_name(pair, to.user_id, profiles)
-        return _("{name} has closed your mentorship. Thank you for the time you gave it.").format(
-            name=name), None
+        if pair.status == "completed":
+            return _("{name} has marked your mentorship as goals reached. Thank you for the "
+                     "time you gave it.").format(name=name), None
+        text = _("{name} has closed your mentorship. Thank you for the time you gave it."
+                 ).format(name=name)
+        if to.user_id == pair.mentee_id and await repo.request(to.user_id) is not None:
+            text += "\n\n" + _("Your request for a mentor stays open: the weekly matching "
+                                "round may ask another mentor for you. /mentorship shows "
+                                "suggestions, or pauses or withdraws your request.")
+        return text, None
 
     async def rate(payload: dict[str, Any], to: Recipient) -> Any:
         pair = await repo.get(payload["pair_id"])

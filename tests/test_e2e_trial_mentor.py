@@ -116,6 +116,40 @@ async def test_the_goal_question_says_how_to_stop(harness: BotHarness) -> None:
         "<b>Border</b> & <i>customs</i> cooperation"
 
 
+async def test_the_mentee_is_told_her_request_stays_open_and_goals_reached_is_named(
+        harness: BotHarness) -> None:
+    mentor, mentee = await tk_and_ky(harness)
+    await matched(harness, mentor, mentee, "ky", "tk")
+    # The mentor ends it: the mentee hears that her request is still open, and where to stop it.
+    await open_pair_card(harness, mentor, "ky")
+    await mentor.press(t(harness, "ky", "End mentorship"))
+    await mentor.press(t(harness, "ky", "Yes, end it"))
+    await harness.deliver()
+    told = next(m for m in reversed(mentee.bot_messages) if "Айжан" in (m.text or ""))
+    assert (told.text or "").startswith(t(harness, "tk", "{name} has closed your mentorship. "
+                                                         "Thank you for the time you gave it.",
+                                          name="Айжан"))
+    assert t(harness, "tk", "Your request for a mentor stays open: the weekly matching round "
+                            "may ask another mentor for you. /mentorship shows suggestions, "
+                            "or pauses or withdraws your request.") in (told.text or "")
+    # Another pair ends with goals reached: the other side reads just that.
+    second = await seed_member(harness, 1503, "KZ", locale="ru", name="Сауле", years=30,
+                               agency="prosecutor", languages=("ru",))
+    await offer_to_mentor(harness, second, "ru")
+    await mentee.send("/mentorship")
+    await mentee.press(t(harness, "tk", "Show suggestions"))
+    await mentee.press(t(harness, "tk", "Ask mentor {number}", number=1))
+    await harness.deliver()
+    await second.press(t(harness, "ru", "Accept"))
+    await harness.deliver()
+    await open_pair_card(harness, mentee, "tk")
+    await mentee.press(t(harness, "tk", "Goals reached"))
+    await mentee.press(t(harness, "tk", "Yes, goals reached"))
+    await harness.deliver()
+    assert t(harness, "ru", "{name} has marked your mentorship as goals reached. Thank you for "
+                            "the time you gave it.", name="Ogulgerek") in second.all_texts()
+
+
 @pytest.mark.xfail(strict=True, reason="trial: /cancel in the goal step answers with the "
                                        "generic '/start takes you back to it' (handlers/"
                                        "common.py's DISCARDED_ON_CANCEL has no MentorForm)")
