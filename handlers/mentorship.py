@@ -44,8 +44,8 @@ from bot.texts import problem_text, reach_text
 from handlers.directory import picked_place
 from handlers.members_only import refusal
 from handlers.mentorship_messages import (
-    confirm_keyboard, confirm_text, mentor_message, menu_view, other_name, overview_text,
-    pair_keyboard, pair_text, show_suggestions, zone_of,
+    FROM_CHECKIN, confirm_keyboard, confirm_text, mentor_message, menu_view, other_name,
+    overview_text, pair_keyboard, pair_text, show_suggestions, zone_of,
 )
 from handlers.ui import (
     append_note, ask_for_text, edit_text, not_for_you, query_message, refused, stale_button,
@@ -185,10 +185,19 @@ async def running_pair(query: CallbackQuery, callback_data: MentorCb, actor: Act
     return message, pair
 
 
-async def card_text(pair: Pair, actor: Actor, members: MemberService, bot: Bot) -> str:
-    contact = await reach_text(pair.other(actor.user_id), members, TelegramChats(bot))
+async def card_text(pair: Pair, actor: Actor, members: MemberService, bot: Bot, *,
+                    protected: bool = True) -> str:
+    """Her card of the pair; the contact only on a message sent protected (the check-in is
+    not: a card edited into it says who, not how to reach her)."""
+    contact = await reach_text(pair.other(actor.user_id), members, TelegramChats(bot)) \
+        if protected else None
     return pair_text(pair, actor.user_id, await other_name(pair, actor.user_id, members),
                      contact)
+
+
+def on_protected(callback_data: MentorCb) -> bool:
+    """Whether the button sits on a protected message (a pair card, not a check-in)."""
+    return callback_data.value != FROM_CHECKIN
 
 
 async def cb_pairs(query: CallbackQuery, actor: Actor, mentorship_service: MentorshipService,
@@ -234,8 +243,9 @@ async def cb_pause(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
                        show_alert=not done)
     fresh = await mentorship_service.side_of(pair.id, actor.user_id)
     if fresh is not None and fresh.status in RUNNING:  # the card says what it is now
-        await edit_text(message, await card_text(fresh, actor, members, bot),
-                        pair_keyboard(fresh))
+        await edit_text(message, await card_text(fresh, actor, members, bot,
+                                                 protected=on_protected(callback_data)),
+                        pair_keyboard(fresh, callback_data.value))
 
 
 async def cb_confirm_end(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
@@ -249,7 +259,7 @@ async def cb_confirm_end(query: CallbackQuery, callback_data: MentorCb, actor: A
     completed = callback_data.action == A.DONE
     name = await other_name(pair, actor.user_id, members)
     await edit_text(message, confirm_text(pair, name, completed),
-                    confirm_keyboard(pair, completed))
+                    confirm_keyboard(pair, completed, callback_data.value))
 
 
 async def cb_keep(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
@@ -260,7 +270,9 @@ async def cb_keep(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
         return
     message, pair = found
     await query.answer()
-    await edit_text(message, await card_text(pair, actor, members, bot), pair_keyboard(pair))
+    await edit_text(message, await card_text(pair, actor, members, bot,
+                                             protected=on_protected(callback_data)),
+                    pair_keyboard(pair, callback_data.value))
 
 
 async def cb_end(query: CallbackQuery, callback_data: MentorCb, actor: Actor,

@@ -6,7 +6,6 @@ language (proposals, contacts after consent, check-ins, endings, ratings).
 from __future__ import annotations
 
 from html import escape
-from datetime import datetime
 from typing import Any
 
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -35,6 +34,7 @@ from handlers.members_only import refusal
 from handlers.ui import edit_text
 
 MIN_GROUP = 5  # reports show nothing about fewer people than this
+FROM_CHECKIN = "c"  # the value of a pair button on a check-in (a message sent unprotected)
 
 
 # ---- texts -------------------------------------------------------------------------------
@@ -208,13 +208,16 @@ async def overview_text(actor: Actor, service: MentorshipService, ref: Reference
     return "\n".join(lines)
 
 
-def pair_keyboard(pair: Pair) -> InlineKeyboardMarkup:
-    if pair.status == "paused":
-        first = button(_("Resume"), MentorCb(action=A.RESUME, pair_id=pair.id))
-    else:
-        first = button(_("Pause"), MentorCb(action=A.PAUSE, pair_id=pair.id))
-    return rows([first, button(_("Goals reached"), MentorCb(action=A.DONE, pair_id=pair.id))],
-                [button(_("End mentorship"), MentorCb(action=A.END, pair_id=pair.id))])
+def pair_keyboard(pair: Pair, origin: str = "") -> InlineKeyboardMarkup:
+    """The card's buttons; ``origin`` (:data:`FROM_CHECKIN`) travels with them, so a card
+    edited into an unprotected check-in never gains the contact."""
+    def cb(action: A) -> MentorCb:
+        return MentorCb(action=action, pair_id=pair.id, value=origin)
+
+    first = button(_("Resume"), cb(A.RESUME)) if pair.status == "paused" \
+        else button(_("Pause"), cb(A.PAUSE))
+    return rows([first, button(_("Goals reached"), cb(A.DONE))],
+                [button(_("End mentorship"), cb(A.END))])
 
 
 def pair_status(pair: Pair) -> str:
@@ -233,11 +236,12 @@ def pair_text(pair: Pair, user_id: int, name: str, contact: str | None) -> str:
     return text
 
 
-def confirm_keyboard(pair: Pair, completed: bool) -> InlineKeyboardMarkup:
+def confirm_keyboard(pair: Pair, completed: bool, origin: str = "") -> InlineKeyboardMarkup:
     yes = (button(_("Yes, goals reached"), MentorCb(action=A.DONE_YES, pair_id=pair.id))
            if completed else button(_("Yes, end it"), MentorCb(action=A.END_YES,
                                                                pair_id=pair.id)))
-    return rows([yes], [button(_("No, keep it"), MentorCb(action=A.KEEP, pair_id=pair.id))])
+    return rows([yes], [button(_("No, keep it"), MentorCb(action=A.KEEP, pair_id=pair.id,
+                                                          value=origin))])
 
 
 def confirm_text(pair: Pair, name: str, completed: bool) -> str:
@@ -266,6 +270,12 @@ def renderers(app: Any) -> dict[str, Any]:
     profiles: ProfileRepo = app.profiles
     ref: ReferenceData = app.reference
 
+    async def deadline_for(pair: Pair, to: Recipient) -> str:
+        """When the proposal lapses, in her language and her country's zone."""
+        person = await profiles.get(to.user_id)
+        return format_datetime(pair.expires_at, to.locale,
+                               zone_of(person.country_code if person else None, ref))
+
     async def proposal(payload: dict[str, Any], to: Recipient) -> Any:
         pair = await repo.get(payload["pair_id"])
         if pair is None or pair.status != "proposed" or pair.mentor_id != to.user_id:
@@ -281,28 +291,27 @@ def renderers(app: Any) -> dict[str, Any]:
             _("She wants to grow in: {goals}").format(goals=goals),
             _("In her words: «{goal}»").format(goal=escape(request.goal_text)),
             _("If you accept, you both get each other's contacts. If you decline, she is "
-              "simply offered another mentor. Without an answer in 3 days, the request "
-              "lapses.")])
+              "simply offered another mentor. Without an answer by {deadline}, the request "
+              "lapses.").format(deadline=await deadline_for(pair, to))])
         return text, answer_keyboard(pair)
 
     async def reminder(payload: dict[str, Any], to: Recipient) -> Any:
         pair = await repo.get(payload["pair_id"])
         if pair is None or pair.status != "proposed" or pair.mentor_id != to.user_id:
             return None
-        mentor = await profiles.get(to.user_id)
-        deadline = format_datetime(pair.expires_at, to.locale,
-                                   zone_of(mentor.country_code if mentor else None, ref))
         return (_("A reminder: a member asked you to be her mentor (her request is above). "
                   "Please answer by {deadline}; after that it lapses.").format(
-                      deadline=deadline), answer_keyboard(pair))
+                      deadline=await deadline_for(pair, to)), answer_keyboard(pair))
 
     async def round_asked(payload: dict[str, Any], to: Recipient) -> Any:
         pair = await repo.get(payload["pair_id"])
         if pair is None or pair.status != "proposed" or pair.mentee_id != to.user_id:
             return None
         return _("The weekly matching round found a mentor who could suit you, and I have "
-                 "asked her. If she agrees, you both get each other's contacts; if not, I will "
-                 "suggest others within 3 days."), None
+                 "asked her. She has until {deadline} to answer. If she agrees, you both get "
+                 "each other's contacts; if not, I will suggest others then. /mentorship shows "
+                 "your request; you can cancel it there.").format(
+                     deadline=await deadline_for(pair, to)), None
 
     async def running_pair_of(payload: dict[str, Any], to: Recipient) -> Pair | None:
         """The pair a message is about, if it still runs and she is a side of it."""
@@ -360,8 +369,10 @@ def renderers(app: Any) -> dict[str, Any]:
         return (_("How is your mentorship with {name} going? Have you met?").format(name=name),
                 rows([button(_("We have met"), MentorCb(action=A.MET, pair_id=pair.id)),
                       button(_("Not yet"), MentorCb(action=A.NOT_YET, pair_id=pair.id))],
-                     [button(_("Pause"), MentorCb(action=A.PAUSE, pair_id=pair.id)),
-                      button(_("End mentorship"), MentorCb(action=A.END, pair_id=pair.id))]))
+                     [button(_("Pause"), MentorCb(action=A.PAUSE, pair_id=pair.id,
+                                                  value=FROM_CHECKIN)),
+                      button(_("End mentorship"), MentorCb(action=A.END, pair_id=pair.id,
+                                                           value=FROM_CHECKIN))]))
 
     async def silent(payload: dict[str, Any], to: Recipient) -> Any:
         pair = await repo.get(payload["pair_id"])
@@ -377,8 +388,16 @@ def renderers(app: Any) -> dict[str, Any]:
         if pair is None or pair.role_of(to.user_id) is None:
             return None
         name = await other_name(pair, to.user_id, profiles)
-        return _("{name} has closed your mentorship. Thank you for the time you gave it.").format(
-            name=name), None
+        if pair.status == "completed":
+            return _("{name} has marked your mentorship as goals reached. Thank you for the "
+                     "time you gave it.").format(name=name), None
+        text = _("{name} has closed your mentorship. Thank you for the time you gave it."
+                 ).format(name=name)
+        if to.user_id == pair.mentee_id and await repo.request(to.user_id) is not None:
+            text += "\n\n" + _("Your request for a mentor stays open: the weekly matching "
+                                "round may ask another mentor for you. /mentorship shows "
+                                "suggestions, or pauses or withdraws your request.")
+        return text, None
 
     async def rate(payload: dict[str, Any], to: Recipient) -> Any:
         pair = await repo.get(payload["pair_id"])

@@ -312,7 +312,8 @@ async def test_pause_and_end_by_either_side(harness: BotHarness) -> None:
     await mentor.press("Yes, goals reached")
     await harness.deliver()
     assert await harness.db.fetch_value("SELECT status FROM mentor_pairs") == "completed"
-    assert "Mentor P has closed your mentorship." in "\n".join(mentee.all_texts())
+    assert "Mentor P has marked your mentorship as goals reached." in "\n".join(
+        mentee.all_texts())
     # Her place is free again.
     await mentor.send("/mentorship")
     assert "You mentor: 0 of 1 places taken, open." in mentor.last_text

@@ -39,7 +39,7 @@ def question(window: str) -> str:
         "time": _("How much time can you give?"),
         "goals": _("What would you like to grow in? Tap all that apply, then Done."),
         "words": _("In a sentence or two, what do you hope a mentor helps you with? (up to "
-                   "{limit} characters)").format(limit=GOAL_MAX),
+                   "{limit} characters)").format(limit=GOAL_MAX) + " " + _("(/cancel to stop)"),
         "where": _("Mentors from where?"),
     }[window]
 
