@@ -286,6 +286,9 @@ async def cb_end(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
     await edit_text(message, _("This mentorship has ended. Thank you!"), None)
 
 
+REMATCH_CONFIRMED = "yes"
+
+
 async def cb_rematch(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
                      mentorship_service: MentorshipService, members: MemberService,
                      ref: ReferenceData) -> None:
@@ -296,8 +299,16 @@ async def cb_rematch(query: CallbackQuery, callback_data: MentorCb, actor: Actor
     if pair.mentee_id != actor.user_id:
         await not_for_you(query)
         return
-    await mentorship_service.end(pair, actor.user_id, False)
     await query.answer()
+    if callback_data.value != REMATCH_CONFIRMED:  # it ends the pair: asked first
+        name = await other_name(pair, actor.user_id, members)
+        await edit_text(message, confirm_text(pair, name, False), rows(
+            [button(_("Yes, end it"), MentorCb(action=A.REMATCH, pair_id=pair.id,
+                                               value=REMATCH_CONFIRMED))],
+            [button(_("No, keep it"), MentorCb(action=A.KEEP, pair_id=pair.id,
+                                               value=FROM_CHECKIN))]))  # unprotected here
+        return
+    await mentorship_service.end(pair, actor.user_id, False)
     await append_note(message, _(
         "I have ended that mentorship. Suggestions for a new mentor follow."))
     await show_suggestions(message, actor, mentorship_service, members, ref, edit=False)

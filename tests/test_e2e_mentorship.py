@@ -251,6 +251,8 @@ async def test_checkins_silent_mentor_rematch_rating_and_overview(harness: BotHa
     assert await harness.db.fetch_value("SELECT mentor_silent FROM mentor_pairs") == 2
 
     await mentee.press(t(harness, "kk", "Find me a new mentor"))
+    assert await harness.db.fetch_value("SELECT status FROM mentor_pairs") == "active"
+    await mentee.press(t(harness, "kk", "Yes, end it"))  # it ends the pair: asked first
     await harness.deliver()
     assert await harness.db.fetch_value("SELECT status FROM mentor_pairs") == "ended"
     assert "Patient Mentee has closed your mentorship." in mentor.all_texts()[-2]

@@ -191,18 +191,18 @@ async def test_a_suspended_partner_puts_the_pair_on_hold_and_the_other_is_told(
                    for m in mentor.bot_messages[mentor_before:])
 
 
-@pytest.mark.xfail(strict=True, reason="trial: 'Find me a new mentor' (after a silent mentor) "
-                                       "ends the mentorship and tells the mentor in one tap, "
-                                       "with no confirmation (UX.md: end a mentorship)")
 async def test_find_me_a_new_mentor_asks_before_ending(harness: BotHarness) -> None:
     mentor, mentee = await tk_and_ky(harness)
     await matched(harness, mentor, mentee, "ky", "tk")
-    for _ in range(2):  # two check-ins the mentor never answers
+    for _ in range(4):  # check-ins the mentor never answers
         harness.clock.advance(days=31)
         await harness.tick()
         await harness.deliver()
-    await mentee.press(t(harness, "tk", "Find me a new mentor"))
+    await mentee.press(t(harness, "tk", "Find me a new mentor"), mentee.find_button(
+        t(harness, "tk", "Find me a new mentor"))[0])
     assert await harness.db.fetch_value("SELECT status FROM mentor_pairs") == "active"
+    await mentee.press(t(harness, "tk", "Yes, end it"))
+    assert await harness.db.fetch_value("SELECT status FROM mentor_pairs") == "ended"
 
 
 async def test_forged_pair_buttons_and_double_taps_change_nothing(harness: BotHarness) -> None:
