@@ -5,11 +5,12 @@ For each size a fresh SQLite database (the project's own migrations) is seeded w
 members of the five countries in today's proportions: 30 % mentors offering 1–3 places, 70 %
 mentees, with languages, areas, goals and country preferences drawn from a fixed seed. Then:
 
-1. ``app.mentorship_service.run_round()`` runs on it, as the scheduler runs it: load the waiting
-   mentees and the mentors, solve the round in a worker thread, write the proposals (and their
-   outbox rows) in bulk, a chunk per transaction. Its wall time is split into load / solve /
+1. ``app.mentorship_service.run_round()`` runs on it, as the scheduler runs it: a process of
+   its own (a small round: a worker thread) reads the waiting mentees and the mentors and
+   solves the round, then the bot writes the proposals (and their outbox rows) in bulk, a
+   chunk per transaction. Its wall time is split into load / solve /
    write by a second run on a fresh copy through an identical service whose repository records
-   when each call ran. A third run on a fresh copy measures the round's peak memory: in the
+   when each call ran (where the worker process reads, its reading counts as solving). A third run on a fresh copy measures the round's peak memory: in the
    bot's process ``tracemalloc`` (Python objects and NumPy's buffers allocated during the
    round), plus, for a round large enough to run in its own process, that process's peak RSS
    (the same worker run once more on the same inputs, measured by ``wait4``).
@@ -73,9 +74,9 @@ from bot.services.matching import (  # noqa: E402
     COUNTRY_ANY, COUNTRY_OTHER, COUNTRY_SAME, AllowedPairs, Match, MenteeRequest, MentorOffer,
     assign, evaluate,
 )
-from bot.services.matching_worker import dumps_in_slices  # noqa: E402
+from bot.services.matching_worker import mentee_request, mentor_offer  # noqa: E402
 from bot.services.mentorship import (  # noqa: E402
-    PROCESS_CELLS, MentorshipService, RoundResult, mentee_request, mentor_offer,
+    PROCESS_CELLS, MentorshipService, RoundResult,
 )
 from bench.replies import FirstReplies, percentile  # noqa: E402
 from tests.emulator.server import TelegramEmulator  # noqa: E402
@@ -263,7 +264,8 @@ async def split_round(emu: TelegramEmulator, db_path: Path
     finally:
         await app.close()
     first_write = phases.first_write or ended
-    return (ended - began, phases.load_done - began, first_write - phases.load_done,
+    load_done = phases.load_done or began  # nothing read here: the worker process read it
+    return (ended - began, load_done - began, first_write - load_done,
             ended - first_write, result)
 
 
@@ -285,14 +287,14 @@ async def round_peak_mb(emu: TelegramEmulator, db_path: Path) -> float:
         await app.close()
 
 
-def engine_process_mb(inputs: Inputs) -> float:
-    """Peak RSS of ``bot.services.matching_worker`` solving these inputs (``wait4``: this
-    child's own figure; the interpreter, NumPy and SciPy included)."""
+def engine_process_mb(db_path: Path) -> float:
+    """Peak RSS of ``bot.services.matching_worker`` reading and solving the round of this
+    database (``wait4``: this child's own figure; the interpreter, NumPy and SciPy
+    included)."""
     worker = subprocess.Popen([sys.executable, "-m", "bot.services.matching_worker"],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT)
     assert worker.stdin is not None and worker.stdout is not None
-    worker.stdin.write(pickle.dumps((dumps_in_slices(inputs.mentees),
-                                     dumps_in_slices(inputs.mentors), inputs.excluded, 0)))
+    worker.stdin.write(pickle.dumps((str(db_path), 0)))
     worker.stdin.close()
     worker.stdout.read()
     worker.stdout.close()
@@ -524,7 +526,7 @@ async def measure(emu: TelegramEmulator, tmp: Path, members: int, users: int, re
                                        for k in range(4))
     bot_mb = await round_peak_mb(emu, fresh_copy(template, tmp / f"peak{members}.sqlite3"))
     in_process = len(inputs.mentees) * len(inputs.mentors) >= PROCESS_CELLS
-    engine_mb = await asyncio.to_thread(engine_process_mb, inputs) if in_process else 0.0
+    engine_mb = await asyncio.to_thread(engine_process_mb, template) if in_process else 0.0
     peak_mb = bot_mb + engine_mb
     engine_part = (f" + the engine's process {engine_mb:.0f} MB (peak RSS, interpreter "
                    f"included)" if in_process else " (the engine ran in a thread)")

@@ -233,8 +233,8 @@ async def test_a_large_round_runs_in_its_own_process_with_the_same_result(
         await member(db, mentee, years=2)
         await repo.save_request(mentee, ["cybercrime"], "goal", "any", clock.now())
     waiting, available = await repo.waiting_mentees(), await repo.available_mentors()
-    in_thread = mentorship.assign(*mentorship._engine_inputs(waiting, available),
-                                  await repo.excluded_pairs(), seed=5)
+    in_thread = mentorship.solve(waiting, [c for c in available if c.free_places > 0],
+                                 await repo.excluded_pairs(), seed=5)[2]
     monkeypatch.setattr(mentorship, "PROCESS_CELLS", 0)  # every round counts as large
     started = []
     real_exec = asyncio.create_subprocess_exec
@@ -246,6 +246,7 @@ async def test_a_large_round_runs_in_its_own_process_with_the_same_result(
     monkeypatch.setattr(asyncio, "create_subprocess_exec", spy)
     result = await service.run_round(seed=5)
     assert started == [(sys.executable, "-m", "bot.services.matching_worker")]
-    assert (result.proposed, result.total_score) == (3, sum(m.score for m in in_thread))
+    assert (result.proposed, result.total_score) == (3, sum(score for *_, score in in_thread))
     pairs = await db.fetch_all("SELECT mentee_id, mentor_id FROM mentor_pairs ORDER BY 1")
-    assert [tuple(r) for r in pairs] == [(m.mentee_id, m.mentor_id) for m in in_thread]
+    assert [tuple(r) for r in pairs] == [(mentee, mentor) for mentee, mentor, _ in in_thread]
+    assert (result.waiting, result.mentors) == (4, 2)

@@ -4,6 +4,11 @@ aiosqlite runs every statement on one thread, but coroutines interleave between 
 without a lock, one coroutine's ``BEGIN`` fails or silently merges with another's. So every
 statement and every transaction takes one asyncio lock; a statement issued by the task that
 already holds a transaction joins it instead of waiting for itself.
+
+Bulk work that writes in many short transactions (the weekly round's proposals) runs as
+*background* (:func:`in_background`) and calls :meth:`Database.after_foreground` before each:
+it lets a reply that is between two of its statements finish first, instead of queueing
+each of her statements behind another chunk.
 """
 
 from __future__ import annotations
@@ -12,14 +17,31 @@ import asyncio
 import hashlib
 import hmac
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+import time
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
 Params = Sequence[Any] | dict[str, Any]
+
+FOREGROUND_GRACE = 0.002  # s of quiet after a reply's statement before background work goes on
+FOREGROUND_WAIT_LIMIT = 0.02  # s at most background work waits, so a busy bot never starves it
+
+_BACKGROUND: ContextVar[bool] = ContextVar("database_background", default=False)
+
+
+@contextmanager
+def in_background() -> Iterator[None]:
+    """Statements of this task (and tasks it starts) give way to replies."""
+    token = _BACKGROUND.set(True)
+    try:
+        yield
+    finally:
+        _BACKGROUND.reset(token)
 
 
 class DatabaseOpenError(Exception):
@@ -38,6 +60,12 @@ class Database:
         self._reader_lock = asyncio.Lock()
         self._lock = asyncio.Lock()
         self._tx_owner: asyncio.Task[Any] | None = None
+        self._foreground_at = 0.0  # monotonic time the last foreground statement ended
+
+    @property
+    def path(self) -> Path | None:
+        """The database file (None in memory): another process may read it too."""
+        return self._path
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -111,6 +139,22 @@ class Database:
         row = next(iter(rows), None)
         return row is not None and row[0] == 0
 
+    async def after_foreground(self) -> None:
+        """Wait (briefly) until no reply holds the connection or used it in the last
+        ``FOREGROUND_GRACE`` seconds: a reply runs several statements with a little work
+        between them, and background chunks slipping into each gap made her wait for all."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + FOREGROUND_WAIT_LIMIT
+        while loop.time() < deadline:
+            quiet_for = time.monotonic() - self._foreground_at
+            if not self._lock.locked() and quiet_for >= FOREGROUND_GRACE:
+                return
+            await asyncio.sleep(max(FOREGROUND_GRACE - quiet_for, 0.0005))
+
+    def _foreground_ended(self) -> None:
+        if not _BACKGROUND.get():
+            self._foreground_at = time.monotonic()
+
     def _in_own_transaction(self) -> bool:
         return self._tx_owner is not None and self._tx_owner is asyncio.current_task()
 
@@ -138,6 +182,7 @@ class Database:
                 await self._conn.execute("COMMIT")
             finally:
                 self._tx_owner = None
+                self._foreground_ended()
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; returns the number of changed rows."""
@@ -224,3 +269,4 @@ class _StatementLock:
     async def __aexit__(self, *exc_info: object) -> None:
         if self._taken:
             self._db._lock.release()
+            self._db._foreground_ended()

@@ -22,7 +22,7 @@ mentor again. A partner who deletes her data ends the pair; the other is told. N
 are queued in the outbox with only ids in their payload and rendered at send time in the
 recipient's language (see ``handlers.mentorship_messages``).
 The weekly round's optimal assignment runs off the event loop: in a worker thread, or for a
-large round in a worker process (see ``_assign_off_the_loop``).
+large round in a worker process that reads the candidates itself (see ``_solve_round``).
 """
 
 from __future__ import annotations
@@ -37,16 +37,14 @@ from enum import Enum
 from pathlib import Path
 
 from bot.clock import Clock
-from bot.db.database import Database
+from bot.db.database import Database, in_background
 from bot.db.repositories.audit import AuditRepo
 from bot.db.repositories.mentorship import (
-    RUNNING_PAIR, Candidate, MentorshipRepo, Offer, Pair, Request,
+    RUNNING_PAIR, MentorshipRepo, Offer, Pair, Request,
 )
 from bot.services.delivery import DeliveryService
-from bot.services.matching import (
-    Match, MenteeRequest, MentorOffer, Person, assign, evaluate, suggest,
-)
-from bot.services.matching_worker import dumps_in_slices, loads_slices
+from bot.services.matching import Match, evaluate, suggest
+from bot.services.matching_worker import Solved, mentee_request, mentor_offer, solve
 from bot.services.message_kinds import MessageKind
 from bot.speed import replies_first
 
@@ -57,7 +55,7 @@ FIRST_CHECKIN = timedelta(days=14)
 CHECKIN_EVERY = timedelta(days=30)
 SILENT_CHECKINS = 2  # a mentor silent at this many check-ins in a row: offer a new match
 SUGGESTIONS = 3
-ROUND_CHUNK = 100  # proposals written per transaction (short: replies wait for the lock)
+ROUND_CHUNK = 25  # proposals written per transaction (short: replies wait for the lock)
 PROCESS_CELLS = 1_000_000  # mentees × mentors from which the round runs in its own process
 
 
@@ -89,39 +87,12 @@ def shared_locale(mine: frozenset[str], theirs: frozenset[str], my_locale: str,
     return my_locale
 
 
-def _person(c: Candidate) -> Person:
-    return Person(c.user_id, c.country, c.agency, c.years, c.languages)
-
-
-def mentor_offer(c: Candidate) -> MentorOffer:
-    return MentorOffer(_person(c), c.codes, c.free_places)
-
-
-def mentee_request(c: Candidate) -> MenteeRequest:
-    return MenteeRequest(_person(c), c.codes, c.country_preference)
-
-
-def _engine_inputs(waiting: list[Candidate], available: list[Candidate]
-                   ) -> tuple[list[MenteeRequest], list[MentorOffer]]:
-    return [mentee_request(c) for c in waiting], [mentor_offer(c) for c in available]
-
-
-async def _assign_off_the_loop(waiting: list[Candidate], available: list[Candidate],
-                               excluded: frozenset[tuple[int, int]], seed: int) -> list[Match]:
-    """The round's computation, never on the event loop.
-
-    A small round runs in a worker thread. A large one runs in a process of its own
-    (``bot.services.matching_worker``): SciPy's maximum flow and graph search hold the GIL
-    while they run, tens of ms at a time, step after step, which a thread would take from the
-    replies. The process imports only the engine and ends with the round; its start (well
-    under a second) is small beside a weekly round.
-    """
-    mentees, mentors = await asyncio.to_thread(_engine_inputs, waiting, available)
-    if len(mentees) * len(mentors) < PROCESS_CELLS:
-        return await asyncio.to_thread(assign, mentees, mentors, excluded, seed=seed)
-    request = pickle.dumps((await asyncio.to_thread(dumps_in_slices, mentees),
-                            await asyncio.to_thread(dumps_in_slices, mentors),
-                            excluded, seed), pickle.HIGHEST_PROTOCOL)
+async def _solve_in_process(path: Path, seed: int) -> Solved:
+    """A large round, read and solved in a process of its own (``bot.services.matching_worker``):
+    the bot's interpreter only writes the proposals, so the replies never wait for its GIL.
+    The process imports only the engine and the repository and ends with the round; its start
+    (well under a second) is small beside a weekly round."""
+    request = pickle.dumps((str(path), seed), pickle.HIGHEST_PROTOCOL)
     home = str(Path(__file__).resolve().parents[2])  # this checkout's ``bot`` first
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         filter(None, [home, os.environ.get("PYTHONPATH")]))}
@@ -136,8 +107,8 @@ async def _assign_off_the_loop(waiting: list[Candidate], available: list[Candida
             await worker.wait()
     if worker.returncode != 0:
         raise RuntimeError(f"the matching worker exited with code {worker.returncode}")
-    matches: list[Match] = await asyncio.to_thread(loads_slices, pickle.loads(answer))
-    return matches
+    solved: Solved = pickle.loads(answer)
+    return solved
 
 
 @dataclass(frozen=True)
@@ -329,22 +300,30 @@ class MentorshipService:
         and of those rounds the one with the highest total score. The solver runs off the event loop
         (a worker thread, or a process for a large round) and the proposals are written in
         bulk."""
-        with replies_first():
+        with replies_first(), in_background():
             return await self._run_round(seed)
 
-    async def _run_round(self, seed: int) -> RoundResult:
+    async def _solve_round(self, seed: int) -> Solved:
+        """The round, never on the event loop: a large one read and solved in its own process,
+        a small one (or an in-memory database, which no other process can read) read here and
+        solved in a worker thread."""
+        path = self._db.path
+        if path is not None and await self._repo.round_size() >= PROCESS_CELLS:
+            return await _solve_in_process(path, seed)
         waiting = await self._repo.waiting_mentees()
         available = [c for c in await self._repo.available_mentors() if c.free_places > 0]
         excluded = await self._repo.excluded_pairs()
-        matches = await _assign_off_the_loop(waiting, available, excluded, seed)
+        return await asyncio.to_thread(solve, waiting, available, excluded, seed)
+
+    async def _run_round(self, seed: int) -> RoundResult:
+        waiting, mentors, matches = await self._solve_round(seed)
         now = self._clock.now()
         written: list[tuple[int, int, int, int]] = []
         for start in range(0, len(matches), ROUND_CHUNK):
-            chunk = matches[start:start + ROUND_CHUNK]
+            await self._db.after_foreground()
             async with self._db.transaction():  # short, so replies are not held back long
                 fresh = await self._repo.propose_many(
-                    [(m.mentee_id, m.mentor_id, m.score) for m in chunk], "round", now,
-                    now + PROPOSAL_TIMEOUT)
+                    matches[start:start + ROUND_CHUNK], "round", now, now + PROPOSAL_TIMEOUT)
                 await self._delivery.enqueue_each(
                     MessageKind.MENTOR_PROPOSAL, [({"pair_id": pair_id}, mentor)
                                         for pair_id, _mentee, mentor, _score in fresh])
@@ -352,7 +331,7 @@ class MentorshipService:
                     MessageKind.MENTOR_ROUND_ASKED, [({"pair_id": pair_id}, mentee)
                                            for pair_id, mentee, _mentor, _score in fresh])
             written += fresh
-        return RoundResult(len(waiting), len(available), len(written),
+        return RoundResult(waiting, mentors, len(written),
                            sum(score for *_ids, score in written))
 
     # ---- running pairs ---------------------------------------------------------------------

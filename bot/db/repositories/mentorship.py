@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from bot.clock import from_db, to_db
@@ -116,6 +119,64 @@ _CANDIDATE_COLUMNS = (
     "(SELECT group_concat(code) FROM profile_languages l WHERE l.user_id = p.user_id) AS langs")
 
 
+# What the weekly round reads: approved members, not paused; a mentor's free places (none
+# included), a mentee with no proposal or pair open.
+_AVAILABLE_MENTORS = (
+    f"SELECT {_CANDIDATE_COLUMNS}, o.capacity - (SELECT COUNT(*) FROM mentor_pairs m "
+    "WHERE m.mentor_id = o.user_id AND m.status IN ('proposed', 'active', 'paused')) "
+    "AS free, (SELECT group_concat(code) FROM mentor_areas a "
+    "WHERE a.user_id = o.user_id) AS codes FROM mentor_offers o "
+    "JOIN profiles p ON p.user_id = o.user_id "
+    "WHERE o.paused = 0 AND p.status = 'approved'")
+_WAITING_MENTEES = (
+    f"SELECT {_CANDIDATE_COLUMNS}, r.country_preference, "
+    "(SELECT group_concat(code) FROM mentee_goals g WHERE g.user_id = r.user_id) "
+    "AS codes FROM mentee_requests r JOIN profiles p ON p.user_id = r.user_id "
+    "WHERE r.paused = 0 AND p.status = 'approved' AND NOT EXISTS (SELECT 1 FROM "
+    f"mentor_pairs WHERE mentee_id = r.user_id AND {_HER_PAIR_OPEN})")
+# For the round any earlier pair but a lapsed proposal, and blocks either way.
+_ROUND_EARLIER_PAIRS = "SELECT mentee_id, mentor_id FROM mentor_pairs WHERE status != 'expired'"
+_ALL_BLOCKS = "SELECT user_id, blocked_id FROM member_blocks"
+# An upper bound of the round's mentees × mentors, read in well under a millisecond.
+_ROUND_SIZE = ("SELECT (SELECT COUNT(*) FROM mentee_requests WHERE paused = 0) * "
+               "(SELECT COUNT(*) FROM mentor_offers WHERE paused = 0)")
+
+
+def _excluded(pairs: Iterable[Any], blocks: Iterable[Any]) -> frozenset[tuple[int, int]]:
+    found = {(r[0], r[1]) for r in pairs}
+    for a, b in ((r[0], r[1]) for r in blocks):
+        found |= {(a, b), (b, a)}
+    return frozenset(found)
+
+
+@dataclass(frozen=True)
+class RoundCandidates:
+    """Everything a weekly round assigns: who waits, who has a place, who may not meet."""
+
+    waiting: list[Candidate]
+    available: list[Candidate]  # mentors with a free place
+    excluded: frozenset[tuple[int, int]]
+
+
+def read_round_candidates(path: Path) -> RoundCandidates:
+    """The round's candidates read straight from the database file, for the round's own
+    process (``bot.services.matching_worker``): its own read-only connection sees the last
+    committed state (WAL), and reading thousands of rows there keeps their conversion off
+    the bot's interpreter, whose replies would otherwise wait for the GIL row after row."""
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+    connection.row_factory = sqlite3.Row
+    try:
+        connection.execute("BEGIN")  # one snapshot for the four reads
+        return RoundCandidates(
+            _mentees(connection.execute(_WAITING_MENTEES).fetchall()),
+            [c for c in _mentors(connection.execute(_AVAILABLE_MENTORS).fetchall())
+             if c.free_places > 0],
+            _excluded(connection.execute(_ROUND_EARLIER_PAIRS).fetchall(),
+                      connection.execute(_ALL_BLOCKS).fetchall()))
+    finally:
+        connection.close()
+
+
 class MentorshipRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -190,47 +251,38 @@ class MentorshipRepo:
 
     async def available_mentors(self, only: int | None = None) -> list[Candidate]:
         """Approved mentors, not paused, with their free places (those with none included)."""
-        sql = (f"SELECT {_CANDIDATE_COLUMNS}, o.capacity - (SELECT COUNT(*) FROM mentor_pairs m "
-               "WHERE m.mentor_id = o.user_id AND m.status IN ('proposed', 'active', 'paused')) "
-               "AS free, (SELECT group_concat(code) FROM mentor_areas a "
-               "WHERE a.user_id = o.user_id) AS codes FROM mentor_offers o "
-               "JOIN profiles p ON p.user_id = o.user_id "
-               "WHERE o.paused = 0 AND p.status = 'approved'")
         if only is not None:
-            return _mentors(await self._db.fetch_all(sql + " AND o.user_id = ?", (only,)))
+            return _mentors(await self._db.fetch_all(_AVAILABLE_MENTORS + " AND o.user_id = ?",
+                                                     (only,)))
         # A round reads thousands: read beside the replies, convert in a worker thread.
-        return await asyncio.to_thread(_mentors, await self._db.fetch_all_in_background(sql))
+        return await asyncio.to_thread(
+            _mentors, await self._db.fetch_all_in_background(_AVAILABLE_MENTORS))
 
     async def waiting_mentees(self, only: int | None = None) -> list[Candidate]:
         """Approved members looking for a mentor, not paused, with no proposal or pair open."""
-        sql = (f"SELECT {_CANDIDATE_COLUMNS}, r.country_preference, "
-               "(SELECT group_concat(code) FROM mentee_goals g WHERE g.user_id = r.user_id) "
-               "AS codes FROM mentee_requests r JOIN profiles p ON p.user_id = r.user_id "
-               "WHERE r.paused = 0 AND p.status = 'approved' AND NOT EXISTS (SELECT 1 FROM "
-               f"mentor_pairs WHERE mentee_id = r.user_id AND {_HER_PAIR_OPEN})")
         if only is not None:
-            return _mentees(await self._db.fetch_all(sql + " AND r.user_id = ?", (only,)))
-        return await asyncio.to_thread(_mentees, await self._db.fetch_all_in_background(sql))
+            return _mentees(await self._db.fetch_all(_WAITING_MENTEES + " AND r.user_id = ?",
+                                                     (only,)))
+        return await asyncio.to_thread(
+            _mentees, await self._db.fetch_all_in_background(_WAITING_MENTEES))
+
+    async def round_size(self) -> int:
+        """At least the round's mentees × mentors: whether it is worth a process of its own."""
+        return int(await self._db.fetch_value(_ROUND_SIZE) or 0)
 
     async def excluded_pairs(self, mentee_id: int | None = None) -> frozenset[tuple[int, int]]:
         """(mentee, mentor) pairs never to propose: blocks either way, and an earlier pair —
         for her own suggestions any, for the round any but a lapsed proposal (a mentor who
         let one lapse said no to nothing: a later round may ask her again)."""
         if mentee_id is None:
-            pairs = await self._db.fetch_all_in_background(
-                "SELECT mentee_id, mentor_id FROM mentor_pairs WHERE status != 'expired'")
-            blocks = await self._db.fetch_all_in_background(
-                "SELECT user_id, blocked_id FROM member_blocks")
-        else:
-            pairs = await self._db.fetch_all(
-                "SELECT mentee_id, mentor_id FROM mentor_pairs WHERE mentee_id = ?", (mentee_id,))
-            blocks = await self._db.fetch_all(
+            return _excluded(await self._db.fetch_all_in_background(_ROUND_EARLIER_PAIRS),
+                             await self._db.fetch_all_in_background(_ALL_BLOCKS))
+        return _excluded(
+            await self._db.fetch_all(
+                "SELECT mentee_id, mentor_id FROM mentor_pairs WHERE mentee_id = ?", (mentee_id,)),
+            await self._db.fetch_all(
                 "SELECT user_id, blocked_id FROM member_blocks WHERE user_id = ? "
-                "OR blocked_id = ?", (mentee_id, mentee_id))
-        found = {(r[0], r[1]) for r in pairs}
-        for a, b in ((r[0], r[1]) for r in blocks):
-            found |= {(a, b), (b, a)}
-        return frozenset(found)
+                "OR blocked_id = ?", (mentee_id, mentee_id)))
 
     # ---- pairs -----------------------------------------------------------------------------
 
