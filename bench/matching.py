@@ -6,11 +6,12 @@ members of the five countries in today's proportions: 30 % mentors offering 1–
 mentees, with languages, areas, goals and country preferences drawn from a fixed seed. Then:
 
 1. ``app.mentorship_service.run_round()`` runs on it, as the scheduler runs it: a process of
-   its own (a small round: a worker thread) reads the waiting mentees and the mentors and
-   solves the round, then the bot writes the proposals (and their outbox rows) in bulk, a
-   chunk per transaction. Its wall time is split into load / solve /
-   write by a second run on a fresh copy through an identical service whose repository records
-   when each call ran (where the worker process reads, its reading counts as solving). A third run on a fresh copy measures the round's peak memory: in the
+   its own reads the waiting mentees and the mentors, solves the round and writes the
+   proposals (and their outbox rows), a chunk per transaction (a small round: read and written
+   by the bot, solved in a worker thread). Its wall time is split into load / solve / write by
+   a second run on a fresh copy: the worker's three steps run in this process one after the
+   other, each timed (a small round: an identical service whose repository records when each
+   call ran). A third run on a fresh copy measures the round's peak memory: in the
    bot's process ``tracemalloc`` (Python objects and NumPy's buffers allocated during the
    round), plus, for a round large enough to run in its own process, that process's peak RSS
    (the same worker run once more on the same inputs, measured by ``wait4``).
@@ -69,14 +70,16 @@ from scipy.sparse.csgraph import maximum_flow, min_weight_full_bipartite_matchin
 from bot.app import App, create_dispatcher, open_app  # noqa: E402
 from bot.clock import FakeClock, to_db  # noqa: E402
 from bot.db import Database, apply_migrations  # noqa: E402
-from bot.db.repositories.mentorship import MentorshipRepo  # noqa: E402
+from bot.db.repositories.mentorship import MentorshipRepo, read_round_candidates  # noqa: E402
 from bot.services.matching import (  # noqa: E402
     COUNTRY_ANY, COUNTRY_OTHER, COUNTRY_SAME, AllowedPairs, Match, MenteeRequest, MentorOffer,
     assign, evaluate,
 )
-from bot.services.matching_worker import mentee_request, mentor_offer  # noqa: E402
+from bot.services.matching_worker import (  # noqa: E402
+    mentee_request, mentor_offer, solve, write_proposals,
+)
 from bot.services.mentorship import (  # noqa: E402
-    PROCESS_CELLS, MentorshipService, RoundResult,
+    PROCESS_CELLS, PROPOSAL_TIMEOUT, MentorshipService, RoundResult,
 )
 from bench.replies import FirstReplies, percentile  # noqa: E402
 from tests.emulator.server import TelegramEmulator  # noqa: E402
@@ -246,12 +249,16 @@ async def timed_round(emu: TelegramEmulator, db_path: Path) -> tuple[float, Roun
 
 async def split_round(emu: TelegramEmulator, db_path: Path
                       ) -> tuple[float, float, float, float, RoundResult]:
-    """(wall, load, solve, write) of a round by an identical service with a timed repository.
+    """(wall, load, solve, write) of a round on a fresh copy.
 
-    Load is from the start to the end of the last read (with the conversion of what was read
-    between reads); solve from there to the first proposal (``assign`` in its thread); write
-    from the first proposal to the end.
+    A round large enough for its own process: the worker's three steps
+    (``read_round_candidates``, ``solve``, ``write_proposals``) run here one after the other,
+    each timed. A small one: an identical service with a timed repository; load is from the
+    start to the end of the last read, solve from there to the first proposal (``assign`` in
+    its thread), write from the first proposal to the end.
     """
+    if await asyncio.to_thread(round_cells, db_path) >= PROCESS_CELLS:
+        return await asyncio.to_thread(split_worker_round, db_path)
     app = await open_bench_app(emu, db_path)
     try:
         phases = Phases()
@@ -264,9 +271,32 @@ async def split_round(emu: TelegramEmulator, db_path: Path
     finally:
         await app.close()
     first_write = phases.first_write or ended
-    load_done = phases.load_done or began  # nothing read here: the worker process read it
-    return (ended - began, load_done - began, first_write - load_done,
+    return (ended - began, phases.load_done - began, first_write - phases.load_done,
             ended - first_write, result)
+
+
+def round_cells(db_path: Path) -> int:
+    found = read_round_candidates(db_path)
+    return len(found.waiting) * len(found.available)
+
+
+def round_stamps() -> tuple[str, str]:
+    """The round's time and its proposals' deadline, as the bot's clock gives them."""
+    now = FakeClock().now()
+    return to_db(now), to_db(now + PROPOSAL_TIMEOUT)
+
+
+def split_worker_round(db_path: Path) -> tuple[float, float, float, float, RoundResult]:
+    gc.collect()
+    began = time.perf_counter()
+    found = read_round_candidates(db_path)
+    loaded = time.perf_counter()
+    waiting, mentors, matches = solve(found.waiting, found.available, found.excluded, 0)
+    solved = time.perf_counter()
+    proposed, total = write_proposals(db_path, matches, *round_stamps())
+    ended = time.perf_counter()
+    return (ended - began, loaded - began, solved - loaded, ended - solved,
+            RoundResult(waiting, mentors, proposed, total))
 
 
 async def round_peak_mb(emu: TelegramEmulator, db_path: Path) -> float:
@@ -288,13 +318,13 @@ async def round_peak_mb(emu: TelegramEmulator, db_path: Path) -> float:
 
 
 def engine_process_mb(db_path: Path) -> float:
-    """Peak RSS of ``bot.services.matching_worker`` reading and solving the round of this
-    database (``wait4``: this child's own figure; the interpreter, NumPy and SciPy
+    """Peak RSS of ``bot.services.matching_worker`` reading, solving and writing the round of
+    this database (a fresh copy: it writes) (``wait4``: this child's own figure; the interpreter, NumPy and SciPy
     included)."""
     worker = subprocess.Popen([sys.executable, "-m", "bot.services.matching_worker"],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT)
     assert worker.stdin is not None and worker.stdout is not None
-    worker.stdin.write(pickle.dumps((str(db_path), 0)))
+    worker.stdin.write(pickle.dumps((str(db_path), 0, *round_stamps())))
     worker.stdin.close()
     worker.stdout.read()
     worker.stdout.close()
@@ -526,7 +556,8 @@ async def measure(emu: TelegramEmulator, tmp: Path, members: int, users: int, re
                                        for k in range(4))
     bot_mb = await round_peak_mb(emu, fresh_copy(template, tmp / f"peak{members}.sqlite3"))
     in_process = len(inputs.mentees) * len(inputs.mentors) >= PROCESS_CELLS
-    engine_mb = await asyncio.to_thread(engine_process_mb, template) if in_process else 0.0
+    engine_mb = await asyncio.to_thread(engine_process_mb, fresh_copy(
+        template, tmp / f"engine{members}.sqlite3")) if in_process else 0.0
     peak_mb = bot_mb + engine_mb
     engine_part = (f" + the engine's process {engine_mb:.0f} MB (peak RSS, interpreter "
                    f"included)" if in_process else " (the engine ran in a thread)")

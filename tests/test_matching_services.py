@@ -250,3 +250,8 @@ async def test_a_large_round_runs_in_its_own_process_with_the_same_result(
     pairs = await db.fetch_all("SELECT mentee_id, mentor_id FROM mentor_pairs ORDER BY 1")
     assert [tuple(r) for r in pairs] == [(mentee, mentor) for mentee, mentor, _ in in_thread]
     assert (result.waiting, result.mentors) == (4, 2)
+    # the worker wrote each proposal's two messages, as the bot's own path does
+    assert sorted(await queued(db, "mentor_proposal")) == sorted(
+        mentor for _mentee, mentor, _score in in_thread)
+    assert sorted(await queued(db, "mentor_round_asked")) == sorted(
+        mentee for mentee, _mentor, _score in in_thread)

@@ -271,6 +271,11 @@ class DeliveryService:
         self._wake.set()
         return broadcast_id
 
+    def outbox_changed(self) -> None:
+        """Rows were written straight into the outbox (the matching round's own process):
+        send them now rather than at the next poll."""
+        self._wake.set()
+
     async def enqueue_each(self, kind: str, items: list[tuple[dict[str, Any], int]]) -> None:
         """Many one-person messages at once, each with its own payload (in one transaction
         when the caller holds one)."""

@@ -36,7 +36,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 from pathlib import Path
 
-from bot.clock import Clock
+from bot.clock import Clock, to_db
 from bot.db.database import Database, in_background
 from bot.db.repositories.audit import AuditRepo
 from bot.db.repositories.mentorship import (
@@ -44,7 +44,7 @@ from bot.db.repositories.mentorship import (
 )
 from bot.services.delivery import DeliveryService
 from bot.services.matching import Match, evaluate, suggest
-from bot.services.matching_worker import Solved, mentee_request, mentor_offer, solve
+from bot.services.matching_worker import Written, mentee_request, mentor_offer, solve
 from bot.services.message_kinds import MessageKind
 from bot.speed import replies_first
 
@@ -87,12 +87,12 @@ def shared_locale(mine: frozenset[str], theirs: frozenset[str], my_locale: str,
     return my_locale
 
 
-async def _solve_in_process(path: Path, seed: int) -> Solved:
-    """A large round, read and solved in a process of its own (``bot.services.matching_worker``):
-    the bot's interpreter only writes the proposals, so the replies never wait for its GIL.
-    The process imports only the engine and the repository and ends with the round; its start
+async def _round_in_process(path: Path, seed: int, stamp: str, expires: str) -> Written:
+    """A large round, read, solved and written in a process of its own
+    (``bot.services.matching_worker``), so the replies never wait for its GIL or its statements.
+    The process imports only the engine and the repositories and ends with the round; its start
     (well under a second) is small beside a weekly round."""
-    request = pickle.dumps((str(path), seed), pickle.HIGHEST_PROTOCOL)
+    request = pickle.dumps((str(path), seed, stamp, expires), pickle.HIGHEST_PROTOCOL)
     home = str(Path(__file__).resolve().parents[2])  # this checkout's ``bot`` first
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         filter(None, [home, os.environ.get("PYTHONPATH")]))}
@@ -107,8 +107,8 @@ async def _solve_in_process(path: Path, seed: int) -> Solved:
             await worker.wait()
     if worker.returncode != 0:
         raise RuntimeError(f"the matching worker exited with code {worker.returncode}")
-    solved: Solved = pickle.loads(answer)
-    return solved
+    written: Written = pickle.loads(answer)
+    return written
 
 
 @dataclass(frozen=True)
@@ -303,27 +303,28 @@ class MentorshipService:
         with replies_first(), in_background():
             return await self._run_round(seed)
 
-    async def _solve_round(self, seed: int) -> Solved:
-        """The round, never on the event loop: a large one read and solved in its own process,
-        a small one (or an in-memory database, which no other process can read) read here and
-        solved in a worker thread."""
+    async def _run_round(self, seed: int) -> RoundResult:
+        """A large round runs whole in its own process (an in-memory database, which no other
+        process can read, never does); a small one is read here, solved in a worker thread
+        and written here, in short transactions that give way to replies."""
+        now = self._clock.now()
+        expires = now + PROPOSAL_TIMEOUT
         path = self._db.path
         if path is not None and await self._repo.round_size() >= PROCESS_CELLS:
-            return await _solve_in_process(path, seed)
+            written = await _round_in_process(path, seed, to_db(now), to_db(expires))
+            self._delivery.outbox_changed()
+            return RoundResult(*written)
         waiting = await self._repo.waiting_mentees()
         available = [c for c in await self._repo.available_mentors() if c.free_places > 0]
         excluded = await self._repo.excluded_pairs()
-        return await asyncio.to_thread(solve, waiting, available, excluded, seed)
-
-    async def _run_round(self, seed: int) -> RoundResult:
-        waiting, mentors, matches = await self._solve_round(seed)
-        now = self._clock.now()
+        waiting_count, mentors, matches = await asyncio.to_thread(
+            solve, waiting, available, excluded, seed)
         written: list[tuple[int, int, int, int]] = []
         for start in range(0, len(matches), ROUND_CHUNK):
             await self._db.after_foreground()
             async with self._db.transaction():  # short, so replies are not held back long
                 fresh = await self._repo.propose_many(
-                    matches[start:start + ROUND_CHUNK], "round", now, now + PROPOSAL_TIMEOUT)
+                    matches[start:start + ROUND_CHUNK], "round", now, expires)
                 await self._delivery.enqueue_each(
                     MessageKind.MENTOR_PROPOSAL, [({"pair_id": pair_id}, mentor)
                                         for pair_id, _mentee, mentor, _score in fresh])
@@ -331,7 +332,7 @@ class MentorshipService:
                     MessageKind.MENTOR_ROUND_ASKED, [({"pair_id": pair_id}, mentee)
                                            for pair_id, mentee, _mentor, _score in fresh])
             written += fresh
-        return RoundResult(waiting, mentors, len(written),
+        return RoundResult(waiting_count, mentors, len(written),
                            sum(score for *_ids, score in written))
 
     # ---- running pairs ---------------------------------------------------------------------

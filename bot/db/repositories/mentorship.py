@@ -177,6 +177,41 @@ def read_round_candidates(path: Path) -> RoundCandidates:
         connection.close()
 
 
+# A lapsed proposal of the same two is no refusal: it gives way to the new one (one row per
+# mentee and mentor).
+_DELETE_LAPSED_PAIR = ("DELETE FROM mentor_pairs WHERE mentee_id = ? AND mentor_id = ? "
+                       "AND status = 'expired'")
+_INSERT_PROPOSAL = (
+    "INSERT INTO mentor_pairs (mentee_id, mentor_id, status, source, score, "
+    "proposed_at, expires_at) SELECT ?1, ?2, 'proposed', ?3, ?4, ?5, ?6 "
+    "WHERE NOT EXISTS (SELECT 1 FROM mentor_pairs WHERE mentee_id = ?1 AND "
+    f"({_HER_PAIR_OPEN} OR (mentor_id = ?2 AND status != 'expired'))) "
+    "AND NOT EXISTS (SELECT 1 FROM member_blocks WHERE (user_id = ?1 AND blocked_id = ?2)"
+    " OR (user_id = ?2 AND blocked_id = ?1)) "
+    "AND (SELECT capacity FROM mentor_offers WHERE user_id = ?2 AND paused = 0) > "
+    "(SELECT COUNT(*) FROM mentor_pairs WHERE mentor_id = ?2 "
+    "AND status IN ('proposed', 'active', 'paused'))")
+_LAST_PAIR_ID = "SELECT IFNULL(MAX(id), 0) FROM mentor_pairs"
+_PAIRS_AFTER = "SELECT id, mentee_id, mentor_id, score FROM mentor_pairs WHERE id > ? ORDER BY id"
+
+
+def _proposal_rows(matches: list[tuple[int, int, int]], source: str, stamp: str, expires: str
+                   ) -> tuple[list[tuple[int, int]], list[tuple[Any, ...]]]:
+    return ([(mentee, mentor) for mentee, mentor, _score in matches],
+            [(mentee, mentor, source, score, stamp, expires) for mentee, mentor, score in matches])
+
+
+def propose_many_in(connection: sqlite3.Connection, matches: list[tuple[int, int, int]],
+                    source: str, stamp: str, expires: str) -> list[tuple[int, int, int, int]]:
+    """:meth:`MentorshipRepo.propose_many` on a plain connection, inside its open transaction:
+    the round's own process writes its proposals with it."""
+    deletes, inserts = _proposal_rows(matches, source, stamp, expires)
+    last = connection.execute(_LAST_PAIR_ID).fetchone()[0]
+    connection.executemany(_DELETE_LAPSED_PAIR, deletes)
+    connection.executemany(_INSERT_PROPOSAL, inserts)
+    return [(r[0], r[1], r[2], r[3]) for r in connection.execute(_PAIRS_AFTER, (last,))]
+
+
 class MentorshipRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -299,33 +334,13 @@ class MentorshipRepo:
         the pair never existed, neither blocked the other, the mentee has no pair open and
         the mentor a place free (rows run in order, so earlier ones take places).
         Returns (pair id, mentee, mentor, score) of those this call wrote."""
-        stamp = to_db(now)
+        deletes, inserts = _proposal_rows(matches, source, to_db(now), to_db(expires_at))
         async with self._db.transaction():
-            last = await self._db.fetch_value("SELECT IFNULL(MAX(id), 0) FROM mentor_pairs")
-            await self._write_proposals(matches, source, stamp, to_db(expires_at))
-            rows = await self._db.fetch_all(
-                "SELECT id, mentee_id, mentor_id, score FROM mentor_pairs WHERE id > ? "
-                "ORDER BY id", (last,))
+            last = await self._db.fetch_value(_LAST_PAIR_ID)
+            await self._db.execute_many(_DELETE_LAPSED_PAIR, deletes)
+            await self._db.execute_many(_INSERT_PROPOSAL, inserts)
+            rows = await self._db.fetch_all(_PAIRS_AFTER, (last,))
         return [(r[0], r[1], r[2], r[3]) for r in rows]
-
-    async def _write_proposals(self, matches: list[tuple[int, int, int]], source: str,
-                               stamp: str, expires: str) -> None:
-        # A lapsed proposal of the same two is no refusal: it gives way to the new one (one
-        # row per mentee and mentor).
-        await self._db.execute_many(
-            "DELETE FROM mentor_pairs WHERE mentee_id = ? AND mentor_id = ? "
-            "AND status = 'expired'", [(mentee, mentor) for mentee, mentor, _s in matches])
-        await self._db.execute_many(
-            "INSERT INTO mentor_pairs (mentee_id, mentor_id, status, source, score, "
-            "proposed_at, expires_at) SELECT ?1, ?2, 'proposed', ?3, ?4, ?5, ?6 "
-            "WHERE NOT EXISTS (SELECT 1 FROM mentor_pairs WHERE mentee_id = ?1 AND "
-            f"({_HER_PAIR_OPEN} OR (mentor_id = ?2 AND status != 'expired'))) "
-            "AND NOT EXISTS (SELECT 1 FROM member_blocks WHERE (user_id = ?1 AND blocked_id = ?2)"
-            " OR (user_id = ?2 AND blocked_id = ?1)) "
-            "AND (SELECT capacity FROM mentor_offers WHERE user_id = ?2 AND paused = 0) > "
-            "(SELECT COUNT(*) FROM mentor_pairs WHERE mentor_id = ?2 "
-            "AND status IN ('proposed', 'active', 'paused'))",
-            [(mentee, mentor, source, score, stamp, expires) for mentee, mentor, score in matches])
 
     async def has_open_pair(self, mentee_id: int) -> bool:
         return bool(await self._db.fetch_value(

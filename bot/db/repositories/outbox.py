@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,6 +13,33 @@ from bot.db.database import Database
 
 DEFAULT_TIMEZONE = "Asia/Almaty"  # for the few without a country yet (staff)
 OUTAGE = "no answer for 24 hours"  # the error of a message that outlived its retries
+
+
+_NEXT_BROADCAST_ID = "SELECT IFNULL(MAX(id), 0) + 1 FROM broadcasts"
+_INSERT_NUMBERED_BROADCAST = ("INSERT INTO broadcasts (id, kind, payload, created_at) "
+                              "VALUES (?, ?, ?, ?)")
+_INSERT_RECIPIENT = ("INSERT OR IGNORE INTO outbox (broadcast_id, recipient_id, status, "
+                     "updated_at) SELECT ?, id, CASE WHEN unreachable_at IS NULL THEN 'pending' "
+                     "ELSE 'unreachable' END, ? FROM users WHERE id = ?")
+
+
+def _each_rows(first: int, kind: str, items: list[tuple[dict[str, Any], int]], stamp: str
+               ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The broadcast rows (numbered from ``first``) and their one recipient row each."""
+    broadcasts = [(first + n, kind, json.dumps(payload, ensure_ascii=False), stamp)
+                  for n, (payload, _recipient) in enumerate(items)]
+    rows = [(first + n, stamp, recipient) for n, (_payload, recipient) in enumerate(items)]
+    return broadcasts, rows
+
+
+def create_each_in(connection: sqlite3.Connection, kind: str,
+                   items: list[tuple[dict[str, Any], int]], stamp: str) -> None:
+    """:meth:`OutboxRepo.create_each` on a plain connection, inside its open transaction: the
+    matching round's own process writes its messages with it (the bot then wakes its sender)."""
+    first = int(connection.execute(_NEXT_BROADCAST_ID).fetchone()[0])
+    broadcasts, rows = _each_rows(first, kind, items, stamp)
+    connection.executemany(_INSERT_NUMBERED_BROADCAST, broadcasts)
+    connection.executemany(_INSERT_RECIPIENT, rows)
 
 
 @dataclass(frozen=True)
@@ -106,17 +134,10 @@ class OutboxRepo:
         """One single-recipient broadcast per (payload, recipient), written in bulk (a
         matching round proposes thousands at once). Run inside the caller's transaction."""
         stamp = to_db(now)
-        first = int(await self._db.fetch_value(
-            "SELECT IFNULL(MAX(id), 0) + 1 FROM broadcasts"))
-        await self._db.execute_many(
-            "INSERT INTO broadcasts (id, kind, payload, created_at) VALUES (?, ?, ?, ?)",
-            [(first + n, kind, json.dumps(payload, ensure_ascii=False), stamp)
-             for n, (payload, _recipient) in enumerate(items)])
-        await self._db.execute_many(
-            "INSERT OR IGNORE INTO outbox (broadcast_id, recipient_id, status, updated_at) "
-            "SELECT ?, id, CASE WHEN unreachable_at IS NULL THEN 'pending' "
-            "ELSE 'unreachable' END, ? FROM users WHERE id = ?",
-            [(first + n, stamp, recipient) for n, (_payload, recipient) in enumerate(items)])
+        first = int(await self._db.fetch_value(_NEXT_BROADCAST_ID))
+        broadcasts, rows = _each_rows(first, kind, items, stamp)
+        await self._db.execute_many(_INSERT_NUMBERED_BROADCAST, broadcasts)
+        await self._db.execute_many(_INSERT_RECIPIENT, rows)
 
     async def create_direct(self, kind: str,
                             items: list[tuple[dict[str, Any], int, int | None, int | None]],
