@@ -18,11 +18,12 @@ stateDiagram-v2
 The mentor is reminded a day before a proposal lapses. Declined or expired, the mentee hears
 only when the 3 days are over, "it did not work out this time" with more mentors: a decline
 looks exactly like no answer. A lapsed proposal is no refusal: a later round may ask the same
-mentor again. A partner who deletes her data ends the pair; the other is told. A suspended partner puts the
-pair on hold (no check-ins, its buttons say so) until she is reinstated; the other is told
-both times. Nothing here talks to Telegram: messages
-are queued in the outbox with only ids in their payload and rendered at send time in the
-recipient's language (see ``handlers.mentorship_messages``).
+mentor again. A partner who deletes her data ends the pair; the other is told. A suspended
+partner puts the pair on hold (no check-ins, its buttons say so; proposals waiting on her
+end) until she is reinstated, and the other is told both times (``hold_for``, ``resume_for``).
+Nothing here talks to Telegram: messages are queued in the outbox with only ids in their
+payload and rendered at send time in the recipient's language (see
+``handlers.mentorship_messages``).
 The weekly round's optimal assignment runs off the event loop: in a worker thread, or for a
 large round in a worker process that reads the candidates itself (see ``_solve_round``).
 """
