@@ -74,7 +74,7 @@ from bot.services.reference import ReferenceData
 from bot.services.review_cards import ReviewCardService
 from bot.services.roles import Authority
 from bot.services.scheduler import JobScheduler
-from bot.services.verification import VerificationService
+from bot.services.verification import Decision, VerificationService
 
 SHUTDOWN_GRACE = timedelta(seconds=30)
 
@@ -234,8 +234,11 @@ async def open_app(settings: Settings, clock: Clock | None = None, *,
         invite_codes=invite_codes,
         onboarding=OnboardingService(db, profiles, invite_codes, coordinators, audit, authority,
                                      chat_access, users, invitations=invite_service),
-        verification=VerificationService(db, profiles, coordinators, audit, authority,
-                                         chat_access, invite_codes),
+        verification=VerificationService(
+            db, profiles, coordinators, audit, authority, chat_access, invite_codes,
+            side_effects={Decision.SUSPEND: (mentorship_service.hold_for,
+                                             intro_service.member_suspended),
+                          Decision.REINSTATE: (mentorship_service.resume_for,)}),
         chats=chats,
         chat_access=chat_access,
         chat_registry=ChatRegistry(chats, audit, chat_access),

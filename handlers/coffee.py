@@ -253,9 +253,13 @@ def renderers(app: Any) -> dict[str, Any]:
             question = _(PROMPTS[group_id % len(PROMPTS)])
         return lead + "\n" + escape(question)
 
+    async def member(user_id: int) -> bool:
+        person = await profiles.get(user_id)
+        return person is not None and person.status == "approved"
+
     async def match(payload: dict[str, Any], to: Recipient) -> Any:
-        if not await repo.opted_in(to.user_id):
-            return None  # she left the rounds since
+        if not await repo.opted_in(to.user_id) or not await member(to.user_id):
+            return None  # she left the rounds (or was suspended) since
         found = await group_of(payload["round_id"], to.user_id)
         if found is None:
             return nobody()
@@ -282,8 +286,8 @@ def renderers(app: Any) -> dict[str, Any]:
 
     async def followup(payload: dict[str, Any], to: Recipient) -> Any:
         found = await group_of(payload["round_id"], to.user_id)
-        if found is None:
-            return None
+        if found is None or not await member(to.user_id):
+            return None  # (a member suspended since is not asked)
         group_id, members = found
         partners = [p for p in [await profiles.get(m) for m in members if m != to.user_id]
                     if p is not None and p.status == "approved"]

@@ -171,7 +171,7 @@ async def cb_answer(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
 async def running_pair(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
                        service: MentorshipService) -> tuple[Message, Pair] | None:
     """The pair a button is about, if she is a side of it and it still runs (the buttons
-    of an ended pair answer with the stale popup)."""
+    of an ended pair answer with the stale popup, those of a pair on hold say so)."""
     message = await mentor_message(query, actor)
     if message is None:
         return None
@@ -182,6 +182,10 @@ async def running_pair(query: CallbackQuery, callback_data: MentorCb, actor: Act
     if pair.status not in RUNNING:
         await stale_button(query)
         return None
+    if pair.held:
+        await query.answer(_("This mentorship is on hold for now. I will tell you when it "
+                             "can go on."), show_alert=True)
+        return None
     return message, pair
 
 
@@ -190,7 +194,7 @@ async def card_text(pair: Pair, actor: Actor, members: MemberService, bot: Bot, 
     """Her card of the pair; the contact only on a message sent protected (the check-in is
     not: a card edited into it says who, not how to reach her)."""
     contact = await reach_text(pair.other(actor.user_id), members, TelegramChats(bot)) \
-        if protected else None
+        if protected and not pair.held else None
     return pair_text(pair, actor.user_id, await other_name(pair, actor.user_id, members),
                      contact)
 

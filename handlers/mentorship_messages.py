@@ -208,9 +208,13 @@ async def overview_text(actor: Actor, service: MentorshipService, ref: Reference
     return "\n".join(lines)
 
 
-def pair_keyboard(pair: Pair, origin: str = "") -> InlineKeyboardMarkup:
+def pair_keyboard(pair: Pair, origin: str = "") -> InlineKeyboardMarkup | None:
     """The card's buttons; ``origin`` (:data:`FROM_CHECKIN`) travels with them, so a card
-    edited into an unprotected check-in never gains the contact."""
+    edited into an unprotected check-in never gains the contact. None while it is on hold:
+    nothing can be done to it until she is a member again."""
+    if pair.held:
+        return None
+
     def cb(action: A) -> MentorCb:
         return MentorCb(action=action, pair_id=pair.id, value=origin)
 
@@ -221,16 +225,22 @@ def pair_keyboard(pair: Pair, origin: str = "") -> InlineKeyboardMarkup:
 
 
 def pair_status(pair: Pair) -> str:
+    if pair.held:
+        return pgettext("mentoring pair", "on hold")
     return pgettext("mentoring pair", "paused") if pair.status == "paused" \
         else pgettext("mentoring pair", "active")
 
 
 def pair_text(pair: Pair, user_id: int, name: str, contact: str | None) -> str:
     """A pair's card in "My mentorships": who, its state, and how to reach her (while the
-    pair lasts)."""
+    pair lasts; not while it is on hold)."""
     role = (_("Your mentor: {name}") if pair.mentee_id == user_id
             else _("Your mentee: {name}")).format(name=name)
     text = f"{role} ({pair_status(pair)})"
+    if pair.held:
+        return text + "\n" + _("The association has paused her membership for now. You "
+                               "don't need to do anything; I will tell you when your "
+                               "mentorship can go on.")
     if contact is not None:
         text += "\n" + _("Contact: {contact}").format(contact=contact)
     return text
@@ -324,7 +334,7 @@ def renderers(app: Any) -> dict[str, Any]:
     async def first_message(payload: dict[str, Any], to: Recipient) -> Any:
         """Not protected, so she can copy it; in a language both speak."""
         pair = await running_pair_of(payload, to)
-        if pair is None:
+        if pair is None or pair.held:  # no contact while she is suspended
             return None
         other = pair.other(to.user_id)
         language = shared_locale(await repo.languages_of(to.user_id),
@@ -341,7 +351,7 @@ def renderers(app: Any) -> dict[str, Any]:
 
     async def contacts(payload: dict[str, Any], to: Recipient) -> Any:
         pair = await running_pair_of(payload, to)
-        if pair is None:
+        if pair is None or pair.held:  # no contact while she is suspended
             return None
         other_id = pair.other(to.user_id)
         reach = await reach_text(other_id, profiles, TelegramChats(app.bot))
@@ -354,7 +364,14 @@ def renderers(app: Any) -> dict[str, Any]:
             intro, _("/mentorship → My mentorships shows this contact again while your "
                      "mentorship lasts. I will check in with you both in two weeks.")]))
 
+    async def member(user_id: int) -> bool:
+        """Whether she is an approved member now (a suspended one hears nothing of it)."""
+        person = await profiles.get(user_id)
+        return person is not None and person.status == "approved"
+
     async def next_suggestions(payload: dict[str, Any], to: Recipient) -> Any:
+        if not await member(to.user_id):
+            return None
         if await app.mentorship_service.waiting(to.user_id) is not Waiting.YES:
             return None  # she withdrew or paused meanwhile, or the round found her a mentor
         matches = await app.mentorship_service.suggestions(to.user_id)
@@ -363,7 +380,8 @@ def renderers(app: Any) -> dict[str, Any]:
 
     async def checkin(payload: dict[str, Any], to: Recipient) -> Any:
         pair = await repo.get(payload["pair_id"])
-        if pair is None or pair.status != "active" or pair.role_of(to.user_id) is None:
+        if pair is None or pair.status != "active" or pair.held \
+                or pair.role_of(to.user_id) is None:
             return None
         name = await other_name(pair, to.user_id, profiles)
         return (_("How is your mentorship with {name} going? Have you met?").format(name=name),
@@ -376,7 +394,8 @@ def renderers(app: Any) -> dict[str, Any]:
 
     async def silent(payload: dict[str, Any], to: Recipient) -> Any:
         pair = await repo.get(payload["pair_id"])
-        if pair is None or pair.status != "active" or pair.mentee_id != to.user_id:
+        if pair is None or pair.status != "active" or pair.held \
+                or pair.mentee_id != to.user_id:
             return None
         return (_("Your mentor has not answered the last two check-ins. Would you like a new "
                   "mentor?"),
@@ -418,6 +437,25 @@ def renderers(app: Any) -> dict[str, Any]:
                      "/mentorship → My mentorships.").format(name=name), None
         return _("{name} has resumed your mentorship.").format(name=name), None
 
+    async def held(payload: dict[str, Any], to: Recipient) -> Any:
+        """Her partner was suspended, or reinstated: named (she knows her), the reason never
+        (it is the staff's note to that member). Nothing if it changed again since."""
+        pair = await running_pair_of(payload, to)
+        if pair is None or pair.held != bool(payload.get("held")) \
+                or not await member(to.user_id):
+            return None
+        name = await other_name(pair, to.user_id, profiles)
+        if pair.held:
+            return _("Your mentorship with {name} is on hold for now: the association has "
+                     "paused her membership. You don't need to do anything; I will tell you "
+                     "when it can go on.").format(name=name), None
+        if pair.status == "paused":
+            return _("Your mentorship with {name} is no longer on hold: her membership is "
+                     "active again. It stays paused; either of you can resume it in "
+                     "/mentorship → My mentorships.").format(name=name), None
+        return _("Your mentorship with {name} can go on: her membership is active again. I "
+                 "will check in with you both in a week.").format(name=name), None
+
     async def partner_left(payload: dict[str, Any], to: Recipient) -> Any:
         if payload.get("role") == "mentee":  # she was the mentee: her mentor left
             if payload.get("status") == "proposed":
@@ -433,7 +471,8 @@ def renderers(app: Any) -> dict[str, Any]:
             MessageKind.MENTOR_PARTNER_LEFT: partner_left, MessageKind.MENTOR_ROUND_ASKED: round_asked,
             MessageKind.MENTOR_CONTACTS: contacts, MessageKind.MENTOR_NEXT: next_suggestions,
             MessageKind.MENTOR_CHECKIN: checkin, MessageKind.MENTOR_SILENT: silent,
-            MessageKind.MENTOR_ENDED: ended, MessageKind.MENTOR_RATE: rate}
+            MessageKind.MENTOR_ENDED: ended, MessageKind.MENTOR_RATE: rate,
+            MessageKind.MENTOR_HELD: held}
 
 
 # ---- shared by the menu's handlers and the wizards (handlers.mentorship_forms) ------------

@@ -6,8 +6,6 @@ expects; the ones not fixed here are strict xfails saying why.
 
 from __future__ import annotations
 
-import pytest
-
 from bot.callbacks import MentorAction as A
 from bot.callbacks import MentorCb, ReviewAction
 from bot.clock import from_db
@@ -164,10 +162,6 @@ async def test_cancel_in_the_goal_step_says_nothing_was_saved_and_points_to_ment
     assert await harness.db.fetch_value("SELECT COUNT(*) FROM mentee_requests") == 0
 
 
-@pytest.mark.xfail(strict=True, reason="trial: suspending a member leaves her pairs running: "
-                                       "her partner is not told and keeps getting check-ins "
-                                       "about her, and she gets check-ins whose buttons "
-                                       "answer 'open to approved members only'")
 async def test_a_suspended_partner_puts_the_pair_on_hold_and_the_other_is_told(
         harness: BotHarness) -> None:
     admin = await seed_member(harness, ADMIN_ID, "KZ", name="Admin")
@@ -183,12 +177,18 @@ async def test_a_suspended_partner_puts_the_pair_on_hold_and_the_other_is_told(
     await admin.send("Misconduct")
     await harness.deliver()
     assert len(mentee.bot_messages) > before  # she is told her mentorship is on hold
-    mentor_before = len(mentor.bot_messages)
+    told = t(harness, "ru", "Your mentorship with {name} is on hold for now: the association "
+             "has paused her membership. You don't need to do anything; I will tell you when "
+             "it can go on.", name="Suspended Mentor")
+    assert [m.text for m in mentee.bot_messages[before:]] == [told]
+    assert "Misconduct" not in told
+    mentor_before, mentee_before = len(mentor.bot_messages), len(mentee.bot_messages)
     harness.clock.advance(days=14, minutes=1)
     await harness.tick()
     await harness.deliver()
     assert not any(t(harness, "en", "We have met") in m.button_labels()
                    for m in mentor.bot_messages[mentor_before:])
+    assert mentee.bot_messages[mentee_before:] == []  # no check-in about her either
 
 
 async def test_find_me_a_new_mentor_asks_before_ending(harness: BotHarness) -> None:

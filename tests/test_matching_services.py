@@ -25,7 +25,8 @@ from bot.services.mentorship import MentorshipService
 KINDS = ("mentor_proposal", "mentor_paused", "mentor_reminder", "mentor_first",
          "mentor_partner_left", "mentor_round_asked", "mentor_contacts", "mentor_next",
          "mentor_checkin", "mentor_silent", "mentor_ended", "mentor_rate", "intro_request",
-         "intro_contacts", "intro_next", "coffee_notice", "coffee_match", "coffee_followup")
+         "intro_contacts", "intro_next", "coffee_notice", "coffee_match", "coffee_followup",
+         "mentor_held", "intro_withdrawn")
 
 
 async def member(db: Database, user_id: int, country: str = "KZ", years: int = 10,
@@ -175,6 +176,113 @@ async def test_no_contacts_once_a_side_is_suspended(db: Database) -> None:
     await db.execute("UPDATE profiles SET status = 'suspended' WHERE user_id = 2")
     assert (await service.answer(pair_id, 1, True)).name == "GONE"
     assert await queued(db, "mentor_contacts") == []
+
+
+async def set_status(db: Database, user_id: int, status: str) -> None:
+    await db.execute("UPDATE profiles SET status = ? WHERE user_id = ?", (status, user_id))
+
+
+async def test_a_pair_is_held_while_a_side_is_suspended_and_resumes_from_then(
+        db: Database) -> None:
+    clock, repo, service, pair_id = await proposed_pair(db, places=1)
+    await service.answer(pair_id, 1, True)
+    clock.advance(days=31)
+    await service.send_checkins(clock.now())  # one check-in the mentor leaves unanswered
+    assert (await repo.get(pair_id)).held is False  # type: ignore[union-attr]
+    await set_status(db, 1, "suspended")
+    held = await repo.get(pair_id)
+    assert held is not None and held.held and held.status == "active"
+    assert [p.held for p in await repo.pairs_of(2)] == [True]
+    clock.advance(days=62)
+    assert await repo.due_checkins(clock.now()) == []
+    assert not await repo.resume_after_hold(pair_id, clock.now())  # not while she is out
+    await set_status(db, 1, "approved")
+    assert await repo.resume_after_hold(pair_id, clock.now() + timedelta(days=7))
+    resumed = await repo.get(pair_id)
+    assert resumed is not None and not resumed.held and resumed.mentor_silent == 0
+    assert resumed.next_checkin_at == clock.now() + timedelta(days=7)
+    assert await repo.due_checkins(clock.now()) == []
+    assert [p.id for p in await repo.due_checkins(clock.now() + timedelta(days=7))] == [pair_id]
+    await repo.move(pair_id, ("active",), "ended", clock.now(), ended_at=clock.now())
+    assert not await repo.resume_after_hold(pair_id, clock.now())  # only a running pair
+
+
+async def test_hold_for_ends_the_proposals_waiting_on_her(db: Database) -> None:
+    """Mentor 1 is suspended: her running pair is held (the mentee told), the mentee she
+    was asked about hears now (more mentors), her own proposal as a mentee goes."""
+    clock, repo, service, pair_id = await proposed_pair(db, places=2)
+    await service.answer(pair_id, 1, True)
+    await member(db, 3, years=2)
+    await repo.save_request(3, ["cybercrime"], "goal", "any", clock.now())
+    asked_of_her = await service.ask(3, 1)
+    await member(db, 4, years=40, agency="prosecutor")
+    await repo.save_offer(4, 1, "monthly", ["cybercrime"], clock.now())
+    await repo.save_request(1, ["cybercrime"], "goal", "any", clock.now())
+    assert await repo.propose(1, 4, "request", 50, clock.now(), clock.now()) is not None
+    await set_status(db, 1, "suspended")
+    await service.hold_for(1, clock.now())
+    assert await queued(db, "mentor_held") == [2]
+    asked = await repo.get(asked_of_her)  # type: ignore[arg-type]
+    assert asked is not None and asked.status == "expired"
+    assert await queued(db, "mentor_next") == [3]
+    assert await repo.pairs_of(4) == []  # her own proposal went as if never made
+    assert await repo.offer(1) is not None and await repo.request(1) is not None
+    assert await repo.available_mentors(only=1) == []  # but not in rounds while suspended
+    assert await repo.waiting_mentees(only=1) == []
+    await set_status(db, 1, "approved")
+    await service.resume_for(1, clock.now())
+    assert await queued(db, "mentor_held") == [2, 2]
+
+
+async def test_open_and_asked_requests_of_a_member(db: Database) -> None:
+    clock = FakeClock()
+    repo = IntroRepo(db)
+    for user_id in (1, 2, 3, 4):
+        await member(db, user_id)
+    expires = clock.now() + timedelta(days=3)
+    mine = await repo.create(1, None, None, None, "why", [2], clock.now())
+    await repo.ask(mine, 2, clock.now(), expires)
+    refused = await repo.create(1, None, None, None, "why", [3], clock.now())
+    await repo.ask(refused, 3, clock.now(), expires)
+    await repo.decide(refused, "asked", "declined", clock.now())
+    told = await repo.create(1, None, None, None, "why", [4], clock.now())
+    await repo.ask(told, 4, clock.now(), expires)
+    await repo.decide(told, "asked", "declined", clock.now())
+    await repo.mark_told(told, clock.now())
+    await repo.create(1, None, None, None, "why", [3], clock.now())  # still choosing
+    theirs = await repo.create(3, None, None, None, "why", [1], clock.now())
+    await repo.ask(theirs, 1, clock.now(), expires)
+    assert await repo.open_from(1) == [mine, refused]
+    assert [i.id for i in await repo.asked_of(1)] == [theirs]
+    assert [i.id for i in await repo.asked_of(2)] == [mine]
+    assert await repo.asked_of(3) == []  # she declined: nothing waits for her
+
+
+async def test_a_suspended_member_s_introductions_close_and_the_asker_hears_now(
+        db: Database) -> None:
+    clock = FakeClock()
+    service = IntroductionService(db, IntroRepo(db), delivery_for(db, clock), clock)
+    for user_id in (1, 2, 3, 4):
+        await member(db, user_id)
+    assert await service.start_with(1, 2, "why") is IntroOutcome.DONE  # hers, to 2
+    outcome, theirs = await service.start(3, None, None, None, "why")  # 3 may ask 1 or 2, 4
+    assert outcome is IntroOutcome.DONE
+    intro = await service.get(theirs, 3)
+    assert intro is not None and 1 in intro.candidates
+    assert await service.ask(theirs, 3, dict((p, n) for n, p in intro.places)[1]) \
+        is IntroOutcome.DONE
+    await set_status(db, 1, "suspended")
+    await service.member_suspended(1, clock.now())
+    statuses = dict(await db.fetch_all(
+        "SELECT id, status FROM intro_requests WHERE parent_id IS NULL"))
+    assert statuses[theirs] == "expired"
+    assert [r for r in statuses.values() if r == "asked"] == []
+    assert await queued(db, "intro_next") == [3]  # now, not in 3 days
+    follow_up = await db.fetch_value("SELECT id FROM intro_requests WHERE parent_id = ?",
+                                     (theirs,))
+    assert 1 not in (await service.get(follow_up, 3)).candidates  # type: ignore[union-attr]
+    clock.advance(days=4)
+    assert await service.send_follow_ups(clock.now()) == 0  # nothing more, to anyone
 
 
 async def test_round_pairs_the_most_mentees_before_the_highest_score(db: Database) -> None:

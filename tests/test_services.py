@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -29,7 +29,7 @@ from bot.services.profile_input import (
 )
 from bot.services.scheduler import JobScheduler
 from bot.services.roles import Authority
-from bot.services.verification import Decision, Outcome, VerificationService
+from bot.services.verification import Decision, Outcome, SideEffect, VerificationService
 
 ADMIN = 1
 OTHER = frozenset({"other"})
@@ -217,6 +217,38 @@ async def test_staff_are_decided_on_only_by_administrators(db: Database) -> None
         is Outcome.DONE
     assert await authority.is_staff(20) is False  # suspended: no staff rights at all
     assert await coordinators.of_country("KZ") == [21]
+
+
+async def test_a_decision_s_side_effects_run_once_when_it_changes_her_status(
+        db: Database) -> None:
+    """Suspend and reinstate run what the features registered (her mentorships, her
+    introductions), in the decision's transaction, only when the status changed."""
+    clock = FakeClock()
+    profiles = await draft(db, 30, country_code="KZ")
+    await draft(db, ADMIN, country_code="KZ")
+    for user_id in (30, ADMIN):
+        await profiles.set_status(user_id, clock.now(), "approved")
+    coordinators = CoordinatorRepo(db)
+    authority = Authority(coordinators, frozenset({ADMIN}))
+    ran: list[tuple[str, int, str | None]] = []
+
+    def effect(name: str) -> SideEffect:
+        async def run(member_id: int, _now: datetime) -> None:
+            ran.append((name, member_id, await db.fetch_value(
+                "SELECT status FROM profiles WHERE user_id = ?", (member_id,))))
+        return run
+
+    service = VerificationService(
+        db, profiles, coordinators, AuditRepo(db), authority,
+        ChatAccessService(ChatRepo(db), UserRepo(db), coordinators, frozenset({ADMIN})),
+        InviteRepo(db), side_effects={Decision.SUSPEND: (effect("hold"), effect("close")),
+                                      Decision.REINSTATE: (effect("resume"),)})
+    for _ in range(2):  # pressed twice: the second changes nothing and runs nothing
+        await service.decide(ADMIN, 30, Decision.SUSPEND, clock.now(), "note")
+    assert ran == [("hold", 30, "suspended"), ("close", 30, "suspended")]
+    for _ in range(2):
+        await service.decide(ADMIN, 30, Decision.REINSTATE, clock.now())
+    assert ran[2:] == [("resume", 30, "approved")]
 
 
 async def test_staff_reads_what_cards_and_pending_show(db: Database) -> None:

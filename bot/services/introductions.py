@@ -201,6 +201,16 @@ class IntroductionService:
         for intro_id in await self._repo.waiting_from(user_id):
             await self.withdraw(user_id, intro_id)
 
+    async def member_suspended(self, user_id: int, now: datetime) -> None:
+        """She was suspended (in the decision's transaction): nobody waits for her. Each
+        request of hers still open ends (a member she asked sees it withdrawn), and each
+        member who asked her hears now, as after no answer, with the others who fit."""
+        async with self._db.transaction():
+            for intro_id in await self._repo.open_from(user_id):
+                await self.withdraw(user_id, intro_id)
+            for intro in await self._repo.asked_of(user_id):
+                await self._follow_up(intro, now)
+
     async def _still_fits(self, intro: Introduction, person_id: int) -> bool:
         return bool(await self._repo.find_people(
             intro.requester_id, intro.country_code, intro.expertise_code, intro.language_code,
@@ -234,16 +244,21 @@ class IntroductionService:
         """Requests whose 3 days are over without a yes: the others who fit, or nobody."""
         told = 0
         for intro in await self._repo.due_follow_ups(now):
-            async with self._db.transaction():
-                if intro.status == "asked" and not await self._repo.decide(
-                        intro.id, "asked", "expired", now):
-                    continue
-                if not await self._repo.mark_told(intro.id, now):
-                    continue
-                others = [person for person in intro.candidates if person != intro.target_id
-                          and await self._still_fits(intro, person)]
-                follow_up = await self._repo.reopen(intro.id, others, now) if others else 0
-                await self._delivery.enqueue(MessageKind.INTRO_NEXT, {"intro_id": follow_up},
-                                             [intro.requester_id], None)
-                told += 1
+            told += await self._follow_up(intro, now)
         return told
+
+    async def _follow_up(self, intro: Introduction, now: datetime) -> bool:
+        """The request ends without a yes (unless it ended meanwhile) and the requester is
+        offered the others who fit, or told there is nobody."""
+        async with self._db.transaction():
+            if intro.status == "asked" and not await self._repo.decide(
+                    intro.id, "asked", "expired", now):
+                return False
+            if not await self._repo.mark_told(intro.id, now):
+                return False
+            others = [person for person in intro.candidates if person != intro.target_id
+                      and await self._still_fits(intro, person)]
+            follow_up = await self._repo.reopen(intro.id, others, now) if others else 0
+            await self._delivery.enqueue(MessageKind.INTRO_NEXT, {"intro_id": follow_up},
+                                         [intro.requester_id], None)
+        return True

@@ -18,9 +18,12 @@ stateDiagram-v2
 The mentor is reminded a day before a proposal lapses. Declined or expired, the mentee hears
 only when the 3 days are over, "it did not work out this time" with more mentors: a decline
 looks exactly like no answer. A lapsed proposal is no refusal: a later round may ask the same
-mentor again. A partner who deletes her data ends the pair; the other is told. Nothing here talks to Telegram: messages
-are queued in the outbox with only ids in their payload and rendered at send time in the
-recipient's language (see ``handlers.mentorship_messages``).
+mentor again. A partner who deletes her data ends the pair; the other is told. A suspended
+partner puts the pair on hold (no check-ins, its buttons say so; proposals waiting on her
+end) until she is reinstated, and the other is told both times (``hold_for``, ``resume_for``).
+Nothing here talks to Telegram: messages are queued in the outbox with only ids in their
+payload and rendered at send time in the recipient's language (see
+``handlers.mentorship_messages``).
 The weekly round's optimal assignment runs off the event loop: in a worker thread, or for a
 large round in a worker process that reads the candidates itself (see ``_solve_round``).
 """
@@ -40,7 +43,7 @@ from bot.clock import Clock, to_db
 from bot.db.database import Database, in_background
 from bot.db.repositories.audit import AuditRepo
 from bot.db.repositories.mentorship import (
-    RUNNING_PAIR, MentorshipRepo, Offer, Pair, Request,
+    OPEN_PAIR, RUNNING_PAIR, MentorshipRepo, Offer, Pair, Request,
 )
 from bot.services.delivery import DeliveryService
 from bot.services.matching import Match, evaluate, suggest
@@ -244,6 +247,37 @@ class MentorshipService:
                                          {"role": pair.role_of(pair.other(user_id)),
                                           "status": pair.status},
                                          [pair.other(user_id)], None)
+
+    async def hold_for(self, user_id: int, now: datetime) -> None:
+        """She was suspended (in the decision's transaction): her running pairs are on hold
+        (read from her status: no check-ins, their buttons say so) and each partner is told,
+        without the reason; proposals waiting on her end, so nobody waits for her. Her offer
+        and request stay, left out of suggestions and rounds while she is not a member."""
+        async with self._db.transaction():
+            for pair in await self._repo.pairs_of(user_id, OPEN_PAIR):
+                if pair.status != "proposed":
+                    await self._delivery.enqueue(MessageKind.MENTOR_HELD,
+                                                 {"pair_id": pair.id, "held": True},
+                                                 [pair.other(user_id)], None)
+                elif pair.mentor_id == user_id:  # the mentee hears now: more mentors
+                    if await self._repo.move(pair.id, ("proposed",), "expired", now,
+                                             ended_at=now) \
+                            and await self._repo.mark_told(pair.id, now):
+                        await self._delivery.enqueue(MessageKind.MENTOR_NEXT, {},
+                                                     [pair.mentee_id], None)
+            # Her own proposals go as if never made (the mentor's buttons then say so), and a
+            # decline not yet told to her is closed: no "more mentors" reaches her now.
+            await self._repo.cancel_proposals(user_id, now)
+
+    async def resume_for(self, user_id: int, now: datetime) -> None:
+        """She was reinstated (in the decision's transaction): each pair held only for her
+        goes on, its next check-in a week from now, and the partner is told."""
+        async with self._db.transaction():
+            for pair in await self._repo.pairs_of(user_id, RUNNING_PAIR):
+                if await self._repo.resume_after_hold(pair.id, now + RESUMED_CHECKIN):
+                    await self._delivery.enqueue(MessageKind.MENTOR_HELD,
+                                                 {"pair_id": pair.id, "held": False},
+                                                 [pair.other(user_id)], None)
 
     # ---- what the menu reads and writes ----------------------------------------------------
 

@@ -38,6 +38,7 @@ class MessageKind(StrEnum):
     MENTOR_REMINDER = "mentor_reminder"  # a day before a proposal lapses
     MENTOR_FIRST = "mentor_first"  # the suggested first message, copyable (not protected)
     MENTOR_PARTNER_LEFT = "mentor_partner_left"  # the partner deleted her data
+    MENTOR_HELD = "mentor_held"  # the partner was suspended (on hold) or reinstated (goes on)
     INTRO_REQUEST = "intro_request"
     INTRO_CONTACTS = "intro_contacts"
     INTRO_NEXT = "intro_next"

@@ -8,6 +8,7 @@ refused ones included.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -83,10 +84,20 @@ REVIEW_OUTCOMES = {"approved": Decision.APPROVE, "rejected": Decision.REJECT,
                    "needs_info": Decision.ASK_INFO}  # status -> the review decision behind it
 
 
+# What else follows a decision on a member, in its own transaction: (member id, now).
+SideEffect = Callable[[int, datetime], Awaitable[None]]
+
+
 class VerificationService:
     def __init__(self, db: Database, profiles: ProfileRepo, coordinators: CoordinatorRepo,
                  audit: AuditRepo, authority: Authority, chat_access: ChatAccessService,
-                 invites: InviteRepo) -> None:
+                 invites: InviteRepo,
+                 side_effects: Mapping[Decision, Sequence[SideEffect]] | None = None) -> None:
+        # e.g. a suspension puts her mentorships on hold and closes introductions waiting
+        # on her; a reinstatement lets them go on (the features register them: no import
+        # of theirs here)
+        self._side_effects = {decision: tuple(effects)
+                              for decision, effects in (side_effects or {}).items()}
         self._chat_access = chat_access
         self._db = db
         self._profiles = profiles
@@ -156,6 +167,9 @@ class VerificationService:
             outcome = Outcome.DONE if changed else Outcome.ALREADY_DECIDED
             if changed and decision is Decision.SUSPEND:
                 await self._chat_access.queue_removals(member_id, "suspended", actor_id, now)
+            if changed:
+                for effect in self._side_effects.get(decision, ()):
+                    await effect(member_id, now)
             await self._audit.record(now, actor_id, decision.value, target_id=member_id,
                                      country_code=country, outcome=outcome.value)
             return DecisionResult(outcome, member_id, country,

@@ -278,6 +278,22 @@ class IntroRepo:
             (requester_id,))
         return [int(row["id"]) for row in rows]
 
+    async def open_from(self, requester_id: int) -> list[int]:
+        """Her requests still open for her: asked and not answered, or declined and not yet
+        told to her (a refusal reads as no answer until the 3 days are over)."""
+        rows = await self._db.fetch_all(
+            "SELECT id FROM intro_requests WHERE requester_id = ? AND (status = 'asked' "
+            "OR (status = 'declined' AND requester_told_at IS NULL)) ORDER BY id",
+            (requester_id,))
+        return [int(row["id"]) for row in rows]
+
+    async def asked_of(self, target_id: int) -> list[Introduction]:
+        """The requests waiting for her answer."""
+        rows = await self._db.fetch_all(
+            "SELECT * FROM intro_requests WHERE target_id = ? AND status = 'asked' ORDER BY id",
+            (target_id,))
+        return [await self._load(r) for r in rows]
+
     async def mark_told(self, intro_id: int, now: datetime) -> bool:
         return await self._db.execute(
             "UPDATE intro_requests SET requester_told_at = ? WHERE id = ? "

@@ -19,6 +19,12 @@ RUNNING_PAIR = ("active", "paused")
 # has not yet reached her (until then it must look like no answer, to her and to the round).
 _HER_PAIR_OPEN = ("(status IN ('proposed', 'active', 'paused') "
                   "OR (status = 'declined' AND mentee_told_at IS NULL))")
+# A pair is on hold while either side is not an approved member (a suspension): no
+# check-ins, its buttons answer "on hold", and it goes on when both are members again.
+# Read from the profiles rather than stored, so it can never drift from her status.
+_BOTH_MEMBERS = ("(SELECT COUNT(*) FROM profiles hp WHERE hp.status = 'approved' "
+                 "AND hp.user_id IN (mentor_pairs.mentee_id, mentor_pairs.mentor_id)) = 2")
+_PAIR = f"mentor_pairs.*, NOT {_BOTH_MEMBERS} AS held"
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,7 @@ class Pair:
     last_checkin_at: datetime | None
     mentor_answered_at: datetime | None
     mentor_silent: int
+    held: bool = False  # a side is suspended: the pair waits for her (see _BOTH_MEMBERS)
 
     def other(self, user_id: int) -> int:
         return self.mentor_id if user_id == self.mentee_id else self.mentee_id
@@ -87,7 +94,7 @@ def _pair(row: Any) -> Pair:
                 from_db(row["proposed_at"]), from_db(row["expires_at"]),
                 _when(row["started_at"]), _when(row["next_checkin_at"]),
                 _when(row["last_checkin_at"]), _when(row["mentor_answered_at"]),
-                row["mentor_silent"])
+                row["mentor_silent"], bool(row["held"]))
 
 
 def _split(value: str | None) -> frozenset[str]:
@@ -386,7 +393,7 @@ class MentorshipRepo:
     async def pending_for(self, mentee_id: int) -> Pair | None:
         """Her proposal waiting for a mentor's answer (a decline not yet told looks the same)."""
         row = await self._db.fetch_one(
-            "SELECT * FROM mentor_pairs WHERE mentee_id = ? AND (status = 'proposed' OR "
+            f"SELECT {_PAIR} FROM mentor_pairs WHERE mentee_id = ? AND (status = 'proposed' OR "
             "(status = 'declined' AND mentee_told_at IS NULL)) ORDER BY id DESC LIMIT 1",
             (mentee_id,))
         return _pair(row) if row else None
@@ -403,7 +410,7 @@ class MentorshipRepo:
     async def due_reminders(self, before: datetime) -> list[Pair]:
         """Open proposals lapsing before ``before`` whose mentor was not reminded yet."""
         rows = await self._db.fetch_all(
-            "SELECT * FROM mentor_pairs WHERE status = 'proposed' AND expires_at <= ? "
+            f"SELECT {_PAIR} FROM mentor_pairs WHERE status = 'proposed' AND expires_at <= ? "
             "AND reminded_at IS NULL ORDER BY id", (to_db(before),))
         return [_pair(r) for r in rows]
 
@@ -424,7 +431,7 @@ class MentorshipRepo:
     async def due_follow_ups(self, now: datetime) -> list[Pair]:
         """Proposals whose 3 days are over, declined or unanswered, the mentee not yet told."""
         rows = await self._db.fetch_all(
-            "SELECT * FROM mentor_pairs WHERE status IN ('proposed', 'declined') "
+            f"SELECT {_PAIR} FROM mentor_pairs WHERE status IN ('proposed', 'declined') "
             "AND expires_at <= ? AND mentee_told_at IS NULL ORDER BY id", (to_db(now),))
         return [_pair(r) for r in rows]
 
@@ -454,12 +461,13 @@ class MentorshipRepo:
             (list_id, position, mentee_id))
 
     async def get(self, pair_id: int) -> Pair | None:
-        row = await self._db.fetch_one("SELECT * FROM mentor_pairs WHERE id = ?", (pair_id,))
+        row = await self._db.fetch_one(f"SELECT {_PAIR} FROM mentor_pairs WHERE id = ?",
+                                       (pair_id,))
         return _pair(row) if row else None
 
     async def pairs_of(self, user_id: int, statuses: tuple[str, ...] = OPEN_PAIR) -> list[Pair]:
         rows = await self._db.fetch_all(
-            f"SELECT * FROM mentor_pairs WHERE (mentee_id = ? OR mentor_id = ?) "
+            f"SELECT {_PAIR} FROM mentor_pairs WHERE (mentee_id = ? OR mentor_id = ?) "
             f"AND status IN ({','.join('?' * len(statuses))}) ORDER BY id",
             (user_id, user_id, *statuses))
         return [_pair(r) for r in rows]
@@ -479,8 +487,8 @@ class MentorshipRepo:
 
     async def due_checkins(self, now: datetime) -> list[Pair]:
         rows = await self._db.fetch_all(
-            "SELECT * FROM mentor_pairs WHERE status = 'active' AND next_checkin_at <= ? "
-            "ORDER BY id", (to_db(now),))
+            f"SELECT {_PAIR} FROM mentor_pairs WHERE status = 'active' AND next_checkin_at <= ? "
+            f"AND {_BOTH_MEMBERS} ORDER BY id", (to_db(now),))
         return [_pair(r) for r in rows]
 
     async def record_checkin(self, pair: Pair, now: datetime, next_at: datetime,
@@ -490,6 +498,14 @@ class MentorshipRepo:
             "mentor_silent = ? WHERE id = ? AND next_checkin_at = ?",
             (to_db(now), to_db(next_at), mentor_silent, pair.id,
              to_db(pair.next_checkin_at) if pair.next_checkin_at else None)) == 1
+
+    async def resume_after_hold(self, pair_id: int, next_checkin_at: datetime) -> bool:
+        """A held pair goes on (both sides are members again): its next check-in counts from
+        now, and the silence before the hold does not count against the mentor."""
+        return await self._db.execute(
+            "UPDATE mentor_pairs SET next_checkin_at = ?, mentor_silent = 0 WHERE id = ? "
+            f"AND status IN ('active', 'paused') AND {_BOTH_MEMBERS}",
+            (to_db(next_checkin_at), pair_id)) == 1
 
     async def mentor_answered(self, pair_id: int, now: datetime) -> None:
         await self._db.execute(
