@@ -169,9 +169,11 @@ async def cb_answer(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
 # ---- a running pair ----------------------------------------------------------------------
 
 async def running_pair(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
-                       service: MentorshipService) -> tuple[Message, Pair] | None:
+                       service: MentorshipService, *, on_hold_too: bool = False
+                       ) -> tuple[Message, Pair] | None:
     """The pair a button is about, if she is a side of it and it still runs (the buttons
-    of an ended pair answer with the stale popup, those of a pair on hold say so)."""
+    of an ended pair answer with the stale popup, those of a pair on hold say so, except
+    ``on_hold_too``: ending it, so a suspension that lasts never ties her to it)."""
     message = await mentor_message(query, actor)
     if message is None:
         return None
@@ -182,7 +184,7 @@ async def running_pair(query: CallbackQuery, callback_data: MentorCb, actor: Act
     if pair.status not in RUNNING:
         await stale_button(query)
         return None
-    if pair.held:
+    if pair.held and not on_hold_too:
         await query.answer(_("This mentorship is on hold for now. I will tell you when it "
                              "can go on."), show_alert=True)
         return None
@@ -222,7 +224,8 @@ async def cb_pairs(query: CallbackQuery, actor: Actor, mentorship_service: Mento
 
 async def cb_checkin(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
                      mentorship_service: MentorshipService) -> None:
-    found = await running_pair(query, callback_data, actor, mentorship_service)
+    found = await running_pair(query, callback_data, actor, mentorship_service,
+                               on_hold_too=callback_data.action == A.END_YES)
     if found is None:
         return
     message, pair = found
@@ -255,7 +258,8 @@ async def cb_pause(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
 async def cb_confirm_end(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
                          mentorship_service: MentorshipService, members: MemberService) -> None:
     """End mentorship / Goals reached: asked first, in place."""
-    found = await running_pair(query, callback_data, actor, mentorship_service)
+    found = await running_pair(query, callback_data, actor, mentorship_service,
+                               on_hold_too=callback_data.action == A.END)
     if found is None:
         return
     message, pair = found
@@ -269,7 +273,8 @@ async def cb_confirm_end(query: CallbackQuery, callback_data: MentorCb, actor: A
 async def cb_keep(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
                   mentorship_service: MentorshipService, members: MemberService,
                   bot: Bot) -> None:
-    found = await running_pair(query, callback_data, actor, mentorship_service)
+    found = await running_pair(query, callback_data, actor, mentorship_service,
+                               on_hold_too=True)
     if found is None:
         return
     message, pair = found
@@ -281,7 +286,8 @@ async def cb_keep(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
 
 async def cb_end(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
                  mentorship_service: MentorshipService) -> None:
-    found = await running_pair(query, callback_data, actor, mentorship_service)
+    found = await running_pair(query, callback_data, actor, mentorship_service,
+                               on_hold_too=callback_data.action == A.END_YES)
     if found is None:
         return
     message, pair = found

@@ -210,13 +210,13 @@ async def overview_text(actor: Actor, service: MentorshipService, ref: Reference
 
 def pair_keyboard(pair: Pair, origin: str = "") -> InlineKeyboardMarkup | None:
     """The card's buttons; ``origin`` (:data:`FROM_CHECKIN`) travels with them, so a card
-    edited into an unprotected check-in never gains the contact. None while it is on hold:
-    nothing can be done to it until she is a member again."""
-    if pair.held:
-        return None
-
+    edited into an unprotected check-in never gains the contact. While it is on hold only
+    End: nothing else can be done to it until she is a member again."""
     def cb(action: A) -> MentorCb:
         return MentorCb(action=action, pair_id=pair.id, value=origin)
+
+    if pair.held:
+        return rows([button(_("End mentorship"), cb(A.END))])
 
     first = button(_("Resume"), cb(A.RESUME)) if pair.status == "paused" \
         else button(_("Pause"), cb(A.PAUSE))

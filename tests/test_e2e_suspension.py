@@ -80,17 +80,18 @@ async def test_the_partner_is_told_in_her_language_and_the_held_pair_is_quiet(
     told = [m.text for m in mentor.bot_messages[mentor_seen:]]
     assert told == [t(harness, "kk", HELD, name="Нигора")]  # named; the reason never
     assert "Disciplinary" not in "".join(mentor.all_texts())
-    # Her old check-in's buttons say it is on hold, and change nothing.
-    for label in ("We have met", "Pause", "End mentorship"):
+    # Her old check-in's buttons say it is on hold, and change nothing (End still works).
+    for label in ("We have met", "Pause"):
         answer = await mentor.press(t(harness, "kk", label), old_checkin)
         assert answer is not None and answer["text"] == t(harness, "kk", ON_HOLD_POPUP)
     assert await harness.db.fetch_value("SELECT status FROM mentor_pairs") == "active"
-    # Her card says so, without the contact and without buttons.
+    # Her card says so, without the contact; ending it is all she can do.
     await open_pair_card(harness, mentor, "kk")
     card = mentor.last
     assert card.text is not None and card.text.startswith(
         t(harness, "kk", "Your mentee: {name}", name="Нигора"))
-    assert "@nigora_tj" not in card.text and card.button_labels() == []
+    assert "@nigora_tj" not in card.text
+    assert card.button_labels() == [t(harness, "kk", "End mentorship")]
 
     # Weeks on: no check-in, no "has your mentor answered?" to either of them.
     mentor_seen = len(mentor.bot_messages)
@@ -239,3 +240,31 @@ async def test_coffee_rounds_skip_her_and_ask_nobody_about_her(harness: BotHarne
     for user, since in ((kazakh, kazakh_seen), (uzbek, uzbek_seen)):
         assert [m.text for m in user.bot_messages[since:] if (m.text or "").startswith("☕")
                 or "Dilnoza" in (m.text or "")] == []
+
+
+async def test_her_partner_may_end_a_pair_on_hold_and_the_suspended_one_hears_nothing(
+        harness: BotHarness) -> None:
+    """A suspension may last: the mentee is not tied to a mentor she can't reach."""
+    coordinator = await seed_member(harness, 3100, "KZ", coordinator=True, locale="ru",
+                                    name="Coordinator KZ")
+    mentor = await seed_member(harness, 3101, "KZ", locale="ru", name="Гульнара",
+                               years=25, agency="interior")
+    mentee = await seed_member(harness, 3102, "UZ", locale="uz", name="Dilnoza", years=2)
+    await harness.tick()
+    await matched(harness, mentor, mentee, "ru", "uz")
+    await suspend(harness, coordinator, 3101)
+    mentor_seen = len(mentor.bot_messages)
+    await open_pair_card(harness, mentee, "uz")
+    card = mentee.last
+    end_data = mentee.find_button(t(harness, "uz", "End mentorship"), card)[1]["callback_data"]
+    await mentee.press(t(harness, "uz", "End mentorship"), card)
+    assert await harness.db.fetch_value("SELECT status FROM mentor_pairs") == "active"
+    await mentee.press(t(harness, "uz", "Yes, end it"), mentee.last)
+    assert await harness.db.fetch_value("SELECT status FROM mentor_pairs") == "ended"
+    await harness.deliver()
+    assert mentor.bot_messages[mentor_seen:] == []  # suspended: told nothing, asked nothing
+    assert any("5" in m.button_labels() for m in mentee.bot_messages)  # she rates it
+    # The ended pair's old card now answers as stale.
+    answer = await mentee.press_data(end_data, card)
+    assert answer is not None and answer["text"] == t(harness, "uz",
+                                                      "This button is no longer valid.")

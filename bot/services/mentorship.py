@@ -425,7 +425,8 @@ class MentorshipService:
         return done
 
     async def end(self, pair: Pair, user_id: int, completed: bool) -> bool:
-        """Either side ends the pair: both are asked for a 1–5 rating, the other is told.
+        """Either side ends the pair: both are asked for a 1–5 rating, the other is told
+        (not a suspended partner: a pair on hold can be ended by the other, quietly).
         Goals reached closes the mentee's request too: no round asks a new mentor for her
         unprompted."""
         now = self._clock.now()
@@ -435,6 +436,10 @@ class MentorshipService:
                 return False
             if completed:
                 await self._repo.withdraw("mentee_requests", pair.mentee_id)
+            if pair.held:  # her partner is suspended: nothing goes to her, she rates nothing
+                await self._delivery.enqueue(MessageKind.MENTOR_RATE, {"pair_id": pair.id},
+                                             [user_id], None)
+                return True
             await self._delivery.enqueue(MessageKind.MENTOR_ENDED, {"pair_id": pair.id},
                                          [pair.other(user_id)], None)
             await self._delivery.enqueue(MessageKind.MENTOR_RATE, {"pair_id": pair.id},
