@@ -48,7 +48,7 @@ from handlers.mentorship_messages import (
     overview_text, pair_keyboard, pair_text, show_suggestions, zone_of,
 )
 from handlers.ui import (
-    append_note, ask_for_text, edit_text, not_for_you, query_message, refused, stale_button,
+    acknowledge, append_note, ask_for_text, edit_text, not_for_you, query_message, refused, stale_button,
 )
 
 COMMENT_MAX = 500
@@ -69,8 +69,10 @@ async def refresh_menu(message: Message, actor: Actor, service: MentorshipServic
 async def cmd_mentorship(message: Message, actor: Actor, state: FSMContext,
                          mentorship_service: MentorshipService, ref: ReferenceData) -> None:
     problem = refusal(actor)
-    if problem is not None:
-        await message.answer(problem)
+    if problem is not None:  # staff still reach the overview: it is theirs, not a member's
+        await message.answer(problem, reply_markup=rows(
+            [button(_("Programme overview"), MentorCb(action=A.OVERVIEW))])
+            if actor.is_staff else None)
         return
     await state.set_state(None)
     text, keyboard = await menu_view(actor, mentorship_service, ref)
@@ -82,7 +84,7 @@ async def cb_back_to_menu(query: CallbackQuery, actor: Actor,
     message = await mentor_message(query, actor)
     if message is None:
         return
-    await query.answer()
+    await acknowledge(query)
     await refresh_menu(message, actor, mentorship_service, ref)
 
 
@@ -115,7 +117,7 @@ async def cb_suggest(query: CallbackQuery, actor: Actor, mentorship_service: Men
     message = await mentor_message(query, actor)
     if message is None:
         return
-    await query.answer()
+    await acknowledge(query)
     await show_suggestions(message, actor, mentorship_service, members, ref, edit=False)
 
 
@@ -137,7 +139,7 @@ async def cb_ask(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
         await query.answer(_("This suggestion is no longer available. /mentorship shows "
                              "fresh ones."), show_alert=True)
         return
-    await query.answer()
+    await acknowledge(query)
     await append_note(message, _(
         "✓ I have asked her. She has until {deadline} to answer, and you will hear from me "
         "either way. /mentorship shows your request; you can cancel it there.").format(
@@ -160,7 +162,7 @@ async def cb_answer(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
         await query.answer(_("All your places are taken. To take her too, give yourself "
                              "more places in /mentorship."), show_alert=True)
         return
-    await query.answer()
+    await acknowledge(query)
     await append_note(message, _("✓ You accepted. I am sending you both each other's contacts.")
                       if accept else _("Thank you for answering. I will tell her it did not "
                                        "work out this time and suggest other mentors."))
@@ -212,7 +214,7 @@ async def cb_pairs(query: CallbackQuery, actor: Actor, mentorship_service: Mento
     message = await mentor_message(query, actor)
     if message is None:
         return
-    await query.answer()
+    await acknowledge(query)
     pairs = await mentorship_service.running_pairs(actor.user_id)
     if not pairs:
         await message.answer(_("You have no mentorship running."))
@@ -230,7 +232,7 @@ async def cb_checkin(query: CallbackQuery, callback_data: MentorCb, actor: Actor
         return
     message, pair = found
     await mentorship_service.checkin_answer(pair, actor.user_id)
-    await query.answer()
+    await acknowledge(query)
     await append_note(message, _("Wonderful! Thank you for telling me.")
                       if callback_data.action == A.MET
                       else _("Thank you. Maybe write to her today to agree on a time?"))
@@ -246,8 +248,10 @@ async def cb_pause(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
     await mentorship_service.checkin_answer(pair, actor.user_id)
     done = await mentorship_service.pause(pair, actor.user_id,
                                           callback_data.action == A.PAUSE)
-    await query.answer(_("Done.") if done else _("This mentorship is not running."),
-                       show_alert=not done)
+    if done:
+        await query.answer(_("Done."))
+    else:  # a second tap, or the other side was first: the card below shows where it is
+        await stale_button(query)
     fresh = await mentorship_service.side_of(pair.id, actor.user_id)
     if fresh is not None and fresh.status in RUNNING:  # the card says what it is now
         await edit_text(message, await card_text(fresh, actor, members, bot,
@@ -263,7 +267,7 @@ async def cb_confirm_end(query: CallbackQuery, callback_data: MentorCb, actor: A
     if found is None:
         return
     message, pair = found
-    await query.answer()
+    await acknowledge(query)
     completed = callback_data.action == A.DONE
     name = await other_name(pair, actor.user_id, members)
     await edit_text(message, confirm_text(pair, name, completed),
@@ -278,7 +282,7 @@ async def cb_keep(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
     if found is None:
         return
     message, pair = found
-    await query.answer()
+    await acknowledge(query)
     await edit_text(message, await card_text(pair, actor, members, bot,
                                              protected=on_protected(callback_data)),
                     pair_keyboard(pair, callback_data.value))
@@ -292,7 +296,7 @@ async def cb_end(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
         return
     message, pair = found
     await mentorship_service.end(pair, actor.user_id, callback_data.action == A.DONE_YES)
-    await query.answer()
+    await acknowledge(query)
     await edit_text(message, _("This mentorship has ended. Thank you!"), None)
 
 
@@ -309,7 +313,7 @@ async def cb_rematch(query: CallbackQuery, callback_data: MentorCb, actor: Actor
     if pair.mentee_id != actor.user_id:
         await not_for_you(query)
         return
-    await query.answer()
+    await acknowledge(query)
     if callback_data.value != REMATCH_CONFIRMED:  # it ends the pair: asked first
         name = await other_name(pair, actor.user_id, members)
         await edit_text(message, confirm_text(pair, name, False), rows(
@@ -342,7 +346,7 @@ async def cb_rate(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
                                          int(callback_data.value)):
         await query.answer(_("You have already rated this mentorship."), show_alert=True)
         return
-    await query.answer()
+    await acknowledge(query)
     await state.set_state(MentorForm.comment)
     await state.update_data(mentor={"pair_id": pair.id})
     await append_note(message, _(
@@ -354,7 +358,7 @@ async def cb_rate(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
 async def cb_no_comment(query: CallbackQuery, state: FSMContext) -> None:
     message = query_message(query)
     await state.set_state(None)
-    await query.answer()
+    await acknowledge(query)
     if message is not None:
         await edit_text(message, message.html_text or "", None)
 
@@ -377,7 +381,7 @@ async def cb_overview(query: CallbackQuery, actor: Actor, mentorship_service: Me
     if message is None:
         await stale_button(query)
         return
-    await query.answer()
+    await acknowledge(query)
     if not actor.is_staff:  # checked now, whatever the button says
         await message.answer(_("This command is for coordinators."))
         return

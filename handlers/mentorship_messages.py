@@ -111,6 +111,7 @@ def menu_text_and_keyboard(actor: Actor, offer: Offer | None, request: Request |
         buttons.append([button(_("Offer to mentor"), MentorCb(action=A.OFFER))])
     else:
         state = pgettext("mentoring offer", "paused") if offer.paused \
+            else pgettext("mentoring offer", "full") if offer.taken >= offer.capacity \
             else pgettext("mentoring offer", "open")
         lines.append(_("You mentor: {taken} of {capacity} places taken, {state}.").format(
             taken=offer.taken, capacity=offer.capacity, state=state))
