@@ -106,6 +106,11 @@ class IntroductionService:
         """Agreed introductions (while they last) and requests waiting for an answer."""
         return await self._repo.connections(user_id)
 
+    async def already_asked(self, requester_id: int, people: list[int]) -> set[int]:
+        """Who of these she has asked before: she can't ask them again (a list shows no Ask
+        for them)."""
+        return await self._repo.asked_among(requester_id, people)
+
     async def get(self, intro_id: int, requester_id: int) -> Introduction | None:
         """Her request (None if it is not hers)."""
         intro = await self._repo.get(intro_id)
