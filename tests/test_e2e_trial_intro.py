@@ -348,6 +348,7 @@ async def test_a_request_to_her_can_be_answered_from_my_introductions(
     target = await seed_member(harness, 2372, "KG", locale="ky", name="Aizada",
                                username="aizada", expertise=("border_management",))
     await ask_the_first(harness, asker, country="KG", locale="uz")
+    card = target.last
     await target.send("/introduce")
     await target.press(t(harness, "ky", "My introductions"))
     labels = target.last.button_labels()
@@ -362,6 +363,9 @@ async def test_a_request_to_her_can_be_answered_from_my_introductions(
     assert await harness.db.fetch_value("SELECT status FROM intro_requests") == "accepted"
     assert any("@aizada" in (m.text or "") and m.protect_content for m in asker.bot_messages)
     assert any("@dilnoza" in (m.text or "") and m.protect_content for m in target.bot_messages)
+    assert not card.buttons() and (card.text or "").endswith(t(
+        harness, "ky", "✓ You agreed. I am sending you both each other's contacts; "
+        "/introduce → My introductions shows them again."))
 
 
 async def scroll_away(user: UserHandle, times: int = 12) -> None:
@@ -404,6 +408,10 @@ async def test_declined_from_the_list_after_the_card_scrolled_away(
                                                   "This request is no longer open.")
     await harness.deliver()
     assert await harness.db.fetch_value("SELECT status FROM intro_requests") == "declined"
+    # …and is edited to say what she answered, without its buttons.
+    assert (card.text or "").endswith(t(harness, "ru", "Thank you for answering. She will "
+                                                      "not be told that you declined."))
+    assert "Nigora" in (card.text or "") and not card.buttons()
     assert not any("@asel" in (m.text or "") for m in asker.bot_messages)
     assert not any("@nigora" in (m.text or "") for m in target.bot_messages)
     # Hers still shows it waiting, with its deadline (a refusal is not news).
@@ -453,6 +461,10 @@ async def test_blocking_from_the_list_asks_first(harness: BotHarness) -> None:
     assert await harness.db.fetch_value("SELECT COUNT(*) FROM member_blocks") == 1
     assert await harness.db.fetch_value("SELECT status FROM intro_requests") == "declined"
     assert "Aigerim" not in target.last_text and "Answer 1" not in target.last.button_labels()
+    await harness.deliver()
+    card = next(m for m in target.bot_messages if "Aigerim" in (m.text or ""))
+    assert not card.buttons() and (card.text or "").endswith(
+        "/introduce → Blocked people can undo it.")
 
 
 async def test_a_stranger_forging_the_open_or_answer_button_is_refused(

@@ -21,7 +21,7 @@ from handlers.event_form.context import FlowCtx
 from handlers.introductions.getters import (
     REASON_MAX, STEPS, digest, moment_of, numbered, zone_of,
 )
-from handlers.introductions.messages import request_view
+from handlers.introductions.messages import answer_note, request_view
 from handlers.introductions.states import IntroForm
 from handlers.members_only import refusal
 from handlers.ui import append_note, edit_text, not_for_you, refused
@@ -217,7 +217,7 @@ async def _answer_here(callback: CallbackQuery, manager: DialogManager, *, agree
         await popup(callback, reason)
         return
     outcome = await ctx.service.answer(ctx.data.get("answer_id") or 0, ctx.actor.user_id,
-                                       agree, block=block)
+                                       agree, block=block, from_list=True)
     if outcome is IntroOutcome.NOT_YOURS:
         await popup(callback, _("This button is not meant for you."))
         return
@@ -226,12 +226,7 @@ async def _answer_here(callback: CallbackQuery, manager: DialogManager, *, agree
         await manager.switch_to(IntroForm.mine)
         return
     ctx.data.pop("answer_id", None)
-    await popup(callback, _(
-        "Done. She will not be proposed to you again; she is not told. /introduce → Blocked "
-        "people can undo it.") if block else _(
-        "✓ You agreed. I am sending you both each other's contacts; /introduce → My "
-        "introductions shows them again.") if agree else _(
-        "Thank you for answering. She will not be told that you declined."))
+    await popup(callback, answer_note("block" if block else "agree" if agree else "decline"))
     await manager.switch_to(IntroForm.mine)
 
 
@@ -323,15 +318,12 @@ async def _answer(query: CallbackQuery, callback_data: IntroCb, actor: Actor,
 
 async def cb_agree(query: CallbackQuery, callback_data: IntroCb, actor: Actor,
                    intro_service: IntroductionService) -> None:
-    await _answer(query, callback_data, actor, intro_service, True, _(
-        "✓ You agreed. I am sending you both each other's contacts; /introduce → My "
-        "introductions shows them again."))
+    await _answer(query, callback_data, actor, intro_service, True, answer_note("agree"))
 
 
 async def cb_decline(query: CallbackQuery, callback_data: IntroCb, actor: Actor,
                      intro_service: IntroductionService) -> None:
-    await _answer(query, callback_data, actor, intro_service, False, _(
-        "Thank you for answering. She will not be told that you declined."))
+    await _answer(query, callback_data, actor, intro_service, False, answer_note("decline"))
 
 
 async def _redraw_request(query: CallbackQuery, callback_data: IntroCb, actor: Actor,
@@ -384,5 +376,4 @@ async def cb_block_yes(query: CallbackQuery, callback_data: IntroCb, actor: Acto
     requester = await members.get(intro.requester_id) if intro else None
     text = request_view(intro, requester, ref, actor.locale, zone_of(actor, ref))[0] \
         if intro is not None and requester is not None else (message.html_text or "")
-    await edit_text(message, text + "\n\n" + _("Done. She will not be proposed to you again; she is not "
-                                 "told. /introduce → Blocked people can undo it."), None)
+    await edit_text(message, text + "\n\n" + answer_note("block"), None)
