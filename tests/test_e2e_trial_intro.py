@@ -386,6 +386,8 @@ async def test_declined_from_the_list_after_the_card_scrolled_away(
     card, agree = target.find_button(t(harness, "ru", "Agree"))
     await scroll_away(target)
     await target.send("/introduce")
+    assert t(harness, "ru", "Requests waiting for your answer: {count}. My introductions "
+             "shows them.", count=1) in target.last_text
     await target.press(t(harness, "ru", "My introductions"))
     until = format_datetime(harness.clock.now() + timedelta(days=3), "ru", "Asia/Almaty",
                             weekday=True)
@@ -403,6 +405,10 @@ async def test_declined_from_the_list_after_the_card_scrolled_away(
     assert "Nigora" not in target.last_text
     assert t(harness, "ru", "Answer {number}", number=1) not in target.last.button_labels()
     assert t(harness, "ru", "No introductions yet.") in target.last_text
+    await target.press(t(harness, "ru", "« Back"))
+    assert t(harness, "ru", "My introductions") in target.last.button_labels()
+    assert t(harness, "ru", "Requests waiting for your answer: {count}. My introductions "
+             "shows them.", count=1) not in target.last_text
     late = await target.press_data(agree["callback_data"], card)
     assert late is not None and late["text"] == t(harness, "ru",
                                                   "This request is no longer open.")

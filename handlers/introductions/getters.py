@@ -86,6 +86,10 @@ async def menu_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str
              else _("Others can ask to meet you: off.")]
     if allowance.exhausted and (data.get("error") or {}).get("code") != "limit":
         lines.append(intro_limit_text(allowance, actor.locale, zone))  # (else said above)
+    to_her = (await numbered(service, actor.user_id)).to_her
+    if to_her:
+        lines.append(_("Requests waiting for your answer: {count}. My introductions shows "
+                       "them.").format(count=len(to_her)))
     if blocked:
         lines.append(_("People you blocked: {count}.").format(count=len(blocked)))
     return {"text": "\n\n".join(lines), "error": _error(data, allowance, actor.locale, zone),
