@@ -10,8 +10,8 @@ from aiogram_dialog.widgets.text import Format, Multi
 from bot.dialogs import N_, ButtonsDialog, T, choices, flow_window
 from handlers.introductions import actions
 from handlers.introductions.getters import (
-    answer_getter, blocked_getter, menu_getter, mine_getter, people_getter, reason_getter, sent_getter,
-    step_getter, withdraw_getter,
+    answer_getter, blocked_getter, menu_getter, mine_getter, people_getter, reason_getter,
+    sent_getter, step_getter, withdraw_getter,
 )
 from handlers.introductions.states import IntroForm
 
