@@ -191,10 +191,10 @@ async def overview_text(actor: Actor, service: MentorshipService, ref: Reference
     for code in ref.country_codes:
         for key in ("waiting", "mentors_free", "ratings", "rating_sum"):
             total[key] = total.get(key, 0) + figures.get(code, {}).get(key, 0)
-    hidden_shown = not exact  # a line with cells of 1 to 4 shown as "<5"
-    if actor.is_admin or actor.coordinator_country is not None:
+    # Some line hides cells of 1 to 4: the administrators' countries, a coordinator's region.
+    hidden_shown = actor.is_admin or actor.coordinator_country is not None
+    if hidden_shown:
         lines.append(_figures_line(_("The whole region"), total, exact=actor.is_admin))
-        hidden_shown = hidden_shown or not actor.is_admin
     for code in countries:
         if code is None:
             continue
