@@ -36,7 +36,9 @@ from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.texts import intro_limit_text, problem_text, profile_card, status_text
 from handlers.members_only import refused_button
-from handlers.ui import ask_for_text, edit_text, query_message, show, stale_button
+from handlers.ui import (
+    ask_for_text, edit_by_id, edit_text, query_message, show, stale_button,
+)
 
 PAGE_SIZE = 5
 REASON_MAX = 300  # as in /introduce
@@ -165,13 +167,14 @@ async def picked_place(query: CallbackQuery, actor: Actor, value: str, places: i
 
 
 async def cb_search(query: CallbackQuery, actor: Actor, state: FSMContext,
-                    ref: ReferenceData, members: MemberService) -> None:
+                    ref: ReferenceData, members: MemberService,
+                    intro_service: IntroductionService) -> None:
     message = await live_panel(query, actor, state)
     if message is None:
         return
     await query.answer()
     await show_page(message, actor, state, _filters(await state.get_data()), 0, ref, members,
-                    edit=True)
+                    intro_service, edit=True)
 
 
 async def cb_menu(query: CallbackQuery, actor: Actor, state: FSMContext,
@@ -181,6 +184,7 @@ async def cb_menu(query: CallbackQuery, actor: Actor, state: FSMContext,
     if message is None:
         return
     await query.answer()
+    await results_gone(state)
     text, keyboard = filter_menu(_filters(await state.get_data()), ref, actor.locale)
     await edit_text(message, text, keyboard)
 
@@ -191,6 +195,7 @@ async def cb_clear(query: CallbackQuery, actor: Actor, state: FSMContext,
     if message is None:
         return
     await query.answer()
+    await results_gone(state)
     await state.update_data(directory={})
     text, keyboard = filter_menu(_filters({}), ref, actor.locale)
     await edit_text(message, text, keyboard)
@@ -204,6 +209,7 @@ async def cb_field(query: CallbackQuery, callback_data: FilterCb, actor: Actor,
         return
     kind, value = callback_data.kind.value, callback_data.value
     await query.answer()
+    await results_gone(state)
     if not value:
         await message.edit_reply_markup(reply_markup=options_menu(kind, ref, actor.locale))
         return
@@ -220,15 +226,31 @@ async def cb_field(query: CallbackQuery, callback_data: FilterCb, actor: Actor,
 
 
 async def show_page(message: Message, actor: Actor, state: FSMContext, flt: DirectoryFilter,
-                    page: int, ref: ReferenceData, members: MemberService, *, edit: bool
-                    ) -> None:
+                    page: int, ref: ReferenceData, members: MemberService,
+                    intro_service: IntroductionService, *, edit: bool) -> None:
+    text, keyboard = await results_page(actor, state, flt, page, ref, members, intro_service)
+    await show(message, text, keyboard, edit=edit)
+
+
+async def results_gone(state: FSMContext) -> None:
+    """Her panel shows the filters (or a field's options) now, not the results."""
+    shown = (await state.get_data()).get(SHOWN_KEY)
+    if shown and shown.get("on_screen"):
+        await state.update_data(**{SHOWN_KEY: {**shown, "on_screen": False}})
+
+
+async def results_page(actor: Actor, state: FSMContext, flt: DirectoryFilter, page: int,
+                       ref: ReferenceData, members: MemberService,
+                       intro_service: IntroductionService
+                       ) -> tuple[str, InlineKeyboardMarkup]:
+    """A page of results (or the filters, when nobody matches); a member she has asked to
+    meet has no 🤝 button: she can't be asked twice."""
     ids, total = await members.search(flt, page * PAGE_SIZE, PAGE_SIZE,
                                        include_suspended=suspensions_seen_by(actor))
     if total == 0:  # the filters again, with the answer under them
+        await results_gone(state)
         text, keyboard = filter_menu(flt, ref, actor.locale)
-        await show(message, text + "\n\n" + _("Nobody matches these filters yet."), keyboard,
-                   edit=edit)
-        return
+        return text + "\n\n" + _("Nobody matches these filters yet."), keyboard
     pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
     page = min(max(page, 0), pages - 1)
     header = _("Found: {count} · page {page} of {pages}").format(
@@ -236,6 +258,7 @@ async def show_page(message: Message, actor: Actor, state: FSMContext, flt: Dire
     cards: list[str] = []
     manage: list[InlineKeyboardButton] = []
     meet: list[InlineKeyboardButton] = []
+    asked = await intro_service.already_asked(actor.user_id, ids)
     # Buttons name a place on this page, never a member's id; the page is remembered so
     # that a button of an older page is refused rather than meaning someone else.
     view = int(((await state.get_data()).get(SHOWN_KEY) or {}).get("view", 0)) + 1
@@ -246,18 +269,21 @@ async def show_page(message: Message, actor: Actor, state: FSMContext, flt: Dire
         card = f"{number}. " + profile_card(profile, ref, actor.locale, visible_only=True)
         if profile.status != "approved":
             card += "\n" + _("Status: {status}").format(status=status_text(profile.status))
-        cards.append(card)
         if profile.status == "approved" and member_id != actor.user_id:
-            meet.append(button(_("🤝 Ask to meet {number}").format(number=number), DirectoryCb(
-                action=DirectoryAction.INTRODUCE, place=number - page * PAGE_SIZE,
-                view=view)))
+            if member_id in asked:
+                card += "\n" + _("🤝 You have asked to meet her.")
+            else:
+                meet.append(button(_("🤝 Ask to meet {number}").format(number=number),
+                                   DirectoryCb(action=DirectoryAction.INTRODUCE,
+                                               place=number - page * PAGE_SIZE, view=view)))
+        cards.append(card)
         if actor.manages(profile.country_code) and member_id != actor.user_id:
             manage.append(button(f"⚙ {number}", ReviewCb(action=ReviewAction.MANAGE,
                                                          member_id=member_id)))
     salt = secrets.token_hex(8)
     await state.update_data(**{SHOWN_KEY: {
         "view": view, "page": page, "salt": salt, "check": _digest(ids, salt),
-        "filter": {kind: getattr(flt, kind) for kind in FILTER_KINDS}}})
+        "filter": {kind: getattr(flt, kind) for kind in FILTER_KINDS}, "on_screen": True}})
     if meet:
         header += "\n" + _("🤝 asks for an introduction: she sees your profile and reason, "
                            "and contacts are shared only if she agrees.")
@@ -269,18 +295,19 @@ async def show_page(message: Message, actor: Actor, state: FSMContext, flt: Dire
     keyboard = rows(meet[:3], meet[3:], manage, nav,
                     [button(_("« Back"), FilterCb(kind=FilterKind.MENU))])
     # Five full profiles can be far over Telegram's 4,096 characters: long cards give way.
-    text = header + "\n\n" + "\n\n".join(fit(header + "\n\n", cards, separator="\n\n"))
-    await show(message, text, keyboard, edit=edit)
+    return header + "\n\n" + "\n\n".join(fit(header + "\n\n", cards, separator="\n\n")), \
+        keyboard
 
 
 async def cb_members_page(query: CallbackQuery, callback_data: PageCb, actor: Actor,
-                          state: FSMContext, ref: ReferenceData, members: MemberService) -> None:
+                          state: FSMContext, ref: ReferenceData, members: MemberService,
+                          intro_service: IntroductionService) -> None:
     message = await live_panel(query, actor, state)
     if message is None:
         return
     await query.answer()
     await show_page(message, actor, state, _filters(await state.get_data()),
-                    callback_data.page, ref, members, edit=True)
+                    callback_data.page, ref, members, intro_service, edit=True)
 
 
 # ---- "Ask for an introduction" from a result -------------------------------------------------
@@ -338,8 +365,9 @@ async def ask_reason(query: CallbackQuery, message: Message, callback_data: Dire
         await stale_button(query)  # a button of an earlier page, or the list changed
         return False
     person = await members.get(target_id)
-    if person is None or target_id == actor.user_id or person.status != "approved":
-        await stale_button(query)
+    if person is None or target_id == actor.user_id or person.status != "approved" \
+            or await intro_service.already_asked(actor.user_id, [target_id]):
+        await stale_button(query)  # (asked before: her button is gone from the list)
         return False
     if await intro_service.at_limit(actor.user_id):
         await query.answer(await limit_text(intro_service, actor, ref), show_alert=True)
@@ -347,7 +375,8 @@ async def ask_reason(query: CallbackQuery, message: Message, callback_data: Dire
     await query.answer()
     await state.set_state(DirectoryIntro.reason)
     await state.update_data(directory_intro={"view": callback_data.view,
-                                             "place": callback_data.place})
+                                             "place": callback_data.place,
+                                             "panel": message.message_id})
     name = person.full_name if person.shows("name") and person.full_name else _("this member")
     await message.answer(_("You are asking to meet {name}. Why would you like to meet her? One "
                            "or two sentences; she will read them. (up to {limit} characters) "
@@ -357,7 +386,7 @@ async def ask_reason(query: CallbackQuery, message: Message, callback_data: Dire
 
 async def on_intro_reason(message: Message, actor: Actor, state: FSMContext,
                           members: MemberService, intro_service: IntroductionService,
-                          ref: ReferenceData) -> None:
+                          ref: ReferenceData, bot: Bot) -> None:
     value, problem = check_short_text(message.text, REASON_MAX, keep_lines=True)
     if problem is not None:
         await message.answer(problem_text(problem, REASON_MAX))
@@ -377,9 +406,27 @@ async def on_intro_reason(message: Message, actor: Actor, state: FSMContext,
     elif outcome is IntroOutcome.DONE:
         await message.answer(_("✓ I have asked her. If she agrees, you both get each other's "
                                "contacts."))
+        await redraw_results(bot, message.chat.id, actor, state, picked, ref, members,
+                             intro_service)
     else:
         await message.answer(_("She can't be asked for an introduction right now. /introduce "
                                "finds others who fit what you need."))
+
+
+async def redraw_results(bot: Bot, chat_id: int, actor: Actor, state: FSMContext,
+                         picked: dict, ref: ReferenceData,  # type: ignore[type-arg]
+                         members: MemberService, intro_service: IntroductionService) -> None:
+    """After she asked someone from the results: her panel, if it still shows those
+    results, shows them again without that member's 🤝 button."""
+    data = await state.get_data()
+    shown = data.get(SHOWN_KEY) or {}
+    if not shown.get("on_screen") or shown.get("view") != picked.get("view") \
+            or data.get(PANEL_KEY) != picked.get("panel"):
+        return  # she has moved on: the next results she opens leave it out anyway
+    flt = DirectoryFilter(**{k: (shown.get("filter") or {}).get(k) for k in FILTER_KINDS})
+    text, keyboard = await results_page(actor, state, flt, int(shown.get("page", 0)), ref,
+                                        members, intro_service)
+    await edit_by_id(bot, chat_id, int(picked["panel"]), text, keyboard)
 
 
 def create_router() -> Router:

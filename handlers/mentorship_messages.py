@@ -179,19 +179,23 @@ def _figures_line(name: str, row: dict[str, float], exact: bool) -> str:
 
 
 async def overview_text(actor: Actor, service: MentorshipService, ref: ReferenceData) -> str:
-    """Figures by country — a pair counts for the country of each side — and, for the
-    administrators, the region's exact totals (they single out nobody); comments only where
+    """Figures by country — a pair counts for the country of each side — and the region's
+    totals: exact for the administrators (they single out nobody), with cells of 1 to 4
+    hidden for a coordinator, who also sees her own country exactly (else the region's small
+    cells next to her country's would single out the rest of the region); comments only where
     at least 5 ratings hide who wrote them."""
     figures = await service.overview()
     countries = [actor.coordinator_country] if not actor.is_admin else list(ref.country_codes)
-    exact = not actor.is_admin
+    exact = not actor.is_admin  # a coordinator's own country
     lines = [_("<b>Mentorship programme</b>")]
-    if actor.is_admin:
-        total: dict[str, float] = {"active": figures.get("*", {}).get("active", 0)}
-        for code in ref.country_codes:
-            for key in ("waiting", "mentors_free", "ratings", "rating_sum"):
-                total[key] = total.get(key, 0) + figures.get(code, {}).get(key, 0)
-        lines.append(_figures_line(_("The whole region"), total, exact=True))
+    total: dict[str, float] = {"active": figures.get("*", {}).get("active", 0)}
+    for code in ref.country_codes:
+        for key in ("waiting", "mentors_free", "ratings", "rating_sum"):
+            total[key] = total.get(key, 0) + figures.get(code, {}).get(key, 0)
+    # Some line hides cells of 1 to 4: the administrators' countries, a coordinator's region.
+    hidden_shown = actor.is_admin or actor.coordinator_country is not None
+    if hidden_shown:
+        lines.append(_figures_line(_("The whole region"), total, exact=actor.is_admin))
     for code in countries:
         if code is None:
             continue
@@ -200,7 +204,7 @@ async def overview_text(actor: Actor, service: MentorshipService, ref: Reference
         if row.get("ratings", 0) >= MIN_GROUP:
             comments = await service.recent_comments(code, 5)
             lines += [f"  — <i>{escape(comment)}</i>" for comment in comments]
-    if not exact:
+    if hidden_shown:
         lines.append(_("Numbers from 1 to 4 are shown as {mark}; averages need at least 5 "
                        "ratings.").format(mark=escape("<5")))
     else:

@@ -54,6 +54,7 @@ async def test_results_show_fields_in_order_and_offer_an_introduction(
     number = int(re.search(r"\d+", meet[0]).group())  # type: ignore[union-attr]
     assert page.split("\n\n")[number].startswith(f"{number}. Target Member")
 
+    old_results, old_meet = viewer.find_button(meet[0])
     await viewer.press(meet[0])
     assert t(harness, "kk", "You are asking to meet {name}. Why would you like to meet her? "
                             "One or two sentences; she will read them. (up to {limit} "
@@ -79,15 +80,57 @@ async def test_results_show_fields_in_order_and_offer_an_introduction(
     await target.press(t(harness, "uz", "Agree"))
     await harness.deliver()
     assert "@viewer_kz" in target.last_text
-    # Asking her again from the directory: not twice.
+    # Asking her again from the directory: not twice. Her card says she was asked, and
+    # the button of an earlier list is refused.
     await viewer.send("/members")
     await viewer.press(t(harness, "kk", "Search"))
-    await viewer.press(meet[0])
-    await viewer.send("Again")
-    assert viewer.last_text == t(harness, "kk", "She can't be asked for an introduction right "
-                                                "now. /introduce finds others who fit what "
-                                                "you need.")
+    assert meet[0] not in viewer.last.button_labels()
+    assert t(harness, "kk", "🤝 You have asked to meet her.") in viewer.last_text
+    answer = await viewer.press_data(old_meet["callback_data"], old_results)
+    assert answer is not None and answer["text"]
     assert await harness.db.fetch_value("SELECT COUNT(*) FROM intro_requests") == 1
+
+
+async def test_the_ask_button_goes_once_she_has_asked(harness: BotHarness) -> None:
+    """After she asked someone from the results, the list shows it (edited in place), and
+    pressing that person's button again sends no second request."""
+    viewer = await seed_member(harness, 611, "TJ", locale="ru", name="Viewer")
+    first = await seed_member(harness, 612, "KG", locale="ky", name="First Member")
+    await seed_member(harness, 613, "KG", locale="uz", name="Second Member")
+    await viewer.send("/members")
+    await viewer.press(t(harness, "ru", "Country"))
+    await viewer.press(ref_label(harness, "country", "KG", "ru"))
+    await viewer.press(t(harness, "ru", "Search"))
+    results = viewer.last
+    cards = (results.text or "").split("\n\n")
+    place = next(n for n, card in enumerate(cards) if "First Member" in card)
+    label = t(harness, "ru", "🤝 Ask to meet {number}", number=place)
+    _msg, ask = viewer.find_button(label, results)
+    await viewer.press(label, results)
+    again = await viewer.press_data(ask["callback_data"], results)  # before she typed
+    assert again is not None and again["text"]
+    await viewer.send("We both train dog handlers")
+    assert viewer.last_text == t(harness, "ru", "✓ I have asked her. If she agrees, you both "
+                                                "get each other's contacts.")
+    # The same results message, edited: her button is gone, the other's stays.
+    assert label not in results.button_labels()
+    other = t(harness, "ru", "🤝 Ask to meet {number}", number=3 - place)
+    assert other in results.button_labels()
+    assert t(harness, "ru", "🤝 You have asked to meet her.") in \
+        (results.text or "").split("\n\n")[place]
+    # Her old button, pressed again (replayed), asks nobody a second time.
+    late = await viewer.press_data(ask["callback_data"], results)
+    assert late is not None and late["text"]
+    assert viewer.last_text == t(harness, "ru", "✓ I have asked her. If she agrees, you both "
+                                                "get each other's contacts.")
+    await harness.deliver()
+    assert await harness.db.fetch_value("SELECT COUNT(*) FROM intro_requests") == 1
+    assert sum(t(harness, "ky", "Agree") in m.button_labels() for m in first.bot_messages) == 1
+    # The other one can still be asked from the same list.
+    await viewer.press(other, results)
+    await viewer.send("Also you")
+    assert await harness.db.fetch_value("SELECT COUNT(*) FROM intro_requests") == 2
+    assert not any(b.startswith("🤝") for b in results.button_labels())
 
 
 async def test_an_older_pages_button_is_stale_and_pages_fit(harness: BotHarness) -> None:
@@ -121,3 +164,19 @@ async def test_an_older_pages_button_is_stale_and_pages_fit(harness: BotHarness)
     assert answer is not None and answer["text"] == t(harness, "ru",
                                                       "This button is no longer valid.")
     assert await harness.db.fetch_value("SELECT COUNT(*) FROM intro_requests") == 0
+
+
+async def test_asking_after_going_back_to_the_filters_leaves_them(harness: BotHarness) -> None:
+    viewer = await seed_member(harness, 621, "UZ", locale="uz", name="Viewer")
+    await seed_member(harness, 622, "KZ", locale="kk", name="Only Member")
+    await viewer.send("/members")
+    await viewer.press(t(harness, "uz", "Search"))
+    panel = viewer.last
+    await viewer.press(t(harness, "uz", "🤝 Ask to meet {number}", number=2), panel)
+    await viewer.press(t(harness, "uz", "« Back"), panel)  # the filters again
+    await viewer.send("Exchange on border posts")
+    assert await harness.db.fetch_value("SELECT COUNT(*) FROM intro_requests") == 1
+    assert t(harness, "uz", "Search") in panel.button_labels()  # not turned into results
+    await viewer.press(t(harness, "uz", "Search"), panel)
+    assert t(harness, "uz", "🤝 You have asked to meet her.") in (panel.text or "")
+    assert not any(b.startswith("🤝") for b in panel.button_labels())

@@ -489,3 +489,47 @@ async def test_pausing_her_request_leaves_no_trace_with_the_mentor(harness: BotH
     await mentee.press("Resume request")
     await mentee.press("Show suggestions")
     assert "Patient Mentor" in mentee.last_text  # she never said no: still suggested
+
+
+async def test_a_coordinator_sees_the_region_with_small_cells_hidden(
+        harness: BotHarness) -> None:
+    """Next to her own country's exact line, the region's cells of 1 to 4 are hidden: else
+    she could tell what the rest of the region holds. The administrators' view is unchanged."""
+    coordinator = await seed_member(harness, 792, "KZ", locale="ru", coordinator=True,
+                                    name="Coord KZ")
+    await offer_to_mentor(harness, await seed_member(harness, 793, "KG", name="KG Mentor"))
+    for n, (country, mark) in enumerate((("KZ", 5), ("KZ", 4), ("KG", 3), ("KG", 3),
+                                         ("KG", 4), ("TJ", 5))):
+        await harness.db.execute(
+            "INSERT INTO pair_ratings (pair_id, rater_id, country_code, rating, created_at) "
+            "VALUES (?, ?, ?, ?, '2026-01-10 10:00:00')", (n, 1100 + n, country, mark))
+
+    def line(locale: str, name: str, free: str, ratings: str, average: str | None) -> str:
+        values = dict(name=name, active=0, waiting=0, free=free, ratings=ratings)
+        text = t(harness, locale, "<b>{name}</b>: running pairs {active} · waiting mentees "
+                 "{waiting} · mentors with free places {free} · ratings {ratings}, average "
+                 "{average}", average=average, **values) if average else t(
+            harness, locale, "<b>{name}</b>: running pairs {active} · waiting mentees "
+            "{waiting} · mentors with free places {free} · ratings {ratings}", **values)
+        return text.replace("<b>", "").replace("</b>", "")
+
+    await coordinator.send("/mentorship")
+    await coordinator.press(t(harness, "ru", "Programme overview"))
+    seen = coordinator.last_text.split("\n")
+    region = t(harness, "ru", "The whole region")
+    # 1 mentor with a free place in the region is hidden; 6 ratings (average 4.0) and 0 not.
+    assert line("ru", region, "<5", "6", "4.0") in seen
+    assert harness.app is not None
+    country = harness.app.reference.country
+    assert line("ru", country("KZ", "ru"), "0", "2", None) in seen  # her own stays exact
+    assert t(harness, "ru", "Numbers from 1 to 4 are shown as {mark}; averages need at "
+             "least 5 ratings.", mark="<5") in seen
+    assert not any(s.startswith(country("KG", "ru")) for s in seen)
+
+    admin = await seed_member(harness, ADMIN_ID, "KG", locale="en", name="Admin")
+    await admin.send("/mentorship")
+    await admin.press("Programme overview")
+    seen = admin.last_text.split("\n")
+    assert line("en", "The whole region", "1", "6", "4.0") in seen  # exact, as before
+    assert line("en", "Kyrgyzstan", "<5", "<5", None) in seen
+    assert line("en", "Kazakhstan", "0", "<5", None) in seen

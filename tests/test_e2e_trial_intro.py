@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import pytest
 
 from tests.emulator.server import UserHandle
 from tests.flows import seed_member, t
@@ -342,16 +341,189 @@ async def test_unblocking_updates_the_list_at_once(harness: BotHarness) -> None:
     assert await harness.db.fetch_value("SELECT COUNT(*) FROM member_blocks") == 0
 
 
-@pytest.mark.xfail(strict=True, reason="trial: My introductions only says a request to her is "
-                   "'above in this chat'; once it scrolled away she has nothing to answer with")
 async def test_a_request_to_her_can_be_answered_from_my_introductions(
         harness: BotHarness) -> None:
-    asker = await seed_member(harness, 2371, "UZ", locale="uz", name="Dilnoza")
+    asker = await seed_member(harness, 2371, "UZ", locale="uz", name="Dilnoza",
+                              username="dilnoza")
     target = await seed_member(harness, 2372, "KG", locale="ky", name="Aizada",
-                               expertise=("border_management",))
+                               username="aizada", expertise=("border_management",))
     await ask_the_first(harness, asker, country="KG", locale="uz")
+    card = target.last
     await target.send("/introduce")
     await target.press(t(harness, "ky", "My introductions"))
     labels = target.last.button_labels()
     assert t(harness, "ky", "Agree") in labels or any("1" in label for label in labels
                                                        if label != t(harness, "ky", "« Back"))
+    # The button opens her request, and answering it there is the card's answer.
+    await target.press(t(harness, "ky", "Answer {number}", number=1))
+    assert "We plan a joint <training> on border posts" in target.last_text
+    assert not any("@dilnoza" in (m.text or "") for m in target.bot_messages)
+    await target.press(t(harness, "ky", "Agree"))
+    await harness.deliver()
+    assert await harness.db.fetch_value("SELECT status FROM intro_requests") == "accepted"
+    assert any("@aizada" in (m.text or "") and m.protect_content for m in asker.bot_messages)
+    assert any("@dilnoza" in (m.text or "") and m.protect_content for m in target.bot_messages)
+    assert not card.buttons() and (card.text or "").endswith(t(
+        harness, "ky", "✓ You agreed. I am sending you both each other's contacts; "
+        "/introduce → My introductions shows them again."))
+
+
+async def scroll_away(user: UserHandle, times: int = 12) -> None:
+    """Her chat moves on: the request's own message is far above."""
+    for _ in range(times):
+        await user.send("/help")
+
+
+async def test_declined_from_the_list_after_the_card_scrolled_away(
+        harness: BotHarness) -> None:
+    from bot.i18n import format_datetime
+
+    asker = await seed_member(harness, 2381, "TJ", locale="tg", name="Nigora",
+                              username="nigora")
+    target = await seed_member(harness, 2382, "KZ", locale="ru", name="Asel", username="asel",
+                               expertise=("border_management",))
+    await ask_the_first(harness, asker, country="KZ", locale="tg")
+    card, agree = target.find_button(t(harness, "ru", "Agree"))
+    await scroll_away(target)
+    await target.send("/introduce")
+    assert t(harness, "ru", "Requests waiting for your answer: {count}. My introductions "
+             "shows them.", count=1) in target.last_text
+    await target.press(t(harness, "ru", "My introductions"))
+    until = format_datetime(harness.clock.now() + timedelta(days=3), "ru", "Asia/Almaty",
+                            weekday=True)
+    assert t(harness, "ru", "{number}. ✉️ {name} asks to meet you: please answer by {until}.",
+             number=1, name="Nigora", until=until) in target.last_text
+    await target.press(t(harness, "ru", "Answer {number}", number=1))
+    live, decline = target.find_button(t(harness, "ru", "Not now"))
+    answer = await target.press_data(decline["callback_data"], live)
+    assert answer is not None and answer["text"] == t(
+        harness, "ru", "Thank you for answering. She will not be told that you declined.")
+    again = await target.press_data(decline["callback_data"], live)  # a double tap
+    assert again is not None and again["text"] == t(
+        harness, "ru", "This button is from an earlier message.")
+    # The list no longer shows it; the card above no longer takes an answer.
+    assert "Nigora" not in target.last_text
+    assert t(harness, "ru", "Answer {number}", number=1) not in target.last.button_labels()
+    assert t(harness, "ru", "No introductions yet.") in target.last_text
+    await target.press(t(harness, "ru", "« Back"))
+    assert t(harness, "ru", "My introductions") in target.last.button_labels()
+    assert t(harness, "ru", "Requests waiting for your answer: {count}. My introductions "
+             "shows them.", count=1) not in target.last_text
+    late = await target.press_data(agree["callback_data"], card)
+    assert late is not None and late["text"] == t(harness, "ru",
+                                                  "This request is no longer open.")
+    await harness.deliver()
+    assert await harness.db.fetch_value("SELECT status FROM intro_requests") == "declined"
+    # …and is edited to say what she answered, without its buttons.
+    assert (card.text or "").endswith(t(harness, "ru", "Thank you for answering. She will "
+                                                      "not be told that you declined."))
+    assert "Nigora" in (card.text or "") and not card.buttons()
+    assert not any("@asel" in (m.text or "") for m in asker.bot_messages)
+    assert not any("@nigora" in (m.text or "") for m in target.bot_messages)
+    # Hers still shows it waiting, with its deadline (a refusal is not news).
+    await asker.send("/introduce")
+    await asker.press(t(harness, "tg", "My introductions"))
+    assert format_datetime(harness.clock.now() + timedelta(days=3), "tg", "Asia/Dushanbe",
+                           weekday=True) in asker.last_text
+    assert t(harness, "tg", "Withdraw {number}", number=1) in asker.last.button_labels()
+
+
+async def test_agreed_from_the_list_twice_sends_contacts_once(harness: BotHarness) -> None:
+    asker = await seed_member(harness, 2391, "KG", locale="ky", name="Aizada",
+                              username="aizada")
+    target = await seed_member(harness, 2392, "UZ", locale="uz", name="Dilnoza",
+                               username="dilnoza", expertise=("border_management",))
+    await ask_the_first(harness, asker, country="UZ", locale="ky")
+    await scroll_away(target)
+    await target.send("/introduce")
+    await target.press(t(harness, "uz", "My introductions"))
+    await target.press(t(harness, "uz", "Answer {number}", number=1))
+    live, agree = target.find_button(t(harness, "uz", "Agree"))
+    await target.press_data(agree["callback_data"], live)
+    second = await target.press_data(agree["callback_data"], live)
+    assert second is not None and second["text"]
+    await harness.deliver()
+    assert sum("@dilnoza" in (m.text or "") for m in asker.bot_messages) == 1
+    assert sum("@aizada" in (m.text or "") for m in target.bot_messages) == 1
+    assert t(harness, "uz", "Contact {number}", number=1) in live.button_labels()
+
+
+async def test_blocking_from_the_list_asks_first(harness: BotHarness) -> None:
+    asker = await seed_member(harness, 2401, "KZ", locale="kk", name="Aigerim")
+    target = await seed_member(harness, 2402, "TJ", locale="en", name="Nigora",
+                               expertise=("border_management",))
+    await ask_the_first(harness, asker, locale="kk")
+    await scroll_away(target)
+    await target.send("/introduce")
+    await target.press("My introductions")
+    await target.press("Answer 1")
+    await target.press("Block this person")
+    assert "Block her? She is not told." in target.last_text
+    assert await harness.db.fetch_value("SELECT COUNT(*) FROM member_blocks") == 0
+    await target.press("« Back")  # changed her mind: the request again
+    assert "Agree" in target.last.button_labels()
+    await target.press("Block this person")
+    await target.press("Yes, block her")
+    assert await harness.db.fetch_value("SELECT COUNT(*) FROM member_blocks") == 1
+    assert await harness.db.fetch_value("SELECT status FROM intro_requests") == "declined"
+    assert "Aigerim" not in target.last_text and "Answer 1" not in target.last.button_labels()
+    await harness.deliver()
+    card = next(m for m in target.bot_messages if "Aigerim" in (m.text or ""))
+    assert not card.buttons() and (card.text or "").endswith(
+        "/introduce → Blocked people can undo it.")
+
+
+async def test_a_stranger_forging_the_open_or_answer_button_is_refused(
+        harness: BotHarness) -> None:
+    asker = await seed_member(harness, 2411, "TM", locale="tk", name="Maral",
+                              username="maral", languages=("tk", "ru"))
+    target = await seed_member(harness, 2412, "KG", locale="ky", name="Aizada",
+                               username="aizada", languages=("ky", "ru"),
+                               expertise=("border_management",))
+    stranger = await seed_member(harness, 2413, "KZ", locale="ru", name="Stranger",
+                                 username="stranger")
+    await ask_the_first(harness, asker, country="KG", language=None, locale="tk")
+    await target.send("/introduce")
+    await target.press(t(harness, "ky", "My introductions"))
+    mine, open_it = target.find_button(t(harness, "ky", "Answer {number}", number=1))
+    await target.press_data(open_it["callback_data"], mine)
+    _card, agree = target.find_button(t(harness, "ky", "Agree"))
+    # Her buttons, pressed by someone else (on her message, or on the stranger's own).
+    await stranger.send("/introduce")
+    await stranger.press(t(harness, "ru", "My introductions"))
+    own = stranger.last
+    for data in (open_it["callback_data"], agree["callback_data"]):
+        for message in (mine, own):
+            answer = await stranger.press_data(data, message)
+            assert answer is not None and answer["text"]
+    # The same buttons forged for the stranger's own list: she has no request to answer.
+    intent = own.buttons()[0]["callback_data"].split("\x1d")[0]
+    for forged in ("answer:1", "answer:0", "answer:x", "agree", "decline", "block_yes"):
+        answer = await stranger.press_data(f"{intent}\x1d{forged}", own)
+        assert answer is not None and answer["text"] == t(
+            harness, "ru", "This button is from an earlier message.")
+    await harness.deliver()
+    assert await harness.db.fetch_value("SELECT status FROM intro_requests") == "asked"
+    assert await harness.db.fetch_value("SELECT COUNT(*) FROM member_blocks") == 0
+    assert not any("@maral" in (m.text or "") or "@aizada" in (m.text or "")
+                   for m in stranger.bot_messages)
+    # Hers still works.
+    await target.press(t(harness, "ky", "Agree"))
+    assert await harness.db.fetch_value("SELECT status FROM intro_requests") == "accepted"
+
+
+async def test_a_suspended_member_can_t_agree_from_the_list(harness: BotHarness) -> None:
+    asker = await seed_member(harness, 2421, "UZ", locale="uz", name="Dilnoza",
+                              username="dilnoza")
+    target = await seed_member(harness, 2422, "TJ", locale="tg", name="Nigora",
+                               username="nigora", expertise=("border_management",))
+    await ask_the_first(harness, asker, locale="uz")
+    await target.send("/introduce")
+    await target.press(t(harness, "tg", "My introductions"))
+    await target.press(t(harness, "tg", "Answer {number}", number=1))
+    await suspend(harness, 2422)
+    answer = await target.press(t(harness, "tg", "Agree"))
+    assert answer is not None and answer["text"]
+    await harness.deliver()
+    assert await harness.db.fetch_value("SELECT status FROM intro_requests") == "asked"
+    assert not any("@dilnoza" in (m.text or "") for m in target.bot_messages)

@@ -106,6 +106,11 @@ class IntroductionService:
         """Agreed introductions (while they last) and requests waiting for an answer."""
         return await self._repo.connections(user_id)
 
+    async def already_asked(self, requester_id: int, people: list[int]) -> set[int]:
+        """Who of these she has asked before: she can't ask them again (a list shows no Ask
+        for them)."""
+        return await self._repo.asked_among(requester_id, people)
+
     async def get(self, intro_id: int, requester_id: int) -> Introduction | None:
         """Her request (None if it is not hers)."""
         intro = await self._repo.get(intro_id)
@@ -217,7 +222,10 @@ class IntroductionService:
             1, only=person_id))
 
     async def answer(self, intro_id: int, target_id: int, accept: bool, *,
-                     block: bool = False) -> IntroOutcome:
+                     block: bool = False, from_list: bool = False) -> IntroOutcome:
+        """Her answer to a request made to her; ``from_list``: given in "My introductions",
+        so the request's own message (far above by then) is edited to say so, without its
+        buttons."""
         intro = await self._repo.get(intro_id)
         if intro is None or intro.target_id != target_id:
             return IntroOutcome.NOT_YOURS
@@ -230,6 +238,11 @@ class IntroductionService:
                 return IntroOutcome.GONE
             if block:
                 await self._repo.block(target_id, intro.requester_id, now)
+            if from_list:
+                answer = "block" if block else "agree" if accept else "decline"
+                await self._delivery.edit_sent(MessageKind.INTRO_REQUEST, "intro_id", intro_id,
+                                               MessageKind.INTRO_ANSWERED,
+                                               {"intro_id": intro_id, "answer": answer})
             if accept:
                 await self._delivery.enqueue(MessageKind.INTRO_CONTACTS, {"intro_id": intro_id},
                                              [intro.requester_id, target_id], None)

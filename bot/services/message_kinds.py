@@ -43,6 +43,7 @@ class MessageKind(StrEnum):
     INTRO_CONTACTS = "intro_contacts"
     INTRO_NEXT = "intro_next"
     INTRO_WITHDRAWN = "intro_withdrawn"  # edit: the requester took her request back
+    INTRO_ANSWERED = "intro_answered"  # edit: she answered it from "My introductions"
     INTRO_OPENER = "intro_opener"  # to the requester: a first message to copy (not protected)
     COFFEE_NOTICE = "coffee_notice"
     COFFEE_MATCH = "coffee_match"

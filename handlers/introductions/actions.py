@@ -19,9 +19,9 @@ from bot.texts import intro_limit_text
 from handlers.directory import member_message, picked_place
 from handlers.event_form.context import FlowCtx
 from handlers.introductions.getters import (
-    REASON_MAX, STEPS, digest, moment_of, numbered, numbered_check, zone_of,
+    REASON_MAX, STEPS, digest, moment_of, numbered, zone_of,
 )
-from handlers.introductions.messages import request_view
+from handlers.introductions.messages import answer_note, request_view
 from handlers.introductions.states import IntroForm
 from handlers.members_only import refusal
 from handlers.ui import append_note, edit_text, not_for_you, refused
@@ -79,7 +79,8 @@ async def on_menu(callback: CallbackQuery, _button: Any, manager: DialogManager)
 BACK = {"country": IntroForm.menu, "expertise": IntroForm.country,
         "language": IntroForm.expertise, "reason": IntroForm.language,
         "people": IntroForm.reason, "sent": IntroForm.menu, "mine": IntroForm.menu,
-        "blocked": IntroForm.menu, "withdraw": IntroForm.mine}
+        "blocked": IntroForm.menu, "withdraw": IntroForm.mine, "answer": IntroForm.mine,
+        "answer_block": IntroForm.answer}
 
 
 async def on_back(callback: CallbackQuery, _button: Any, manager: DialogManager) -> None:
@@ -158,26 +159,23 @@ async def on_ask(callback: CallbackQuery, _widget: Any, manager: DialogManager,
         await popup(callback, _("This button is no longer valid."))
 
 
-async def _numbered_pick(ctx: Ctx, callback: CallbackQuery, place: str, *, waiting: bool
+async def _numbered_pick(ctx: Ctx, callback: CallbackQuery, place: str, kind: str
                          ) -> int | None:
     """The introduction at that number of "My introductions", if the list is still the one
     shown (else the stale popup)."""
-    agreed, pending = await numbered(ctx.service, ctx.actor.user_id)
-    items = pending if waiting else agreed
-    index = int(place) - 1 - (len(agreed) if waiting else 0) if place.isdecimal() else -1
-    if not 0 <= index < len(items) \
-            or numbered_check(agreed, pending, ctx.data.get("salt", "")) \
-            != ctx.data.get("mine_check"):
+    listed = await numbered(ctx.service, ctx.actor.user_id)
+    intro = listed.at(kind, place)
+    if intro is None or listed.check(ctx.data.get("salt", "")) != ctx.data.get("mine_check"):
         await popup(callback, _("This button is from an earlier message."))
         return None
-    return items[index].id
+    return intro.id
 
 
 async def on_contact(callback: CallbackQuery, _widget: Any, manager: DialogManager,
                      place: str) -> None:
     """The contact of an agreed introduction, sent again (protected, below)."""
     ctx = Ctx(manager)
-    intro_id = await _numbered_pick(ctx, callback, place, waiting=False)
+    intro_id = await _numbered_pick(ctx, callback, place, "agreed")
     if intro_id is None:
         return
     if await ctx.service.resend_contacts(ctx.actor.user_id, intro_id) \
@@ -192,10 +190,62 @@ async def on_withdraw(callback: CallbackQuery, _widget: Any, manager: DialogMana
                       place: str) -> None:
     """"Withdraw N" asks first (the member's copy will say so)."""
     ctx = Ctx(manager)
-    intro_id = await _numbered_pick(ctx, callback, place, waiting=True)
+    intro_id = await _numbered_pick(ctx, callback, place, "waiting")
     if intro_id is not None:
         ctx.data["withdraw_id"] = intro_id
         await manager.switch_to(IntroForm.withdraw)
+
+
+async def on_open_request(callback: CallbackQuery, _widget: Any, manager: DialogManager,
+                          place: str) -> None:
+    """"Answer N": the request to her, shown again in this message to answer here."""
+    ctx = Ctx(manager)
+    intro_id = await _numbered_pick(ctx, callback, place, "to_her")
+    if intro_id is not None:
+        ctx.data["answer_id"] = intro_id
+        await manager.switch_to(IntroForm.answer)
+
+
+async def _answer_here(callback: CallbackQuery, manager: DialogManager, *, agree: bool,
+                       block: bool = False) -> None:
+    """Her answer from "My introductions": the same service call, and the same rules, as
+    the buttons of the request's own message (an approved member, her request, still
+    open; a second tap finds it answered)."""
+    ctx = Ctx(manager)
+    reason = refusal(ctx.actor)
+    if reason is not None:
+        await popup(callback, reason)
+        return
+    outcome = await ctx.service.answer(ctx.data.get("answer_id") or 0, ctx.actor.user_id,
+                                       agree, block=block, from_list=True)
+    if outcome is IntroOutcome.NOT_YOURS:
+        await popup(callback, _("This button is not meant for you."))
+        return
+    if outcome is not IntroOutcome.DONE:
+        await popup(callback, _("This request is no longer open."))
+        await manager.switch_to(IntroForm.mine)
+        return
+    ctx.data.pop("answer_id", None)
+    await popup(callback, answer_note("block" if block else "agree" if agree else "decline"))
+    await manager.switch_to(IntroForm.mine)
+
+
+async def on_agree(callback: CallbackQuery, _button: Any, manager: DialogManager) -> None:
+    await _answer_here(callback, manager, agree=True)
+
+
+async def on_decline(callback: CallbackQuery, _button: Any, manager: DialogManager) -> None:
+    await _answer_here(callback, manager, agree=False)
+
+
+async def on_block_ask(callback: CallbackQuery, _button: Any, manager: DialogManager) -> None:
+    """"Block this person" asks first, as on the request's own message."""
+    Ctx(manager)
+    await manager.switch_to(IntroForm.answer_block)
+
+
+async def on_block_yes(callback: CallbackQuery, _button: Any, manager: DialogManager) -> None:
+    await _answer_here(callback, manager, agree=False, block=True)
 
 
 async def on_withdraw_yes(callback: CallbackQuery, _button: Any, manager: DialogManager
@@ -268,15 +318,12 @@ async def _answer(query: CallbackQuery, callback_data: IntroCb, actor: Actor,
 
 async def cb_agree(query: CallbackQuery, callback_data: IntroCb, actor: Actor,
                    intro_service: IntroductionService) -> None:
-    await _answer(query, callback_data, actor, intro_service, True, _(
-        "✓ You agreed. I am sending you both each other's contacts; /introduce → My "
-        "introductions shows them again."))
+    await _answer(query, callback_data, actor, intro_service, True, answer_note("agree"))
 
 
 async def cb_decline(query: CallbackQuery, callback_data: IntroCb, actor: Actor,
                      intro_service: IntroductionService) -> None:
-    await _answer(query, callback_data, actor, intro_service, False, _(
-        "Thank you for answering. She will not be told that you declined."))
+    await _answer(query, callback_data, actor, intro_service, False, answer_note("decline"))
 
 
 async def _redraw_request(query: CallbackQuery, callback_data: IntroCb, actor: Actor,
@@ -329,5 +376,4 @@ async def cb_block_yes(query: CallbackQuery, callback_data: IntroCb, actor: Acto
     requester = await members.get(intro.requester_id) if intro else None
     text = request_view(intro, requester, ref, actor.locale, zone_of(actor, ref))[0] \
         if intro is not None and requester is not None else (message.html_text or "")
-    await edit_text(message, text + "\n\n" + _("Done. She will not be proposed to you again; she is not "
-                                 "told. /introduce → Blocked people can undo it."), None)
+    await edit_text(message, text + "\n\n" + answer_note("block"), None)

@@ -10,8 +10,8 @@ from aiogram_dialog.widgets.text import Format, Multi
 from bot.dialogs import N_, ButtonsDialog, T, choices, flow_window
 from handlers.introductions import actions
 from handlers.introductions.getters import (
-    blocked_getter, menu_getter, mine_getter, people_getter, reason_getter, sent_getter,
-    step_getter, withdraw_getter,
+    answer_getter, blocked_getter, menu_getter, mine_getter, people_getter, reason_getter,
+    sent_getter, step_getter, withdraw_getter,
 )
 from handlers.introductions.states import IntroForm
 
@@ -52,7 +52,19 @@ def create_dialog() -> ButtonsDialog:
                 text=Format("{text}"), getter=sent_getter, back=False),
         _window(IntroForm.mine, choices("contact", "contacts", actions.on_contact, 3),
                 choices("withdraw", "withdraw", actions.on_withdraw, 2),
+                choices("answer", "answer", actions.on_open_request, 2),
                 text=Format("{text}"), getter=mine_getter),
+        _window(IntroForm.answer,
+                Row(Button(T(N_("Agree")), id="agree", on_click=actions.on_agree),
+                    Button(T(N_("Not now")), id="decline", on_click=actions.on_decline),
+                    when="open"),
+                Button(T(N_("Block this person")), id="block", on_click=actions.on_block_ask,
+                       when="open"),
+                text=Format("{text}"), getter=answer_getter),
+        _window(IntroForm.answer_block,
+                Button(T(N_("Yes, block her")), id="block_yes", on_click=actions.on_block_yes,
+                       when="open"),
+                text=Format("{text}"), getter=answer_getter),
         _window(IntroForm.withdraw,
                 Button(T(N_("Yes, withdraw")), id="yes", on_click=actions.on_withdraw_yes),
                 text=Format("{text}"), getter=withdraw_getter),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 from typing import Any
@@ -14,12 +15,15 @@ from aiogram_dialog import DialogManager
 
 from bot.db.repositories.introductions import Introduction
 from bot.db.repositories.profiles import Profile
+from bot.dialogs import N_
 from bot.i18n import format_date, format_datetime
 from bot.services.introductions import WEEKLY_LIMIT, Allowance, IntroductionService
 from bot.services.members import MemberService
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.texts import intro_limit_text, profile_card, typed_refusal_text
+from handlers.introductions.messages import request_view
+from handlers.introductions.states import IntroForm
 
 REASON_MAX = 300
 STEPS = ("country", "expertise", "language")
@@ -82,6 +86,10 @@ async def menu_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str
              else _("Others can ask to meet you: off.")]
     if allowance.exhausted and (data.get("error") or {}).get("code") != "limit":
         lines.append(intro_limit_text(allowance, actor.locale, zone))  # (else said above)
+    to_her = (await numbered(service, actor.user_id)).to_her
+    if to_her:
+        lines.append(_("Requests waiting for your answer: {count}. My introductions shows "
+                       "them.").format(count=len(to_her)))
     if blocked:
         lines.append(_("People you blocked: {count}.").format(count=len(blocked)))
     return {"text": "\n\n".join(lines), "error": _error(data, allowance, actor.locale, zone),
@@ -152,64 +160,103 @@ def day_of(moment: datetime | None, actor: Actor, ref: ReferenceData) -> str:
     return format_date(moment, actor.locale, zone_of(actor, ref)) if moment else ""
 
 
-async def numbered(service: IntroductionService, user_id: int
-                   ) -> tuple[list[Introduction], list[Introduction]]:
+@dataclass(frozen=True)
+class Numbered:
     """What "My introductions" numbers, in its order: the agreed ones (for their contact),
-    then her own requests still waiting (to withdraw)."""
-    agreed, waiting = [], []
+    her own requests still waiting (to withdraw), then the requests waiting for her answer
+    (to open and answer)."""
+
+    agreed: list[Introduction]
+    waiting: list[Introduction]
+    to_her: list[Introduction]
+
+    def check(self, salt: str) -> str:
+        return digest([i.id for i in self.agreed] + ["w"] + [i.id for i in self.waiting]
+                      + ["t"] + [i.id for i in self.to_her], salt)
+
+    def first_number(self, kind: str) -> int:
+        return 1 + {"agreed": 0, "waiting": len(self.agreed),
+                    "to_her": len(self.agreed) + len(self.waiting)}[kind]
+
+    def at(self, kind: str, place: str) -> Introduction | None:
+        """The introduction of that kind at that number (None if there is none)."""
+        items: list[Introduction] = getattr(self, kind)
+        index = int(place) - self.first_number(kind) if place.isdecimal() else -1
+        return items[index] if 0 <= index < len(items) else None
+
+
+async def numbered(service: IntroductionService, user_id: int) -> Numbered:
+    agreed, waiting, to_her = [], [], []
     for intro in await service.connections(user_id):
         if intro.status == "accepted":
             agreed.append(intro)
         elif intro.requester_id == user_id:
             waiting.append(intro)
-    return agreed, waiting
+        elif intro.status == "asked" and intro.target_id == user_id:
+            to_her.append(intro)
+    return Numbered(agreed, waiting, to_her)
 
 
-def numbered_check(agreed: list[Introduction], waiting: list[Introduction], salt: str) -> str:
-    return digest([intro.id for intro in agreed] + ["w"] + [intro.id for intro in waiting],
-                  salt)
+def _buttons(listed: Numbered, kind: str, label: str) -> list[tuple[str, str]]:
+    first = listed.first_number(kind)
+    return [(str(n), _(label).format(number=n))
+            for n in range(first, first + len(getattr(listed, kind)))]
 
 
 async def mine_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
     """Agreed introductions, numbered for their contact buttons; her requests waiting for an
-    answer, numbered on to withdraw them; requests to her, with their deadline."""
+    answer, numbered on to withdraw them; requests to her, with their deadline, numbered on
+    to open and answer them here (the message that brought one may have scrolled away)."""
     data, actor, ref, service, members = _frame(dialog_manager)
-    agreed, waiting = await numbered(service, actor.user_id)
+    listed = await numbered(service, actor.user_id)
     agreed_lines, waiting_lines, to_her = [], [], []
-    for number, intro in enumerate(agreed, start=1):
+    for number, intro in enumerate(listed.agreed, start=listed.first_number("agreed")):
         mine = intro.requester_id == actor.user_id
         other = await members.get((intro.target_id if mine else intro.requester_id) or 0)
         name = escape(other.full_name or "") if other else shown_name(None, ref, actor.locale)
         agreed_lines.append(_("{number}. 🤝 {name}, since {date}").format(
             number=number, name=name, date=day_of(intro.decided_at, actor, ref)))
-    for number, intro in enumerate(waiting, start=len(agreed) + 1):
+    for number, intro in enumerate(listed.waiting, start=listed.first_number("waiting")):
         other = await members.get(intro.target_id or 0)
         waiting_lines.append(_("{number}. ⏳ You asked to meet {name}: she has until {until} "
                                "to answer.").format(
             number=number, name=shown_name(other, ref, actor.locale),
             until=moment_of(intro.expires_at, actor, ref)))
-    for intro in await service.connections(actor.user_id):
-        if intro.status == "asked" and intro.target_id == actor.user_id:
-            other = await members.get(intro.requester_id)
-            to_her.append(_("⏳ {name} asks to meet you: please answer by {until} (the "
-                            "request is above in this chat).").format(
-                name=shown_name(other, ref, actor.locale),
-                until=moment_of(intro.expires_at, actor, ref)))
+    for number, intro in enumerate(listed.to_her, start=listed.first_number("to_her")):
+        other = await members.get(intro.requester_id)
+        to_her.append(_("{number}. ✉️ {name} asks to meet you: please answer by "
+                        "{until}.").format(
+            number=number, name=shown_name(other, ref, actor.locale),
+            until=moment_of(intro.expires_at, actor, ref)))
     sections = [_("<b>My introductions</b>")]
     if agreed_lines:
         sections += ["\n".join(agreed_lines), _("Press a number to get the contact again.")]
     if waiting_lines:
         sections.append("\n".join(waiting_lines))
     if to_her:
-        sections.append("\n".join(to_her))
+        sections += ["\n".join(to_her), _("Press Answer and a number to see her request and "
+                                          "answer it.")]
     if len(sections) == 1:
         sections.append(_("No introductions yet."))
-    data["mine_check"] = numbered_check(agreed, waiting, data.setdefault("salt", _salt()))
+    data["mine_check"] = listed.check(data.setdefault("salt", _salt()))
     return {"text": "\n\n".join(sections),
-            "contacts": [(str(n), _("Contact {number}").format(number=n))
-                         for n in range(1, len(agreed) + 1)],
-            "withdraw": [(str(n), _("Withdraw {number}").format(number=n))
-                         for n in range(len(agreed) + 1, len(agreed) + len(waiting) + 1)]}
+            "contacts": _buttons(listed, "agreed", N_("Contact {number}")),
+            "withdraw": _buttons(listed, "waiting", N_("Withdraw {number}")),
+            "answer": _buttons(listed, "to_her", N_("Answer {number}"))}
+
+
+async def answer_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
+    """A request to her, opened from "My introductions": the card she got, to answer here
+    (Block asks first, in the next window)."""
+    data, actor, ref, service, members = _frame(dialog_manager)
+    intro = await service.request_to(data.get("answer_id") or 0, actor.user_id)
+    requester = await members.get(intro.requester_id) if intro else None
+    if intro is None or intro.status != "asked" or requester is None \
+            or requester.status != "approved":
+        return {"text": _("This request is no longer open."), "open": False}
+    confirm = dialog_manager.current_context().state == IntroForm.answer_block
+    return {"text": request_view(intro, requester, ref, actor.locale, zone_of(actor, ref),
+                                 confirm_block=confirm)[0], "open": True}
 
 
 async def withdraw_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:

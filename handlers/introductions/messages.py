@@ -1,5 +1,6 @@
 """What the outbox sends for introductions, rendered at send time in each one's language:
-the request (with its answer buttons and deadline; edited when she withdraws it), the contacts (protected; a Telegram failure to read
+the request (with its answer buttons and deadline; edited when she withdraws it, or when it
+is answered from "My introductions"), the contacts (protected; a Telegram failure to read
 her @username is tried again later, never sent without it), a first message to copy in a
 language both speak (not protected), and the others who fit after a request did not work
 out."""
@@ -51,6 +52,18 @@ def request_view(intro: Introduction, requester: Profile, ref: ReferenceData, lo
         [button(_("Agree"), IntroCb(action=IntroAction.AGREE, intro_id=intro.id)),
          button(_("Not now"), IntroCb(action=IntroAction.DECLINE, intro_id=intro.id))],
         [button(_("Block this person"), IntroCb(action=IntroAction.BLOCK, intro_id=intro.id))])
+
+
+def answer_note(answer: str) -> str:
+    """What her answer to a request did, said under the request (the card's own buttons and
+    "My introductions" say the same)."""
+    if answer == "block":
+        return _("Done. She will not be proposed to you again; she is not told. /introduce → "
+                 "Blocked people can undo it.")
+    if answer == "agree":
+        return _("✓ You agreed. I am sending you both each other's contacts; /introduce → My "
+                 "introductions shows them again.")
+    return _("Thank you for answering. She will not be told that you declined.")
 
 
 async def candidates_message(intro: Introduction, profiles: ProfileRepo, ref: ReferenceData,
@@ -141,10 +154,23 @@ def renderers(app: Any) -> dict[str, Any]:
         text, keyboard = await candidates_message(intro, profiles, ref, to.locale)
         return lead + "\n\n" + text, keyboard
 
+    async def answered(payload: dict[str, Any], to: Recipient) -> Any:
+        """The request's own message once she answered it from "My introductions": what
+        she decided, no buttons."""
+        intro = await repo.get(payload["intro_id"])
+        if intro is None or intro.target_id != to.user_id:
+            return None
+        note = answer_note(str(payload.get("answer")))
+        requester = await approved(intro.requester_id)
+        if requester is None:
+            return note, None
+        return request_view(intro, requester, ref, to.locale, to.timezone)[0] + "\n\n" \
+            + note, None
+
     def withdrawn(_payload: dict[str, Any], _to: Recipient) -> Any:
         return _("🤝 This request to meet you was withdrawn. Nothing more is needed from "
                  "you."), None
 
     return {MessageKind.INTRO_REQUEST: request, MessageKind.INTRO_CONTACTS: contacts,
             MessageKind.INTRO_OPENER: opener, MessageKind.INTRO_NEXT: next_people,
-            MessageKind.INTRO_WITHDRAWN: withdrawn}
+            MessageKind.INTRO_WITHDRAWN: withdrawn, MessageKind.INTRO_ANSWERED: answered}

@@ -12,6 +12,10 @@ stateDiagram-v2
     mine --> mine: Contact N (sent again, protected)
     mine --> withdraw: Withdraw N (her request still waiting)
     withdraw --> mine: Yes, withdraw (the member's copy says so)
+    mine --> answer: Answer N (a request to her: the card she got, to answer here)
+    answer --> mine: Agree / Not now (as on the card: contacts only if she agrees)
+    answer --> answer_block: Block this person (asks first)
+    answer_block --> mine: Yes, block her
     menu --> blocked: Blocked people
     blocked --> blocked: Unblock N
     menu --> menu: requests to me on / off
@@ -33,3 +37,5 @@ class IntroForm(StatesGroup):
     mine = State()
     blocked = State()
     withdraw = State()
+    answer = State()
+    answer_block = State()

@@ -172,6 +172,17 @@ class IntroRepo:
         params.append(limit)
         return [r[0] for r in await self._db.fetch_all(" ".join(sql), params)]
 
+    async def asked_among(self, requester_id: int, people: list[int]) -> set[int]:
+        """Those of ``people`` she has asked to meet, ever (none of them is offered to her
+        again: see :meth:`find_people`)."""
+        if not people:
+            return set()
+        marks = ", ".join("?" * len(people))
+        rows = await self._db.fetch_all(
+            "SELECT DISTINCT target_id FROM intro_requests WHERE requester_id = ? "
+            f"AND target_id IN ({marks})", (requester_id, *people))
+        return {int(row[0]) for row in rows}
+
     async def sent_since(self, requester_id: int, since: datetime) -> list[datetime]:
         """When she sent each of her requests since then, oldest first: a request counts
         once someone was asked (a search that asked nobody does not; asking another of the
