@@ -163,12 +163,15 @@ def small(value: float, exact: bool) -> str:
     return str(int(value))
 
 
-def _figures_line(name: str, row: dict[str, float], exact: bool) -> str:
+def _figures_line(name: str, row: dict[str, float], exact: bool,
+                  cells: dict[str, str] | None = None) -> str:
+    """One line of figures; ``cells`` gives some already written (the region's)."""
     ratings = row.get("ratings", 0)
     figures = dict(active=small(row.get("active", 0), exact),
                    waiting=small(row.get("waiting", 0), exact),
                    free=small(row.get("mentors_free", 0), exact),
                    ratings=small(ratings, exact))
+    figures.update(cells or {})
     if ratings >= MIN_GROUP:
         return _("<b>{name}</b>: running pairs {active} · waiting mentees {waiting} · "
                  "mentors with free places {free} · ratings {ratings}, average {average}"
@@ -178,12 +181,22 @@ def _figures_line(name: str, row: dict[str, float], exact: bool) -> str:
              "mentors with free places {free} · ratings {ratings}").format(name=name, **figures)
 
 
+def region_cell(total: float, unseen: float) -> str:
+    """The region's figure, never a way to a hidden one by subtraction: while the cells the
+    reader can't see (countries' cells hidden as "<5") add up to 1–4, she is given only what
+    she can see, as "N+"."""
+    if 0 < total < MIN_GROUP:
+        return escape("<5")
+    if 0 < unseen < MIN_GROUP:
+        return f"{int(total - unseen)}+"
+    return str(int(total))
+
+
 async def overview_text(actor: Actor, service: MentorshipService, ref: ReferenceData) -> str:
     """Figures by country — a pair counts for the country of each side — and the region's
-    totals: exact for the administrators (they single out nobody), with cells of 1 to 4
-    hidden for a coordinator, who also sees her own country exactly (else the region's small
-    cells next to her country's would single out the rest of the region); comments only where
-    at least 5 ratings hide who wrote them."""
+    totals, with cells of 1 to 4 hidden, and never such that a hidden cell follows by
+    subtraction (:func:`region_cell`); a coordinator sees her own country exactly. Comments
+    only where at least 5 ratings hide who wrote them."""
     figures = await service.overview()
     countries = [actor.coordinator_country] if not actor.is_admin else list(ref.country_codes)
     exact = not actor.is_admin  # a coordinator's own country
@@ -195,7 +208,15 @@ async def overview_text(actor: Actor, service: MentorshipService, ref: Reference
     # Some line hides cells of 1 to 4: the administrators' countries, a coordinator's region.
     hidden_shown = actor.is_admin or actor.coordinator_country is not None
     if hidden_shown:
-        lines.append(_figures_line(_("The whole region"), total, exact=actor.is_admin))
+        cells = {"active": small(total["active"], exact=False)}  # a pair counts in two
+        for key, cell in (("waiting", "waiting"), ("mentors_free", "free"),
+                          ("ratings", "ratings")):
+            # the administrators see every country, some hidden; a coordinator sees her own
+            # exactly, and the rest of the region, several countries, singles out nobody
+            hidden = sum(value for code in countries if code and actor.is_admin
+                         and 0 < (value := figures.get(code, {}).get(key, 0)) < MIN_GROUP)
+            cells[cell] = region_cell(total[key], hidden)
+        lines.append(_figures_line(_("The whole region"), total, exact=False, cells=cells))
     for code in countries:
         if code is None:
             continue

@@ -530,6 +530,7 @@ async def test_a_coordinator_sees_the_region_with_small_cells_hidden(
     await admin.send("/mentorship")
     await admin.press("Programme overview")
     seen = admin.last_text.split("\n")
-    assert line("en", "The whole region", "1", "6", "4.0") in seen  # exact, as before
+    # one hidden mentor's free place would follow from an exact 1; 6 hidden ratings don't
+    assert line("en", "The whole region", "<5", "6", "4.0") in seen
     assert line("en", "Kyrgyzstan", "<5", "<5", None) in seen
     assert line("en", "Kazakhstan", "0", "<5", None) in seen

@@ -255,8 +255,9 @@ async def test_overview_zeros_region_and_mentors_abroad(harness: BotHarness) -> 
     await admin.send("/mentorship")
     await admin.press("Programme overview")
     text = admin.last_text
-    assert "The whole region: running pairs 1 · waiting mentees 0 · mentors with free " \
-           "places 1 · ratings 0" in text
+    # region totals of 1 to 4 would name what the hidden country cells hide: hidden too
+    assert "The whole region: running pairs <5 · waiting mentees 0 · mentors with free " \
+           "places <5 · ratings 0" in text
     assert "Tajikistan: running pairs 0 · waiting mentees 0 · mentors with free places 0 · " \
            "ratings 0" in text
     assert "Kyrgyzstan: running pairs <5" in text

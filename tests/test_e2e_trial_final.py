@@ -460,10 +460,6 @@ async def test_a_coordinator_reads_exact_figures_of_her_country_zeros_as_zero(
     assert "<5" not in line and " 0 " in line and "—" not in line.replace(tj, "")
 
 
-@pytest.mark.xfail(strict=True, reason="trial: the administrator's overview masks Kazakhstan's "
-                   "waiting mentees as '<5' but prints the whole region's as exactly 1 while "
-                   "every other country shows 0 — the masked figure is 1 by subtraction; "
-                   "a regional total below 5 should be masked too when it singles someone out")
 async def test_the_regional_total_does_not_give_away_a_masked_country_figure(
         harness: BotHarness) -> None:
     waiting = await seed_member(harness, 7141, "KZ", name="Waiting KZ", years=2)
