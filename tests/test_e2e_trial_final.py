@@ -222,6 +222,11 @@ async def test_cancel_at_the_rating_comment_says_her_mark_counts(harness: BotHar
     assert await harness.db.fetch_value(
         "SELECT rating FROM pair_ratings WHERE rater_id = 7062") == 4  # her mark counts
     assert "/start" not in mentee.last_text
+    assert mentee.last_text == t(harness, "ru", "Cancelled. No comment was added; your mark "
+                                                "counts.")
+    await mentee.send("Потом вспомнила")  # no longer taken as a comment
+    assert await harness.db.fetch_value(
+        "SELECT comment FROM pair_ratings WHERE rater_id = 7062") is None
 
 
 async def test_a_too_long_comment_is_explained_in_the_same_message(
@@ -237,11 +242,25 @@ async def test_a_too_long_comment_is_explained_in_the_same_message(
     await harness.deliver()
     await mentee.press("4")
     asking = mentee.last
+    seen = len(mentee.bot_messages)
     await mentee.send("я" * 600)
     assert mentee.last.message_id == asking.message_id
     assert t(harness, "ru", "Skip »") in mentee.last.button_labels()
+    assert (asking.text or "").startswith("⚠️ " + t(
+        harness, "ru", "That is too long: please keep it under {limit} characters.", limit=500))
+    assert t(harness, "ru", "How was your mentorship with {name}? Tap a mark from 1 to 5.",
+             name="Дана") in (asking.text or "")
+    await mentee.send_sticker()  # a sticker: the same message says why, once (no pile-up)
+    assert len(mentee.bot_messages) == seen
+    assert (asking.text or "").startswith("⚠️ " + t(harness, "ru", "Please answer with a "
+                                                                   "text message."))
+    assert (asking.text or "").count("⚠️") == 1
+    assert t(harness, "ru", "Skip »") in asking.button_labels()
     await mentee.send("Всё было отлично")
     assert mentee.last_text == t(harness, "ru", "Thank you, your comment is saved.")
+    assert asking.buttons() == [] and "⚠️" not in (asking.text or "")  # answered: no Skip
+    assert await harness.db.fetch_value(
+        "SELECT comment FROM pair_ratings WHERE rater_id = 7072") == "Всё было отлично"
 
 
 @pytest.mark.xfail(strict=True, reason="trial: pressing Pause twice (a double tap) pauses "
