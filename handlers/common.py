@@ -29,6 +29,8 @@ DISCARDED_ON_CANCEL = {
     "EventEdit": N_("Cancelled. The event stays as it was."),
     "AnnounceForm": N_("Cancelled. Nothing was sent."),
     "EventFeedback": N_("Cancelled. No comment was added; your mark counts."),
+    # a mentorship's rating comment (handlers.mentorship): the mark is saved before it
+    "MentorForm": N_("Cancelled. No comment was added; your mark counts."),
     "MentorshipForm": N_("Cancelled. Your mentorship offer and request stay as they were. "
                          "/mentorship opens the menu."),
 }

@@ -40,15 +40,16 @@ from bot.services.profile_input import check_short_text
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.telegram_chats import TelegramChats
-from bot.texts import problem_text, reach_text
+from bot.texts import reach_text, typed_refusal_text
 from handlers.directory import picked_place
 from handlers.members_only import refusal
 from handlers.mentorship_messages import (
-    FROM_CHECKIN, confirm_keyboard, confirm_text, mentor_message, menu_view, other_name,
-    overview_text, pair_keyboard, pair_text, show_suggestions, zone_of,
+    FROM_CHECKIN, comment_view, confirm_keyboard, confirm_text, mentor_message, menu_view,
+    other_name, overview_text, pair_keyboard, pair_text, show_suggestions, zone_of,
 )
 from handlers.ui import (
-    acknowledge, append_note, ask_for_text, edit_text, not_for_you, query_message, refused, stale_button,
+    acknowledge, append_note, edit_by_id, edit_text, not_for_you, query_message, refused,
+    stale_button,
 )
 
 COMMENT_MAX = 500
@@ -331,7 +332,8 @@ async def cb_rematch(query: CallbackQuery, callback_data: MentorCb, actor: Actor
 # ---- after the end: a rating and a comment ------------------------------------------------
 
 async def cb_rate(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
-                  state: FSMContext, mentorship_service: MentorshipService) -> None:
+                  state: FSMContext, mentorship_service: MentorshipService,
+                  members: MemberService) -> None:
     message = await mentor_message(query, actor)
     if message is None:
         return
@@ -348,11 +350,10 @@ async def cb_rate(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
         return
     await acknowledge(query)
     await state.set_state(MentorForm.comment)
-    await state.update_data(mentor={"pair_id": pair.id})
-    await append_note(message, _(
-        "Thank you! Anything to add for the coordinators? Send a short comment, or press "
-        "Skip. They see comments and marks only together with others, never by name."),
-        rows([button(_("Skip »"), MentorCb(action=A.NO_COMMENT, pair_id=pair.id))]))
+    # the message that asks: a refused answer is explained on it, not in a new one
+    await state.update_data(mentor={"pair_id": pair.id, "prompt": message.message_id})
+    await edit_text(message, *comment_view(pair, await other_name(pair, actor.user_id,
+                                                                  members)))
 
 
 async def cb_no_comment(query: CallbackQuery, state: FSMContext) -> None:
@@ -363,16 +364,58 @@ async def cb_no_comment(query: CallbackQuery, state: FSMContext) -> None:
         await edit_text(message, message.html_text or "", None)
 
 
-async def on_comment(message: Message, actor: Actor, state: FSMContext,
-                     mentorship_service: MentorshipService) -> None:
+async def on_comment(message: Message, actor: Actor, state: FSMContext, bot: Bot,
+                     mentorship_service: MentorshipService, members: MemberService) -> None:
     value, problem = check_short_text(message.text, COMMENT_MAX, keep_lines=True)
     if problem is not None:
-        await message.answer(problem_text(problem, COMMENT_MAX))
+        await ask_comment_again(message, actor, state, bot, mentorship_service, members,
+                                {"code": "problem", "problem": problem.value})
         return
-    pair_id = (await state.get_data()).get("mentor", {}).get("pair_id", 0)
+    asked = (await state.get_data()).get("mentor", {})
     await state.set_state(None)
-    await mentorship_service.comment(int(pair_id), actor.user_id, value or "")
+    await mentorship_service.comment(int(asked.get("pair_id", 0)), actor.user_id, value or "")
+    await show_comment_prompt(message, actor, bot, mentorship_service, members, asked,
+                              asking=False)  # answered: its Skip (and any reason) go
     await message.answer(_("Thank you, your comment is saved."))
+
+
+async def on_comment_not_text(message: Message, actor: Actor, state: FSMContext, bot: Bot,
+                              mentorship_service: MentorshipService,
+                              members: MemberService) -> None:
+    """A sticker, photo or file where her comment is expected."""
+    await ask_comment_again(message, actor, state, bot, mentorship_service, members,
+                            {"code": "not_text"})
+
+
+async def ask_comment_again(message: Message, actor: Actor, state: FSMContext, bot: Bot,
+                            service: MentorshipService, members: MemberService,
+                            error: dict[str, str]) -> None:
+    """The conversation standard: the question's own message says why in one line and asks
+    again, with Skip (a new one only if that message can no longer be edited)."""
+    asked = (await state.get_data()).get("mentor", {})
+    reason = typed_refusal_text(error, COMMENT_MAX)
+    if await show_comment_prompt(message, actor, bot, service, members, asked, reason):
+        return
+    pair = await service.side_of(int(asked.get("pair_id", 0)), actor.user_id)
+    if pair is None:
+        await message.answer(reason)
+        return
+    text, keyboard = comment_view(pair, await other_name(pair, actor.user_id, members), reason)
+    sent = await message.answer(text, reply_markup=keyboard)
+    await state.update_data(mentor={**asked, "prompt": sent.message_id})
+
+
+async def show_comment_prompt(message: Message, actor: Actor, bot: Bot,
+                              service: MentorshipService, members: MemberService,
+                              asked: dict[str, int], reason: str = "", *,
+                              asking: bool = True) -> bool:
+    """Edit the message that asks for her comment; False if there is none to edit."""
+    pair = await service.side_of(int(asked.get("pair_id", 0)), actor.user_id)
+    if pair is None or not asked.get("prompt"):
+        return False
+    text, keyboard = comment_view(pair, await other_name(pair, actor.user_id, members),
+                                  reason, asking=asking)
+    return await edit_by_id(bot, message.chat.id, int(asked["prompt"]), text, keyboard)
 
 
 async def cb_overview(query: CallbackQuery, actor: Actor, mentorship_service: MentorshipService,
@@ -394,7 +437,7 @@ def create_router() -> Router:
     router.message.register(cmd_mentorship, Command("mentorship"), private)
     router.message.register(on_comment, StateFilter(MentorForm.comment), private, F.text,
                             ~F.text.startswith("/"))
-    router.message.register(ask_for_text, StateFilter(MentorForm.comment), private,
+    router.message.register(on_comment_not_text, StateFilter(MentorForm.comment), private,
                             ~F.text.startswith("/"))
     on = router.callback_query.register
     on(cb_back_to_menu, MentorCb.filter(F.action == A.MENU))

@@ -288,6 +288,25 @@ def confirm_text(pair: Pair, name: str, completed: bool) -> str:
         name=name)
 
 
+def rate_question(name: str) -> str:
+    return _("How was your mentorship with {name}? Tap a mark from 1 to 5.").format(name=name)
+
+
+def comment_view(pair: Pair, name: str, error: str = "", *, asking: bool = True
+                 ) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The rating message once she gave her mark: it asks for a comment, with Skip; a
+    refused answer puts its one-line reason above (as the dialogs' ``flow_window``), and
+    once answered (``asking`` False) it keeps the question without buttons."""
+    text = rate_question(name) + "\n\n" + _(
+        "Thank you! Anything to add for the coordinators? Send a short comment, or press "
+        "Skip. They see comments and marks only together with others, never by name.")
+    if error:
+        text = "⚠️ " + error + "\n\n" + text
+    keyboard = rows([button(_("Skip »"), MentorCb(action=A.NO_COMMENT, pair_id=pair.id))]) \
+        if asking else None
+    return text, keyboard
+
+
 def answer_keyboard(pair: Pair) -> InlineKeyboardMarkup:
     return rows([button(_("Accept"), MentorCb(action=A.ACCEPT, pair_id=pair.id)),
                  button(_("Decline"), MentorCb(action=A.DECLINE, pair_id=pair.id))])
@@ -338,6 +357,15 @@ def renderers(app: Any) -> dict[str, Any]:
         return (_("A reminder: a member asked you to be her mentor (her request is above). "
                   "Please answer by {deadline}; after that it lapses.").format(
                       deadline=await deadline_for(pair, to)), answer_keyboard(pair))
+
+    def withdrawn(payload: dict[str, Any], _to: Recipient) -> Any:
+        """The proposal (or its reminder) once it ended without her answer: nothing of the
+        mentee is left on it, and no buttons."""
+        if payload.get("lapsed"):
+            return _("⌛ This request to be her mentor lapsed without an answer. Nothing more "
+                     "is needed from you."), None
+        return _("🤝 This request to be her mentor was withdrawn. Nothing more is needed "
+                 "from you."), None
 
     async def round_asked(payload: dict[str, Any], to: Recipient) -> Any:
         pair = await repo.get(payload["pair_id"])
@@ -449,9 +477,8 @@ def renderers(app: Any) -> dict[str, Any]:
         if pair is None or pair.role_of(to.user_id) is None:
             return None
         name = await other_name(pair, to.user_id, profiles)
-        return (_("How was your mentorship with {name}? Tap a mark from 1 to 5.").format(
-            name=name), rows([button(str(n), MentorCb(action=A.RATE, value=str(n),
-                                                      pair_id=pair.id)) for n in range(1, 6)]))
+        return rate_question(name), rows([button(str(n), MentorCb(
+            action=A.RATE, value=str(n), pair_id=pair.id)) for n in range(1, 6)])
 
     async def paused(payload: dict[str, Any], to: Recipient) -> Any:
         pair = await repo.get(payload["pair_id"])
@@ -493,6 +520,7 @@ def renderers(app: Any) -> dict[str, Any]:
                  "mentorship has ended. Her place is free again."), None
 
     return {MessageKind.MENTOR_PROPOSAL: proposal, MessageKind.MENTOR_REMINDER: reminder,
+            MessageKind.MENTOR_WITHDRAWN: withdrawn,
             MessageKind.MENTOR_FIRST: first_message, MessageKind.MENTOR_PAUSED: paused,
             MessageKind.MENTOR_PARTNER_LEFT: partner_left, MessageKind.MENTOR_ROUND_ASKED: round_asked,
             MessageKind.MENTOR_CONTACTS: contacts, MessageKind.MENTOR_NEXT: next_suggestions,

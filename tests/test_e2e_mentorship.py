@@ -175,6 +175,7 @@ async def test_decline_and_timeout_look_like_a_next_suggestion(harness: BotHarne
     await mentee.press("Ask mentor 1")
     await harness.deliver()
     assert "Accept" in second.last.button_labels()
+    accept = second.find_button("Accept")[1]["callback_data"]
     harness.clock.advance(days=3, minutes=11)
     await harness.tick()
     await harness.deliver()
@@ -184,8 +185,11 @@ async def test_decline_and_timeout_look_like_a_next_suggestion(harness: BotHarne
     statuses = await harness.db.fetch_all(
         "SELECT mentor_id, status FROM mentor_pairs ORDER BY mentor_id")
     assert [tuple(r) for r in statuses] == [(711, "declined"), (712, "expired")]
-    # The lapsed proposal can no longer be accepted.
-    answer = await second.press_data(second.find_button("Accept")[1]["callback_data"])
+    # The lapsed proposal says so and has no buttons left; an old button changes nothing.
+    assert not second.has_button("Accept")
+    assert any(text.startswith("⌛ This request to be her mentor lapsed without an answer.")
+               for text in second.all_texts())
+    answer = await second.press_data(accept)
     assert answer is not None and answer["text"] == "This request is no longer open."
     # Neither is proposed again to her.
     await mentee.send("/mentorship")

@@ -138,14 +138,20 @@ async def test_pending_proposal_deadline_cancel_reminder_and_a_later_round(
     rows = await harness.db.fetch_all("SELECT status, source FROM mentor_pairs ORDER BY id")
     assert [tuple(r) for r in rows] == [("proposed", "round")]
 
-    # She cancels the round's proposal: it goes, and the mentor's Accept is stale.
+    # She cancels the round's proposal: it goes, the mentor's copy says it was withdrawn
+    # (no buttons, nothing of her), and an old Accept is stale.
+    proposal, accept_button = mentor.find_button(t(harness, "kk", "Accept"))
+    accept = accept_button["callback_data"]
     await mentee.send("/mentorship")
     await mentee.press(t(harness, "kk", "Cancel my request"))
+    await harness.deliver()
     assert await harness.db.fetch_value(
         "SELECT COUNT(*) FROM mentor_pairs WHERE status = 'proposed'") == 0
     assert t(harness, "kk", "Show suggestions") in mentee.last.button_labels()
-    accept = mentor.find_button(t(harness, "kk", "Accept"))[1]["callback_data"]
-    answer = await mentor.press_data(accept)
+    assert proposal.text == t(harness, "kk", "🤝 This request to be her mentor was withdrawn. "
+                                             "Nothing more is needed from you.")
+    assert not mentor.has_button(t(harness, "kk", "Accept"))
+    answer = await mentor.press_data(accept, proposal)
     assert answer is not None and answer["text"] == t(harness, "kk",
                                                       "This request is no longer open.")
 
@@ -266,3 +272,38 @@ async def test_overview_zeros_region_and_mentors_abroad(harness: BotHarness) -> 
     await mentor.send("/mentorship")
     rows = mentor.last.reply_markup["inline_keyboard"]  # type: ignore[index]
     assert all(len(row) == 1 for row in rows)
+
+
+async def test_a_withdrawn_request_is_taken_off_the_proposal_and_its_reminder(
+        harness: BotHarness) -> None:
+    mentor = await seed_member(harness, 1391, "KZ", name="Dana Mentor", years=25,
+                               agency="interior")
+    mentee = await seed_member(harness, 1392, "UZ", locale="uz", name="Dilnoza Karimova",
+                               years=2)
+    await harness.tick()
+    await offer_to_mentor(harness, mentor, "en")
+    await look_for_mentor(harness, mentee, "uz")
+    await mentee.press(t(harness, "uz", "Ask mentor {number}", number=1))
+    await harness.deliver()
+    proposal = mentor.last
+    assert "Dilnoza Karimova" in (proposal.text or "")
+    harness.clock.advance(days=2, minutes=5)
+    await harness.tick()
+    await harness.deliver()
+    reminder = mentor.last
+    assert reminder is not proposal and "Accept" in reminder.button_labels()
+    # She withdraws her request altogether: both of the mentor's messages say so.
+    await mentee.send("/mentorship")
+    await mentee.press(t(harness, "uz", "Withdraw request"))
+    await harness.deliver()
+    withdrawn = "🤝 This request to be her mentor was withdrawn. Nothing more is needed from you."
+    for message in (proposal, reminder):
+        assert message.text == withdrawn and message.buttons() == []
+    assert not any("Dilnoza" in text for text in mentor.all_texts())
+    assert await harness.db.fetch_value("SELECT COUNT(*) FROM mentor_pairs") == 0
+    # Nothing more reaches the mentor when the three days are over.
+    seen = len(mentor.bot_messages)
+    harness.clock.advance(days=2)
+    await harness.tick()
+    await harness.deliver()
+    assert len(mentor.bot_messages) == seen

@@ -5,9 +5,9 @@ stateDiagram-v2
     [*] --> proposed: she asks a suggested mentor / the weekly round
     proposed --> active: the mentor accepts (contacts go to both, protected)
     proposed --> declined: the mentor declines, or withdraws her offer
-    proposed --> expired: no answer in 3 days
+    proposed --> expired: no answer in 3 days (the mentor's copy says it lapsed)
     proposed --> [*]: the mentee stops looking (as if it had never been made)
-    proposed --> [*]: the mentee cancels it (shown in /mentorship with its deadline)
+    proposed --> [*]: the mentee cancels it, or deletes her data (the mentor's copy says so)
     active --> paused: either side (the other is told)
     paused --> active: either side (the check-in keeps its date)
     active --> completed: either side, goals reached (her request closes with it)
@@ -15,7 +15,9 @@ stateDiagram-v2
     active --> ended: either side; or the mentee asks for a new match after a silent mentor
     paused --> ended
 ```
-The mentor is reminded a day before a proposal lapses. Declined or expired, the mentee hears
+The mentor is reminded a day before a proposal lapses. A proposal that ends without her
+answer (taken back, or lapsed) is edited on her side, the proposal and its reminder, to say so
+without buttons: nothing waits for her on a message that no longer asks her. Declined or expired, the mentee hears
 only when the 3 days are over, "it did not work out this time" with more mentors: a decline
 looks exactly like no answer. A lapsed proposal is no refusal: a later round may ask the same
 mentor again. A partner who deletes her data ends the pair; the other is told. A suspended
@@ -34,6 +36,7 @@ import asyncio
 import os
 import pickle
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
@@ -210,9 +213,11 @@ class MentorshipService:
         told = 0
         for pair in await self._repo.due_follow_ups(now):
             async with self._db.transaction():
-                if pair.status == "proposed" and not await self._repo.move(
-                        pair.id, ("proposed",), "expired", now, ended_at=now):
-                    continue
+                if pair.status == "proposed":
+                    if not await self._repo.move(pair.id, ("proposed",), "expired", now,
+                                                 ended_at=now):
+                        continue
+                    await self._take_off_mentor([pair], lapsed=True)
                 if await self._repo.mark_told(pair.id, now):
                     await self._delivery.enqueue(MessageKind.MENTOR_NEXT, {}, [pair.mentee_id],
                                                  None)
@@ -220,19 +225,39 @@ class MentorshipService:
         return told
 
     async def stop_looking(self, mentee_id: int, *, withdraw: bool) -> None:
-        """She pauses or withdraws her request: open proposals for her end with it."""
+        """She pauses or withdraws her request: open proposals for her end with it (each
+        mentor's copy says it was withdrawn)."""
         now = self._clock.now()
         async with self._db.transaction():
             if withdraw:
                 await self._repo.withdraw("mentee_requests", mentee_id)
             else:
                 await self._repo.set_paused("mentee_requests", mentee_id, True, now)
+            await self._take_off_mentor(await self._proposals_from(mentee_id))
             await self._repo.withdraw_proposals(now, mentee_id=mentee_id)
 
     async def cancel_proposal(self, mentee_id: int) -> bool:
-        """She takes back her pending proposal; her request stays (suggestions, rounds)."""
+        """She takes back her pending proposal; her request stays (suggestions, rounds). The
+        mentor's copy says it was withdrawn."""
         async with self._db.transaction():
+            await self._take_off_mentor(await self._proposals_from(mentee_id))
             return await self._repo.cancel_proposals(mentee_id, self._clock.now()) > 0
+
+    async def _proposals_from(self, mentee_id: int) -> list[Pair]:
+        """Her proposals still waiting for a mentor's answer."""
+        return [pair for pair in await self._repo.pairs_of(mentee_id, ("proposed",))
+                if pair.mentee_id == mentee_id]
+
+    async def _take_off_mentor(self, pairs: Iterable[Pair], *, lapsed: bool = False) -> None:
+        """Proposals that end without the mentor's answer (in the caller's transaction): the
+        proposal and the reminder she got are edited to say it was withdrawn or lapsed, with
+        no buttons and nothing about the mentee (as a withdrawn introduction request). One
+        not sent yet never will be: its renderer finds the proposal gone."""
+        for pair in pairs:
+            for kind in (MessageKind.MENTOR_PROPOSAL, MessageKind.MENTOR_REMINDER):
+                await self._delivery.edit_sent(kind, "pair_id", pair.id,
+                                               MessageKind.MENTOR_WITHDRAWN,
+                                               {"lapsed": lapsed})
 
     async def pending(self, mentee_id: int) -> Pair | None:
         return await self._repo.pending_for(mentee_id)
@@ -242,7 +267,10 @@ class MentorshipService:
         (the message names nobody: her name goes with her)."""
         for pair in await self._repo.partners_of(user_id):
             if pair.status == "proposed" and pair.mentee_id == user_id:
-                continue  # the mentor was only asked: the proposal simply goes
+                # the mentor was only asked: her copy says it was withdrawn, and shows no
+                # more of her
+                await self._take_off_mentor([pair])
+                continue
             await self._delivery.enqueue(MessageKind.MENTOR_PARTNER_LEFT,
                                          {"role": pair.role_of(pair.other(user_id)),
                                           "status": pair.status},
@@ -265,8 +293,10 @@ class MentorshipService:
                             and await self._repo.mark_told(pair.id, now):
                         await self._delivery.enqueue(MessageKind.MENTOR_NEXT, {},
                                                      [pair.mentee_id], None)
-            # Her own proposals go as if never made (the mentor's buttons then say so), and a
-            # decline not yet told to her is closed: no "more mentors" reaches her now.
+            # Her own proposals go as if never made (each mentor's copy says it was
+            # withdrawn), and a decline not yet told to her is closed: no "more mentors"
+            # reaches her now.
+            await self._take_off_mentor(await self._proposals_from(user_id))
             await self._repo.cancel_proposals(user_id, now)
 
     async def resume_for(self, user_id: int, now: datetime) -> None:

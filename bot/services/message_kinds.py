@@ -36,6 +36,7 @@ class MessageKind(StrEnum):
     MENTOR_RATE = "mentor_rate"
     MENTOR_PAUSED = "mentor_paused"  # the other side paused or resumed the pair
     MENTOR_REMINDER = "mentor_reminder"  # a day before a proposal lapses
+    MENTOR_WITHDRAWN = "mentor_withdrawn"  # edit: the proposal was taken back, or it lapsed
     MENTOR_FIRST = "mentor_first"  # the suggested first message, copyable (not protected)
     MENTOR_PARTNER_LEFT = "mentor_partner_left"  # the partner deleted her data
     MENTOR_HELD = "mentor_held"  # the partner was suspended (on hold) or reinstated (goes on)

@@ -185,12 +185,15 @@ def read_round_candidates(path: Path) -> RoundCandidates:
 
 
 # A lapsed proposal of the same two is no refusal: it gives way to the new one (one row per
-# mentee and mentor).
+# mentee and mentor). The new one's id is above every id before the deletes (?7): one taken
+# over from the lapsed row would miss _PAIRS_AFTER (no proposal sent) and make the old
+# message's buttons answer the new proposal.
 _DELETE_LAPSED_PAIR = ("DELETE FROM mentor_pairs WHERE mentee_id = ? AND mentor_id = ? "
                        "AND status = 'expired'")
 _INSERT_PROPOSAL = (
-    "INSERT INTO mentor_pairs (mentee_id, mentor_id, status, source, score, "
-    "proposed_at, expires_at) SELECT ?1, ?2, 'proposed', ?3, ?4, ?5, ?6 "
+    "INSERT INTO mentor_pairs (id, mentee_id, mentor_id, status, source, score, "
+    "proposed_at, expires_at) SELECT MAX(?7, (SELECT IFNULL(MAX(id), 0) FROM mentor_pairs)) "
+    "+ 1, ?1, ?2, 'proposed', ?3, ?4, ?5, ?6 "
     "WHERE NOT EXISTS (SELECT 1 FROM mentor_pairs WHERE mentee_id = ?1 AND "
     f"({_HER_PAIR_OPEN} OR (mentor_id = ?2 AND status != 'expired'))) "
     "AND NOT EXISTS (SELECT 1 FROM member_blocks WHERE (user_id = ?1 AND blocked_id = ?2)"
@@ -202,18 +205,19 @@ _LAST_PAIR_ID = "SELECT IFNULL(MAX(id), 0) FROM mentor_pairs"
 _PAIRS_AFTER = "SELECT id, mentee_id, mentor_id, score FROM mentor_pairs WHERE id > ? ORDER BY id"
 
 
-def _proposal_rows(matches: list[tuple[int, int, int]], source: str, stamp: str, expires: str
-                   ) -> tuple[list[tuple[int, int]], list[tuple[Any, ...]]]:
+def _proposal_rows(matches: list[tuple[int, int, int]], source: str, stamp: str, expires: str,
+                   last: int) -> tuple[list[tuple[int, int]], list[tuple[Any, ...]]]:
     return ([(mentee, mentor) for mentee, mentor, _score in matches],
-            [(mentee, mentor, source, score, stamp, expires) for mentee, mentor, score in matches])
+            [(mentee, mentor, source, score, stamp, expires, last)
+             for mentee, mentor, score in matches])
 
 
 def propose_many_in(connection: sqlite3.Connection, matches: list[tuple[int, int, int]],
                     source: str, stamp: str, expires: str) -> list[tuple[int, int, int, int]]:
     """:meth:`MentorshipRepo.propose_many` on a plain connection, inside its open transaction:
     the round's own process writes its proposals with it."""
-    deletes, inserts = _proposal_rows(matches, source, stamp, expires)
     last = connection.execute(_LAST_PAIR_ID).fetchone()[0]
+    deletes, inserts = _proposal_rows(matches, source, stamp, expires, last)
     connection.executemany(_DELETE_LAPSED_PAIR, deletes)
     connection.executemany(_INSERT_PROPOSAL, inserts)
     return [(r[0], r[1], r[2], r[3]) for r in connection.execute(_PAIRS_AFTER, (last,))]
@@ -341,9 +345,10 @@ class MentorshipRepo:
         the pair never existed, neither blocked the other, the mentee has no pair open and
         the mentor a place free (rows run in order, so earlier ones take places).
         Returns (pair id, mentee, mentor, score) of those this call wrote."""
-        deletes, inserts = _proposal_rows(matches, source, to_db(now), to_db(expires_at))
         async with self._db.transaction():
             last = await self._db.fetch_value(_LAST_PAIR_ID)
+            deletes, inserts = _proposal_rows(matches, source, to_db(now), to_db(expires_at),
+                                              int(last))
             await self._db.execute_many(_DELETE_LAPSED_PAIR, deletes)
             await self._db.execute_many(_INSERT_PROPOSAL, inserts)
             rows = await self._db.fetch_all(_PAIRS_AFTER, (last,))
