@@ -361,6 +361,9 @@ def renderers(app: Any) -> dict[str, Any]:
     def withdrawn(payload: dict[str, Any], _to: Recipient) -> Any:
         """The proposal (or its reminder) once it ended without her answer: nothing of the
         mentee is left on it, and no buttons."""
+        if payload.get("offer_withdrawn"):
+            return _("This request is closed: you have withdrawn your offer to mentor. Other "
+                     "mentors will be suggested to her."), None
         if payload.get("lapsed"):
             return _("⌛ This request to be her mentor lapsed without an answer. Nothing more "
                      "is needed from you."), None

@@ -205,10 +205,13 @@ async def test_a_rating_counts_once_and_forged_marks_are_refused(harness: BotHar
                                                       "This button is no longer valid.")
 
 
-async def test_cancel_at_the_rating_comment_says_her_mark_counts(harness: BotHarness) -> None:
-    mentor = await seed_member(harness, 7061, "KZ", locale="kk", name="Дана", years=25,
+async def ended_and_marked(harness: BotHarness, first_id: int) -> UserHandle:
+    """A Kazakh mentor and a Kyrgyz mentee (Russian) matched; she ends it and gives a 4: the
+    comment question is open. Returns the mentee."""
+    mentor = await seed_member(harness, first_id, "KZ", locale="kk", name="Дана", years=25,
                                agency="interior")
-    mentee = await seed_member(harness, 7062, "KG", locale="ru", name="Бермет", years=2)
+    mentee = await seed_member(harness, first_id + 1, "KG", locale="ru", name="Бермет",
+                               years=2)
     await harness.tick()
     await matched(harness, mentor, mentee, "kk", "ru")
     await open_pair_card(harness, mentee, "ru")
@@ -216,6 +219,11 @@ async def test_cancel_at_the_rating_comment_says_her_mark_counts(harness: BotHar
     await mentee.press(t(harness, "ru", "Yes, end it"))
     await harness.deliver()
     await mentee.press("4")
+    return mentee
+
+
+async def test_cancel_at_the_rating_comment_says_her_mark_counts(harness: BotHarness) -> None:
+    mentee = await ended_and_marked(harness, 7061)
     await mentee.send("/cancel")
     assert await harness.db.fetch_value(
         "SELECT rating FROM pair_ratings WHERE rater_id = 7062") == 4  # her mark counts
@@ -229,16 +237,7 @@ async def test_cancel_at_the_rating_comment_says_her_mark_counts(harness: BotHar
 
 async def test_a_too_long_comment_is_explained_in_the_same_message(
         harness: BotHarness) -> None:
-    mentor = await seed_member(harness, 7071, "KZ", locale="kk", name="Дана", years=25,
-                               agency="interior")
-    mentee = await seed_member(harness, 7072, "KG", locale="ru", name="Бермет", years=2)
-    await harness.tick()
-    await matched(harness, mentor, mentee, "kk", "ru")
-    await open_pair_card(harness, mentee, "ru")
-    await mentee.press(t(harness, "ru", "End mentorship"))
-    await mentee.press(t(harness, "ru", "Yes, end it"))
-    await harness.deliver()
-    await mentee.press("4")
+    mentee = await ended_and_marked(harness, 7071)
     asking = mentee.last
     seen = len(mentee.bot_messages)
     await mentee.send("я" * 600)
@@ -657,3 +656,24 @@ async def test_forged_and_malformed_mentorship_data_change_nothing(
     assert await pair_count(harness) == 0
     assert menu.text == attacker.last_text  # her menu untouched
     assert not any("Айгерим" in (m.text or "") for m in attacker.bot_messages)
+
+
+async def test_a_mentor_who_withdraws_her_offer_sees_her_waiting_request_closed(
+        harness: BotHarness) -> None:
+    mentor = await seed_member(harness, 7261, "KZ", locale="kk", name="Дана", years=25,
+                               agency="interior")
+    mentee = await seed_member(harness, 7262, "UZ", locale="uz", name="Dilnoza", years=2)
+    await harness.tick()
+    await asked(harness, mentor, mentee, "kk", "uz")
+    proposal = mentor.last
+    accept = mentor.find_button(t(harness, "kk", "Accept"), proposal)[1]["callback_data"]
+    await mentor.send("/mentorship")
+    await mentor.press(t(harness, "kk", "Withdraw offer"))
+    await harness.deliver()
+    assert proposal.text == t(harness, "kk", "This request is closed: you have withdrawn your "
+                                             "offer to mentor. Other mentors will be suggested "
+                                             "to her.")
+    assert "Dilnoza" not in (proposal.text or "") and proposal.button_labels() == []
+    late = await mentor.press_data(accept, proposal)
+    assert late is not None and late["text"] == t(harness, "kk", "This request is no longer open.")
+    assert await pair_count(harness, "active") == 0

@@ -248,7 +248,8 @@ class MentorshipService:
         return [pair for pair in await self._repo.pairs_of(mentee_id, ("proposed",))
                 if pair.mentee_id == mentee_id]
 
-    async def _take_off_mentor(self, pairs: Iterable[Pair], *, lapsed: bool = False) -> None:
+    async def _take_off_mentor(self, pairs: Iterable[Pair], *, lapsed: bool = False,
+                               offer_withdrawn: bool = False) -> None:
         """Proposals that end without the mentor's answer (in the caller's transaction): the
         proposal and the reminder she got are edited to say it was withdrawn or lapsed, with
         no buttons and nothing about the mentee (as a withdrawn introduction request). One
@@ -257,7 +258,8 @@ class MentorshipService:
             for kind in (MessageKind.MENTOR_PROPOSAL, MessageKind.MENTOR_REMINDER):
                 await self._delivery.edit_sent(kind, "pair_id", pair.id,
                                                MessageKind.MENTOR_WITHDRAWN,
-                                               {"lapsed": lapsed})
+                                               {"lapsed": lapsed,
+                                                "offer_withdrawn": offer_withdrawn})
 
     async def pending(self, mentee_id: int) -> Pair | None:
         return await self._repo.pending_for(mentee_id)
@@ -351,11 +353,15 @@ class MentorshipService:
         return await self._repo.languages_of(user_id)
 
     async def withdraw_offer(self, mentor_id: int) -> None:
-        """She stops mentoring new people: proposals waiting for her end as declined."""
+        """She stops mentoring new people: proposals waiting for her end as declined, and her
+        copies of them say so."""
         now = self._clock.now()
         async with self._db.transaction():
+            asked = [pair for pair in await self._repo.pairs_of(mentor_id, ("proposed",))
+                     if pair.mentor_id == mentor_id]
             await self._repo.withdraw("mentor_offers", mentor_id)
             await self._repo.withdraw_proposals(now, mentor_id=mentor_id)
+            await self._take_off_mentor(asked, offer_withdrawn=True)
 
     # ---- the weekly round ------------------------------------------------------------------
 
