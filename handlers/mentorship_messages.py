@@ -264,9 +264,8 @@ def pair_text(pair: Pair, user_id: int, name: str, contact: str | None) -> str:
             else _("Your mentee: {name}")).format(name=name)
     text = f"{role} ({pair_status(pair)})"
     if pair.held:
-        return text + "\n" + _("The association has paused her membership for now. You "
-                               "don't need to do anything; I will tell you when your "
-                               "mentorship can go on.")
+        return text + "\n" + _("This mentorship is on hold for now. I will tell you when it "
+                               "can go on.")
     if contact is not None:
         text += "\n" + _("Contact: {contact}").format(contact=contact)
     return text
@@ -494,23 +493,22 @@ def renderers(app: Any) -> dict[str, Any]:
         return _("{name} has resumed your mentorship.").format(name=name), None
 
     async def held(payload: dict[str, Any], to: Recipient) -> Any:
-        """Her partner was suspended, or reinstated: named (she knows her), the reason never
-        (it is the staff's note to that member). Nothing if it changed again since."""
+        """Her partner was suspended, or reinstated: named (she knows her), but neither the
+        suspension nor its reason (nobody else learns of a suspension: the staff's note is
+        between them and that member). Nothing if it changed again since."""
         pair = await running_pair_of(payload, to)
         if pair is None or pair.held != bool(payload.get("held")) \
                 or not await member(to.user_id):
             return None
         name = await other_name(pair, to.user_id, profiles)
         if pair.held:
-            return _("Your mentorship with {name} is on hold for now: the association has "
-                     "paused her membership. You don't need to do anything; I will tell you "
-                     "when it can go on.").format(name=name), None
+            return _("Your mentorship with {name} is on hold for now. You don't need to do "
+                     "anything; I will tell you when it can go on.").format(name=name), None
         if pair.status == "paused":
-            return _("Your mentorship with {name} is no longer on hold: her membership is "
-                     "active again. It stays paused; either of you can resume it in "
-                     "/mentorship → My mentorships.").format(name=name), None
-        return _("Your mentorship with {name} can go on: her membership is active again. I "
-                 "will check in with you both in a week.").format(name=name), None
+            return _("Your mentorship with {name} is no longer on hold. It stays paused; "
+                     "either of you can resume it in /mentorship → My mentorships.").format(name=name), None
+        return _("Your mentorship with {name} can go on again. I will check in with you "
+                 "both in a week.").format(name=name), None
 
     async def partner_left(payload: dict[str, Any], to: Recipient) -> Any:
         if payload.get("role") == "mentee":  # she was the mentee: her mentor left

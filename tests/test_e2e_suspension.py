@@ -17,10 +17,10 @@ from tests.test_e2e_mentorship import look_for_mentor, offer_to_mentor
 from tests.test_e2e_mentorship_loops import matched, open_pair_card
 from tests.test_e2e_trial_intro import ask_the_first
 
-HELD = ("Your mentorship with {name} is on hold for now: the association has paused her "
-        "membership. You don't need to do anything; I will tell you when it can go on.")
-GOES_ON = ("Your mentorship with {name} can go on: her membership is active again. I will "
-           "check in with you both in a week.")
+# Neither names the suspension: nobody but the staff learns of one.
+HELD = ("Your mentorship with {name} is on hold for now. You don't need to do anything; I "
+        "will tell you when it can go on.")
+GOES_ON = "Your mentorship with {name} can go on again. I will check in with you both in a week."
 ON_HOLD_POPUP = "This mentorship is on hold for now. I will tell you when it can go on."
 CHECKIN = "How is your mentorship with {name} going? Have you met?"
 
@@ -91,6 +91,7 @@ async def test_the_partner_is_told_in_her_language_and_the_held_pair_is_quiet(
     assert card.text is not None and card.text.startswith(
         t(harness, "kk", "Your mentee: {name}", name="Нигора"))
     assert "@nigora_tj" not in card.text
+    assert card.text.endswith(t(harness, "kk", ON_HOLD_POPUP))  # on hold; never why
     assert card.button_labels() == [t(harness, "kk", "End mentorship")]
 
     # Weeks on: no check-in, no "has your mentor answered?" to either of them.

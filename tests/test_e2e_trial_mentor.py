@@ -177,9 +177,8 @@ async def test_a_suspended_partner_puts_the_pair_on_hold_and_the_other_is_told(
     await admin.send("Misconduct")
     await harness.deliver()
     assert len(mentee.bot_messages) > before  # she is told her mentorship is on hold
-    told = t(harness, "ru", "Your mentorship with {name} is on hold for now: the association "
-             "has paused her membership. You don't need to do anything; I will tell you when "
-             "it can go on.", name="Suspended Mentor")
+    told = t(harness, "ru", "Your mentorship with {name} is on hold for now. You don't need "
+             "to do anything; I will tell you when it can go on.", name="Suspended Mentor")
     assert [m.text for m in mentee.bot_messages[before:]] == [told]
     assert "Misconduct" not in told
     mentor_before, mentee_before = len(mentor.bot_messages), len(mentee.bot_messages)
