@@ -319,19 +319,15 @@ async def round_peak_mb(emu: TelegramEmulator, db_path: Path) -> float:
 
 def engine_process_mb(db_path: Path) -> float:
     """Peak RSS of ``bot.services.matching_worker`` reading, solving and writing the round of
-    this database (a fresh copy: it writes) (``wait4``: this child's own figure; the interpreter, NumPy and SciPy
-    included)."""
-    worker = subprocess.Popen([sys.executable, "-m", "bot.services.matching_worker"],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT)
-    assert worker.stdin is not None and worker.stdout is not None
-    worker.stdin.write(pickle.dumps((str(db_path), 0, *round_stamps())))
-    worker.stdin.close()
-    worker.stdout.read()
-    worker.stdout.close()
-    _pid, status, usage = os.wait4(worker.pid, 0)  # reaps it, with its own usage
-    worker.returncode = os.waitstatus_to_exitcode(status)
-    assert worker.returncode == 0, worker.returncode
-    return usage.ru_maxrss / 1024
+    this database (a fresh copy: it writes), the interpreter, NumPy and SciPy included: the
+    worker's own ``VmHWM``, which it prints when asked (``ru_maxrss`` from ``wait4`` would
+    include this process's own peak, inherited at the fork)."""
+    answer = subprocess.run(
+        [sys.executable, "-m", "bot.services.matching_worker"],
+        input=pickle.dumps((str(db_path), 0, *round_stamps())), capture_output=True, cwd=ROOT,
+        env={**os.environ, "MATCHING_WORKER_PEAK": "1"}, check=True)
+    peak = answer.stderr.decode().rsplit("peak_kb=", 1)[1].split()[0]
+    return int(peak) / 1024
 
 
 # --- quality ----------------------------------------------------------------------------------

@@ -113,12 +113,27 @@ def yield_the_cpu() -> None:
         pass
 
 
+def peak_memory_kb() -> int | None:
+    """This process's own peak RSS since it started (``VmHWM``; Linux only). ``ru_maxrss``
+    would not do: it keeps the peak of the process it was forked from, the whole bot."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
 def main() -> None:
     yield_the_cpu()
     path, seed, stamp, expires = pickle.load(sys.stdin.buffer)
     pickle.dump(run_round_from_file(Path(path), seed, stamp, expires), sys.stdout.buffer,
                 protocol=pickle.HIGHEST_PROTOCOL)
     sys.stdout.buffer.flush()
+    if os.environ.get("MATCHING_WORKER_PEAK"):  # bench/matching.py asks how much it took
+        print(f"peak_kb={peak_memory_kb()}", file=sys.stderr)
 
 
 if __name__ == "__main__":
