@@ -618,3 +618,77 @@ async def test_the_first_message_is_in_the_language_both_share_and_can_be_copied
                contact="")
     contact = next(m for m in mentee.bot_messages if (m.text or "").startswith(agreed))
     assert contact.protect_content
+
+
+# ---- second batch: neighbouring paths ----------------------------------------------------------
+
+@pytest.mark.xfail(strict=True, reason="trial: the Kazakh coordinator reads her country exactly "
+                   "(5 ratings, average 4.0) and the region as 6 ratings, average 3.5: the one "
+                   "rating given elsewhere is 1, by the Tajik mentee of her own mentor (expected: "
+                   "the region line hides what her exact line lets her subtract)")
+async def test_the_coordinator_can_t_subtract_her_country_from_the_region(
+        harness: BotHarness) -> None:
+    await seed_ratings(harness, "KZ", [4, 4, 4, 4, 4])
+    mentor = await seed_member(harness, 5251, "KZ", locale="kk", name="Дана", years=25,
+                               agency="interior")
+    mentee = await seed_member(harness, 5252, "TJ", locale="tg", name="Нигора", years=2)
+    await harness.tick()
+    await matched(harness, mentor, mentee, "kk", "tg")
+    await open_pair_card(harness, mentee, "tg")
+    await mentee.press(t(harness, "tg", "End mentorship"))
+    await mentee.press(t(harness, "tg", "Yes, end it"))
+    await harness.deliver()
+    await mentee.press("1", next(m for m in mentee.bot_messages if "1" in m.button_labels()))
+    coordinator = await seed_member(harness, 5253, "KZ", locale="ru", coordinator=True,
+                                    name="Координатор")
+    await coordinator.send("/mentorship")
+    await coordinator.press(t(harness, "ru", "Programme overview"))
+    lines = coordinator.last_text.splitlines()
+    region = next(x for x in lines if x.startswith(t(harness, "ru", "The whole region")))
+    average = t(harness, "ru", "<b>{name}</b>: running pairs {active} · waiting mentees "
+                               "{waiting} · mentors with free places {free} · ratings "
+                               "{ratings}, average {average}", name="", active="", waiting="",
+                free="", ratings="§", average="").split("§")[1]  # ", average "
+    assert average not in region
+
+
+async def test_answering_from_the_list_after_the_asker_was_suspended_is_refused(
+        harness: BotHarness) -> None:
+    uzbek = await seed_member(harness, 5260, "UZ", coordinator=True, locale="uz",
+                              name="Coordinator UZ")
+    asker = await seed_member(harness, 5261, "UZ", locale="uz", name="Dilnoza",
+                              username="dilnoza")
+    target = await seed_member(harness, 5262, "KZ", locale="kk", name="Asel", username="asel",
+                               expertise=("border_management",))
+    await ask_the_first(harness, asker, country="KZ", locale="uz")
+    await target.send("/introduce")
+    await target.press(t(harness, "kk", "My introductions"))
+    await target.press(t(harness, "kk", "Answer {number}", number=1))
+    window = target.last
+    await suspend(harness, uzbek, 5261)
+    answer = await target.press(t(harness, "kk", "Agree"), window)
+    await harness.deliver()
+    assert answer is not None and answer["text"] == t(harness, "kk", NO_LONGER_OPEN)
+    assert not any("@dilnoza" in (m.text or "") for m in target.bot_messages)
+    assert not any("@asel" in (m.text or "") for m in asker.bot_messages)
+    assert "Dilnoza" not in (window.text or "")  # the list no longer shows her
+
+
+@pytest.mark.xfail(strict=True, reason="trial: a 502 on the popup of 'Yes, we met' leaves the "
+                   "coffee follow-up with both buttons and no thanks, though her answer was "
+                   "saved (a second tap then says it is out of date)")
+async def test_a_failing_popup_on_yes_we_met_still_closes_the_follow_up(
+        harness: BotHarness) -> None:
+    kazakh = await seed_member(harness, 5271, "KZ", locale="ru", name="Aigerim")
+    tajik = await seed_member(harness, 5272, "TJ", locale="tg", name="Nigora")
+    await join_coffee(harness, (kazakh, "ru"), (tajik, "tg"))
+    harness.clock.advance(ROUND - harness.clock.now())
+    await harness.tick()
+    await harness.deliver()
+    await later(harness, days=7)
+    followup = kazakh.find_button(t(harness, "ru", "Yes, we met"))[0]
+    assert "Nigora" in (followup.text or "")
+    harness.emu.faults.append(Fault(error=502, method="answerCallbackQuery", times=1))
+    await kazakh.press(t(harness, "ru", "Yes, we met"), followup)
+    assert followup.buttons() == []
+    assert t(harness, "ru", "Wonderful, thank you!") in (followup.text or "")
