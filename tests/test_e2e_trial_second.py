@@ -13,15 +13,13 @@ passes once fixed). Scenarios covered elsewhere are not repeated.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from bot.callbacks import MentorAction as A
 from bot.callbacks import MentorCb
 from bot.clock import to_db
 from tests.emulator.server import Fault, UserHandle
-from tests.flows import seed_member, t
+from tests.flows import ref_label, seed_member, t
 from tests.harness import ADMIN_ID, BotHarness
 from tests.test_e2e_intro_coffee_issue13 import ROUND, join_coffee
 from tests.test_e2e_mentorship import look_for_mentor, offer_to_mentor
@@ -558,7 +556,6 @@ async def test_a_sticker_or_photo_in_the_mentee_goal_step_asks_again_in_place(
     mentee = await seed_member(harness, 5221, "KG", locale="ky", name="Бермет", years=2)
     await mentee.send("/mentorship")
     await mentee.press(t(harness, "ky", "Find a mentor"))
-    from tests.flows import ref_label
     await mentee.press(ref_label(harness, "expertise", "cybercrime", "ky"))
     await mentee.press(t(harness, "ky", "Done"))
     question = mentee.last
