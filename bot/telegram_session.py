@@ -10,6 +10,10 @@
 - "Message is not modified" (an edit that changes nothing: a double tap, a progress message
   whose figures did not move) is the edit having nothing to do, not an error: the edit
   returns ``True`` as Telegram does for edits of inline messages.
+- A failed ``answerCallbackQuery`` (a 5xx, a timeout, a query too old) is logged and counts
+  as answered: by then what she pressed is done, and the handler must go on to show it (the
+  spinner stops by itself). Every handler answers the press before it edits the message, so
+  one failed popup left her looking at the old state with "something went wrong".
 """
 
 from __future__ import annotations
@@ -20,9 +24,9 @@ from typing import Any
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import Response
-from aiogram.exceptions import ClientDecodeError, TelegramBadRequest
+from aiogram.exceptions import ClientDecodeError, TelegramAPIError, TelegramBadRequest
 from aiogram.methods import (
-    EditMessageCaption, EditMessageMedia, EditMessageReplyMarkup, EditMessageText, GetUpdates,
+    AnswerCallbackQuery, EditMessageCaption, EditMessageMedia, EditMessageReplyMarkup, EditMessageText, GetUpdates,
     TelegramMethod,
 )
 from aiogram.types import InlineKeyboardMarkup, Update
@@ -34,6 +38,11 @@ logger = logging.getLogger(__name__)
 
 NOT_MODIFIED = "message is not modified"
 _EDITS = (EditMessageText, EditMessageReplyMarkup, EditMessageCaption, EditMessageMedia)
+
+def _unanswered(error: Exception) -> bool:
+    logger.warning("a button press could not be answered: %s", type(error).__name__)
+    return True
+
 
 class BotSession(AiohttpSession):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -49,6 +58,12 @@ class BotSession(AiohttpSession):
         except TelegramBadRequest as exc:
             if isinstance(method, _EDITS) and NOT_MODIFIED in exc.message.lower():
                 return True
+            if isinstance(method, AnswerCallbackQuery):
+                return _unanswered(exc)
+            raise
+        except (TelegramAPIError, ClientDecodeError) as exc:
+            if isinstance(method, AnswerCallbackQuery):
+                return _unanswered(exc)
             raise
 
     def check_response(self, bot: Bot, method: TelegramMethod[Any], status_code: int,

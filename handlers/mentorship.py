@@ -48,7 +48,7 @@ from handlers.mentorship_messages import (
     other_name, overview_text, pair_keyboard, pair_text, show_suggestions, zone_of,
 )
 from handlers.ui import (
-    acknowledge, append_note, edit_by_id, edit_text, not_for_you, query_message, refused,
+    append_note, edit_by_id, edit_text, not_for_you, query_message, refused,
     stale_button,
 )
 
@@ -85,7 +85,7 @@ async def cb_back_to_menu(query: CallbackQuery, actor: Actor,
     message = await mentor_message(query, actor)
     if message is None:
         return
-    await acknowledge(query)
+    await query.answer()
     await refresh_menu(message, actor, mentorship_service, ref)
 
 
@@ -118,7 +118,7 @@ async def cb_suggest(query: CallbackQuery, actor: Actor, mentorship_service: Men
     message = await mentor_message(query, actor)
     if message is None:
         return
-    await acknowledge(query)
+    await query.answer()
     await show_suggestions(message, actor, mentorship_service, members, ref, edit=False)
 
 
@@ -140,7 +140,7 @@ async def cb_ask(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
         await query.answer(_("This suggestion is no longer available. /mentorship shows "
                              "fresh ones."), show_alert=True)
         return
-    await acknowledge(query)
+    await query.answer()
     await append_note(message, _(
         "✓ I have asked her. She has until {deadline} to answer, and you will hear from me "
         "either way. /mentorship shows your request; you can cancel it there.").format(
@@ -163,7 +163,7 @@ async def cb_answer(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
         await query.answer(_("All your places are taken. To take her too, give yourself "
                              "more places in /mentorship."), show_alert=True)
         return
-    await acknowledge(query)
+    await query.answer()
     await append_note(message, _("✓ You accepted. I am sending you both each other's contacts.")
                       if accept else _("Thank you for answering. I will tell her it did not "
                                        "work out this time and suggest other mentors."))
@@ -215,7 +215,7 @@ async def cb_pairs(query: CallbackQuery, actor: Actor, mentorship_service: Mento
     message = await mentor_message(query, actor)
     if message is None:
         return
-    await acknowledge(query)
+    await query.answer()
     pairs = await mentorship_service.running_pairs(actor.user_id)
     if not pairs:
         await message.answer(_("You have no mentorship running."))
@@ -233,7 +233,7 @@ async def cb_checkin(query: CallbackQuery, callback_data: MentorCb, actor: Actor
         return
     message, pair = found
     await mentorship_service.checkin_answer(pair, actor.user_id)
-    await acknowledge(query)
+    await query.answer()
     await append_note(message, _("Wonderful! Thank you for telling me.")
                       if callback_data.action == A.MET
                       else _("Thank you. Maybe write to her today to agree on a time?"))
@@ -268,7 +268,7 @@ async def cb_confirm_end(query: CallbackQuery, callback_data: MentorCb, actor: A
     if found is None:
         return
     message, pair = found
-    await acknowledge(query)
+    await query.answer()
     completed = callback_data.action == A.DONE
     name = await other_name(pair, actor.user_id, members)
     await edit_text(message, confirm_text(pair, name, completed),
@@ -283,7 +283,7 @@ async def cb_keep(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
     if found is None:
         return
     message, pair = found
-    await acknowledge(query)
+    await query.answer()
     await edit_text(message, await card_text(pair, actor, members, bot,
                                              protected=on_protected(callback_data)),
                     pair_keyboard(pair, callback_data.value))
@@ -297,7 +297,7 @@ async def cb_end(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
         return
     message, pair = found
     await mentorship_service.end(pair, actor.user_id, callback_data.action == A.DONE_YES)
-    await acknowledge(query)
+    await query.answer()
     await edit_text(message, _("This mentorship has ended. Thank you!"), None)
 
 
@@ -314,7 +314,7 @@ async def cb_rematch(query: CallbackQuery, callback_data: MentorCb, actor: Actor
     if pair.mentee_id != actor.user_id:
         await not_for_you(query)
         return
-    await acknowledge(query)
+    await query.answer()
     if callback_data.value != REMATCH_CONFIRMED:  # it ends the pair: asked first
         name = await other_name(pair, actor.user_id, members)
         await edit_text(message, confirm_text(pair, name, False), rows(
@@ -348,7 +348,7 @@ async def cb_rate(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
                                          int(callback_data.value)):
         await query.answer(_("You have already rated this mentorship."), show_alert=True)
         return
-    await acknowledge(query)
+    await query.answer()
     await state.set_state(MentorForm.comment)
     # the message that asks: a refused answer is explained on it, not in a new one
     await state.update_data(mentor={"pair_id": pair.id, "prompt": message.message_id})
@@ -359,7 +359,7 @@ async def cb_rate(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
 async def cb_no_comment(query: CallbackQuery, state: FSMContext) -> None:
     message = query_message(query)
     await state.set_state(None)
-    await acknowledge(query)
+    await query.answer()
     if message is not None:
         await edit_text(message, message.html_text or "", None)
 
@@ -424,7 +424,7 @@ async def cb_overview(query: CallbackQuery, actor: Actor, mentorship_service: Me
     if message is None:
         await stale_button(query)
         return
-    await acknowledge(query)
+    await query.answer()
     if not actor.is_staff:  # checked now, whatever the button says
         await message.answer(_("This command is for coordinators."))
         return

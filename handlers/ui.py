@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import logging
 from enum import Enum
 
 from aiogram import Bot
-from aiogram.exceptions import ClientDecodeError, TelegramAPIError, TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.keyboards import drop_keyboard
-
-logger = logging.getLogger(__name__)
 
 __all__ = ["drop_keyboard", "edit_by_id", "edit_text", "query_message", "show", "stale_button"]
 
@@ -68,15 +65,6 @@ async def ask_for_text(message: Message) -> None:
     """A photo, sticker or file where a typed answer is expected."""
     await message.answer(_("Please answer with a text message."))
 
-
-
-async def acknowledge(query: CallbackQuery) -> None:
-    """Stop the button's spinner. What she pressed is done by now: a Telegram failure here
-    only leaves the spinner turning a while, and must not keep the message from saying so."""
-    try:
-        await query.answer()
-    except (TelegramAPIError, ClientDecodeError) as error:
-        logger.warning("could not answer a button press: %s", type(error).__name__)
 
 
 async def stale_button(query: CallbackQuery) -> None:
