@@ -164,15 +164,16 @@ def small(value: float, exact: bool) -> str:
 
 
 def _figures_line(name: str, row: dict[str, float], exact: bool,
-                  cells: dict[str, str] | None = None) -> str:
-    """One line of figures; ``cells`` gives some already written (the region's)."""
+                  cells: dict[str, str] | None = None, average: bool = True) -> str:
+    """One line of figures; ``cells`` gives some already written (the region's); no average
+    unless ``average``."""
     ratings = row.get("ratings", 0)
     figures = dict(active=small(row.get("active", 0), exact),
                    waiting=small(row.get("waiting", 0), exact),
                    free=small(row.get("mentors_free", 0), exact),
                    ratings=small(ratings, exact))
     figures.update(cells or {})
-    if ratings >= MIN_GROUP:
+    if ratings >= MIN_GROUP and average:
         return _("<b>{name}</b>: running pairs {active} · waiting mentees {waiting} · "
                  "mentors with free places {free} · ratings {ratings}, average {average}"
                  ).format(name=name, average=f"{row.get('rating_sum', 0) / ratings:.1f}",
@@ -183,8 +184,8 @@ def _figures_line(name: str, row: dict[str, float], exact: bool,
 
 def region_cell(total: float, unseen: float) -> str:
     """The region's figure, never a way to a hidden one by subtraction: while the cells the
-    reader can't see (countries' cells hidden as "<5") add up to 1–4, she is given only what
-    she can see, as "N+"."""
+    reader can't see (countries' cells hidden as "<5", or for a coordinator the other
+    countries) add up to 1–4, she is given only what she can see, as "N+"."""
     if 0 < total < MIN_GROUP:
         return escape("<5")
     if 0 < unseen < MIN_GROUP:
@@ -209,14 +210,18 @@ async def overview_text(actor: Actor, service: MentorshipService, ref: Reference
     hidden_shown = actor.is_admin or actor.coordinator_country is not None
     if hidden_shown:
         cells = {"active": small(total["active"], exact=False)}  # a pair counts in two
+        unseen: dict[str, float] = {}
         for key, cell in (("waiting", "waiting"), ("mentors_free", "free"),
                           ("ratings", "ratings")):
-            # the administrators see every country, some hidden; a coordinator sees her own
-            # exactly, and the rest of the region, several countries, singles out nobody
-            hidden = sum(value for code in countries if code and actor.is_admin
-                         and 0 < (value := figures.get(code, {}).get(key, 0)) < MIN_GROUP)
-            cells[cell] = region_cell(total[key], hidden)
-        lines.append(_figures_line(_("The whole region"), total, exact=False, cells=cells))
+            # what the region holds beyond the cells she reads exactly: for the
+            # administrators the countries' hidden cells, for a coordinator the other countries
+            shown = [figures.get(code, {}).get(key, 0) for code in countries if code]
+            unseen[key] = sum(value for value in shown if 0 < value < MIN_GROUP) \
+                if actor.is_admin else total[key] - sum(shown)
+            cells[cell] = region_cell(total[key], unseen[key])
+        lines.append(_figures_line(  # an average over hidden marks would give them away
+            _("The whole region"), total, exact=False, cells=cells,
+            average=not 0 < unseen["ratings"] < MIN_GROUP))
     for code in countries:
         if code is None:
             continue
