@@ -333,7 +333,7 @@ async def cb_rematch(query: CallbackQuery, callback_data: MentorCb, actor: Actor
 
 async def cb_rate(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
                   state: FSMContext, mentorship_service: MentorshipService,
-                  members: MemberService) -> None:
+                  members: MemberService, bot: Bot) -> None:
     message = await mentor_message(query, actor)
     if message is None:
         return
@@ -349,6 +349,11 @@ async def cb_rate(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
         await query.answer(_("You have already rated this mentorship."), show_alert=True)
         return
     await query.answer()
+    if await state.get_state() == MentorForm.comment.state:  # one question asks at a time:
+        earlier = (await state.get_data()).get("mentor", {})  # the earlier one stops asking
+        if earlier.get("prompt") != message.message_id:
+            await show_comment_prompt(message, actor, bot, mentorship_service, members,
+                                      earlier, asking=False)
     await state.set_state(MentorForm.comment)
     # the message that asks: a refused answer is explained on it, not in a new one
     await state.update_data(mentor={"pair_id": pair.id, "prompt": message.message_id})
@@ -356,9 +361,15 @@ async def cb_rate(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
                                                                   members)))
 
 
-async def cb_no_comment(query: CallbackQuery, state: FSMContext) -> None:
+async def cb_no_comment(query: CallbackQuery, callback_data: MentorCb,
+                        state: FSMContext) -> None:
+    """Skip: her comment step ends if this is the question it waits on (the Skip of an
+    older one only takes its own button away)."""
     message = query_message(query)
-    await state.set_state(None)
+    asked = (await state.get_data()).get("mentor", {})
+    if await state.get_state() == MentorForm.comment.state \
+            and asked.get("pair_id") == callback_data.pair_id:
+        await state.set_state(None)
     await query.answer()
     if message is not None:
         await edit_text(message, message.html_text or "", None)
