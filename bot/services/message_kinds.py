@@ -25,6 +25,7 @@ class MessageKind(StrEnum):
     EVENT_FEEDBACK = "event_feedback"
     EVENT_CALENDAR = "event_calendar"  # the updated .ics to whoever took one
     EVENT_WITHDRAWN = "event_withdrawn"  # a narrowed audience left her out, after she answered
+    EVENT_CHAT_POST = "event_chat_post"  # edit: the card posted in a chat, as it is now
     DIGEST = "digest"
     MENTOR_PROPOSAL = "mentor_proposal"
     MENTOR_ROUND_ASKED = "mentor_round_asked"
