@@ -119,8 +119,8 @@ async def test_the_author_of_a_scheduled_announcement_is_told_when_it_went_out(
                  "{unreachable} unreachable (blocked the bot).", sent=2, failed=0,
                  unreachable=0)
     assert any(finished in text for text in coordinator.all_texts())
-    # (the "Scheduled" message keeps "Withdraw it", which answers "already handled": its
-    # id is not stored — left, see the note)
+    # the "Scheduled" message no longer offers "Withdraw it" (tests/test_e2e_announce_scheduled)
+    assert not coordinator.has_button(t(harness, "ky", "Withdraw it"))
 
 
 async def test_a_dismissed_coordinator_is_told_her_scheduled_announcement_did_not_go(

@@ -17,6 +17,8 @@ class MessageKind(StrEnum):
     # to the author of a scheduled one: it goes now (becomes its progress report) / it did not
     SCHEDULED_GOING = "scheduled_going"
     SCHEDULED_NOT_SENT = "scheduled_not_sent"
+    # "Scheduled: it goes to N members on …" with Withdraw; edited once sent, withdrawn or not
+    SCHEDULED_CONFIRMED = "scheduled_confirmed"
     EVENT = "event"
     EVENT_REMINDER = "event_reminder"
     EVENT_CANCELLED = "event_cancelled"
