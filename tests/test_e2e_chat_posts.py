@@ -179,3 +179,23 @@ async def test_a_deleted_post_or_a_chat_the_bot_left_does_not_break_the_cancel(
     assert sorted(await chat_post_rows(harness)) == [("failed", "gone"),
                                                      ("unreachable", "403")]
     assert bot_posts(region) == []
+
+
+async def test_a_post_that_crossed_a_change_is_edited_at_once(harness: BotHarness) -> None:
+    """The place is saved while the card is on its way to the chat (drawn before the change,
+    recorded after it): the change's edits missed it, so posting edits it at once."""
+    admin, _kz, _kg, region = await setup_chats(harness)
+    app = harness.app
+    assert app is not None and app.bot is not None
+    event = await app.events.get(await published(harness, admin))
+    assert event is not None
+
+    async def post(chat_id: int) -> int | None:
+        await app.event_service.change(event, "place", "Osh")  # another admin's Save
+        return (await app.bot.send_message(chat_id, "📅 Seminar · Almaty")).message_id
+
+    done = await app.event_service.post_to_chats(event, [region.id], post)
+    assert done.posted == [region.id]
+    await harness.deliver()
+    lines = (the_post(region).text or "").splitlines()
+    assert t(harness, "ru", "Where: {place}", place="Osh") in lines
