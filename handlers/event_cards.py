@@ -19,8 +19,9 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import EventAction, EventCb
 from bot.clock import Clock, from_db
+from bot.db.repositories.chats import chat_locale
 from bot.db.repositories.events import ANSWERS, Event, EventRepo
-from bot.i18n import format_range, format_when, zone_name
+from bot.i18n import format_range, format_when, use_locale, zone_name
 from bot.keyboards import button, rows, url_button
 from bot.services.calendar import calendar_file, google_calendar_url, outlook_url
 from bot.services.delivery import Document, Recipient
@@ -91,6 +92,23 @@ def answer_keyboard(event_id: int, chosen: str | None, event: Event | None = Non
             lines.insert(0, [url_button(_("Join online"), link)])
         lines += calendar_buttons(event, locale)
     return rows(*lines)
+
+
+def chat_post_view(event: Event, locale: str, timezone: str, link: str,
+                   before: dict[str, Any] | None = None
+                   ) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The card posted in a chat, in the chat's language and zone, with "Answer in the bot"
+    (``link``) and the calendar links; after a change, what changed (``before``: the event
+    as it was); once cancelled, it says so and has no buttons."""
+    text = card_text(event.payload(), locale, timezone)
+    if event.status != "published":
+        return text + "\n\n" + _("This event has been cancelled."), None
+    if before is not None:
+        lines = changes_lines(before, event.payload(), locale, timezone)
+        if lines:
+            text += "\n\n" + "\n".join([_("✏️ This event has changed:"), *lines])
+    return text, rows([url_button(_("Answer in the bot"), link)],
+                      *calendar_buttons(event, locale)[1:])
 
 
 def field_name(field: str) -> str:
@@ -179,6 +197,20 @@ def renderers(app: Any) -> dict[MessageKind, Any]:
             text += "\n\n" + "\n".join([_("✏️ This event has changed:"), *lines])
         return text, keyboard
 
+    async def render_chat_post(payload: dict[str, Any], to: Recipient) -> Any:
+        """The post in a chat (``to`` is the chat), edited in the chat's language, which may
+        have changed since it was posted (``handlers.chat_language``)."""
+        event = await events.get(int(payload["event_id"]))
+        if event is None or app.bot is None:
+            return None
+        chat = await app.chats.get(to.user_id)
+        locale = chat_locale(chat) if chat is not None else to.locale
+        zone = app.reference.country_timezones.get(
+            chat.country_code if chat is not None and chat.country_code else "", event.timezone)
+        link = f"https://t.me/{(await app.bot.me()).username}?start=event-{event.id}"
+        with use_locale(app.i18n, locale):
+            return chat_post_view(event, locale, zone, link, payload.get("before"))
+
     async def render_feedback(payload: dict[str, Any], to: Recipient) -> Any:
         title = _localized(payload, to.locale)["title"]
         event_id = int(payload["event_id"])
@@ -203,6 +235,7 @@ def renderers(app: Any) -> dict[MessageKind, Any]:
             MessageKind.EVENT_CANCELLED: render_cancelled,
             MessageKind.EVENT_CHANGED: render_changed,
             MessageKind.EVENT_CARD: render_card_update,
+            MessageKind.EVENT_CHAT_POST: render_chat_post,
             MessageKind.EVENT_FEEDBACK: render_feedback,
             MessageKind.EVENT_CALENDAR: render_calendar,
             MessageKind.EVENT_WITHDRAWN: render_withdrawn}

@@ -26,12 +26,11 @@ from aiogram_dialog import DialogManager
 
 from bot.callbacks import EventAction, EventCb
 from bot.clock import Clock
-from bot.db.repositories.chats import ChatRepo, KnownChat
+from bot.db.repositories.chats import ChatRepo, KnownChat, chat_locale
 from bot.db.repositories.events import ANSWERS, Event, EventRepo
-from bot.db.repositories.claims import ClaimRepo
 from bot.db.repositories.profiles import ProfileRepo
 from bot.i18n import use_locale
-from bot.keyboards import button, rows, url_button
+from bot.keyboards import button, rows
 from bot.services.calendar import calendar_file
 from bot.services.events import Audience, EventService
 from bot.services.profile_input import check_long_text
@@ -315,11 +314,12 @@ async def cb_csv(query: CallbackQuery, callback_data: EventCb, actor: Actor,
 
 
 async def cb_to_chats(query: CallbackQuery, callback_data: EventCb, actor: Actor,
-                      events: EventRepo, chats: ChatRepo, bot: Bot, ref: ReferenceData,
-                      verification: VerificationService, clock: Clock, claims: ClaimRepo,
-                      i18n: I18n) -> None:
-    """Post the card to the event's chats, each once: a chat that failed is tried again by
-    "Try again", and only that chat (each post is claimed per chat, given back if it failed)."""
+                      events: EventRepo, event_service: EventService, chats: ChatRepo,
+                      bot: Bot, ref: ReferenceData, verification: VerificationService,
+                      clock: Clock, i18n: I18n) -> None:
+    """Post the card to the event's chats, each once (``EventService.post_to_chats``): a
+    chat that failed is tried again by "Try again", and only that chat. The posts are kept
+    live: a change edits them, a cancel says so there."""
     found = await managed_event(query, callback_data, actor, events, verification)
     if found is None:
         return
@@ -328,25 +328,24 @@ async def cb_to_chats(query: CallbackQuery, callback_data: EventCb, actor: Actor
         # the button stays under "Published." after a cancel and after the event
         await query.answer(_("This event is no longer open."), show_alert=True)
         return
-    posted, failed = [], []
     link = f"https://t.me/{(await bot.me()).username}?start=event-{event.id}"
-    for chat in await chats_for(Audience.parse(event.audience), chats):
-        press = f"event_chats:{event.id}:{chat.chat_id}"
-        if not await claims.claim(press, clock.now()):
-            continue  # posted there already (or a double tap is posting it)
-        locale = await chats.locale_of(chat.chat_id)
+    targets = {chat.chat_id: chat for chat in await chats_for(Audience.parse(event.audience),
+                                                              chats)}
+
+    async def post(chat_id: int) -> int | None:
+        chat = targets[chat_id]
+        locale = chat_locale(chat)
         zone = ref.country_timezones.get(chat.country_code or "", event.timezone)
         with use_locale(i18n, locale):  # the chat's language, not the organiser's
-            text = card_text(event.payload(), locale, zone)
-            keyboard = rows([url_button(_("Answer in the bot"), link)],
-                            *event_cards.calendar_buttons(event, locale)[1:])
+            text, keyboard = event_cards.chat_post_view(event, locale, zone, link)
         try:
-            await bot.send_message(chat.chat_id, text, reply_markup=keyboard)
+            return (await bot.send_message(chat_id, text, reply_markup=keyboard)).message_id
         except TelegramAPIError:
-            await claims.release(press)  # "Try again" posts there
-            failed.append(escape(chat.title))
-            continue
-        posted.append(escape(chat.title))
+            return None
+
+    done = await event_service.post_to_chats(event, list(targets), post)
+    posted = [escape(targets[chat_id].title) for chat_id in done.posted]
+    failed = [escape(targets[chat_id].title) for chat_id in done.failed]
     if not posted and not failed:
         await query.answer(_("This has already been handled."), show_alert=True)
         return

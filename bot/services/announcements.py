@@ -4,6 +4,11 @@ chosen zone (kept in the database, sent by the minute job: a restart keeps it).
 The sender's role is asked when she presses Send and again when a scheduled one goes out (a
 coordinator dismissed meanwhile sends nothing). Each member gets the text in her language
 when the organiser wrote one (``texts``), rendered at send time by the delivery engine.
+
+The author's "Scheduled: it goes to N members on …" (with *Withdraw it*) goes through the
+delivery engine too (:meth:`AnnouncementService.confirm_scheduled`), so its message id is kept
+on its outbox row: once the announcement is sent, or could not be, the minute job edits it
+("Sent on …", "Not sent …") and it loses the button; withdrawing edits it where she pressed.
 """
 
 from __future__ import annotations
@@ -15,11 +20,11 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.db.database import Database
-from bot.db.repositories.announcements import AnnouncementRepo
+from bot.db.repositories.announcements import AnnouncementRepo, ScheduledAnnouncement
 from bot.db.repositories.audit import AuditRepo
 from bot.db.repositories.claims import ClaimRepo
 from bot.db.repositories.profiles import ProfileRepo
-from bot.services.delivery import DeliveryService
+from bot.services.delivery import DeliveryService, Outgoing
 from bot.services.message_kinds import MessageKind
 from bot.services.roles import Authority
 
@@ -33,6 +38,16 @@ class Sent(str, Enum):
     NOBODY = "nobody"
     PAST = "past"
     ALREADY = "already"
+
+
+class Withdrawal(str, Enum):
+    """What *Withdraw it* did (anything but DONE changed nothing)."""
+
+    DONE = "done"
+    ALREADY = "already"  # she withdrew it before (a second tap, an older copy)
+    SENT = "sent"  # it went out at its time
+    NOT_SENT = "not_sent"  # its time came and it could not go (role, nobody)
+    UNKNOWN = "unknown"  # not hers, or no such announcement (forged)
 
 
 @dataclass(frozen=True)
@@ -98,14 +113,34 @@ class AnnouncementService:
         return SendResult(Sent.SCHEDULED, recipients=len(await self.recipients(audience, sender)),
                           scheduled_id=item)
 
-    async def withdraw(self, sender: int, item_id: int) -> bool:
-        """A scheduled announcement taken back by its author before it goes out."""
+    async def confirm_scheduled(self, author: int, result: SendResult) -> None:
+        """Tell her it is scheduled ("Scheduled: it goes to N members on …", *Withdraw it*),
+        at once; its message id is kept, so the message is edited when it goes or not."""
+        assert result.scheduled_id is not None
+        await self._delivery.send_now(MessageKind.SCHEDULED_CONFIRMED, [Outgoing(
+            author, {"scheduled_id": result.scheduled_id, "count": result.recipients})])
+
+    async def scheduled(self, item_id: int) -> ScheduledAnnouncement | None:
+        return await self._repo.get(item_id)
+
+    async def withdraw(self, sender: int, item_id: int) -> Withdrawal:
+        """A scheduled announcement taken back by its author before it goes out (once)."""
         now = self._clock.now()
-        if not await self._repo.withdraw(item_id, sender, now):
-            return False
-        await self._audit.record(now, sender, "withdraw_announcement",
-                                 details=f"scheduled #{item_id}")
-        return True
+        if await self._repo.withdraw(item_id, sender, now):
+            await self._audit.record(now, sender, "withdraw_announcement",
+                                     details=f"scheduled #{item_id}")
+            return Withdrawal.DONE
+        item = await self._repo.get(item_id)
+        if item is None or item.created_by != sender:
+            return Withdrawal.UNKNOWN
+        return {"withdrawn": Withdrawal.ALREADY, "sent": Withdrawal.SENT}.get(
+            item.outcome or "", Withdrawal.NOT_SENT)
+
+    async def _settle_confirmation(self, item_id: int, count: int = 0) -> None:
+        """Her "Scheduled: …" says what became of it and loses *Withdraw it*."""
+        await self._delivery.edit_sent(MessageKind.SCHEDULED_CONFIRMED, "scheduled_id", item_id,
+                                       MessageKind.SCHEDULED_CONFIRMED,
+                                       {"scheduled_id": item_id, "count": count})
 
     async def send_due(self, now: datetime) -> int:
         """The scheduled announcements whose moment has come (the minute job)."""
@@ -117,11 +152,13 @@ class AnnouncementService:
                     await self._audit.record(now, item.created_by, "announce",
                                              outcome="refused", details=f"scheduled #{item.id}")
                     await self._tell_not_sent(item.created_by, Sent.NOT_ALLOWED)
+                    await self._settle_confirmation(item.id)
                     continue
                 recipients = await self.recipients(item.audience, item.created_by)
                 if not recipients:
                     await self._repo.mark(item.id, now, "nobody")
                     await self._tell_not_sent(item.created_by, Sent.NOBODY)
+                    await self._settle_confirmation(item.id)
                     continue
                 result = await self._enqueue(item.created_by, item.audience, item.payload, now,
                                              recipients)
@@ -130,6 +167,7 @@ class AnnouncementService:
                 await self._delivery.enqueue_each(MessageKind.SCHEDULED_GOING, [(
                     {"broadcast_id": result.broadcast_id, "count": len(recipients)},
                     item.created_by)])
+                await self._settle_confirmation(item.id, len(recipients))
                 sent += 1
         return sent
 

@@ -11,13 +11,21 @@ ahead gets the 1-hour reminder only, and nothing is marked done before it is due
 moved later re-arms both, and no move gives a "Reminder" a minute after the change notice.
 Changes and the cancel go out to Going and Maybe (what changed, old → new, rendered for each
 reader) and the new calendar file to whoever took one (``bot.services.calendar``).
+
+The card posted to the association's chats (:meth:`EventService.post_to_chats`, once per
+chat) is kept live like the members' own cards: its message id is kept
+(``event_chat_posts``), a change edits it to the new details and a cancel says so and takes
+its "Answer in the bot" button away — edits through the outbox like every other, so a post a
+chat's administrator deleted, or a chat the bot has left, ends its edit quietly.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import Enum
+from typing import Any
 
 from bot.clock import Clock
 from bot.db.database import Database
@@ -25,7 +33,7 @@ from bot.db.repositories.audit import AuditRepo
 from bot.db.repositories.claims import ClaimRepo
 from bot.db.repositories.events import Event, EventRepo
 from bot.db.repositories.profiles import ProfileRepo
-from bot.services.delivery import DeliveryService
+from bot.services.delivery import DeliveryService, Outgoing
 from bot.services.message_kinds import MessageKind
 from bot.services.roles import Authority
 
@@ -85,12 +93,25 @@ async def told_of(events: EventRepo, event: Event, changes: dict[str, object]) -
             if after.localized(locale) != event.localized(locale)]
 
 
+@dataclass
+class ChatPosting:
+    """What "Post to the chats" did: the chats it posted to now and those it could not."""
+
+    posted: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+
+
+# Posts the card to one chat; the message's id, or None if Telegram refused or failed.
+PostToChat = Callable[[int], Awaitable[int | None]]
+
+
 class EventService:
     def __init__(self, db: Database, events: EventRepo, delivery: DeliveryService,
-                 clock: Clock) -> None:
+                 claims: ClaimRepo, clock: Clock) -> None:
         self._db = db
         self._events = events
         self._delivery = delivery
+        self._claims = claims
         self._clock = clock
 
     async def send_due_reminders(self, now: datetime) -> int:
@@ -130,6 +151,8 @@ class EventService:
                          MessageKind.EVENT_REMINDER):
                 await self._delivery.edit_sent(kind, "event_id", event.id,
                                                MessageKind.EVENT_CARD, {"event_id": event.id})
+            # and the posts in the chats: "This event has been cancelled.", no button
+            await self._edit_chat_posts(event.id, {"event_id": event.id})
             await self._send_calendar_files(event.id)
         return len(recipients)
 
@@ -167,9 +190,49 @@ class EventService:
             for kind in (MessageKind.EVENT_REMINDER, MessageKind.EVENT_CHANGED):
                 await self._delivery.edit_sent(kind, "event_id", event.id,
                                                MessageKind.EVENT_CARD, {"event_id": event.id})
+            # the posts in the chats show the new details too, with what changed
+            await self._edit_chat_posts(event.id, notice)
             await self._send_calendar_files(event.id, None if set(changes) != {"texts"}
                                             else set(recipients))
         return len(recipients)
+
+    # ---- the card in the association's chats ----------------------------------------------
+
+    async def post_to_chats(self, event: Event, chat_ids: list[int],
+                            post: PostToChat) -> ChatPosting:
+        """Post its card to each of these chats once, however often or concurrently "Post to
+        the chats" is pressed: a chat that has its post, or one being posted by another
+        press, is skipped (an atomic claim per chat, given back if the post failed, so "Try
+        again" posts there and only there). Each post's message id is kept, so changes and
+        the cancel edit it; one that changed while it was being posted is edited at once."""
+        done = ChatPosting()
+        has_post = {chat_id for chat_id, _message in await self._events.chat_posts(event.id)}
+        for chat_id in chat_ids:
+            key = f"event_chats:{event.id}:{chat_id}"
+            if chat_id in has_post or not await self._claims.claim(key, self._clock.now()):
+                continue
+            message_id = await post(chat_id)  # Telegram: never inside a transaction
+            if message_id is None:
+                await self._claims.release(key)
+                done.failed.append(chat_id)
+                continue
+            await self._events.record_chat_post(event.id, chat_id, message_id,
+                                                self._clock.now())
+            done.posted.append(chat_id)
+        latest = await self._events.get(event.id)
+        if done.posted and latest is not None and latest.sequence != event.sequence:
+            # changed or cancelled after the card was drawn: its edit missed these posts
+            await self._edit_chat_posts(event.id, {"event_id": event.id}, set(done.posted))
+        return done
+
+    async def _edit_chat_posts(self, event_id: int, payload: dict[str, Any],
+                               only: set[int] | None = None) -> None:
+        """Queue an edit of its posts in the chats (``only``: in these chats), rendered in
+        each chat's language when it is sent."""
+        posts = [(chat_id, message_id) for chat_id, message_id
+                 in await self._events.chat_posts(event_id) if only is None or chat_id in only]
+        await self._delivery.queue(MessageKind.EVENT_CHAT_POST, [
+            Outgoing(chat_id, payload, edit_of=message_id) for chat_id, message_id in posts])
 
     # ---- after the event: "How was it?" (a mark says she was there), a comment ----------
 

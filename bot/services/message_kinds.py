@@ -17,6 +17,8 @@ class MessageKind(StrEnum):
     # to the author of a scheduled one: it goes now (becomes its progress report) / it did not
     SCHEDULED_GOING = "scheduled_going"
     SCHEDULED_NOT_SENT = "scheduled_not_sent"
+    # "Scheduled: it goes to N members on …" with Withdraw; edited once sent, withdrawn or not
+    SCHEDULED_CONFIRMED = "scheduled_confirmed"
     EVENT = "event"
     EVENT_REMINDER = "event_reminder"
     EVENT_CANCELLED = "event_cancelled"
@@ -25,6 +27,7 @@ class MessageKind(StrEnum):
     EVENT_FEEDBACK = "event_feedback"
     EVENT_CALENDAR = "event_calendar"  # the updated .ics to whoever took one
     EVENT_WITHDRAWN = "event_withdrawn"  # a narrowed audience left her out, after she answered
+    EVENT_CHAT_POST = "event_chat_post"  # edit: the card posted in a chat, as it is now
     DIGEST = "digest"
     MENTOR_PROPOSAL = "mentor_proposal"
     MENTOR_ROUND_ASKED = "mentor_round_asked"

@@ -10,19 +10,20 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import DialogManager
 
-from bot.callbacks import ScheduledAction, ScheduledCb
+from bot.callbacks import ScheduledCb
 from bot.dialogs import popup
-from bot.keyboards import button, rows
-from bot.i18n import LANGUAGE_NAMES, format_datetime, zone_name
-from bot.services.announcements import ALL, AnnouncementService, Sent
+from bot.i18n import LANGUAGE_NAMES
+from bot.services.announcements import ALL, AnnouncementService, Sent, Withdrawal
 from bot.services.event_input import MomentProblem, read_moment
 from bot.services.reference import ReferenceData
 from bot.services.roles import Actor
 from bot.telegram_delivery import progress_text
+from handlers.announce import scheduled_view
 from handlers.announce.getters import ANNOUNCEMENT_MAX, audience_label, send_at
 from handlers.announce.states import AnnounceForm
 from handlers.event_form.context import FlowCtx, start_staff_dialog
 from handlers.event_form.getters import TIMES
+from handlers.ui import edit_text, stale_button
 
 
 class Ctx(FlowCtx):
@@ -178,12 +179,10 @@ async def on_confirm(callback: CallbackQuery, _button: Any, manager: DialogManag
     ctx = Ctx(manager)
     payload = {"html": ctx.data["html"], "texts": ctx.data.get("texts") or {}}
     if ctx.data.get("later"):
-        moment = send_at(ctx.data)
         result = await ctx.service.schedule(ctx.actor.user_id, ctx.data["draft"],
-                                            ctx.data["audience"], payload, moment,
+                                            ctx.data["audience"], payload, send_at(ctx.data),
                                             ctx.data["zone"])
     else:
-        moment = None
         result = await ctx.service.send_now(ctx.actor.user_id, ctx.data["draft"],
                                             ctx.data["audience"], payload)
     if result.outcome is Sent.ALREADY:
@@ -205,16 +204,8 @@ async def on_confirm(callback: CallbackQuery, _button: Any, manager: DialogManag
     if result.outcome is Sent.NOT_ALLOWED:
         await message.answer(_("You are not allowed to do this.") + " " + _("Nothing was sent."))
         return
-    if result.outcome is Sent.SCHEDULED:
-        assert moment is not None and result.scheduled_id is not None
-        await message.answer(_(
-            "Scheduled: it goes to {count} member on {when} ({zone}).",
-            "Scheduled: it goes to {count} members on {when} ({zone}).",
-            result.recipients).format(
-            count=result.recipients, zone=zone_name(ctx.data["zone"], ctx.actor.locale),
-            when=format_datetime(moment, ctx.actor.locale, ctx.data["zone"], weekday=True)),
-            reply_markup=rows([button(_("Withdraw it"), ScheduledCb(
-                action=ScheduledAction.WITHDRAW, item_id=result.scheduled_id))]))
+    if result.outcome is Sent.SCHEDULED:  # edited once it is sent (or not), or withdrawn
+        await ctx.service.confirm_scheduled(ctx.actor.user_id, result)
         return
     assert result.broadcast_id is not None
     middleware = manager.middleware_data
@@ -224,13 +215,28 @@ async def on_confirm(callback: CallbackQuery, _button: Any, manager: DialogManag
                                                     progress.message_id)
 
 
+def stale_withdraw_text(outcome: Withdrawal) -> str:
+    """What a press of *Withdraw it* on a stale copy says: what became of it."""
+    if outcome is Withdrawal.ALREADY:
+        return _("You have already withdrawn this announcement.")
+    if outcome is Withdrawal.SENT:
+        return _("This announcement has already been sent: it can no longer be withdrawn.")
+    return _("This announcement was not sent at its time: there is nothing to withdraw.")
+
+
 async def cb_withdraw(query: CallbackQuery, callback_data: ScheduledCb, actor: Actor,
                       announcements: AnnouncementService) -> None:
-    """Her scheduled announcement taken back (it tells nobody: one tap, once)."""
-    if not await announcements.withdraw(actor.user_id, callback_data.item_id):
-        await query.answer(_("This has already been handled."), show_alert=True)
+    """Her scheduled announcement taken back (it tells nobody: one tap, once): the
+    "Scheduled: …" message says so and loses its button. A press on a stale copy says what
+    became of it and changes nothing."""
+    outcome = await announcements.withdraw(actor.user_id, callback_data.item_id)
+    if outcome is Withdrawal.UNKNOWN:
+        await stale_button(query)
+        return
+    if outcome is not Withdrawal.DONE:
+        await query.answer(stale_withdraw_text(outcome), show_alert=True)
         return
     await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.edit_reply_markup(reply_markup=None)
-        await query.message.answer(_("Withdrawn: the announcement will not be sent."))
+    item = await announcements.scheduled(callback_data.item_id)
+    if isinstance(query.message, Message) and item is not None:
+        await edit_text(query.message, *scheduled_view(item, 0, actor.locale))

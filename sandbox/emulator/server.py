@@ -595,6 +595,10 @@ class TelegramEmulator:
 
     def _find_message(self, p: dict[str, Any]) -> tuple[Chat, SentMessage]:
         chat = self._chat(p["chat_id"])
+        if chat.type in ("group", "supergroup") and chat.members.get(
+                self.bot_user["id"], "left") in ("left", "kicked"):
+            kind = "supergroup" if chat.type == "supergroup" else "group"
+            raise ApiError(403, f"Forbidden: bot is not a member of the {kind} chat")
         for msg in chat.messages:
             if msg.message_id == int(p["message_id"]) and not msg.deleted:
                 if not msg.from_bot:

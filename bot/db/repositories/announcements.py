@@ -19,6 +19,15 @@ class ScheduledAnnouncement:
     payload: dict[str, Any]
     send_at: datetime
     timezone: str
+    outcome: str | None = None  # sent, not_allowed, nobody, withdrawn; None while it waits
+    handled_at: datetime | None = None
+
+
+def _scheduled(r) -> ScheduledAnnouncement:  # type: ignore[no-untyped-def]
+    return ScheduledAnnouncement(r["id"], r["created_by"], r["audience"],
+                                 json.loads(r["payload"]), from_db(r["send_at"]), r["timezone"],
+                                 r["outcome"],
+                                 from_db(r["handled_at"]) if r["handled_at"] else None)
 
 
 class AnnouncementRepo:
@@ -37,9 +46,12 @@ class AnnouncementRepo:
         rows = await self._db.fetch_all(
             "SELECT * FROM scheduled_announcements WHERE handled_at IS NULL AND send_at <= ? "
             "ORDER BY send_at, id", (to_db(now),))
-        return [ScheduledAnnouncement(r["id"], r["created_by"], r["audience"],
-                                      json.loads(r["payload"]), from_db(r["send_at"]),
-                                      r["timezone"]) for r in rows]
+        return [_scheduled(r) for r in rows]
+
+    async def get(self, item_id: int) -> ScheduledAnnouncement | None:
+        row = await self._db.fetch_one("SELECT * FROM scheduled_announcements WHERE id = ?",
+                                       (item_id,))
+        return None if row is None else _scheduled(row)
 
     async def mark(self, item_id: int, now: datetime, outcome: str,
                    broadcast_id: int | None = None) -> bool:

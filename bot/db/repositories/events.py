@@ -150,6 +150,21 @@ class EventRepo:
             "AND IFNULL(a.answer, '') != 'no' ORDER BY t.user_id", (event_id,))
         return [r["user_id"] for r in rows]
 
+    async def record_chat_post(self, event_id: int, chat_id: int, message_id: int,
+                               now: datetime) -> bool:
+        """Its card was posted to that chat (``migrations/0018``); False if one was there
+        already (the first post is the one kept live)."""
+        return await self._db.execute(
+            "INSERT OR IGNORE INTO event_chat_posts (event_id, chat_id, message_id, posted_at) "
+            "VALUES (?, ?, ?, ?)", (event_id, chat_id, message_id, to_db(now))) == 1
+
+    async def chat_posts(self, event_id: int) -> list[tuple[int, int]]:
+        """(chat id, message id) of each post of its card in the association's chats."""
+        rows = await self._db.fetch_all(
+            "SELECT chat_id, message_id FROM event_chat_posts WHERE event_id = ? "
+            "ORDER BY posted_at, chat_id", (event_id,))
+        return [(int(r["chat_id"]), int(r["message_id"])) for r in rows]
+
     async def going_maybe(self, event_id: int) -> tuple[int, int]:
         """How many answered Going and Maybe: the card's "12 going · 3 maybe"."""
         row = await self._db.fetch_one(
