@@ -243,7 +243,7 @@ async def test_coffee_rounds_skip_her_and_ask_nobody_about_her(harness: BotHarne
                 or "Dilnoza" in (m.text or "")] == []
 
 
-async def test_her_partner_may_end_a_pair_on_hold_and_the_suspended_one_hears_nothing(
+async def test_her_partner_may_end_a_pair_on_hold_and_the_suspended_one_is_only_told(
         harness: BotHarness) -> None:
     """A suspension may last: the mentee is not tied to a mentor she can't reach."""
     coordinator = await seed_member(harness, 3100, "KZ", coordinator=True, locale="ru",
@@ -263,7 +263,10 @@ async def test_her_partner_may_end_a_pair_on_hold_and_the_suspended_one_hears_no
     await mentee.press(t(harness, "uz", "Yes, end it"), mentee.last)
     assert await harness.db.fetch_value("SELECT status FROM mentor_pairs") == "ended"
     await harness.deliver()
-    assert mentor.bot_messages[mentor_seen:] == []  # suspended: told nothing, asked nothing
+    # suspended: told what became of it (in her language), asked nothing
+    assert [m.text for m in mentor.bot_messages[mentor_seen:]] == [t(
+        harness, "ru", "{name} has closed your mentorship. Thank you for the time you gave it.",
+        name="Dilnoza")]
     assert any("5" in m.button_labels() for m in mentee.bot_messages)  # she rates it
     # The ended pair's old card now answers as stale.
     answer = await mentee.press_data(end_data, card)

@@ -464,7 +464,8 @@ class MentorshipService:
 
     async def end(self, pair: Pair, user_id: int, completed: bool) -> bool:
         """Either side ends the pair: both are asked for a 1–5 rating, the other is told
-        (not a suspended partner: a pair on hold can be ended by the other, quietly).
+        (a pair on hold can be ended by the partner who is a member; the suspended one is told,
+        not asked to rate).
         Goals reached closes the mentee's request too: no round asks a new mentor for her
         unprompted."""
         now = self._clock.now()
@@ -474,14 +475,12 @@ class MentorshipService:
                 return False
             if completed:
                 await self._repo.withdraw("mentee_requests", pair.mentee_id)
-            if pair.held:  # her partner is suspended: nothing goes to her, she rates nothing
-                await self._delivery.enqueue(MessageKind.MENTOR_RATE, {"pair_id": pair.id},
-                                             [user_id], None)
-                return True
+            # a suspended partner learns what became of it too, but rates nothing
             await self._delivery.enqueue(MessageKind.MENTOR_ENDED, {"pair_id": pair.id},
                                          [pair.other(user_id)], None)
             await self._delivery.enqueue(MessageKind.MENTOR_RATE, {"pair_id": pair.id},
-                                         [pair.mentee_id, pair.mentor_id], None)
+                                         [user_id] if pair.held
+                                         else [pair.mentee_id, pair.mentor_id], None)
         return True
 
     async def rate(self, pair: Pair, user_id: int, country: str | None, rating: int) -> bool:
