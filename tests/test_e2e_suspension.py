@@ -102,6 +102,17 @@ async def test_the_partner_is_told_in_her_language_and_the_held_pair_is_quiet(
     assert [m.text for m in mentee.bot_messages[mentee_seen:]
             if "Нигора" in (m.text or "") or "Айгүл" in (m.text or "")
             or m.button_labels()] == []  # only the suspension notice reached her
+    # Nor does it count as running in her coordinator's overview.
+    await coordinator.send("/mentorship")
+    await coordinator.press(t(harness, "ru", "Programme overview"))
+    assert harness.app is not None
+    tajikistan = harness.app.reference.country("TJ", "ru")
+    line = next(x for x in coordinator.last_text.splitlines() if x.startswith(tajikistan))
+    expected = t(harness, "ru", "<b>{name}</b>: running pairs {active} · waiting mentees "
+                 "{waiting} · mentors with free places {free} · ratings {ratings}",
+                 name=tajikistan, active=0, waiting=0, free=0, ratings=0)
+    assert line.split(" · ")[0] == expected.replace("<b>", "").replace("</b>", "").split(
+        " · ")[0]
 
 
 async def test_reinstatement_lets_the_pair_go_on_with_a_check_in_a_week_later(

@@ -538,8 +538,8 @@ class MentorshipRepo:
         return [r[0] for r in rows]
 
     async def overview(self) -> dict[str, dict[str, float]]:
-        """Per country: running pairs (either side of that country), waiting mentees, mentors with
-        free places, ratings given and their average."""
+        """Per country: running pairs (either side of that country; not one on hold), waiting
+        mentees, mentors with free places, ratings given and their average."""
         figures: dict[str, dict[str, float]] = {}
 
         def put(rows: list[Any], name: str) -> None:
@@ -553,9 +553,11 @@ class MentorshipRepo:
             "JOIN profiles a ON a.user_id = m.mentee_id JOIN profiles b ON b.user_id = m.mentor_id "
             "JOIN (SELECT DISTINCT country_code AS code FROM profiles) c "
             "ON c.code IN (a.country_code, b.country_code) "
-            "WHERE m.status IN ('active', 'paused') GROUP BY c.code"), "active")
-        figures["*"] = {"active": await self._db.fetch_value(
-            "SELECT COUNT(*) FROM mentor_pairs WHERE status IN ('active', 'paused')")}
+            "WHERE m.status IN ('active', 'paused') AND a.status = 'approved' "
+            "AND b.status = 'approved' GROUP BY c.code"), "active")
+        figures["*"] = {"active": await self._db.fetch_value(  # a pair on hold is not running
+            f"SELECT COUNT(*) FROM mentor_pairs WHERE status IN ('active', 'paused') "
+            f"AND {_BOTH_MEMBERS}")}
         put(await self._db.fetch_all(
             "SELECT p.country_code, COUNT(*) FROM mentee_requests r JOIN profiles p "
             "ON p.user_id = r.user_id WHERE r.paused = 0 AND p.status = 'approved' AND NOT "
