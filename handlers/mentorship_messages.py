@@ -209,7 +209,14 @@ async def overview_text(actor: Actor, service: MentorshipService, ref: Reference
     # Some line hides cells of 1 to 4: the administrators' countries, a coordinator's region.
     hidden_shown = actor.is_admin or actor.coordinator_country is not None
     if hidden_shown:
-        cells = {"active": small(total["active"], exact=False)}  # a pair counts in two
+        # A pair counts for each side's country, so what lies beyond the cells she reads
+        # exactly is bounded: for a coordinator the pairs with no side in her country, for
+        # the administrators at most the hidden cells together.
+        active_shown = [figures.get(code, {}).get("active", 0) for code in countries if code]
+        active_unseen = min(total["active"], sum(
+            value for value in active_shown if 0 < value < MIN_GROUP)) if actor.is_admin \
+            else total["active"] - sum(active_shown)
+        cells = {"active": region_cell(total["active"], active_unseen)}
         unseen: dict[str, float] = {}
         for key, cell in (("waiting", "waiting"), ("mentors_free", "free"),
                           ("ratings", "ratings")):

@@ -292,11 +292,7 @@ class MentorshipService:
                                                  {"pair_id": pair.id, "held": True},
                                                  [pair.other(user_id)], None)
                 elif pair.mentor_id == user_id:  # the mentee hears now: more mentors
-                    if await self._repo.move(pair.id, ("proposed",), "expired", now,
-                                             ended_at=now) \
-                            and await self._repo.mark_told(pair.id, now):
-                        await self._delivery.enqueue(MessageKind.MENTOR_NEXT, {},
-                                                     [pair.mentee_id], None)
+                    await self._release_mentee(pair, now)
             # Her own proposals go as if never made (each mentor's copy says it was
             # withdrawn), and a decline not yet told to her is closed: no "more mentors"
             # reaches her now.
@@ -355,15 +351,24 @@ class MentorshipService:
         return await self._repo.languages_of(user_id)
 
     async def withdraw_offer(self, mentor_id: int) -> None:
-        """She stops mentoring new people: proposals waiting for her end as declined, and her
-        copies of them say so."""
+        """She stops mentoring new people: proposals waiting for her end now (each mentee told
+        at once, with more mentors), and her copies of them say so."""
         now = self._clock.now()
         async with self._db.transaction():
             asked = [pair for pair in await self._repo.pairs_of(mentor_id, ("proposed",))
                      if pair.mentor_id == mentor_id]
             await self._repo.withdraw("mentor_offers", mentor_id)
-            await self._repo.withdraw_proposals(now, mentor_id=mentor_id)
+            for pair in asked:
+                await self._release_mentee(pair, now)
             await self._take_off_mentor(asked, offer_withdrawn=True)
+
+    async def _release_mentee(self, pair: Pair, now: datetime) -> None:
+        """A proposal the mentor can no longer answer (she withdrew her offer or was
+        suspended) ends now, as a lapse (no refusal), and the mentee hears at once, with more
+        mentors, instead of waiting out the 3 days."""
+        if await self._repo.move(pair.id, ("proposed",), "expired", now, ended_at=now) \
+                and await self._repo.mark_told(pair.id, now):
+            await self._delivery.enqueue(MessageKind.MENTOR_NEXT, {}, [pair.mentee_id], None)
 
     # ---- the weekly round ------------------------------------------------------------------
 
