@@ -350,10 +350,12 @@ async def cb_rate(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
         return
     await query.answer()
     if await state.get_state() == MentorForm.comment.state:  # one question asks at a time:
-        earlier = (await state.get_data()).get("mentor", {})  # the earlier one stops asking
+        data = await state.get_data()  # the earlier one waits until this one is answered
+        earlier = data.get("mentor", {})
         if earlier.get("prompt") != message.message_id:
             await show_comment_prompt(message, actor, bot, mentorship_service, members,
                                       earlier, asking=False)
+            await state.update_data(mentor_waiting=[*data.get("mentor_waiting", []), earlier])
     await state.set_state(MentorForm.comment)
     # the message that asks: a refused answer is explained on it, not in a new one
     await state.update_data(mentor={"pair_id": pair.id, "prompt": message.message_id})
@@ -361,18 +363,42 @@ async def cb_rate(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
                                                                   members)))
 
 
-async def cb_no_comment(query: CallbackQuery, callback_data: MentorCb,
-                        state: FSMContext) -> None:
-    """Skip: her comment step ends if this is the question it waits on (the Skip of an
-    older one only takes its own button away)."""
+async def cb_no_comment(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
+                        state: FSMContext, bot: Bot, mentorship_service: MentorshipService,
+                        members: MemberService) -> None:
+    """Skip: if this is the question her comment step waits on, the next waiting one asks;
+    the Skip of an older one only takes that one out of the queue."""
     message = query_message(query)
-    asked = (await state.get_data()).get("mentor", {})
-    if await state.get_state() == MentorForm.comment.state \
-            and asked.get("pair_id") == callback_data.pair_id:
-        await state.set_state(None)
+    data = await state.get_data()
+    waiting = [asked for asked in data.get("mentor_waiting", [])
+               if asked.get("pair_id") != callback_data.pair_id]
+    await state.update_data(mentor_waiting=waiting)
     await query.answer()
     if message is not None:
         await edit_text(message, message.html_text or "", None)
+    if await state.get_state() == MentorForm.comment.state \
+            and data.get("mentor", {}).get("pair_id") == callback_data.pair_id:
+        await next_comment_question(message or query, actor, state, bot, mentorship_service,
+                                    members)
+
+
+async def next_comment_question(anchor: Message | CallbackQuery, actor: Actor,
+                                state: FSMContext, bot: Bot, service: MentorshipService,
+                                members: MemberService) -> None:
+    """Her comment step goes to the question that waited (the latest first), which asks
+    again; with none, it ends."""
+    waiting = list((await state.get_data()).get("mentor_waiting", []))
+    chat_id = anchor.chat.id if isinstance(anchor, Message) else actor.user_id
+    while waiting:
+        asked = waiting.pop()
+        await state.update_data(mentor_waiting=waiting, mentor=asked)
+        pair = await service.side_of(int(asked.get("pair_id", 0)), actor.user_id)
+        if pair is None or not asked.get("prompt"):
+            continue
+        text, keyboard = comment_view(pair, await other_name(pair, actor.user_id, members))
+        if await edit_by_id(bot, chat_id, int(asked["prompt"]), text, keyboard):
+            return
+    await state.set_state(None)
 
 
 async def on_comment(message: Message, actor: Actor, state: FSMContext, bot: Bot,
@@ -383,10 +409,10 @@ async def on_comment(message: Message, actor: Actor, state: FSMContext, bot: Bot
                                 {"code": "problem", "problem": problem.value})
         return
     asked = (await state.get_data()).get("mentor", {})
-    await state.set_state(None)
     await mentorship_service.comment(int(asked.get("pair_id", 0)), actor.user_id, value or "")
     await show_comment_prompt(message, actor, bot, mentorship_service, members, asked,
                               asking=False)  # answered: its Skip (and any reason) go
+    await next_comment_question(message, actor, state, bot, mentorship_service, members)
     await message.answer(_("Thank you, your comment is saved."))
 
 
