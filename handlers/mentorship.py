@@ -163,10 +163,16 @@ async def cb_answer(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
         await query.answer(_("All your places are taken. To take her too, give yourself "
                              "more places in /mentorship."), show_alert=True)
         return
-    await query.answer()
-    await append_note(message, _("✓ You accepted. I am sending you both each other's contacts.")
-                      if accept else _("Thank you for answering. I will tell her it did not "
-                                       "work out this time and suggest other mentors."))
+    note = _("✓ You accepted. I am sending you both each other's contacts.") if accept \
+        else _("Thank you for answering. I will tell her it did not work out this time and "
+               "suggest other mentors.")
+    if outcome is Outcome.ALREADY:  # a double tap, or a retry after a failure hid the first
+        await query.answer(note)
+        if note in (message.html_text or ""):
+            return
+    else:
+        await query.answer()
+    await append_note(message, note)
 
 
 # ---- a running pair ----------------------------------------------------------------------

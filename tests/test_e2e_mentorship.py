@@ -126,10 +126,13 @@ async def test_request_suggestions_consent_and_contacts(harness: BotHarness) -> 
             t(harness, locale, "A first message you could send (tap it to copy):"))
         assert f"<code>{t(harness, 'ru', template)}</code>" in (first.html or "")
         assert t(harness, "ru", template) != template
-    # Pressing Accept again is harmless.
+    # Pressing Accept again is harmless: it says what she did, and nothing is sent again.
+    sent = len(mentee.bot_messages)
     answer = await mentor.press_data(accept, proposal)
-    assert answer is not None and answer["text"] == t(harness, "en",
-                                                      "This request is no longer open.")
+    await harness.deliver()
+    assert answer is not None and answer["text"] == t(
+        harness, "en", "✓ You accepted. I am sending you both each other's contacts.")
+    assert len(mentee.bot_messages) == sent
 
 
 async def test_decline_and_timeout_look_like_a_next_suggestion(harness: BotHarness) -> None:

@@ -60,10 +60,6 @@ def starting(user: UserHandle, text: str) -> list[SentMessage]:
 
 # ---- (a) Telegram failing on the edit right after the change ---------------------------------
 
-@pytest.mark.xfail(strict=True, reason="trial: the mentor's Accept went through while the edit "
-                   "of the proposal failed (502); the proposal still shows Accept/Decline and "
-                   "her retry is told 'This request is no longer open.' — she had accepted; "
-                   "expected the retry to say she accepted (and the buttons to go)")
 async def test_a_502_on_the_accepted_proposal_then_a_retry_is_told_she_accepted(
         harness: BotHarness) -> None:
     mentor = await seed_member(harness, 6101, "KZ", locale="kk", name="Дана", years=25,

@@ -82,6 +82,7 @@ class Outcome(Enum):
     FULL = "full"            # the mentor has no place left for it
     NOT_YOURS = "not_yours"  # she is not a side of this pair
     NOT_ALLOWED = "not_allowed"
+    ALREADY = "already"      # she gave this very answer before (a retry after a failure)
 
 
 def shared_locale(mine: frozenset[str], theirs: frozenset[str], my_locale: str,
@@ -178,7 +179,8 @@ class MentorshipService:
         return pair_id
 
     async def answer(self, pair_id: int, mentor_id: int, accept: bool) -> Outcome:
-        """The proposed mentor's answer; only she may give it, and only once."""
+        """The proposed mentor's answer; only she may give it, and only once (the same answer
+        again, after a failure kept her from seeing the first, is ``ALREADY``)."""
         pair = await self._repo.get(pair_id)
         if pair is None:
             return Outcome.GONE
@@ -193,11 +195,13 @@ class MentorshipService:
                 # there had been no answer (see send_follow_ups).
                 done = await self._repo.move(pair_id, ("proposed",), "declined", now,
                                              ended_at=now)
-                return Outcome.DONE if done else Outcome.GONE
+                if done:
+                    return Outcome.DONE
+                return Outcome.ALREADY if pair.status == "declined" else Outcome.GONE
             if not await self._repo.accept(pair, now, now + FIRST_CHECKIN):
                 if pair.status == "proposed" and await self._repo.is_full(mentor_id):
                     return Outcome.FULL
-                return Outcome.GONE
+                return Outcome.ALREADY if pair.status in RUNNING_PAIR else Outcome.GONE
             await self._delivery.enqueue(MessageKind.MENTOR_CONTACTS, {"pair_id": pair_id},
                                          [pair.mentee_id, pair.mentor_id], None)
             await self._delivery.enqueue(MessageKind.MENTOR_FIRST, {"pair_id": pair_id},
