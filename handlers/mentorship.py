@@ -136,16 +136,22 @@ async def cb_ask(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
     pair_id = None if mentor_id is None else await mentorship_service.ask(actor.user_id,
                                                                             mentor_id)
     pending = await mentorship_service.pending(actor.user_id)
-    if pair_id is None or pending is None:
+    # asked already (a retry after a failure hid the note, or a double tap): say so again
+    if pending is None or (pair_id is None and pending.mentor_id != mentor_id):
         await query.answer(_("This suggestion is no longer available. /mentorship shows "
                              "fresh ones."), show_alert=True)
         return
-    await query.answer()
-    await append_note(message, _(
-        "✓ I have asked her. She has until {deadline} to answer, and you will hear from me "
-        "either way. /mentorship shows your request; you can cancel it there.").format(
-            deadline=format_datetime(pending.expires_at, actor.locale,
-                                     zone_of(actor.country_code, ref))))
+    note = _("✓ I have asked her. She has until {deadline} to answer, and you will hear from "
+             "me either way. /mentorship shows your request; you can cancel it there.").format(
+        deadline=format_datetime(pending.expires_at, actor.locale,
+                                 zone_of(actor.country_code, ref)))
+    if pair_id is None:  # she had asked her already
+        await query.answer(note)
+        if note in (message.html_text or ""):
+            return
+    else:
+        await query.answer()
+    await append_note(message, note)
 
 
 # ---- the proposed mentor's answer --------------------------------------------------------

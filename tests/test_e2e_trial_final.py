@@ -69,8 +69,11 @@ async def test_a_double_tap_on_ask_mentor_asks_her_once(harness: BotHarness) -> 
     first = await mentee.press_data(ask, suggestions)
     second = await mentee.press_data(ask, suggestions)
     assert first is not None and "text" not in first
-    assert second is not None and second["text"] == t(
-        harness, "tg", "This suggestion is no longer available. /mentorship shows fresh ones.")
+    assert second is not None and second["text"].startswith(t(  # she is told she asked her
+        harness, "tg", "✓ I have asked her. She has until {deadline} to answer, and you will "
+        "hear from me either way. /mentorship shows your request; you can cancel it there.",
+        deadline="§").split("§")[0])
+    assert (suggestions.text or "").count("✓") == 1  # the note once
     await harness.deliver()
     assert await pair_count(harness, "proposed") == 1
     proposals = [m for m in mentor.bot_messages

@@ -81,10 +81,6 @@ async def test_a_502_on_the_accepted_proposal_then_a_retry_is_told_she_accepted(
     assert t(harness, "kk", "Accept") not in proposal.button_labels()
 
 
-@pytest.mark.xfail(strict=True, reason="trial: 'Ask mentor 1' asked her while the edit of the "
-                   "suggestions failed (502); the button stays and her retry is told 'This "
-                   "suggestion is no longer available. /mentorship shows fresh ones.' — expected "
-                   "to be told she has asked her and until when")
 async def test_a_502_on_ask_mentor_then_a_retry_is_told_she_asked(harness: BotHarness) -> None:
     mentor = await seed_member(harness, 6111, "KZ", locale="kk", name="Дана", years=25,
                                agency="interior")
