@@ -100,10 +100,6 @@ async def test_a_502_on_ask_mentor_then_a_retry_is_told_she_asked(harness: BotHa
         harness, "tg", "This suggestion is no longer available. /mentorship shows fresh ones.")
 
 
-@pytest.mark.xfail(strict=True, reason="trial: 'I agree' to an introduction went through while "
-                   "the edit of the request card failed (502); the card still offers I agree / "
-                   "Not now / Block and her retry is told 'This request is no longer open.' — "
-                   "expected to be told she agreed")
 async def test_a_502_on_i_agree_then_a_retry_is_told_she_agreed(harness: BotHarness) -> None:
     asker = await seed_member(harness, 6121, "UZ", locale="uz", name="Dilnoza",
                               username="dilnoza")

@@ -44,6 +44,7 @@ class IntroOutcome(Enum):
     NOBODY = "nobody"
     GONE = "gone"
     NOT_YOURS = "not_yours"
+    ALREADY = "already"  # she gave this very answer before (a retry after a failure)
 
 
 @dataclass(frozen=True)
@@ -235,7 +236,8 @@ class IntroductionService:
         async with self._db.transaction():
             status = "accepted" if accept else "declined"
             if not await self._repo.decide(intro_id, "asked", status, now):
-                return IntroOutcome.GONE
+                return IntroOutcome.ALREADY if intro.status == status and not block \
+                    else IntroOutcome.GONE
             if block:
                 await self._repo.block(target_id, intro.requester_id, now)
             if from_list:

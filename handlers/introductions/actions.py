@@ -221,7 +221,7 @@ async def _answer_here(callback: CallbackQuery, manager: DialogManager, *, agree
     if outcome is IntroOutcome.NOT_YOURS:
         await popup(callback, _("This button is not meant for you."))
         return
-    if outcome is not IntroOutcome.DONE:
+    if outcome not in (IntroOutcome.DONE, IntroOutcome.ALREADY):
         await popup(callback, _("This request is no longer open."))
         await manager.switch_to(IntroForm.mine)
         return
@@ -312,7 +312,12 @@ async def _answer(query: CallbackQuery, callback_data: IntroCb, actor: Actor,
     outcome = await intro_service.answer(callback_data.intro_id, actor.user_id, agree)
     if await refused(query, outcome):
         return
-    await query.answer()
+    if outcome is IntroOutcome.ALREADY:  # a double tap, or a retry after a failure hid it
+        await query.answer(note)
+        if note in (message.html_text or ""):
+            return
+    else:
+        await query.answer()
     await append_note(message, note)
 
 
