@@ -23,6 +23,7 @@ she made visible; contacts are sent only after consent, protected from forwardin
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -425,7 +426,13 @@ async def on_comment(message: Message, actor: Actor, state: FSMContext, bot: Bot
     await show_comment_prompt(message, actor, bot, mentorship_service, members, asked,
                               asking=False)  # answered: its Skip (and any reason) go
     await next_comment_question(message, actor, state, bot, mentorship_service, members)
-    await message.answer(_("Thank you, your comment is saved."))
+    saved = _("Thank you, your comment is saved.")
+    try:
+        await message.answer(saved)
+    except TelegramAPIError:  # saved all the same: the question she answered says so
+        if not await show_comment_prompt(message, actor, bot, mentorship_service, members,
+                                         asked, asking=False, note=saved):
+            raise
 
 
 async def on_comment_not_text(message: Message, actor: Actor, state: FSMContext, bot: Bot,
@@ -457,13 +464,16 @@ async def ask_comment_again(message: Message, actor: Actor, state: FSMContext, b
 async def show_comment_prompt(message: Message, actor: Actor, bot: Bot,
                               service: MentorshipService, members: MemberService,
                               asked: dict[str, int], reason: str = "", *,
-                              asking: bool = True) -> bool:
-    """Edit the message that asks for her comment; False if there is none to edit."""
+                              asking: bool = True, note: str = "") -> bool:
+    """Edit the message that asks for her comment (``note`` below it); False if there is
+    none to edit."""
     pair = await service.side_of(int(asked.get("pair_id", 0)), actor.user_id)
     if pair is None or not asked.get("prompt"):
         return False
     text, keyboard = comment_view(pair, await other_name(pair, actor.user_id, members),
                                   reason, asking=asking)
+    if note:
+        text += "\n\n✓ " + note
     return await edit_by_id(bot, message.chat.id, int(asked["prompt"]), text, keyboard)
 
 

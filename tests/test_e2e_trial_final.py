@@ -11,8 +11,6 @@ test_e2e_mentorship_loops.py, test_e2e_intro_coffee_issue13.py …) are not repe
 
 from __future__ import annotations
 
-import pytest
-
 from bot.callbacks import CoffeeAction, CoffeeCb
 from bot.callbacks import MentorAction as A
 from bot.callbacks import MentorCb

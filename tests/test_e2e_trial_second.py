@@ -13,8 +13,6 @@ passes once fixed). Scenarios covered elsewhere are not repeated.
 
 from __future__ import annotations
 
-import pytest
-
 from bot.callbacks import MentorAction as A
 from bot.callbacks import MentorCb
 from bot.clock import to_db
