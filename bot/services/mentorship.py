@@ -240,7 +240,7 @@ class MentorshipService:
             else:
                 await self._repo.set_paused("mentee_requests", mentee_id, True, now)
             await self._take_off_mentor(await self._proposals_from(mentee_id))
-            await self._repo.withdraw_proposals(now, mentee_id=mentee_id)
+            await self._repo.withdraw_proposals(mentee_id)
 
     async def cancel_proposal(self, mentee_id: int) -> bool:
         """She takes back her pending proposal; her request stays (suggestions, rounds). The

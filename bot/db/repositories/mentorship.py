@@ -382,18 +382,12 @@ class MentorshipRepo:
             "(SELECT COUNT(*) FROM mentor_pairs WHERE mentor_id = ? "
             "AND status IN ('active', 'paused'))", (mentor_id, mentor_id))
 
-    async def withdraw_proposals(self, now: datetime, *, mentee_id: int | None = None,
-                                 mentor_id: int | None = None) -> int:
-        """Open proposals end: hers when she stops looking (removed, as if never made: the
-        mentor said nothing, so she may be proposed again later), or to a mentor who
-        withdrew her offer (for the mentee, as a decline: told after 3 days)."""
-        if mentee_id is not None:
-            return await self._db.execute(
-                "DELETE FROM mentor_pairs WHERE mentee_id = ? AND status = 'proposed'",
-                (mentee_id,))
+    async def withdraw_proposals(self, mentee_id: int) -> int:
+        """Her open proposals end when she stops looking: removed, as if never made (the
+        mentor said nothing, so she may be proposed again later)."""
         return await self._db.execute(
-            "UPDATE mentor_pairs SET status = 'declined', ended_at = ? "
-            "WHERE mentor_id = ? AND status = 'proposed'", (to_db(now), mentor_id))
+            "DELETE FROM mentor_pairs WHERE mentee_id = ? AND status = 'proposed'",
+            (mentee_id,))
 
     async def pending_for(self, mentee_id: int) -> Pair | None:
         """Her proposal waiting for a mentor's answer (a decline not yet told looks the same)."""
