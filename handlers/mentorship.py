@@ -49,8 +49,8 @@ from handlers.mentorship_messages import (
     other_name, overview_text, pair_keyboard, pair_text, show_suggestions, zone_of,
 )
 from handlers.ui import (
-    append_note, edit_by_id, edit_text, not_for_you, query_message, refused,
-    stale_button,
+    answer_with_note, append_note, edit_by_id, edit_text, not_for_you, query_message,
+    refused, stale_button,
 )
 
 COMMENT_MAX = 500
@@ -146,13 +146,7 @@ async def cb_ask(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
              "me either way. /mentorship shows your request; you can cancel it there.").format(
         deadline=format_datetime(pending.expires_at, actor.locale,
                                  zone_of(actor.country_code, ref)))
-    if pair_id is None:  # she had asked her already
-        await query.answer(note)
-        if note in (message.html_text or ""):
-            return
-    else:
-        await query.answer()
-    await append_note(message, note)
+    await answer_with_note(query, message, note, again=pair_id is None)
 
 
 # ---- the proposed mentor's answer --------------------------------------------------------
@@ -173,13 +167,7 @@ async def cb_answer(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
     note = _("✓ You accepted. I am sending you both each other's contacts.") if accept \
         else _("Thank you for answering. I will tell her it did not work out this time and "
                "suggest other mentors.")
-    if outcome is Outcome.ALREADY:  # a double tap, or a retry after a failure hid the first
-        await query.answer(note)
-        if note in (message.html_text or ""):
-            return
-    else:
-        await query.answer()
-    await append_note(message, note)
+    await answer_with_note(query, message, note, again=outcome is Outcome.ALREADY)
 
 
 # ---- a running pair ----------------------------------------------------------------------
@@ -366,7 +354,7 @@ async def cb_rate(query: CallbackQuery, callback_data: MentorCb, actor: Actor,
         data = await state.get_data()  # the earlier one waits until this one is answered
         earlier = data.get("mentor", {})
         if earlier.get("prompt") != message.message_id:
-            await show_comment_prompt(message, actor, bot, mentorship_service, members,
+            await show_comment_prompt(actor, bot, mentorship_service, members,
                                       earlier, asking=False)
             await state.update_data(mentor_waiting=[*data.get("mentor_waiting", []), earlier])
     await state.set_state(MentorForm.comment)
@@ -391,25 +379,18 @@ async def cb_no_comment(query: CallbackQuery, callback_data: MentorCb, actor: Ac
         await edit_text(message, message.html_text or "", None)
     if await state.get_state() == MentorForm.comment.state \
             and data.get("mentor", {}).get("pair_id") == callback_data.pair_id:
-        await next_comment_question(message or query, actor, state, bot, mentorship_service,
-                                    members)
+        await next_comment_question(actor, state, bot, mentorship_service, members)
 
 
-async def next_comment_question(anchor: Message | CallbackQuery, actor: Actor,
-                                state: FSMContext, bot: Bot, service: MentorshipService,
-                                members: MemberService) -> None:
+async def next_comment_question(actor: Actor, state: FSMContext, bot: Bot,
+                                service: MentorshipService, members: MemberService) -> None:
     """Her comment step goes to the question that waited (the latest first), which asks
     again; with none, it ends."""
     waiting = list((await state.get_data()).get("mentor_waiting", []))
-    chat_id = anchor.chat.id if isinstance(anchor, Message) else actor.user_id
     while waiting:
         asked = waiting.pop()
         await state.update_data(mentor_waiting=waiting, mentor=asked)
-        pair = await service.side_of(int(asked.get("pair_id", 0)), actor.user_id)
-        if pair is None or not asked.get("prompt"):
-            continue
-        text, keyboard = comment_view(pair, await other_name(pair, actor.user_id, members))
-        if await edit_by_id(bot, chat_id, int(asked["prompt"]), text, keyboard):
+        if await show_comment_prompt(actor, bot, service, members, asked):
             return
     await state.set_state(None)
 
@@ -423,14 +404,14 @@ async def on_comment(message: Message, actor: Actor, state: FSMContext, bot: Bot
         return
     asked = (await state.get_data()).get("mentor", {})
     await mentorship_service.comment(int(asked.get("pair_id", 0)), actor.user_id, value or "")
-    await show_comment_prompt(message, actor, bot, mentorship_service, members, asked,
+    await show_comment_prompt(actor, bot, mentorship_service, members, asked,
                               asking=False)  # answered: its Skip (and any reason) go
-    await next_comment_question(message, actor, state, bot, mentorship_service, members)
+    await next_comment_question(actor, state, bot, mentorship_service, members)
     saved = _("Thank you, your comment is saved.")
     try:
         await message.answer(saved)
     except TelegramAPIError:  # saved all the same: the question she answered says so
-        if not await show_comment_prompt(message, actor, bot, mentorship_service, members,
+        if not await show_comment_prompt(actor, bot, mentorship_service, members,
                                          asked, asking=False, note=saved):
             raise
 
@@ -450,7 +431,7 @@ async def ask_comment_again(message: Message, actor: Actor, state: FSMContext, b
     again, with Skip (a new one only if that message can no longer be edited)."""
     asked = (await state.get_data()).get("mentor", {})
     reason = typed_refusal_text(error, COMMENT_MAX)
-    if await show_comment_prompt(message, actor, bot, service, members, asked, reason):
+    if await show_comment_prompt(actor, bot, service, members, asked, reason):
         return
     pair = await service.side_of(int(asked.get("pair_id", 0)), actor.user_id)
     if pair is None:
@@ -461,12 +442,12 @@ async def ask_comment_again(message: Message, actor: Actor, state: FSMContext, b
     await state.update_data(mentor={**asked, "prompt": sent.message_id})
 
 
-async def show_comment_prompt(message: Message, actor: Actor, bot: Bot,
+async def show_comment_prompt(actor: Actor, bot: Bot,
                               service: MentorshipService, members: MemberService,
                               asked: dict[str, int], reason: str = "", *,
                               asking: bool = True, note: str = "") -> bool:
-    """Edit the message that asks for her comment (``note`` below it); False if there is
-    none to edit."""
+    """Edit the message that asks for her comment (``note`` below it; in her private chat,
+    where the rating is asked); False if there is none to edit."""
     pair = await service.side_of(int(asked.get("pair_id", 0)), actor.user_id)
     if pair is None or not asked.get("prompt"):
         return False
@@ -474,7 +455,7 @@ async def show_comment_prompt(message: Message, actor: Actor, bot: Bot,
                                   reason, asking=asking)
     if note:
         text += "\n\n✓ " + note
-    return await edit_by_id(bot, message.chat.id, int(asked["prompt"]), text, keyboard)
+    return await edit_by_id(bot, actor.user_id, int(asked["prompt"]), text, keyboard)
 
 
 async def cb_overview(query: CallbackQuery, actor: Actor, mentorship_service: MentorshipService,

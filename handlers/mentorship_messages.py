@@ -209,21 +209,15 @@ async def overview_text(actor: Actor, service: MentorshipService, ref: Reference
     # Some line hides cells of 1 to 4: the administrators' countries, a coordinator's region.
     hidden_shown = actor.is_admin or actor.coordinator_country is not None
     if hidden_shown:
-        # A pair counts for each side's country, so what lies beyond the cells she reads
-        # exactly is bounded: for a coordinator the pairs with no side in her country, for
-        # the administrators at most the hidden cells together.
-        active_shown = [figures.get(code, {}).get("active", 0) for code in countries if code]
-        active_unseen = min(total["active"], sum(
-            value for value in active_shown if 0 < value < MIN_GROUP)) if actor.is_admin \
-            else total["active"] - sum(active_shown)
-        cells = {"active": region_cell(total["active"], active_unseen)}
+        # What the region holds beyond the cells she reads exactly: for a coordinator the
+        # other countries; for the administrators at most the countries' hidden cells
+        # together (a pair counts for each side's country, so that is a bound).
+        cells: dict[str, str] = {}
         unseen: dict[str, float] = {}
-        for key, cell in (("waiting", "waiting"), ("mentors_free", "free"),
-                          ("ratings", "ratings")):
-            # what the region holds beyond the cells she reads exactly: for the
-            # administrators the countries' hidden cells, for a coordinator the other countries
+        for key, cell in (("active", "active"), ("waiting", "waiting"),
+                          ("mentors_free", "free"), ("ratings", "ratings")):
             shown = [figures.get(code, {}).get(key, 0) for code in countries if code]
-            unseen[key] = sum(value for value in shown if 0 < value < MIN_GROUP) \
+            unseen[key] = min(total[key], sum(v for v in shown if 0 < v < MIN_GROUP)) \
                 if actor.is_admin else total[key] - sum(shown)
             cells[cell] = region_cell(total[key], unseen[key])
         lines.append(_figures_line(  # an average over hidden marks would give them away

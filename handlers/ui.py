@@ -67,6 +67,18 @@ async def ask_for_text(message: Message) -> None:
 
 
 
+async def answer_with_note(query: CallbackQuery, message: Message, note: str, *,
+                           again: bool) -> None:
+    """Her answer counted: the press is answered and the question closed with ``note``.
+    ``again``: she had given it before (a double tap, or a retry after Telegram failed to
+    show the first): the popup says what she answered, and a message that says so already
+    is left as it is."""
+    await query.answer(note if again else None)
+    if again and note in (message.html_text or ""):
+        return
+    await append_note(message, note)
+
+
 async def stale_button(query: CallbackQuery) -> None:
     """A button from an old message, or data nobody's button carries."""
     await query.answer(_("This button is no longer valid."), show_alert=True)

@@ -24,7 +24,7 @@ from handlers.introductions.getters import (
 from handlers.introductions.messages import answer_note, request_view
 from handlers.introductions.states import IntroForm
 from handlers.members_only import refusal
-from handlers.ui import append_note, edit_text, not_for_you, refused
+from handlers.ui import answer_with_note, append_note, edit_text, not_for_you, refused
 
 
 class Ctx(FlowCtx):
@@ -312,13 +312,7 @@ async def _answer(query: CallbackQuery, callback_data: IntroCb, actor: Actor,
     outcome = await intro_service.answer(callback_data.intro_id, actor.user_id, agree)
     if await refused(query, outcome):
         return
-    if outcome is IntroOutcome.ALREADY:  # a double tap, or a retry after a failure hid it
-        await query.answer(note)
-        if note in (message.html_text or ""):
-            return
-    else:
-        await query.answer()
-    await append_note(message, note)
+    await answer_with_note(query, message, note, again=outcome is IntroOutcome.ALREADY)
 
 
 async def cb_agree(query: CallbackQuery, callback_data: IntroCb, actor: Actor,
