@@ -16,12 +16,18 @@ from tests.harness import ADMIN_ID, BotHarness
 from tests.test_e2e_mentorship import look_for_mentor, offer_to_mentor
 
 
-async def matched(harness: BotHarness, mentor: UserHandle, mentee: UserHandle,
-                  mentor_locale: str = "en", mentee_locale: str = "en") -> None:
+async def asked(harness: BotHarness, mentor: UserHandle, mentee: UserHandle,
+                mentor_locale: str = "en", mentee_locale: str = "en") -> None:
+    """She offers, the mentee looks and asks her; the proposal has reached the mentor."""
     await offer_to_mentor(harness, mentor, mentor_locale)
     await look_for_mentor(harness, mentee, mentee_locale)
     await mentee.press(t(harness, mentee_locale, "Ask mentor {number}", number=1))
     await harness.deliver()
+
+
+async def matched(harness: BotHarness, mentor: UserHandle, mentee: UserHandle,
+                  mentor_locale: str = "en", mentee_locale: str = "en") -> None:
+    await asked(harness, mentor, mentee, mentor_locale, mentee_locale)
     await mentor.press(t(harness, mentor_locale, "Accept"))
     await harness.deliver()
 

@@ -20,7 +20,7 @@ from tests.flows import seed_member, t
 from tests.harness import ADMIN_ID, BotHarness
 from tests.test_e2e_intro_coffee_issue13 import join_coffee, to_round
 from tests.test_e2e_mentorship import look_for_mentor, offer_to_mentor
-from tests.test_e2e_mentorship_loops import matched, open_pair_card
+from tests.test_e2e_mentorship_loops import asked, matched, open_pair_card
 from tests.test_e2e_trial_intro import ask_the_first
 
 
@@ -34,15 +34,6 @@ def pt(harness: BotHarness, locale: str, context: str, msgid: str) -> str:
 async def suspend(harness: BotHarness, user_id: int) -> None:
     await harness.db.execute("UPDATE profiles SET status = 'suspended' WHERE user_id = ?",
                              (user_id,))
-
-
-async def asked(harness: BotHarness, mentor: UserHandle, mentee: UserHandle,
-                mentor_locale: str, mentee_locale: str) -> None:
-    """She offers, the mentee looks and asks her; the proposal has reached the mentor."""
-    await offer_to_mentor(harness, mentor, mentor_locale)
-    await look_for_mentor(harness, mentee, mentee_locale)
-    await mentee.press(t(harness, mentee_locale, "Ask mentor {number}", number=1))
-    await harness.deliver()
 
 
 async def pair_count(harness: BotHarness, status: str | None = None) -> int:

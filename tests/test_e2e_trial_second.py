@@ -21,7 +21,7 @@ from tests.flows import ref_label, seed_member, t
 from tests.harness import ADMIN_ID, BotHarness
 from tests.test_e2e_intro_coffee_issue13 import ROUND, join_coffee
 from tests.test_e2e_mentorship import look_for_mentor, offer_to_mentor
-from tests.test_e2e_mentorship_loops import matched, open_pair_card
+from tests.test_e2e_mentorship_loops import asked, matched, open_pair_card
 from tests.test_e2e_suspension import later, reinstate, suspend
 from tests.test_e2e_trial_intro import ask_the_first, scroll_away
 
@@ -31,15 +31,6 @@ STALE = "This button is no longer valid."
 
 async def pair_status(harness: BotHarness) -> str:
     return str(await harness.db.fetch_value("SELECT status FROM mentor_pairs"))
-
-
-async def asked(harness: BotHarness, mentor: UserHandle, mentee: UserHandle,
-                mentor_locale: str, mentee_locale: str) -> None:
-    """She offers, the mentee looks and asks her; the proposal has reached the mentor."""
-    await offer_to_mentor(harness, mentor, mentor_locale)
-    await look_for_mentor(harness, mentee, mentee_locale)
-    await mentee.press(t(harness, mentee_locale, "Ask mentor {number}", number=1))
-    await harness.deliver()
 
 
 # ---- a suspension and its end ----------------------------------------------------------------
@@ -224,13 +215,16 @@ async def test_a_double_tap_on_withdraw_offer_and_a_cancel_after_it_are_answered
 
 # ---- the rating and its comment ----------------------------------------------------------------
 
-async def two_mentees_rated(harness: BotHarness) -> tuple[UserHandle, list[int]]:
-    """A Russian-speaking mentor with two mentees; both end it the same day; she gives the
-    first a 4 and the second a 5: the second's comment question is the open one."""
-    mentor = await seed_member(harness, 5081, "KZ", locale="ru", name="Айгерим", years=25,
+async def one_mentor_two_mentees(harness: BotHarness, first_id: int
+                                 ) -> tuple[UserHandle, UserHandle, UserHandle]:
+    """A Russian-speaking Kazakh mentor who accepted a Kyrgyz mentee (Kyrgyz) and then a
+    Tajik one (Tajik); ids from ``first_id``."""
+    mentor = await seed_member(harness, first_id, "KZ", locale="ru", name="Айгерим", years=25,
                                agency="interior")
-    first = await seed_member(harness, 5082, "KG", locale="ky", name="Бермет", years=2)
-    second = await seed_member(harness, 5083, "TJ", locale="tg", name="Нигора", years=2)
+    first = await seed_member(harness, first_id + 1, "KG", locale="ky", name="Бермет",
+                              years=2)
+    second = await seed_member(harness, first_id + 2, "TJ", locale="tg", name="Нигора",
+                               years=2)
     await harness.tick()
     await offer_to_mentor(harness, mentor, "ru")
     for mentee, locale in ((first, "ky"), (second, "tg")):
@@ -239,6 +233,13 @@ async def two_mentees_rated(harness: BotHarness) -> tuple[UserHandle, list[int]]
         await harness.deliver()
         await mentor.press(t(harness, "ru", "Accept"))
         await harness.deliver()
+    return mentor, first, second
+
+
+async def two_mentees_rated(harness: BotHarness) -> tuple[UserHandle, list[int]]:
+    """A Russian-speaking mentor with two mentees; both end it the same day; she gives the
+    first a 4 and the second a 5: the second's comment question is the open one."""
+    mentor, first, second = await one_mentor_two_mentees(harness, 5081)
     for mentee, locale in ((first, "ky"), (second, "tg")):
         await open_pair_card(harness, mentee, locale)
         await mentee.press(t(harness, locale, "End mentorship"))

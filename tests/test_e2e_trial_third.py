@@ -27,25 +27,16 @@ from tests.test_e2e_chats import setup_chats
 from tests.test_e2e_event_notices import run
 from tests.test_e2e_intro_coffee_issue13 import join_coffee
 from tests.test_e2e_mentorship import look_for_mentor, offer_to_mentor
-from tests.test_e2e_mentorship_loops import matched, open_pair_card
+from tests.test_e2e_mentorship_loops import asked, matched, open_pair_card
 from tests.test_e2e_suspension import later, reinstate, suspend
 from tests.test_e2e_trial_events import bot_posts
 from tests.test_e2e_trial_events2 import schedule
 from tests.test_e2e_trial_intro import ask_the_first
-from tests.test_e2e_trial_second import two_mentees_rated
+from tests.test_e2e_trial_second import one_mentor_two_mentees, two_mentees_rated
 
 NO_LONGER_OPEN = "This request is no longer open."
 STALE = "This button is no longer valid."
 NO_RIGHTS = "You are not allowed to do this."
-
-
-async def asked(harness: BotHarness, mentor: UserHandle, mentee: UserHandle,
-                mentor_locale: str, mentee_locale: str) -> None:
-    """She offers, the mentee looks and asks her; the proposal has reached the mentor."""
-    await offer_to_mentor(harness, mentor, mentor_locale)
-    await look_for_mentor(harness, mentee, mentee_locale)
-    await mentee.press(t(harness, mentee_locale, "Ask mentor {number}", number=1))
-    await harness.deliver()
 
 
 def edit_fails(harness: BotHarness, error: int | str = 502) -> None:
@@ -197,18 +188,7 @@ async def test_the_earlier_rating_question_does_not_invite_a_comment_it_can_t_ta
 
 async def test_a_rating_question_arriving_mid_comment_leaves_the_comment_to_the_first(
         harness: BotHarness) -> None:
-    mentor = await seed_member(harness, 6161, "KZ", locale="ru", name="Айгерим", years=25,
-                               agency="interior")
-    first = await seed_member(harness, 6162, "KG", locale="ky", name="Бермет", years=2)
-    second = await seed_member(harness, 6163, "TJ", locale="tg", name="Нигора", years=2)
-    await harness.tick()
-    await offer_to_mentor(harness, mentor, "ru")
-    for mentee, locale in ((first, "ky"), (second, "tg")):
-        await look_for_mentor(harness, mentee, locale)
-        await mentee.press(t(harness, locale, "Ask mentor {number}", number=1))
-        await harness.deliver()
-        await mentor.press(t(harness, "ru", "Accept"))
-        await harness.deliver()
+    mentor, first, second = await one_mentor_two_mentees(harness, 6161)
     await open_pair_card(harness, first, "ky")
     await first.press(t(harness, "ky", "End mentorship"))
     await first.press(t(harness, "ky", "Yes, end it"))
