@@ -37,6 +37,16 @@ async def open_pair_card(harness: BotHarness, user: UserHandle, locale: str) -> 
     await user.press(t(harness, locale, "My mentorships ({count})", count=1))
 
 
+async def end_from_card(harness: BotHarness, user: UserHandle, locale: str, *,
+                        goals: bool = False) -> None:
+    """She ends her one pair from its card, End mentorship (or Goals reached) then yes;
+    what follows is sent."""
+    await open_pair_card(harness, user, locale)
+    await user.press(t(harness, locale, "Goals reached" if goals else "End mentorship"))
+    await user.press(t(harness, locale, "Yes, goals reached" if goals else "Yes, end it"))
+    await harness.deliver()
+
+
 async def test_pause_told_resume_keeps_checkin_goals_reached_closes_request(
         harness: BotHarness) -> None:
     mentor = await seed_member(harness, 1301, "KZ", locale="ru", name="Айгерим", years=25,

@@ -20,7 +20,7 @@ from tests.flows import seed_member, t
 from tests.harness import ADMIN_ID, BotHarness
 from tests.test_e2e_intro_coffee_issue13 import join_coffee, to_round
 from tests.test_e2e_mentorship import look_for_mentor, offer_to_mentor
-from tests.test_e2e_mentorship_loops import asked, matched, open_pair_card
+from tests.test_e2e_mentorship_loops import asked, end_from_card, matched, open_pair_card
 from tests.test_e2e_trial_intro import ask_the_first
 
 
@@ -206,10 +206,7 @@ async def ended_and_marked(harness: BotHarness, first_id: int) -> UserHandle:
                                years=2)
     await harness.tick()
     await matched(harness, mentor, mentee, "kk", "ru")
-    await open_pair_card(harness, mentee, "ru")
-    await mentee.press(t(harness, "ru", "End mentorship"))
-    await mentee.press(t(harness, "ru", "Yes, end it"))
-    await harness.deliver()
+    await end_from_card(harness, mentee, "ru")
     await mentee.press("4")
     return mentee
 
@@ -295,10 +292,7 @@ async def test_a_restart_while_she_writes_her_rating_comment_keeps_it(
     mentee = await seed_member(harness, 7232, "KG", locale="ky", name="Бермет", years=2)
     await harness.tick()
     await matched(harness, mentor, mentee, "kk", "ky")
-    await open_pair_card(harness, mentee, "ky")
-    await mentee.press(t(harness, "ky", "Goals reached"))
-    await mentee.press(t(harness, "ky", "Yes, goals reached"))
-    await harness.deliver()
+    await end_from_card(harness, mentee, "ky", goals=True)
     await mentee.press("5")
     await harness.restart()
     await mentee.send("Жакшы <b>болду</b>")

@@ -21,7 +21,7 @@ from tests.flows import ref_label, seed_member, t
 from tests.harness import ADMIN_ID, BotHarness
 from tests.test_e2e_intro_coffee_issue13 import ROUND, join_coffee
 from tests.test_e2e_mentorship import look_for_mentor, offer_to_mentor
-from tests.test_e2e_mentorship_loops import asked, matched, open_pair_card
+from tests.test_e2e_mentorship_loops import asked, end_from_card, matched, open_pair_card
 from tests.test_e2e_suspension import later, reinstate, suspend
 from tests.test_e2e_trial_intro import ask_the_first, scroll_away
 
@@ -46,10 +46,7 @@ async def test_a_reinstated_mentor_learns_her_mentee_ended_the_pair_meanwhile(
     await matched(harness, mentor, mentee, "kk", "ky")
     await suspend(harness, kazakh, 5001)
     seen = len(mentor.bot_messages)
-    await open_pair_card(harness, mentee, "ky")
-    await mentee.press(t(harness, "ky", "End mentorship"))
-    await mentee.press(t(harness, "ky", "Yes, end it"))
-    await harness.deliver()
+    await end_from_card(harness, mentee, "ky")
     assert await pair_status(harness) == "ended"
     await later(harness, days=10)
     await reinstate(harness, kazakh, 5001)
@@ -241,10 +238,7 @@ async def two_mentees_rated(harness: BotHarness) -> tuple[UserHandle, list[int]]
     first a 4 and the second a 5: the second's comment question is the open one."""
     mentor, first, second = await one_mentor_two_mentees(harness, 5081)
     for mentee, locale in ((first, "ky"), (second, "tg")):
-        await open_pair_card(harness, mentee, locale)
-        await mentee.press(t(harness, locale, "End mentorship"))
-        await mentee.press(t(harness, locale, "Yes, end it"))
-        await harness.deliver()
+        await end_from_card(harness, mentee, locale)
     ratings = [m for m in mentor.bot_messages if "5" in m.button_labels()]
     assert len(ratings) == 2
     await mentor.press("4", ratings[0])
@@ -279,10 +273,7 @@ async def test_a_blank_comment_is_explained_on_the_question_itself(
     mentee = await seed_member(harness, 5092, "UZ", locale="uz", name="Dilnoza", years=2)
     await harness.tick()
     await matched(harness, mentor, mentee, "kk", "uz")
-    await open_pair_card(harness, mentee, "uz")
-    await mentee.press(t(harness, "uz", "Goals reached"))
-    await mentee.press(t(harness, "uz", "Yes, goals reached"))
-    await harness.deliver()
+    await end_from_card(harness, mentee, "uz", goals=True)
     await mentee.press("5")
     asking = mentee.last
     seen = len(mentee.bot_messages)
@@ -303,10 +294,7 @@ async def test_a_reason_typed_in_introduce_after_a_rating_is_not_taken_as_the_co
                       expertise=("border_management",))
     await harness.tick()
     await matched(harness, mentor, mentee, "kk", "ru")
-    await open_pair_card(harness, mentee, "ru")
-    await mentee.press(t(harness, "ru", "End mentorship"))
-    await mentee.press(t(harness, "ru", "Yes, end it"))
-    await harness.deliver()
+    await end_from_card(harness, mentee, "ru")
     await mentee.press("3")  # the comment question is open; she goes to /introduce instead
     await ask_the_first(harness, mentee, country="UZ", locale="ru")
     assert await harness.db.fetch_value("SELECT COUNT(*) FROM intro_requests "
@@ -355,10 +343,7 @@ async def five_kazakh_fours_and_a_tajik_one(harness: BotHarness, first_id: int) 
                                years=2)
     await harness.tick()
     await matched(harness, mentor, mentee, "kk", "tg")
-    await open_pair_card(harness, mentee, "tg")
-    await mentee.press(t(harness, "tg", "End mentorship"))
-    await mentee.press(t(harness, "tg", "Yes, end it"))
-    await harness.deliver()
+    await end_from_card(harness, mentee, "tg")
     await mentee.press("1", next(m for m in mentee.bot_messages if "1" in m.button_labels()))
 
 

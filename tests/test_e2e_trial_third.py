@@ -27,7 +27,7 @@ from tests.test_e2e_chats import setup_chats
 from tests.test_e2e_event_notices import run
 from tests.test_e2e_intro_coffee_issue13 import join_coffee
 from tests.test_e2e_mentorship import look_for_mentor, offer_to_mentor
-from tests.test_e2e_mentorship_loops import asked, matched, open_pair_card
+from tests.test_e2e_mentorship_loops import asked, end_from_card, matched, open_pair_card
 from tests.test_e2e_suspension import later, reinstate, suspend
 from tests.test_e2e_trial_events import bot_posts
 from tests.test_e2e_trial_events2 import schedule
@@ -189,10 +189,7 @@ async def test_the_earlier_rating_question_does_not_invite_a_comment_it_can_t_ta
 async def test_a_rating_question_arriving_mid_comment_leaves_the_comment_to_the_first(
         harness: BotHarness) -> None:
     mentor, first, second = await one_mentor_two_mentees(harness, 6161)
-    await open_pair_card(harness, first, "ky")
-    await first.press(t(harness, "ky", "End mentorship"))
-    await first.press(t(harness, "ky", "Yes, end it"))
-    await harness.deliver()
+    await end_from_card(harness, first, "ky")
     await mentor.press("4")  # the first pair's mark: its comment question is open ...
     await open_pair_card(harness, second, "tg")
     await second.press(t(harness, "tg", "Goals reached"))
@@ -245,10 +242,7 @@ async def test_a_reinstated_mentor_s_old_card_of_the_pair_ended_meanwhile_is_sta
     await open_pair_card(harness, mentor, "kk")
     old = mentor.last  # her card, opened before the suspension
     await suspend(harness, kazakh, 6181)
-    await open_pair_card(harness, mentee, "ky")
-    await mentee.press(t(harness, "ky", "End mentorship"))
-    await mentee.press(t(harness, "ky", "Yes, end it"))
-    await harness.deliver()
+    await end_from_card(harness, mentee, "ky")
     await reinstate(harness, kazakh, 6181)
     for label in (t(harness, "kk", "Pause"), t(harness, "kk", "Goals reached"),
                   t(harness, "kk", "End mentorship")):
@@ -367,10 +361,7 @@ async def test_a_502_after_her_comment_is_saved_says_so_on_the_question(
     mentee = await seed_member(harness, 6402, "UZ", locale="uz", name="Dilnoza", years=2)
     await harness.tick()
     await matched(harness, mentor, mentee, "kk", "uz")
-    await open_pair_card(harness, mentee, "uz")
-    await mentee.press(t(harness, "uz", "Goals reached"))
-    await mentee.press(t(harness, "uz", "Yes, goals reached"))
-    await harness.deliver()
+    await end_from_card(harness, mentee, "uz", goals=True)
     await mentee.press("5")
     question = mentee.last
     seen = len(mentee.bot_messages)
