@@ -5,7 +5,9 @@ from __future__ import annotations
 from enum import Enum
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.exceptions import (
+    TelegramAPIError, TelegramBadRequest, TelegramNetworkError, TelegramServerError,
+)
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
@@ -57,8 +59,13 @@ def query_message(query: CallbackQuery) -> Message | None:
 async def append_note(message: Message, note: str,
                       keyboard: InlineKeyboardMarkup | None = None) -> None:
     """Close a question in place: its text stays, her answer is noted below, buttons go
-    (or give way to ``keyboard``)."""
-    await edit_text(message, (message.html_text or "") + "\n\n" + note, keyboard)
+    (or give way to ``keyboard``). Her answer has counted by now: if Telegram fails the edit
+    (a 5xx, a timeout), the note comes as a new message instead; pressing an old button
+    again then says what she answered."""
+    try:
+        await edit_text(message, (message.html_text or "") + "\n\n" + note, keyboard)
+    except (TelegramServerError, TelegramNetworkError):
+        await message.answer(note, reply_markup=keyboard)
 
 
 async def ask_for_text(message: Message) -> None:

@@ -193,8 +193,6 @@ def failed_updates(bot: BotProcess) -> list[str]:
     return [line for line in bot.stderr.splitlines() if "handlers.errors" in line]
 
 
-@pytest.mark.xfail(strict=True, reason="trial: a 502 on editMessageText in the Accept handler "
-                   "fails the whole update (handlers.errors logs a traceback)")
 async def test_a_502_on_the_proposal_edit_is_survived(world: World) -> None:
     w, emu = world, world.emu
     await w.offer("ru")
